@@ -1,0 +1,22 @@
+using System.Text;
+
+namespace RobeGen;
+
+/// <summary>Human-readable description of a declaration (for <c>robegen inspect</c> and logs).</summary>
+public static class DeclarationText
+{
+    public static string Describe(ModelDeclaration d)
+    {
+        var sb = new StringBuilder();
+        sb.Append(d.Name).Append(": DLRM, ").Append(d.DenseFeatures).Append(" dense, ").Append(d.TableCount)
+          .Append(" tables, dim ").Append(d.EmbeddingDim).AppendLine();
+        sb.Append("  bottom MLP ").Append(d.DenseFeatures).Append('-').AppendJoin('-', d.BottomMlp).AppendLine();
+        sb.Append("  top MLP    ").Append(d.TopInputWidth).Append('-');
+        if (d.TopMlp.Length > 0) sb.AppendJoin('-', d.TopMlp).Append('-');
+        sb.Append("1 (").Append(d.InteractionPairs).AppendLine(" pairwise dots)");
+        sb.Append("  ROBE array m=").Append(d.RobeSlots.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))
+          .Append(" Z=").Append(d.BlockSize).Append(" variant=").Append(d.Variant).Append(" tokens=").Append(d.Tokens).AppendLine();
+        sb.Append("  fingerprint ").Append(d.Fingerprint);
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,68 @@
+namespace RobeGen;
+
+/// <summary>
+/// Declares a DLRM click-through model on a <c>partial class</c>. The RobeGen source generator
+/// reads this attribute (and <see cref="RobeArrayAttribute"/> and the <see cref="CategoricalAttribute"/>
+/// properties) at compile time and emits the model's layout constants, hashes and kernels.
+/// </summary>
+/// <example>
+/// <code>
+/// [Dlrm(DenseFeatures = 13, EmbeddingDim = 16, BottomMlp = new[] { 512, 256, 64, 16 }, TopMlp = new[] { 512, 256 })]
+/// [RobeArray(Slots = 540_000, BlockSize = 4)]
+/// public partial class MyModel
+/// {
+///     [Categorical(Column = 0, Cardinality = 1460)] public partial EmbeddingTable C1 { get; }
+/// }
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+public sealed class DlrmAttribute : Attribute
+{
+    /// <summary>Number of dense (numeric) input features fed to the bottom MLP.</summary>
+    public int DenseFeatures { get; set; }
+
+    /// <summary>Width d of every embedding vector (and of the bottom MLP's output).</summary>
+    public int EmbeddingDim { get; set; }
+
+    /// <summary>Layer widths of the bottom MLP after the dense input; the last must equal <see cref="EmbeddingDim"/>.</summary>
+    public int[] BottomMlp { get; set; } = Array.Empty<int>();
+
+    /// <summary>Hidden layer widths of the top MLP; a one-unit logit layer (sigmoid) always follows them.</summary>
+    public int[] TopMlp { get; set; } = Array.Empty<int>();
+
+    /// <summary>What the token of a categorical column is: a vocabulary index or a raw 64-bit id.</summary>
+    public TokenKind Tokens { get; set; } = TokenKind.RawId;
+}
+
+/// <summary>
+/// The shared ROBE array that every <see cref="EmbeddingStorage.Robe"/> table of the model reads.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+public sealed class RobeArrayAttribute : Attribute
+{
+    /// <summary>Number of float slots m of the array (the declared default; a run may override it).</summary>
+    public long Slots { get; set; }
+
+    /// <summary>Block size Z: consecutive coordinates read as one block at a hashed offset.</summary>
+    public int BlockSize { get; set; } = 1;
+
+    /// <summary>Which ROBE-Z formula to use; <see cref="RobeVariant.Authors"/> matches the paper's code bit for bit.</summary>
+    public RobeVariant Variant { get; set; } = RobeVariant.Authors;
+}
+
+/// <summary>Marks a <c>partial</c> property of type <see cref="EmbeddingTable"/> as one categorical input column.</summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
+public sealed class CategoricalAttribute : Attribute
+{
+    /// <summary>Zero-based index of the categorical column in the data (C1 is column 0).</summary>
+    public int Column { get; set; } = -1;
+
+    /// <summary>Number of distinct tokens of the column (the full table's row count); 0 when unknown.</summary>
+    public long Cardinality { get; set; }
+
+    /// <summary>How the table's embeddings are stored.</summary>
+    public EmbeddingStorage Storage { get; set; } = EmbeddingStorage.Robe;
+
+    /// <summary>Row count of a <see cref="EmbeddingStorage.Hashed"/> table (tokens are taken mod this).</summary>
+    public long Rows { get; set; }
+}

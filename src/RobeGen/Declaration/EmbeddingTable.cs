@@ -1,0 +1,31 @@
+namespace RobeGen;
+
+/// <summary>
+/// One categorical column of a declared model, as the generator resolved it at compile time.
+/// Instances are created by generated code; the <c>partial</c> table properties return them.
+/// </summary>
+/// <param name="Name">Property name in the declaration (for example <c>C1</c>).</param>
+/// <param name="Index">Position among the model's tables (declaration order).</param>
+/// <param name="Column">Zero-based categorical column in the data.</param>
+/// <param name="Cardinality">Distinct tokens of the column (rows of a full table); 0 when unknown.</param>
+/// <param name="Storage">Declared storage of the table.</param>
+/// <param name="Rows">Declared row count of a Hashed table (0 otherwise).</param>
+/// <param name="TokenOffset">
+/// The constant added to a token to form the global row id xg: the sum of the cardinalities of the
+/// earlier tables for vocabulary tokens (the authors' setup), <c>Index * 2^33</c> for raw ids.
+/// </param>
+public sealed record EmbeddingTable(
+    string Name,
+    int Index,
+    int Column,
+    long Cardinality,
+    EmbeddingStorage Storage,
+    long Rows,
+    ulong TokenOffset)
+{
+    /// <summary>Stride between tables' id ranges for raw 64-bit tokens: 32-bit ids (and the missing-id token 2^32) never collide across tables.</summary>
+    public const int RawTokenTableShift = 33;
+
+    /// <summary>Reserved raw token for a missing value; outside the range of 32-bit ids so it never equals a real id.</summary>
+    public const ulong MissingRawToken = 1UL << 32;
+}

@@ -1,0 +1,32 @@
+namespace RobeGen;
+
+/// <summary>How one table's embeddings are stored.</summary>
+public enum EmbeddingStorage
+{
+    /// <summary>Blocks read at hashed offsets of the model's one shared ROBE array (the default).</summary>
+    Robe = 0,
+    /// <summary>One row of d floats per token; tokens must be vocabulary indices below the row count.</summary>
+    Full = 1,
+    /// <summary>The hashing trick: token mod rows selects one of a fixed number of d-float rows.</summary>
+    Hashed = 2,
+}
+
+/// <summary>What a categorical token is.</summary>
+public enum TokenKind
+{
+    /// <summary>A 64-bit id as found in the data (for example Criteo's 32-bit hex hashes); no vocabulary needed.</summary>
+    RawId = 0,
+    /// <summary>An index into the column's vocabulary, 0 .. cardinality-1 (the ROBE authors' setup: xg = x + table offset).</summary>
+    Vocabulary = 1,
+}
+
+/// <summary>The ROBE-Z addressing formula.</summary>
+public enum RobeVariant
+{
+    /// <summary>The authors' formula, bit for bit: start = h mod (m - Z + 1), blocks never wrap, no sign.</summary>
+    Authors = 0,
+    /// <summary>start = h mod m and slot = (start + j mod Z) mod m: blocks wrap around the array's end.</summary>
+    Circular = 1,
+    /// <summary>The authors' addressing, each coordinate multiplied by a +/-1 sign from an independent hash of (xg, j).</summary>
+    Signed = 2,
+}

@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+
+namespace RobeGen;
+
+/// <summary>
+/// Everything a declaration says about a model, resolved at compile time by the generator and
+/// exposed by the generated <c>Declaration</c> property. Sizes derived from it are computed here once.
+/// </summary>
+public sealed class ModelDeclaration
+{
+    public ModelDeclaration(
+        string name,
+        int denseFeatures,
+        int embeddingDim,
+        ImmutableArray<int> bottomMlp,
+        ImmutableArray<int> topMlp,
+        TokenKind tokens,
+        long robeSlots,
+        int blockSize,
+        RobeVariant variant,
+        ImmutableArray<EmbeddingTable> tables,
+        string fingerprint)
+    {
+        Name = name;
+        DenseFeatures = denseFeatures;
+        EmbeddingDim = embeddingDim;
+        BottomMlp = bottomMlp;
+        TopMlp = topMlp;
+        Tokens = tokens;
+        RobeSlots = robeSlots;
+        BlockSize = blockSize;
+        Variant = variant;
+        Tables = tables;
+        Fingerprint = fingerprint;
+    }
+
+    /// <summary>Full name of the declaring class.</summary>
+    public string Name { get; }
+    public int DenseFeatures { get; }
+    public int EmbeddingDim { get; }
+    /// <summary>Bottom MLP widths after the dense input; the last equals <see cref="EmbeddingDim"/>.</summary>
+    public ImmutableArray<int> BottomMlp { get; }
+    /// <summary>Top MLP hidden widths; the one-unit logit layer is not listed.</summary>
+    public ImmutableArray<int> TopMlp { get; }
+    public TokenKind Tokens { get; }
+    /// <summary>Declared slot count m of the ROBE array.</summary>
+    public long RobeSlots { get; }
+    /// <summary>Declared block size Z.</summary>
+    public int BlockSize { get; }
+    public RobeVariant Variant { get; }
+    public ImmutableArray<EmbeddingTable> Tables { get; }
+    /// <summary>Stable hash of the canonical declaration text: checkpoints of another declaration are refused by it.</summary>
+    public string Fingerprint { get; }
+
+    public int TableCount => Tables.Length;
+
+    /// <summary>Vectors taking part in the dot interaction: the bottom MLP output and one embedding per table.</summary>
+    public int InteractionVectors => TableCount + 1;
+
+    /// <summary>Pairwise dots without self pairs.</summary>
+    public int InteractionPairs => InteractionVectors * (InteractionVectors - 1) / 2;
+
+    /// <summary>Width of the top MLP input: the bottom output concatenated with the pairwise dots.</summary>
+    public int TopInputWidth => EmbeddingDim + InteractionPairs;
+
+    /// <summary>Weights and biases of both MLPs (the logit layer included).</summary>
+    public long MlpParameterCount
+    {
+        get
+        {
+            long count = 0;
+            int fanIn = DenseFeatures;
+            foreach (int width in BottomMlp) { count += (long)fanIn * width + width; fanIn = width; }
+            fanIn = TopInputWidth;
+            foreach (int width in TopMlp) { count += (long)fanIn * width + width; fanIn = width; }
+            return count + fanIn + 1;
+        }
+    }
+
+    /// <summary>Floats the uncompressed model would spend on embeddings: one d-wide row per token of every table.</summary>
+    public long FullTableParameterCount => Tables.Sum(t => t.Cardinality) * EmbeddingDim;
+
+    /// <summary>Sizes of this declaration with its declared embedding layout.</summary>
+    public ModelSize DeclaredSize => EmbeddingLayout.FromDeclaration(this).Size;
+
+    public override string ToString() => DeclarationText.Describe(this);
+}
+
+/// <summary>Parameter counts and bytes of a model under one embedding layout.</summary>
+public readonly record struct ModelSize(long EmbeddingParameters, long MlpParameters, long FullTableEmbeddingParameters)
+{
+    public long Parameters => EmbeddingParameters + MlpParameters;
+    public long Bytes => Parameters * sizeof(float);
+    public long EmbeddingBytes => EmbeddingParameters * sizeof(float);
+    /// <summary>Full tables' embedding floats over this layout's embedding floats (0 when the full size is unknown).</summary>
+    public double CompressionRatio => EmbeddingParameters == 0 ? 0 : (double)FullTableEmbeddingParameters / EmbeddingParameters;
+}

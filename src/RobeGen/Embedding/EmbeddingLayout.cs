@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+
+namespace RobeGen;
+
+/// <summary>
+/// Where every table's embeddings live in the model's one flat embedding parameter array, for one run.
+/// The ROBE array (if any table uses it) occupies [0, m); Full and Hashed tables follow, one d-wide row per
+/// row. The declaration gives the defaults; <see cref="EmbeddingOverrides"/> changes slots, block size,
+/// storage or rows at run time (the generated code stays valid: its hash does not depend on them).
+/// </summary>
+public sealed class EmbeddingLayout
+{
+    private EmbeddingLayout(ModelDeclaration declaration, long robeSlots, int blockSize,
+        ImmutableArray<EmbeddingStorage> storage, ImmutableArray<long> rows, ImmutableArray<long> tableBase, long total)
+    {
+        Declaration = declaration;
+        RobeSlots = robeSlots;
+        BlockSize = blockSize;
+        Storage = storage;
+        Rows = rows;
+        TableBase = tableBase;
+        TotalParameters = total;
+    }
+
+    public ModelDeclaration Declaration { get; }
+    public int Dim => Declaration.EmbeddingDim;
+    public int TableCount => Declaration.TableCount;
+    public RobeVariant Variant => Declaration.Variant;
+    /// <summary>Slot count m of the ROBE array in this run (0 when no table uses it).</summary>
+    public long RobeSlots { get; }
+    /// <summary>Block size Z of the ROBE tables in this run.</summary>
+    public int BlockSize { get; }
+    /// <summary>True when Z is the declared one, so the generator's unrolled loops apply.</summary>
+    public bool IsDeclaredBlockSize => BlockSize == Declaration.BlockSize;
+    public ImmutableArray<EmbeddingStorage> Storage { get; }
+    /// <summary>Rows of each Full or Hashed table (0 for ROBE tables).</summary>
+    public ImmutableArray<long> Rows { get; }
+    /// <summary>Offset of each Full or Hashed table's row 0 in the flat array (0 for ROBE tables).</summary>
+    public ImmutableArray<long> TableBase { get; }
+    /// <summary>Floats in the flat embedding parameter array.</summary>
+    public long TotalParameters { get; }
+    /// <summary>Blocks per ROBE embedding: ceil(d / Z); the last may be partial.</summary>
+    public int RobeBlocks => (Dim + BlockSize - 1) / BlockSize;
+    /// <summary>Stride of the per-(sample, table) block-start records: the most blocks any table reads.</summary>
+    public int MaxBlocks => Storage.Contains(EmbeddingStorage.Robe) ? RobeBlocks : 1;
+
+    public ModelSize Size => new(TotalParameters, Declaration.MlpParameterCount, Declaration.FullTableParameterCount);
+
+    public static EmbeddingLayout FromDeclaration(ModelDeclaration declaration, EmbeddingOverrides? overrides = null)
+    {
+        overrides ??= EmbeddingOverrides.None;
+        int tables = declaration.TableCount;
+        var storage = new EmbeddingStorage[tables];
+        var rows = new long[tables];
+        for (int t = 0; t < tables; t++)
+        {
+            EmbeddingTable table = declaration.Tables[t];
+            storage[t] = overrides.Storage ?? table.Storage;
+            rows[t] = storage[t] switch
+            {
+                EmbeddingStorage.Robe => 0,
+                EmbeddingStorage.Full => overrides.RowsFor(t) ?? table.Cardinality,
+                EmbeddingStorage.Hashed => overrides.RowsFor(t) ?? (table.Rows > 0 ? table.Rows : HashedRowsFor(table, overrides)),
+                _ => throw new ArgumentOutOfRangeException(nameof(overrides), storage[t], "unknown storage"),
+            };
+            if (storage[t] != EmbeddingStorage.Robe && rows[t] < 1)
+                throw new ArgumentException(
+                    $"Table {table.Name} ({storage[t]}) needs a row count: declare Cardinality (Full) or Rows (Hashed), or pass one in EmbeddingOverrides.",
+                    nameof(overrides));
+        }
+
+        bool anyRobe = storage.Contains(EmbeddingStorage.Robe);
+        int blockSize = overrides.BlockSize ?? declaration.BlockSize;
+        long slots = anyRobe ? overrides.RobeSlots ?? declaration.RobeSlots : 0;
+        if (anyRobe)
+        {
+            if (blockSize < 1 || blockSize > declaration.EmbeddingDim)
+                throw new ArgumentException($"Block size {blockSize} must be between 1 and the embedding dim {declaration.EmbeddingDim}.", nameof(overrides));
+            if (slots < blockSize)
+                throw new ArgumentException($"The ROBE array needs at least Z = {blockSize} slots; got {slots}.", nameof(overrides));
+        }
+
+        var tableBase = new long[tables];
+        long next = slots;
+        for (int t = 0; t < tables; t++)
+        {
+            if (storage[t] == EmbeddingStorage.Robe) continue;
+            tableBase[t] = next;
+            next = checked(next + rows[t] * declaration.EmbeddingDim);
+        }
+        return new EmbeddingLayout(declaration, slots, blockSize, storage.ToImmutableArray(), rows.ToImmutableArray(), tableBase.ToImmutableArray(), next);
+    }
+
+    private static long HashedRowsFor(EmbeddingTable table, EmbeddingOverrides overrides)
+    {
+        // A compression ratio applied to a Hashed table keeps at least one row.
+        if (overrides.HashedCompression is double ratio && table.Cardinality > 0)
+            return Math.Max(1, (long)Math.Ceiling(table.Cardinality / ratio));
+        return 0;
+    }
+
+    /// <summary>The ROBE slot count that compresses the declaration's full tables by <paramref name="ratio"/>.</summary>
+    public static long SlotsForCompression(ModelDeclaration declaration, double ratio)
+    {
+        if (ratio <= 0) throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "compression ratio must be positive");
+        if (declaration.FullTableParameterCount == 0)
+            throw new InvalidOperationException($"{declaration.Name} declares no cardinalities, so a compression ratio has no meaning; give the slot count instead.");
+        return Math.Max(declaration.EmbeddingDim, (long)Math.Round(declaration.FullTableParameterCount / ratio));
+    }
+}
+
+/// <summary>Run-time changes to a declaration's embedding layout (null keeps the declared value).</summary>
+public sealed record EmbeddingOverrides
+{
+    public static readonly EmbeddingOverrides None = new();
+
+    /// <summary>Store every table this way instead of its declared storage.</summary>
+    public EmbeddingStorage? Storage { get; init; }
+    /// <summary>Slot count m of the ROBE array.</summary>
+    public long? RobeSlots { get; init; }
+    /// <summary>Block size Z of the ROBE tables (a Z other than the declared one runs a generic, not unrolled, loop).</summary>
+    public int? BlockSize { get; init; }
+    /// <summary>Per-table rows for Full tables (a vocabulary's size) or Hashed tables; index = table index.</summary>
+    public IReadOnlyList<long>? Rows { get; init; }
+    /// <summary>For Hashed tables without declared rows: rows = ceil(cardinality / ratio).</summary>
+    public double? HashedCompression { get; init; }
+
+    internal long? RowsFor(int table) => Rows is { } r && table < r.Count && r[table] > 0 ? r[table] : null;
+}

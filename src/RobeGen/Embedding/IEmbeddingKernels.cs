@@ -1,0 +1,42 @@
+namespace RobeGen;
+
+/// <summary>
+/// The embedding loops the generator emits for one declared model (plain C#, the CPU backend's hot path).
+/// Every method works on a contiguous range of samples so that the caller can split a batch over threads.
+/// Shapes (row-major): tokens [batch, tables]; embeddings [batch, tables, dim];
+/// block starts [batch, tables, layout.MaxBlocks].
+/// </summary>
+public interface IEmbeddingKernels
+{
+    /// <summary>
+    /// Reads the embedding of every (sample, table) into <paramref name="output"/> and records the start slot
+    /// of every block in <paramref name="blockStarts"/> so that the backward pass does not hash again.
+    /// </summary>
+    void Gather(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<ulong> tokens, int batch,
+        Span<long> blockStarts, Span<float> output);
+
+    /// <summary>
+    /// Adds dL/dE of every (sample, table, coordinate) into the slot it was read from:
+    /// <paramref name="gradWeights"/>[slot] += <paramref name="gradOutput"/>[...] (times the sign, for the Signed variant).
+    /// Runs in sample order, so the result is deterministic.
+    /// </summary>
+    void ScatterGradient(EmbeddingLayout layout, ReadOnlySpan<ulong> tokens, ReadOnlySpan<long> blockStarts, int batch,
+        ReadOnlySpan<float> gradOutput, Span<float> gradWeights);
+
+    /// <summary>The slot (index into the flat embedding array) that coordinate <paramref name="j"/> of
+    /// <paramref name="token"/> in table <paramref name="table"/> reads, and its sign (+1 except for the Signed variant).</summary>
+    (long Slot, float Sign) SlotOf(EmbeddingLayout layout, int table, ulong token, int j);
+}
+
+/// <summary>What the generator makes of every declaration: the generated partial class implements this.</summary>
+public interface IDlrmDefinition
+{
+    /// <summary>The declaration as the generator resolved it.</summary>
+    ModelDeclaration Declaration { get; }
+
+    /// <summary>The generated plain-C# embedding loops.</summary>
+    IEmbeddingKernels Embedding { get; }
+
+    /// <summary>The generated ILGPU embedding kernels.</summary>
+    IGpuEmbeddingKernels GpuEmbedding { get; }
+}

@@ -1,0 +1,56 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace RobeGen;
+
+/// <summary>
+/// Scalar run-time layout passed to the generated ILGPU kernels (per-table arrays travel as views).
+/// </summary>
+public struct GpuEmbeddingArgs
+{
+    /// <summary>Samples in the batch.</summary>
+    public int Batch;
+    /// <summary>Slot count m of the ROBE array.</summary>
+    public long RobeSlots;
+    /// <summary>Block size Z of this run (the kernels take their unrolled path when it is the declared one).</summary>
+    public int BlockSize;
+    /// <summary>Stride of block-start records per (sample, table).</summary>
+    public int MaxBlocks;
+
+    public static GpuEmbeddingArgs For(EmbeddingLayout layout, int batch) => new()
+    {
+        Batch = batch,
+        RobeSlots = layout.RobeSlots,
+        BlockSize = layout.BlockSize,
+        MaxBlocks = layout.MaxBlocks,
+    };
+}
+
+/// <summary>Per-table layout arrays on the device: storage kind (as int), rows and base offset of every table.</summary>
+public readonly struct GpuTableViews
+{
+    public GpuTableViews(ArrayView<int> storage, ArrayView<long> rows, ArrayView<long> tableBase)
+    {
+        Storage = storage; Rows = rows; TableBase = tableBase;
+    }
+    public readonly ArrayView<int> Storage;
+    public readonly ArrayView<long> Rows;
+    public readonly ArrayView<long> TableBase;
+}
+
+/// <summary>
+/// Generated ILGPU kernels of one model. Each loader compiles the kernel for the accelerator (once; keep the
+/// returned delegate). Shapes as in <see cref="IEmbeddingKernels"/>.
+/// </summary>
+public interface IGpuEmbeddingKernels
+{
+    /// <summary>Gather: one thread per (sample, table, block) reads a block of the embedding and records its start.
+    /// Launch with extent batch * tables * MaxBlocks.</summary>
+    Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>
+        LoadGather(Accelerator accelerator);
+
+    /// <summary>Gradient scatter with float atomics: one thread per (sample, table, block) adds its block's gradient
+    /// at the recorded start. Arguments: args, tables, tokens, block starts, dL/dE, dL/dweights. Same extent as gather.</summary>
+    Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>
+        LoadScatterAtomic(Accelerator accelerator);
+}
