@@ -18,6 +18,10 @@ public sealed record CriteoReaderOptions
     /// <summary>Where to start: files before it are skipped, and so are the lines of its file before it.</summary>
     public DataPosition Start { get; init; } = DataPosition.Start;
 
+    /// <summary>Where to stop (exclusive): no line at or after it is read. Null reads to the end of the last file.
+    /// With <see cref="Start"/> this cuts a line range out of the files, e.g. a hold-out split.</summary>
+    public DataPosition? End { get; init; }
+
     /// <summary>
     /// Instead of stopping at the first bad line, leave it out, count it and write it verbatim to
     /// <see cref="RejectsPath"/> (required then). A batch that lost lines this way has fewer rows than

@@ -19,9 +19,11 @@ internal sealed class LineChunker : IDisposable
     private int _fileIndex;
     private long _lineInFile;
     private long _pendingSkip;
+    private readonly DataPosition? _end;
 
-    public LineChunker(IReadOnlyList<string> files, DataPosition start, int maxLineBytes, bool forceTrailerCheck = false)
+    public LineChunker(IReadOnlyList<string> files, DataPosition start, int maxLineBytes, bool forceTrailerCheck = false, DataPosition? end = null)
     {
+        _end = end;
         _forceTrailerCheck = forceTrailerCheck;
         if (start.FileIndex < 0 || start.FileIndex > files.Count || start.Line < 0 || (start.FileIndex == files.Count && start.Line > 0))
             throw new ArgumentOutOfRangeException(nameof(start), start, $"The start position is outside the {files.Count} input files.");
@@ -42,6 +44,7 @@ internal sealed class LineChunker : IDisposable
         bool segmentOpen = false;
         while (chunk.LineCount < lines)
         {
+            if (chunk.PendingLineBytes == 0 && ReachedEnd()) break;
             if (_stream is null)
             {
                 if (_fileIndex >= _files.Count) break;
@@ -80,6 +83,14 @@ internal sealed class LineChunker : IDisposable
         }
         chunk.End = Position;
         return chunk.LineCount > 0;
+    }
+
+    /// <summary>True once the next line to read is at or past the optional end position.</summary>
+    private bool ReachedEnd()
+    {
+        if (_end is not DataPosition end) return false;
+        DataPosition next = Position;
+        return next.FileIndex > end.FileIndex || (next.FileIndex == end.FileIndex && next.Line >= end.Line);
     }
 
     private void OpenCurrentFile()
