@@ -26,6 +26,10 @@ public sealed class CriteoTrainingData : ITrainingData
     /// <summary>Exclusive end of the data set; null for all lines.</summary>
     public DataPosition? End { get; init; }
 
+    /// <summary>The same data with <paramref name="mapper"/> applied to every batch.</summary>
+    public CriteoTrainingData WithVocabulary(VocabularyMapper? mapper) =>
+        new(Files, Layout, ReaderOptions) { Vocabulary = mapper, First = First, End = End };
+
     public string Description =>
         string.Join(", ", Files.Select(Path.GetFileName)) + (First != DataPosition.Start || End is not null ? $" [{First} .. {End?.ToString() ?? "end"})" : "");
 
