@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace RobeGen.Data;
 
 /// <summary>What is wrong with a line, found by <see cref="CriteoLineParser"/> (turned into a message only when reported).</summary>
