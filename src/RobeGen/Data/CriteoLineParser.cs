@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace RobeGen.Data;
 
 /// <summary>What is wrong with a line, found by <see cref="CriteoLineParser"/> (turned into a message only when reported).</summary>
@@ -87,21 +85,38 @@ internal static class CriteoLineParser
         sbyte[] hex = s_hexValue;
         for (int i = 0; i < CriteoSchema.CategoricalFeatures; i++, field++)
         {
-            ulong id = 0;
-            int digits = 0;
-            while (p < n)
+            // Fast path for the usual 8 hex digits followed by a tab or the line end: eight independent lookups
+            // instead of a loop (a negative table entry anywhere makes the OR negative).
+            int h0 = -1, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0, h6 = 0, h7 = 0;
+            if (p + 8 <= n && (p + 8 == n || line[p + 8] == (byte)'\t'))
             {
-                int h = hex[line[p]];
-                if (h < 0) break;
-                id = (id << 4) | (uint)h;
-                digits++;
-                p++;
+                ReadOnlySpan<byte> d8 = line.Slice(p, 8);
+                h0 = hex[d8[0]]; h1 = hex[d8[1]]; h2 = hex[d8[2]]; h3 = hex[d8[3]];
+                h4 = hex[d8[4]]; h5 = hex[d8[5]]; h6 = hex[d8[6]]; h7 = hex[d8[7]];
             }
-            if (p < n && line[p] != (byte)'\t') { badField = field; return LineProblem.NotHex; }
-            if (digits > 8) { badField = field; return LineProblem.IdTooLong; }
-            tokens[i] = digits == 0 ? EmbeddingTable.MissingRawToken : id;
-            bool last = i == CriteoSchema.CategoricalFeatures - 1;
-            if (last)
+            if ((h0 | h1 | h2 | h3 | h4 | h5 | h6 | h7) >= 0)
+            {
+                tokens[i] = (uint)((h0 << 28) | (h1 << 24) | (h2 << 20) | (h3 << 16) | (h4 << 12) | (h5 << 8) | (h6 << 4) | h7);
+                p += 8;
+            }
+            else
+            {
+                ulong id = 0;
+                int digits = 0;
+                while (p < n)
+                {
+                    int h = hex[line[p]];
+                    if (h < 0) break;
+                    id = (id << 4) | (uint)h;
+                    digits++;
+                    p++;
+                }
+                if (p < n && line[p] != (byte)'\t') { badField = field; return LineProblem.NotHex; }
+                if (digits > 8) { badField = field; return LineProblem.IdTooLong; }
+                tokens[i] = digits == 0 ? EmbeddingTable.MissingRawToken : id;
+            }
+            // p is at a tab or at the end: the last field must end the line, the others must not.
+            if (i == CriteoSchema.CategoricalFeatures - 1)
             {
                 if (p < n) { badField = field + 1; return LineProblem.TooManyFields; }
             }
