@@ -25,6 +25,7 @@ public static class ModelCheckpoint
     public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingProgressState progress,
         Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null)
     {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
         Dictionary<string, string> settings = CheckpointSettings.From(options, model.Layout);
         settings[RowsKey] = progress.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (extra is not null) foreach ((string k, string v) in extra) settings.TryAdd(k, v);
