@@ -75,15 +75,7 @@ internal static class GpuKernelEmitter
         WriteRobeBlockPrologue(w, model, needsKey: true);
         w.Line("long start = RobeHash.StartOf(RobeHash.Hash(key, block), " + Range(model) + ");");
         w.Line("blockStarts[record] = start;");
-        w.Open("if (blockSize == BlockSize && first + BlockSize <= EmbeddingDim)");
-        w.Line("// The declared Z: the block's coordinates unrolled.");
-        for (int k = 0; k < model.BlockSize; k++)
-            w.Line("output[at + " + Int(k) + "] = " + Read(model, Int(k)) + ";");
-        w.Close();
-        w.Open("else");
-        w.Line("int width = EmbeddingDim - first < blockSize ? EmbeddingDim - first : blockSize;");
-        w.Line("for (int k = 0; k < width; k++) output[at + k] = " + Read(model, "k") + ";");
-        w.Close();
+        WriteBlockLoop(w, model, k => "output[at + " + k + "] = " + Read(model, k) + ";");
         w.Close();
         w.Open("else if (block == 0)");
         w.Line("long start = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
@@ -104,15 +96,7 @@ internal static class GpuKernelEmitter
         w.Open("if (storage == " + Robe + ")");
         if (model.Variant == RobeVariant.Signed) w.Line("ulong token = tokens[pair];");
         WriteRobeBlockPrologue(w, model, needsKey: false);
-        w.Open("if (blockSize == BlockSize && first + BlockSize <= EmbeddingDim)");
-        w.Line("// The declared Z: the block's coordinates unrolled.");
-        for (int k = 0; k < model.BlockSize; k++)
-            w.Line(Names.Atomic + ".Add(ref gradWeights[" + Slot(model, Int(k)) + "], gradOutput[at + " + Int(k) + "]" + SignFactor(model, Int(k)) + ");");
-        w.Close();
-        w.Open("else");
-        w.Line("int width = EmbeddingDim - first < blockSize ? EmbeddingDim - first : blockSize;");
-        w.Line("for (int k = 0; k < width; k++) " + Names.Atomic + ".Add(ref gradWeights[" + Slot(model, "k") + "], gradOutput[at + k]" + SignFactor(model, "k") + ");");
-        w.Close();
+        WriteBlockLoop(w, model, k => Names.Atomic + ".Add(ref gradWeights[" + Slot(model, k) + "], gradOutput[at + " + k + "]" + SignFactor(model, k) + ");");
         w.Close();
         w.Open("else if (block == 0 && start >= 0)");
         w.Line("for (int j = 0; j < EmbeddingDim; j++) " + Names.Atomic + ".Add(ref gradWeights[start + j], gradOutput[embedding + j]);");
@@ -131,6 +115,23 @@ internal static class GpuKernelEmitter
         if (model.Variant == RobeVariant.Circular) w.Line("long slots = args.RobeSlots;");
         if (needsKey || model.Variant == RobeVariant.Signed) w.Line("ulong key = RobeHash.Key(table, token);");
         if (model.Variant == RobeVariant.Signed) w.Line("ulong sign = RobeHash.SignRowTerm(key);");
+    }
+
+    /// <summary>The coordinates of one block: unrolled for a full block of the declared Z, a loop otherwise.</summary>
+    private static void WriteBlockLoop(CodeWriter w, DlrmModel model, System.Func<string, string> statement)
+    {
+        bool unroll = Unrolling.Applies(model);
+        if (unroll)
+        {
+            w.Open("if (blockSize == BlockSize && first + BlockSize <= EmbeddingDim)");
+            w.Line("// The declared Z: the block's coordinates unrolled.");
+            for (int k = 0; k < model.BlockSize; k++) w.Line(statement(Int(k)));
+            w.Close();
+            w.Open("else");
+        }
+        w.Line("int width = EmbeddingDim - first < blockSize ? EmbeddingDim - first : blockSize;");
+        w.Line("for (int k = 0; k < width; k++) " + statement("k"));
+        if (unroll) w.Close();
     }
 
     private static string Range(DlrmModel model) =>
