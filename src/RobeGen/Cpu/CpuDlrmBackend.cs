@@ -142,6 +142,9 @@ public sealed class CpuDlrmBackend : IDlrmBackend
             _embedding, _embeddingGrad, _embeddingAccumulator, learningRate);
     }
 
+    /// <summary>Bytes allocated by the worker threads so far (see <see cref="WorkerPool.WorkerAllocatedBytes"/>).</summary>
+    internal long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
+
     /// <summary>dL/d(embedding array) of the last <see cref="ComputeGradients"/> (zero again after <see cref="ApplyUpdate"/>).</summary>
     internal ReadOnlySpan<float> EmbeddingGrad => _embeddingGrad;
 
