@@ -118,10 +118,17 @@ internal static unsafe class GemmPacking
         Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
     }
 
+    /// <summary>dst[0 .. width) = src[0 .. count) then zeros. Full rows (the common case) move in vector registers:
+    /// a library copy call would cost more than these 8 or 32 floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyPadded(float* src, float* dst, int count, int width)
     {
-        Buffer.MemoryCopy(src, dst, width * sizeof(float), count * sizeof(float));
-        for (int i = count; i < width; i++) dst[i] = 0f;
+        int i = 0;
+        if (count == width)
+        {
+            for (; i + 8 <= width; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        }
+        for (; i < count; i++) dst[i] = src[i];
+        for (; i < width; i++) dst[i] = 0f;
     }
 }
