@@ -10,6 +10,9 @@ public sealed partial class CudaDlrmBackend
 {
     private AcceleratorStream Stream => _device.Stream;
 
+    /// <summary>Where the last backward pass left dL/dR (one of the two ping-pong buffers), for <see cref="TraceTrainStep"/>.</summary>
+    private ArrayView<float> _gradTopInput;
+
     private void InitializeConstants()
     {
         var rows = new int[_interaction.Pairs];
@@ -102,6 +105,7 @@ public sealed partial class CudaDlrmBackend
             (free, other) = (other, free);
         }
         ArrayView<float> gradTopInput = gradOut;
+        _gradTopInput = gradTopInput;
 
         // Interaction: dV[b] = S[b] V[b], S symmetric from the pair gradients; du adds R's pass-through of u.
         int n = _interaction.Vectors, d = Layout.Dim;
