@@ -10,9 +10,6 @@ public sealed partial class CudaDlrmBackend
 {
     private AcceleratorStream Stream => _device.Stream;
 
-    /// <summary>Where the last backward pass left dL/dR (one of the two ping-pong buffers), for <see cref="TraceTrainStep"/>.</summary>
-    private ArrayView<float> _gradTopInput;
-
     private void InitializeConstants()
     {
         var rows = new int[_interaction.Pairs];
@@ -93,6 +90,13 @@ public sealed partial class CudaDlrmBackend
     /// <summary>Gradients of every dense parameter (into the flat gradient buffer) and of the embedding array.</summary>
     private void Backward(int rows)
     {
+        var (gradTopInput, free) = BackwardTop(rows);
+        BackwardBelowTop(rows, gradTopInput, free);
+    }
+
+    /// <summary>The top MLP, from dL/ds down to dL/dR; returns the ping-pong buffer holding dL/dR and the free one.</summary>
+    private (ArrayView<float> GradTopInput, ArrayView<float> Free) BackwardTop(int rows)
+    {
         // Top MLP, from dL/ds down to dL/dR.
         ArrayView<float> gradOut = _t.GradLogits.View;
         ArrayView<float> free = _t.GradA.View, other = _t.GradB.View;
@@ -104,8 +108,16 @@ public sealed partial class CudaDlrmBackend
             gradOut = free;
             (free, other) = (other, free);
         }
-        ArrayView<float> gradTopInput = gradOut;
-        _gradTopInput = gradTopInput;
+        return (gradOut, free);
+    }
+
+    /// <summary>
+    /// Interaction, bottom MLP and embedding gradients from dL/dR; the bottom pass ping-pongs between
+    /// <paramref name="free"/> and dL/dR's buffer, overwriting it.
+    /// </summary>
+    private void BackwardBelowTop(int rows, ArrayView<float> gradTopInput, ArrayView<float> free)
+    {
+        ArrayView<float> other = gradTopInput, gradOut;
 
         // Interaction: dV[b] = S[b] V[b], S symmetric from the pair gradients; du adds R's pass-through of u.
         int n = _interaction.Vectors, d = Layout.Dim;

@@ -20,7 +20,9 @@ public sealed partial class CudaDlrmBackend
         int rows = batch.Count, d = Layout.Dim, tables = Layout.TableCount;
         Forward(rows);
         LossAndGradient(rows);
-        Backward(rows);
+        var (gradTopInput, free) = BackwardTop(rows);
+        float[] gradTopInputValues = Download(gradTopInput.SubView(0, (long)rows * _interaction.OutputWidth)); // overwritten below
+        BackwardBelowTop(rows, gradTopInput, free);
 
         var trace = new StepTrace();
         for (int i = 0; i < _mlp.Bottom.Count; i++)
@@ -30,7 +32,7 @@ public sealed partial class CudaDlrmBackend
         for (int i = 0; i < _mlp.Top.Count; i++)
             trace.Add($"{_mlp.Top[i].Name} output", Download(_t.TopOutputs[i].View.SubView(0, (long)rows * _mlp.Top[i].FanOut)));
         trace.Add("logit gradient", Download(_t.GradLogits.View.SubView(0, rows)));
-        trace.Add("top MLP input gradient", Download(_gradTopInput.SubView(0, (long)rows * _interaction.OutputWidth)));
+        trace.Add("top MLP input gradient", gradTopInputValues);
         trace.Add("embedding output gradient", Download(_t.GradEmbeddings.View.SubView(0, (long)rows * tables * d)));
         foreach (var layer in _mlp.All)
         {

@@ -125,4 +125,27 @@ public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
         Assert.Equal(expected, sortedValues);
         Assert.Equal(expected.Select(i => keys[i]), sortedKeys);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_full_token_out_of_range_reads_zeros_and_updates_nothing(bool deterministic)
+    {
+        // The generated gather marks such a token with start -1; the updates must skip it, not write at slot -1 + j.
+        var declaration = TinyModels.Declaration(storage: [EmbeddingStorage.Full, EmbeddingStorage.Robe, EmbeddingStorage.Robe]);
+        using var backend = Create(declaration, new ModelOptions { MaxBatchSize = 4, DeterministicGradients = deterministic });
+        var batch = TestStates.RandomBatch(declaration, 4, 8);
+        for (int r = 0; r < 4; r++) batch.Tokens[r * 3] = 1000; // table 0 has 5 rows
+        var layout = backend.Layout;
+        float[] before = backend.ExportState()["embedding"];
+        var trace = backend.TraceTrainStep(batch, 0.5f);
+        float[] after = backend.ExportState()["embedding"];
+
+        for (int r = 0; r < 4; r++)
+            for (int j = 0; j < layout.Dim; j++) Assert.Equal(0f, trace["gathered embeddings"][(r * 3) * layout.Dim + j]);
+        long fullStart = layout.TableBase[0], fullEnd = fullStart + layout.Rows[0] * layout.Dim;
+        for (long s = fullStart; s < fullEnd; s++) Assert.Equal(before[s], after[s]);
+        Assert.Contains(Enumerable.Range(0, (int)layout.RobeSlots), s => before[s] != after[s]); // the ROBE tables did learn
+        Assert.All(trace["embedding gradient"], g => Assert.True(float.IsFinite(g)));
+    }
 }

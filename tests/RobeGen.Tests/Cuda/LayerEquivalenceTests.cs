@@ -20,6 +20,7 @@ public class LayerEquivalenceTests(CpuSimulatorFixture fixture, ITestOutputHelpe
         { "partial-block", false }, { "partial-block", true },
         { "full-hashed-robe", false }, { "full-hashed-robe", true },
         { "adagrad", false }, { "adagrad", true },
+        { "deep", false },
     };
 
     [Theory]
@@ -31,6 +32,8 @@ public class LayerEquivalenceTests(CpuSimulatorFixture fixture, ITestOutputHelpe
             "circular" => TinyModels.Declaration(RobeVariant.Circular, slots: 9), // small m: blocks wrap
             "signed" => TinyModels.Declaration(RobeVariant.Signed),
             "partial-block" => TinyModels.Declaration(dim: 5, blockSize: 2, bottom: [7, 5]), // Z does not divide d
+            // More bottom than top layers: the bottom backward reuses both ping-pong gradient buffers.
+            "deep" => TinyModels.Declaration(bottom: [8, 6, 5, 4], top: [3]),
             "full-hashed-robe" => TinyModels.Declaration(storage: [EmbeddingStorage.Full, EmbeddingStorage.Hashed, EmbeddingStorage.Robe]),
             _ => TinyModels.Declaration(),
         };

@@ -10,7 +10,7 @@ namespace RobeGen.Cuda.Kernels;
 /// </summary>
 internal static class DeterministicGradientKernels
 {
-    /// <summary>keys[i] = the slot coordinate i read; values[i] = i.</summary>
+    /// <summary>keys[i] = the slot coordinate i read (-1 for none, which sorts first and is skipped); values[i] = i.</summary>
     public static void BuildPairs(Index1D i, EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts,
         ArrayView<int> keys, ArrayView<int> values)
     {
@@ -26,7 +26,7 @@ internal static class DeterministicGradientKernels
         ArrayView<float> gradEmbeddings, ArrayView<float> signs, int useSigns, ArrayView<float> gradWeights)
     {
         int key = sortedKeys[i];
-        if (i > 0 && sortedKeys[i - 1] == key) return;
+        if (key < 0 || i > 0 && sortedKeys[i - 1] == key) return;
         float sum = 0f;
         for (int p = i; p < count && sortedKeys[p] == key; p++)
         {

@@ -28,7 +28,8 @@ internal static class EmbeddingUpdateKernels
     /// <summary>
     /// The flat-array slot coordinate j of (sample, table) read. ROBE tables: block c = j / Z starts at the recorded
     /// start, coordinate j sits (j mod Z) after it (modulo m for the Circular variant). Full and Hashed tables read
-    /// one d-wide row whose start is recorded as block 0.
+    /// one d-wide row whose start is recorded as block 0; a negative start (the generated gather's mark for a Full
+    /// table's out-of-range token, read as zeros) gives -1: no slot, nothing to update.
     /// </summary>
     public static long SlotOf(EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts, int coordinate)
     {
@@ -36,7 +37,11 @@ internal static class EmbeddingUpdateKernels
         int sampleTable = coordinate / a.Dim;
         int table = sampleTable % a.Tables;
         long record = (long)sampleTable * a.MaxBlocks;
-        if (tables.Storage[table] != (int)EmbeddingStorage.Robe) return blockStarts[record] + j;
+        if (tables.Storage[table] != (int)EmbeddingStorage.Robe)
+        {
+            long rowStart = blockStarts[record];
+            return rowStart < 0 ? -1 : rowStart + j;
+        }
         int block = j / a.BlockSize;
         long slot = blockStarts[record + block] + (j - block * a.BlockSize);
         return a.Circular != 0 && slot >= a.RobeSlots ? slot - a.RobeSlots : slot;
@@ -51,6 +56,7 @@ internal static class EmbeddingUpdateKernels
         ArrayView<float> weights, ArrayView<float> grads, float learningRate)
     {
         long slot = SlotOf(a, tables, blockStarts, i);
+        if (slot < 0) return;
         float g = Atomic.Exchange(ref grads[slot], 0f);
         if (g != 0f) weights[slot] -= learningRate * g;
     }
@@ -60,6 +66,7 @@ internal static class EmbeddingUpdateKernels
         ArrayView<float> weights, ArrayView<float> grads, ArrayView<float> accumulators, float learningRate)
     {
         long slot = SlotOf(a, tables, blockStarts, i);
+        if (slot < 0) return;
         float g = Atomic.Exchange(ref grads[slot], 0f);
         if (g == 0f) return; // G += 0 and w -= 0: nothing changes
         float acc = accumulators[slot] + g * g;

@@ -44,6 +44,12 @@ internal sealed class ReferenceGpuEmbedding : IGpuEmbeddingKernels
         int d = default(TConstants).Dim;
         if (!Locate<TConstants>(i, args, tables, tokens, out int sampleTable, out int first, out int count, out long start, out ulong xg)) return;
         blockStarts[i] = start;
+        if (start < 0)
+        {
+            // A Full table's token out of range: the generator's convention is zeros and start -1.
+            for (int j = 0; j < d; j++) output[(long)sampleTable * d + j] = 0f;
+            return;
+        }
         for (int j = first; j < first + count; j++)
             output[(long)sampleTable * d + j] = SignOf<TConstants>(tables, sampleTable, xg, j) * weights[SlotAt<TConstants>(args, start, j - first)];
     }
@@ -54,6 +60,7 @@ internal sealed class ReferenceGpuEmbedding : IGpuEmbeddingKernels
         int d = default(TConstants).Dim;
         if (!Locate<TConstants>(i, args, tables, tokens, out int sampleTable, out int first, out int count, out _, out ulong xg)) return;
         long start = blockStarts[i];
+        if (start < 0) return;
         for (int j = first; j < first + count; j++)
             Atomic.Add(ref gradWeights[SlotAt<TConstants>(args, start, j - first)],
                 SignOf<TConstants>(tables, sampleTable, xg, j) * gradOutput[(long)sampleTable * d + j]);
@@ -80,6 +87,7 @@ internal sealed class ReferenceGpuEmbedding : IGpuEmbeddingKernels
             return true;
         }
         if (block != 0) return false;
+        if (storage == (int)EmbeddingStorage.Full && token >= (ulong)tables.Rows[table]) { start = -1; return true; }
         ulong row = storage == (int)EmbeddingStorage.Full ? token : token % (ulong)tables.Rows[table];
         count = d;
         start = tables.TableBase[table] + (long)row * d;
