@@ -55,7 +55,7 @@ public sealed class EmbeddingLayout
         for (int t = 0; t < tables; t++)
         {
             EmbeddingTable table = declaration.Tables[t];
-            storage[t] = overrides.Storage ?? table.Storage;
+            storage[t] = overrides.StorageFor(t) ?? overrides.Storage ?? table.Storage;
             rows[t] = storage[t] switch
             {
                 EmbeddingStorage.Robe => 0,
@@ -116,6 +116,8 @@ public sealed record EmbeddingOverrides
 
     /// <summary>Store every table this way instead of its declared storage.</summary>
     public EmbeddingStorage? Storage { get; init; }
+    /// <summary>Per-table storage (index = table index); wins over <see cref="Storage"/>.</summary>
+    public IReadOnlyList<EmbeddingStorage>? TableStorage { get; init; }
     /// <summary>Slot count m of the ROBE array.</summary>
     public long? RobeSlots { get; init; }
     /// <summary>Block size Z of the ROBE tables (a Z other than the declared one runs a generic, not unrolled, loop).</summary>
@@ -124,6 +126,8 @@ public sealed record EmbeddingOverrides
     public IReadOnlyList<long>? Rows { get; init; }
     /// <summary>For Hashed tables without declared rows: rows = ceil(cardinality / ratio).</summary>
     public double? HashedCompression { get; init; }
+
+    internal EmbeddingStorage? StorageFor(int table) => TableStorage is { } s && table < s.Count ? s[table] : null;
 
     internal long? RowsFor(int table) => Rows is { } r && table < r.Count && r[table] > 0 ? r[table] : null;
 }

@@ -1,0 +1,62 @@
+using System;
+
+namespace RobeGen.Generators.Model;
+
+// Storage, token and variant values mirror the runtime enums of src/RobeGen/Declaration/Enums.cs
+// (the generator cannot reference the net10.0 runtime assembly).
+internal enum TableStorage { Robe = 0, Full = 1, Hashed = 2 }
+
+internal enum TokenKind { RawId = 0, Vocabulary = 1 }
+
+internal enum RobeVariant { Authors = 0, Circular = 1, Signed = 2 }
+
+/// <summary>One [Categorical] table as resolved at compile time.</summary>
+/// <param name="Modifiers">The property's modifiers as declared ("public partial", ...): the implementation must repeat them.</param>
+/// <param name="TokenOffset">Constant added to a token to form the global row id xg.</param>
+internal sealed record TableModel(
+    string Name,
+    string Modifiers,
+    int Index,
+    int Column,
+    long Cardinality,
+    TableStorage Storage,
+    long Rows,
+    ulong TokenOffset);
+
+/// <summary>Everything the emitter needs to write one model; plain values only (no symbols, syntax or locations).</summary>
+/// <param name="Namespace">Containing namespace, empty for the global namespace.</param>
+/// <param name="ClassName">The declaring class's name.</param>
+/// <param name="FullName">Namespace-qualified name (ModelDeclaration.Name).</param>
+internal sealed record DlrmModel(
+    string Namespace,
+    string ClassName,
+    string FullName,
+    int DenseFeatures,
+    int EmbeddingDim,
+    EquatableArray<int> BottomMlp,
+    EquatableArray<int> TopMlp,
+    TokenKind Tokens,
+    long RobeSlots,
+    int BlockSize,
+    RobeVariant Variant,
+    EquatableArray<TableModel> Tables)
+{
+    public int TableCount => Tables.Count;
+
+    /// <summary>Blocks per ROBE embedding with the declared Z: ceil(d / Z).</summary>
+    public int RobeBlocks => (EmbeddingDim + BlockSize - 1) / BlockSize;
+
+    public string HintName => (Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName) + ".Dlrm.g.cs";
+}
+
+/// <summary>
+/// The table properties of a declaration that has errors: the emitter implements just these (as throwing
+/// getters) so that the user sees the RG errors and no follow-on "partial property has no implementation".
+/// </summary>
+internal sealed record StubModel(string Namespace, string ClassName, EquatableArray<TableModel> Tables)
+{
+    public string HintName => (Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName) + ".Dlrm.g.cs";
+}
+
+/// <summary>What the parser makes of one [Dlrm] class: a model (no errors) or a stub (errors), and the diagnostics.</summary>
+internal sealed record ParseResult(DlrmModel? Model, StubModel? Stub, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,154 @@
+using System.Collections.Generic;
+using System.Linq;
+using RobeGen.Generators.Diagnostics;
+using RobeGen.Generators.Model;
+
+namespace RobeGen.Generators.Parsing;
+
+/// <summary>
+/// The checks a declaration must pass before code is generated for it. Each reports at the attribute argument
+/// (or array element, or property) that is wrong, with a message saying how to fix it.
+/// </summary>
+internal static class DeclarationRules
+{
+    public static void Check(RawDeclaration raw, List<DiagnosticInfo> diagnostics)
+    {
+        CheckMlps(raw, diagnostics);
+        CheckEnums(raw, diagnostics);
+        CheckTables(raw, diagnostics);
+        CheckRobeArray(raw, diagnostics);
+    }
+
+    private static void CheckMlps(RawDeclaration raw, List<DiagnosticInfo> diagnostics)
+    {
+        AttributeValues dlrm = raw.Dlrm;
+        if (raw.DenseFeatures < 1)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDenseFeatures, dlrm.ArgumentLocation("DenseFeatures"), raw.DenseFeatures));
+        if (raw.EmbeddingDim < 1)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidEmbeddingDim, dlrm.ArgumentLocation("EmbeddingDim"), raw.EmbeddingDim));
+
+        CheckWidths("BottomMlp", raw.BottomMlp, dlrm, diagnostics);
+        CheckWidths("TopMlp", raw.TopMlp, dlrm, diagnostics);
+
+        if (raw.BottomMlp.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EmptyBottomMlp, dlrm.ArgumentLocation("BottomMlp"),
+                raw.EmbeddingDim >= 1 ? raw.EmbeddingDim : 16));
+        }
+        else
+        {
+            long last = raw.BottomMlp[raw.BottomMlp.Count - 1];
+            if (last >= 1 && raw.EmbeddingDim >= 1 && last != raw.EmbeddingDim)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BottomMlpLastNotDim,
+                    dlrm.ElementLocation("BottomMlp", raw.BottomMlp.Count - 1), last, raw.EmbeddingDim));
+            }
+        }
+    }
+
+    private static void CheckWidths(string name, IReadOnlyList<long> widths, AttributeValues dlrm, List<DiagnosticInfo> diagnostics)
+    {
+        for (int i = 0; i < widths.Count; i++)
+        {
+            if (widths[i] < 1)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMlpWidth, dlrm.ElementLocation(name, i), name, i, widths[i]));
+        }
+    }
+
+    private static void CheckEnums(RawDeclaration raw, List<DiagnosticInfo> diagnostics)
+    {
+        if (raw.Tokens is not (0 or 1))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, raw.Dlrm.ArgumentLocation("Tokens"),
+                "Tokens", raw.Tokens, "TokenKind", "RawId, Vocabulary"));
+        if (raw.RobeArray is not null && raw.Variant is not (0 or 1 or 2))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, raw.RobeArray.ArgumentLocation("Variant"),
+                "Variant", raw.Variant, "RobeVariant", "Authors, Circular, Signed"));
+    }
+
+    private static void CheckTables(RawDeclaration raw, List<DiagnosticInfo> diagnostics)
+    {
+        if (raw.Tables.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoTables, raw.ClassLocation, raw.ClassName));
+            return;
+        }
+
+        var columnOwners = new Dictionary<long, string>();
+        foreach (RawTable table in raw.Tables)
+        {
+            AttributeValues attribute = table.Categorical;
+            if (table.Column < 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativeColumn, attribute.ArgumentLocation("Column"), table.Name, table.Column));
+            }
+            else if (columnOwners.TryGetValue(table.Column, out string? owner))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateColumn, attribute.ArgumentLocation("Column"), table.Name, table.Column, owner));
+            }
+            else
+            {
+                columnOwners.Add(table.Column, table.Name);
+            }
+
+            if (table.Cardinality < 0)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativeCount, attribute.ArgumentLocation("Cardinality"), table.Name, "Cardinality", table.Cardinality));
+            if (table.Rows < 0)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativeCount, attribute.ArgumentLocation("Rows"), table.Name, "Rows", table.Rows));
+
+            switch (table.Storage)
+            {
+                case (long)TableStorage.Robe:
+                    break;
+                case (long)TableStorage.Full:
+                    if (table.Cardinality == 0)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FullWithoutCardinality, attribute.ArgumentLocation("Storage"), table.Name));
+                    break;
+                case (long)TableStorage.Hashed:
+                    if (table.Rows == 0)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HashedWithoutRows, attribute.ArgumentLocation("Storage"), table.Name));
+                    break;
+                default:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, attribute.ArgumentLocation("Storage"),
+                        "Storage", table.Storage, "EmbeddingStorage", "Robe, Full, Hashed"));
+                    break;
+            }
+            if (table.Rows > 0 && table.Storage is (long)TableStorage.Robe or (long)TableStorage.Full)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RowsIgnored, attribute.ArgumentLocation("Rows"),
+                    table.Name, table.Rows, (TableStorage)table.Storage));
+
+            if (raw.Tokens == (long)TokenKind.Vocabulary && table.Cardinality == 0)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.VocabularyWithoutCardinality, attribute.Location, table.Name));
+        }
+    }
+
+    private static void CheckRobeArray(RawDeclaration raw, List<DiagnosticInfo> diagnostics)
+    {
+        RawTable? firstRobe = raw.Tables.FirstOrDefault(t => t.Storage == (long)TableStorage.Robe);
+        AttributeValues? robe = raw.RobeArray;
+        if (firstRobe is null && robe is null) return;
+
+        if (firstRobe is not null && raw.RobeSlots <= 0)
+        {
+            LocationInfo? where = robe?.ArgumentLocation("Slots") ?? raw.ClassLocation;
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingSlots, where, firstRobe.Name, raw.RobeSlots));
+        }
+
+        // Block size and slots matter even without a declared ROBE table: a run may override every table's storage to Robe.
+        if (robe is null) return;
+        if (raw.BlockSize < 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BlockSizeTooSmall, robe.ArgumentLocation("BlockSize"),
+                raw.BlockSize, raw.EmbeddingDim));
+        }
+        else if (raw.EmbeddingDim >= 1 && raw.BlockSize > raw.EmbeddingDim)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BlockSizeTooLarge, robe.ArgumentLocation("BlockSize"),
+                raw.BlockSize, raw.EmbeddingDim));
+        }
+        else if (raw.RobeSlots > 0 && raw.RobeSlots < raw.BlockSize)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SlotsBelowBlockSize, robe.ArgumentLocation("Slots"),
+                raw.RobeSlots, raw.BlockSize));
+        }
+    }
+}

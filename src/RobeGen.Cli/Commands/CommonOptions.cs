@@ -1,0 +1,45 @@
+using System.CommandLine;
+using RobeGen.Backends;
+
+namespace RobeGen.Cli.Commands;
+
+/// <summary>Options that several commands share, with one definition each.</summary>
+internal static class CommonOptions
+{
+    public static Option<DeviceKind> Device() => new("--device")
+    {
+        Description = "Where the model runs: cpu, cuda, or auto (CUDA when a GPU is present, else the CPU).",
+        DefaultValueFactory = _ => DeviceKind.Cpu,
+    };
+
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "CPU threads for the model and the parser (0 = all cores).",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public static Option<string[]> Data(bool required, string description) => new("--data")
+    {
+        Description = description,
+        Required = required,
+        AllowMultipleArgumentsPerToken = true,
+        Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
+    };
+
+    public static Option<FileInfo> Checkpoint() => new("--checkpoint")
+    {
+        Description = "A checkpoint written by 'robegen train --save'.",
+        Required = true,
+    };
+
+    public static Option<int> BatchSize(int defaultValue) => new("--batch-size")
+    {
+        Description = "Rows per batch.",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Option<bool> SkipBadRows() => new("--skip-bad-rows")
+    {
+        Description = "Leave out malformed lines instead of stopping: they are counted, reported and written verbatim to a rejects file.",
+    };
+}

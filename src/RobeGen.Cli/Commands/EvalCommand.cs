@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Globalization;
+using RobeGen.Backends;
+using RobeGen.Checkpoints;
+using RobeGen.Data;
+using RobeGen.Metrics;
+using RobeGen.Training;
+
+namespace RobeGen.Cli.Commands;
+
+/// <summary><c>robegen eval</c>: metrics of a checkpoint on labeled files; the last line is machine-readable.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = CommonOptions.Checkpoint();
+        var data = CommonOptions.Data(true, "Labeled Criteo files (plain or .gz) to evaluate on.");
+        var batchSize = CommonOptions.BatchSize(2048);
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var skipBad = CommonOptions.SkipBadRows();
+        var rejects = new Option<string>("--rejects") { Description = "Where --skip-bad-rows writes rejected lines.", DefaultValueFactory = _ => "rejects.tsv" };
+        var command = new Command("eval", "Evaluate a checkpoint: AUC, logloss, accuracy and calibration; ends with 'auc=<x> logloss=<y> rows=<n>'.")
+        {
+            checkpoint, data, batchSize, device, threads, skipBad, rejects,
+        };
+        command.SetAction(parse =>
+        {
+            int batch = parse.GetValue(batchSize);
+            var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch };
+            LoadedModel loaded = ModelCheckpoint.Load(parse.GetValue(checkpoint)!.FullName, runtime: runtime);
+            using IDlrmBackend model = loaded.Model;
+            var files = new CriteoTrainingData(parse.GetValue(data)!, CriteoLayout.Labeled, new CriteoReaderOptions
+            {
+                ParserThreads = parse.GetValue(threads),
+                SkipBadRows = parse.GetValue(skipBad),
+                RejectsPath = parse.GetValue(skipBad) ? parse.GetValue(rejects) : null,
+            }) { Vocabulary = loaded.CreateVocabularyMapper() };
+            EvaluationMetrics m = new Evaluator(model).Evaluate(files, batch);
+            Console.WriteLine($"{loaded.Definition.Declaration.Name} (step {loaded.Checkpoint.Step:N0}) on {model.DeviceName}");
+            Console.WriteLine(m.ToString());
+            if (files.RejectedRows > 0) Console.WriteLine($"rejected rows {files.RejectedRows:N0} (written to {parse.GetValue(rejects)})");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auc={m.Auc:F6} logloss={m.LogLoss:F6} rows={m.Count}"));
+            return 0;
+        });
+        return command;
+    }
+}

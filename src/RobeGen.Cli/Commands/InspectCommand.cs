@@ -1,0 +1,51 @@
+using System.CommandLine;
+using RobeGen.Checkpoints;
+using RobeGen.Cli.Output;
+using RobeGen.Models;
+
+namespace RobeGen.Cli.Commands;
+
+/// <summary><c>robegen inspect</c>: what a checkpoint (or a built-in model) is, without running it.</summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "A checkpoint to describe." };
+        var model = new Option<string?>("--model") { Description = "Describe a built-in model's declaration instead." };
+        var command = new Command("inspect", "Print a checkpoint's declaration, sizes, fingerprint, step and settings (or a built-in model's declaration).")
+        {
+            checkpoint, model,
+        };
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(checkpoint) is FileInfo file)
+            {
+                Checkpoint c = CheckpointFile.Load(file.FullName);
+                IDlrmDefinition? definition = ModelCatalog.FindByDeclarationName(c.DeclarationName);
+                Console.WriteLine($"checkpoint     {file.FullName} ({SummaryPrinter.Bytes(file.Length)}, format v{CheckpointFile.FormatVersion}, checksum ok)");
+                Console.WriteLine($"model          {c.DeclarationName}, fingerprint {c.Fingerprint}" +
+                    (definition is null ? " (not a built-in model)" : definition.Declaration.Fingerprint == c.Fingerprint ? " (matches this build)" : " (DIFFERS from this build's declaration)"));
+                Console.WriteLine($"progress       step {c.Step:N0}, epoch {c.Epoch + 1}, next data at {c.DataPosition}");
+                foreach ((string key, string value) in c.Hyperparameters.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                    Console.WriteLine($"  {key,-14} {value}");
+                long floats = c.State.Tensors.Sum(t => (long)t.Value.Length);
+                Console.WriteLine($"tensors        {c.State.Tensors.Count} ({floats:N0} floats, {SummaryPrinter.Bytes(floats * 4)} with optimizer state)");
+                foreach ((string tensor, float[] values) in c.State.Tensors) Console.WriteLine($"  {tensor,-24} {values.Length,14:N0}");
+                if (c.Vocabularies.Count > 0) Console.WriteLine($"vocabularies   {c.Vocabularies.Count} columns, {c.Vocabularies.Sum(v => (long)v.Ids.Length):N0} ids");
+                if (definition is not null) Console.WriteLine(definition.Declaration);
+                return 0;
+            }
+            if (parse.GetValue(model) is string name)
+            {
+                ModelDeclaration d = ModelCatalog.Get(name).Declaration;
+                Console.WriteLine(d);
+                ModelSize size = d.DeclaredSize;
+                Console.WriteLine($"  parameters {size.Parameters:N0} ({SummaryPrinter.Bytes(size.Bytes)}); full tables {SummaryPrinter.Bytes(size.FullTableEmbeddingParameters * 4)}; compression {size.CompressionRatio:N1}x");
+                return 0;
+            }
+            Console.Error.WriteLine("robegen inspect: give --checkpoint PATH or --model NAME.");
+            return 2;
+        });
+        return command;
+    }
+}

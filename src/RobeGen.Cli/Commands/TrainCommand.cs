@@ -1,0 +1,199 @@
+using System.CommandLine;
+using System.Globalization;
+using RobeGen.Backends;
+using RobeGen.Checkpoints;
+using RobeGen.Cli.Output;
+using RobeGen.Data;
+using RobeGen.Models;
+using RobeGen.Training;
+
+namespace RobeGen.Cli.Commands;
+
+/// <summary><c>robegen train</c>: with no arguments, the README's main job on the built-in Criteo sample.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = CommonOptions.Data(false, "Training files (Criteo TSV, plain or .gz). Default: the built-in 10,000-row Criteo 1TB sample.");
+        var evalData = new Option<string[]>("--eval-data") { Description = "Evaluation files. Without them, --holdout cuts the last rows of --data off.", AllowMultipleArgumentsPerToken = true };
+        var holdout = new Option<double?>("--holdout") { Description = "Fraction of the training lines (the last ones) kept for evaluation when no --eval-data is given (default 0.2 for the built-in sample, none otherwise)." };
+        var model = new Option<string>("--model") { Description = "criteo-kaggle or criteo-terabyte.", DefaultValueFactory = _ => "criteo-kaggle" };
+        model.AcceptOnlyFromAmong(ModelCatalog.Builtin.Keys.ToArray());
+        var storage = new Option<EmbeddingStorage?>("--storage") { Description = "Embedding storage of every table: robe, full or hashed (default: as declared, ROBE)." };
+        var compression = new Option<double?>("--compression") { Description = "Compress the full tables this many times: sets the ROBE slots (or the Hashed rows)." };
+        var slots = new Option<long?>("--slots") { Description = "ROBE array slots m (instead of --compression)." };
+        var blockSize = new Option<int?>("--block-size") { Description = "ROBE block size Z (default: as declared)." };
+        var minCount = new Option<long>("--min-count") { Description = "Full tables: ids seen fewer times share the 'rare' row 0.", DefaultValueFactory = _ => 1 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 1 };
+        var batchSize = CommonOptions.BatchSize(128);
+        var lr = new Option<float>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.1f };
+        var schedule = new Option<string>("--lr-schedule") { Description = "constant, or mlperf:WARMUP:DECAY_START:DECAY_STEPS (MLPerf DLRM's warm-up and polynomial decay).", DefaultValueFactory = _ => "constant" };
+        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (the paper's) or adagrad.", DefaultValueFactory = _ => OptimizerKind.Adagrad };
+        var seed = new Option<int>("--seed") { Description = "Initialization seed: the same seed and data give the same model on the CPU.", DefaultValueFactory = _ => 1 };
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var save = new Option<string?>("--save") { Description = "Checkpoint path (a training-curve PNG is written beside it)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint (its model settings win)." };
+        var evalEvery = new Option<long>("--eval-every") { Description = "Evaluate every N steps (0: at the end of each epoch).", DefaultValueFactory = _ => 0 };
+        var targetAuc = new Option<double?>("--target-auc") { Description = "Stop once an evaluation reaches this AUC." };
+        var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many steps." };
+        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Also checkpoint every N steps (needs --save).", DefaultValueFactory = _ => 0 };
+        var skipBad = CommonOptions.SkipBadRows();
+        var rejects = new Option<string?>("--rejects") { Description = "Where --skip-bad-rows writes rejected lines (default: rejects.tsv beside --save, or in the current folder)." };
+
+        var command = new Command("train", "Train a model on Criteo files (or the built-in sample) and print AUC, logloss, size and speed.")
+        {
+            data, evalData, holdout, model, storage, compression, slots, blockSize, minCount, epochs, batchSize, lr, schedule,
+            optimizer, seed, device, threads, save, resume, evalEvery, targetAuc, maxSteps, checkpointEvery, skipBad, rejects,
+        };
+        command.SetAction(parse => Run(new TrainRequest(
+            parse.GetValue(data) ?? [], parse.GetValue(evalData) ?? [], parse.GetValue(holdout), parse.GetValue(model)!,
+            parse.GetValue(storage), parse.GetValue(compression), parse.GetValue(slots), parse.GetValue(blockSize), parse.GetValue(minCount),
+            parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(schedule)!, parse.GetValue(optimizer),
+            parse.GetValue(seed), parse.GetValue(device), parse.GetValue(threads), parse.GetValue(save), parse.GetValue(resume),
+            parse.GetValue(evalEvery), parse.GetValue(targetAuc), parse.GetValue(maxSteps), parse.GetValue(checkpointEvery),
+            parse.GetValue(skipBad), parse.GetValue(rejects))));
+        return command;
+    }
+
+    private static int Run(TrainRequest r)
+    {
+        var console = new TrainingConsole();
+        bool builtIn = r.Data.Length == 0;
+        string[] files = builtIn ? [EmbeddedSample.Extract()] : r.Data;
+        if (builtIn) console.OnMessage($"data: built-in sample, {EmbeddedSample.Attribution}");
+
+        CriteoReaderOptions readerOptions = new()
+        {
+            ParserThreads = r.Threads,
+            SkipBadRows = r.SkipBadRows,
+            RejectsPath = r.SkipBadRows ? r.Rejects ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(r.Save ?? "x")) ?? ".", "rejects.tsv") : null,
+        };
+        (CriteoTrainingData train, CriteoTrainingData? eval) = SplitData(r, files, builtIn, readerOptions);
+
+        IDlrmDefinition definition = ModelCatalog.Get(r.Model);
+        LoadedModel? resumed = r.Resume is null ? null : ModelCheckpoint.Load(r.Resume, definition, RuntimeOptions(r));
+        Vocabulary? vocabulary = resumed?.Vocabulary;
+        ModelOptions options;
+        IDlrmBackend model;
+        if (resumed is not null)
+        {
+            (options, model) = (resumed.Options, resumed.Model);
+            console.OnMessage($"resuming {r.Resume} at step {resumed.Checkpoint.Step:N0} ({resumed.Checkpoint.DataPosition})");
+        }
+        else
+        {
+            EmbeddingOverrides overrides = Overrides(r, definition.Declaration);
+            if (NeedsVocabulary(definition.Declaration, overrides))
+            {
+                console.OnMessage($"building the vocabulary of the Full tables over {train.Description} (min count {r.MinCount})...");
+                vocabulary = VocabularyBuilder.Build(train.Files, CriteoLayout.Labeled, r.MinCount, options: readerOptions with { End = train.End, BatchSize = 8192 });
+                Vocabulary built = vocabulary;
+                overrides = overrides with
+                {
+                    Rows = definition.Declaration.Tables
+                        .Select(t => (overrides.Storage ?? t.Storage) == EmbeddingStorage.Full ? built.Rows(t.Column) : 0)
+                        .ToArray(),
+                };
+            }
+            options = RuntimeOptions(r) with { Seed = r.Seed, Optimizer = r.Optimizer, Embedding = overrides };
+            model = Dlrm.Create(definition, options);
+        }
+
+        using (model)
+        {
+            VocabularyMapper? mapper = ModelCheckpoint.MapperFor(vocabulary, model.Layout);
+            train = train.WithVocabulary(mapper);
+            eval = eval?.WithVocabulary(mapper);
+            console.OnMessage($"model: {definition.Declaration.Name} on {model.DeviceName}; {SummaryPrinter.Bytes(model.Layout.Size.Bytes)} " +
+                string.Create(CultureInfo.InvariantCulture, $"({model.Layout.Size.CompressionRatio:N1}x compression); {options.Optimizer}, lr {r.LearningRate}, batch {r.BatchSize}"));
+
+            var trainingOptions = new TrainingOptions
+            {
+                Epochs = r.Epochs,
+                BatchSize = r.BatchSize,
+                LearningRate = LearningRateSchedule.Parse(r.Schedule, r.LearningRate),
+                EvalEverySteps = r.EvalEvery,
+                TargetAuc = r.TargetAuc,
+                MaxSteps = r.MaxSteps,
+                CheckpointEverySteps = r.CheckpointEvery,
+            };
+            Action<TrainingProgressState>? saver = r.Save is null ? null : state =>
+            {
+                ModelCheckpoint.Save(r.Save, model, options, state, vocabulary, RunSettings(r));
+                console.OnCheckpoint(r.Save, state.Step);
+            };
+            var trainer = new Trainer(model, trainingOptions, console, saver);
+            TrainingSummary summary = console.Run(() => trainer.Train(train, eval, resumed?.Progress));
+
+            string? plot = null;
+            if (r.Save is not null)
+            {
+                plot = Path.ChangeExtension(r.Save, ".curve.png");
+                TrainingCurvePlot.Save(plot, summary);
+            }
+            if (train.RejectedRows > 0 || (eval?.RejectedRows ?? 0) > 0)
+                Console.WriteLine($"rejected rows  {train.RejectedRows + (eval?.RejectedRows ?? 0):N0} (written to {readerOptions.RejectsPath})");
+            SummaryPrinter.Print(Console.Out, summary, r.Save, plot);
+        }
+        return 0;
+    }
+
+    private static (CriteoTrainingData Train, CriteoTrainingData? Eval) SplitData(TrainRequest r, string[] files, bool builtIn, CriteoReaderOptions readerOptions)
+    {
+        if (r.EvalData.Length > 0)
+        {
+            if (r.Holdout is not null) throw new ArgumentException("Give either --eval-data or --holdout, not both.");
+            return (new CriteoTrainingData(files, CriteoLayout.Labeled, readerOptions),
+                    new CriteoTrainingData(r.EvalData, CriteoLayout.Labeled, readerOptions with { RejectsPath = readerOptions.RejectsPath is { } p ? p + ".eval" : null }));
+        }
+        double? fraction = r.Holdout ?? (builtIn ? 0.2 : null);
+        if (fraction is null or 0) return (new CriteoTrainingData(files, CriteoLayout.Labeled, readerOptions), null);
+        var (train, eval) = HoldoutSplit.Split(files, fraction.Value, readerOptions);
+        return (train, new CriteoTrainingData(eval.Files, CriteoLayout.Labeled, readerOptions with { RejectsPath = readerOptions.RejectsPath is { } q ? q + ".eval" : null }) { First = eval.First });
+    }
+
+    private static EmbeddingOverrides Overrides(TrainRequest r, ModelDeclaration declaration)
+    {
+        if (r.Compression is not null && r.Slots is not null) throw new ArgumentException("Give either --compression or --slots, not both.");
+        var overrides = new EmbeddingOverrides { Storage = r.Storage, BlockSize = r.BlockSize };
+        EmbeddingStorage storage = r.Storage ?? EmbeddingStorage.Robe;
+        if (r.Compression is double ratio)
+        {
+            overrides = storage switch
+            {
+                EmbeddingStorage.Robe => overrides with { RobeSlots = EmbeddingLayout.SlotsForCompression(declaration, ratio) },
+                EmbeddingStorage.Hashed => overrides with { HashedCompression = ratio },
+                _ => throw new ArgumentException("--compression applies to robe and hashed storage; Full tables have one row per vocabulary id."),
+            };
+        }
+        if (r.Slots is long m) overrides = overrides with { RobeSlots = m };
+        return overrides;
+    }
+
+    private static bool NeedsVocabulary(ModelDeclaration declaration, EmbeddingOverrides overrides) =>
+        declaration.Tokens == TokenKind.Vocabulary
+        || Enumerable.Range(0, declaration.TableCount).Any(t => (overrides.Storage ?? declaration.Tables[t].Storage) == EmbeddingStorage.Full);
+
+    private static ModelOptions RuntimeOptions(TrainRequest r) => new()
+    {
+        Device = r.Device,
+        Threads = r.Threads,
+        MaxBatchSize = r.BatchSize,
+    };
+
+    private static Dictionary<string, string> RunSettings(TrainRequest r) => new()
+    {
+        ["lr"] = r.LearningRate.ToString(CultureInfo.InvariantCulture),
+        ["lr-schedule"] = r.Schedule,
+        ["batch-size"] = r.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["epochs"] = r.Epochs.ToString(CultureInfo.InvariantCulture),
+        ["data"] = string.Join(' ', r.Data.Length == 0 ? [EmbeddedSample.ResourceName] : r.Data.Select(Path.GetFileName)),
+    };
+
+    private sealed record TrainRequest(
+        string[] Data, string[] EvalData, double? Holdout, string Model, EmbeddingStorage? Storage, double? Compression, long? Slots,
+        int? BlockSize, long MinCount, int Epochs, int BatchSize, float LearningRate, string Schedule, OptimizerKind Optimizer, int Seed,
+        DeviceKind Device, int Threads, string? Save, string? Resume, long EvalEvery, double? TargetAuc, long? MaxSteps,
+        long CheckpointEvery, bool SkipBadRows, string? Rejects);
+}

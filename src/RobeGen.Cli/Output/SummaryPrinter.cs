@@ -1,0 +1,37 @@
+using System.Globalization;
+using RobeGen.Training;
+
+namespace RobeGen.Cli.Output;
+
+/// <summary>The final summary of a training run, as plain aligned text.</summary>
+internal static class SummaryPrinter
+{
+    public static void Print(TextWriter output, TrainingSummary s, string? checkpoint, string? plot)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine();
+        output.WriteLine($"== {s.ModelName} trained on {s.Device}");
+        output.WriteLine(string.Create(inv, $"steps          {s.Final.Step:N0} ({s.Final.Rows:N0} rows; {s.StopReason})"));
+        if (s.Evaluation is { } e)
+        {
+            output.WriteLine(string.Create(inv, $"eval AUC       {e.Auc:F4}"));
+            output.WriteLine(string.Create(inv, $"eval logloss   {e.LogLoss:F4}"));
+            output.WriteLine(string.Create(inv, $"eval rows      {e.Count:N0} ({e.Positives:N0} clicks; mean prediction {e.MeanPrediction:F4} vs CTR {e.ObservedCtr:F4})"));
+        }
+        output.WriteLine(string.Create(inv, $"model bytes    {Bytes(s.Size.Bytes)} (embeddings {Bytes(s.Size.EmbeddingBytes)}, MLPs {Bytes(s.Size.MlpParameters * 4)})"));
+        output.WriteLine(s.Size.FullTableEmbeddingParameters > 0
+            ? string.Create(inv, $"compression    {s.Size.CompressionRatio:N1}x against full tables ({Bytes(s.Size.FullTableEmbeddingParameters * 4)})")
+            : "compression    n/a (no cardinalities declared)");
+        output.WriteLine(string.Create(inv, $"throughput     {s.TrainingRowsPerSecond:N0} training samples/s ({s.WallTime.TotalSeconds:F1} s wall)"));
+        if (checkpoint is not null) output.WriteLine($"checkpoint     {checkpoint}");
+        if (plot is not null) output.WriteLine($"curve          {plot}");
+    }
+
+    public static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F2} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F2} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 10):F1} KiB"),
+        _ => $"{bytes} B",
+    };
+}

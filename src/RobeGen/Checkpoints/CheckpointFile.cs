@@ -1,0 +1,200 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using RobeGen.Backends;
+using RobeGen.Data;
+
+namespace RobeGen.Checkpoints;
+
+/// <summary>
+/// Saves and loads <see cref="Checkpoint"/>s in the versioned binary format of <see cref="CheckpointFormat"/>.
+/// Saving is atomic: the file is written beside the target under a temporary name, flushed to disk and renamed
+/// over the target, so a crash leaves either the old checkpoint or the new one, never a torn file. Loading checks
+/// magic, version, length and checksum before it believes any size in the file.
+/// </summary>
+public static class CheckpointFile
+{
+    public const uint FormatVersion = CheckpointFormat.Version;
+
+    private const int IoBufferBytes = 1 << 20;
+
+    public static void Save(string path, Checkpoint checkpoint) => Save(path, checkpoint, wrapForTests: null);
+
+    /// <param name="wrapForTests">Wraps the temporary file's stream (tests inject write failures with it).</param>
+    internal static void Save(string path, Checkpoint checkpoint, Func<Stream, Stream>? wrapForTests)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints are written on little-endian machines only.");
+        string fullPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(fullPath)!;
+        string temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.rgck.tmp");
+
+        var counter = new CheckpointSink(null);
+        WriteBody(checkpoint, counter, fileLength: 0);
+        long fileLength = counter.Written + CheckpointFormat.TrailerBytes;
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, IoBufferBytes))
+            {
+                Stream stream = wrapForTests?.Invoke(file) ?? file;
+                var sink = new CheckpointSink(stream);
+                WriteBody(checkpoint, sink, fileLength);
+                Span<byte> trailer = stackalloc byte[CheckpointFormat.TrailerBytes];
+                BinaryPrimitives.WriteUInt64LittleEndian(trailer, sink.Hash);
+                stream.Write(trailer);
+                stream.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, fullPath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    private static void WriteBody(Checkpoint c, CheckpointSink sink, long fileLength)
+    {
+        sink.Write(CheckpointFormat.Magic);
+        sink.WriteU32(CheckpointFormat.Version);
+        sink.WriteU64((ulong)fileLength);
+        sink.WriteString(c.DeclarationName);
+        sink.WriteString(c.Fingerprint);
+        var hyperparameters = c.Hyperparameters.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        sink.WriteU32((uint)hyperparameters.Count);
+        foreach ((string key, string value) in hyperparameters)
+        {
+            sink.WriteString(key);
+            sink.WriteString(value);
+        }
+        sink.WriteI64(c.Step);
+        sink.WriteI32(c.Epoch);
+        sink.WriteI32(c.DataPosition.FileIndex);
+        sink.WriteI64(c.DataPosition.Line);
+        sink.WriteU32((uint)c.State.Tensors.Count);
+        foreach ((string name, float[] values) in c.State.Tensors)
+        {
+            sink.WriteString(name);
+            sink.WriteFloats(values);
+        }
+        sink.WriteU32((uint)c.Vocabularies.Count);
+        foreach (NamedIds vocabulary in c.Vocabularies)
+        {
+            sink.WriteString(vocabulary.Name);
+            sink.WriteU64s(vocabulary.Ids);
+        }
+    }
+
+    /// <summary>Loads a checkpoint and refuses one written by another declaration than <paramref name="declaration"/>.</summary>
+    public static Checkpoint Load(string path, ModelDeclaration declaration)
+    {
+        Checkpoint checkpoint = Load(path);
+        if (checkpoint.Fingerprint != declaration.Fingerprint)
+            throw new CheckpointException(path,
+                $"it was written by declaration {checkpoint.DeclarationName} (fingerprint {checkpoint.Fingerprint}), but this model is " +
+                $"{declaration.Name} (fingerprint {declaration.Fingerprint}); a checkpoint loads only into the declaration that wrote it.");
+        return checkpoint;
+    }
+
+    /// <summary>Loads and verifies a checkpoint without comparing it with a declaration (for inspection).</summary>
+    public static Checkpoint Load(string path)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints are read on little-endian machines only.");
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, IoBufferBytes, FileOptions.SequentialScan);
+        long length = file.Length;
+        VerifyHeader(file, path, length);
+        VerifyChecksum(file, path, length);
+        file.Position = CheckpointFormat.HeaderBytes;
+        var source = new CheckpointSource(file, path, length - CheckpointFormat.HeaderBytes - CheckpointFormat.TrailerBytes);
+        Checkpoint checkpoint = ReadBody(source);
+        if (source.Remaining != 0) throw source.Corrupt($"{source.Remaining} unexplained bytes before the checksum");
+        return checkpoint;
+    }
+
+    private static void VerifyHeader(FileStream file, string path, long length)
+    {
+        if (length < CheckpointFormat.HeaderBytes + CheckpointFormat.TrailerBytes)
+            throw new CheckpointException(path, $"the file has only {length} bytes: it is truncated or not a checkpoint.");
+        Span<byte> header = stackalloc byte[CheckpointFormat.HeaderBytes];
+        file.ReadExactly(header);
+        if (!header[..4].SequenceEqual(CheckpointFormat.Magic))
+            throw new CheckpointException(path, $"not a RobeGen checkpoint (the file starts with {Convert.ToHexString(header[..4])}, not \"RGCK\").");
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        if (version != CheckpointFormat.Version)
+            throw new CheckpointException(path, $"format version {version}; this build reads version {CheckpointFormat.Version}.");
+        ulong recorded = BinaryPrimitives.ReadUInt64LittleEndian(header[8..]);
+        if (recorded != (ulong)length)
+            throw new CheckpointException(path, recorded > (ulong)length
+                ? $"truncated: the header records {recorded} bytes but the file has {length}."
+                : $"corrupt: the header records {recorded} bytes but the file has {length}.");
+    }
+
+    private static void VerifyChecksum(FileStream file, string path, long length)
+    {
+        file.Position = 0;
+        var hash = new XxHash64();
+        var buffer = new byte[IoBufferBytes];
+        for (long left = length - CheckpointFormat.TrailerBytes; left > 0;)
+        {
+            int read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0) throw new CheckpointException(path, "the file shrank while being read.");
+            hash.Append(buffer.AsSpan(0, read));
+            left -= read;
+        }
+        Span<byte> trailer = stackalloc byte[CheckpointFormat.TrailerBytes];
+        file.ReadExactly(trailer);
+        ulong expected = BinaryPrimitives.ReadUInt64LittleEndian(trailer);
+        ulong actual = hash.GetCurrentHashAsUInt64();
+        if (expected != actual)
+            throw new CheckpointException(path, $"corrupt: the XXH64 checksum is {actual:x16} but the file records {expected:x16}.");
+    }
+
+    private static Checkpoint ReadBody(CheckpointSource s)
+    {
+        string name = s.ReadString("declaration name");
+        string fingerprint = s.ReadString("fingerprint");
+        var hyperparameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        int count = s.ReadCount("hyperparameter count", minBytesEach: 8);
+        for (int i = 0; i < count; i++)
+        {
+            string key = s.ReadString("hyperparameter key");
+            if (!hyperparameters.TryAdd(key, s.ReadString($"hyperparameter '{key}'")))
+                throw s.Corrupt($"hyperparameter '{key}' appears twice");
+        }
+        long step = s.ReadI64("step");
+        int epoch = s.ReadI32("epoch");
+        var position = new DataPosition(s.ReadI32("data file index"), s.ReadI64("data line"));
+        var state = new ModelState();
+        count = s.ReadCount("tensor count", minBytesEach: 12);
+        for (int i = 0; i < count; i++)
+        {
+            string tensor = s.ReadString("tensor name");
+            float[] values = s.ReadFloats($"tensor '{tensor}'");
+            if (state.Contains(tensor)) throw s.Corrupt($"tensor '{tensor}' appears twice");
+            state.Add(tensor, values);
+        }
+        var vocabularies = new List<NamedIds>();
+        count = s.ReadCount("vocabulary count", minBytesEach: 12);
+        for (int i = 0; i < count; i++)
+        {
+            string vocabulary = s.ReadString("vocabulary name");
+            vocabularies.Add(new NamedIds(vocabulary, s.ReadU64s($"vocabulary '{vocabulary}'")));
+        }
+        return new Checkpoint
+        {
+            DeclarationName = name,
+            Fingerprint = fingerprint,
+            Hyperparameters = hyperparameters,
+            Step = step,
+            Epoch = epoch,
+            DataPosition = position,
+            State = state,
+            Vocabularies = vocabularies,
+        };
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

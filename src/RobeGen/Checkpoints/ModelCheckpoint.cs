@@ -1,0 +1,94 @@
+using RobeGen.Backends;
+using RobeGen.Data;
+using RobeGen.Models;
+using RobeGen.Training;
+
+namespace RobeGen.Checkpoints;
+
+/// <summary>A model rebuilt from a checkpoint, with what it was saved with.</summary>
+public sealed record LoadedModel(IDlrmDefinition Definition, IDlrmBackend Model, ModelOptions Options, Checkpoint Checkpoint, Vocabulary? Vocabulary)
+{
+    /// <summary>Where the saved run stood (to resume training exactly).</summary>
+    public TrainingProgressState Progress => new(Checkpoint.Step, Checkpoint.Epoch, Checkpoint.DataPosition,
+        long.TryParse(Checkpoint.Hyperparameters.GetValueOrDefault(ModelCheckpoint.RowsKey), out long rows) ? rows : 0);
+
+    /// <summary>Maps raw ids to vocabulary indices for the tables that need them (null when none does).</summary>
+    public VocabularyMapper? CreateVocabularyMapper() => ModelCheckpoint.MapperFor(Vocabulary, Model.Layout);
+}
+
+/// <summary>Saves a model and its run state as a checkpoint, and rebuilds a model from one.</summary>
+public static class ModelCheckpoint
+{
+    internal const string RowsKey = "rows-seen";
+
+    /// <summary>Writes <paramref name="model"/> (parameters and optimizer state), its settings and the run state atomically to <paramref name="path"/>.</summary>
+    public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingProgressState progress,
+        Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
+        Dictionary<string, string> settings = CheckpointSettings.From(options, model.Layout);
+        settings[RowsKey] = progress.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (extra is not null) foreach ((string k, string v) in extra) settings.TryAdd(k, v);
+        CheckpointFile.Save(path, new Checkpoint
+        {
+            DeclarationName = model.Declaration.Name,
+            Fingerprint = model.Declaration.Fingerprint,
+            Hyperparameters = settings,
+            Step = progress.Step,
+            Epoch = progress.Epoch,
+            DataPosition = progress.Position,
+            State = model.ExportState(),
+            Vocabularies = vocabulary?.ToNamedIds() ?? [],
+        });
+    }
+
+    /// <summary>
+    /// Loads <paramref name="path"/> and rebuilds its model on the device of <paramref name="runtime"/>. Without a
+    /// <paramref name="definition"/> the built-in model named in the file is used. A checkpoint of another declaration,
+    /// a truncated or damaged file is refused with a <see cref="CheckpointException"/>.
+    /// </summary>
+    public static LoadedModel Load(string path, IDlrmDefinition? definition = null, ModelOptions? runtime = null)
+    {
+        runtime ??= new ModelOptions();
+        Checkpoint checkpoint;
+        if (definition is null)
+        {
+            checkpoint = CheckpointFile.Load(path);
+            definition = ModelCatalog.FindByDeclarationName(checkpoint.DeclarationName)
+                ?? throw new CheckpointException(path, $"it holds the model {checkpoint.DeclarationName}, which is not a built-in model; load it from C# with its definition");
+            if (definition.Declaration.Fingerprint != checkpoint.Fingerprint)
+                throw new CheckpointException(path, $"it was written by another declaration of {checkpoint.DeclarationName} (fingerprint {checkpoint.Fingerprint}; this build's is {definition.Declaration.Fingerprint})");
+        }
+        else
+        {
+            checkpoint = CheckpointFile.Load(path, definition.Declaration);
+        }
+
+        ModelOptions options = CheckpointSettings.ToModelOptions(path, checkpoint, definition.Declaration, runtime);
+        IDlrmBackend model = Dlrm.Create(definition, options);
+        try
+        {
+            model.ImportState(checkpoint.State);
+        }
+        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or InvalidOperationException)
+        {
+            model.Dispose();
+            throw new CheckpointException(path, $"its tensors do not fit the model: {e.Message}", e);
+        }
+        Vocabulary? vocabulary = checkpoint.Vocabularies.Count > 0 ? Vocabulary.FromNamedIds(checkpoint.Vocabularies) : null;
+        return new LoadedModel(definition, model, options, checkpoint, vocabulary);
+    }
+
+    /// <summary>The mapper a model needs for its tokens: every table for vocabulary-token models, the Full tables otherwise.</summary>
+    public static VocabularyMapper? MapperFor(Vocabulary? vocabulary, EmbeddingLayout layout)
+    {
+        bool needsAll = layout.Declaration.Tokens == TokenKind.Vocabulary;
+        bool needsFull = layout.Storage.Contains(EmbeddingStorage.Full);
+        if (!needsAll && !needsFull) return null;
+        if (vocabulary is null)
+            throw new InvalidOperationException(needsAll
+                ? $"{layout.Declaration.Name} takes vocabulary indices: build a vocabulary over the training data first."
+                : "Full tables take vocabulary indices: build a vocabulary over the training data first (robegen train does it for --storage full).");
+        return needsAll ? VocabularyMapper.ForAllTables(vocabulary, layout.Declaration) : VocabularyMapper.ForFullTables(vocabulary, layout);
+    }
+}

@@ -1,0 +1,253 @@
+using RobeGen.Backends;
+using RobeGen.Cpu.Gemm;
+using RobeGen.Cpu.Layers;
+using RobeGen.Cpu.Optimizers;
+using RobeGen.Cpu.Threading;
+using RobeGen.Data;
+using RobeGen.Training;
+
+namespace RobeGen.Cpu;
+
+/// <summary>
+/// The DLRM of docs/model-math.md on the CPU: SIMD GEMMs for the MLPs, the generated embedding loops for the ROBE
+/// array, a worker pool of its own. Buffers are sized once for <see cref="ModelOptions.MaxBatchSize"/>, so a
+/// training step allocates nothing. Every reduction runs in a fixed order, so the same seed and data give
+/// bit-identical parameters. Not thread-safe: one caller at a time.
+/// </summary>
+public sealed class CpuDlrmBackend : IDlrmBackend
+{
+    private readonly ModelOptions _options;
+    private readonly IEmbeddingKernels _kernels;
+    private readonly WorkerPool _pool;
+    private readonly Sgemm _gemm;
+    private readonly LinearLayer[] _bottom, _top;
+    /// <summary>Bottom layers then top layers (ModelState order).</summary>
+    private readonly LinearLayer[] _layers;
+    private readonly DotInteraction _interaction;
+    private readonly EmbeddingGather _gather;
+
+    private readonly float[] _embedding, _embeddingGrad;
+    private readonly float[]? _embeddingAccumulator;
+    private readonly float[][] _weightAccumulators, _biasAccumulators;
+
+    // Activations of one batch.
+    private readonly float[] _gathered, _gatheredGrad, _interactionOut, _interactionGrad;
+    private readonly long[] _blockStarts;
+    private bool _disposed;
+
+    public CpuDlrmBackend(IDlrmDefinition definition, ModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        _options = options ?? new ModelOptions();
+        if (_options.MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxBatchSize, "MaxBatchSize must be positive.");
+        Declaration = definition.Declaration;
+        Layout = EmbeddingLayout.FromDeclaration(Declaration, _options.Embedding);
+        _kernels = definition.Embedding;
+
+        int maxBatch = _options.MaxBatchSize;
+        int dim = Declaration.EmbeddingDim, tables = Declaration.TableCount;
+        _pool = new WorkerPool(_options.Threads);
+        _gemm = new Sgemm(_pool);
+        _bottom = ModelTensors.BottomShapes(Declaration).Select(s => new LinearLayer(s.In, s.Out, relu: true, maxBatch)).ToArray();
+        var topShapes = ModelTensors.TopShapes(Declaration);
+        _top = topShapes.Select((s, i) => new LinearLayer(s.In, s.Out, relu: i < topShapes.Count - 1, maxBatch)).ToArray();
+        _layers = [.. _bottom, .. _top];
+        _interaction = new DotInteraction(dim, tables, _pool);
+        _gather = new EmbeddingGather(_kernels, Layout, _pool);
+
+        IReadOnlyList<TensorSpec> parameters = ModelTensors.Parameters(Layout);
+        _embedding = new float[parameters[^1].Length];
+        _embeddingGrad = new float[_embedding.Length];
+        bool adagrad = _options.Optimizer == OptimizerKind.Adagrad;
+        _weightAccumulators = _layers.Select(l => adagrad ? new float[l.Weight.Length] : []).ToArray();
+        _biasAccumulators = _layers.Select(l => adagrad ? new float[l.Bias.Length] : []).ToArray();
+        _embeddingAccumulator = adagrad ? new float[_embedding.Length] : null;
+
+        _gathered = new float[checked(maxBatch * tables * dim)];
+        _gatheredGrad = new float[_gathered.Length];
+        _blockStarts = new long[checked(maxBatch * tables * Layout.MaxBlocks)];
+        _interactionOut = new float[checked(maxBatch * _interaction.Width)];
+        _interactionGrad = new float[_interactionOut.Length];
+
+        ImportState(ModelInitializer.Create(Layout, _options.Optimizer, _options.Seed));
+    }
+
+    public string DeviceName => $"CPU ({_pool.Threads} threads, {_gemm.KernelName} GEMM)";
+    public ModelDeclaration Declaration { get; }
+    public EmbeddingLayout Layout { get; }
+
+    public float TrainStep(Batch batch, float learningRate)
+    {
+        float loss = ComputeGradients(batch);
+        ApplyUpdate(batch.Count, learningRate);
+        return loss;
+    }
+
+    public void Predict(Batch batch, Span<float> probabilities)
+    {
+        CheckBatch(batch);
+        if (probabilities.Length < batch.Count) throw new ArgumentException($"Need room for {batch.Count} probabilities.", nameof(probabilities));
+        Forward(batch);
+        ReadOnlySpan<float> logits = _top[^1].Output.AsSpan(0, batch.Count);
+        for (int i = 0; i < logits.Length; i++) probabilities[i] = BinaryCrossEntropy.Sigmoid(logits[i]);
+    }
+
+    /// <summary>Forward and backward: fills every gradient (the embedding's in <see cref="EmbeddingGrad"/>) and returns the mean loss.</summary>
+    internal float ComputeGradients(Batch batch)
+    {
+        CheckBatch(batch);
+        int n = batch.Count;
+        Forward(batch);
+
+        LinearLayer logit = _top[^1];
+        float loss = BinaryCrossEntropy.LossAndGradient(logit.Output.AsSpan(0, n), batch.LabelSpan, logit.OutputGrad);
+
+        for (int i = _top.Length - 1; i >= 0; i--)
+        {
+            ReadOnlySpan<float> input = i == 0 ? _interactionOut : _top[i - 1].Output;
+            Span<float> inputGrad = i == 0 ? _interactionGrad : _top[i - 1].OutputGrad;
+            _top[i].Backward(_gemm, input[..(n * _top[i].Inputs)], inputGrad[..(n * _top[i].Inputs)], n);
+        }
+        _interaction.Backward(_bottom[^1].Output, _gathered, _interactionGrad, _bottom[^1].OutputGrad, _gatheredGrad, n);
+        for (int i = _bottom.Length - 1; i >= 0; i--)
+        {
+            ReadOnlySpan<float> input = i == 0 ? batch.DenseSpan : _bottom[i - 1].Output.AsSpan(0, n * _bottom[i].Inputs);
+            Span<float> inputGrad = i == 0 ? default : _bottom[i - 1].OutputGrad.AsSpan(0, n * _bottom[i].Inputs);
+            _bottom[i].Backward(_gemm, input, inputGrad, n);
+        }
+        _kernels.ScatterGradient(Layout, batch.TokenSpan, _blockStarts.AsSpan(0, n * Layout.TableCount * Layout.MaxBlocks), n,
+            _gatheredGrad.AsSpan(0, n * Layout.TableCount * Layout.Dim), _embeddingGrad);
+        return loss;
+    }
+
+    /// <summary>One optimizer step from the gradients of the last <see cref="ComputeGradients"/> over <paramref name="batchCount"/> rows.</summary>
+    internal void ApplyUpdate(int batchCount, float learningRate)
+    {
+        bool adagrad = _options.Optimizer == OptimizerKind.Adagrad;
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            LinearLayer layer = _layers[i];
+            if (adagrad)
+            {
+                DenseOptimizer.Adagrad(layer.Weight, _weightAccumulators[i], layer.WeightGrad, learningRate);
+                DenseOptimizer.Adagrad(layer.Bias, _biasAccumulators[i], layer.BiasGrad, learningRate);
+            }
+            else
+            {
+                DenseOptimizer.Sgd(layer.Weight, layer.WeightGrad, learningRate);
+                DenseOptimizer.Sgd(layer.Bias, layer.BiasGrad, learningRate);
+            }
+        }
+        SparseEmbeddingOptimizer.Update(Layout, _blockStarts, batchCount, _options.Optimizer,
+            _embedding, _embeddingGrad, _embeddingAccumulator, learningRate);
+    }
+
+    /// <summary>dL/d(embedding array) of the last <see cref="ComputeGradients"/> (zero again after <see cref="ApplyUpdate"/>).</summary>
+    internal ReadOnlySpan<float> EmbeddingGrad => _embeddingGrad;
+
+    /// <summary>Gradients of every dense parameter, by ModelState name, after <see cref="ComputeGradients"/>.</summary>
+    internal ReadOnlySpan<float> DenseGrad(string name)
+    {
+        for (int i = 0; i < _bottom.Length; i++)
+        {
+            if (name == ModelTensors.BottomWeight(i)) return _bottom[i].WeightGrad;
+            if (name == ModelTensors.BottomBias(i)) return _bottom[i].BiasGrad;
+        }
+        for (int i = 0; i < _top.Length; i++)
+        {
+            if (name == ModelTensors.TopWeight(i)) return _top[i].WeightGrad;
+            if (name == ModelTensors.TopBias(i)) return _top[i].BiasGrad;
+        }
+        throw new KeyNotFoundException($"No dense parameter '{name}'.");
+    }
+
+    private void Forward(Batch batch)
+    {
+        int n = batch.Count;
+        ReadOnlySpan<float> input = batch.DenseSpan;
+        foreach (LinearLayer layer in _bottom)
+        {
+            layer.Forward(_gemm, input, n);
+            input = layer.Output.AsSpan(0, n * layer.Outputs);
+        }
+        _gather.Run(_embedding, batch.Tokens, n, _blockStarts, _gathered);
+        _interaction.Forward(_bottom[^1].Output, _gathered, _interactionOut, n);
+        input = _interactionOut.AsSpan(0, n * _interaction.Width);
+        foreach (LinearLayer layer in _top)
+        {
+            layer.Forward(_gemm, input, n);
+            input = layer.Output.AsSpan(0, n * layer.Outputs);
+        }
+    }
+
+    private void CheckBatch(Batch batch)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count < 1 || batch.Count > _options.MaxBatchSize)
+            throw new ArgumentException($"Batch of {batch.Count} rows; this model takes 1 to {_options.MaxBatchSize} (ModelOptions.MaxBatchSize).", nameof(batch));
+        if (batch.DenseFeatures != Declaration.DenseFeatures || batch.Tables != Declaration.TableCount)
+            throw new ArgumentException(
+                $"Batch has {batch.DenseFeatures} dense features and {batch.Tables} tables; {Declaration.Name} needs {Declaration.DenseFeatures} and {Declaration.TableCount}.",
+                nameof(batch));
+    }
+
+    public ModelState ExportState()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var state = new ModelState();
+        foreach (var (name, tensor) in Tensors()) state.Add(name, (float[])tensor.Clone());
+        return state;
+    }
+
+    public void ImportState(ModelState state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(state);
+        var tensors = Tensors().ToList();
+        // Check everything before changing anything, so a bad state leaves the model as it was.
+        foreach (var (name, tensor) in tensors)
+        {
+            if (!state.Contains(name)) throw new ArgumentException($"The state has no tensor '{name}'.", nameof(state));
+            if (state[name].Length != tensor.Length)
+                throw new ArgumentException($"Tensor '{name}' has {state[name].Length} values; this model needs {tensor.Length}.", nameof(state));
+        }
+        foreach (var (name, tensor) in tensors) state[name].CopyTo(tensor, 0);
+        Array.Clear(_embeddingGrad);
+    }
+
+    /// <summary>The live tensors in ModelState order (names from <see cref="ModelTensors"/>).</summary>
+    private IEnumerable<(string Name, float[] Tensor)> Tensors()
+    {
+        var parameters = new List<(string, float[])>();
+        for (int i = 0; i < _bottom.Length; i++)
+        {
+            parameters.Add((ModelTensors.BottomWeight(i), _bottom[i].Weight));
+            parameters.Add((ModelTensors.BottomBias(i), _bottom[i].Bias));
+        }
+        for (int i = 0; i < _top.Length; i++)
+        {
+            parameters.Add((ModelTensors.TopWeight(i), _top[i].Weight));
+            parameters.Add((ModelTensors.TopBias(i), _top[i].Bias));
+        }
+        parameters.Add((ModelTensors.EmbeddingName, _embedding));
+        foreach (var p in parameters) yield return p;
+        if (_options.Optimizer != OptimizerKind.Adagrad) yield break;
+
+        int layers = _bottom.Length + _top.Length;
+        for (int i = 0; i < layers; i++)
+        {
+            yield return (ModelTensors.AdagradPrefix + parameters[2 * i].Item1, _weightAccumulators[i]);
+            yield return (ModelTensors.AdagradPrefix + parameters[2 * i + 1].Item1, _biasAccumulators[i]);
+        }
+        yield return (ModelTensors.AdagradPrefix + ModelTensors.EmbeddingName, _embeddingAccumulator!);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _gemm.Dispose();
+        _pool.Dispose();
+    }
+}

@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace RobeGen.Cpu.Gemm;
+
+/// <summary>
+/// AVX-512 micro-kernel: an 8 x 32 tile of C lives in 16 zmm accumulators (two per row); each step loads two
+/// vectors of B, broadcasts 8 values of A and issues 16 FMAs.
+/// </summary>
+internal sealed unsafe class Kernel512 : MicroKernel
+{
+    public static bool IsSupported => Vector512.IsHardwareAccelerated;
+
+    public override int MR => 8;
+    public override int NR => 32;
+    public override string Name => "AVX-512 8x32";
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void Compute(int kc, float* a, float* b, float* c, int ldc, bool add, float* bias, bool relu)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> ai = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+            ai = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(ai, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(ai, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+            a += 8;
+            b += 32;
+        }
+
+        Vector512<float> bias0 = bias == null ? default : Vector512.Load(bias);
+        Vector512<float> bias1 = bias == null ? default : Vector512.Load(bias + 16);
+        Store(c, add, bias0, bias1, relu, c00, c01);
+        Store(c + ldc, add, bias0, bias1, relu, c10, c11);
+        Store(c + 2 * ldc, add, bias0, bias1, relu, c20, c21);
+        Store(c + 3 * ldc, add, bias0, bias1, relu, c30, c31);
+        Store(c + 4 * ldc, add, bias0, bias1, relu, c40, c41);
+        Store(c + 5 * ldc, add, bias0, bias1, relu, c50, c51);
+        Store(c + 6 * ldc, add, bias0, bias1, relu, c60, c61);
+        Store(c + 7 * ldc, add, bias0, bias1, relu, c70, c71);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* row, bool add, Vector512<float> bias0, Vector512<float> bias1, bool relu,
+        Vector512<float> v0, Vector512<float> v1)
+    {
+        if (add)
+        {
+            v0 += Vector512.Load(row);
+            v1 += Vector512.Load(row + 16);
+        }
+        v0 += bias0;
+        v1 += bias1;
+        if (relu)
+        {
+            v0 = Vector512.Max(v0, Vector512<float>.Zero);
+            v1 = Vector512.Max(v1, Vector512<float>.Zero);
+        }
+        Vector512.Store(v0, row);
+        Vector512.Store(v1, row + 16);
+    }
+}

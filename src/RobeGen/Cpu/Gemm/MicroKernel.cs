@@ -1,0 +1,25 @@
+namespace RobeGen.Cpu.Gemm;
+
+/// <summary>
+/// The register-blocked inner kernel of the GEMM: C[MR x NR] (+)= A_panel * B_panel over kc steps, where the
+/// A panel holds MR values per step (packed column by column) and the B panel NR values per step.
+/// </summary>
+internal abstract unsafe class MicroKernel
+{
+    /// <summary>Rows of C per call.</summary>
+    public abstract int MR { get; }
+    /// <summary>Columns of C per call.</summary>
+    public abstract int NR { get; }
+    public abstract string Name { get; }
+
+    /// <summary>
+    /// Computes the MR x NR tile at <paramref name="c"/> (row stride <paramref name="ldc"/>):
+    /// c = (add ? c : 0) + sum_p a[p*MR + r] * b[p*NR + j], then + bias[j] when <paramref name="bias"/> is not null,
+    /// then max(., 0) when <paramref name="relu"/>.
+    /// </summary>
+    public abstract void Compute(int kc, float* a, float* b, float* c, int ldc, bool add, float* bias, bool relu);
+
+    /// <summary>The fastest kernel this machine runs.</summary>
+    public static MicroKernel Best =>
+        Kernel512.IsSupported ? new Kernel512() : new KernelVector();
+}

@@ -1,0 +1,219 @@
+using System.Runtime.InteropServices;
+using RobeGen.Cpu.Threading;
+
+namespace RobeGen.Cpu.Gemm;
+
+/// <summary>
+/// Single-precision GEMM on row-major matrices, cache-blocked in the BLIS manner: K is cut into blocks of at most
+/// <see cref="KcMax"/>; for each block an MC x kc slice of A and a kc x NC slice of B are packed into contiguous
+/// panels that the register-blocked <see cref="MicroKernel"/> streams through.
+/// <para>
+/// C[m x n] = op(A)[m x k] * op(B)[k x n] (+ C when accumulating) (+ bias per column) (then ReLU), where op(A) = A or
+/// A^T and op(B) = B or B^T. Backprop uses three shapes: Y = X W^T (transB), dX = dY W, dW = dY^T X (transA).
+/// </para>
+/// <para>
+/// Work is split into (row block, column chunk) items that are independent and run on the <see cref="WorkerPool"/>.
+/// The K blocking depends only on k, so every element is summed in the same order whatever the thread count:
+/// the result is bit-identical for 1 or N threads.
+/// </para>
+/// </summary>
+internal sealed unsafe class Sgemm : IParallelWork, IDisposable
+{
+    /// <summary>Largest K block: an MR x kc A panel stays in L1 while the B chunk streams from L2.</summary>
+    internal const int KcMax = 256;
+    /// <summary>Widest column chunk per work item.</summary>
+    internal const int NcMax = 512;
+    /// <summary>Below this many multiply-adds one thread does the whole product (waking workers costs more).</summary>
+    private const long ParallelThreshold = 1 << 17;
+
+    private readonly WorkerPool _pool;
+    private readonly MicroKernel _kernel;
+    private readonly int _mr, _nr, _mc;
+    private readonly float*[] _packA, _packB, _edge;
+
+    // The product being computed (valid during Multiply only).
+    private bool _transA, _transB, _accumulate, _relu;
+    private int _m, _n, _k, _lda, _ldb, _ldc;
+    private float* _a, _b, _c, _bias;
+    private int _kBlock, _nChunks, _chunkWidth;
+
+    public Sgemm(WorkerPool pool, MicroKernel? kernel = null)
+    {
+        _pool = pool;
+        _kernel = kernel ?? MicroKernel.Best;
+        _mr = _kernel.MR;
+        _nr = _kernel.NR;
+        _mc = 128 / _mr * _mr;
+        _packA = new float*[pool.Threads];
+        _packB = new float*[pool.Threads];
+        _edge = new float*[pool.Threads];
+        for (int w = 0; w < pool.Threads; w++)
+        {
+            _packA[w] = Allocate((nuint)(_mc * KcMax));
+            _packB[w] = Allocate((nuint)(NcMax * KcMax));
+            _edge[w] = Allocate((nuint)(_mr * _nr));
+        }
+    }
+
+    public string KernelName => _kernel.Name;
+
+    /// <summary>
+    /// C = op(A) op(B) (+ C when <paramref name="accumulate"/>) (+ <paramref name="bias"/>[j] on every row when not
+    /// empty) (then max(., 0) when <paramref name="relu"/>). Leading dimensions are row strides of the stored matrices.
+    /// </summary>
+    public void Multiply(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
+        bool accumulate = false, ReadOnlySpan<float> bias = default, bool relu = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        if (m == 0 || n == 0) return;
+        CheckOperand(a.Length, transA ? k : m, transA ? m : k, lda, nameof(a));
+        CheckOperand(b.Length, transB ? n : k, transB ? k : n, ldb, nameof(b));
+        CheckOperand(c.Length, m, n, ldc, nameof(c));
+        if (!bias.IsEmpty && bias.Length < n) throw new ArgumentException($"bias has {bias.Length} values, needs {n}.", nameof(bias));
+
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            if (k == 0)
+            {
+                Epilogue(pc, m, n, ldc, accumulate, bias.IsEmpty ? null : pbias, relu);
+                return;
+            }
+            _transA = transA; _transB = transB; _accumulate = accumulate; _relu = relu;
+            _m = m; _n = n; _k = k; _lda = lda; _ldb = ldb; _ldc = ldc;
+            _a = pa; _b = pb; _c = pc; _bias = bias.IsEmpty ? null : pbias;
+
+            // Equal K blocks (367 -> 184 + 183, not 256 + 111) keep the kernel's loop long.
+            int kBlocks = (k + KcMax - 1) / KcMax;
+            _kBlock = (k + kBlocks - 1) / kBlocks;
+
+            int mBlocks = (m + _mc - 1) / _mc;
+            int panels = (n + _nr - 1) / _nr;
+            int panelsPerChunk = Math.Min(panels, NcMax / _nr);
+            bool parallel = _pool.Threads > 1 && (long)m * n * k >= ParallelThreshold;
+            if (parallel)
+            {
+                // Enough items for every worker (twice over, for balance), but chunks of at least one panel.
+                int wanted = 2 * _pool.Threads;
+                while (panelsPerChunk > 1 && mBlocks * ((panels + panelsPerChunk - 1) / panelsPerChunk) < wanted)
+                    panelsPerChunk--;
+            }
+            _chunkWidth = panelsPerChunk * _nr;
+            _nChunks = (panels + panelsPerChunk - 1) / panelsPerChunk;
+            int items = mBlocks * _nChunks;
+            if (parallel) _pool.Run(this, items);
+            else for (int i = 0; i < items; i++) Execute(i, 0);
+            _a = _b = _c = _bias = null;
+        }
+    }
+
+    private static void CheckOperand(int length, int rows, int cols, int ld, string name)
+    {
+        if (rows == 0 || cols == 0) return;
+        if (ld < cols) throw new ArgumentException($"Leading dimension {ld} is smaller than the {cols} columns.", name);
+        if (length < (long)(rows - 1) * ld + cols)
+            throw new ArgumentException($"{name} has {length} values; a {rows} x {cols} matrix with stride {ld} needs {(long)(rows - 1) * ld + cols}.", name);
+    }
+
+    /// <summary>One (row block, column chunk) of C over all of K.</summary>
+    public void Execute(int item, int worker)
+    {
+        int ib = item / _nChunks, jc = item % _nChunks;
+        int i0 = ib * _mc, mc = Math.Min(_mc, _m - i0);
+        int j0 = jc * _chunkWidth, nc = Math.Min(_chunkWidth, _n - j0);
+        float* packA = _packA[worker], packB = _packB[worker], edge = _edge[worker];
+
+        for (int p0 = 0; p0 < _k; p0 += _kBlock)
+        {
+            int kc = Math.Min(_kBlock, _k - p0);
+            bool add = _accumulate || p0 > 0;
+            bool last = p0 + kc >= _k;
+            float* bias = last && _bias != null ? _bias + j0 : null;
+            bool relu = last && _relu;
+
+            if (_transB) GemmPacking.PackBTransposed(_b, _ldb, p0, kc, j0, nc, _nr, packB);
+            else GemmPacking.PackB(_b, _ldb, p0, kc, j0, nc, _nr, packB);
+            if (_transA) GemmPacking.PackATransposed(_a, _lda, i0, mc, p0, kc, _mr, packA);
+            else GemmPacking.PackA(_a, _lda, i0, mc, p0, kc, _mr, packA);
+
+            for (int ir = 0; ir < mc; ir += _mr)
+            {
+                int rows = Math.Min(_mr, mc - ir);
+                float* aPanel = packA + ir * kc;
+                for (int jr = 0; jr < nc; jr += _nr)
+                {
+                    int cols = Math.Min(_nr, nc - jr);
+                    float* bPanel = packB + jr * kc;
+                    float* cTile = _c + (long)(i0 + ir) * _ldc + j0 + jr;
+                    float* tileBias = bias == null ? null : bias + jr;
+                    if (rows == _mr && cols == _nr)
+                    {
+                        _kernel.Compute(kc, aPanel, bPanel, cTile, _ldc, add, tileBias, relu);
+                    }
+                    else
+                    {
+                        // Partial tile: compute the full tile into scratch, then merge the valid part.
+                        _kernel.Compute(kc, aPanel, bPanel, edge, _nr, false, null, false);
+                        MergeEdge(edge, cTile, rows, cols, add, tileBias, relu);
+                    }
+                }
+            }
+        }
+    }
+
+    private void MergeEdge(float* edge, float* c, int rows, int cols, bool add, float* bias, bool relu)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* src = edge + r * _nr;
+            float* dst = c + (long)r * _ldc;
+            for (int j = 0; j < cols; j++)
+            {
+                float v = src[j];
+                if (add) v += dst[j];
+                if (bias != null) v += bias[j];
+                if (relu) v = MathF.Max(v, 0f);
+                dst[j] = v;
+            }
+        }
+    }
+
+    /// <summary>k = 0: the product is empty, only the accumulate/bias/ReLU part applies.</summary>
+    private static void Epilogue(float* c, int m, int n, int ldc, bool accumulate, float* bias, bool relu)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            float* row = c + (long)i * ldc;
+            for (int j = 0; j < n; j++)
+            {
+                float v = accumulate ? row[j] : 0f;
+                if (bias != null) v += bias[j];
+                if (relu) v = MathF.Max(v, 0f);
+                row[j] = v;
+            }
+        }
+    }
+
+    private static float* Allocate(nuint floats) =>
+        (float*)NativeMemory.AlignedAlloc(floats * sizeof(float), 64);
+
+    private void Free()
+    {
+        for (int w = 0; w < _packA.Length; w++)
+        {
+            NativeMemory.AlignedFree(_packA[w]); _packA[w] = null;
+            NativeMemory.AlignedFree(_packB[w]); _packB[w] = null;
+            NativeMemory.AlignedFree(_edge[w]); _edge[w] = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    ~Sgemm() => Free();
+}

@@ -1,0 +1,65 @@
+using System.Numerics.Tensors;
+using RobeGen.Cpu.Gemm;
+
+namespace RobeGen.Cpu.Layers;
+
+/// <summary>
+/// A fully connected layer y = x W^T + b (W row-major [out, in], as PyTorch's nn.Linear), optionally followed by a
+/// ReLU, with its parameters, gradients and activation buffers (allocated once for the largest batch).
+/// </summary>
+internal sealed class LinearLayer
+{
+    public LinearLayer(int inputs, int outputs, bool relu, int maxBatch)
+    {
+        Inputs = inputs;
+        Outputs = outputs;
+        HasRelu = relu;
+        Weight = new float[checked(inputs * outputs)];
+        Bias = new float[outputs];
+        WeightGrad = new float[Weight.Length];
+        BiasGrad = new float[outputs];
+        Output = new float[checked(maxBatch * outputs)];
+        OutputGrad = new float[Output.Length];
+    }
+
+    public int Inputs { get; }
+    public int Outputs { get; }
+    public bool HasRelu { get; }
+    public float[] Weight { get; }
+    public float[] Bias { get; }
+    public float[] WeightGrad { get; }
+    public float[] BiasGrad { get; }
+    /// <summary>[batch, out]: the layer's output (after the ReLU when it has one).</summary>
+    public float[] Output { get; }
+    /// <summary>[batch, out]: dL/d(output); the caller fills it before <see cref="Backward"/>.</summary>
+    public float[] OutputGrad { get; }
+
+    /// <summary>Output = relu?(input W^T + b) for <paramref name="batch"/> rows of width <see cref="Inputs"/>.</summary>
+    public void Forward(Sgemm gemm, ReadOnlySpan<float> input, int batch)
+    {
+        gemm.Multiply(transA: false, transB: true, batch, Outputs, Inputs, input, Inputs, Weight, Inputs,
+            Output, Outputs, accumulate: false, Bias, HasRelu);
+    }
+
+    /// <summary>
+    /// From <see cref="OutputGrad"/>: dW = dZ^T x, db = column sums of dZ, and dL/dx = dZ W into
+    /// <paramref name="inputGrad"/> unless it is empty (the first layer's input is data). dZ is OutputGrad masked by
+    /// the ReLU, computed in place.
+    /// </summary>
+    public void Backward(Sgemm gemm, ReadOnlySpan<float> input, Span<float> inputGrad, int batch)
+    {
+        Span<float> dz = OutputGrad.AsSpan(0, batch * Outputs);
+        if (HasRelu) Relu.MaskGradient(Output.AsSpan(0, dz.Length), dz);
+        gemm.Multiply(transA: true, transB: false, Outputs, Inputs, batch, dz, Outputs, input, Inputs, WeightGrad, Inputs);
+        ColumnSums(dz, batch, BiasGrad);
+        if (!inputGrad.IsEmpty)
+            gemm.Multiply(transA: false, transB: false, batch, Inputs, Outputs, dz, Outputs, Weight, Inputs, inputGrad, Inputs);
+    }
+
+    /// <summary>sums[j] = sum over rows of m[r, j], rows added in order (deterministic).</summary>
+    private void ColumnSums(ReadOnlySpan<float> m, int rows, Span<float> sums)
+    {
+        sums.Clear();
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, m.Slice(r * Outputs, Outputs), sums);
+    }
+}

@@ -1,0 +1,40 @@
+namespace RobeGen.Data;
+
+/// <summary>How a <see cref="CriteoReader"/> reads its files.</summary>
+public sealed record CriteoReaderOptions
+{
+    /// <summary>Lines per batch. Every batch covers exactly this many lines (the last one fewer); see <see cref="SkipBadRows"/>.</summary>
+    public int BatchSize { get; init; } = 2048;
+
+    /// <summary>Parser threads; 0 means one per core. The batches do not depend on it.</summary>
+    public int ParserThreads { get; init; }
+
+    /// <summary>
+    /// Batches parsed ahead of the consumer (each holds its raw lines and its parsed columns);
+    /// 0 chooses 2 * threads + 2, fewer when the batches are large. Bounds the reader's memory.
+    /// </summary>
+    public int BatchesInFlight { get; init; }
+
+    /// <summary>Where to start: files before it are skipped, and so are the lines of its file before it.</summary>
+    public DataPosition Start { get; init; } = DataPosition.Start;
+
+    /// <summary>Where to stop (exclusive): no line at or after it is read. Null reads to the end of the last file.
+    /// With <see cref="Start"/> this cuts a line range out of the files, e.g. a hold-out split.</summary>
+    public DataPosition? End { get; init; }
+
+    /// <summary>
+    /// Instead of stopping at the first bad line, leave it out, count it and write it verbatim to
+    /// <see cref="RejectsPath"/> (required then). A batch that lost lines this way has fewer rows than
+    /// <see cref="BatchSize"/>, so positions stay line-exact.
+    /// </summary>
+    public bool SkipBadRows { get; init; }
+
+    /// <summary>File that receives each rejected line (created or truncated when the reader opens).</summary>
+    public string? RejectsPath { get; init; }
+
+    /// <summary>Longest line accepted, in bytes; a longer one is an error (a Criteo line is about 500 bytes).</summary>
+    public int MaxLineBytes { get; init; } = 1 << 16;
+
+    /// <summary>Tests only: check gzip trailers ourselves even where the runtime detects truncation.</summary>
+    internal bool ForceGzipTrailerCheck { get; init; }
+}

@@ -1,0 +1,69 @@
+namespace RobeGen.Data;
+
+/// <summary>
+/// Criteo TSV files (plain or gzip) as training or evaluation data: each <see cref="Open"/> streams them with a
+/// <see cref="CriteoReader"/> from a position, optionally only up to <see cref="End"/> (a hold-out split), and maps
+/// the tokens of Full tables through a vocabulary.
+/// </summary>
+public sealed class CriteoTrainingData : ITrainingData
+{
+    public CriteoTrainingData(IReadOnlyList<string> files, CriteoLayout layout = CriteoLayout.Labeled, CriteoReaderOptions? readerOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (files.Count == 0) throw new ArgumentException("At least one data file is needed.", nameof(files));
+        Files = files.ToArray();
+        Layout = layout;
+        ReaderOptions = readerOptions ?? new CriteoReaderOptions();
+    }
+
+    public IReadOnlyList<string> Files { get; }
+    public CriteoLayout Layout { get; }
+    public CriteoReaderOptions ReaderOptions { get; }
+    /// <summary>Rewrites the tokens of Full tables to vocabulary indices (null when no table needs it).</summary>
+    public VocabularyMapper? Vocabulary { get; init; }
+    /// <summary>First line of the data set (a hold-out split starts here).</summary>
+    public DataPosition First { get; init; } = DataPosition.Start;
+    /// <summary>Exclusive end of the data set; null for all lines.</summary>
+    public DataPosition? End { get; init; }
+
+    /// <summary>The same data with <paramref name="mapper"/> applied to every batch.</summary>
+    public CriteoTrainingData WithVocabulary(VocabularyMapper? mapper) =>
+        new(Files, Layout, ReaderOptions) { Vocabulary = mapper, First = First, End = End };
+
+    public string Description =>
+        string.Join(", ", Files.Select(Path.GetFileName)) + (First != DataPosition.Start || End is not null ? $" [{First} .. {End?.ToString() ?? "end"})" : "");
+
+    /// <summary>Rows rejected so far by cursors of this data set (with SkipBadRows).</summary>
+    public long RejectedRows => Interlocked.Read(ref _rejected);
+    private long _rejected;
+
+    /// <summary>Opens at <paramref name="start"/>, relative to the data set (<see cref="DataPosition.Start"/> is <see cref="First"/>).</summary>
+    public IBatchCursor Open(DataPosition start, int batchSize)
+    {
+        DataPosition absolute = start == DataPosition.Start ? First : start;
+        CriteoReader reader = CriteoReader.Open(Files, Layout, ReaderOptions with { BatchSize = batchSize, Start = absolute, End = End });
+        return new Cursor(reader, Vocabulary, this);
+    }
+
+    private sealed class Cursor(CriteoReader reader, VocabularyMapper? vocabulary, CriteoTrainingData owner) : IBatchCursor
+    {
+        private long _rejectedSeen;
+
+        public Batch Current => reader.Current;
+        public DataPosition Position => reader.Position;
+
+        public bool MoveNext()
+        {
+            bool more = reader.MoveNext();
+            if (reader.RejectedRows != _rejectedSeen)
+            {
+                Interlocked.Add(ref owner._rejected, reader.RejectedRows - _rejectedSeen);
+                _rejectedSeen = reader.RejectedRows;
+            }
+            if (more) vocabulary?.Map(reader.Current);
+            return more;
+        }
+
+        public void Dispose() => reader.Dispose();
+    }
+}

@@ -1,0 +1,34 @@
+namespace RobeGen.Data;
+
+/// <summary>
+/// Input that does not follow its format. The message names the file, the 1-based line, the field (name and
+/// 1-based column) when one is at fault, and what is wrong.
+/// </summary>
+public sealed class DataFormatException : Exception
+{
+    public DataFormatException(string filePath, long line, string? field, int column, string reason, Exception? inner = null)
+        : base(Compose(filePath, line, field, column, reason), inner)
+    {
+        FilePath = filePath;
+        Line = line;
+        Field = field;
+        Column = column;
+        Reason = reason;
+    }
+
+    public string FilePath { get; }
+    /// <summary>1-based line number; 0 when the problem is not tied to a line (for example a corrupt gzip stream).</summary>
+    public long Line { get; }
+    /// <summary>Field name such as "label", "I5" or "C12"; null when the line as a whole is at fault.</summary>
+    public string? Field { get; }
+    /// <summary>1-based column of <see cref="Field"/>; 0 when no field is named.</summary>
+    public int Column { get; }
+    public string Reason { get; }
+
+    private static string Compose(string filePath, long line, string? field, int column, string reason)
+    {
+        string where = line > 0 ? $"{filePath}, line {line}" : filePath;
+        if (field is not null) where += $", field {field} (column {column})";
+        return $"{where}: {reason}";
+    }
+}

@@ -1,0 +1,40 @@
+using System.IO.Compression;
+
+namespace RobeGen.Data;
+
+/// <summary>
+/// Opens a data file for sequential reading: gzip is recognized by its magic bytes (1f 8b), not by the name,
+/// and is decompressed on the fly with truncation detection (see <see cref="GzipIntegrity"/>).
+/// </summary>
+internal static class InputFile
+{
+    private const int FileBufferBytes = 1 << 16;
+
+    /// <param name="forceTrailerCheck">Use the trailer check even where the runtime detects truncation (tests).</param>
+    public static Stream OpenRead(string path, bool forceTrailerCheck = false)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileBufferBytes, FileOptions.SequentialScan);
+        try
+        {
+            if (!IsGzip(file)) return file;
+            if (GzipIntegrity.RuntimeDetectsTruncation && !forceTrailerCheck)
+                return new GZipStream(file, CompressionMode.Decompress, leaveOpen: false);
+            // The process turned strict validation off before we could turn it on: check the trailer ourselves.
+            return GzipTrailerCheckStream.Open(file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Peeks at the first two bytes and rewinds.</summary>
+    private static bool IsGzip(FileStream file)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        int read = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        file.Position = 0;
+        return read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    }
+}

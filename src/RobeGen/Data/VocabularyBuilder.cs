@@ -1,0 +1,67 @@
+namespace RobeGen.Data;
+
+/// <summary>
+/// Counts ids per categorical column over batches (one pass over the training files), then keeps the ids seen
+/// at least minCount times. Columns are counted in parallel, each by one thread, and the result is sorted by id,
+/// so it does not depend on thread count or timing.
+/// </summary>
+public sealed class VocabularyBuilder
+{
+    private readonly int[] _columns;
+    private readonly IdHashTable?[] _counts;
+
+    /// <param name="columns">Categorical columns to count (all when null).</param>
+    public VocabularyBuilder(IReadOnlyList<int>? columns = null, int totalColumns = CriteoSchema.CategoricalFeatures)
+    {
+        _columns = (columns ?? Enumerable.Range(0, totalColumns).ToArray()).Distinct().Order().ToArray();
+        foreach (int c in _columns) ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)c, (uint)totalColumns, nameof(columns));
+        _counts = new IdHashTable?[totalColumns];
+        foreach (int c in _columns) _counts[c] = new IdHashTable();
+    }
+
+    /// <summary>Counts the raw ids of a batch (missing values are not counted). Batch token column c is column c.</summary>
+    public void Add(Batch batch)
+    {
+        if (batch.Tables != _counts.Length)
+            throw new ArgumentException($"The batch has {batch.Tables} token columns; this builder counts {_counts.Length}.", nameof(batch));
+        Parallel.For(0, _columns.Length, k =>
+        {
+            int column = _columns[k];
+            IdHashTable counts = _counts[column]!;
+            ulong[] tokens = batch.Tokens;
+            int stride = batch.Tables;
+            for (int r = 0, i = column; r < batch.Count; r++, i += stride)
+            {
+                ulong id = tokens[i];
+                if (id == EmbeddingTable.MissingRawToken) continue;
+                if (id > uint.MaxValue) throw new ArgumentException($"Token {id} of {Vocabulary.ColumnName(column)} is not a raw 32-bit id.", nameof(batch));
+                ref uint count = ref counts.GetOrAdd(id);
+                if (count != uint.MaxValue) count++;
+            }
+        });
+    }
+
+    /// <summary>The vocabulary of ids counted at least <paramref name="minCount"/> times.</summary>
+    public Vocabulary Build(long minCount = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minCount, 1);
+        var ids = new ulong[]?[_counts.Length];
+        Parallel.ForEach(_columns, column =>
+        {
+            ulong[] kept = _counts[column]!.Entries().Where(e => e.Value >= minCount).Select(e => e.Id).ToArray();
+            Array.Sort(kept);
+            ids[column] = kept;
+        });
+        return new Vocabulary(ids);
+    }
+
+    /// <summary>One pass over Criteo files: the vocabulary of <paramref name="columns"/> (all when null).</summary>
+    public static Vocabulary Build(IReadOnlyList<string> files, CriteoLayout layout, long minCount,
+        IReadOnlyList<int>? columns = null, CriteoReaderOptions? options = null)
+    {
+        var builder = new VocabularyBuilder(columns);
+        using var reader = CriteoReader.Open(files, layout, options ?? new CriteoReaderOptions { BatchSize = 8192 });
+        while (reader.MoveNext()) builder.Add(reader.Current);
+        return builder.Build(minCount);
+    }
+}

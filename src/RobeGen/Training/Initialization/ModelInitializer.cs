@@ -1,0 +1,70 @@
+using RobeGen.Backends;
+
+namespace RobeGen.Training;
+
+/// <summary>
+/// Builds a model's initial state from its layout, optimizer and seed, exactly as docs/model-math.md says. Both
+/// backends start from this state, so the same seed gives bit-identical parameters on the CPU and on CUDA.
+/// </summary>
+public static class ModelInitializer
+{
+    /// <summary>
+    /// Draws every parameter tensor in ModelState order from one SplitMix64 stream seeded with
+    /// <paramref name="seed"/>: MLP weights N(0, sqrt(2 / (fan_in + fan_out))), biases N(0, sqrt(1 / fan_out)),
+    /// the ROBE array U(-b, b) with b = sqrt(1 / largest declared cardinality) (sqrt(1 / m) if none is declared),
+    /// Full and Hashed rows of table t U(-b_t, b_t) with b_t = sqrt(1 / rows_t). Optimizer state starts at zero.
+    /// </summary>
+    public static ModelState Create(EmbeddingLayout layout, OptimizerKind optimizer, int seed)
+    {
+        var random = new SplitMix64(seed);
+        var state = new ModelState();
+        foreach (TensorSpec spec in ModelTensors.All(layout, optimizer))
+        {
+            var values = new float[spec.Length];
+            if (!spec.Name.StartsWith(ModelTensors.AdagradPrefix, StringComparison.Ordinal))
+                Fill(values, spec, layout, ref random);
+            state.Add(spec.Name, values);
+        }
+        return state;
+    }
+
+    private static void Fill(float[] values, TensorSpec spec, EmbeddingLayout layout, ref SplitMix64 random)
+    {
+        switch (spec.Role)
+        {
+            case TensorRole.Weight:
+                FillNormal(values, Math.Sqrt(2.0 / (spec.FanIn + spec.FanOut)), ref random);
+                break;
+            case TensorRole.Bias:
+                FillNormal(values, Math.Sqrt(1.0 / spec.FanOut), ref random);
+                break;
+            case TensorRole.Embedding:
+                FillEmbedding(values, layout, ref random);
+                break;
+        }
+    }
+
+    private static void FillNormal(float[] values, double std, ref SplitMix64 random)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(std * random.NextNormal());
+    }
+
+    private static void FillEmbedding(float[] values, EmbeddingLayout layout, ref SplitMix64 random)
+    {
+        // The flat array in order: the ROBE array [0, m), then each Full/Hashed table's rows (TableBase grows with t).
+        long largest = layout.Declaration.Tables.Length == 0 ? 0 : layout.Declaration.Tables.Max(t => t.Cardinality);
+        double robeBound = Math.Sqrt(1.0 / (largest > 0 ? largest : Math.Max(1, layout.RobeSlots)));
+        FillUniform(values.AsSpan(0, (int)layout.RobeSlots), robeBound, ref random);
+        for (int t = 0; t < layout.TableCount; t++)
+        {
+            if (layout.Storage[t] == EmbeddingStorage.Robe) continue;
+            long rows = layout.Rows[t];
+            FillUniform(values.AsSpan((int)layout.TableBase[t], checked((int)(rows * layout.Dim))), Math.Sqrt(1.0 / rows), ref random);
+        }
+    }
+
+    private static void FillUniform(Span<float> values, double bound, ref SplitMix64 random)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = (float)random.NextUniform(bound);
+    }
+}

@@ -1,0 +1,24 @@
+namespace RobeGen.Training;
+
+/// <summary>How a training run proceeds (the model's own choices are in <see cref="Backends.ModelOptions"/>).</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 1;
+    /// <summary>Rows per step.</summary>
+    public int BatchSize { get; init; } = 128;
+    /// <summary>Learning rate per step (constant 0.1 unless told otherwise, the stock Criteo Kaggle DLRM setting).</summary>
+    public LearningRateSchedule LearningRate { get; init; } = LearningRateSchedule.Constant(0.1f);
+    /// <summary>Evaluate every this many steps (0: only at the end of each epoch).</summary>
+    public long EvalEverySteps { get; init; }
+    /// <summary>Stop as soon as an evaluation reaches this AUC (the MLPerf target is 0.8025).</summary>
+    public double? TargetAuc { get; init; }
+    /// <summary>Stop after this many steps in total (resumed steps included).</summary>
+    public long? MaxSteps { get; init; }
+    /// <summary>Write a checkpoint here at the end (and every <see cref="CheckpointEverySteps"/> steps).</summary>
+    public string? CheckpointPath { get; init; }
+    /// <summary>Also checkpoint every this many steps (0: only at the end).</summary>
+    public long CheckpointEverySteps { get; init; }
+    /// <summary>Report progress to the observer every this many steps.</summary>
+    public int ProgressEverySteps { get; init; } = 10;
+}

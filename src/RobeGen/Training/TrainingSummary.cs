@@ -1,0 +1,15 @@
+using RobeGen.Metrics;
+
+namespace RobeGen.Training;
+
+/// <summary>What a run ended with.</summary>
+public sealed record TrainingSummary(
+    string ModelName,
+    string Device,
+    TrainingProgressState Final,
+    string StopReason,
+    EvaluationMetrics? Evaluation,
+    IReadOnlyList<TrainingCurvePoint> Curve,
+    ModelSize Size,
+    double TrainingRowsPerSecond,
+    TimeSpan WallTime);

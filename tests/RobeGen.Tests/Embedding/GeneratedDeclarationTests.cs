@@ -1,0 +1,108 @@
+using RobeGen.Models;
+using RobeGen.Tests.Models;
+
+namespace RobeGen.Tests.Embedding;
+
+/// <summary>The generated constants, tables and declaration agree with the runtime's own computations.</summary>
+public sealed class GeneratedDeclarationTests
+{
+    [Fact]
+    public void CriteoKaggle_constants_match_the_runtime_layout()
+    {
+        ModelDeclaration d = CriteoKaggle.Declaration;
+        ModelSize size = EmbeddingLayout.FromDeclaration(d).Size;
+        Assert.Equal(CriteoKaggle.ParameterCount, size.Parameters);
+        Assert.Equal(CriteoKaggle.ParameterBytes, size.Bytes);
+        Assert.Equal(CriteoKaggle.CompressionRatio, size.CompressionRatio);
+        Assert.Equal(CriteoKaggle.FullTableParameterCount, d.FullTableParameterCount);
+        Assert.Equal(33_762_577L * 16, CriteoKaggle.FullTableParameterCount);
+        Assert.Equal(540_000, CriteoKaggle.RobeSlots);
+        Assert.Equal(4, CriteoKaggle.RobeBlocks);
+        Assert.Equal(26, CriteoKaggle.TableCount);
+        Assert.Equal(new[] { 512, 256, 64, 16 }, CriteoKaggle.BottomMlp.ToArray());
+        Assert.Equal(d.BottomMlp, CriteoKaggle.BottomMlp.ToArray());
+        Assert.Equal(d.TopMlp, CriteoKaggle.TopMlp.ToArray());
+        Assert.Equal(16 + 27 * 26 / 2, d.TopInputWidth);
+        Assert.Equal(CriteoKaggle.Fingerprint, d.Fingerprint);
+        Assert.Equal("RobeGen.Models.CriteoKaggle", d.Name);
+        Assert.Equal(TokenKind.RawId, d.Tokens);
+    }
+
+    [Fact]
+    public void CriteoTerabyte_constants_match_the_runtime_layout()
+    {
+        ModelDeclaration d = CriteoTerabyte.Declaration;
+        ModelSize size = EmbeddingLayout.FromDeclaration(d).Size;
+        Assert.Equal(CriteoTerabyte.ParameterCount, size.Parameters);
+        Assert.Equal(CriteoTerabyte.CompressionRatio, size.CompressionRatio);
+        Assert.Equal(187_767_399L * 128, CriteoTerabyte.FullTableParameterCount);
+        Assert.Equal(new[] { 1024, 1024, 512, 256 }, CriteoTerabyte.TopMlp.ToArray());
+        Assert.Equal(CriteoTerabyte.Fingerprint, d.Fingerprint);
+        Assert.Equal(TokenKind.Vocabulary, d.Tokens);
+        Assert.Equal(32, d.BlockSize);
+    }
+
+    [Fact]
+    public void Test_models_with_Full_and_Hashed_tables_count_their_rows()
+    {
+        ModelSize size = EmbeddingLayout.FromDeclaration(SmallAuthors.Declaration).Size;
+        Assert.Equal(SmallAuthors.ParameterCount, size.Parameters);
+        Assert.Equal(97 + (50 + 7) * 20, size.EmbeddingParameters);
+        Assert.Equal(SmallAuthors.CompressionRatio, size.CompressionRatio);
+    }
+
+    [Fact]
+    public void Raw_id_tables_are_two_to_the_33_apart()
+    {
+        for (int t = 0; t < CriteoKaggle.TableCount; t++)
+        {
+            EmbeddingTable table = CriteoKaggle.Declaration.Tables[t];
+            Assert.Equal(t, table.Index);
+            Assert.Equal(t, table.Column);
+            Assert.Equal("C" + (t + 1), table.Name);
+            Assert.Equal((ulong)t << EmbeddingTable.RawTokenTableShift, table.TokenOffset);
+        }
+    }
+
+    [Fact]
+    public void Vocabulary_tables_are_offset_by_the_earlier_cardinalities()
+    {
+        long offset = 0;
+        foreach (EmbeddingTable table in CriteoTerabyte.Declaration.Tables)
+        {
+            Assert.Equal((ulong)offset, table.TokenOffset);
+            offset += table.Cardinality;
+        }
+        Assert.Equal(187_767_399L, offset);
+    }
+
+    [Fact]
+    public void Table_properties_return_the_declarations_tables()
+    {
+        var kaggle = (CriteoKaggle)CriteoKaggle.Definition;
+        Assert.Same(CriteoKaggle.Declaration.Tables[0], kaggle.C1);
+        Assert.Same(CriteoKaggle.Declaration.Tables[25], kaggle.C26);
+        Assert.Equal(2_202_608, kaggle.C4.Cardinality);
+        var small = new SmallAuthors();
+        Assert.Equal(EmbeddingStorage.Full, small.Full1.Storage);
+        Assert.Equal(7, small.Hashed1.Rows);
+        Assert.Equal(EmbeddingStorage.Hashed, small.Hashed1.Storage);
+    }
+
+    [Fact]
+    public void Definition_exposes_the_declaration_and_kernels()
+    {
+        IDlrmDefinition definition = CriteoKaggle.Definition;
+        Assert.Same(CriteoKaggle.Declaration, definition.Declaration);
+        Assert.Same(CriteoKaggle.CpuEmbedding.Instance, definition.Embedding);
+        Assert.Same(CriteoKaggle.GpuEmbedding.Instance, definition.GpuEmbedding);
+    }
+
+    [Fact]
+    public void Fingerprints_differ_between_declarations()
+    {
+        var prints = new[] { CriteoKaggle.Fingerprint, CriteoTerabyte.Fingerprint, GoldenZ1.Fingerprint, SmallAuthors.Fingerprint, SmallCircular.Fingerprint, SmallSigned.Fingerprint };
+        Assert.Equal(prints.Length, prints.Distinct().Count());
+        Assert.All(prints, p => Assert.Matches("^[0-9a-f]{16}$", p));
+    }
+}
