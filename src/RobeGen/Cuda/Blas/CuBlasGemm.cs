@@ -1,0 +1,80 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using RobeGen.Cuda.Native;
+
+namespace RobeGen.Cuda.Blas;
+
+/// <summary>
+/// <see cref="IGpuGemm"/> on cuBLAS, bound to one ILGPU CUDA stream. cuBLAS is column-major: a row-major matrix
+/// with leading dimension ld is, in the same memory, the column-major transpose. So row-major
+/// C = op(A) op(B) is computed as column-major C^T = op(B)^T op(A)^T: swap the operands and m with n, keep the
+/// transposition flags and leading dimensions.
+/// </summary>
+public sealed unsafe class CuBlasGemm : IGpuGemm
+{
+    private readonly CudaAccelerator _accelerator;
+    private readonly int _computeType;
+    private IntPtr _handle;
+
+    public CuBlasGemm(CudaAccelerator accelerator, CudaStream stream, bool allowTf32)
+    {
+        CudaNativeLibraries.EnsureInstalled();
+        if (CudaNativeLibraries.TryLoadCuBlas() == IntPtr.Zero)
+            throw new DllNotFoundException($"cuBLAS was not found (tried {CudaNativeLibraries.CuBlasCandidateList}); install the CUDA 12 or 13 runtime libraries.");
+        _accelerator = accelerator;
+        // cuBLAS runs in the calling thread's current CUDA context: it must be ILGPU's.
+        accelerator.Bind();
+        CuBlasException.ThrowIfFailed(CuBlasNative.Create(out _handle), "cublasCreate_v2");
+        CuBlasException.ThrowIfFailed(CuBlasNative.SetStream(_handle, stream.StreamPtr), "cublasSetStream_v2");
+        CuBlasException.ThrowIfFailed(CuBlasNative.SetMathMode(_handle, allowTf32 ? CuBlasNative.Tf32TensorOpMath : CuBlasNative.DefaultMath), "cublasSetMathMode");
+        _computeType = allowTf32 ? CuBlasNative.ComputeFp32FastTf32 : CuBlasNative.ComputeFp32;
+        CuBlasException.ThrowIfFailed(CuBlasNative.GetVersion(_handle, out int version), "cublasGetVersion_v2");
+        Version = version;
+        Name = $"cuBLAS {version / 10000}.{version / 100 % 100}.{version % 100} ({(allowTf32 ? "TF32" : "FP32")})";
+    }
+
+    /// <summary>cublasGetVersion: major * 10000 + minor * 100 + patch.</summary>
+    public int Version { get; }
+    public string Name { get; }
+
+    public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, ArrayView<float> a, int lda,
+        ArrayView<float> b, int ldb, float beta, ArrayView<float> c, int ldc)
+    {
+        GemmArguments.Validate(transA, transB, m, n, k, a.Length, lda, 0, b.Length, ldb, 0, c.Length, ldc, 0, 1);
+        if (m == 0 || n == 0) return;
+        ThrowIfDisposed();
+        _accelerator.Bind();
+        CuBlasException.ThrowIfFailed(CuBlasNative.GemmEx(_handle, Op(transB), Op(transA), n, m, k,
+            &alpha, Pointer(b), CuBlasNative.DataFp32, Math.Max(1, ldb), Pointer(a), CuBlasNative.DataFp32, Math.Max(1, lda),
+            &beta, Pointer(c), CuBlasNative.DataFp32, Math.Max(1, ldc), _computeType, CuBlasNative.GemmDefaultAlgo), "cublasGemmEx");
+    }
+
+    public void GemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha,
+        ArrayView<float> a, int lda, long strideA, ArrayView<float> b, int ldb, long strideB,
+        float beta, ArrayView<float> c, int ldc, long strideC, int batchCount)
+    {
+        GemmArguments.Validate(transA, transB, m, n, k, a.Length, lda, strideA, b.Length, ldb, strideB, c.Length, ldc, strideC, batchCount);
+        if (m == 0 || n == 0) return;
+        ThrowIfDisposed();
+        _accelerator.Bind();
+        CuBlasException.ThrowIfFailed(CuBlasNative.GemmStridedBatchedEx(_handle, Op(transB), Op(transA), n, m, k,
+            &alpha, Pointer(b), CuBlasNative.DataFp32, Math.Max(1, ldb), strideB, Pointer(a), CuBlasNative.DataFp32, Math.Max(1, lda), strideA,
+            &beta, Pointer(c), CuBlasNative.DataFp32, Math.Max(1, ldc), strideC, batchCount, _computeType, CuBlasNative.GemmDefaultAlgo),
+            "cublasGemmStridedBatchedEx");
+    }
+
+    public void Dispose()
+    {
+        if (_handle == IntPtr.Zero) return;
+        _accelerator.Bind();
+        CuBlasNative.Destroy(_handle);
+        _handle = IntPtr.Zero;
+    }
+
+    private static int Op(bool transpose) => transpose ? CuBlasNative.OpT : CuBlasNative.OpN;
+
+    private static IntPtr Pointer(ArrayView<float> view) => view.Length == 0 ? IntPtr.Zero : view.LoadEffectiveAddressAsPtr();
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
+}

@@ -1,0 +1,73 @@
+using ILGPU;
+using ILGPU.Runtime;
+using RobeGen.Backends;
+
+namespace RobeGen.Cuda;
+
+// ExportState / ImportState: the tensor names and order of docs/model-math.md.
+public sealed partial class CudaDlrmBackend
+{
+    /// <inheritdoc/>
+    public ModelState ExportState()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _device.Accelerator.Bind();
+        var state = new ModelState();
+        foreach (var (name, view) in ParameterViews()) state.Add(name, Download(view));
+        if (_options.Optimizer == OptimizerKind.Adagrad)
+            foreach (var (name, view) in AccumulatorViews()) state.Add(name, Download(view));
+        return state;
+    }
+
+    /// <inheritdoc/>
+    public void ImportState(ModelState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var expected = ParameterViews().ToList();
+        if (_options.Optimizer == OptimizerKind.Adagrad) expected.AddRange(AccumulatorViews());
+        foreach (var (name, view) in expected)
+        {
+            if (!state.Contains(name)) throw new ArgumentException($"The model state has no tensor '{name}'.", nameof(state));
+            if (state[name].LongLength != view.Length)
+                throw new ArgumentException($"Tensor '{name}' has {state[name].LongLength} values; this model needs {view.Length}.", nameof(state));
+        }
+        var known = expected.Select(e => e.Name).ToHashSet();
+        if (state.Tensors.FirstOrDefault(t => !known.Contains(t.Key)) is { Key: not null } extra)
+            throw new ArgumentException($"The model state has a tensor '{extra.Key}' this model does not have (another optimizer or declaration?).", nameof(state));
+
+        _device.Accelerator.Bind();
+        _device.Synchronize(); // nothing queued may still read the old values
+        foreach (var (name, view) in expected)
+            if (view.Length > 0) view.CopyFromCPU(Stream, ref state[name][0], view.Length);
+        _device.Synchronize();
+    }
+
+    private IEnumerable<(string Name, ArrayView<float> View)> ParameterViews()
+    {
+        foreach (var layer in _mlp.All)
+        {
+            yield return (layer.WeightName, _t.Weight(layer));
+            yield return (layer.BiasName, _t.Bias(layer));
+        }
+        yield return ("embedding", _t.Embedding.View.SubView(0, Layout.TotalParameters));
+    }
+
+    private IEnumerable<(string Name, ArrayView<float> View)> AccumulatorViews()
+    {
+        foreach (var layer in _mlp.All)
+        {
+            yield return ("adagrad." + layer.WeightName, _t.DenseAccumulators!.View.SubView(layer.WeightOffset, layer.WeightLength));
+            yield return ("adagrad." + layer.BiasName, _t.DenseAccumulators!.View.SubView(layer.BiasOffset, layer.FanOut));
+        }
+        yield return ("adagrad.embedding", _t.EmbeddingAccumulators!.View.SubView(0, Layout.TotalParameters));
+    }
+
+    private float[] Download(ArrayView<float> view)
+    {
+        var values = new float[view.Length];
+        if (values.Length > 0) view.CopyToCPU(Stream, ref values[0], values.Length);
+        _device.Synchronize();
+        return values;
+    }
+}

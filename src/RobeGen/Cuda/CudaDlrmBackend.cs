@@ -1,0 +1,165 @@
+using ILGPU;
+using ILGPU.Runtime;
+using RobeGen.Backends;
+using RobeGen.Cuda.Kernels;
+using RobeGen.Data;
+
+namespace RobeGen.Cuda;
+
+/// <summary>
+/// A DLRM living on a GPU: parameters, activations and optimizer state in device memory; MLP products on cuBLAS,
+/// everything else in ILGPU kernels (the embedding ones generated per model). A training step queues its whole work
+/// on one stream; the host waits only to read the loss (<see cref="TrainStep"/>), or not at all
+/// (<see cref="EnqueueTrainStep"/> + <see cref="ReadMeanLoss"/>).
+/// Not thread-safe: one caller at a time.
+/// </summary>
+public sealed partial class CudaDlrmBackend : IDlrmBackend
+{
+    private readonly GpuDevice _device;
+    private readonly bool _ownsDevice;
+    private readonly DeviceMemory _memory;
+    private readonly DlrmKernelSet _kernels;
+    private readonly MlpPlan _mlp;
+    private readonly InteractionShape _interaction;
+    private readonly ModelOptions _options;
+    private readonly BatchUploader _uploader;
+    private readonly DeviceTensors _t;
+    private readonly EmbeddingGradient _embeddingGradient;
+    private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>> _gather;
+    private readonly PageLockedArray1D<float> _lossReadback;
+    private bool _disposed;
+
+    /// <summary>
+    /// Builds the model on <paramref name="device"/> from <paramref name="initialState"/> (normally the shared seeded
+    /// ModelInitializer's output). Compiles every kernel here, so the first step is not slowed by JIT.
+    /// </summary>
+    public CudaDlrmBackend(IDlrmDefinition definition, ModelOptions options, ModelState initialState, GpuDevice device, bool ownsDevice = false)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(initialState);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1);
+        _device = device;
+        _ownsDevice = ownsDevice;
+        _options = options;
+        Declaration = definition.Declaration;
+        Layout = EmbeddingLayout.FromDeclaration(Declaration, options.Embedding);
+        _mlp = new MlpPlan(Declaration);
+        _interaction = new InteractionShape(Declaration.EmbeddingDim, Declaration.TableCount);
+        if (Declaration.BottomMlp.Length == 0 || Declaration.BottomMlp[^1] != Declaration.EmbeddingDim)
+            throw new ArgumentException($"{Declaration.Name}: the bottom MLP must end in the embedding dim {Declaration.EmbeddingDim}.", nameof(definition));
+
+        device.Accelerator.Bind();
+        _memory = new DeviceMemory(device);
+        try
+        {
+            _kernels = new DlrmKernelSet(device.Accelerator);
+            _gather = definition.GpuEmbedding.LoadGather(device.Accelerator);
+            _uploader = new BatchUploader(device, _memory, options.MaxBatchSize, Declaration.DenseFeatures, Declaration.TableCount);
+            _t = new DeviceTensors(_memory, Layout, _mlp, _interaction, options);
+            _embeddingGradient = options.DeterministicGradients
+                ? new DeterministicEmbeddingGradient(device, _memory, _kernels, definition.GpuEmbedding, Layout, options.MaxBatchSize, _t, _uploader.Tokens.View)
+                : new AtomicEmbeddingGradient(device, definition.GpuEmbedding, _t, _uploader.Tokens.View);
+            _lossReadback = device.Accelerator.AllocatePageLocked1D<float>(2);
+            InitializeConstants();
+            ImportState(initialState);
+        }
+        catch
+        {
+            _memory.Dispose();
+            throw;
+        }
+    }
+
+    public string DeviceName => _device.Name;
+    public ModelDeclaration Declaration { get; }
+    public EmbeddingLayout Layout { get; }
+    /// <summary>Device memory held by this model's buffers.</summary>
+    public long DeviceBytes => _memory.AllocatedBytes;
+    /// <summary>What runs the MLP products (cuBLAS version and precision, or the ILGPU reference GEMM).</summary>
+    public string GemmName => _device.Gemm.Name;
+
+    /// <inheritdoc/>
+    public float TrainStep(Batch batch, float learningRate)
+    {
+        EnqueueTrainStep(batch, learningRate);
+        return ReadLastLoss();
+    }
+
+    /// <summary>
+    /// Queues forward, backward and update of <paramref name="batch"/> and returns without waiting for the device.
+    /// The batch's arrays may be reused as soon as this returns (they were copied to staging memory).
+    /// </summary>
+    public void EnqueueTrainStep(Batch batch, float learningRate)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _device.Accelerator.Bind();
+        _uploader.Upload(batch, withLabels: true);
+        int rows = batch.Count;
+        Forward(rows);
+        LossAndGradient(rows);
+        Backward(rows);
+        Update(rows, learningRate);
+        _stepsSinceLossRead++;
+    }
+
+    /// <summary>Waits for the device and returns the loss of the last queued step.</summary>
+    public float ReadLastLoss() => ReadLossScalars()[0];
+
+    /// <summary>Waits for the device; returns the mean of the losses of all steps since the previous call and restarts the mean.</summary>
+    public float ReadMeanLoss()
+    {
+        float sum = ReadLossScalars()[1];
+        int steps = _stepsSinceLossRead;
+        _t.LossScalars.View.SubView(1, 1).MemSetToZero(_device.Stream);
+        _stepsSinceLossRead = 0;
+        return steps == 0 ? float.NaN : sum / steps;
+    }
+
+    private int _stepsSinceLossRead;
+
+    private ReadOnlySpan<float> ReadLossScalars()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _device.Accelerator.Bind();
+        _t.LossScalars.View.CopyToPageLockedAsync(_device.Stream, _lossReadback);
+        _device.Synchronize();
+        return _lossReadback.Span;
+    }
+
+    /// <inheritdoc/>
+    public void Predict(Batch batch, Span<float> probabilities)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (probabilities.Length < batch.Count)
+            throw new ArgumentException($"The output span holds {probabilities.Length} values; the batch has {batch.Count} rows.", nameof(probabilities));
+        _device.Accelerator.Bind();
+        _uploader.Upload(batch, withLabels: false);
+        int rows = batch.Count;
+        Forward(rows);
+        _kernels.Probabilities(_device.Stream, rows, _t.Logits.View, _t.Probabilities.View);
+        _t.Probabilities.View.SubView(0, rows).CopyToCPU(_device.Stream, ref probabilities[0], rows);
+        _device.Synchronize();
+    }
+
+    /// <summary>Waits until everything queued so far has run (for timing).</summary>
+    public void Synchronize()
+    {
+        _device.Accelerator.Bind();
+        _device.Synchronize();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _device.Accelerator.Bind();
+        _device.Synchronize();
+        _embeddingGradient.Dispose();
+        _uploader.Dispose();
+        _lossReadback.Dispose();
+        _memory.Dispose();
+        if (_ownsDevice) _device.Dispose();
+    }
+}

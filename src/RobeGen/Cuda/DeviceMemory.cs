@@ -1,0 +1,69 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace RobeGen.Cuda;
+
+/// <summary>The device could not hold a tensor: names it and its size, so the user knows what to shrink.</summary>
+public sealed class GpuOutOfMemoryException : Exception
+{
+    public GpuOutOfMemoryException(string tensor, long bytes, long? freeBytes, string deviceName, Exception inner)
+        : base($"Out of GPU memory on {deviceName}: tensor '{tensor}' needs {Format(bytes)}" +
+               (freeBytes is long free ? $" but only {Format(free)} are free" : "") +
+               ". Lower the batch size (ModelOptions.MaxBatchSize) or the ROBE array size.", inner)
+    {
+        Tensor = tensor;
+        Bytes = bytes;
+    }
+
+    public string Tensor { get; }
+    public long Bytes { get; }
+
+    private static string Format(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.00} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
+        _ => $"{bytes} bytes",
+    };
+}
+
+/// <summary>
+/// Allocates every device buffer of one model, each under a name, and frees them together. An allocation the device
+/// cannot satisfy becomes a <see cref="GpuOutOfMemoryException"/> naming the tensor.
+/// </summary>
+internal sealed class DeviceMemory : IDisposable
+{
+    private readonly GpuDevice _device;
+    private readonly List<MemoryBuffer> _buffers = new();
+
+    public DeviceMemory(GpuDevice device) => _device = device;
+
+    /// <summary>Bytes allocated so far.</summary>
+    public long AllocatedBytes { get; private set; }
+
+    public MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(string tensor, long length) where T : unmanaged
+    {
+        long bytes = Math.Max(1, length) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        try
+        {
+            var buffer = _device.Accelerator.Allocate1D<T>(Math.Max(1, length));
+            _buffers.Add(buffer);
+            AllocatedBytes += bytes;
+            return buffer;
+        }
+        catch (Exception e) when (IsOutOfMemory(e))
+        {
+            throw new GpuOutOfMemoryException(tensor, bytes, _device.FreeMemory, _device.Name, e);
+        }
+    }
+
+    private static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException || e is CudaException { Error: nameof(CudaError.CUDA_ERROR_OUT_OF_MEMORY) } ||
+        e.InnerException is { } inner && IsOutOfMemory(inner);
+
+    public void Dispose()
+    {
+        foreach (var buffer in _buffers) buffer.Dispose();
+        _buffers.Clear();
+    }
+}

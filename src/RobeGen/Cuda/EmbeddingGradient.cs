@@ -1,0 +1,102 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Algorithms.RadixSortOperations;
+using ILGPU.Runtime;
+using RobeGen.Cuda.Kernels;
+
+namespace RobeGen.Cuda;
+
+/// <summary>
+/// Turns dL/dE [batch, tables, dim] into dL/dM in the model's dense embedding-gradient buffer (which is all zeros
+/// before), from the block starts the gather recorded.
+/// </summary>
+internal abstract class EmbeddingGradient : IDisposable
+{
+    public abstract void Accumulate(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates);
+    public virtual void Dispose() { }
+}
+
+/// <summary>The default: the generated scatter kernel adds every coordinate's gradient with a float atomic (fast; the
+/// order of the additions, and so the last bits, may differ between runs).</summary>
+internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
+{
+    private readonly GpuDevice _device;
+    private readonly DeviceTensors _t;
+    private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>> _scatter;
+    private readonly ArrayView<ulong> _tokens;
+
+    public AtomicEmbeddingGradient(GpuDevice device, IGpuEmbeddingKernels kernels, DeviceTensors tensors, ArrayView<ulong> tokens)
+    {
+        _device = device;
+        _t = tensors;
+        _tokens = tokens;
+        _scatter = kernels.LoadScatterAtomic(device.Accelerator);
+    }
+
+    public override void Accumulate(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates) =>
+        _scatter(rows * coordinates.Tables * args.MaxBlocks, args, _t.TableViews, _tokens, _t.BlockStarts.View,
+            _t.GradEmbeddings.View, _t.EmbeddingGradients.View);
+}
+
+/// <summary>
+/// ModelOptions.DeterministicGradients: (slot, coordinate) pairs, a stable radix sort by slot, and one thread per run
+/// of equal slots summing in coordinate order - the same bits every run.
+/// </summary>
+internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
+{
+    private readonly GpuDevice _device;
+    private readonly DlrmKernelSet _kernels;
+    private readonly DeviceTensors _t;
+    private readonly ArrayView<ulong> _tokens;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _keys;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _values;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _sortTemp;
+    private readonly RadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense> _sort;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _signs;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _onesWeights;
+    private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>? _gather;
+
+    public DeterministicEmbeddingGradient(GpuDevice device, DeviceMemory memory, DlrmKernelSet kernels, IGpuEmbeddingKernels embeddingKernels,
+        EmbeddingLayout layout, int maxBatch, DeviceTensors tensors, ArrayView<ulong> tokens)
+    {
+        if (layout.TotalParameters > int.MaxValue)
+            throw new NotSupportedException($"Deterministic embedding gradients sort 32-bit slot keys; this layout has {layout.TotalParameters} embedding floats. Use the default (atomic) gradients.");
+        _device = device;
+        _kernels = kernels;
+        _t = tensors;
+        _tokens = tokens;
+        long pairs = (long)maxBatch * layout.TableCount * layout.Dim;
+        if (pairs > int.MaxValue) throw new NotSupportedException($"Deterministic embedding gradients need batch x tables x dim < 2^31; got {pairs}.");
+        _keys = memory.Allocate<int>("deterministic gradient slot keys", pairs);
+        _values = memory.Allocate<int>("deterministic gradient coordinate indices", pairs);
+        var tempSize = device.Accelerator.ComputeRadixSortPairsTempStorageSize<int, int, AscendingInt32>((Index1D)(int)pairs);
+        _sortTemp = memory.Allocate<int>("deterministic gradient sort scratch", tempSize);
+        _sort = device.Accelerator.CreateRadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense, AscendingInt32>();
+        if (layout.Variant == RobeVariant.Signed)
+        {
+            // The sign of each coordinate is known only to the generated hash. Gathering from an all-ones array
+            // reads it back: E[j] = sign * 1.
+            _signs = memory.Allocate<float>("deterministic gradient signs", pairs);
+            _onesWeights = memory.Allocate<float>("deterministic gradient sign probe", layout.TotalParameters);
+            kernels.Fill(device.Stream, (int)layout.TotalParameters, _onesWeights.View, 1f);
+            _gather = embeddingKernels.LoadGather(device.Accelerator);
+        }
+    }
+
+    public override void Accumulate(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates)
+    {
+        var stream = _device.Stream;
+        int count = coordinates.Coordinates;
+        _kernels.BuildPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _keys.View, _values.View);
+        _sort(stream, _keys.View.SubView(0, count), _values.View.SubView(0, count), _sortTemp.View);
+        ArrayView<float> signs = _t.GradEmbeddings.View; // unused unless the variant is Signed
+        if (_gather is not null)
+        {
+            // This gather also rewrites the recorded block starts - with the very same values.
+            _gather(rows * coordinates.Tables * args.MaxBlocks, args, _t.TableViews, _onesWeights!.View, _tokens, _t.BlockStarts.View, _signs!.View);
+            signs = _signs.View;
+        }
+        _kernels.SegmentedSum(stream, count, _keys.View, _values.View, count, _t.GradEmbeddings.View, signs,
+            _gather is not null ? 1 : 0, _t.EmbeddingGradients.View);
+    }
+}

@@ -1,0 +1,38 @@
+using ILGPU;
+
+namespace RobeGen.Cuda.Kernels;
+
+/// <summary>
+/// The embedding gradient without float atomics: every (sample, table, coordinate) becomes a (slot, index) pair,
+/// the pairs are stably sorted by slot, and each run of equal slots is summed by one thread in index order -
+/// the order of the CPU's sequential scatter, so the result is the same every run (and the same float sequence as
+/// the CPU backend's).
+/// </summary>
+internal static class DeterministicGradientKernels
+{
+    /// <summary>keys[i] = the slot coordinate i read (-1 for none, which sorts first and is skipped); values[i] = i.</summary>
+    public static void BuildPairs(Index1D i, EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts,
+        ArrayView<int> keys, ArrayView<int> values)
+    {
+        keys[i] = (int)EmbeddingUpdateKernels.SlotOf(a, tables, blockStarts, i);
+        values[i] = i;
+    }
+
+    /// <summary>
+    /// Thread i starts a run when its key differs from the previous one; it sums gradient[values[p]] (times the
+    /// coordinate's sign when <paramref name="useSigns"/> != 0) over the run and stores the sum at the slot.
+    /// </summary>
+    public static void SegmentedSum(Index1D i, ArrayView<int> sortedKeys, ArrayView<int> sortedValues, int count,
+        ArrayView<float> gradEmbeddings, ArrayView<float> signs, int useSigns, ArrayView<float> gradWeights)
+    {
+        int key = sortedKeys[i];
+        if (key < 0 || i > 0 && sortedKeys[i - 1] == key) return;
+        float sum = 0f;
+        for (int p = i; p < count && sortedKeys[p] == key; p++)
+        {
+            int source = sortedValues[p];
+            sum += useSigns != 0 ? gradEmbeddings[source] * signs[source] : gradEmbeddings[source];
+        }
+        gradWeights[key] = sum;
+    }
+}

@@ -1,0 +1,76 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace RobeGen.Cuda.Kernels;
+
+/// <summary>Scalars of the sparse embedding update (per-table arrays travel as <see cref="GpuTableViews"/>).</summary>
+internal struct EmbeddingCoordinateArgs
+{
+    public int Batch;
+    public int Tables;
+    public int Dim;
+    public int BlockSize;
+    public int MaxBlocks;
+    public long RobeSlots;
+    /// <summary>1 for <see cref="RobeVariant.Circular"/>: a block wraps around the end of the ROBE array.</summary>
+    public int Circular;
+
+    /// <summary>Coordinates read by one batch: one thread each.</summary>
+    public readonly int Coordinates => Batch * Tables * Dim;
+}
+
+/// <summary>
+/// Maps a (sample, table, coordinate) to the slot it read, from the block starts the gather recorded, and applies the
+/// optimizer to the embedding sparsely: only slots read in the batch are touched.
+/// </summary>
+internal static class EmbeddingUpdateKernels
+{
+    /// <summary>
+    /// The flat-array slot coordinate j of (sample, table) read. ROBE tables: block c = j / Z starts at the recorded
+    /// start, coordinate j sits (j mod Z) after it (modulo m for the Circular variant). Full and Hashed tables read
+    /// one d-wide row whose start is recorded as block 0; a negative start (the generated gather's mark for a Full
+    /// table's out-of-range token, read as zeros) gives -1: no slot, nothing to update.
+    /// </summary>
+    public static long SlotOf(EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts, int coordinate)
+    {
+        int j = coordinate % a.Dim;
+        int sampleTable = coordinate / a.Dim;
+        int table = sampleTable % a.Tables;
+        long record = (long)sampleTable * a.MaxBlocks;
+        if (tables.Storage[table] != (int)EmbeddingStorage.Robe)
+        {
+            long rowStart = blockStarts[record];
+            return rowStart < 0 ? -1 : rowStart + j;
+        }
+        int block = j / a.BlockSize;
+        long slot = blockStarts[record + block] + (j - block * a.BlockSize);
+        return a.Circular != 0 && slot >= a.RobeSlots ? slot - a.RobeSlots : slot;
+    }
+
+    /// <summary>
+    /// SGD on the read slots: the first thread to reach a slot takes its whole gradient (exchanging it for 0) and
+    /// updates the weight; every later thread on that slot finds 0 and does nothing. So the gradient buffer is all
+    /// zeros again after the step without ever sweeping it.
+    /// </summary>
+    public static void Sgd(Index1D i, EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts,
+        ArrayView<float> weights, ArrayView<float> grads, float learningRate)
+    {
+        long slot = SlotOf(a, tables, blockStarts, i);
+        if (slot < 0) return;
+        float g = Atomic.Exchange(ref grads[slot], 0f);
+        if (g != 0f) weights[slot] -= learningRate * g;
+    }
+
+    /// <summary>Sparse Adagrad (PyTorch's): G += g^2; w -= lr g / (sqrt(G) + eps), on read slots only.</summary>
+    public static void Adagrad(Index1D i, EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts,
+        ArrayView<float> weights, ArrayView<float> grads, ArrayView<float> accumulators, float learningRate)
+    {
+        long slot = SlotOf(a, tables, blockStarts, i);
+        if (slot < 0) return;
+        float g = Atomic.Exchange(ref grads[slot], 0f);
+        if (g == 0f) return; // G += 0 and w -= 0: nothing changes
+        float acc = accumulators[slot] + g * g;
+        accumulators[slot] = acc;
+        weights[slot] -= learningRate * g / (XMath.Sqrt(acc) + OptimizerKernels.AdagradEpsilon);
+    }
+}

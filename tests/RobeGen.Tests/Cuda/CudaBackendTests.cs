@@ -1,0 +1,151 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Algorithms.RadixSortOperations;
+using ILGPU.Runtime;
+using RobeGen.Backends;
+using RobeGen.Cuda;
+using RobeGen.Cuda.Equivalence;
+using RobeGen.Tests.Cuda.TestModels;
+
+namespace RobeGen.Tests.Cuda;
+
+/// <summary>The CUDA backend's contract (state, loss read-back, errors) on ILGPU's CPU accelerator.</summary>
+public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
+{
+    private readonly GpuDevice _device = fixture.Device;
+
+    private CudaDlrmBackend Create(ModelDeclaration declaration, ModelOptions options, int seed = 1) =>
+        new(TinyModels.Definition(declaration), options,
+            TestStates.RandomState(declaration, EmbeddingLayout.FromDeclaration(declaration, options.Embedding), options.Optimizer, seed), _device);
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.Adagrad)]
+    public void Export_gives_back_the_imported_state_with_the_documented_names(OptimizerKind optimizer)
+    {
+        var declaration = TinyModels.Declaration();
+        var layout = EmbeddingLayout.FromDeclaration(declaration);
+        var state = TestStates.RandomState(declaration, layout, optimizer, 7);
+        using var backend = new CudaDlrmBackend(TinyModels.Definition(declaration), new ModelOptions { MaxBatchSize = 4, Optimizer = optimizer }, state, _device);
+        var exported = backend.ExportState();
+        Assert.Equal(state.Tensors.Select(t => t.Key), exported.Tensors.Select(t => t.Key));
+        foreach (var (name, values) in state.Tensors) Assert.Equal(values, exported[name]);
+        string[] expectedOrder = ["bottom.0.weight", "bottom.0.bias", "bottom.1.weight", "bottom.1.bias", "top.0.weight", "top.0.bias",
+            "top.1.weight", "top.1.bias", "embedding"];
+        Assert.Equal(expectedOrder, exported.Tensors.Select(t => t.Key).Take(expectedOrder.Length));
+    }
+
+    [Fact]
+    public void Import_refuses_a_state_of_another_shape_naming_the_tensor()
+    {
+        var declaration = TinyModels.Declaration();
+        using var backend = Create(declaration, new ModelOptions { MaxBatchSize = 4 });
+        var wrong = TestStates.RandomState(TinyModels.Declaration(slots: 40), EmbeddingLayout.FromDeclaration(TinyModels.Declaration(slots: 40)), OptimizerKind.Sgd, 1);
+        var error = Assert.Throws<ArgumentException>(() => backend.ImportState(wrong));
+        Assert.Contains("'embedding' has 40 values; this model needs 37", error.Message);
+
+        var adagrad = TestStates.RandomState(declaration, EmbeddingLayout.FromDeclaration(declaration), OptimizerKind.Adagrad, 1);
+        Assert.Contains("adagrad.bottom.0.weight", Assert.Throws<ArgumentException>(() => backend.ImportState(adagrad)).Message);
+    }
+
+    [Fact]
+    public void Deferred_steps_report_the_mean_of_their_losses()
+    {
+        var declaration = TinyModels.Declaration();
+        var options = new ModelOptions { MaxBatchSize = 6 };
+        var batches = Enumerable.Range(0, 3).Select(i => TestStates.RandomBatch(declaration, 6 - i, 10 + i)).ToArray();
+        using var eager = Create(declaration, options);
+        using var deferred = Create(declaration, options);
+        float[] losses = batches.Select(b => eager.TrainStep(b, 0.2f)).ToArray();
+        foreach (var batch in batches) deferred.EnqueueTrainStep(batch, 0.2f);
+        Assert.Equal(losses.Average(), deferred.ReadMeanLoss(), 6);
+        Assert.Equal(losses[^1], deferred.ReadLastLoss());
+        Assert.True(float.IsNaN(deferred.ReadMeanLoss())); // restarted, nothing since
+        Assert.Equal(eager.ExportState()["embedding"], deferred.ExportState()["embedding"]);
+    }
+
+    [Fact]
+    public void Predictions_are_the_sigmoid_of_the_reference_logits()
+    {
+        var declaration = TinyModels.Declaration();
+        using var backend = Create(declaration, new ModelOptions { MaxBatchSize = 8 });
+        var batch = TestStates.RandomBatch(declaration, 7, 3);
+        var trace = ReferenceDlrm.TraceStep(declaration, backend.Layout, TinyModels.Definition(declaration).Embedding, backend.ExportState(), batch);
+        var p = new float[7];
+        backend.Predict(batch, p);
+        float[] logits = trace["top.1 output"];
+        for (int i = 0; i < 7; i++) Assert.Equal(1 / (1 + Math.Exp(-logits[i])), p[i], 1e-6);
+    }
+
+    [Fact]
+    public void Deterministic_gradients_give_identical_states_run_after_run()
+    {
+        var declaration = TinyModels.Declaration(RobeVariant.Signed);
+        var batches = Enumerable.Range(0, 2).Select(i => TestStates.RandomBatch(declaration, 6, 20 + i)).ToArray();
+        var report = BackendEquivalence.CheckDeterminism(
+            () => Create(declaration, new ModelOptions { MaxBatchSize = 6, DeterministicGradients = true }), batches, steps: 4, learningRate: 0.5f);
+        Assert.True(report.Passed, report.ToString());
+    }
+
+    [Fact]
+    public void Batches_larger_than_the_capacity_are_refused()
+    {
+        var declaration = TinyModels.Declaration();
+        using var backend = Create(declaration, new ModelOptions { MaxBatchSize = 4 });
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => backend.TrainStep(TestStates.RandomBatch(declaration, 5, 1), 0.1f));
+        Assert.Contains("MaxBatchSize", error.Message);
+    }
+
+    [Fact]
+    public void Out_of_memory_names_the_tensor_that_did_not_fit()
+    {
+        var declaration = TinyModels.Declaration();
+        var options = new ModelOptions { MaxBatchSize = 4, Embedding = new EmbeddingOverrides { RobeSlots = 1L << 42 } }; // 16 TiB of floats
+        var error = Assert.Throws<GpuOutOfMemoryException>(() => new CudaDlrmBackend(TinyModels.Definition(declaration), options, new ModelState(), _device));
+        Assert.Equal("embedding", error.Tensor);
+        Assert.Contains("'embedding' needs 16384.00 GiB", error.Message);
+    }
+
+    [Fact]
+    public void Radix_sort_keeps_equal_keys_in_input_order()
+    {
+        // The deterministic gradient sums each slot in coordinate order only if the sort is stable.
+        var random = new Random(9);
+        int[] keys = Enumerable.Range(0, 1000).Select(_ => random.Next(17)).ToArray();
+        int[] values = Enumerable.Range(0, 1000).ToArray();
+        var accelerator = _device.Accelerator;
+        using var k = accelerator.Allocate1D(keys);
+        using var v = accelerator.Allocate1D(values);
+        using var temp = accelerator.Allocate1D<int>(accelerator.ComputeRadixSortPairsTempStorageSize<int, int, AscendingInt32>((Index1D)keys.Length));
+        var sort = accelerator.CreateRadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense, AscendingInt32>();
+        sort(_device.Stream, k.View, v.View, temp.View);
+        _device.Synchronize();
+        int[] sortedKeys = k.GetAsArray1D(), sortedValues = v.GetAsArray1D();
+        var expected = values.OrderBy(i => keys[i]).ToArray(); // LINQ OrderBy is stable
+        Assert.Equal(expected, sortedValues);
+        Assert.Equal(expected.Select(i => keys[i]), sortedKeys);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_full_token_out_of_range_reads_zeros_and_updates_nothing(bool deterministic)
+    {
+        // The generated gather marks such a token with start -1; the updates must skip it, not write at slot -1 + j.
+        var declaration = TinyModels.Declaration(storage: [EmbeddingStorage.Full, EmbeddingStorage.Robe, EmbeddingStorage.Robe]);
+        using var backend = Create(declaration, new ModelOptions { MaxBatchSize = 4, DeterministicGradients = deterministic });
+        var batch = TestStates.RandomBatch(declaration, 4, 8);
+        for (int r = 0; r < 4; r++) batch.Tokens[r * 3] = 1000; // table 0 has 5 rows
+        var layout = backend.Layout;
+        float[] before = backend.ExportState()["embedding"];
+        var trace = backend.TraceTrainStep(batch, 0.5f);
+        float[] after = backend.ExportState()["embedding"];
+
+        for (int r = 0; r < 4; r++)
+            for (int j = 0; j < layout.Dim; j++) Assert.Equal(0f, trace["gathered embeddings"][(r * 3) * layout.Dim + j]);
+        long fullStart = layout.TableBase[0], fullEnd = fullStart + layout.Rows[0] * layout.Dim;
+        for (long s = fullStart; s < fullEnd; s++) Assert.Equal(before[s], after[s]);
+        Assert.Contains(Enumerable.Range(0, (int)layout.RobeSlots), s => before[s] != after[s]); // the ROBE tables did learn
+        Assert.All(trace["embedding gradient"], g => Assert.True(float.IsFinite(g)));
+    }
+}
