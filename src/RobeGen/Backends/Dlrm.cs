@@ -1,4 +1,6 @@
 using RobeGen.Cpu;
+using RobeGen.Cuda;
+using RobeGen.Training;
 
 namespace RobeGen.Backends;
 
@@ -6,19 +8,44 @@ namespace RobeGen.Backends;
 public static class Dlrm
 {
     /// <summary>
-    /// Creates the backend for <paramref name="definition"/>: the CPU backend for <see cref="DeviceKind.Cpu"/> and
-    /// <see cref="DeviceKind.Auto"/> (this build has no CUDA backend yet).
+    /// Creates the backend for <paramref name="definition"/>: <see cref="DeviceKind.Cpu"/> is plain C#;
+    /// <see cref="DeviceKind.Cuda"/> needs an NVIDIA driver and GPU (a one-line error says what is missing);
+    /// <see cref="DeviceKind.Auto"/> takes CUDA when the probe finds it and the CPU otherwise, telling
+    /// <paramref name="notice"/> why.
     /// </summary>
-    public static IDlrmBackend Create(IDlrmDefinition definition, ModelOptions? options = null)
+    public static IDlrmBackend Create(IDlrmDefinition definition, ModelOptions? options = null, Action<string>? notice = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         options ??= new ModelOptions();
-        return options.Device switch
+        switch (options.Device)
         {
-            DeviceKind.Cpu or DeviceKind.Auto => new CpuDlrmBackend(definition, options),
-            DeviceKind.Cuda => throw new NotSupportedException(
-                "DeviceKind.Cuda was requested, but the CUDA backend is not available in this build; use DeviceKind.Cpu or DeviceKind.Auto."),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind."),
-        };
+            case DeviceKind.Cpu:
+                return new CpuDlrmBackend(definition, options);
+            case DeviceKind.Cuda:
+                return CreateCuda(definition, options);
+            case DeviceKind.Auto:
+                CudaProbeResult probe = CudaAvailability.Probe();
+                if (probe.Ok) return CreateCuda(definition, options);
+                (notice ?? Console.Error.WriteLine)($"robegen: CUDA not available ({probe.Reason}); running on the CPU.");
+                return new CpuDlrmBackend(definition, options);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind.");
+        }
+    }
+
+    private static IDlrmBackend CreateCuda(IDlrmDefinition definition, ModelOptions options)
+    {
+        GpuDevice device = GpuDevice.CreateCuda(allowTf32: options.AllowTf32);
+        try
+        {
+            EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
+            ModelState initial = ModelInitializer.Create(layout, options.Optimizer, options.Seed);
+            return new CudaDlrmBackend(definition, options, initial, device, ownsDevice: true);
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
     }
 }
