@@ -103,8 +103,8 @@ internal static class TrainCommand
         using (model)
         {
             VocabularyMapper? mapper = ModelCheckpoint.MapperFor(vocabulary, model.Layout);
-            train = train.WithVocabulary(mapper);
-            eval = eval?.WithVocabulary(mapper);
+            train = train.ForModel(definition.Declaration).WithVocabulary(mapper);
+            eval = eval?.ForModel(definition.Declaration).WithVocabulary(mapper);
             console.OnMessage($"model: {definition.Declaration.Name} on {model.DeviceName}; {SummaryPrinter.Bytes(model.Layout.Size.Bytes)} " +
                 string.Create(CultureInfo.InvariantCulture, $"({model.Layout.Size.CompressionRatio:N1}x compression); {options.Optimizer}, lr {r.LearningRate}, batch {r.BatchSize}"));
 
