@@ -70,8 +70,11 @@ namespace Sample.Nested.Space
         {
             /// <summary>The prime modulus of the authors' hash.</summary>
             public const ulong P = 2038074743UL;
+            /// <summary>The constant term of h.</summary>
             public const ulong R1 = 634329019UL;
+            /// <summary>The block index's multiplier in h.</summary>
             public const ulong R2 = 1825252241UL;
+            /// <summary>The global row id's multiplier in h.</summary>
             public const ulong R3 = 871205356UL;
 
             /// <summary>(xg * R3) mod P from key = xg mod P (key &lt; 2^31 and R3 &lt; 2^30: the product stays below 2^61).</summary>

@@ -36,11 +36,11 @@ namespace Sample
         /// <summary>The model's tables as resolved at compile time (the table properties return these).</summary>
         public static class Tables
         {
-            /// <summary>Country: table 0, column 0, cardinality 10, Robe; xg = token + (0 << 33).</summary>
+            /// <summary>Country: table 0, column 0, cardinality 10, Robe; xg = token + (0 &lt;&lt; 33).</summary>
             public static global::RobeGen.EmbeddingTable Country { get; } = new global::RobeGen.EmbeddingTable("Country", 0, 0, 10L, global::RobeGen.EmbeddingStorage.Robe, 0L, 0x0UL);
-            /// <summary>Device: table 1, column 2, cardinality 20, Full (one row per token); xg = token + (1 << 33).</summary>
+            /// <summary>Device: table 1, column 2, cardinality 20, Full (one row per token); xg = token + (1 &lt;&lt; 33).</summary>
             public static global::RobeGen.EmbeddingTable Device { get; } = new global::RobeGen.EmbeddingTable("Device", 1, 2, 20L, global::RobeGen.EmbeddingStorage.Full, 0L, 0x200000000UL);
-            /// <summary>Site: table 2, column 1, cardinality 0, Hashed into 5 rows; xg = token + (2 << 33).</summary>
+            /// <summary>Site: table 2, column 1, cardinality 0, Hashed into 5 rows; xg = token + (2 &lt;&lt; 33).</summary>
             public static global::RobeGen.EmbeddingTable Site { get; } = new global::RobeGen.EmbeddingTable("Site", 2, 1, 0L, global::RobeGen.EmbeddingStorage.Hashed, 5L, 0x400000000UL);
         }
 
@@ -73,8 +73,11 @@ namespace Sample
         {
             /// <summary>The prime modulus of the authors' hash.</summary>
             public const ulong P = 2038074743UL;
+            /// <summary>The constant term of h.</summary>
             public const ulong R1 = 634329019UL;
+            /// <summary>The block index's multiplier in h.</summary>
             public const ulong R2 = 1825252241UL;
+            /// <summary>The global row id's multiplier in h.</summary>
             public const ulong R3 = 871205356UL;
 
             /// <summary>(xg * R3) mod P from key = xg mod P (key &lt; 2^31 and R3 &lt; 2^30: the product stays below 2^61).</summary>

@@ -34,7 +34,7 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
     /// <summary>The model's tables as resolved at compile time (the table properties return these).</summary>
     public static class Tables
     {
-        /// <summary>Only: table 0, column 0, cardinality 0, Robe; xg = token + (0 << 33).</summary>
+        /// <summary>Only: table 0, column 0, cardinality 0, Robe; xg = token + (0 &lt;&lt; 33).</summary>
         public static global::RobeGen.EmbeddingTable Only { get; } = new global::RobeGen.EmbeddingTable("Only", 0, 0, 0L, global::RobeGen.EmbeddingStorage.Robe, 0L, 0x0UL);
     }
 
@@ -65,13 +65,18 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
     {
         /// <summary>The prime modulus of the authors' hash.</summary>
         public const ulong P = 2038074743UL;
+        /// <summary>The constant term of h.</summary>
         public const ulong R1 = 634329019UL;
+        /// <summary>The block index's multiplier in h.</summary>
         public const ulong R2 = 1825252241UL;
+        /// <summary>The global row id's multiplier in h.</summary>
         public const ulong R3 = 871205356UL;
         /// <summary>Sign hash g(xg, j) = bit 0 of ((xg mod P) * S3 + j * S2 + S1) mod P: h's family with independent
         /// multipliers (SplitMix64 seed 0x5349474E, mod P). +1 when the bit is 0.</summary>
         public const ulong S1 = 1594817190UL;
+        /// <summary>The coordinate's multiplier in the sign hash.</summary>
         public const ulong S2 = 322734311UL;
+        /// <summary>The global row id's multiplier in the sign hash.</summary>
         public const ulong S3 = 688036452UL;
 
         /// <summary>(xg * R3) mod P from key = xg mod P (key &lt; 2^31 and R3 &lt; 2^30: the product stays below 2^61).</summary>
