@@ -32,6 +32,25 @@ public sealed class CompilationTests
     }
 
     [Fact]
+    public void Generated_code_is_fully_documented()
+    {
+        // A user project with GenerateDocumentationFile gets no CS1591 (missing XML comment) from the generated members.
+        var options = GeneratorHarness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
+        foreach (string source in new[] { Declarations.TinyAuthors, Declarations.TinyCircular, Declarations.TinySigned })
+        {
+            Run run = GeneratorHarness.Run(source);
+            foreach (GeneratedSourceResult file in run.Single.GeneratedSources)
+            {
+                var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(file.SourceText, options, path: file.HintName);
+                var compilation = run.Output.RemoveAllSyntaxTrees()
+                    .AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, options, path: "Declaration0.cs"), tree);
+                var documentation = compilation.GetDiagnostics().Where(d => d.Location.SourceTree == tree && d.Severity >= DiagnosticSeverity.Warning);
+                Assert.Empty(documentation);
+            }
+        }
+    }
+
+    [Fact]
     public void Several_models_in_one_compilation_get_one_file_each()
     {
         Run run = GeneratorHarness.Run(Declarations.TinyAuthors, Declarations.TinyCircular, Declarations.TinySigned);

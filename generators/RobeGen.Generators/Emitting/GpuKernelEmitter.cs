@@ -65,8 +65,9 @@ internal static class GpuKernelEmitter
     private static void WriteGatherKernel(CodeWriter w, DlrmModel model)
     {
         w.Line("/// <summary>Gather: thread (sample, table, block) reads one block of the embedding and records its start.");
-        w.Line("/// Extent batch * TableCount * MaxBlocks; threads past a table's block count do nothing. A Full table's");
-        w.Line("/// out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>");
+        w.Line("/// Extent batch * TableCount * MaxBlocks; for ROBE tables threads past the block count do nothing, a Full or Hashed");
+        w.Line("/// row is split over the table's threads. A Full table's out-of-range token (the CPU loops throw) reads zeros and");
+        w.Line("/// records start -1.</summary>");
         w.Open("public static void GatherKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
             Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> output)");
         WriteThreadMapping(w);
@@ -77,10 +78,12 @@ internal static class GpuKernelEmitter
         w.Line("blockStarts[record] = start;");
         WriteBlockLoop(w, model, k => "output[at + " + k + "] = " + Read(model, k) + ";");
         w.Close();
-        w.Open("else if (block == 0)");
+        w.Open("else");
+        w.Line("// A Full or Hashed row: the table's threads share its d floats; the first records the start.");
         w.Line("long start = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
-        w.Line("blockStarts[record] = start;");
-        w.Line("for (int j = 0; j < EmbeddingDim; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];");
+        w.Line("if (block == 0) blockStarts[record] = start;");
+        WriteRowShare(w);
+        w.Line("for (int j = from; j < to; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];");
         w.Close();
         w.Close();
     }
@@ -92,14 +95,18 @@ internal static class GpuKernelEmitter
         w.Open("public static void ScatterAtomicKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
             Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> gradOutput, " + Names.ArrayView + "<float> gradWeights)");
         WriteThreadMapping(w);
-        w.Line("long start = blockStarts[record];");
         w.Open("if (storage == " + Robe + ")");
+        w.Line("long start = blockStarts[record];");
         if (model.Variant == RobeVariant.Signed) w.Line("ulong token = tokens[pair];");
         WriteRobeBlockPrologue(w, model, needsKey: false);
         WriteBlockLoop(w, model, k => Names.Atomic + ".Add(ref gradWeights[" + Slot(model, k) + "], gradOutput[at + " + k + "]" + SignFactor(model, k) + ");");
         w.Close();
-        w.Open("else if (block == 0 && start >= 0)");
-        w.Line("for (int j = 0; j < EmbeddingDim; j++) " + Names.Atomic + ".Add(ref gradWeights[start + j], gradOutput[embedding + j]);");
+        w.Open("else");
+        w.Line("// A Full or Hashed row: the table's threads share its d floats at the start the first one recorded.");
+        w.Line("long rowStart = blockStarts[(long)pair * maxBlocks];");
+        w.Line("if (rowStart < 0) return;");
+        WriteRowShare(w);
+        w.Line("for (int j = from; j < to; j++) " + Names.Atomic + ".Add(ref gradWeights[rowStart + j], gradOutput[embedding + j]);");
         w.Close();
         w.Close();
     }
@@ -144,6 +151,14 @@ internal static class GpuKernelEmitter
 
     private static string SignFactor(DlrmModel model, string k) =>
         model.Variant == RobeVariant.Signed ? " * RobeHash.Sign(RobeHash.AddMod(sign, RobeHash.SignTerm(first + " + k + ")))" : "";
+
+    /// <summary>Coordinates [from, to) of a Full or Hashed row that this thread (one of the table's MaxBlocks) handles.</summary>
+    private static void WriteRowShare(CodeWriter w)
+    {
+        w.Line("int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;");
+        w.Line("int from = block * share;");
+        w.Line("int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;");
+    }
 
     private static void WriteRowStart(CodeWriter w)
     {

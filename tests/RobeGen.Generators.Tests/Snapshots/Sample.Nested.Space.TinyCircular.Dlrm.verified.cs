@@ -70,8 +70,11 @@ namespace Sample.Nested.Space
         {
             /// <summary>The prime modulus of the authors' hash.</summary>
             public const ulong P = 2038074743UL;
+            /// <summary>The constant term of h.</summary>
             public const ulong R1 = 634329019UL;
+            /// <summary>The block index's multiplier in h.</summary>
             public const ulong R2 = 1825252241UL;
+            /// <summary>The global row id's multiplier in h.</summary>
             public const ulong R3 = 871205356UL;
 
             /// <summary>(xg * R3) mod P from key = xg mod P (key &lt; 2^31 and R3 &lt; 2^30: the product stays below 2^61).</summary>
@@ -421,8 +424,9 @@ namespace Sample.Nested.Space
                 global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
 
             /// <summary>Gather: thread (sample, table, block) reads one block of the embedding and records its start.
-            /// Extent batch * TableCount * MaxBlocks; threads past a table's block count do nothing. A Full table's
-            /// out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
+            /// Extent batch * TableCount * MaxBlocks; for ROBE tables threads past the block count do nothing, a Full or Hashed
+            /// row is split over the table's threads. A Full table's out-of-range token (the CPU loops throw) reads zeros and
+            /// records start -1.</summary>
             public static void GatherKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> output)
             {
                 int maxBlocks = args.MaxBlocks;
@@ -462,11 +466,15 @@ namespace Sample.Nested.Space
                         for (int k = 0; k < width; k++) output[at + k] = weights[RobeHash.Wrap(start + k, slots)];
                     }
                 }
-                else if (block == 0)
+                else
                 {
+                    // A Full or Hashed row: the table's threads share its d floats; the first records the start.
                     long start = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);
-                    blockStarts[record] = start;
-                    for (int j = 0; j < EmbeddingDim; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];
+                    if (block == 0) blockStarts[record] = start;
+                    int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;
+                    int from = block * share;
+                    int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;
+                    for (int j = from; j < to; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];
                 }
             }
 
@@ -482,9 +490,9 @@ namespace Sample.Nested.Space
                 long embedding = (long)pair * EmbeddingDim;
                 long record = (long)pair * maxBlocks + block;
                 int storage = tables.Storage[table];
-                long start = blockStarts[record];
                 if (storage == (int)global::RobeGen.EmbeddingStorage.Robe)
                 {
+                    long start = blockStarts[record];
                     int blockSize = args.BlockSize;
                     int first = block * blockSize;
                     if (first >= EmbeddingDim) return;
@@ -508,9 +516,15 @@ namespace Sample.Nested.Space
                         for (int k = 0; k < width; k++) global::ILGPU.Atomic.Add(ref gradWeights[RobeHash.Wrap(start + k, slots)], gradOutput[at + k]);
                     }
                 }
-                else if (block == 0 && start >= 0)
+                else
                 {
-                    for (int j = 0; j < EmbeddingDim; j++) global::ILGPU.Atomic.Add(ref gradWeights[start + j], gradOutput[embedding + j]);
+                    // A Full or Hashed row: the table's threads share its d floats at the start the first one recorded.
+                    long rowStart = blockStarts[(long)pair * maxBlocks];
+                    if (rowStart < 0) return;
+                    int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;
+                    int from = block * share;
+                    int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;
+                    for (int j = from; j < to; j++) global::ILGPU.Atomic.Add(ref gradWeights[rowStart + j], gradOutput[embedding + j]);
                 }
             }
 

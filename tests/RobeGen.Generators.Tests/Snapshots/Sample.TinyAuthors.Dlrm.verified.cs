@@ -36,11 +36,11 @@ namespace Sample
         /// <summary>The model's tables as resolved at compile time (the table properties return these).</summary>
         public static class Tables
         {
-            /// <summary>Country: table 0, column 0, cardinality 10, Robe; xg = token + (0 << 33).</summary>
+            /// <summary>Country: table 0, column 0, cardinality 10, Robe; xg = token + (0 &lt;&lt; 33).</summary>
             public static global::RobeGen.EmbeddingTable Country { get; } = new global::RobeGen.EmbeddingTable("Country", 0, 0, 10L, global::RobeGen.EmbeddingStorage.Robe, 0L, 0x0UL);
-            /// <summary>Device: table 1, column 2, cardinality 20, Full (one row per token); xg = token + (1 << 33).</summary>
+            /// <summary>Device: table 1, column 2, cardinality 20, Full (one row per token); xg = token + (1 &lt;&lt; 33).</summary>
             public static global::RobeGen.EmbeddingTable Device { get; } = new global::RobeGen.EmbeddingTable("Device", 1, 2, 20L, global::RobeGen.EmbeddingStorage.Full, 0L, 0x200000000UL);
-            /// <summary>Site: table 2, column 1, cardinality 0, Hashed into 5 rows; xg = token + (2 << 33).</summary>
+            /// <summary>Site: table 2, column 1, cardinality 0, Hashed into 5 rows; xg = token + (2 &lt;&lt; 33).</summary>
             public static global::RobeGen.EmbeddingTable Site { get; } = new global::RobeGen.EmbeddingTable("Site", 2, 1, 0L, global::RobeGen.EmbeddingStorage.Hashed, 5L, 0x400000000UL);
         }
 
@@ -73,8 +73,11 @@ namespace Sample
         {
             /// <summary>The prime modulus of the authors' hash.</summary>
             public const ulong P = 2038074743UL;
+            /// <summary>The constant term of h.</summary>
             public const ulong R1 = 634329019UL;
+            /// <summary>The block index's multiplier in h.</summary>
             public const ulong R2 = 1825252241UL;
+            /// <summary>The global row id's multiplier in h.</summary>
             public const ulong R3 = 871205356UL;
 
             /// <summary>(xg * R3) mod P from key = xg mod P (key &lt; 2^31 and R3 &lt; 2^30: the product stays below 2^61).</summary>
@@ -411,8 +414,9 @@ namespace Sample
                 global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
 
             /// <summary>Gather: thread (sample, table, block) reads one block of the embedding and records its start.
-            /// Extent batch * TableCount * MaxBlocks; threads past a table's block count do nothing. A Full table's
-            /// out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
+            /// Extent batch * TableCount * MaxBlocks; for ROBE tables threads past the block count do nothing, a Full or Hashed
+            /// row is split over the table's threads. A Full table's out-of-range token (the CPU loops throw) reads zeros and
+            /// records start -1.</summary>
             public static void GatherKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> output)
             {
                 int maxBlocks = args.MaxBlocks;
@@ -447,11 +451,15 @@ namespace Sample
                         for (int k = 0; k < width; k++) output[at + k] = weights[start + k];
                     }
                 }
-                else if (block == 0)
+                else
                 {
+                    // A Full or Hashed row: the table's threads share its d floats; the first records the start.
                     long start = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);
-                    blockStarts[record] = start;
-                    for (int j = 0; j < EmbeddingDim; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];
+                    if (block == 0) blockStarts[record] = start;
+                    int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;
+                    int from = block * share;
+                    int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;
+                    for (int j = from; j < to; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];
                 }
             }
 
@@ -467,9 +475,9 @@ namespace Sample
                 long embedding = (long)pair * EmbeddingDim;
                 long record = (long)pair * maxBlocks + block;
                 int storage = tables.Storage[table];
-                long start = blockStarts[record];
                 if (storage == (int)global::RobeGen.EmbeddingStorage.Robe)
                 {
+                    long start = blockStarts[record];
                     int blockSize = args.BlockSize;
                     int first = block * blockSize;
                     if (first >= EmbeddingDim) return;
@@ -488,9 +496,15 @@ namespace Sample
                         for (int k = 0; k < width; k++) global::ILGPU.Atomic.Add(ref gradWeights[start + k], gradOutput[at + k]);
                     }
                 }
-                else if (block == 0 && start >= 0)
+                else
                 {
-                    for (int j = 0; j < EmbeddingDim; j++) global::ILGPU.Atomic.Add(ref gradWeights[start + j], gradOutput[embedding + j]);
+                    // A Full or Hashed row: the table's threads share its d floats at the start the first one recorded.
+                    long rowStart = blockStarts[(long)pair * maxBlocks];
+                    if (rowStart < 0) return;
+                    int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;
+                    int from = block * share;
+                    int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;
+                    for (int j = from; j < to; j++) global::ILGPU.Atomic.Add(ref gradWeights[rowStart + j], gradOutput[embedding + j]);
                 }
             }
 

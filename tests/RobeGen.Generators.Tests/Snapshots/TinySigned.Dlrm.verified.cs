@@ -34,7 +34,7 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
     /// <summary>The model's tables as resolved at compile time (the table properties return these).</summary>
     public static class Tables
     {
-        /// <summary>Only: table 0, column 0, cardinality 0, Robe; xg = token + (0 << 33).</summary>
+        /// <summary>Only: table 0, column 0, cardinality 0, Robe; xg = token + (0 &lt;&lt; 33).</summary>
         public static global::RobeGen.EmbeddingTable Only { get; } = new global::RobeGen.EmbeddingTable("Only", 0, 0, 0L, global::RobeGen.EmbeddingStorage.Robe, 0L, 0x0UL);
     }
 
@@ -65,13 +65,18 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
     {
         /// <summary>The prime modulus of the authors' hash.</summary>
         public const ulong P = 2038074743UL;
+        /// <summary>The constant term of h.</summary>
         public const ulong R1 = 634329019UL;
+        /// <summary>The block index's multiplier in h.</summary>
         public const ulong R2 = 1825252241UL;
+        /// <summary>The global row id's multiplier in h.</summary>
         public const ulong R3 = 871205356UL;
         /// <summary>Sign hash g(xg, j) = bit 0 of ((xg mod P) * S3 + j * S2 + S1) mod P: h's family with independent
         /// multipliers (SplitMix64 seed 0x5349474E, mod P). +1 when the bit is 0.</summary>
         public const ulong S1 = 1594817190UL;
+        /// <summary>The coordinate's multiplier in the sign hash.</summary>
         public const ulong S2 = 322734311UL;
+        /// <summary>The global row id's multiplier in the sign hash.</summary>
         public const ulong S3 = 688036452UL;
 
         /// <summary>(xg * R3) mod P from key = xg mod P (key &lt; 2^31 and R3 &lt; 2^30: the product stays below 2^61).</summary>
@@ -396,8 +401,9 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
             global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
 
         /// <summary>Gather: thread (sample, table, block) reads one block of the embedding and records its start.
-        /// Extent batch * TableCount * MaxBlocks; threads past a table's block count do nothing. A Full table's
-        /// out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
+        /// Extent batch * TableCount * MaxBlocks; for ROBE tables threads past the block count do nothing, a Full or Hashed
+        /// row is split over the table's threads. A Full table's out-of-range token (the CPU loops throw) reads zeros and
+        /// records start -1.</summary>
         public static void GatherKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> output)
         {
             int maxBlocks = args.MaxBlocks;
@@ -431,11 +437,15 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
                     for (int k = 0; k < width; k++) output[at + k] = weights[start + k] * RobeHash.Sign(RobeHash.AddMod(sign, RobeHash.SignTerm(first + k)));
                 }
             }
-            else if (block == 0)
+            else
             {
+                // A Full or Hashed row: the table's threads share its d floats; the first records the start.
                 long start = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);
-                blockStarts[record] = start;
-                for (int j = 0; j < EmbeddingDim; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];
+                if (block == 0) blockStarts[record] = start;
+                int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;
+                int from = block * share;
+                int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;
+                for (int j = from; j < to; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];
             }
         }
 
@@ -451,9 +461,9 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
             long embedding = (long)pair * EmbeddingDim;
             long record = (long)pair * maxBlocks + block;
             int storage = tables.Storage[table];
-            long start = blockStarts[record];
             if (storage == (int)global::RobeGen.EmbeddingStorage.Robe)
             {
+                long start = blockStarts[record];
                 ulong token = tokens[pair];
                 int blockSize = args.BlockSize;
                 int first = block * blockSize;
@@ -473,9 +483,15 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
                     for (int k = 0; k < width; k++) global::ILGPU.Atomic.Add(ref gradWeights[start + k], gradOutput[at + k] * RobeHash.Sign(RobeHash.AddMod(sign, RobeHash.SignTerm(first + k))));
                 }
             }
-            else if (block == 0 && start >= 0)
+            else
             {
-                for (int j = 0; j < EmbeddingDim; j++) global::ILGPU.Atomic.Add(ref gradWeights[start + j], gradOutput[embedding + j]);
+                // A Full or Hashed row: the table's threads share its d floats at the start the first one recorded.
+                long rowStart = blockStarts[(long)pair * maxBlocks];
+                if (rowStart < 0) return;
+                int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;
+                int from = block * share;
+                int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;
+                for (int j = from; j < to; j++) global::ILGPU.Atomic.Add(ref gradWeights[rowStart + j], gradOutput[embedding + j]);
             }
         }
 
