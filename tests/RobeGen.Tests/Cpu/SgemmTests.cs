@@ -58,6 +58,24 @@ public sealed class SgemmTests : IDisposable
     }
 
     [Fact]
+    public void Large_panel_counts_are_grouped_into_packing_items()
+    {
+        // 12 K blocks x 94 panels of 32 columns: more than 1024 panels, so packing items hold two panels each.
+        const int m = 9, n = 3000, k = 2817;
+        float[] a = Random(m * k, 1), b = Random(n * k, 2);
+        var c = new float[m * n];
+        using var gemm = new Sgemm(_pool);
+        gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n);
+        for (int i = 0; i < m; i += 4)
+        for (int j = 0; j < n; j += 97)
+        {
+            double expected = 0;
+            for (int p = 0; p < k; p++) expected += (double)a[i * k + p] * b[j * k + p];
+            Assert.Equal(expected, c[i * n + j], 1e-3);
+        }
+    }
+
+    [Fact]
     public void Respects_leading_dimensions_and_leaves_the_rest_of_C_alone()
     {
         // Sub-matrices of larger arrays, as when a layer writes into a column slice of a wider buffer.
