@@ -1,4 +1,5 @@
 using RobeGen.Cpu;
+using RobeGen.Cuda;
 
 namespace RobeGen.Backends;
 
@@ -6,19 +7,30 @@ namespace RobeGen.Backends;
 public static class Dlrm
 {
     /// <summary>
-    /// Creates the backend for <paramref name="definition"/>: the CPU backend for <see cref="DeviceKind.Cpu"/> and
-    /// <see cref="DeviceKind.Auto"/> (this build has no CUDA backend yet).
+    /// Creates the backend for <paramref name="definition"/>: the CPU backend for <see cref="DeviceKind.Cpu"/>, the
+    /// CUDA backend for <see cref="DeviceKind.Cuda"/> (an error when there is no usable GPU), and for
+    /// <see cref="DeviceKind.Auto"/> CUDA when a GPU is usable, else the CPU with a one-line notice naming why
+    /// (written to <paramref name="notice"/>, standard error when null).
     /// </summary>
-    public static IDlrmBackend Create(IDlrmDefinition definition, ModelOptions? options = null)
+    public static IDlrmBackend Create(IDlrmDefinition definition, ModelOptions? options = null, Action<string>? notice = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         options ??= new ModelOptions();
-        return options.Device switch
+        switch (options.Device)
         {
-            DeviceKind.Cpu or DeviceKind.Auto => new CpuDlrmBackend(definition, options),
-            DeviceKind.Cuda => throw new NotSupportedException(
-                "DeviceKind.Cuda was requested, but the CUDA backend is not available in this build; use DeviceKind.Cpu or DeviceKind.Auto."),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind."),
-        };
+            case DeviceKind.Cpu:
+                return new CpuDlrmBackend(definition, options);
+            case DeviceKind.Cuda:
+                var (ok, reason, _) = CudaAvailability.Probe();
+                if (!ok) throw new NotSupportedException($"DeviceKind.Cuda was requested, but the CUDA backend is not available on this machine: {reason}. Use DeviceKind.Cpu or DeviceKind.Auto.");
+                return CudaDlrmBackend.Create(definition, options);
+            case DeviceKind.Auto:
+                var probe = CudaAvailability.Probe();
+                if (probe.Ok) return CudaDlrmBackend.Create(definition, options);
+                (notice ?? Console.Error.WriteLine)($"robegen: no CUDA GPU ({probe.Reason}); running on the CPU.");
+                return new CpuDlrmBackend(definition, options);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind.");
+        }
     }
 }
