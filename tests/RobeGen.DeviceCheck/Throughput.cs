@@ -24,7 +24,7 @@ internal static class Throughput
         foreach (var (name, definition) in models)
             foreach (int batchSize in options.BatchSizes)
             {
-                Measure(device, options, name, definition, batchSize, "FP32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize });
+                Measure(device, options, name, definition, batchSize, "FP32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize }, profile: true);
                 if (batchSize == options.BatchSizes[^1])
                 {
                     Measure(device, options, name, definition, batchSize, "FP32, deterministic gradients", new ModelOptions { MaxBatchSize = batchSize, DeterministicGradients = true }, inference: false);
@@ -34,7 +34,7 @@ internal static class Throughput
     }
 
     private static void Measure(GpuDevice sharedDevice, CheckOptions options, string name, IDlrmDefinition definition, int batchSize,
-        string mode, ModelOptions modelOptions, bool inference = true)
+        string mode, ModelOptions modelOptions, bool inference = true, bool profile = false)
     {
         // TF32 is a property of the cuBLAS handle: such runs get a device of their own.
         using var ownDevice = modelOptions.AllowTf32 && !options.Simulate ? GpuDevice.CreateCuda(allowTf32: true) : null;
@@ -66,6 +66,12 @@ internal static class Throughput
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {name,-15} {batchSize,6} {mode,-34} {train,12:N0} {trainAsync,14:N0} {(double.IsNaN(predict) ? "-" : predict.ToString("N0", CultureInfo.InvariantCulture)),12} {msPerStep,8:0.00}   (loss {loss:0.0000}, {backend.DeviceBytes / (1 << 20)} MiB, {backend.GemmName}, {device.Name})"));
+        if (profile)
+        {
+            var phases = backend.ProfileTrainStep(batches[0], lr, Math.Max(1, options.TimedSteps / 5));
+            Console.WriteLine("      phases (each followed by a sync): " + string.Join(", ",
+                phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Phase} {p.Milliseconds:0.000}"))) + " ms");
+        }
     }
 
     private static double Rate(int batchSize, int steps, double seconds) => batchSize * (double)steps / seconds;
