@@ -50,7 +50,11 @@ public sealed class DlrmGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Diagnostics);
 
         context.RegisterSourceOutput(models, static (spc, model) =>
-            AddSource(spc, model.HintName, model.FullName, () => DlrmEmitter.Emit(model)));
+            AddSource(spc, model.HintName, model.FullName, () =>
+            {
+                TestFaults.ThrowIf(TestFaults.EmitFailureClass, model.ClassName, "emitter");
+                return DlrmEmitter.Emit(model);
+            }));
         context.RegisterSourceOutput(stubs, static (spc, stub) =>
             AddSource(spc, stub.HintName, stub.ClassName, () => DlrmEmitter.EmitStub(stub)));
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>

@@ -1,8 +1,6 @@
 using System.CommandLine;
-using RobeGen.Checkpoints;
 using RobeGen.Cli;
 using RobeGen.Cli.Commands;
-using RobeGen.Data;
 
 var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed DLRM click-through models on the CPU or a CUDA GPU.")
 {
@@ -14,7 +12,8 @@ var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed D
 
 try
 {
-    return root.Parse(args).Invoke();
+    // Our own handler below prints user errors as one line; bugs still get a stack trace.
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (CliErrors.IsUserFacing(e))
 {

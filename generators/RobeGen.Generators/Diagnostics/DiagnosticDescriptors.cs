@@ -104,6 +104,10 @@ internal static class DiagnosticDescriptors
         "Table '{0}' declares Rows = {1} but is Storage = {2}, which ignores it; remove Rows or use Storage = Hashed",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor SizesOverflow = Error("RG0029",
+        "Declared sizes overflow",
+        "The parameter counts of '{0}' do not fit in a 64-bit integer; check the Cardinality and Rows of the tables and the MLP widths");
+
     public static readonly DiagnosticDescriptor InternalError = Error("RG9999",
         "RobeGen internal error",
         "RobeGen failed on '{0}': {1}. Please report this with the declaration that caused it.");

@@ -136,13 +136,13 @@ internal static class CpuKernelEmitter
         w.Line("private readonly " + Names.ReadOnlySpan + "<float> _weights;");
         w.Line("private readonly " + Names.Span + "<long> _blockStarts;");
         w.Line("private readonly " + Names.Span + "<float> _output;");
-        WriteRunLayoutFields(w);
+        WriteRunLayoutFields(w, gather: true);
         w.Line();
         w.Open("public GatherRun(" + Names.EmbeddingLayout + " layout, " + Names.ReadOnlySpan + "<float> weights, " + Names.Span + "<long> blockStarts, " + Names.Span + "<float> output)");
         w.Line("_weights = weights;");
         w.Line("_blockStarts = blockStarts;");
         w.Line("_output = output;");
-        WriteRunLayoutAssignments(w, model);
+        WriteRunLayoutAssignments(w, model, gather: true);
         w.Close();
         w.Line();
         w.Open("public void Table(int table, int pair, ulong token, ulong key)");
@@ -165,13 +165,13 @@ internal static class CpuKernelEmitter
         w.Line("private readonly " + Names.ReadOnlySpan + "<long> _blockStarts;");
         w.Line("private readonly " + Names.ReadOnlySpan + "<float> _gradOutput;");
         w.Line("private readonly " + Names.Span + "<float> _gradWeights;");
-        WriteRunLayoutFields(w);
+        WriteRunLayoutFields(w, gather: false);
         w.Line();
         w.Open("public ScatterRun(" + Names.EmbeddingLayout + " layout, " + Names.ReadOnlySpan + "<long> blockStarts, " + Names.ReadOnlySpan + "<float> gradOutput, " + Names.Span + "<float> gradWeights)");
         w.Line("_blockStarts = blockStarts;");
         w.Line("_gradOutput = gradOutput;");
         w.Line("_gradWeights = gradWeights;");
-        WriteRunLayoutAssignments(w, model);
+        WriteRunLayoutAssignments(w, model, gather: false);
         w.Close();
         w.Line();
         w.Open("public void Table(int table, int pair" + key + ")");
@@ -184,28 +184,39 @@ internal static class CpuKernelEmitter
         w.Close();
     }
 
-    private static void WriteRunLayoutFields(CodeWriter w)
+    /// <summary>The layout values a run reads once; the gather also needs the rows and the starts' modulus (the
+    /// scatter takes its slots from the recorded block starts).</summary>
+    private static void WriteRunLayoutFields(CodeWriter w, bool gather)
     {
         w.Line("private readonly " + Names.ImmutableArray + "<" + Names.EmbeddingStorage + "> _storage;");
-        w.Line("private readonly " + Names.ImmutableArray + "<long> _rows;");
-        w.Line("private readonly " + Names.ImmutableArray + "<long> _tableBase;");
+        if (gather)
+        {
+            w.Line("private readonly " + Names.ImmutableArray + "<long> _rows;");
+            w.Line("private readonly " + Names.ImmutableArray + "<long> _tableBase;");
+        }
         w.Line("private readonly int _maxBlocks;");
         w.Line("private readonly int _blockSize;");
         w.Line("private readonly long _slots;");
-        w.Line("/// <summary>The start's modulus: m - Z + 1 (blocks never wrap), or m for Circular.</summary>");
-        w.Line("private readonly long _range;");
+        if (gather)
+        {
+            w.Line("/// <summary>The start's modulus: m - Z + 1 (blocks never wrap), or m for Circular.</summary>");
+            w.Line("private readonly long _range;");
+        }
         w.Line("private readonly bool _declaredBlockSize;");
     }
 
-    private static void WriteRunLayoutAssignments(CodeWriter w, DlrmModel model)
+    private static void WriteRunLayoutAssignments(CodeWriter w, DlrmModel model, bool gather)
     {
         w.Line("_storage = layout.Storage;");
-        w.Line("_rows = layout.Rows;");
-        w.Line("_tableBase = layout.TableBase;");
+        if (gather)
+        {
+            w.Line("_rows = layout.Rows;");
+            w.Line("_tableBase = layout.TableBase;");
+        }
         w.Line("_maxBlocks = layout.MaxBlocks;");
         w.Line("_blockSize = layout.BlockSize;");
         w.Line("_slots = layout.RobeSlots;");
-        w.Line("_range = " + RangeExpression(model, "_slots", "_blockSize") + ";");
+        if (gather) w.Line("_range = " + RangeExpression(model, "_slots", "_blockSize") + ";");
         w.Line("_declaredBlockSize = layout.IsDeclaredBlockSize;");
     }
 
@@ -214,6 +225,12 @@ internal static class CpuKernelEmitter
         w.Line("/// <summary>One ROBE embedding with the declared Z = " + Int(model.BlockSize) + ": every block unrolled with its K_c literal.</summary>");
         w.Open("private static void GatherDeclared(ulong key, " + Names.ReadOnlySpan + "<float> weights, long slots, long range, " +
             Names.Span + "<long> starts, " + Names.Span + "<float> embedding)");
+        if (!Unrolling.Applies(model))
+        {
+            w.Line("GatherGeneric(key, weights, slots, BlockSize, range, starts, embedding);");
+            w.Close();
+            return;
+        }
         w.Line("ulong row = RobeHash.RowTerm(key);");
         if (Signed(model)) w.Line("ulong sign = RobeHash.SignRowTerm(key);");
         w.Line("long start;");
@@ -290,6 +307,12 @@ internal static class CpuKernelEmitter
         w.Line("/// <summary>Adds one ROBE embedding's gradient at its recorded block starts, every block unrolled for Z = " + Int(model.BlockSize) + ".</summary>");
         w.Open("private static void ScatterDeclared(" + key + Names.ReadOnlySpan + "<long> starts, " + Names.ReadOnlySpan + "<float> gradient, " +
             Names.Span + "<float> gradWeights, long slots)");
+        if (!Unrolling.Applies(model))
+        {
+            w.Line("ScatterGeneric(" + (Signed(model) ? "key, " : "") + "starts, gradient, gradWeights, slots, BlockSize);");
+            w.Close();
+            return;
+        }
         if (Signed(model)) w.Line("ulong sign = RobeHash.SignRowTerm(key);");
         w.Line("long start;");
         if (UsesScalarBlocks(model)) w.Line(Names.Span + "<float> block;");

@@ -55,7 +55,7 @@ internal static class DeclarationEmitter
         w.Open("public static class Tables");
         foreach (TableModel table in model.Tables)
         {
-            w.Line("/// <summary>" + Describe(model, table) + "</summary>");
+            w.Line("/// <summary>" + System.Security.SecurityElement.Escape(Describe(model, table)) + "</summary>");
             w.Line("public static " + Names.EmbeddingTable + " " + Identifier(table.Name) + " { get; } = new " + Names.EmbeddingTable + "(" +
                 String(table.Name) + ", " + Int(table.Index) + ", " + Int(table.Column) + ", " + Long(table.Cardinality) + ", " +
                 Names.EmbeddingStorage + "." + table.Storage + ", " + Long(table.Rows) + ", " + Hex(table.TokenOffset) + ");");

@@ -65,8 +65,9 @@ internal static class GpuKernelEmitter
     private static void WriteGatherKernel(CodeWriter w, DlrmModel model)
     {
         w.Line("/// <summary>Gather: thread (sample, table, block) reads one block of the embedding and records its start.");
-        w.Line("/// Extent batch * TableCount * MaxBlocks; threads past a table's block count do nothing. A Full table's");
-        w.Line("/// out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>");
+        w.Line("/// Extent batch * TableCount * MaxBlocks; for ROBE tables threads past the block count do nothing, a Full or Hashed");
+        w.Line("/// row is split over the table's threads. A Full table's out-of-range token (the CPU loops throw) reads zeros and");
+        w.Line("/// records start -1.</summary>");
         w.Open("public static void GatherKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
             Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> output)");
         WriteThreadMapping(w);
@@ -75,20 +76,14 @@ internal static class GpuKernelEmitter
         WriteRobeBlockPrologue(w, model, needsKey: true);
         w.Line("long start = RobeHash.StartOf(RobeHash.Hash(key, block), " + Range(model) + ");");
         w.Line("blockStarts[record] = start;");
-        w.Open("if (blockSize == BlockSize && first + BlockSize <= EmbeddingDim)");
-        w.Line("// The declared Z: the block's coordinates unrolled.");
-        for (int k = 0; k < model.BlockSize; k++)
-            w.Line("output[at + " + Int(k) + "] = " + Read(model, Int(k)) + ";");
+        WriteBlockLoop(w, model, k => "output[at + " + k + "] = " + Read(model, k) + ";");
         w.Close();
         w.Open("else");
-        w.Line("int width = EmbeddingDim - first < blockSize ? EmbeddingDim - first : blockSize;");
-        w.Line("for (int k = 0; k < width; k++) output[at + k] = " + Read(model, "k") + ";");
-        w.Close();
-        w.Close();
-        w.Open("else if (block == 0)");
+        w.Line("// A Full or Hashed row: the table's threads share its d floats; the first records the start.");
         w.Line("long start = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
-        w.Line("blockStarts[record] = start;");
-        w.Line("for (int j = 0; j < EmbeddingDim; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];");
+        w.Line("if (block == 0) blockStarts[record] = start;");
+        WriteRowShare(w);
+        w.Line("for (int j = from; j < to; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];");
         w.Close();
         w.Close();
     }
@@ -100,22 +95,18 @@ internal static class GpuKernelEmitter
         w.Open("public static void ScatterAtomicKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
             Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> gradOutput, " + Names.ArrayView + "<float> gradWeights)");
         WriteThreadMapping(w);
-        w.Line("long start = blockStarts[record];");
         w.Open("if (storage == " + Robe + ")");
+        w.Line("long start = blockStarts[record];");
         if (model.Variant == RobeVariant.Signed) w.Line("ulong token = tokens[pair];");
         WriteRobeBlockPrologue(w, model, needsKey: false);
-        w.Open("if (blockSize == BlockSize && first + BlockSize <= EmbeddingDim)");
-        w.Line("// The declared Z: the block's coordinates unrolled.");
-        for (int k = 0; k < model.BlockSize; k++)
-            w.Line(Names.Atomic + ".Add(ref gradWeights[" + Slot(model, Int(k)) + "], gradOutput[at + " + Int(k) + "]" + SignFactor(model, Int(k)) + ");");
+        WriteBlockLoop(w, model, k => Names.Atomic + ".Add(ref gradWeights[" + Slot(model, k) + "], gradOutput[at + " + k + "]" + SignFactor(model, k) + ");");
         w.Close();
         w.Open("else");
-        w.Line("int width = EmbeddingDim - first < blockSize ? EmbeddingDim - first : blockSize;");
-        w.Line("for (int k = 0; k < width; k++) " + Names.Atomic + ".Add(ref gradWeights[" + Slot(model, "k") + "], gradOutput[at + k]" + SignFactor(model, "k") + ");");
-        w.Close();
-        w.Close();
-        w.Open("else if (block == 0 && start >= 0)");
-        w.Line("for (int j = 0; j < EmbeddingDim; j++) " + Names.Atomic + ".Add(ref gradWeights[start + j], gradOutput[embedding + j]);");
+        w.Line("// A Full or Hashed row: the table's threads share its d floats at the start the first one recorded.");
+        w.Line("long rowStart = blockStarts[(long)pair * maxBlocks];");
+        w.Line("if (rowStart < 0) return;");
+        WriteRowShare(w);
+        w.Line("for (int j = from; j < to; j++) " + Names.Atomic + ".Add(ref gradWeights[rowStart + j], gradOutput[embedding + j]);");
         w.Close();
         w.Close();
     }
@@ -133,6 +124,23 @@ internal static class GpuKernelEmitter
         if (model.Variant == RobeVariant.Signed) w.Line("ulong sign = RobeHash.SignRowTerm(key);");
     }
 
+    /// <summary>The coordinates of one block: unrolled for a full block of the declared Z, a loop otherwise.</summary>
+    private static void WriteBlockLoop(CodeWriter w, DlrmModel model, System.Func<string, string> statement)
+    {
+        bool unroll = Unrolling.Applies(model);
+        if (unroll)
+        {
+            w.Open("if (blockSize == BlockSize && first + BlockSize <= EmbeddingDim)");
+            w.Line("// The declared Z: the block's coordinates unrolled.");
+            for (int k = 0; k < model.BlockSize; k++) w.Line(statement(Int(k)));
+            w.Close();
+            w.Open("else");
+        }
+        w.Line("int width = EmbeddingDim - first < blockSize ? EmbeddingDim - first : blockSize;");
+        w.Line("for (int k = 0; k < width; k++) " + statement("k"));
+        if (unroll) w.Close();
+    }
+
     private static string Range(DlrmModel model) =>
         model.Variant == RobeVariant.Circular ? "slots" : "args.RobeSlots - blockSize + 1";
 
@@ -143,6 +151,14 @@ internal static class GpuKernelEmitter
 
     private static string SignFactor(DlrmModel model, string k) =>
         model.Variant == RobeVariant.Signed ? " * RobeHash.Sign(RobeHash.AddMod(sign, RobeHash.SignTerm(first + " + k + ")))" : "";
+
+    /// <summary>Coordinates [from, to) of a Full or Hashed row that this thread (one of the table's MaxBlocks) handles.</summary>
+    private static void WriteRowShare(CodeWriter w)
+    {
+        w.Line("int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;");
+        w.Line("int from = block * share;");
+        w.Line("int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;");
+    }
 
     private static void WriteRowStart(CodeWriter w)
     {

@@ -30,15 +30,20 @@ internal static class HashEmitter
         w.Open("public static class RobeHash");
         w.Line("/// <summary>The prime modulus of the authors' hash.</summary>");
         w.Line("public const ulong P = " + ULong(RobeConstants.P) + ";");
+        w.Line("/// <summary>The constant term of h.</summary>");
         w.Line("public const ulong R1 = " + ULong(RobeConstants.R1) + ";");
+        w.Line("/// <summary>The block index's multiplier in h.</summary>");
         w.Line("public const ulong R2 = " + ULong(RobeConstants.R2) + ";");
+        w.Line("/// <summary>The global row id's multiplier in h.</summary>");
         w.Line("public const ulong R3 = " + ULong(RobeConstants.R3) + ";");
         if (signed)
         {
             w.Line("/// <summary>Sign hash g(xg, j) = bit 0 of ((xg mod P) * S3 + j * S2 + S1) mod P: h's family with independent");
             w.Line("/// multipliers (SplitMix64 seed 0x5349474E, mod P). +1 when the bit is 0.</summary>");
             w.Line("public const ulong S1 = " + ULong(RobeConstants.S1) + ";");
+            w.Line("/// <summary>The coordinate's multiplier in the sign hash.</summary>");
             w.Line("public const ulong S2 = " + ULong(RobeConstants.S2) + ";");
+            w.Line("/// <summary>The global row id's multiplier in the sign hash.</summary>");
             w.Line("public const ulong S3 = " + ULong(RobeConstants.S3) + ";");
         }
         w.Line();

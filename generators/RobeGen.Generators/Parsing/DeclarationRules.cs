@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using RobeGen.Generators.Diagnostics;
@@ -17,6 +18,34 @@ internal static class DeclarationRules
         CheckEnums(raw, diagnostics);
         CheckTables(raw, diagnostics);
         CheckRobeArray(raw, diagnostics);
+        CheckSizes(raw, diagnostics);
+    }
+
+    /// <summary>The generated size constants are 64-bit: refuse declarations whose counts do not fit.</summary>
+    private static void CheckSizes(RawDeclaration raw, List<DiagnosticInfo> diagnostics)
+    {
+        try
+        {
+            checked
+            {
+                long full = 0, embedding = raw.RobeSlots > 0 ? raw.RobeSlots : 0;
+                foreach (RawTable table in raw.Tables)
+                {
+                    full += Math.Max(table.Cardinality, 0) * raw.EmbeddingDim;
+                    embedding += Math.Max(Math.Max(table.Cardinality, table.Rows), 0) * raw.EmbeddingDim;
+                }
+                long mlp = 0, fanIn = raw.DenseFeatures;
+                foreach (long width in raw.BottomMlp) { mlp += fanIn * width + width; fanIn = width; }
+                long vectors = raw.Tables.Count + 1;
+                fanIn = raw.EmbeddingDim + vectors * (vectors - 1) / 2;
+                foreach (long width in raw.TopMlp) { mlp += fanIn * width + width; fanIn = width; }
+                _ = (embedding + mlp + fanIn + 1) * sizeof(float) + full;
+            }
+        }
+        catch (OverflowException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SizesOverflow, raw.ClassLocation, raw.ClassName));
+        }
     }
 
     private static void CheckMlps(RawDeclaration raw, List<DiagnosticInfo> diagnostics)

@@ -46,6 +46,7 @@ internal static class DlrmParser
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var syntax = (TypeDeclarationSyntax)context.TargetNode;
         var diagnostics = new List<DiagnosticInfo>();
+        TestFaults.ThrowIf(TestFaults.ParseFailureClass, type.Name, "parser");
 
         RawDeclaration raw = Read(type, syntax, context.Attributes[0], context.SemanticModel.Compilation, diagnostics, cancellationToken);
         DeclarationRules.Check(raw, diagnostics);

@@ -35,7 +35,7 @@ internal static class EvalCommand
                 ParserThreads = parse.GetValue(threads),
                 SkipBadRows = parse.GetValue(skipBad),
                 RejectsPath = parse.GetValue(skipBad) ? parse.GetValue(rejects) : null,
-            }) { Vocabulary = loaded.CreateVocabularyMapper() };
+            }).ForModel(model.Declaration).WithVocabulary(loaded.CreateVocabularyMapper());
             EvaluationMetrics m = new Evaluator(model).Evaluate(files, batch);
             Console.WriteLine($"{loaded.Definition.Declaration.Name} (step {loaded.Checkpoint.Step:N0}) on {model.DeviceName}");
             Console.WriteLine(m.ToString());

@@ -26,7 +26,7 @@ internal static class TrainCommand
         var minCount = new Option<long>("--min-count") { Description = "Full tables: ids seen fewer times share the 'rare' row 0.", DefaultValueFactory = _ => 1 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 1 };
         var batchSize = CommonOptions.BatchSize(128);
-        var lr = new Option<float>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.1f };
+        var lr = new Option<float>("--lr") { Description = "Learning rate (0.01 suits Adagrad; the paper uses SGD with 0.1 on Kaggle, 1.0 on Criteo TB).", DefaultValueFactory = _ => 0.01f };
         var schedule = new Option<string>("--lr-schedule") { Description = "constant, or mlperf:WARMUP:DECAY_START:DECAY_STEPS (MLPerf DLRM's warm-up and polynomial decay).", DefaultValueFactory = _ => "constant" };
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (the paper's) or adagrad.", DefaultValueFactory = _ => OptimizerKind.Adagrad };
         var seed = new Option<int>("--seed") { Description = "Initialization seed: the same seed and data give the same model on the CPU.", DefaultValueFactory = _ => 1 };
@@ -103,8 +103,8 @@ internal static class TrainCommand
         using (model)
         {
             VocabularyMapper? mapper = ModelCheckpoint.MapperFor(vocabulary, model.Layout);
-            train = train.WithVocabulary(mapper);
-            eval = eval?.WithVocabulary(mapper);
+            train = train.ForModel(definition.Declaration).WithVocabulary(mapper);
+            eval = eval?.ForModel(definition.Declaration).WithVocabulary(mapper);
             console.OnMessage($"model: {definition.Declaration.Name} on {model.DeviceName}; {SummaryPrinter.Bytes(model.Layout.Size.Bytes)} " +
                 string.Create(CultureInfo.InvariantCulture, $"({model.Layout.Size.CompressionRatio:N1}x compression); {options.Optimizer}, lr {r.LearningRate}, batch {r.BatchSize}"));
 

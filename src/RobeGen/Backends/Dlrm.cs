@@ -1,5 +1,6 @@
 using RobeGen.Cpu;
 using RobeGen.Cuda;
+using RobeGen.Training;
 
 namespace RobeGen.Backends;
 
@@ -7,10 +8,10 @@ namespace RobeGen.Backends;
 public static class Dlrm
 {
     /// <summary>
-    /// Creates the backend for <paramref name="definition"/>: the CPU backend for <see cref="DeviceKind.Cpu"/>, the
-    /// CUDA backend for <see cref="DeviceKind.Cuda"/> (an error when there is no usable GPU), and for
-    /// <see cref="DeviceKind.Auto"/> CUDA when a GPU is usable, else the CPU with a one-line notice naming why
-    /// (written to <paramref name="notice"/>, standard error when null).
+    /// Creates the backend for <paramref name="definition"/>: <see cref="DeviceKind.Cpu"/> is plain C#;
+    /// <see cref="DeviceKind.Cuda"/> needs an NVIDIA driver and GPU (a one-line error says what is missing);
+    /// <see cref="DeviceKind.Auto"/> takes CUDA when the probe finds it and the CPU otherwise, telling
+    /// <paramref name="notice"/> why.
     /// </summary>
     public static IDlrmBackend Create(IDlrmDefinition definition, ModelOptions? options = null, Action<string>? notice = null)
     {
@@ -21,16 +22,30 @@ public static class Dlrm
             case DeviceKind.Cpu:
                 return new CpuDlrmBackend(definition, options);
             case DeviceKind.Cuda:
-                var (ok, reason, _) = CudaAvailability.Probe();
-                if (!ok) throw new NotSupportedException($"DeviceKind.Cuda was requested, but the CUDA backend is not available on this machine: {reason}. Use DeviceKind.Cpu or DeviceKind.Auto.");
-                return CudaDlrmBackend.Create(definition, options);
+                return CreateCuda(definition, options);
             case DeviceKind.Auto:
-                var probe = CudaAvailability.Probe();
-                if (probe.Ok) return CudaDlrmBackend.Create(definition, options);
-                (notice ?? Console.Error.WriteLine)($"robegen: no CUDA GPU ({probe.Reason}); running on the CPU.");
+                CudaProbeResult probe = CudaAvailability.Probe();
+                if (probe.Ok) return CreateCuda(definition, options);
+                (notice ?? Console.Error.WriteLine)($"robegen: CUDA not available ({probe.Reason}); running on the CPU.");
                 return new CpuDlrmBackend(definition, options);
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind.");
+        }
+    }
+
+    private static IDlrmBackend CreateCuda(IDlrmDefinition definition, ModelOptions options)
+    {
+        GpuDevice device = GpuDevice.CreateCuda(allowTf32: options.AllowTf32);
+        try
+        {
+            EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
+            ModelState initial = ModelInitializer.Create(layout, options.Optimizer, options.Seed);
+            return new CudaDlrmBackend(definition, options, initial, device, ownsDevice: true);
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
         }
     }
 }

@@ -24,6 +24,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     /// <summary>Bottom layers then top layers (ModelState order).</summary>
     private readonly LinearLayer[] _layers;
     private readonly DotInteraction _interaction;
+    private readonly BiasReluBackward _biasRelu;
     private readonly EmbeddingGather _gather;
 
     private readonly float[] _embedding, _embeddingGrad;
@@ -53,6 +54,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         _top = topShapes.Select((s, i) => new LinearLayer(s.In, s.Out, relu: i < topShapes.Count - 1, maxBatch)).ToArray();
         _layers = [.. _bottom, .. _top];
         _interaction = new DotInteraction(dim, tables, _pool);
+        _biasRelu = new BiasReluBackward(_pool);
         _gather = new EmbeddingGather(_kernels, Layout, _pool);
 
         IReadOnlyList<TensorSpec> parameters = ModelTensors.Parameters(Layout);
@@ -106,14 +108,14 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         {
             ReadOnlySpan<float> input = i == 0 ? _interactionOut : _top[i - 1].Output;
             Span<float> inputGrad = i == 0 ? _interactionGrad : _top[i - 1].OutputGrad;
-            _top[i].Backward(_gemm, input[..(n * _top[i].Inputs)], inputGrad[..(n * _top[i].Inputs)], n);
+            _top[i].Backward(_gemm, _biasRelu, input[..(n * _top[i].Inputs)], inputGrad[..(n * _top[i].Inputs)], n);
         }
         _interaction.Backward(_bottom[^1].Output, _gathered, _interactionGrad, _bottom[^1].OutputGrad, _gatheredGrad, n);
         for (int i = _bottom.Length - 1; i >= 0; i--)
         {
             ReadOnlySpan<float> input = i == 0 ? batch.DenseSpan : _bottom[i - 1].Output.AsSpan(0, n * _bottom[i].Inputs);
             Span<float> inputGrad = i == 0 ? default : _bottom[i - 1].OutputGrad.AsSpan(0, n * _bottom[i].Inputs);
-            _bottom[i].Backward(_gemm, input, inputGrad, n);
+            _bottom[i].Backward(_gemm, _biasRelu, input, inputGrad, n);
         }
         _kernels.ScatterGradient(Layout, batch.TokenSpan, _blockStarts.AsSpan(0, n * Layout.TableCount * Layout.MaxBlocks), n,
             _gatheredGrad.AsSpan(0, n * Layout.TableCount * Layout.Dim), _embeddingGrad);
@@ -141,6 +143,9 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         SparseEmbeddingOptimizer.Update(Layout, _blockStarts, batchCount, _options.Optimizer,
             _embedding, _embeddingGrad, _embeddingAccumulator, learningRate);
     }
+
+    /// <summary>Bytes allocated by the worker threads so far (see <see cref="WorkerPool.WorkerAllocatedBytes"/>).</summary>
+    internal long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
 
     /// <summary>dL/d(embedding array) of the last <see cref="ComputeGradients"/> (zero again after <see cref="ApplyUpdate"/>).</summary>
     internal ReadOnlySpan<float> EmbeddingGrad => _embeddingGrad;
@@ -248,6 +253,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         if (_disposed) return;
         _disposed = true;
         _gemm.Dispose();
+        _interaction.Dispose();
         _pool.Dispose();
     }
 }

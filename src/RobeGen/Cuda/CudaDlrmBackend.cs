@@ -3,7 +3,6 @@ using ILGPU.Runtime;
 using RobeGen.Backends;
 using RobeGen.Cuda.Kernels;
 using RobeGen.Data;
-using RobeGen.Training;
 
 namespace RobeGen.Cuda;
 
@@ -69,28 +68,6 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
         catch
         {
             _memory.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// The model on CUDA GPU <paramref name="deviceIndex"/> (its own device, TF32 per <see cref="ModelOptions.AllowTf32"/>),
-    /// starting from the shared seeded initial state - the same bits the CPU backend starts from.
-    /// </summary>
-    public static CudaDlrmBackend Create(IDlrmDefinition definition, ModelOptions options, int deviceIndex = 0)
-    {
-        ArgumentNullException.ThrowIfNull(definition);
-        ArgumentNullException.ThrowIfNull(options);
-        var layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
-        var state = ModelInitializer.Create(layout, options.Optimizer, options.Seed);
-        var device = GpuDevice.CreateCuda(deviceIndex, options.AllowTf32);
-        try
-        {
-            return new CudaDlrmBackend(definition, options, state, device, ownsDevice: true);
-        }
-        catch
-        {
-            device.Dispose();
             throw;
         }
     }

@@ -21,6 +21,8 @@ public sealed class CriteoTrainingData : ITrainingData
     public CriteoReaderOptions ReaderOptions { get; }
     /// <summary>Rewrites the tokens of Full tables to vocabulary indices (null when no table needs it).</summary>
     public VocabularyMapper? Vocabulary { get; init; }
+    /// <summary>Picks the model's columns out of each Criteo batch (null: the model reads all 13 + 26 in order).</summary>
+    public ColumnProjection? Projection { get; init; }
     /// <summary>First line of the data set (a hold-out split starts here).</summary>
     public DataPosition First { get; init; } = DataPosition.Start;
     /// <summary>Exclusive end of the data set; null for all lines.</summary>
@@ -28,7 +30,11 @@ public sealed class CriteoTrainingData : ITrainingData
 
     /// <summary>The same data with <paramref name="mapper"/> applied to every batch.</summary>
     public CriteoTrainingData WithVocabulary(VocabularyMapper? mapper) =>
-        new(Files, Layout, ReaderOptions) { Vocabulary = mapper, First = First, End = End };
+        new(Files, Layout, ReaderOptions) { Vocabulary = mapper, Projection = Projection, First = First, End = End };
+
+    /// <summary>The same data shaped for <paramref name="declaration"/>'s dense features and tables.</summary>
+    public CriteoTrainingData ForModel(ModelDeclaration declaration) =>
+        new(Files, Layout, ReaderOptions) { Vocabulary = Vocabulary, Projection = ColumnProjection.For(declaration), First = First, End = End };
 
     public string Description =>
         string.Join(", ", Files.Select(Path.GetFileName)) + (First != DataPosition.Start || End is not null ? $" [{First} .. {End?.ToString() ?? "end"})" : "");
@@ -42,14 +48,15 @@ public sealed class CriteoTrainingData : ITrainingData
     {
         DataPosition absolute = start == DataPosition.Start ? First : start;
         CriteoReader reader = CriteoReader.Open(Files, Layout, ReaderOptions with { BatchSize = batchSize, Start = absolute, End = End });
-        return new Cursor(reader, Vocabulary, this);
+        return new Cursor(reader, Vocabulary, Projection, batchSize, this);
     }
 
-    private sealed class Cursor(CriteoReader reader, VocabularyMapper? vocabulary, CriteoTrainingData owner) : IBatchCursor
+    private sealed class Cursor(CriteoReader reader, VocabularyMapper? vocabulary, ColumnProjection? projection, int batchSize, CriteoTrainingData owner) : IBatchCursor
     {
+        private readonly Batch? _projected = projection?.CreateTarget(batchSize);
         private long _rejectedSeen;
 
-        public Batch Current => reader.Current;
+        public Batch Current => _projected ?? reader.Current;
         public DataPosition Position => reader.Position;
 
         public bool MoveNext()
@@ -60,8 +67,10 @@ public sealed class CriteoTrainingData : ITrainingData
                 Interlocked.Add(ref owner._rejected, reader.RejectedRows - _rejectedSeen);
                 _rejectedSeen = reader.RejectedRows;
             }
-            if (more) vocabulary?.Map(reader.Current);
-            return more;
+            if (!more) return false;
+            if (projection is not null) projection.Project(reader.Current, _projected!);
+            vocabulary?.Map(Current);
+            return true;
         }
 
         public void Dispose() => reader.Dispose();

@@ -42,21 +42,30 @@ public sealed class LayerGradientTests : IDisposable
 
         c.CopyTo(layer.OutputGrad, 0);
         var inputGrad = new float[batch * inputs];
-        layer.Backward(gemm, x, inputGrad, batch);
+        layer.Backward(gemm, new BiasReluBackward(_pool), x, inputGrad, batch);
 
         GradientAssert.Close(Numerics(w, Loss), layer.WeightGrad, "dW");
         GradientAssert.Close(Numerics(bias, Loss), layer.BiasGrad, "db");
         GradientAssert.Close(Numerics(xd, Loss), inputGrad, "dx");
     }
 
-    [Fact]
-    public void Relu_mask_keeps_gradient_only_where_the_output_is_positive()
+    [Theory]
+    [InlineData(3, 37, true)]
+    [InlineData(300, 150, true)]   // large enough to run on the pool, columns split into chunks
+    [InlineData(300, 150, false)]
+    public void Relu_mask_and_bias_gradient_match_the_obvious_loops(int rows, int cols, bool relu)
     {
-        float[] output = Enumerable.Range(0, 37).Select(i => i % 3 == 0 ? 0f : i % 3 == 1 ? i * 0.5f : -i).ToArray();
-        float[] grad = SgemmTests.Random(37, 5);
-        float[] expected = grad.Select((g, i) => output[i] > 0 ? g : 0f).ToArray();
-        Relu.MaskGradient(output, grad);
-        Assert.Equal(expected, grad);
+        float[] output = SgemmTests.Random(rows * cols, 1).Select((v, i) => i % 5 == 0 ? 0f : v).ToArray();
+        float[] grad = SgemmTests.Random(rows * cols, 2);
+        float[] expectedGrad = grad.Select((g, i) => !relu || output[i] > 0 ? g : 0f).ToArray();
+        var expectedSums = new float[cols];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) expectedSums[c] += expectedGrad[r * cols + c];
+
+        var sums = SgemmTests.Random(cols, 3); // stale values must be overwritten
+        new BiasReluBackward(_pool).Run(grad, relu ? output : default, rows, cols, sums);
+        Assert.Equal(expectedGrad, grad);
+        Assert.Equal(expectedSums, sums); // same order of additions: identical bits
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using RobeGen.Cpu.Threading;
 
@@ -5,21 +6,21 @@ namespace RobeGen.Cpu.Gemm;
 
 /// <summary>
 /// Single-precision GEMM on row-major matrices, cache-blocked in the BLIS manner: K is cut into blocks of at most
-/// <see cref="KcMax"/>; for each block an MC x kc slice of A and a kc x NC slice of B are packed into contiguous
-/// panels that the register-blocked <see cref="MicroKernel"/> streams through.
+/// <see cref="KcMax"/>; all of op(B) is packed once into NR-wide panels per K block, then every (MC-row block,
+/// column chunk) item packs its slice of op(A) into MR-tall panels and runs the register-blocked
+/// <see cref="MicroKernel"/> over them.
 /// <para>
 /// C[m x n] = op(A)[m x k] * op(B)[k x n] (+ C when accumulating) (+ bias per column) (then ReLU), where op(A) = A or
 /// A^T and op(B) = B or B^T. Backprop uses three shapes: Y = X W^T (transB), dX = dY W, dW = dY^T X (transA).
 /// </para>
 /// <para>
-/// Work is split into (row block, column chunk) items that are independent and run on the <see cref="WorkerPool"/>.
-/// The K blocking depends only on k, so every element is summed in the same order whatever the thread count:
-/// the result is bit-identical for 1 or N threads.
+/// Both phases run on the <see cref="WorkerPool"/> as independent items. The K blocking depends only on k, so every
+/// element is summed in the same order whatever the thread count: the result is bit-identical for 1 or N threads.
 /// </para>
 /// </summary>
 internal sealed unsafe class Sgemm : IParallelWork, IDisposable
 {
-    /// <summary>Largest K block: an MR x kc A panel stays in L1 while the B chunk streams from L2.</summary>
+    /// <summary>Largest K block: an MR x kc A panel stays in L1 while B panels stream from L2.</summary>
     internal const int KcMax = 256;
     /// <summary>Widest column chunk per work item.</summary>
     internal const int NcMax = 512;
@@ -29,13 +30,15 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
     private readonly WorkerPool _pool;
     private readonly MicroKernel _kernel;
     private readonly int _mr, _nr, _mc;
-    private readonly float*[] _packA, _packB, _edge;
+    private readonly float*[] _packA, _edge;
+    private float* _packB;
+    private long _packBCapacity;
 
     // The product being computed (valid during Multiply only).
-    private bool _transA, _transB, _accumulate, _relu;
+    private bool _transA, _transB, _accumulate, _relu, _packing;
     private int _m, _n, _k, _lda, _ldb, _ldc;
     private float* _a, _b, _c, _bias;
-    private int _kBlock, _nChunks, _chunkWidth;
+    private int _kBlock, _kBlocks, _panels, _nPadded, _nChunks, _chunkWidth;
 
     public Sgemm(WorkerPool pool, MicroKernel? kernel = null)
     {
@@ -45,13 +48,11 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
         _nr = _kernel.NR;
         _mc = 128 / _mr * _mr;
         _packA = new float*[pool.Threads];
-        _packB = new float*[pool.Threads];
         _edge = new float*[pool.Threads];
         for (int w = 0; w < pool.Threads; w++)
         {
-            _packA[w] = Allocate((nuint)(_mc * KcMax));
-            _packB[w] = Allocate((nuint)(NcMax * KcMax));
-            _edge[w] = Allocate((nuint)(_mr * _nr));
+            _packA[w] = Allocate(_mc * KcMax);
+            _edge[w] = Allocate(_mr * _nr);
         }
     }
 
@@ -76,37 +77,64 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
 
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
+            float* biasOrNull = bias.IsEmpty ? null : pbias;
             if (k == 0)
             {
-                Epilogue(pc, m, n, ldc, accumulate, bias.IsEmpty ? null : pbias, relu);
+                Epilogue(pc, m, n, ldc, accumulate, biasOrNull, relu);
+                return;
+            }
+            if (n == 1 && !transA && transB)
+            {
+                // A matrix-vector product (the logit layer): a dot per row beats a tile that is 1/NR useful.
+                MatrixVector(a, lda, b[..k], m, k, c, ldc, accumulate, biasOrNull, relu);
                 return;
             }
             _transA = transA; _transB = transB; _accumulate = accumulate; _relu = relu;
             _m = m; _n = n; _k = k; _lda = lda; _ldb = ldb; _ldc = ldc;
-            _a = pa; _b = pb; _c = pc; _bias = bias.IsEmpty ? null : pbias;
-
-            // Equal K blocks (367 -> 184 + 183, not 256 + 111) keep the kernel's loop long.
-            int kBlocks = (k + KcMax - 1) / KcMax;
-            _kBlock = (k + kBlocks - 1) / kBlocks;
-
-            int mBlocks = (m + _mc - 1) / _mc;
-            int panels = (n + _nr - 1) / _nr;
-            int panelsPerChunk = Math.Min(panels, NcMax / _nr);
-            bool parallel = _pool.Threads > 1 && (long)m * n * k >= ParallelThreshold;
-            if (parallel)
+            _a = pa; _b = pb; _c = pc; _bias = biasOrNull;
+            try
             {
-                // Enough items for every worker (twice over, for balance), but chunks of at least one panel.
-                int wanted = 2 * _pool.Threads;
-                while (panelsPerChunk > 1 && mBlocks * ((panels + panelsPerChunk - 1) / panelsPerChunk) < wanted)
-                    panelsPerChunk--;
+                Run();
             }
-            _chunkWidth = panelsPerChunk * _nr;
-            _nChunks = (panels + panelsPerChunk - 1) / panelsPerChunk;
-            int items = mBlocks * _nChunks;
-            if (parallel) _pool.Run(this, items);
-            else for (int i = 0; i < items; i++) Execute(i, 0);
-            _a = _b = _c = _bias = null;
+            finally
+            {
+                _a = _b = _c = _bias = null;
+            }
         }
+    }
+
+    private void Run()
+    {
+        // Equal K blocks (367 -> 184 + 183, not 256 + 111) keep the kernel's loop long.
+        _kBlocks = (_k + KcMax - 1) / KcMax;
+        _kBlock = (_k + _kBlocks - 1) / _kBlocks;
+        _panels = (_n + _nr - 1) / _nr;
+        _nPadded = _panels * _nr;
+        EnsurePackB((long)_k * _nPadded);
+
+        int mBlocks = (_m + _mc - 1) / _mc;
+        int panelsPerChunk = Math.Min(_panels, NcMax / _nr);
+        bool parallel = _pool.Threads > 1 && (long)_m * _n * _k >= ParallelThreshold;
+        if (parallel)
+        {
+            // Enough items for every worker (twice over, for balance), but chunks of at least one panel.
+            int wanted = 2 * _pool.Threads;
+            while (panelsPerChunk > 1 && mBlocks * ((_panels + panelsPerChunk - 1) / panelsPerChunk) < wanted)
+                panelsPerChunk--;
+        }
+        _chunkWidth = panelsPerChunk * _nr;
+        _nChunks = (_panels + panelsPerChunk - 1) / panelsPerChunk;
+
+        _packing = true;
+        RunItems(_kBlocks * _panels, parallel);
+        _packing = false;
+        RunItems(mBlocks * _nChunks, parallel);
+    }
+
+    private void RunItems(int items, bool parallel)
+    {
+        if (parallel) _pool.Run(this, items);
+        else for (int i = 0; i < items; i++) Execute(i, 0);
     }
 
     private static void CheckOperand(int length, int rows, int cols, int ld, string name)
@@ -117,26 +145,46 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
             throw new ArgumentException($"{name} has {length} values; a {rows} x {cols} matrix with stride {ld} needs {(long)(rows - 1) * ld + cols}.", name);
     }
 
-    /// <summary>One (row block, column chunk) of C over all of K.</summary>
     public void Execute(int item, int worker)
+    {
+        if (_packing) PackBItem(item);
+        else ComputeItem(item, worker);
+    }
+
+    /// <summary>Start of the packed panel <paramref name="panel"/> of K block <paramref name="kb"/>.</summary>
+    private float* PackedB(int kb, int panel) =>
+        _packB + (long)kb * _kBlock * _nPadded + (long)panel * _nr * Math.Min(_kBlock, _k - kb * _kBlock);
+
+    /// <summary>Packs one NR-wide panel of one K block of op(B).</summary>
+    private void PackBItem(int item)
+    {
+        int kb = item / _panels, panel = item % _panels;
+        int p0 = kb * _kBlock, kc = Math.Min(_kBlock, _k - p0);
+        int j0 = panel * _nr, cols = Math.Min(_nr, _n - j0);
+        float* dst = PackedB(kb, panel);
+        if (_transB) GemmPacking.PackBTransposedPanel(_b, _ldb, p0, kc, j0, cols, _nr, dst);
+        else GemmPacking.PackBPanel(_b, _ldb, p0, kc, j0, cols, _nr, dst);
+    }
+
+    /// <summary>One (row block, column chunk) of C over all of K.</summary>
+    private void ComputeItem(int item, int worker)
     {
         int ib = item / _nChunks, jc = item % _nChunks;
         int i0 = ib * _mc, mc = Math.Min(_mc, _m - i0);
         int j0 = jc * _chunkWidth, nc = Math.Min(_chunkWidth, _n - j0);
-        float* packA = _packA[worker], packB = _packB[worker], edge = _edge[worker];
+        float* packA = _packA[worker], edge = _edge[worker];
 
-        for (int p0 = 0; p0 < _k; p0 += _kBlock)
+        for (int kb = 0; kb < _kBlocks; kb++)
         {
-            int kc = Math.Min(_kBlock, _k - p0);
-            bool add = _accumulate || p0 > 0;
-            bool last = p0 + kc >= _k;
+            int p0 = kb * _kBlock, kc = Math.Min(_kBlock, _k - p0);
+            bool add = _accumulate || kb > 0;
+            bool last = kb == _kBlocks - 1;
             float* bias = last && _bias != null ? _bias + j0 : null;
             bool relu = last && _relu;
 
-            if (_transB) GemmPacking.PackBTransposed(_b, _ldb, p0, kc, j0, nc, _nr, packB);
-            else GemmPacking.PackB(_b, _ldb, p0, kc, j0, nc, _nr, packB);
             if (_transA) GemmPacking.PackATransposed(_a, _lda, i0, mc, p0, kc, _mr, packA);
             else GemmPacking.PackA(_a, _lda, i0, mc, p0, kc, _mr, packA);
+            float* packB = PackedB(kb, j0 / _nr);
 
             for (int ir = 0; ir < mc; ir += _mr)
             {
@@ -180,6 +228,19 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
         }
     }
 
+    private static void MatrixVector(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, int m, int k,
+        Span<float> c, int ldc, bool accumulate, float* bias, bool relu)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            float v = TensorPrimitives.Dot(a.Slice(i * lda, k), x);
+            if (accumulate) v += c[i * ldc];
+            if (bias != null) v += bias[0];
+            if (relu) v = MathF.Max(v, 0f);
+            c[i * ldc] = v;
+        }
+    }
+
     /// <summary>k = 0: the product is empty, only the accumulate/bias/ReLU part applies.</summary>
     private static void Epilogue(float* c, int m, int n, int ldc, bool accumulate, float* bias, bool relu)
     {
@@ -196,17 +257,28 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
         }
     }
 
-    private static float* Allocate(nuint floats) =>
-        (float*)NativeMemory.AlignedAlloc(floats * sizeof(float), 64);
+    /// <summary>Grows the shared packed-B buffer (only the first products of a new size allocate).</summary>
+    private void EnsurePackB(long floats)
+    {
+        if (floats <= _packBCapacity) return;
+        NativeMemory.AlignedFree(_packB);
+        _packB = Allocate(floats);
+        _packBCapacity = floats;
+    }
+
+    private static float* Allocate(long floats) =>
+        (float*)NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
 
     private void Free()
     {
         for (int w = 0; w < _packA.Length; w++)
         {
             NativeMemory.AlignedFree(_packA[w]); _packA[w] = null;
-            NativeMemory.AlignedFree(_packB[w]); _packB[w] = null;
             NativeMemory.AlignedFree(_edge[w]); _edge[w] = null;
         }
+        NativeMemory.AlignedFree(_packB);
+        _packB = null;
+        _packBCapacity = 0;
     }
 
     public void Dispose()

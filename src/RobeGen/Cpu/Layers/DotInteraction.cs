@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using RobeGen.Cpu.Threading;
 
 namespace RobeGen.Cpu.Layers;
@@ -6,13 +8,19 @@ namespace RobeGen.Cpu.Layers;
 /// DLRM's dot interaction: vectors v_0 = u (bottom MLP output) and v_{t+1} = E_t; output row
 /// R = [u, z_10, z_20, z_21, z_30, ...] with z_ij = &lt;v_i, v_j&gt; for i &gt; j (row-major strict lower triangle).
 /// Samples are independent, so both passes split the batch over the worker pool.
+/// <para>
+/// Per sample the dots are a small Gram matrix V V^T: with V^T in scratch, row i of it is a sum over the d
+/// coordinates of v_i[k] times row k of V^T, computed a vector of j's at a time (no horizontal sums). Backward,
+/// dV = S V with S the symmetric matrix of the dz's: each dv_i is accumulated once in registers.
+/// </para>
 /// </summary>
-internal sealed unsafe class DotInteraction : IParallelWork
+internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
 {
     private const int SamplesPerItem = 32;
 
     private readonly WorkerPool _pool;
-    private readonly int _dim, _tables, _vectors;
+    private readonly int _dim, _tables, _vectors, _paddedVectors, _transposedLength;
+    private readonly float*[] _scratch;
 
     // The pass being run (valid during Forward/Backward only).
     private bool _backward;
@@ -24,8 +32,19 @@ internal sealed unsafe class DotInteraction : IParallelWork
         _dim = dim;
         _tables = tables;
         _vectors = tables + 1;
+        int w = Vector<float>.Count;
+        _paddedVectors = (_vectors + w - 1) / w * w;
         _pool = pool;
         Pairs = _vectors * (_vectors - 1) / 2;
+        // Per worker: V^T [d, paddedVectors] for the forward pass (padding columns zero), then S [vectors, vectors].
+        _transposedLength = dim * _paddedVectors;
+        int scratch = _transposedLength + _vectors * _vectors;
+        _scratch = new float*[pool.Threads];
+        for (int i = 0; i < _scratch.Length; i++)
+        {
+            _scratch[i] = (float*)NativeMemory.AlignedAlloc((nuint)(scratch * sizeof(float)), 64);
+            new Span<float>(_scratch[i], scratch).Clear();
+        }
     }
 
     public int Pairs { get; }
@@ -75,49 +94,109 @@ internal sealed unsafe class DotInteraction : IParallelWork
         int end = Math.Min(_batch, (item + 1) * SamplesPerItem);
         for (int b = item * SamplesPerItem; b < end; b++)
         {
-            if (_backward) BackwardSample(b);
-            else ForwardSample(b);
+            if (_backward) BackwardSample(b, _scratch[worker] + _transposedLength);
+            else ForwardSample(b, _scratch[worker]);
         }
     }
 
-    private float* Vector(float* u, float* e, int i) => i == 0 ? u : e + (i - 1) * _dim;
+    /// <summary>Vector i of a sample: u for i = 0, else the embedding of table i - 1.</summary>
+    private float* VectorOf(float* u, float* e, int i) => i == 0 ? u : e + (i - 1) * _dim;
 
-    private void ForwardSample(int b)
+    private void ForwardSample(int b, float* vt)
     {
-        int d = _dim;
+        int d = _dim, n = _vectors, stride = _paddedVectors, w = Vector<float>.Count;
         float* u = _bottom + (long)b * d;
         float* e = _embeddings + (long)b * _tables * d;
         float* r = _output + (long)b * Width;
         new ReadOnlySpan<float>(u, d).CopyTo(new Span<float>(r, d));
-        float* z = r + d;
-        for (int i = 1; i < _vectors; i++)
+
+        // V^T: vt[k * stride + j] = v_j[k]; the padding columns stay zero.
+        for (int j = 0; j < n; j++)
         {
-            float* vi = Vector(u, e, i);
-            for (int j = 0; j < i; j++) *z++ = VectorMath.Dot(vi, Vector(u, e, j), d);
+            float* v = VectorOf(u, e, j);
+            for (int k = 0; k < d; k++) vt[k * stride + j] = v[k];
+        }
+
+        float* z = r + d;
+        Span<float> dots = stackalloc float[w];
+        for (int i = 1; i < n; i++)
+        {
+            float* vi = VectorOf(u, e, i);
+            // z_ij for j < i, w of them per vector: sum over k of v_i[k] * vt[k, j .. j + w).
+            for (int j0 = 0; j0 < i; j0 += w)
+            {
+                Vector<float> acc = Vector<float>.Zero;
+                for (int k = 0; k < d; k++) acc = Vector.FusedMultiplyAdd(new Vector<float>(vi[k]), Vector.Load(vt + k * stride + j0), acc);
+                int count = Math.Min(w, i - j0);
+                if (count == w) Vector.Store(acc, z);
+                else
+                {
+                    acc.CopyTo(dots);
+                    for (int t = 0; t < count; t++) z[t] = dots[t];
+                }
+                z += count;
+            }
         }
     }
 
-    private void BackwardSample(int b)
+    private void BackwardSample(int b, float* s)
     {
-        int d = _dim;
+        int d = _dim, n = _vectors, w = Vector<float>.Count;
         float* u = _bottom + (long)b * d;
         float* e = _embeddings + (long)b * _tables * d;
         float* dr = _outputGrad + (long)b * Width;
         float* du = _bottomGrad + (long)b * d;
         float* de = _embeddingGrad + (long)b * _tables * d;
-        // u passes straight into R; the dots add to it below.
-        new ReadOnlySpan<float>(dr, d).CopyTo(new Span<float>(du, d));
-        new Span<float>(de, _tables * d).Clear();
+
+        // S: the dz's placed symmetrically (z_ij depends on v_i through v_j and on v_j through v_i), zero diagonal.
         float* dz = dr + d;
-        for (int i = 1; i < _vectors; i++)
+        for (int i = 0; i < n; i++)
         {
-            float* vi = Vector(u, e, i), dvi = Vector(du, de, i);
+            s[i * n + i] = 0f;
             for (int j = 0; j < i; j++)
             {
                 float g = *dz++;
-                VectorMath.Axpy(g, Vector(u, e, j), dvi, d);
-                VectorMath.Axpy(g, vi, Vector(du, de, j), d);
+                s[i * n + j] = g;
+                s[j * n + i] = g;
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            float* dvi = VectorOf(du, de, i);
+            float* row = s + i * n;
+            int k = 0;
+            for (; k + w <= d; k += w)
+            {
+                // u passes straight into R: its gradient starts from dR's first d columns.
+                Vector<float> acc = i == 0 ? Vector.Load(dr + k) : Vector<float>.Zero;
+                for (int j = 0; j < n; j++)
+                    acc = Vector.FusedMultiplyAdd(new Vector<float>(row[j]), Vector.Load(VectorOf(u, e, j) + k), acc);
+                Vector.Store(acc, dvi + k);
+            }
+            for (; k < d; k++)
+            {
+                float acc = i == 0 ? dr[k] : 0f;
+                for (int j = 0; j < n; j++) acc = MathF.FusedMultiplyAdd(row[j], VectorOf(u, e, j)[k], acc);
+                dvi[k] = acc;
             }
         }
     }
+
+    private void Free()
+    {
+        for (int i = 0; i < _scratch.Length; i++)
+        {
+            NativeMemory.AlignedFree(_scratch[i]);
+            _scratch[i] = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    ~DotInteraction() => Free();
 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using RobeGen.Cpu.Gemm;
 
 namespace RobeGen.Cpu.Layers;
@@ -46,20 +45,12 @@ internal sealed class LinearLayer
     /// <paramref name="inputGrad"/> unless it is empty (the first layer's input is data). dZ is OutputGrad masked by
     /// the ReLU, computed in place.
     /// </summary>
-    public void Backward(Sgemm gemm, ReadOnlySpan<float> input, Span<float> inputGrad, int batch)
+    public void Backward(Sgemm gemm, BiasReluBackward biasRelu, ReadOnlySpan<float> input, Span<float> inputGrad, int batch)
     {
         Span<float> dz = OutputGrad.AsSpan(0, batch * Outputs);
-        if (HasRelu) Relu.MaskGradient(Output.AsSpan(0, dz.Length), dz);
+        biasRelu.Run(dz, HasRelu ? Output.AsSpan(0, dz.Length) : default, batch, Outputs, BiasGrad);
         gemm.Multiply(transA: true, transB: false, Outputs, Inputs, batch, dz, Outputs, input, Inputs, WeightGrad, Inputs);
-        ColumnSums(dz, batch, BiasGrad);
         if (!inputGrad.IsEmpty)
             gemm.Multiply(transA: false, transB: false, batch, Inputs, Outputs, dz, Outputs, Weight, Inputs, inputGrad, Inputs);
-    }
-
-    /// <summary>sums[j] = sum over rows of m[r, j], rows added in order (deterministic).</summary>
-    private void ColumnSums(ReadOnlySpan<float> m, int rows, Span<float> sums)
-    {
-        sums.Clear();
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, m.Slice(r * Outputs, Outputs), sums);
     }
 }

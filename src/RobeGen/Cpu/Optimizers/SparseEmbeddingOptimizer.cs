@@ -1,13 +1,16 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using RobeGen.Backends;
 
 namespace RobeGen.Cpu.Optimizers;
 
 /// <summary>
 /// Updates only the embedding slots the batch read: it walks the recorded block starts, updates each slot from its
-/// accumulated gradient and zeroes that gradient right away, so a slot read many times is updated once and nothing
-/// of size m is swept per step. The gradient array is therefore all zero between steps.
+/// accumulated gradient and zeroes that gradient right away, so a slot read many times is updated once (later visits
+/// see a zero gradient, which changes neither the weight nor the Adagrad sum) and nothing of size m is swept per
+/// step. The gradient array is therefore all zero between steps.
 /// </summary>
-internal static class SparseEmbeddingOptimizer
+internal static unsafe class SparseEmbeddingOptimizer
 {
     public static void Update(EmbeddingLayout layout, ReadOnlySpan<long> blockStarts, int batch, OptimizerKind optimizer,
         Span<float> weights, Span<float> grad, Span<float> accumulator, float learningRate)
@@ -15,36 +18,79 @@ internal static class SparseEmbeddingOptimizer
         int tables = layout.TableCount, maxBlocks = layout.MaxBlocks, dim = layout.Dim, z = layout.BlockSize;
         int robeBlocks = layout.RobeBlocks;
         long m = layout.RobeSlots;
-        bool wraps = layout.Variant == RobeVariant.Circular;
+        bool circular = layout.Variant == RobeVariant.Circular;
         bool adagrad = optimizer == OptimizerKind.Adagrad;
+        if (grad.Length != weights.Length || (adagrad && accumulator.Length != weights.Length))
+            throw new ArgumentException("Weights, gradient and accumulator lengths differ.");
+        if (blockStarts.Length < batch * tables * maxBlocks) throw new ArgumentException("Too few block starts.", nameof(blockStarts));
 
-        for (int b = 0; b < batch; b++)
-        for (int t = 0; t < tables; t++)
+        fixed (float* w = weights, g = grad, sum = accumulator)
+        fixed (long* starts = blockStarts)
         {
-            ReadOnlySpan<long> starts = blockStarts.Slice((b * tables + t) * maxBlocks, maxBlocks);
-            if (layout.Storage[t] != EmbeddingStorage.Robe)
+            var state = new Slots(w, g, sum, weights.Length, learningRate, adagrad);
+            for (int b = 0; b < batch; b++)
+            for (int t = 0; t < tables; t++)
             {
-                // A Full or Hashed row is one block of d slots.
-                UpdateRange(starts[0], dim, m, wraps: false, adagrad, weights, grad, accumulator, learningRate);
-                continue;
+                long* record = starts + (long)(b * tables + t) * maxBlocks;
+                if (layout.Storage[t] != EmbeddingStorage.Robe)
+                {
+                    // A Full or Hashed row is one block of d slots.
+                    state.UpdateRange(record[0], dim);
+                    continue;
+                }
+                for (int c = 0; c < robeBlocks; c++)
+                {
+                    long start = record[c];
+                    int width = Math.Min(z, dim - c * z);
+                    if (circular && start + width > m)
+                    {
+                        // The block wraps around the end of the array: two pieces.
+                        int head = (int)(m - start);
+                        state.UpdateRange(start, head);
+                        state.UpdateRange(0, width - head);
+                    }
+                    else
+                    {
+                        state.UpdateRange(start, width);
+                    }
+                }
             }
-            for (int c = 0; c < robeBlocks; c++)
-                UpdateRange(starts[c], Math.Min(z, dim - c * z), m, wraps, adagrad, weights, grad, accumulator, learningRate);
         }
     }
 
-    private static void UpdateRange(long start, int width, long m, bool wraps, bool adagrad,
-        Span<float> weights, Span<float> grad, Span<float> accumulator, float learningRate)
+    /// <summary>The arrays of one update, with the per-slot rule.</summary>
+    private readonly struct Slots(float* weights, float* grad, float* accumulator, int length, float learningRate, bool adagrad)
     {
-        for (int k = 0; k < width; k++)
+        /// <summary>Updates slots [start, start + width) and zeroes their gradient.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void UpdateRange(long start, int width)
         {
-            long slot = start + k;
-            if (wraps && slot >= m) slot -= m;
-            ref float g = ref grad[(int)slot];
-            if (g == 0f) continue; // never read before in this step, or already updated (and zeroed)
-            if (adagrad) DenseOptimizer.AdagradScalar(ref weights[(int)slot], ref accumulator[(int)slot], g, learningRate);
-            else weights[(int)slot] -= learningRate * g;
-            g = 0f;
+            if ((ulong)start > (ulong)(length - width)) throw new IndexOutOfRangeException($"Block [{start}, {start + width}) is outside the embedding array.");
+            float* w = weights + start, g = grad + start;
+            int k = 0;
+            if (!adagrad)
+            {
+                // SGD: w -= lr * g, four slots at a time (a ROBE block of Z = 4 in one step).
+                var lr = Vector128.Create(learningRate);
+                for (; k + 4 <= width; k += 4)
+                {
+                    Vector128<float> gk = Vector128.Load(g + k);
+                    Vector128.Store(Vector128.Load(w + k) - lr * gk, w + k);
+                    Vector128.Store(Vector128<float>.Zero, g + k);
+                }
+                for (; k < width; k++)
+                {
+                    w[k] -= learningRate * g[k];
+                    g[k] = 0f;
+                }
+                return;
+            }
+            float* sum = accumulator + start;
+            for (; k < width; k++)
+            {
+                DenseOptimizer.AdagradScalar(ref w[k], ref sum[k], g[k], learningRate);
+                g[k] = 0f;
+            }
         }
     }
 }

@@ -11,26 +11,47 @@ internal interface IParallelWork
 
 /// <summary>
 /// A small pool of dedicated threads (the caller is worker 0). Unlike Parallel.For it allocates nothing per call,
-/// which keeps the training step allocation-free. Items are handed out dynamically, so the schedule varies, but every
-/// item computes the same thing whichever thread runs it: results do not depend on the schedule.
+/// which keeps the training step allocation-free. Items are claimed dynamically, so the schedule varies, but every
+/// item computes the same thing whichever thread runs it: results never depend on the schedule.
+/// <para>
+/// The caller claims items too and waits only for items already claimed, never for a worker that has not woken up
+/// yet: on a busy machine a sleeping worker simply misses the call instead of delaying it.
+/// </para>
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
-    private const int SpinIterations = 500;
+    // The ticket packs the call's generation, its item count and the next unclaimed item into one word, so that a
+    // claim (one compare-and-swap) can never mix two calls: a late worker's stale claim fails on the generation.
+    private const int IndexBits = 20;
+    private const long IndexMask = (1L << IndexBits) - 1;
+    private const int GenerationShift = 2 * IndexBits;
+    /// <summary>The generation wraps around within the 23 bits left (the sign bit stays clear).</summary>
+    private const long GenerationMask = (1L << (63 - GenerationShift)) - 1;
+    /// <summary>Most items one call may have.</summary>
+    public const int MaxItems = (int)IndexMask;
+    private const int SpinIterations = 200;
 
     private readonly Thread[] _threads;
     private readonly object _gate = new();
-    private readonly ManualResetEventSlim _done = new(false, spinCount: 100);
+    // Completion is signalled with Monitor on a lock of our own: ManualResetEventSlim allocates its lock object the
+    // first time a wait really blocks, which would break the allocation-free steady state at an unpredictable step.
+    private readonly object _doneGate = new();
+    private long _finished;
     private IParallelWork? _work;
-    private int _items;
-    private int _next;
-    private int _running;
-    private long _generation;
+    private long _ticket;
+    private int _completed;
     private bool _disposed;
     private ExceptionDispatchInfo? _failure;
+    private long _workerAllocatedBytes;
 
-    public WorkerPool(int threads)
+    public WorkerPool(int threads) : this(threads, startGeneration: 0)
     {
+    }
+
+    /// <summary>Tests start near the generation's wrap-around, which a long training run reaches after 2^23 calls.</summary>
+    internal WorkerPool(int threads, long startGeneration)
+    {
+        _ticket = (startGeneration & GenerationMask) << GenerationShift;
         Threads = threads <= 0 ? Environment.ProcessorCount : threads;
         _threads = new Thread[Threads - 1];
         for (int i = 0; i < _threads.Length; i++)
@@ -44,6 +65,10 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Workers, the calling thread included.</summary>
     public int Threads { get; }
 
+    /// <summary>Bytes the pool's own threads have allocated while running items (the caller's thread not included):
+    /// lets tests prove that a parallel step allocates nothing, which process-wide counters cannot in a busy test host.</summary>
+    public long WorkerAllocatedBytes => Interlocked.Read(ref _workerAllocatedBytes);
+
     /// <summary>Runs items 0 .. count-1 of <paramref name="work"/> on all workers and returns when all are done.</summary>
     public void Run(IParallelWork work, int count)
     {
@@ -54,39 +79,69 @@ internal sealed class WorkerPool : IDisposable
             for (int i = 0; i < count; i++) work.Execute(i, 0);
             return;
         }
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxItems);
 
         _work = work;
-        _items = count;
-        _next = 0;
+        _completed = 0;
         _failure = null;
-        _running = _threads.Length;
-        _done.Reset();
+        long generation = (Generation + 1) & GenerationMask;
         lock (_gate)
         {
-            _generation++;
+            Volatile.Write(ref _ticket, (generation << GenerationShift) | ((long)count << IndexBits));
             Monitor.PulseAll(_gate);
         }
-        Drain(0);
-        _done.Wait();
+        Claim(generation, 0);
+        WaitFinished(generation);
         _work = null;
         _failure?.Throw();
     }
 
-    private void Drain(int worker)
+    /// <summary>Claims and runs items of call <paramref name="generation"/> until none is left.</summary>
+    private void Claim(long generation, int worker)
     {
-        IParallelWork work = _work!;
-        int item;
-        while ((item = Interlocked.Increment(ref _next) - 1) < _items)
+        while (true)
         {
+            long ticket = Volatile.Read(ref _ticket);
+            int next = (int)(ticket & IndexMask), count = (int)((ticket >> IndexBits) & IndexMask);
+            if (ticket >> GenerationShift != generation || next >= count) return;
+            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
+
+            // The claimed item is not done, so the call cannot have ended: _work is this call's.
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
             try
             {
-                work.Execute(item, worker);
+                _work!.Execute(next, worker);
             }
             catch (Exception e)
             {
-                // Keep the first failure; the other items still run so that the pool stays consistent.
                 Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
             }
+            if (worker != 0) Interlocked.Add(ref _workerAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - allocated);
+            if (Interlocked.Increment(ref _completed) == count) SignalFinished(generation);
+        }
+    }
+
+    /// <summary>Called once per call, by whoever completes its last item.</summary>
+    private void SignalFinished(long generation)
+    {
+        lock (_doneGate)
+        {
+            Volatile.Write(ref _finished, generation);
+            Monitor.PulseAll(_doneGate);
+        }
+    }
+
+    private void WaitFinished(long generation)
+    {
+        // The last items are usually a moment from done: spin briefly before sleeping.
+        for (int spin = 0; spin < SpinIterations; spin++)
+        {
+            if (Volatile.Read(ref _finished) == generation) return;
+            Thread.SpinWait(30);
+        }
+        lock (_doneGate)
+        {
+            while (Volatile.Read(ref _finished) != generation) Monitor.Wait(_doneGate);
         }
     }
 
@@ -96,19 +151,19 @@ internal sealed class WorkerPool : IDisposable
         while (true)
         {
             // A short spin catches the next call of a training step (GEMMs follow each other closely) without a
-            // kernel wait; after it the thread blocks so that an idle model costs no CPU.
-            for (int spin = 0; spin < SpinIterations && Volatile.Read(ref _generation) == seen && !_disposed; spin++)
-                Thread.SpinWait(20);
+            // kernel wait; after it the thread blocks, so an idle model costs no CPU.
+            for (int spin = 0; spin < SpinIterations && Generation == seen && !_disposed; spin++) Thread.SpinWait(30);
             lock (_gate)
             {
-                while (_generation == seen && !_disposed) Monitor.Wait(_gate);
+                while (Generation == seen && !_disposed) Monitor.Wait(_gate);
                 if (_disposed) return;
-                seen = _generation;
+                seen = Generation;
             }
-            Drain(worker);
-            if (Interlocked.Decrement(ref _running) == 0) _done.Set();
+            Claim(seen, worker);
         }
     }
+
+    private long Generation => Volatile.Read(ref _ticket) >> GenerationShift;
 
     public void Dispose()
     {
@@ -119,6 +174,5 @@ internal sealed class WorkerPool : IDisposable
             Monitor.PulseAll(_gate);
         }
         foreach (Thread t in _threads) t.Join();
-        _done.Dispose();
     }
 }

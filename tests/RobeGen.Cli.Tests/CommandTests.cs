@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.IO.Compression;
+
+namespace RobeGen.Cli.Tests;
+
+/// <summary>The robegen commands end to end, as a user runs them: train, eval, predict, inspect, and their errors.</summary>
+public sealed class CommandTests
+{
+    [Fact]
+    public void Train_with_no_data_uses_the_built_in_sample_and_then_eval_predict_and_inspect_read_its_checkpoint()
+    {
+        using var scratch = new Scratch();
+        string checkpoint = scratch.File("model.rgck");
+
+        var train = Robegen.Run("train", "--max-steps", "30", "--save", checkpoint);
+        Assert.True(train.ExitCode == 0, train.All);
+        Assert.Contains("built-in sample", train.Stdout);
+        Assert.Contains("eval AUC", train.Stdout);
+        Assert.Contains("compression    1,000.4x", train.Stdout);
+        Assert.True(File.Exists(checkpoint));
+        Assert.True(File.Exists(scratch.File("model.curve.png")), "no training curve beside the checkpoint");
+
+        string sample = Robegen.RepositoryFile("samples/data/criteo_1tb_day0_head10k.tsv.gz");
+        var eval = Robegen.Run("eval", "--checkpoint", checkpoint, "--data", sample);
+        Assert.True(eval.ExitCode == 0, eval.All);
+        Assert.Matches(@"^auc=0\.\d{6} logloss=\d+\.\d{6} rows=10000$", eval.LastLine);
+
+        string predictions = scratch.File("p.txt");
+        var predict = Robegen.Run("predict", "--checkpoint", checkpoint, "--data", sample, "--out", predictions);
+        Assert.True(predict.ExitCode == 0, predict.All);
+        string[] lines = File.ReadAllLines(predictions);
+        Assert.Equal(10_000, lines.Length);
+        Assert.All(lines, l => Assert.InRange(float.Parse(l, CultureInfo.InvariantCulture), 0f, 1f));
+
+        var inspect = Robegen.Run("inspect", "--checkpoint", checkpoint);
+        Assert.True(inspect.ExitCode == 0, inspect.All);
+        Assert.Contains("RobeGen.Models.CriteoKaggle", inspect.Stdout);
+        Assert.Contains("step 30", inspect.Stdout);
+        Assert.Contains("matches this build", inspect.Stdout);
+    }
+
+    [Fact]
+    public void A_damaged_checkpoint_is_refused_in_one_line_and_gives_no_predictions()
+    {
+        using var scratch = new Scratch();
+        string checkpoint = scratch.File("model.rgck");
+        Assert.Equal(0, Robegen.Run("train", "--max-steps", "2", "--save", checkpoint).ExitCode);
+        byte[] bytes = File.ReadAllBytes(checkpoint);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(checkpoint, bytes);
+
+        string output = scratch.File("p.txt");
+        var predict = Robegen.Run("predict", "--checkpoint", checkpoint, "--data", Robegen.RepositoryFile("samples/data/criteo_1tb_day0_head10k.tsv.gz"), "--out", output);
+        Assert.Equal(1, predict.ExitCode);
+        Assert.StartsWith("robegen: error:", predict.Stderr);
+        Assert.Contains(checkpoint, predict.Stderr);
+        Assert.DoesNotContain("   at ", predict.Stderr);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void A_bad_row_stops_training_with_file_line_and_field_and_skip_bad_rows_keeps_it_in_a_rejects_file()
+    {
+        using var scratch = new Scratch();
+        string data = scratch.File("bad.tsv");
+        string good = "0\t1\t2\t3\t4\t5\t6\t7\t8\t9\t10\t11\t12\t13" + string.Concat(Enumerable.Repeat("\t68fd1e64", 26));
+        string bad = good.Replace("\t5\t", "\tfive\t");
+        File.WriteAllLines(data, [.. Enumerable.Repeat(good, 40), bad, .. Enumerable.Repeat(good.Replace("0\t1\t", "1\t1\t"), 40)]);
+
+        var stopped = Robegen.Run("train", "--data", data, "--holdout", "0.25");
+        Assert.Equal(1, stopped.ExitCode);
+        Assert.Contains("line 41", stopped.Stderr);
+        Assert.Contains("I5", stopped.Stderr);
+        Assert.Contains(data, stopped.Stderr);
+
+        string rejects = scratch.File("rejects.tsv");
+        var skipped = Robegen.Run("train", "--data", data, "--holdout", "0.25", "--skip-bad-rows", "--rejects", rejects);
+        Assert.True(skipped.ExitCode == 0, skipped.All);
+        Assert.Contains("rejected rows  1", skipped.Stdout);
+        Assert.Equal([bad], File.ReadAllLines(rejects));
+    }
+
+    [Fact]
+    public void Every_command_has_help()
+    {
+        foreach (string command in new[] { "train", "eval", "predict", "inspect" })
+        {
+            var help = Robegen.Run(command, "--help");
+            Assert.True(help.ExitCode == 0, help.All);
+            Assert.Contains("--", help.Stdout);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+namespace RobeGen.Generators.Tests;
+
+/// <summary>Declaration sources the generator tests compile.</summary>
+internal static class Declarations
+{
+    /// <summary>Authors variant, raw ids, d = 6 with Z = 4 (a partial last block), every storage kind.</summary>
+    public const string TinyAuthors = """
+        using RobeGen;
+
+        namespace Sample;
+
+        [Dlrm(DenseFeatures = 2, EmbeddingDim = 6, BottomMlp = new[] { 4, 6 }, TopMlp = new[] { 3 })]
+        [RobeArray(Slots = 101, BlockSize = 4)]
+        public partial class TinyAuthors
+        {
+            [Categorical(Column = 0, Cardinality = 10)] public partial EmbeddingTable Country { get; }
+            [Categorical(Column = 2, Cardinality = 20, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Device { get; }
+            [Categorical(Column = 1, Storage = EmbeddingStorage.Hashed, Rows = 5)] internal partial EmbeddingTable Site { get; }
+        }
+        """;
+
+    /// <summary>Circular, vocabulary tokens, d = 12 with Z = 8 (one span-copied block, one partial).</summary>
+    public const string TinyCircular = """
+        using RobeGen;
+
+        namespace Sample.Nested.Space;
+
+        [Dlrm(DenseFeatures = 1, EmbeddingDim = 12, BottomMlp = new[] { 12 }, Tokens = TokenKind.Vocabulary)]
+        [RobeArray(Slots = 64, BlockSize = 8, Variant = RobeVariant.Circular)]
+        public sealed partial class TinyCircular
+        {
+            [Categorical(Column = 0, Cardinality = 7)] public partial EmbeddingTable A { get; }
+            [Categorical(Column = 1, Cardinality = 9)] public partial EmbeddingTable B { get; }
+        }
+        """;
+
+    /// <summary>Signed, raw ids, d = 4 with Z = 2, declared in the global namespace with a private constructor.</summary>
+    public const string TinySigned = """
+        using RobeGen;
+
+        [Dlrm(DenseFeatures = 3, EmbeddingDim = 4, BottomMlp = new[] { 4 }, TopMlp = new[] { 2, 2 })]
+        [RobeArray(Slots = 50, BlockSize = 2, Variant = RobeVariant.Signed)]
+        public partial class TinySigned
+        {
+            private TinySigned() { }
+
+            [Categorical(Column = 0)] public partial EmbeddingTable Only { get; }
+        }
+        """;
+
+    /// <summary>A valid base the diagnostic tests vary: d = 8, Z = 4, two ROBE tables.</summary>
+    public static string Valid(
+        string dlrm = "DenseFeatures = 13, EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 4 }",
+        string robeArray = "[RobeArray(Slots = 1000, BlockSize = 4)]",
+        string classHeader = "public partial class M",
+        string tables = """
+            [Categorical(Column = 0, Cardinality = 100)] public partial EmbeddingTable A { get; }
+            [Categorical(Column = 1, Cardinality = 200)] public partial EmbeddingTable B { get; }
+            """) => $$"""
+        using RobeGen;
+
+        namespace Sample;
+
+        [Dlrm({{dlrm}})]
+        {{robeArray}}
+        {{classHeader}}
+        {
+        {{tables}}
+        }
+        """;
+}
