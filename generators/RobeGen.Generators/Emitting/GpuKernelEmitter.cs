@@ -4,14 +4,18 @@ using static RobeGen.Generators.Emitting.CodeWriter;
 namespace RobeGen.Generators.Emitting;
 
 /// <summary>
-/// The ILGPU kernels (<c>GpuEmbedding</c>, an IGpuEmbeddingKernels): one thread per (sample, table, block); the
-/// table's folded key comes from RobeHash.Key's constant switch; the coordinates of a block of the declared Z are
-/// unrolled (ILGPU does not unroll loops). Kernel code is ILGPU-safe: no allocation, spans, LINQ or exceptions.
+/// The ILGPU kernels (<c>GpuEmbedding</c>, an IGpuEmbeddingKernels): one thread per (sample, table, coordinate), so
+/// the lanes of a warp read a block's consecutive slots together (coalesced 128-byte reads at Z = 32, where one
+/// thread per block walked its 32 floats alone); the block's first lane hashes (the table's folded key comes from
+/// RobeHash.Key's constant switch) and shares the start by a warp shuffle. Kernel code is ILGPU-safe: no
+/// allocation, spans, LINQ or exceptions.
 /// </summary>
 internal static class GpuKernelEmitter
 {
     private const string Robe = "(int)" + Names.EmbeddingStorage + ".Robe";
     private const string Full = "(int)" + Names.EmbeddingStorage + ".Full";
+    private const string Warp = "global::ILGPU.Warp";
+    private const string Group = "global::ILGPU.Group";
 
     private static string GatherDelegate =>
         "global::System.Action<" + Names.Index1D + ", " + Names.GpuEmbeddingArgs + ", " + Names.GpuTableViews + ", " + Names.ArrayView +
@@ -49,116 +53,103 @@ internal static class GpuKernelEmitter
     private static string TypeArguments(string actionType) =>
         actionType.Substring("global::System.Action<".Length, actionType.Length - "global::System.Action<".Length - 1);
 
-    /// <summary>The thread's (sample, table, block) and the table's storage; returns early past the batch.</summary>
+    /// <summary>
+    /// The thread's element (sample, table, coordinate j), its block and the position k in it; <c>active</c> is false
+    /// for threads past the batch (they still take part in the warp shuffles, which need every lane).
+    /// </summary>
     private static void WriteThreadMapping(CodeWriter w)
     {
-        w.Line("int maxBlocks = args.MaxBlocks;");
-        w.Line("int pair = index.X / maxBlocks;");
-        w.Line("int block = index.X - pair * maxBlocks;");
-        w.Line("if (pair >= args.Batch * TableCount) return;");
+        w.Line("int pair = index.X / EmbeddingDim;");
+        w.Line("int j = index.X - pair * EmbeddingDim;");
+        w.Line("bool active = pair < args.Batch * TableCount;");
         w.Line("int table = pair % TableCount;");
-        w.Line("long embedding = (long)pair * EmbeddingDim;");
-        w.Line("long record = (long)pair * maxBlocks + block;");
-        w.Line("int storage = tables.Storage[table];");
+        w.Line("int storage = active ? tables.Storage[table] : " + Full + ";");
+        w.Line("int blockSize = args.BlockSize;");
+        w.Line("int block = j / blockSize;");
+        w.Line("int k = j - block * blockSize;");
+        w.Line("long record = (long)pair * args.MaxBlocks + block;");
+    }
+
+    /// <summary>
+    /// Whether a block's Z lanes sit in one warp (Z divides the warp size and d, groups are whole warps): then only the
+    /// block's first lane hashes and the others take the result by a shuffle. Uniform over the launch, so no lane
+    /// skips a shuffle. On a GPU (warp 32) this holds for Z = 1, 2, 4, 8, 16, 32 when Z divides d.
+    /// </summary>
+    private static void WriteShareTest(CodeWriter w)
+    {
+        w.Line("bool share = blockSize <= " + Warp + ".WarpSize && " + Warp + ".WarpSize % blockSize == 0 && EmbeddingDim % blockSize == 0 && " +
+            Group + ".DimX % " + Warp + ".WarpSize == 0;");
+        w.Line("bool hashes = active && storage == " + Robe + " && (k == 0 || !share);");
     }
 
     private static void WriteGatherKernel(CodeWriter w, DlrmModel model)
     {
-        w.Line("/// <summary>Gather: thread (sample, table, block) reads one block of the embedding and records its start.");
-        w.Line("/// Extent batch * TableCount * MaxBlocks; for ROBE tables threads past the block count do nothing, a Full or Hashed");
-        w.Line("/// row is split over the table's threads. A Full table's out-of-range token (the CPU loops throw) reads zeros and");
-        w.Line("/// records start -1.</summary>");
+        w.Line("/// <summary>Gather: thread (sample, table, j) reads coordinate j of the embedding, so a warp reads whole blocks of");
+        w.Line("/// consecutive slots (coalesced); the first lane of a block hashes and records its start. Extent batch * TableCount *");
+        w.Line("/// EmbeddingDim. A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>");
         w.Open("public static void GatherKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
             Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> output)");
         WriteThreadMapping(w);
-        w.Line("ulong token = tokens[pair];");
+        w.Line("ulong token = active ? tokens[pair] : 0UL;");
+        WriteShareTest(w);
+        w.Line("long start = 0L;");
+        if (model.Variant == RobeVariant.Signed) w.Line("ulong sign = 0UL;");
+        w.Open("if (hashes)");
+        w.Line("ulong key = RobeHash.Key(table, token);");
+        if (model.Variant == RobeVariant.Circular) w.Line("start = RobeHash.StartOf(RobeHash.Hash(key, block), args.RobeSlots);");
+        else w.Line("start = RobeHash.StartOf(RobeHash.Hash(key, block), args.RobeSlots - blockSize + 1);");
+        if (model.Variant == RobeVariant.Signed) w.Line("sign = RobeHash.SignRowTerm(key);");
+        w.Close();
+        w.Open("if (share)");
+        w.Line("start = " + Warp + ".Shuffle(start, " + Warp + ".LaneIdx - k);");
+        if (model.Variant == RobeVariant.Signed) w.Line("sign = " + Warp + ".Shuffle(sign, " + Warp + ".LaneIdx - k);");
+        w.Close();
+        w.Line("if (!active) return;");
         w.Open("if (storage == " + Robe + ")");
-        WriteRobeBlockPrologue(w, model, needsKey: true);
-        w.Line("long start = RobeHash.StartOf(RobeHash.Hash(key, block), " + Range(model) + ");");
-        w.Line("blockStarts[record] = start;");
-        WriteBlockLoop(w, model, k => "output[at + " + k + "] = " + Read(model, k) + ";");
+        w.Line("if (k == 0) blockStarts[record] = start;");
+        w.Line("output[index.X] = weights[" + Slot(model) + "]" + SignFactor(model) + ";");
         w.Close();
         w.Open("else");
-        w.Line("// A Full or Hashed row: the table's threads share its d floats; the first records the start.");
-        w.Line("long start = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
-        w.Line("if (block == 0) blockStarts[record] = start;");
-        WriteRowShare(w);
-        w.Line("for (int j = from; j < to; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];");
+        w.Line("// A Full or Hashed row: d consecutive floats, one per thread; coordinate 0 records the row's start.");
+        w.Line("long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
+        w.Line("if (j == 0) blockStarts[(long)pair * args.MaxBlocks] = rowStart;");
+        w.Line("output[index.X] = rowStart < 0 ? 0f : weights[rowStart + j];");
         w.Close();
         w.Close();
     }
 
     private static void WriteScatterKernel(CodeWriter w, DlrmModel model)
     {
-        w.Line("/// <summary>Gradient scatter: thread (sample, table, block) atomically adds its block's gradient (times the sign for");
-        w.Line("/// Signed) at the start the gather recorded. Same extent as the gather; the order of the additions is not fixed.</summary>");
+        w.Line("/// <summary>Gradient scatter: thread (sample, table, j) atomically adds coordinate j's gradient (times the sign for");
+        w.Line("/// Signed) at the slot the gather recorded; a warp's atomics hit consecutive slots. Same extent as the gather; the");
+        w.Line("/// order of the additions is not fixed.</summary>");
         w.Open("public static void ScatterAtomicKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
             Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> gradOutput, " + Names.ArrayView + "<float> gradWeights)");
         WriteThreadMapping(w);
+        if (model.Variant == RobeVariant.Signed)
+        {
+            w.Line("// The sign needs the row's key: hashed once per block as in the gather.");
+            WriteShareTest(w);
+            w.Line("ulong sign = hashes ? RobeHash.SignRowTerm(RobeHash.Key(table, tokens[pair])) : 0UL;");
+            w.Line("if (share) sign = " + Warp + ".Shuffle(sign, " + Warp + ".LaneIdx - k);");
+        }
+        w.Line("if (!active) return;");
         w.Open("if (storage == " + Robe + ")");
         w.Line("long start = blockStarts[record];");
-        if (model.Variant == RobeVariant.Signed) w.Line("ulong token = tokens[pair];");
-        WriteRobeBlockPrologue(w, model, needsKey: false);
-        WriteBlockLoop(w, model, k => Names.Atomic + ".Add(ref gradWeights[" + Slot(model, k) + "], gradOutput[at + " + k + "]" + SignFactor(model, k) + ");");
+        w.Line(Names.Atomic + ".Add(ref gradWeights[" + Slot(model) + "], gradOutput[index.X]" + SignFactor(model) + ");");
         w.Close();
         w.Open("else");
-        w.Line("// A Full or Hashed row: the table's threads share its d floats at the start the first one recorded.");
-        w.Line("long rowStart = blockStarts[(long)pair * maxBlocks];");
-        w.Line("if (rowStart < 0) return;");
-        WriteRowShare(w);
-        w.Line("for (int j = from; j < to; j++) " + Names.Atomic + ".Add(ref gradWeights[rowStart + j], gradOutput[embedding + j]);");
+        w.Line("long rowStart = blockStarts[(long)pair * args.MaxBlocks];");
+        w.Line("if (rowStart >= 0) " + Names.Atomic + ".Add(ref gradWeights[rowStart + j], gradOutput[index.X]);");
         w.Close();
         w.Close();
     }
 
-    /// <summary>Block geometry, early return past the embedding, the table's key (constant switch) where needed and the
-    /// variant's extras. The scatter needs the key only for the sign: it reuses the gather's block starts.</summary>
-    private static void WriteRobeBlockPrologue(CodeWriter w, DlrmModel model, bool needsKey)
-    {
-        w.Line("int blockSize = args.BlockSize;");
-        w.Line("int first = block * blockSize;");
-        w.Line("if (first >= EmbeddingDim) return;");
-        w.Line("long at = embedding + first;");
-        if (model.Variant == RobeVariant.Circular) w.Line("long slots = args.RobeSlots;");
-        if (needsKey || model.Variant == RobeVariant.Signed) w.Line("ulong key = RobeHash.Key(table, token);");
-        if (model.Variant == RobeVariant.Signed) w.Line("ulong sign = RobeHash.SignRowTerm(key);");
-    }
+    private static string Slot(DlrmModel model) =>
+        model.Variant == RobeVariant.Circular ? "RobeHash.Wrap(start + k, args.RobeSlots)" : "start + k";
 
-    /// <summary>The coordinates of one block: unrolled for a full block of the declared Z, a loop otherwise.</summary>
-    private static void WriteBlockLoop(CodeWriter w, DlrmModel model, System.Func<string, string> statement)
-    {
-        bool unroll = Unrolling.Applies(model);
-        if (unroll)
-        {
-            w.Open("if (blockSize == BlockSize && first + BlockSize <= EmbeddingDim)");
-            w.Line("// The declared Z: the block's coordinates unrolled.");
-            for (int k = 0; k < model.BlockSize; k++) w.Line(statement(Int(k)));
-            w.Close();
-            w.Open("else");
-        }
-        w.Line("int width = EmbeddingDim - first < blockSize ? EmbeddingDim - first : blockSize;");
-        w.Line("for (int k = 0; k < width; k++) " + statement("k"));
-        if (unroll) w.Close();
-    }
-
-    private static string Range(DlrmModel model) =>
-        model.Variant == RobeVariant.Circular ? "slots" : "args.RobeSlots - blockSize + 1";
-
-    private static string Slot(DlrmModel model, string k) =>
-        model.Variant == RobeVariant.Circular ? "RobeHash.Wrap(start + " + k + ", slots)" : "start + " + k;
-
-    private static string Read(DlrmModel model, string k) => "weights[" + Slot(model, k) + "]" + SignFactor(model, k);
-
-    private static string SignFactor(DlrmModel model, string k) =>
-        model.Variant == RobeVariant.Signed ? " * RobeHash.Sign(RobeHash.AddMod(sign, RobeHash.SignTerm(first + " + k + ")))" : "";
-
-    /// <summary>Coordinates [from, to) of a Full or Hashed row that this thread (one of the table's MaxBlocks) handles.</summary>
-    private static void WriteRowShare(CodeWriter w)
-    {
-        w.Line("int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;");
-        w.Line("int from = block * share;");
-        w.Line("int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;");
-    }
+    private static string SignFactor(DlrmModel model) =>
+        model.Variant == RobeVariant.Signed ? " * RobeHash.Sign(RobeHash.AddMod(sign, RobeHash.SignTerm(j)))" : "";
 
     private static void WriteRowStart(CodeWriter w)
     {

@@ -34,7 +34,7 @@ internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
     }
 
     public override void Accumulate(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates) =>
-        _scatter(rows * coordinates.Tables * args.MaxBlocks, args, _t.TableViews, _tokens, _t.BlockStarts.View,
+        _scatter(coordinates.Coordinates, args, _t.TableViews, _tokens, _t.BlockStarts.View,
             _t.GradEmbeddings.View, _t.EmbeddingGradients.View);
 }
 
@@ -93,7 +93,7 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         if (_gather is not null)
         {
             // This gather also rewrites the recorded block starts - with the very same values.
-            _gather(rows * coordinates.Tables * args.MaxBlocks, args, _t.TableViews, _onesWeights!.View, _tokens, _t.BlockStarts.View, _signs!.View);
+            _gather(coordinates.Coordinates, args, _t.TableViews, _onesWeights!.View, _tokens, _t.BlockStarts.View, _signs!.View);
             signs = _signs.View;
         }
         _kernels.SegmentedSum(stream, count, _keys.View, _values.View, count, _t.GradEmbeddings.View, signs,

@@ -44,13 +44,13 @@ public readonly struct GpuTableViews
 /// </summary>
 public interface IGpuEmbeddingKernels
 {
-    /// <summary>Gather: one thread per (sample, table, block) reads a block of the embedding and records its start.
-    /// Launch with extent batch * tables * MaxBlocks.</summary>
+    /// <summary>Gather: reads the embedding of every (sample, table) and records its block starts. Launch with extent
+    /// batch * tables * EmbeddingDim (the generated kernel runs one thread per coordinate; an implementation that needs
+    /// fewer threads leaves the rest idle).</summary>
     Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>
         LoadGather(Accelerator accelerator);
 
-    /// <summary>Gradient scatter with float atomics: one thread per (sample, table, block) adds its block's gradient
-    /// at the recorded start. Arguments: args, tables, tokens, block starts, dL/dE, dL/dweights. Same extent as gather.</summary>
+    /// <summary>Gradient scatter with float atomics: adds every coordinate's gradient at the slot the gather recorded. Arguments: args, tables, tokens, block starts, dL/dE, dL/dweights. Same extent as gather.</summary>
     Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>
         LoadScatterAtomic(Accelerator accelerator);
 }

@@ -413,98 +413,72 @@ namespace Sample
             public global::System.Action<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>> LoadScatterAtomic(global::ILGPU.Runtime.Accelerator accelerator) =>
                 global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
 
-            /// <summary>Gather: thread (sample, table, block) reads one block of the embedding and records its start.
-            /// Extent batch * TableCount * MaxBlocks; for ROBE tables threads past the block count do nothing, a Full or Hashed
-            /// row is split over the table's threads. A Full table's out-of-range token (the CPU loops throw) reads zeros and
-            /// records start -1.</summary>
+            /// <summary>Gather: thread (sample, table, j) reads coordinate j of the embedding, so a warp reads whole blocks of
+            /// consecutive slots (coalesced); the first lane of a block hashes and records its start. Extent batch * TableCount *
+            /// EmbeddingDim. A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
             public static void GatherKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> output)
             {
-                int maxBlocks = args.MaxBlocks;
-                int pair = index.X / maxBlocks;
-                int block = index.X - pair * maxBlocks;
-                if (pair >= args.Batch * TableCount) return;
+                int pair = index.X / EmbeddingDim;
+                int j = index.X - pair * EmbeddingDim;
+                bool active = pair < args.Batch * TableCount;
                 int table = pair % TableCount;
-                long embedding = (long)pair * EmbeddingDim;
-                long record = (long)pair * maxBlocks + block;
-                int storage = tables.Storage[table];
-                ulong token = tokens[pair];
+                int storage = active ? tables.Storage[table] : (int)global::RobeGen.EmbeddingStorage.Full;
+                int blockSize = args.BlockSize;
+                int block = j / blockSize;
+                int k = j - block * blockSize;
+                long record = (long)pair * args.MaxBlocks + block;
+                ulong token = active ? tokens[pair] : 0UL;
+                bool share = blockSize <= global::ILGPU.Warp.WarpSize && global::ILGPU.Warp.WarpSize % blockSize == 0 && EmbeddingDim % blockSize == 0 && global::ILGPU.Group.DimX % global::ILGPU.Warp.WarpSize == 0;
+                bool hashes = active && storage == (int)global::RobeGen.EmbeddingStorage.Robe && (k == 0 || !share);
+                long start = 0L;
+                if (hashes)
+                {
+                    ulong key = RobeHash.Key(table, token);
+                    start = RobeHash.StartOf(RobeHash.Hash(key, block), args.RobeSlots - blockSize + 1);
+                }
+                if (share)
+                {
+                    start = global::ILGPU.Warp.Shuffle(start, global::ILGPU.Warp.LaneIdx - k);
+                }
+                if (!active) return;
                 if (storage == (int)global::RobeGen.EmbeddingStorage.Robe)
                 {
-                    int blockSize = args.BlockSize;
-                    int first = block * blockSize;
-                    if (first >= EmbeddingDim) return;
-                    long at = embedding + first;
-                    ulong key = RobeHash.Key(table, token);
-                    long start = RobeHash.StartOf(RobeHash.Hash(key, block), args.RobeSlots - blockSize + 1);
-                    blockStarts[record] = start;
-                    if (blockSize == BlockSize && first + BlockSize <= EmbeddingDim)
-                    {
-                        // The declared Z: the block's coordinates unrolled.
-                        output[at + 0] = weights[start + 0];
-                        output[at + 1] = weights[start + 1];
-                        output[at + 2] = weights[start + 2];
-                        output[at + 3] = weights[start + 3];
-                    }
-                    else
-                    {
-                        int width = EmbeddingDim - first < blockSize ? EmbeddingDim - first : blockSize;
-                        for (int k = 0; k < width; k++) output[at + k] = weights[start + k];
-                    }
+                    if (k == 0) blockStarts[record] = start;
+                    output[index.X] = weights[start + k];
                 }
                 else
                 {
-                    // A Full or Hashed row: the table's threads share its d floats; the first records the start.
-                    long start = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);
-                    if (block == 0) blockStarts[record] = start;
-                    int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;
-                    int from = block * share;
-                    int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;
-                    for (int j = from; j < to; j++) output[embedding + j] = start < 0 ? 0f : weights[start + j];
+                    // A Full or Hashed row: d consecutive floats, one per thread; coordinate 0 records the row's start.
+                    long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);
+                    if (j == 0) blockStarts[(long)pair * args.MaxBlocks] = rowStart;
+                    output[index.X] = rowStart < 0 ? 0f : weights[rowStart + j];
                 }
             }
 
-            /// <summary>Gradient scatter: thread (sample, table, block) atomically adds its block's gradient (times the sign for
-            /// Signed) at the start the gather recorded. Same extent as the gather; the order of the additions is not fixed.</summary>
+            /// <summary>Gradient scatter: thread (sample, table, j) atomically adds coordinate j's gradient (times the sign for
+            /// Signed) at the slot the gather recorded; a warp's atomics hit consecutive slots. Same extent as the gather; the
+            /// order of the additions is not fixed.</summary>
             public static void ScatterAtomicKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> gradOutput, global::ILGPU.ArrayView<float> gradWeights)
             {
-                int maxBlocks = args.MaxBlocks;
-                int pair = index.X / maxBlocks;
-                int block = index.X - pair * maxBlocks;
-                if (pair >= args.Batch * TableCount) return;
+                int pair = index.X / EmbeddingDim;
+                int j = index.X - pair * EmbeddingDim;
+                bool active = pair < args.Batch * TableCount;
                 int table = pair % TableCount;
-                long embedding = (long)pair * EmbeddingDim;
-                long record = (long)pair * maxBlocks + block;
-                int storage = tables.Storage[table];
+                int storage = active ? tables.Storage[table] : (int)global::RobeGen.EmbeddingStorage.Full;
+                int blockSize = args.BlockSize;
+                int block = j / blockSize;
+                int k = j - block * blockSize;
+                long record = (long)pair * args.MaxBlocks + block;
+                if (!active) return;
                 if (storage == (int)global::RobeGen.EmbeddingStorage.Robe)
                 {
                     long start = blockStarts[record];
-                    int blockSize = args.BlockSize;
-                    int first = block * blockSize;
-                    if (first >= EmbeddingDim) return;
-                    long at = embedding + first;
-                    if (blockSize == BlockSize && first + BlockSize <= EmbeddingDim)
-                    {
-                        // The declared Z: the block's coordinates unrolled.
-                        global::ILGPU.Atomic.Add(ref gradWeights[start + 0], gradOutput[at + 0]);
-                        global::ILGPU.Atomic.Add(ref gradWeights[start + 1], gradOutput[at + 1]);
-                        global::ILGPU.Atomic.Add(ref gradWeights[start + 2], gradOutput[at + 2]);
-                        global::ILGPU.Atomic.Add(ref gradWeights[start + 3], gradOutput[at + 3]);
-                    }
-                    else
-                    {
-                        int width = EmbeddingDim - first < blockSize ? EmbeddingDim - first : blockSize;
-                        for (int k = 0; k < width; k++) global::ILGPU.Atomic.Add(ref gradWeights[start + k], gradOutput[at + k]);
-                    }
+                    global::ILGPU.Atomic.Add(ref gradWeights[start + k], gradOutput[index.X]);
                 }
                 else
                 {
-                    // A Full or Hashed row: the table's threads share its d floats at the start the first one recorded.
-                    long rowStart = blockStarts[(long)pair * maxBlocks];
-                    if (rowStart < 0) return;
-                    int share = (EmbeddingDim + maxBlocks - 1) / maxBlocks;
-                    int from = block * share;
-                    int to = from + share < EmbeddingDim ? from + share : EmbeddingDim;
-                    for (int j = from; j < to; j++) global::ILGPU.Atomic.Add(ref gradWeights[rowStart + j], gradOutput[embedding + j]);
+                    long rowStart = blockStarts[(long)pair * args.MaxBlocks];
+                    if (rowStart >= 0) global::ILGPU.Atomic.Add(ref gradWeights[rowStart + j], gradOutput[index.X]);
                 }
             }
 

@@ -11,7 +11,7 @@ internal interface IKernelConstants
 }
 
 /// <summary>
-/// Generic ILGPU kernels of the reference definition: one thread per (sample, table, block), the reference hash, raw
+/// Generic ILGPU kernels of the reference definition: one thread per (sample, table, block) (extra threads idle), the reference hash, raw
 /// tokens with table offsets t * 2^33. Dimension and variant are type parameters (ILGPU kernels cannot capture).
 /// </summary>
 internal sealed class ReferenceGpuEmbedding : IGpuEmbeddingKernels
@@ -73,11 +73,13 @@ internal sealed class ReferenceGpuEmbedding : IGpuEmbeddingKernels
         int d = default(TConstants).Dim;
         int block = i % args.MaxBlocks;
         sampleTable = i / args.MaxBlocks;
+        first = 0; count = 0; start = 0; xg = 0;
+        // Launched with one thread per coordinate (the contract); this reference needs only one per block record.
+        if (sampleTable >= args.Batch * (int)tables.Storage.Length) return false;
         int table = sampleTable % (int)tables.Storage.Length;
         ulong token = tokens[sampleTable];
         xg = token + ((ulong)table << EmbeddingTable.RawTokenTableShift);
         int storage = tables.Storage[table];
-        first = 0; count = 0; start = 0;
         if (storage == (int)EmbeddingStorage.Robe)
         {
             first = block * args.BlockSize;
