@@ -30,4 +30,20 @@ public static class SyntheticBatches
         }
         return batch;
     }
+
+    /// <summary>
+    /// Benchmark batches: tokens uniform over each table's <paramref name="vocabulary"/> (so Full rows are read all over
+    /// their table, not from a hot corner that fits in cache), dense values and labels as <see cref="Create"/>.
+    /// </summary>
+    public static Batch CreateUniform(ModelDeclaration declaration, int rows, int seed, IReadOnlyList<long> vocabulary)
+    {
+        int tables = declaration.TableCount;
+        if (vocabulary.Count != tables) throw new ArgumentException($"{tables} vocabulary sizes are needed; got {vocabulary.Count}.", nameof(vocabulary));
+        Batch batch = Create(declaration, rows, seed);
+        var random = new Random(seed ^ 0x5EED);
+        for (int r = 0; r < rows; r++)
+            for (int t = 0; t < tables; t++)
+                batch.Tokens[r * tables + t] = (ulong)random.NextInt64(Math.Max(1, vocabulary[t]));
+        return batch;
+    }
 }

@@ -25,7 +25,6 @@ public sealed partial class CudaDlrmBackend
         _t.TableRows.View.CopyFromCPU(Stream, Layout.Rows.ToArray());
         _t.TableBase.View.CopyFromCPU(Stream, Layout.TableBase.ToArray());
         _kernels.Fill(Stream, (int)_t.Ones.Length, _t.Ones.View, 1f);
-        _t.EmbeddingGradients.View.MemSetToZero(Stream);
         _t.LossScalars.View.MemSetToZero(Stream);
         _device.Synchronize();
     }
@@ -110,6 +109,23 @@ public sealed partial class CudaDlrmBackend
         _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows));
     }
 
+    /// <summary>
+    /// SGD with atomic gradients, fused: the interaction's backward writes -lr * dL/dE and the scatter adds it straight
+    /// into the embedding array, so no dense gradient buffer is filled, swept or held, and no update kernel runs. The
+    /// same sum as w -= lr * sum(g), in another order of float additions (atomic mode fixes no order anyway).
+    /// </summary>
+    private void BackwardAndSgdFused(int rows, float learningRate)
+    {
+        var (gradTopInput, free) = BackwardTop(rows);
+        InteractionBackward(rows, gradTopInput, embeddingScale: -learningRate);
+        BottomBackward(rows, gradTopInput, free);
+        ((AtomicEmbeddingGradient)_embeddingGradient).ScatterInto(rows, EmbeddingArgs(rows), CoordinateArgs(rows), _t.Embedding.View);
+        DenseUpdate(learningRate);
+    }
+
+    /// <summary>Whether <see cref="BackwardAndSgdFused"/> applies: SGD and atomic (not deterministic) gradients.</summary>
+    private bool FusesEmbeddingSgd => _options.Optimizer == OptimizerKind.Sgd && _embeddingGradient is AtomicEmbeddingGradient;
+
     /// <summary>The top MLP, from dL/ds down to dL/dR; returns the ping-pong buffer holding dL/dR and the free one.</summary>
     private (ArrayView<float> GradTopInput, ArrayView<float> Free) BackwardTop(int rows)
     {
@@ -127,14 +143,14 @@ public sealed partial class CudaDlrmBackend
     }
 
     /// <summary>dV[b] = S[b] V[b], S symmetric from the pair gradients; du adds R's pass-through of u; dE for the scatter.</summary>
-    private void InteractionBackward(int rows, ArrayView<float> gradTopInput)
+    private void InteractionBackward(int rows, ArrayView<float> gradTopInput, float embeddingScale = 1f)
     {
         int n = _interaction.Vectors, d = Layout.Dim;
         _kernels.SymmetricPairGradient(Stream, rows * n * n, _interaction, gradTopInput, _t.PairGradients.View);
         _device.Gemm.GemmStridedBatched(false, false, n, d, n, 1f, _t.PairGradients.View, n, (long)n * n,
             _t.Vectors.View, d, (long)n * d, 0f, _t.GradVectors.View, d, (long)n * d, rows);
         _kernels.SplitGradient(Stream, rows * n * d, _interaction, _t.GradVectors.View, gradTopInput,
-            _t.GradBottomOutput.View, _t.GradEmbeddings.View);
+            _t.GradBottomOutput.View, _t.GradEmbeddings.View, embeddingScale);
     }
 
     /// <summary>

@@ -69,11 +69,10 @@ public sealed partial class CudaDlrmBackend
             ("top MLP forward", () => TopForward(rows)),
             ("loss", () => LossAndGradient(rows)),
             ("top MLP backward", () => (gradTopInput, free) = BackwardTop(rows)),
-            ("interaction backward", () => InteractionBackward(rows, gradTopInput)),
+            ("interaction backward", () => InteractionBackward(rows, gradTopInput, FusesEmbeddingSgd ? -learningRate : 1f)),
             ("bottom MLP backward", () => BottomBackward(rows, gradTopInput, free)),
-            ("embedding gradient", () => _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows))),
+            (FusesEmbeddingSgd ? "embedding scatter+SGD (fused)" : "embedding gradient", () => EmbeddingBackwardAndUpdate(rows, learningRate)),
             ("dense update", () => DenseUpdate(learningRate)),
-            ("embedding update", () => EmbeddingUpdate(rows, learningRate)),
         };
         var totals = new double[phases.Length];
         var clock = new System.Diagnostics.Stopwatch();

@@ -99,8 +99,13 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
         int rows = batch.Count;
         Forward(rows);
         LossAndGradient(rows);
-        Backward(rows);
-        Update(rows, learningRate);
+        if (FusesEmbeddingSgd)
+            BackwardAndSgdFused(rows, learningRate);
+        else
+        {
+            Backward(rows);
+            Update(rows, learningRate);
+        }
         _stepsSinceLossRead++;
     }
 

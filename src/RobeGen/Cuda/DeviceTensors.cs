@@ -21,7 +21,8 @@ internal sealed class DeviceTensors
         DenseGradients = memory.Allocate<float>("mlp gradients", mlp.ParameterCount);
         DenseAccumulators = adagrad ? memory.Allocate<float>("adagrad mlp state", mlp.ParameterCount) : null;
         Embedding = memory.Allocate<float>("embedding", layout.TotalParameters);
-        EmbeddingGradients = memory.Allocate<float>("embedding gradient", layout.TotalParameters);
+        _memory = memory;
+        _embeddingFloats = layout.TotalParameters;
         EmbeddingAccumulators = adagrad ? memory.Allocate<float>("adagrad.embedding", layout.TotalParameters) : null;
 
         BottomOutputs = mlp.Bottom.Select(l => memory.Allocate<float>($"{l.Name} output", b * l.FanOut)).ToArray();
@@ -55,8 +56,23 @@ internal sealed class DeviceTensors
     public MemoryBuffer1D<float, Stride1D.Dense> DenseGradients { get; }
     public MemoryBuffer1D<float, Stride1D.Dense>? DenseAccumulators { get; }
     public MemoryBuffer1D<float, Stride1D.Dense> Embedding { get; }
-    /// <summary>Dense, all zeros between steps: the scatter fills the read slots, the update takes them back to 0.</summary>
-    public MemoryBuffer1D<float, Stride1D.Dense> EmbeddingGradients { get; }
+    /// <summary>
+    /// Dense, all zeros between steps: the scatter fills the read slots, the update takes them back to 0. Allocated
+    /// (zeroed) on first use: the fused SGD step never needs it, so a model of Full tables holds its embedding once.
+    /// </summary>
+    public MemoryBuffer1D<float, Stride1D.Dense> EmbeddingGradients => _embeddingGradients ??= AllocateZeroed("embedding gradient", _embeddingFloats);
+
+    private readonly DeviceMemory _memory;
+    private readonly long _embeddingFloats;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _embeddingGradients;
+
+    private MemoryBuffer1D<float, Stride1D.Dense> AllocateZeroed(string tensor, long length)
+    {
+        var buffer = _memory.Allocate<float>(tensor, length);
+        buffer.MemSetToZero();
+        buffer.Accelerator.Synchronize();
+        return buffer;
+    }
     public MemoryBuffer1D<float, Stride1D.Dense>? EmbeddingAccumulators { get; }
 
     public MemoryBuffer1D<float, Stride1D.Dense>[] BottomOutputs { get; }

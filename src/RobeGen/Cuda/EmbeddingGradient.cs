@@ -34,8 +34,11 @@ internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
     }
 
     public override void Accumulate(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates) =>
-        _scatter(coordinates.Coordinates, args, _t.TableViews, _tokens, _t.BlockStarts.View,
-            _t.GradEmbeddings.View, _t.EmbeddingGradients.View);
+        ScatterInto(rows, args, coordinates, _t.EmbeddingGradients.View);
+
+    /// <summary>Adds dL/dE (as the step left it in GradEmbeddings) into <paramref name="target"/> at the recorded slots.</summary>
+    public void ScatterInto(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates, ArrayView<float> target) =>
+        _scatter(coordinates.Coordinates, args, _t.TableViews, _tokens, _t.BlockStarts.View, _t.GradEmbeddings.View, target);
 }
 
 /// <summary>

@@ -10,16 +10,14 @@ using RobeGen.Benchmarking;
 namespace RobeGen.Cli.Commands.Check;
 
 /// <summary>
-/// Training and inference samples/s of the reference models on synthetic batches. Kernel compilation happens when
-/// the backend is built and warm-up steps run before the clock starts; each timing ends with a device sync.
+/// The check command's throughput table: the reference models on synthetic batches, timed by <see cref="ThroughputMeter"/>
+/// (also used by <c>robegen bench</c>), with a per-phase profile.
 /// </summary>
 internal static class Throughput
 {
-    private const int WarmupSteps = 5;
-
     public static void Run(GpuDevice device, CheckOptions options)
     {
-        Console.WriteLine($"Throughput on {device.Name} ({options.TimedSteps} timed steps after {WarmupSteps} warm-up; samples/s)");
+        Console.WriteLine($"Throughput on {device.Name} ({options.TimedSteps} timed steps after {ThroughputMeter.WarmupSteps} warm-up; samples/s)");
         Console.WriteLine($"  {"model",-15} {"batch",6} {"mode",-34} {"train",12} {"train (async)",14} {"inference",12} {"ms/step",8}");
         var models = new List<(string, IDlrmDefinition)> { ("CriteoKaggle", CriteoKaggle.Definition) };
         if (!options.Simulate) models.Add(("CriteoTerabyte", CriteoTerabyte.Definition)); // 27 M slots: too much for the simulator
@@ -44,30 +42,9 @@ internal static class Throughput
         using var backend = ModelChecks.CreateCuda(device, definition, modelOptions with { Device = DeviceKind.Cuda });
         var batches = Enumerable.Range(0, 4).Select(i => SyntheticBatches.Create(definition.Declaration, batchSize, 40 + i)).ToArray();
         float lr = 0.01f;
-
-        for (int i = 0; i < WarmupSteps; i++) backend.TrainStep(batches[i % batches.Length], lr);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < options.TimedSteps; i++) backend.TrainStep(batches[i % batches.Length], lr);
-        double train = Rate(batchSize, options.TimedSteps, clock.Elapsed.TotalSeconds);
-        double msPerStep = clock.Elapsed.TotalMilliseconds / options.TimedSteps;
-
-        backend.Synchronize();
-        clock.Restart();
-        for (int i = 0; i < options.TimedSteps; i++) backend.EnqueueTrainStep(batches[i % batches.Length], lr);
-        float loss = backend.ReadMeanLoss();
-        double trainAsync = Rate(batchSize, options.TimedSteps, clock.Elapsed.TotalSeconds);
-
-        double predict = double.NaN;
-        if (inference)
-        {
-            var probabilities = new float[batchSize];
-            for (int i = 0; i < WarmupSteps; i++) backend.Predict(batches[i % batches.Length], probabilities);
-            clock.Restart();
-            for (int i = 0; i < options.TimedSteps; i++) backend.Predict(batches[i % batches.Length], probabilities);
-            predict = Rate(batchSize, options.TimedSteps, clock.Elapsed.TotalSeconds);
-        }
+        var r = ThroughputMeter.Measure(backend, batches, options.TimedSteps, inference);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {name,-15} {batchSize,6} {mode,-34} {train,12:N0} {trainAsync,14:N0} {(double.IsNaN(predict) ? "-" : predict.ToString("N0", CultureInfo.InvariantCulture)),12} {msPerStep,8:0.00}   (loss {loss:0.0000}, {backend.DeviceBytes / (1 << 20)} MiB, {backend.GemmName}, {device.Name})"));
+            $"  {name,-15} {batchSize,6} {mode,-34} {r.Train,12:N0} {r.TrainAsync,14:N0} {(double.IsNaN(r.Inference) ? "-" : r.Inference.ToString("N0", CultureInfo.InvariantCulture)),12} {r.MsPerStep,8:0.00}   (loss {r.Loss:0.0000}, {backend.DeviceBytes / (1 << 20)} MiB, {backend.GemmName}, {device.Name})"));
         if (profile)
         {
             var phases = backend.ProfileTrainStep(batches[0], lr, Math.Max(1, options.TimedSteps / 5));
@@ -76,5 +53,4 @@ internal static class Throughput
         }
     }
 
-    private static double Rate(int batchSize, int steps, double seconds) => batchSize * (double)steps / seconds;
 }

@@ -17,7 +17,7 @@ internal sealed class DlrmKernelSet
         Assemble = accelerator.LoadAutoGroupedKernel<Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>>(InteractionKernels.Assemble);
         ExtractPairs = accelerator.LoadAutoGroupedKernel<Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>>(InteractionKernels.ExtractPairs);
         SymmetricPairGradient = accelerator.LoadAutoGroupedKernel<Index1D, InteractionShape, ArrayView<float>, ArrayView<float>>(InteractionKernels.SymmetricPairGradient);
-        SplitGradient = accelerator.LoadAutoGroupedKernel<Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(InteractionKernels.SplitGradient);
+        SplitGradient = accelerator.LoadAutoGroupedKernel<Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(InteractionKernels.SplitGradient);
         LossForward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(LossKernels.Forward);
         Probabilities = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(LossKernels.Probabilities);
         MeanReduce = accelerator.LoadKernel<ArrayView<float>, int, ArrayView<float>>(LossKernels.MeanReduce);
@@ -38,7 +38,7 @@ internal sealed class DlrmKernelSet
     public Action<AcceleratorStream, Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>> Assemble { get; }
     public Action<AcceleratorStream, Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>> ExtractPairs { get; }
     public Action<AcceleratorStream, Index1D, InteractionShape, ArrayView<float>, ArrayView<float>> SymmetricPairGradient { get; }
-    public Action<AcceleratorStream, Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> SplitGradient { get; }
+    public Action<AcceleratorStream, Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> SplitGradient { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LossForward { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> Probabilities { get; }
     /// <summary>Launch with <see cref="MeanReduceConfig"/>.</summary>

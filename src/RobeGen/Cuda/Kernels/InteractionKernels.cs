@@ -54,11 +54,11 @@ internal static class InteractionKernels
     /// One thread per element of dV [B, n, d].
     /// </summary>
     public static void SplitGradient(Index1D i, InteractionShape s, ArrayView<float> gradV, ArrayView<float> gradR,
-        ArrayView<float> gradU, ArrayView<float> gradEmbeddings)
+        ArrayView<float> gradU, ArrayView<float> gradEmbeddings, float embeddingScale)
     {
         int d = s.Dim, n = s.Vectors;
         int b = i / (n * d), rest = i - b * n * d, vector = rest / d, k = rest - vector * d;
         if (vector == 0) gradU[b * d + k] = gradV[i] + gradR[(long)b * s.OutputWidth + k];
-        else gradEmbeddings[((long)b * s.Tables + vector - 1) * d + k] = gradV[i];
+        else gradEmbeddings[((long)b * s.Tables + vector - 1) * d + k] = embeddingScale * gradV[i];
     }
 }

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using RobeGen.Backends;
+
+namespace RobeGen.Cli.Commands.Bench;
+
+/// <summary>
+/// <c>robegen bench</c>: training and inference samples/s and the embedding layer's time of the Kaggle and MLPerf
+/// models for ROBE (Z = 1, 32) and Full storage at several batch sizes, with the memory floor of the same GPU.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var device = new Option<DeviceKind>("--device") { Description = "cuda or cpu.", DefaultValueFactory = _ => DeviceKind.Cuda };
+        var models = new Option<string[]>("--models") { Description = "kaggle and/or mlperf.", DefaultValueFactory = _ => ["kaggle", "mlperf"], AllowMultipleArgumentsPerToken = true };
+        var batches = new Option<int[]>("--batches") { Description = "Batch sizes.", DefaultValueFactory = _ => [2048, 16384, 65536], AllowMultipleArgumentsPerToken = true };
+        var storages = new Option<string[]>("--storages") { Description = "robe1, robe32 and/or full.", DefaultValueFactory = _ => ["robe1", "robe32", "full"], AllowMultipleArgumentsPerToken = true };
+        var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per figure (after warm-up).", DefaultValueFactory = _ => 20 };
+        var tf32 = new Option<bool>("--tf32") { Description = "Let cuBLAS use TF32 tensor cores for the MLPs (FP32 otherwise)." };
+        var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV to this file (the PyTorch baseline reads it for its ratios)." };
+        var command = new Command("bench", "Measure training/inference throughput and the embedding layer against the memory floor.")
+        {
+            device, models, batches, storages, timedSteps, tf32, csv,
+        };
+        command.SetAction(parse => BenchRunner.Run(new BenchOptions
+        {
+            Device = parse.GetValue(device),
+            Models = parse.GetValue(models)!,
+            BatchSizes = parse.GetValue(batches)!,
+            Storages = parse.GetValue(storages)!,
+            TimedSteps = parse.GetValue(timedSteps),
+            AllowTf32 = parse.GetValue(tf32),
+            CsvPath = parse.GetValue(csv),
+        }));
+        return command;
+    }
+}
+
+/// <summary>What <c>robegen bench</c> measures.</summary>
+internal sealed record BenchOptions
+{
+    public DeviceKind Device { get; init; } = DeviceKind.Cuda;
+    public string[] Models { get; init; } = ["kaggle", "mlperf"];
+    public int[] BatchSizes { get; init; } = [2048, 16384, 65536];
+    public string[] Storages { get; init; } = ["robe1", "robe32", "full"];
+    public int TimedSteps { get; init; } = 20;
+    public bool AllowTf32 { get; init; }
+    public string? CsvPath { get; init; }
+}

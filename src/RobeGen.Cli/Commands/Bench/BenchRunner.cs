@@ -1,0 +1,93 @@
+using System.Globalization;
+using RobeGen.Backends;
+using RobeGen.Benchmarking;
+using RobeGen.Cpu;
+using RobeGen.Cuda;
+using RobeGen.Data;
+using RobeGen.Models;
+using RobeGen.Training;
+
+namespace RobeGen.Cli.Commands.Bench;
+
+/// <summary>Runs the bench: one backend per (model, storage), sized for the largest batch, measured at every batch size.</summary>
+internal static class BenchRunner
+{
+    private const int BatchesPerSize = 3;
+    /// <summary>Left free on the GPU for activations (batch 65,536 of the MLPerf model) and cuBLAS workspace.</summary>
+    private const long DeviceHeadroomBytes = 16L << 30;
+
+    public static int Run(BenchOptions options)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        bool cuda = options.Device != DeviceKind.Cpu;
+        using GpuDevice? device = cuda ? GpuDevice.CreateCuda(allowTf32: options.AllowTf32) : null;
+        string deviceName = device?.Name ?? $"CPU ({Environment.ProcessorCount} cores)";
+        string precision = options.AllowTf32 ? "TF32" : "FP32";
+        Console.WriteLine($"robegen bench ({DateTime.UtcNow:u}) on {deviceName}; MLP GEMM: {device?.Gemm.Name ?? "CPU"}; {precision}; " +
+            $"{options.TimedSteps} timed steps after {ThroughputMeter.WarmupSteps} warm-up; synthetic batches, tokens uniform over each table");
+        var table = new BenchTable(deviceName, precision);
+        table.PrintHeader();
+        var floors = new Dictionary<long, double>();
+
+        foreach (string modelName in options.Models)
+        {
+            IDlrmDefinition definition = modelName.ToLowerInvariant() switch
+            {
+                "kaggle" => CriteoKaggle.Definition,
+                "mlperf" => CriteoTerabyte.Definition,
+                _ => throw new ArgumentException($"Unknown model '{modelName}' (kaggle or mlperf)."),
+            };
+            foreach (BenchStorage storage in Storages(definition.Declaration, options, device))
+            {
+                if (storage.RowCap is long cap)
+                    Console.WriteLine($"  note: {definition.Declaration.Name} full tables ({definition.Declaration.FullTableParameterCount * 4 / 1e9:0.0} GB) do not fit " +
+                        $"{(device is null ? "one host array" : $"{deviceName} with one float[] host-side initial state")}: every table capped at {cap:N0} rows.");
+                var modelOptions = new ModelOptions
+                {
+                    Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Embedding = storage.Overrides, AllowTf32 = options.AllowTf32,
+                };
+                using IDlrmBackend backend = Build(definition, modelOptions, device);
+                foreach (int batchSize in options.BatchSizes)
+                {
+                    var batches = Enumerable.Range(0, BatchesPerSize)
+                        .Select(i => SyntheticBatches.CreateUniform(definition.Declaration, batchSize, 40 + i, storage.Vocabulary)).ToArray();
+                    ThroughputResult throughput = ThroughputMeter.Measure(backend, batches, options.TimedSteps);
+                    EmbeddingLayerTimes? embedding = null;
+                    double floor = double.NaN;
+                    if (backend is CudaDlrmBackend gpu)
+                    {
+                        embedding = gpu.MeasureEmbeddingLayer(batches[0], 0.01f, Math.Max(10, options.TimedSteps));
+                        long floats = (long)batchSize * definition.Declaration.TableCount * definition.Declaration.EmbeddingDim;
+                        if (!floors.TryGetValue(floats, out floor)) floors[floats] = floor = MemoryFloor.CopyMilliseconds(device!, floats, 20);
+                    }
+                    table.Add(new BenchRow(definition.Declaration.Name.Split(".")[^1], storage.Name, batchSize, throughput, embedding, floor,
+                        backend is CudaDlrmBackend g ? g.DeviceBytes : 0));
+                }
+            }
+        }
+        if (options.CsvPath is { } path) table.WriteCsv(path);
+        return 0;
+    }
+
+    private static IEnumerable<BenchStorage> Storages(ModelDeclaration declaration, BenchOptions options, GpuDevice? device)
+    {
+        foreach (string storage in options.Storages)
+            yield return storage.ToLowerInvariant() switch
+            {
+                "robe1" => BenchStorage.Robe(declaration, 1),
+                "robe32" => BenchStorage.Robe(declaration, 32),
+                // The initial state is built host-side as one float[] per tensor: at most Array.MaxLength floats.
+                "full" => BenchStorage.Full(declaration, Math.Min(Array.MaxLength,
+                    device?.FreeMemory is long free ? (free - DeviceHeadroomBytes) / sizeof(float) : long.MaxValue)),
+                _ => throw new ArgumentException($"Unknown storage '{storage}' (robe1, robe32 or full)."),
+            };
+    }
+
+    private static IDlrmBackend Build(IDlrmDefinition definition, ModelOptions options, GpuDevice? device)
+    {
+        if (device is null) return new CpuDlrmBackend(definition, options);
+        EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
+        ModelState initial = ModelInitializer.Create(layout, options.Optimizer, options.Seed);
+        return new CudaDlrmBackend(definition, options, initial, device);
+    }
+}

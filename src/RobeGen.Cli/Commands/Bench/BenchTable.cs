@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+using RobeGen.Benchmarking;
+using RobeGen.Cuda;
+
+namespace RobeGen.Cli.Commands.Bench;
+
+/// <summary>One measured line of the bench.</summary>
+internal sealed record BenchRow(string Model, string Storage, int Batch, ThroughputResult Throughput, EmbeddingLayerTimes? Embedding,
+    double FloorMs, long DeviceBytes);
+
+/// <summary>Prints the bench's rows as they come and writes them as CSV at the end.</summary>
+internal sealed class BenchTable(string deviceName, string precision)
+{
+    private readonly List<BenchRow> _rows = new();
+
+    public void PrintHeader()
+    {
+        Console.WriteLine($"  {"model",-14} {"storage",-26} {"batch",6} {"train/s",11} {"train async/s",13} {"infer/s",11} " +
+            $"{"emb fwd ms",10} {"emb f+b+u ms",12} {"floor ms",9} {"fwd/floor",9} {"fbu/floor",9} {"MiB",7}");
+    }
+
+    public void Add(BenchRow row)
+    {
+        _rows.Add(row);
+        var t = row.Throughput;
+        string Ms(double? v) => v is double x && !double.IsNaN(x) ? x.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+        string Rate(double v) => double.IsNaN(v) ? "-" : v.ToString("N0", CultureInfo.InvariantCulture);
+        double? fwd = row.Embedding?.Forward, fbu = row.Embedding?.ForwardBackwardUpdate;
+        Console.WriteLine($"  {row.Model,-14} {row.Storage,-26} {row.Batch,6} {Rate(t.Train),11} {Rate(t.TrainAsync),13} {Rate(t.Inference),11} " +
+            $"{Ms(fwd),10} {Ms(fbu),12} {Ms(row.FloorMs),9} {Ratio(fwd, row.FloorMs),9} {Ratio(fbu, row.FloorMs),9} {row.DeviceBytes >> 20,7}" +
+            $"   (loss {t.Loss:0.0000}, {deviceName}, {precision})");
+    }
+
+    private static string Ratio(double? value, double floor) =>
+        value is double v && !double.IsNaN(floor) ? (v / floor).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
+
+    public void WriteCsv(string path)
+    {
+        var csv = new StringBuilder("device,precision,model,storage,batch,train_per_s,train_async_per_s,infer_per_s,emb_fwd_ms,emb_fbu_ms,floor_ms\n");
+        foreach (var r in _rows)
+            csv.AppendLine(string.Join(",", deviceName.Replace(',', ' '), precision, r.Model, r.Storage.Replace(',', ' '), r.Batch.ToString(CultureInfo.InvariantCulture),
+                F(r.Throughput.Train), F(r.Throughput.TrainAsync), F(r.Throughput.Inference),
+                F(r.Embedding?.Forward ?? double.NaN), F(r.Embedding?.ForwardBackwardUpdate ?? double.NaN), F(r.FloorMs)));
+        File.WriteAllText(path, csv.ToString());
+    }
+
+    private static string F(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using RobeGen.Backends;
+using RobeGen.Cuda;
+using RobeGen.Data;
+
+namespace RobeGen.Benchmarking;
+
+/// <summary>Samples per second of one model at one batch size (NaN where not measured).</summary>
+/// <param name="Train">Training steps that each read the loss back (a host sync per step).</param>
+/// <param name="TrainAsync">Training steps queued back to back, the mean loss read once at the end (CUDA only).</param>
+/// <param name="Inference">Predictions copied back to the host every batch.</param>
+/// <param name="MsPerStep">Milliseconds per synced training step.</param>
+/// <param name="Loss">Mean loss of the queued steps (a sanity check that training ran).</param>
+public sealed record ThroughputResult(double Train, double TrainAsync, double Inference, double MsPerStep, float Loss);
+
+/// <summary>
+/// Training and inference throughput of a built backend on prepared batches. Kernel compilation happens when the
+/// backend is built and warm-up steps run before the clock starts; each timing ends with a device sync.
+/// </summary>
+public static class ThroughputMeter
+{
+    public const int WarmupSteps = 5;
+    private const float LearningRate = 0.01f;
+
+    public static ThroughputResult Measure(IDlrmBackend backend, IReadOnlyList<Batch> batches, int timedSteps, bool inference = true)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        if (batches.Count == 0) throw new ArgumentException("No batches to time.", nameof(batches));
+        ArgumentOutOfRangeException.ThrowIfLessThan(timedSteps, 1);
+        int rows = batches[0].Count;
+        Batch At(int i) => batches[i % batches.Count];
+
+        float loss = float.NaN;
+        for (int i = 0; i < WarmupSteps; i++) loss = backend.TrainStep(At(i), LearningRate);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < timedSteps; i++) loss = backend.TrainStep(At(i), LearningRate);
+        double seconds = clock.Elapsed.TotalSeconds;
+        double train = Rate(rows, timedSteps, seconds), msPerStep = seconds * 1000 / timedSteps;
+
+        double trainAsync = double.NaN;
+        if (backend is CudaDlrmBackend cuda)
+        {
+            cuda.Synchronize();
+            cuda.ReadMeanLoss(); // restart the running mean
+            clock.Restart();
+            for (int i = 0; i < timedSteps; i++) cuda.EnqueueTrainStep(At(i), LearningRate);
+            loss = cuda.ReadMeanLoss();
+            trainAsync = Rate(rows, timedSteps, clock.Elapsed.TotalSeconds);
+        }
+
+        double predict = double.NaN;
+        if (inference)
+        {
+            var probabilities = new float[rows];
+            for (int i = 0; i < WarmupSteps; i++) backend.Predict(At(i), probabilities);
+            clock.Restart();
+            for (int i = 0; i < timedSteps; i++) backend.Predict(At(i), probabilities);
+            predict = Rate(rows, timedSteps, clock.Elapsed.TotalSeconds);
+        }
+        return new ThroughputResult(train, trainAsync, predict, msPerStep, loss);
+    }
+
+    private static double Rate(int rows, int steps, double seconds) => rows * (double)steps / seconds;
+}

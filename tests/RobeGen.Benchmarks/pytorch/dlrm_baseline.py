@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""PyTorch baseline for `robegen bench` (issue 5): the same two DLRMs, fp32 (TF32 with --tf32), inputs on the GPU.
+
+Storages: full tables (one nn.EmbeddingBag per table, sparse gradients, as the DLRM reference code) and a ROBE
+re-statement (shared/robe-spec.md's hash, gather by index). Prints the same quantities as `robegen bench`; with
+--robegen-csv (written by `robegen bench --csv`) it prints RobeGen / PyTorch ratios and the issue's targets.
+Only torch is needed.
+"""
+import argparse, csv, math, time
+import torch
+import torch.nn as nn
+
+P, R1, R2, R3 = 2038074743, 634329019, 1825252241, 871205356
+ARRAY_MAX_LENGTH = 2147483591  # .NET's Array.MaxLength: RobeGen's full-table cap uses the same bound
+HEADROOM = 16 << 30
+
+MODELS = {
+    "CriteoKaggle": dict(dim=16, bottom=[512, 256, 64, 16], top=[512, 256], m=540_000, cards=[
+        1460, 583, 10131227, 2202608, 305, 24, 12517, 633, 3, 93145, 5683, 8351593, 3194, 27, 14992, 5461306, 10,
+        5652, 2173, 4, 7046547, 18, 15, 286181, 105, 142572]),
+    "CriteoTerabyte": dict(dim=128, bottom=[512, 256, 128], top=[1024, 1024, 512, 256], m=27_000_000, cards=[
+        39884406, 39043, 17289, 7420, 20263, 3, 7120, 1543, 63, 38532951, 2953546, 403346, 10, 2208, 11938, 155, 4,
+        976, 14, 39979771, 25641295, 39664984, 585935, 12972, 108, 36]),
+}
+ALIASES = {"kaggle": "CriteoKaggle", "mlperf": "CriteoTerabyte"}
+
+
+def mlp(widths, last_relu):
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(nn.Linear(widths[i], widths[i + 1]))
+        if i < len(widths) - 2 or last_relu:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def largest_row_cap(cards, dim, max_floats):
+    floats = lambda cap: sum(min(c, cap) for c in cards) * dim
+    lo, hi = 1, max(cards)
+    if floats(hi) <= max_floats:
+        return hi
+    while lo < hi:
+        mid = lo + (hi - lo + 1) // 2
+        lo, hi = (mid, hi) if floats(mid) <= max_floats else (lo, mid - 1)
+    return lo
+
+
+class Dlrm(nn.Module):
+    def __init__(self, spec, storage, z, rows, device):
+        super().__init__()
+        d, t = spec["dim"], len(spec["cards"])
+        self.d, self.t, self.storage = d, t, storage
+        self.bottom = mlp([13] + spec["bottom"], last_relu=True)
+        n = t + 1
+        self.top = mlp([d + n * (n - 1) // 2] + spec["top"] + [1], last_relu=False)
+        li, lj = torch.tril_indices(n, n, offset=-1)
+        self.register_buffer("li", li)
+        self.register_buffer("lj", lj)
+        if storage == "full":
+            self.tables = nn.ModuleList(nn.EmbeddingBag(r, d, mode="sum", sparse=True) for r in rows)
+            for table, r in zip(self.tables, rows):
+                nn.init.uniform_(table.weight, -math.sqrt(1 / r), math.sqrt(1 / r))
+        else:
+            m = spec["m"]
+            self.z, self.m = z, m
+            self.robe = nn.Parameter(torch.empty(m).uniform_(-math.sqrt(1 / max(spec["cards"])), math.sqrt(1 / max(spec["cards"]))))
+            blocks = (d + z - 1) // z
+            offsets = [0]
+            for c in spec["cards"][:-1]:
+                offsets.append(offsets[-1] + c)
+            self.register_buffer("offsets", torch.tensor(offsets, dtype=torch.int64))
+            self.register_buffer("block_terms", torch.tensor([(c * R2 + R1) % P for c in range(blocks)], dtype=torch.int64))
+            self.register_buffer("within", torch.arange(z, dtype=torch.int64))
+        self.to(device)
+
+    def embed(self, tokens):
+        if self.storage == "full":
+            return torch.stack([table(tokens[:, i:i + 1]) for i, table in enumerate(self.tables)], dim=1)
+        # ROBE-Z, the spec's formula: h = ((xg mod P) * R3 mod P + K_c) mod P; slot = h mod (m - Z + 1) + j mod Z.
+        key = (tokens + self.offsets) % P
+        h = ((key * R3) % P).unsqueeze(-1) + self.block_terms
+        start = (h % P) % (self.m - self.z + 1)
+        slots = (start.unsqueeze(-1) + self.within).flatten(2)[..., :self.d]
+        return self.robe[slots]
+
+    def forward(self, dense, tokens):
+        u = self.bottom(dense)
+        v = torch.cat([u.unsqueeze(1), self.embed(tokens)], dim=1)
+        dots = torch.bmm(v, v.transpose(1, 2))[:, self.li, self.lj]
+        return self.top(torch.cat([u, dots], dim=1)).squeeze(1)
+
+
+def timed(fn, steps):
+    fn()
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(steps):
+        fn()
+    torch.cuda.synchronize()
+    return (time.perf_counter() - start) / steps
+
+
+def bench(model, spec, vocab, batch, steps, device):
+    g = torch.Generator(device="cpu").manual_seed(batch)
+    dense = torch.log1p(torch.randint(0, 200, (batch, 13), generator=g).float()).to(device)
+    tokens = torch.stack([torch.randint(0, v, (batch,), generator=g) for v in vocab], dim=1).to(device)
+    labels = (torch.rand(batch, generator=g) < 0.25).float().to(device)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = nn.BCEWithLogitsLoss()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(dense, tokens), labels)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(5):
+        step()
+    train = batch / timed(lambda: step().item(), steps)
+    train_async = batch / timed(step, steps)
+    with torch.no_grad():
+        infer = batch / timed(lambda: torch.sigmoid(model(dense, tokens)).cpu(), steps)
+        fwd = timed(lambda: model.embed(tokens), steps) * 1e3
+    emb_params = list(model.tables.parameters()) if model.storage == "full" else [model.robe]
+    emb_opt = torch.optim.SGD(emb_params, lr=0.01)
+    grad = torch.randn(batch, model.t, model.d, device=device) * 1e-3
+
+    def emb_fbu():
+        emb_opt.zero_grad(set_to_none=True)
+        model.embed(tokens).backward(grad)
+        emb_opt.step()
+
+    fbu = timed(emb_fbu, steps) * 1e3
+    src = torch.empty(batch * model.t * model.d, device=device)
+    dst = torch.empty_like(src)
+    floor = timed(lambda: dst.copy_(src), 20) * 1e3
+    return dict(train=train, train_async=train_async, infer=infer, fwd=fwd, fbu=fbu, floor=floor)
+
+
+def fmt(x, spec):
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--models", nargs="+", default=["kaggle", "mlperf"])
+    ap.add_argument("--batches", nargs="+", type=int, default=[2048, 16384, 65536])
+    ap.add_argument("--storages", nargs="+", default=["robe1", "robe32", "full"])
+    ap.add_argument("--timed-steps", type=int, default=20)
+    ap.add_argument("--tf32", action="store_true")
+    ap.add_argument("--robegen-csv")
+    args = ap.parse_args()
+    torch.backends.cuda.matmul.allow_tf32 = args.tf32
+    torch.backends.cudnn.allow_tf32 = args.tf32
+    device = torch.device("cuda")
+    name = torch.cuda.get_device_name(0)
+    precision = "TF32" if args.tf32 else "FP32"
+    print(f"PyTorch {torch.__version__} baseline on {name}; {precision}; {args.timed_steps} timed steps after 5 warm-up; inputs on the GPU")
+    print(f"  {'model':<14} {'storage':<26} {'batch':>6} {'train/s':>11} {'train async/s':>13} {'infer/s':>11} {'emb fwd ms':>10} {'emb f+b+u ms':>12} {'floor ms':>9} {'fwd/floor':>9} {'fbu/floor':>9}")
+    results = {}
+    for alias in args.models:
+        model_name = ALIASES.get(alias, alias)
+        spec = MODELS[model_name]
+        for storage in args.storages:
+            if storage.startswith("robe"):
+                z = min(int(storage[4:]), spec["dim"])
+                label, rows, vocab = f"ROBE Z={z}", None, spec["cards"]
+            else:
+                free, _ = torch.cuda.mem_get_info()
+                cap = largest_row_cap(spec["cards"], spec["dim"], min(ARRAY_MAX_LENGTH, (free - HEADROOM) // 4))
+                rows = [min(c, cap) for c in spec["cards"]]
+                label = "Full" if cap >= max(spec["cards"]) else f"Full (rows <= {cap:,})"
+                vocab, z = rows, None
+            torch.manual_seed(1)
+            model = Dlrm(spec, "full" if storage == "full" else "robe", z, rows, device)
+            for batch in args.batches:
+                r = bench(model, spec, vocab, batch, args.timed_steps, device)
+                results[(model_name, label, batch)] = r
+                print(f"  {model_name:<14} {label:<26} {batch:>6} {r['train']:>11,.0f} {r['train_async']:>13,.0f} {r['infer']:>11,.0f} "
+                      f"{r['fwd']:>10.3f} {r['fbu']:>12.3f} {r['floor']:>9.3f} {r['fwd'] / r['floor']:>8.2f}x {r['fbu'] / r['floor']:>8.2f}x   ({name}, {precision})", flush=True)
+            del model
+            torch.cuda.empty_cache()
+    if args.robegen_csv:
+        compare(args.robegen_csv, results, name)
+
+
+def compare(path, torch_results, name):
+    ours = {}
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            ours[(row["model"], row["storage"], int(row["batch"]))] = {k: float(v) if v else float("nan") for k, v in row.items()
+                                                                     if k.endswith(("_s", "_ms"))}
+    print(f"\nRatios RobeGen / PyTorch, same storage (throughput: ours/theirs; embedding times: theirs/ours), {name}")
+    print(f"  {'model':<14} {'storage':<26} {'batch':>6} {'train':>7} {'async':>7} {'infer':>7} {'emb fwd':>8} {'emb fbu':>8}")
+    for key, o in ours.items():
+        t = torch_results.get(key)
+        if t is None:
+            continue
+        print(f"  {key[0]:<14} {key[1]:<26} {key[2]:>6} {o['train_per_s'] / t['train']:>6.2f}x {o['train_async_per_s'] / t['train_async']:>6.2f}x "
+              f"{o['infer_per_s'] / t['infer']:>6.2f}x {fmt(t['fwd'] / o['emb_fwd_ms'], '7.2f')}x {fmt(t['fbu'] / o['emb_fbu_ms'], '7.2f')}x")
+    print(f"\nIssue 5 targets ({name}): RobeGen ROBE Z=32 against the PyTorch full-table DLRM, same precision")
+    full = {k[2]: v for k, v in torch_results.items() if k[0] == "CriteoTerabyte" and k[1].startswith("Full")}
+    robe = {k[2]: v for k, v in ours.items() if k[0] == "CriteoTerabyte" and k[1] == "ROBE Z=32"}
+    for batch, what, ok, tk, target in [(16384, "inference", "infer_per_s", "infer", 3.1), (2048, "training (async)", "train_async_per_s", "train_async", 3.0),
+                                        (16384, "training (async)", "train_async_per_s", "train_async", 3.0), (2048, "training (synced)", "train_per_s", "train", 3.0),
+                                        (16384, "training (synced)", "train_per_s", "train", 3.0)]:
+        if batch in full and batch in robe:
+            ratio = robe[batch][ok] / full[batch][tk]
+            print(f"  MLPerf {what:<18} batch {batch:>6}: {ratio:5.2f}x (target >= {target}x) {'PASS' if ratio >= target else 'FAIL'}")
+    if 16384 in robe:
+        r = robe[16384]
+        print(f"  MLPerf embedding forward, batch 16384: {r['emb_fwd_ms'] / r['floor_ms']:5.2f}x the copy floor (target <= 2x) {'PASS' if r['emb_fwd_ms'] <= 2 * r['floor_ms'] else 'FAIL'}")
+        print(f"  MLPerf embedding fwd+bwd+update, batch 16384: {r['emb_fbu_ms'] / r['floor_ms']:5.2f}x the copy floor (target <= 5x) {'PASS' if r['emb_fbu_ms'] <= 5 * r['floor_ms'] else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()
