@@ -96,9 +96,8 @@ public sealed class CheckpointSeries
     }
 
     /// <summary>
-    /// Loads the newest checkpoint of the series that verifies, trying candidates from the highest step down (the step
-    /// is peeked from each header, then the chosen file is verified in full before <paramref name="load"/> builds from
-    /// it). Newer files that are damaged (truncated, checksum) are renamed with a <c>.damaged</c> suffix so that later
+    /// Loads the newest checkpoint of the series that verifies, trying candidates from the highest step down (each is
+    /// verified in full before <paramref name="load"/> builds from it). Newer files that are damaged (truncated, checksum) are renamed with a <c>.damaged</c> suffix so that later
     /// saves and resumes pass them by, and are listed in <paramref name="setAside"/> with the reason. A file that is
     /// intact but refused by <paramref name="load"/> (another model) is an error, not skipped. Throws
     /// <see cref="CheckpointException"/> when none is intact.
@@ -106,13 +105,18 @@ public sealed class CheckpointSeries
     public T LoadNewest<T>(Func<string, T> load, out IReadOnlyList<string> setAside)
     {
         ArgumentNullException.ThrowIfNull(load);
-        var candidates = Files()
-            .Select(f => (Path: f, Step: CheckpointFile.PeekStep(f)))
-            .OrderByDescending(c => c.Step ?? -1)
+        // Periodic files are ordered by the step in their names (a damaged one must be tried, and set aside, before an
+        // older intact one: else later saves would keep it as "newest" and prune good ones); the final path by the step
+        // in its header, first when unreadable, so that a damaged final file is set aside too.
+        var candidates = StepFiles()
+            .Append((Path, Step: File.Exists(Path) ? CheckpointFile.PeekStep(Path) ?? long.MaxValue : -1))
+            .Where(c => c.Step >= 0)
+            .OrderByDescending(c => c.Step)
             .ThenBy(c => c.Path == Path ? 0 : 1)
+            .Select(c => c.Path)
             .ToList();
         var failures = new List<string>();
-        foreach ((string candidate, _) in candidates)
+        foreach (string candidate in candidates)
         {
             try
             {
