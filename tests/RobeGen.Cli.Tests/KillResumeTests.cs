@@ -45,7 +45,9 @@ public sealed class KillResumeTests(ITestOutputHelper output)
                 Assert.True(attempt < 200, "a round made no progress in 200 attempts");
                 bool resume = series.Files().Count > 0;
                 resumes += resume ? 1 : 0;
-                TimeSpan killAfter = kills < wantedKills ? wholeRun * random.NextDouble() : TimeSpan.MaxValue;
+                // Up to 80% of a whole run: a fresh run is nearly always killed, a resumed one (less left to do) often
+                // finishes, which ends the round.
+                TimeSpan killAfter = kills < wantedKills ? wholeRun * (0.8 * random.NextDouble()) : TimeSpan.MaxValue;
                 (bool killed, Robegen.Result? finished) = RunAndMaybeKill(TrainArguments(data, checkpoint, resume), killAfter);
                 if (!killed)
                 {
