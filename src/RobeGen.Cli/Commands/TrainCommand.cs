@@ -94,7 +94,9 @@ internal static class TrainCommand
             EmbeddingOverrides overrides = Overrides(r, definition.Declaration);
             if (NeedsVocabulary(definition.Declaration, overrides))
             {
-                console.OnMessage($"building the vocabulary of the Full tables over {train.Description} (min count {r.MinCount})...");
+                console.OnMessage(definition.Declaration.Tokens == TokenKind.Vocabulary
+                    ? $"building the vocabulary of every column over {train.Description} (the model takes vocabulary indices; min count {r.MinCount})..."
+                    : $"building the vocabulary of the Full tables over {train.Description} (min count {r.MinCount})...");
                 vocabulary = VocabularyBuilder.Build(train.Files, CriteoLayout.Labeled, r.MinCount, options: readerOptions with { End = train.End, BatchSize = 8192 });
                 Vocabulary built = vocabulary;
                 overrides = overrides with
