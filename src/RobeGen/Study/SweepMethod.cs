@@ -18,9 +18,9 @@ public sealed record SweepMethod(string Name, string Label, EmbeddingStorage Sto
 
     public bool IsRobe => Storage == EmbeddingStorage.Robe;
 
-    /// <summary>The storage choice of this method at <paramref name="ratio"/> (ignored for Full).</summary>
+    /// <summary>The storage choice of this method at <paramref name="ratio"/> (ignored for Full); Hashed tables share the memory with one cap (see <see cref="StorageChoice.CappedHashing"/>).</summary>
     public StorageChoice Choice(double ratio) =>
-        new(Storage, IsCompressible ? ratio : null, null, Storage == EmbeddingStorage.Robe ? BlockSize : null);
+        new(Storage, IsCompressible ? ratio : null, null, Storage == EmbeddingStorage.Robe ? BlockSize : null, CappedHashing: true);
 
     /// <summary>The model to train: <paramref name="baseModel"/>, or its twin with this method's ROBE variant.</summary>
     public IDlrmDefinition Definition(IDlrmDefinition baseModel)
@@ -42,7 +42,7 @@ public sealed record SweepMethod(string Name, string Label, EmbeddingStorage Sto
         var list = new List<SweepMethod>
         {
             new("full", "Full", EmbeddingStorage.Full),
-            new("hashed", "Hashed", EmbeddingStorage.Hashed),
+            new("hashed", "Hashed (capped)", EmbeddingStorage.Hashed),
         };
         foreach (int z in new[] { 1, declaredZ, dim }.Distinct())
             list.Add(new($"robe-z{z}", $"ROBE Z={z}", EmbeddingStorage.Robe, z));

@@ -9,7 +9,12 @@ namespace RobeGen.Training;
 /// <param name="Compression">Compress the full tables this many times (ROBE slots or Hashed rows follow from it).</param>
 /// <param name="Slots">ROBE slot count m (instead of <paramref name="Compression"/>).</param>
 /// <param name="BlockSize">ROBE block size Z.</param>
-public sealed record StorageChoice(EmbeddingStorage? Storage = null, double? Compression = null, long? Slots = null, int? BlockSize = null);
+/// <param name="CappedHashing">
+/// Hashed tables at a compression ratio: instead of cardinality / ratio rows each (which leaves a 4-id table one row
+/// at 10x), give every table min(cardinality, cap) rows with the one cap that spends the same memory: small tables stay
+/// exact and the big ones share the rest, as a hashing-trick user sets a bucket limit per feature.
+/// </param>
+public sealed record StorageChoice(EmbeddingStorage? Storage = null, double? Compression = null, long? Slots = null, int? BlockSize = null, bool CappedHashing = false);
 
 /// <summary>A freshly built model with the settings and vocabulary it was built with.</summary>
 public sealed record NewModel(IDlrmBackend Model, ModelOptions Options, Vocabulary? Vocabulary)
@@ -66,6 +71,8 @@ public static class ModelSetup
             overrides = storage switch
             {
                 EmbeddingStorage.Robe => overrides with { RobeSlots = fullRows is null ? EmbeddingLayout.SlotsForCompression(declaration, ratio) : SlotsFor(declaration, fullRows, ratio) },
+                EmbeddingStorage.Hashed when choice.CappedHashing =>
+                    overrides with { Rows = CappedRows(fullRows ?? declaration.Tables.Select(t => t.Cardinality).ToArray(), ratio) },
                 EmbeddingStorage.Hashed => fullRows is null
                     ? overrides with { HashedCompression = ratio }
                     : overrides with { Rows = fullRows.Select(rows => Math.Max(1, (long)Math.Ceiling(rows / ratio))).ToArray() },
@@ -105,4 +112,27 @@ public static class ModelSetup
     /// <summary>ROBE slots that compress tables of <paramref name="fullRows"/> rows (times the dim) by <paramref name="ratio"/>.</summary>
     public static long SlotsFor(ModelDeclaration declaration, IReadOnlyList<long> fullRows, double ratio) =>
         Math.Max(declaration.EmbeddingDim, (long)Math.Round(fullRows.Sum() * (double)declaration.EmbeddingDim / ratio));
+
+    /// <summary>
+    /// Rows min(full_t, cap) per table, with the largest cap whose total stays within sum(full) / ratio (water-filling
+    /// from the smallest table up); every table keeps at least one row.
+    /// </summary>
+    public static long[] CappedRows(IReadOnlyList<long> fullRows, double ratio)
+    {
+        ArgumentNullException.ThrowIfNull(fullRows);
+        if (!(ratio >= 1)) throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "A compression ratio below 1 would grow the tables.");
+        if (fullRows.Any(r => r < 1)) throw new ArgumentException("Capped hashing needs every table's cardinality.", nameof(fullRows));
+        double budget = fullRows.Sum() / ratio;
+        int[] order = Enumerable.Range(0, fullRows.Count).OrderBy(t => fullRows[t]).ToArray();
+        var rows = new long[fullRows.Count];
+        for (int i = 0; i < order.Length; i++)
+        {
+            int left = order.Length - i;
+            double cap = budget / left;
+            long take = fullRows[order[i]] <= cap ? fullRows[order[i]] : Math.Max(1, (long)Math.Floor(cap));
+            rows[order[i]] = take;
+            budget -= take;
+        }
+        return rows;
+    }
 }
