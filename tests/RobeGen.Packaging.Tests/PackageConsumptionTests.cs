@@ -11,14 +11,14 @@ public sealed class PackageConsumptionTests
     [Fact]
     public void A_fresh_project_that_references_only_the_package_declares_and_trains_a_model()
     {
-        string repo = RepositoryRoot();
+        string repo = Repository.Root();
         string work = Directory.CreateTempSubdirectory("robegen-pack-").FullName;
         // A unique version keeps NuGet's global cache from serving an older build of the same version.
         string version = $"0.0.0-test{DateTime.UtcNow:yyyyMMddHHmmss}{Environment.ProcessId}";
         try
         {
             string feed = Path.Combine(work, "feed");
-            Run(repo, "dotnet", $"pack src/RobeGen -c Release -o \"{feed}\" -p:Version={version}");
+            Repository.Run(repo, "dotnet", $"pack src/RobeGen -c Release -o \"{feed}\" -p:Version={version}");
             Assert.True(File.Exists(Path.Combine(feed, $"RobeGen.{version}.nupkg")), "dotnet pack made no package");
 
             string app = Path.Combine(work, "app");
@@ -39,7 +39,7 @@ public sealed class PackageConsumptionTests
             File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />");
             File.WriteAllText(Path.Combine(app, "Directory.Packages.props"), "<Project />");
 
-            string output = Run(app, "dotnet", "run -c Release");
+            string output = Repository.Run(app, "dotnet", "run -c Release");
             Assert.Contains("fingerprint=", output);
         }
         finally
@@ -47,36 +47,6 @@ public sealed class PackageConsumptionTests
             TryDelete(work);
             TryDelete(Path.Combine(NuGetCache(), "robegen", version));
         }
-    }
-
-    private static string Run(string directory, string file, string arguments)
-    {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"'{file} {arguments}' in {directory} did not finish in 8 minutes.\n{stdout}");
-        }
-        string all = stdout + stderr.Result;
-        Assert.True(process.ExitCode == 0, $"'{file} {arguments}' in {directory} exited with {process.ExitCode}:\n{all}");
-        return all;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "RobeGen.sln"))) return dir.FullName;
-        throw new InvalidOperationException("RobeGen.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static string NuGetCache() =>

@@ -1,27 +1,36 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
+using RobeGen.Cuda;
 using RobeGen.Tests.TestModels;
 
 namespace RobeGen.Tests.Cpu;
 
 public sealed class DlrmFactoryTests
 {
-    [Theory]
-    [InlineData(DeviceKind.Cpu)]
-    [InlineData(DeviceKind.Auto)]
-    public void Cpu_and_auto_build_the_cpu_backend(DeviceKind device)
+    [Fact]
+    public void Cpu_builds_the_cpu_backend()
     {
-        using IDlrmBackend backend = Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = device, MaxBatchSize = 4, Threads = 1 });
+        using IDlrmBackend backend = Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Cpu, MaxBatchSize = 4, Threads = 1 });
         Assert.IsType<CpuDlrmBackend>(backend);
         Assert.StartsWith("CPU (1 threads", backend.DeviceName);
         Assert.Equal(11, backend.Layout.RobeSlots);
     }
 
     [Fact]
-    public void Cuda_is_refused_with_a_clear_message()
+    public void Without_a_driver_cuda_is_refused_in_one_line_and_auto_falls_back_to_the_cpu_with_a_notice()
     {
-        var error = Assert.Throws<NotSupportedException>(() => Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Cuda }));
-        Assert.Contains("CUDA backend is not available", error.Message);
+        CudaProbeResult probe = CudaAvailability.Probe();
+        if (probe.Ok) return; // a GPU machine: the CUDA equivalence checks cover it (robegen check --device cuda)
+
+        var error = Assert.Throws<InvalidOperationException>(() => Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Cuda }));
+        Assert.StartsWith("CUDA is not available: ", error.Message);
+        Assert.Contains(probe.Reason, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+
+        var notices = new List<string>();
+        using IDlrmBackend backend = Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4 }, notices.Add);
+        Assert.IsType<CpuDlrmBackend>(backend);
+        Assert.Equal([$"robegen: CUDA not available ({probe.Reason}); running on the CPU."], notices);
     }
 
     [Fact]
