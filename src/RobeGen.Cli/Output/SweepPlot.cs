@@ -56,10 +56,18 @@ internal static class SweepPlot
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         if (minX <= maxX)
             for (int e = (int)Math.Floor(minX); e <= (int)Math.Ceiling(maxX); e++)
-                ticks.AddMajor(e, SweepReport.Bytes((long)Math.Pow(10, e)));
+                ticks.AddMajor(e, DecimalBytes(e));
         plot.Axes.Bottom.TickGenerator = ticks;
         plot.XLabel("embedding bytes (log scale)");
         plot.YLabel(label);
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+    }
+
+    /// <summary>10^e bytes as a decimal unit (1 kB, 10 MB, ...): the ticks sit at powers of ten.</summary>
+    private static string DecimalBytes(int e)
+    {
+        string[] units = ["B", "kB", "MB", "GB", "TB"];
+        int unit = Math.Clamp(e / 3, 0, units.Length - 1);
+        return $"{Math.Pow(10, e - 3 * unit):0} {units[unit]}";
     }
 }

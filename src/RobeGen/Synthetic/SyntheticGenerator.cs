@@ -95,8 +95,9 @@ public sealed class SyntheticGenerator
             throw new ArgumentException($"Synthetic rows have {DenseColumns} dense and {TokenColumns} token columns; the batch has {batch.DenseFeatures} and {batch.Tables}.", nameof(batch));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, batch.Capacity);
         if (!teacherProbabilities.IsEmpty && teacherProbabilities.Length < count) throw new ArgumentException("Too few teacher probability slots.", nameof(teacherProbabilities));
-        const int Chunk = 512;
-        int chunks = (count + Chunk - 1) / Chunk;
+        // About two chunks per core, none under 128 rows: big batches use every core, small ones skip the thread hop.
+        int chunkRows = Math.Max(128, (count + 2 * Environment.ProcessorCount - 1) / (2 * Environment.ProcessorCount));
+        int chunks = (count + chunkRows - 1) / chunkRows;
         float[]? teacher = null;
         if (chunks <= 1)
         {
@@ -108,7 +109,7 @@ public sealed class SyntheticGenerator
             teacher = teacherProbabilities.IsEmpty ? null : new float[count];
             Parallel.For(0, chunks, k =>
             {
-                int start = k * Chunk, end = Math.Min(count, start + Chunk);
+                int start = k * chunkRows, end = Math.Min(count, start + chunkRows);
                 FillRange(batch, firstRow, start, end, teacher is null ? default : teacher.AsSpan());
             });
             teacher?.CopyTo(teacherProbabilities);

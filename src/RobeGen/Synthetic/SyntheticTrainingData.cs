@@ -49,27 +49,59 @@ public sealed class SyntheticTrainingData : ITrainingData
         return new Cursor(this, start.Line, batchSize);
     }
 
-    private sealed class Cursor(SyntheticTrainingData owner, long next, int batchSize) : IBatchCursor
+    /// <summary>
+    /// Generates the next batch on the thread pool while the caller trains on the current one (two buffers, swapped
+    /// at each <see cref="MoveNext"/>): on a GPU the rows are made while the device computes.
+    /// </summary>
+    private sealed class Cursor : IBatchCursor
     {
-        private readonly Batch _rows = new(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
-        private readonly Batch? _projected = owner.Projection?.CreateTarget(batchSize);
-        private long _next = next;
+        private readonly SyntheticTrainingData _owner;
+        private readonly int _batchSize;
+        private readonly Batch? _projected;
+        private Batch _current, _spare;
+        private Task? _pending;
+        private long _pendingRows;
+        private long _next;
 
-        public Batch Current => _projected ?? _rows;
+        public Cursor(SyntheticTrainingData owner, long next, int batchSize)
+        {
+            (_owner, _batchSize, _next) = (owner, batchSize, next);
+            _current = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
+            _spare = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
+            _projected = owner.Projection?.CreateTarget(batchSize);
+            StartNext(next);
+        }
+
+        public Batch Current => _projected ?? _current;
         public DataPosition Position => new(0, _next);
 
         public bool MoveNext()
         {
-            long left = owner.Rows - _next;
-            if (left <= 0) return false;
-            int count = (int)Math.Min(left, batchSize);
-            owner.Generator.Fill(_rows, owner.FirstRow + _next, count);
-            _next += count;
-            if (owner.Projection is { } projection) projection.Project(_rows, _projected!);
-            owner.Vocabulary?.Map(Current);
+            if (_pending is null) return false;
+            _pending.GetAwaiter().GetResult();
+            (_current, _spare) = (_spare, _current);
+            _next += _pendingRows;
+            StartNext(_next);
+            if (_owner.Projection is { } projection) projection.Project(_current, _projected!);
+            _owner.Vocabulary?.Map(Current);
             return true;
         }
 
-        public void Dispose() { }
+        /// <summary>Starts filling the spare buffer with the rows from <paramref name="from"/> (nothing at the end).</summary>
+        private void StartNext(long from)
+        {
+            long left = _owner.Rows - from;
+            if (left <= 0) { _pending = null; return; }
+            int count = (int)Math.Min(left, _batchSize);
+            Batch target = _spare;
+            _pendingRows = count;
+            _pending = Task.Run(() => _owner.Generator.Fill(target, _owner.FirstRow + from, count));
+        }
+
+        public void Dispose()
+        {
+            // Let a generation in flight finish before the buffers go; its error (if any) belongs to a batch nobody asked for.
+            try { _pending?.Wait(); } catch (AggregateException) { }
+        }
     }
 }
