@@ -41,6 +41,11 @@ public sealed class StudyCommandTests
         Assert.Contains("continuing: 4 results", rerun.Stdout);
         Assert.DoesNotContain("[1/4]", rerun.Stdout);
         Assert.Equal(5, File.ReadAllLines(Path.Combine(scratch.Path, "results.csv")).Length);
+
+        args[2] = "700"; // other training rows: the results in the folder are not theirs
+        var mixed = Robegen.Run(args);
+        Assert.Equal(1, mixed.ExitCode);
+        Assert.Contains("holds results of other settings", mixed.Stderr);
     }
 
     [Fact]

@@ -74,6 +74,13 @@ internal static class SweepCommand
             string folder = parse.GetValue(output)!;
             Directory.CreateDirectory(folder);
             string resultsPath = Path.Combine(folder, "results.csv");
+            // Cells from other data or training settings must not land in the same table.
+            string settings = string.Create(CultureInfo.InvariantCulture,
+                $"model {declaration.Name}\ndata {sweepData.Description}\nepochs {plan.Training.Epochs}, batch {batch}, lr {parse.GetValue(lr)}, {plan.Runtime.Optimizer}, min count {plan.MinCount}\n");
+            string settingsPath = Path.Combine(folder, "settings.txt");
+            if (File.Exists(settingsPath) && File.ReadAllText(settingsPath) != settings)
+                throw new ArgumentException($"{folder} holds results of other settings ({settingsPath}); use another --out folder.");
+            File.WriteAllText(settingsPath, settings);
             IReadOnlyList<SweepResult> known = SweepResultsFile.Load(resultsPath);
             Console.WriteLine($"sweep: {declaration.Name}, {sweepData.Description}");
             if (known.Count > 0) Console.WriteLine($"continuing: {known.Count} results already in {resultsPath}");

@@ -31,7 +31,7 @@ public sealed class SyntheticTrainingData : ITrainingData
     public ColumnProjection? Projection { get; init; }
 
     public string Description =>
-        FormattableString.Invariant($"synthetic seed {Generator.Spec.Seed}, rows {FirstRow:N0}..{FirstRow + Rows - 1:N0}");
+        FormattableString.Invariant($"synthetic rows {FirstRow:N0}..{FirstRow + Rows - 1:N0} (seed {Generator.Spec.Seed}, {Generator.Spec.Cardinalities.Sum():N0} ids, Zipf {Generator.Spec.ZipfExponent}, CTR {Generator.Spec.TargetCtr}, token signal {Generator.Spec.TokenSignal})");
 
     /// <summary>The same rows with <paramref name="mapper"/> applied to every batch.</summary>
     public SyntheticTrainingData WithVocabulary(VocabularyMapper? mapper) =>
