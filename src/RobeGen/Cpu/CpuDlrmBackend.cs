@@ -27,9 +27,9 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     private readonly BiasReluBackward _biasRelu;
     private readonly EmbeddingGather _gather;
 
-    private readonly float[] _embedding, _embeddingGrad;
-    private readonly float[]? _embeddingAccumulator;
+    private readonly float[] _embedding, _embeddingGrad, _embeddingAccumulator;
     private readonly float[][] _weightAccumulators, _biasAccumulators;
+    private readonly ParameterUpdate _update;
 
     // Activations of one batch.
     private readonly float[] _gathered, _gatheredGrad, _interactionOut, _interactionGrad;
@@ -63,7 +63,13 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         bool adagrad = _options.Optimizer == OptimizerKind.Adagrad;
         _weightAccumulators = _layers.Select(l => adagrad ? new float[l.Weight.Length] : []).ToArray();
         _biasAccumulators = _layers.Select(l => adagrad ? new float[l.Bias.Length] : []).ToArray();
-        _embeddingAccumulator = adagrad ? new float[_embedding.Length] : null;
+        _embeddingAccumulator = adagrad ? new float[_embedding.Length] : [];
+        var dense = _layers.SelectMany((l, i) => new[]
+        {
+            new DenseTensor(l.Weight, l.WeightGrad, _weightAccumulators[i]),
+            new DenseTensor(l.Bias, l.BiasGrad, _biasAccumulators[i]),
+        }).ToArray();
+        _update = new ParameterUpdate(_pool, _options.Optimizer, Layout, dense, _embedding, _embeddingGrad, _embeddingAccumulator);
 
         _gathered = new float[checked(maxBatch * tables * dim)];
         _gatheredGrad = new float[_gathered.Length];
@@ -123,26 +129,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     }
 
     /// <summary>One optimizer step from the gradients of the last <see cref="ComputeGradients"/> over <paramref name="batchCount"/> rows.</summary>
-    internal void ApplyUpdate(int batchCount, float learningRate)
-    {
-        bool adagrad = _options.Optimizer == OptimizerKind.Adagrad;
-        for (int i = 0; i < _layers.Length; i++)
-        {
-            LinearLayer layer = _layers[i];
-            if (adagrad)
-            {
-                DenseOptimizer.Adagrad(layer.Weight, _weightAccumulators[i], layer.WeightGrad, learningRate);
-                DenseOptimizer.Adagrad(layer.Bias, _biasAccumulators[i], layer.BiasGrad, learningRate);
-            }
-            else
-            {
-                DenseOptimizer.Sgd(layer.Weight, layer.WeightGrad, learningRate);
-                DenseOptimizer.Sgd(layer.Bias, layer.BiasGrad, learningRate);
-            }
-        }
-        SparseEmbeddingOptimizer.Update(Layout, _blockStarts, batchCount, _options.Optimizer,
-            _embedding, _embeddingGrad, _embeddingAccumulator, learningRate);
-    }
+    internal void ApplyUpdate(int batchCount, float learningRate) => _update.Apply(_blockStarts, batchCount, learningRate);
 
     /// <summary>Bytes allocated by the worker threads so far (see <see cref="WorkerPool.WorkerAllocatedBytes"/>).</summary>
     internal long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
@@ -245,7 +232,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
             yield return (ModelTensors.AdagradPrefix + parameters[2 * i].Item1, _weightAccumulators[i]);
             yield return (ModelTensors.AdagradPrefix + parameters[2 * i + 1].Item1, _biasAccumulators[i]);
         }
-        yield return (ModelTensors.AdagradPrefix + ModelTensors.EmbeddingName, _embeddingAccumulator!);
+        yield return (ModelTensors.AdagradPrefix + ModelTensors.EmbeddingName, _embeddingAccumulator);
     }
 
     public void Dispose()

@@ -46,26 +46,40 @@ public sealed partial class CudaDlrmBackend
     /// <summary>Bottom MLP, embedding gather, interaction, top MLP: logits in <see cref="DeviceTensors.Logits"/>.</summary>
     private void Forward(int rows)
     {
+        BottomForward(rows);
+        GatherEmbeddings(rows);
+        InteractionForward(rows);
+        TopForward(rows);
+    }
+
+    private void BottomForward(int rows)
+    {
         ArrayView<float> input = _uploader.Dense.View;
         for (int i = 0; i < _mlp.Bottom.Count; i++)
         {
             LinearForward(_mlp.Bottom[i], rows, input, _t.BottomOutputs[i].View);
             input = _t.BottomOutputs[i].View;
         }
+    }
 
-        int tables = Layout.TableCount, d = Layout.Dim;
-        _gather(rows * tables * Layout.MaxBlocks, EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View,
+    private void GatherEmbeddings(int rows) =>
+        _gather(rows * Layout.TableCount * Layout.MaxBlocks, EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View,
             _uploader.Tokens.View, _t.BlockStarts.View, _t.Embeddings.View);
 
-        int n = _interaction.Vectors;
+    private void InteractionForward(int rows)
+    {
+        int n = _interaction.Vectors, d = Layout.Dim;
         _kernels.Assemble(Stream, rows * n * d, _interaction, _t.BottomOutput.View, _t.Embeddings.View, _t.Vectors.View);
         // Z[b] = V[b] V[b]^T, all n x n dots of each sample (the tril half is then picked out).
         _device.Gemm.GemmStridedBatched(false, true, n, n, d, 1f, _t.Vectors.View, d, (long)n * d,
             _t.Vectors.View, d, (long)n * d, 0f, _t.Dots.View, n, (long)n * n, rows);
         _kernels.ExtractPairs(Stream, rows * _interaction.OutputWidth, _interaction, _t.BottomOutput.View, _t.Dots.View,
             _t.PairRow.View, _t.PairCol.View, _t.TopInput.View);
+    }
 
-        input = _t.TopInput.View;
+    private void TopForward(int rows)
+    {
+        ArrayView<float> input = _t.TopInput.View;
         for (int i = 0; i < _mlp.Top.Count; i++)
         {
             LinearForward(_mlp.Top[i], rows, input, _t.TopOutputs[i].View);
@@ -91,13 +105,14 @@ public sealed partial class CudaDlrmBackend
     private void Backward(int rows)
     {
         var (gradTopInput, free) = BackwardTop(rows);
-        BackwardBelowTop(rows, gradTopInput, free);
+        InteractionBackward(rows, gradTopInput);
+        BottomBackward(rows, gradTopInput, free);
+        _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows));
     }
 
     /// <summary>The top MLP, from dL/ds down to dL/dR; returns the ping-pong buffer holding dL/dR and the free one.</summary>
     private (ArrayView<float> GradTopInput, ArrayView<float> Free) BackwardTop(int rows)
     {
-        // Top MLP, from dL/ds down to dL/dR.
         ArrayView<float> gradOut = _t.GradLogits.View;
         ArrayView<float> free = _t.GradA.View, other = _t.GradB.View;
         for (int i = _mlp.Top.Count - 1; i >= 0; i--)
@@ -111,25 +126,27 @@ public sealed partial class CudaDlrmBackend
         return (gradOut, free);
     }
 
-    /// <summary>
-    /// Interaction, bottom MLP and embedding gradients from dL/dR; the bottom pass ping-pongs between
-    /// <paramref name="free"/> and dL/dR's buffer, overwriting it.
-    /// </summary>
-    private void BackwardBelowTop(int rows, ArrayView<float> gradTopInput, ArrayView<float> free)
+    /// <summary>dV[b] = S[b] V[b], S symmetric from the pair gradients; du adds R's pass-through of u; dE for the scatter.</summary>
+    private void InteractionBackward(int rows, ArrayView<float> gradTopInput)
     {
-        ArrayView<float> other = gradTopInput, gradOut;
-
-        // Interaction: dV[b] = S[b] V[b], S symmetric from the pair gradients; du adds R's pass-through of u.
         int n = _interaction.Vectors, d = Layout.Dim;
         _kernels.SymmetricPairGradient(Stream, rows * n * n, _interaction, gradTopInput, _t.PairGradients.View);
         _device.Gemm.GemmStridedBatched(false, false, n, d, n, 1f, _t.PairGradients.View, n, (long)n * n,
             _t.Vectors.View, d, (long)n * d, 0f, _t.GradVectors.View, d, (long)n * d, rows);
         _kernels.SplitGradient(Stream, rows * n * d, _interaction, _t.GradVectors.View, gradTopInput,
             _t.GradBottomOutput.View, _t.GradEmbeddings.View);
+    }
 
-        // Bottom MLP: its last layer's output went through a ReLU too.
-        _kernels.ReluBackward(Stream, rows * d, _t.GradBottomOutput.View, _t.BottomOutput.View);
-        gradOut = _t.GradBottomOutput.View;
+    /// <summary>
+    /// The bottom MLP from du; it ping-pongs between <paramref name="free"/> and the buffer that held dL/dR (no longer
+    /// needed once the interaction's backward has run).
+    /// </summary>
+    private void BottomBackward(int rows, ArrayView<float> gradTopInputBuffer, ArrayView<float> free)
+    {
+        ArrayView<float> other = gradTopInputBuffer;
+        // The bottom MLP's last output went through a ReLU too.
+        _kernels.ReluBackward(Stream, rows * Layout.Dim, _t.GradBottomOutput.View, _t.BottomOutput.View);
+        ArrayView<float> gradOut = _t.GradBottomOutput.View;
         for (int i = _mlp.Bottom.Count - 1; i >= 0; i--)
         {
             var layer = _mlp.Bottom[i];
@@ -138,8 +155,6 @@ public sealed partial class CudaDlrmBackend
             gradOut = free;
             (free, other) = (other, free);
         }
-
-        _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows));
     }
 
     /// <summary>
@@ -162,19 +177,29 @@ public sealed partial class CudaDlrmBackend
 
     private void Update(int rows, float learningRate)
     {
+        DenseUpdate(learningRate);
+        EmbeddingUpdate(rows, learningRate);
+    }
+
+    /// <summary>Every MLP weight and bias in one launch over the flat buffers.</summary>
+    private void DenseUpdate(float learningRate)
+    {
         int dense = (int)_mlp.ParameterCount;
+        if (_options.Optimizer == OptimizerKind.Adagrad)
+            _kernels.Adagrad(Stream, dense, _t.DenseParameters.View, _t.DenseGradients.View, _t.DenseAccumulators!.View, learningRate);
+        else
+            _kernels.Sgd(Stream, dense, _t.DenseParameters.View, _t.DenseGradients.View, learningRate);
+    }
+
+    /// <summary>Only the slots read in the batch, from the recorded block starts.</summary>
+    private void EmbeddingUpdate(int rows, float learningRate)
+    {
         var coordinates = CoordinateArgs(rows);
         if (_options.Optimizer == OptimizerKind.Adagrad)
-        {
-            _kernels.Adagrad(Stream, dense, _t.DenseParameters.View, _t.DenseGradients.View, _t.DenseAccumulators!.View, learningRate);
             _kernels.EmbeddingAdagrad(Stream, coordinates.Coordinates, coordinates, _t.TableViews, _t.BlockStarts.View,
                 _t.Embedding.View, _t.EmbeddingGradients.View, _t.EmbeddingAccumulators!.View, learningRate);
-        }
         else
-        {
-            _kernels.Sgd(Stream, dense, _t.DenseParameters.View, _t.DenseGradients.View, learningRate);
             _kernels.EmbeddingSgd(Stream, coordinates.Coordinates, coordinates, _t.TableViews, _t.BlockStarts.View,
                 _t.Embedding.View, _t.EmbeddingGradients.View, learningRate);
-        }
     }
 }

@@ -22,7 +22,9 @@ public sealed partial class CudaDlrmBackend
         LossAndGradient(rows);
         var (gradTopInput, free) = BackwardTop(rows);
         float[] gradTopInputValues = Download(gradTopInput.SubView(0, (long)rows * _interaction.OutputWidth)); // overwritten below
-        BackwardBelowTop(rows, gradTopInput, free);
+        InteractionBackward(rows, gradTopInput);
+        BottomBackward(rows, gradTopInput, free);
+        _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows));
 
         var trace = new StepTrace();
         for (int i = 0; i < _mlp.Bottom.Count; i++)
@@ -46,5 +48,45 @@ public sealed partial class CudaDlrmBackend
         _stepsSinceLossRead++;
         _device.Synchronize();
         return trace;
+    }
+
+    /// <summary>
+    /// Where a training step's time goes: each phase is queued alone and followed by a device sync, so the times
+    /// include one launch-and-wait each (the real step overlaps them). Averages over <paramref name="repetitions"/> steps.
+    /// </summary>
+    public IReadOnlyList<(string Phase, double Milliseconds)> ProfileTrainStep(Batch batch, float learningRate, int repetitions)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _device.Accelerator.Bind();
+        int rows = batch.Count;
+        ArrayView<float> gradTopInput = default, free = default;
+        var phases = new (string Name, Action Run)[]
+        {
+            ("upload batch", () => _uploader.Upload(batch, withLabels: true)),
+            ("bottom MLP forward", () => BottomForward(rows)),
+            ("embedding gather", () => GatherEmbeddings(rows)),
+            ("interaction forward", () => InteractionForward(rows)),
+            ("top MLP forward", () => TopForward(rows)),
+            ("loss", () => LossAndGradient(rows)),
+            ("top MLP backward", () => (gradTopInput, free) = BackwardTop(rows)),
+            ("interaction backward", () => InteractionBackward(rows, gradTopInput)),
+            ("bottom MLP backward", () => BottomBackward(rows, gradTopInput, free)),
+            ("embedding gradient", () => _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows))),
+            ("dense update", () => DenseUpdate(learningRate)),
+            ("embedding update", () => EmbeddingUpdate(rows, learningRate)),
+        };
+        var totals = new double[phases.Length];
+        var clock = new System.Diagnostics.Stopwatch();
+        _device.Synchronize();
+        for (int r = 0; r < repetitions; r++)
+            for (int p = 0; p < phases.Length; p++)
+            {
+                clock.Restart();
+                phases[p].Run();
+                _device.Synchronize();
+                totals[p] += clock.Elapsed.TotalMilliseconds;
+            }
+        _stepsSinceLossRead += repetitions;
+        return phases.Select((phase, p) => (phase.Name, totals[p] / repetitions)).ToArray();
     }
 }

@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -56,7 +57,7 @@ public sealed class GpuDevice : IDisposable
         if (!ok) throw new InvalidOperationException($"CUDA is not available: {reason}.");
         CudaNativeLibraries.EnsureInstalled();
         // Cuda() then CPU(), not Default(): GPU images also expose an OpenCL CPU device we never want.
-        var context = Context.Create(b => b.Cuda().CPU().Optimize(OptimizationLevel.O1));
+        var context = Context.Create(b => b.Cuda().CPU().EnableAlgorithms().Optimize(OptimizationLevel.O1));
         try
         {
             var devices = context.GetCudaDevices();
@@ -74,7 +75,7 @@ public sealed class GpuDevice : IDisposable
     /// <summary>ILGPU's CPU accelerator: runs the GPU kernels on host threads (tests and CI only).</summary>
     public static GpuDevice CreateCpuSimulator()
     {
-        var context = Context.Create(b => b.CPU(CPUDeviceKind.Default).Optimize(OptimizationLevel.O1));
+        var context = Context.Create(b => b.CPU(CPUDeviceKind.Default).EnableAlgorithms().Optimize(OptimizationLevel.O1));
         try
         {
             return new GpuDevice(context, context.CreateCPUAccelerator(0), allowTf32: false);

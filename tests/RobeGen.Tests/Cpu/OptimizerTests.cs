@@ -70,6 +70,38 @@ public sealed class OptimizerTests
         }
     }
 
+    [Theory]
+    [InlineData(RobeVariant.Circular, OptimizerKind.Sgd)]
+    [InlineData(RobeVariant.Authors, OptimizerKind.Adagrad)]
+    public void Sparse_update_split_into_slot_ranges_equals_one_pass(RobeVariant variant, OptimizerKind optimizer)
+    {
+        // Ranges cut through blocks (and, for Circular, blocks wrap): each slot must still be updated exactly once.
+        TestModel model = TestModel.Tiny(variant, EmbeddingStorage.Full, slots: 29, blockSize: 3);
+        var layout = EmbeddingLayout.FromDeclaration(model.Declaration);
+        Batch batch = TestBatches.Random(model.Declaration, rows: 6, seed: 8);
+        int length = (int)layout.TotalParameters;
+        var starts = new long[6 * layout.TableCount * layout.MaxBlocks];
+        model.Embedding.Gather(layout, new float[length], batch.TokenSpan, 6, starts, new float[6 * layout.TableCount * layout.Dim]);
+        var random = new Random(2);
+        float[] weights = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] grad = new float[length];
+        model.Embedding.ScatterGradient(layout, batch.TokenSpan, starts, 6,
+            Enumerable.Range(0, 6 * layout.TableCount * layout.Dim).Select(_ => (float)random.NextDouble() - 0.5f).ToArray(), grad);
+        float[] sums = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray();
+
+        float[] w1 = (float[])weights.Clone(), g1 = (float[])grad.Clone(), s1 = (float[])sums.Clone();
+        RobeGen.Cpu.Optimizers.SparseEmbeddingOptimizer.Update(layout, starts, 6, optimizer, w1, g1, s1, 0.1f, 0, length);
+        float[] w2 = (float[])weights.Clone(), g2 = (float[])grad.Clone(), s2 = (float[])sums.Clone();
+        long[] cuts = [0, 7, 13, 28, 30, 45, length];
+        for (int i = 0; i + 1 < cuts.Length; i++)
+            RobeGen.Cpu.Optimizers.SparseEmbeddingOptimizer.Update(layout, starts, 6, optimizer, w2, g2, s2, 0.1f, cuts[i], cuts[i + 1]);
+
+        Assert.Equal(w1, w2);
+        Assert.Equal(s1, s2);
+        Assert.All(g2, g => Assert.Equal(0f, g));
+        Assert.NotEqual(weights, w1);
+    }
+
     private static int EmbeddingLength(ModelState state) => state["embedding"].Length;
 
     private static Dictionary<string, float[]> Gradients(CpuDlrmBackend backend, ModelState names) =>

@@ -10,7 +10,7 @@ public sealed class SgemmTests : IDisposable
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 1, 1 }, { 7, 13, 5 }, { 8, 32, 1 }, { 9, 33, 17 }, { 16, 16, 16 }, { 129, 65, 33 },
-        { 33, 1, 300 }, { 1, 257, 20 }, { 64, 600, 7 }, { 200, 96, 513 }, { 300, 40, 260 },
+        { 33, 1, 300 }, { 1, 257, 20 }, { 64, 600, 7 }, { 72, 50, 513 }, { 140, 40, 260 },
     };
 
     [Theory]
@@ -55,6 +55,24 @@ public sealed class SgemmTests : IDisposable
         g1.Multiply(false, true, m, n, k, a, k, b, k, c1, n);
         g2.Multiply(false, true, m, n, k, a, k, b, k, c2, n);
         Assert.Equal(c1, c2);
+    }
+
+    [Fact]
+    public void Large_panel_counts_are_grouped_into_packing_items()
+    {
+        // 12 K blocks x 94 panels of 32 columns: more than 1024 panels, so packing items hold two panels each.
+        const int m = 9, n = 3000, k = 2817;
+        float[] a = Random(m * k, 1), b = Random(n * k, 2);
+        var c = new float[m * n];
+        using var gemm = new Sgemm(_pool);
+        gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n);
+        for (int i = 0; i < m; i += 4)
+        for (int j = 0; j < n; j += 97)
+        {
+            double expected = 0;
+            for (int p = 0; p < k; p++) expected += (double)a[i * k + p] * b[j * k + p];
+            Assert.Equal(expected, c[i * n + j], 1e-3);
+        }
     }
 
     [Fact]

@@ -38,7 +38,7 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
     private bool _transA, _transB, _accumulate, _relu, _packing;
     private int _m, _n, _k, _lda, _ldb, _ldc;
     private float* _a, _b, _c, _bias;
-    private int _kBlock, _kBlocks, _panels, _nPadded, _nChunks, _chunkWidth;
+    private int _kBlock, _kBlocks, _panels, _nPadded, _nChunks, _chunkWidth, _panelsPerPackItem, _packItemsPerBlock;
 
     public Sgemm(WorkerPool pool, MicroKernel? kernel = null)
     {
@@ -125,8 +125,11 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
         _chunkWidth = panelsPerChunk * _nr;
         _nChunks = (_panels + panelsPerChunk - 1) / panelsPerChunk;
 
+        // One packing item per panel, grouped when there are so many that the per-item overhead would show.
+        _panelsPerPackItem = Math.Max(1, (int)(((long)_kBlocks * _panels + 1023) / 1024));
+        _packItemsPerBlock = (_panels + _panelsPerPackItem - 1) / _panelsPerPackItem;
         _packing = true;
-        RunItems(_kBlocks * _panels, parallel);
+        RunItems(_kBlocks * _packItemsPerBlock, parallel);
         _packing = false;
         RunItems(mBlocks * _nChunks, parallel);
     }
@@ -155,15 +158,19 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
     private float* PackedB(int kb, int panel) =>
         _packB + (long)kb * _kBlock * _nPadded + (long)panel * _nr * Math.Min(_kBlock, _k - kb * _kBlock);
 
-    /// <summary>Packs one NR-wide panel of one K block of op(B).</summary>
+    /// <summary>Packs a group of NR-wide panels of one K block of op(B).</summary>
     private void PackBItem(int item)
     {
-        int kb = item / _panels, panel = item % _panels;
+        int kb = item / _packItemsPerBlock, firstPanel = item % _packItemsPerBlock * _panelsPerPackItem;
         int p0 = kb * _kBlock, kc = Math.Min(_kBlock, _k - p0);
-        int j0 = panel * _nr, cols = Math.Min(_nr, _n - j0);
-        float* dst = PackedB(kb, panel);
-        if (_transB) GemmPacking.PackBTransposedPanel(_b, _ldb, p0, kc, j0, cols, _nr, dst);
-        else GemmPacking.PackBPanel(_b, _ldb, p0, kc, j0, cols, _nr, dst);
+        int endPanel = Math.Min(_panels, firstPanel + _panelsPerPackItem);
+        for (int panel = firstPanel; panel < endPanel; panel++)
+        {
+            int j0 = panel * _nr, cols = Math.Min(_nr, _n - j0);
+            float* dst = PackedB(kb, panel);
+            if (_transB) GemmPacking.PackBTransposedPanel(_b, _ldb, p0, kc, j0, cols, _nr, dst);
+            else GemmPacking.PackBPanel(_b, _ldb, p0, kc, j0, cols, _nr, dst);
+        }
     }
 
     /// <summary>One (row block, column chunk) of C over all of K.</summary>

@@ -9,11 +9,15 @@ namespace RobeGen.Cpu.Optimizers;
 /// accumulated gradient and zeroes that gradient right away, so a slot read many times is updated once (later visits
 /// see a zero gradient, which changes neither the weight nor the Adagrad sum) and nothing of size m is swept per
 /// step. The gradient array is therefore all zero between steps.
+/// <para>
+/// A call updates only the slots in [<c>first</c>, <c>end</c>): threads that own disjoint slot ranges can walk the
+/// same records at once without ever touching the same slot, and each slot gets the same arithmetic as in one pass.
+/// </para>
 /// </summary>
 internal static unsafe class SparseEmbeddingOptimizer
 {
     public static void Update(EmbeddingLayout layout, ReadOnlySpan<long> blockStarts, int batch, OptimizerKind optimizer,
-        Span<float> weights, Span<float> grad, Span<float> accumulator, float learningRate)
+        Span<float> weights, Span<float> grad, Span<float> accumulator, float learningRate, long first, long end)
     {
         int tables = layout.TableCount, maxBlocks = layout.MaxBlocks, dim = layout.Dim, z = layout.BlockSize;
         int robeBlocks = layout.RobeBlocks;
@@ -23,11 +27,12 @@ internal static unsafe class SparseEmbeddingOptimizer
         if (grad.Length != weights.Length || (adagrad && accumulator.Length != weights.Length))
             throw new ArgumentException("Weights, gradient and accumulator lengths differ.");
         if (blockStarts.Length < batch * tables * maxBlocks) throw new ArgumentException("Too few block starts.", nameof(blockStarts));
+        if (first < 0 || end > weights.Length || first > end) throw new ArgumentOutOfRangeException(nameof(first), "Slot range outside the array.");
 
         fixed (float* w = weights, g = grad, sum = accumulator)
         fixed (long* starts = blockStarts)
         {
-            var state = new Slots(w, g, sum, weights.Length, learningRate, adagrad);
+            var slots = new Slots(w, g, sum, weights.Length, learningRate, adagrad, first, end);
             for (int b = 0; b < batch; b++)
             for (int t = 0; t < tables; t++)
             {
@@ -35,7 +40,7 @@ internal static unsafe class SparseEmbeddingOptimizer
                 if (layout.Storage[t] != EmbeddingStorage.Robe)
                 {
                     // A Full or Hashed row is one block of d slots.
-                    state.UpdateRange(record[0], dim);
+                    slots.UpdateRange(record[0], dim);
                     continue;
                 }
                 for (int c = 0; c < robeBlocks; c++)
@@ -46,26 +51,36 @@ internal static unsafe class SparseEmbeddingOptimizer
                     {
                         // The block wraps around the end of the array: two pieces.
                         int head = (int)(m - start);
-                        state.UpdateRange(start, head);
-                        state.UpdateRange(0, width - head);
+                        slots.UpdateRange(start, head);
+                        slots.UpdateRange(0, width - head);
                     }
                     else
                     {
-                        state.UpdateRange(start, width);
+                        slots.UpdateRange(start, width);
                     }
                 }
             }
         }
     }
 
-    /// <summary>The arrays of one update, with the per-slot rule.</summary>
-    private readonly struct Slots(float* weights, float* grad, float* accumulator, int length, float learningRate, bool adagrad)
+    /// <summary>The arrays of one update and the slot range it owns, with the per-slot rule.</summary>
+    private readonly struct Slots(float* weights, float* grad, float* accumulator, int length, float learningRate, bool adagrad,
+        long first, long end)
     {
-        /// <summary>Updates slots [start, start + width) and zeroes their gradient.</summary>
+        /// <summary>Updates the owned part of slots [start, start + width) and zeroes their gradient.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void UpdateRange(long start, int width)
         {
             if ((ulong)start > (ulong)(length - width)) throw new IndexOutOfRangeException($"Block [{start}, {start + width}) is outside the embedding array.");
+            long lo = Math.Max(start, first), hi = Math.Min(start + width, end);
+            if (lo >= hi) return;
+            if (hi - lo == width) Update(start, width);
+            else Update(lo, (int)(hi - lo));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Update(long start, int width)
+        {
             float* w = weights + start, g = grad + start;
             int k = 0;
             if (!adagrad)

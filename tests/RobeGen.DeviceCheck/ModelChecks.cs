@@ -1,0 +1,81 @@
+using RobeGen.Backends;
+using RobeGen.Cpu;
+using RobeGen.Cuda;
+using RobeGen.Cuda.Equivalence;
+using RobeGen.Data;
+using RobeGen.Models;
+using RobeGen.Training;
+
+namespace RobeGen.DeviceCheck;
+
+/// <summary>The equivalence checks of <see cref="BackendEquivalence"/> on the reference models.</summary>
+internal static class ModelChecks
+{
+    public static IEnumerable<EquivalenceReport> Run(GpuDevice device, CheckOptions options)
+    {
+        int layerBatch = options.Simulate ? 8 : 256;
+        var kaggle = CriteoKaggle.Definition;
+
+        // Layer by layer against the double-precision reference: deterministic and atomic gradients, SGD and Adagrad.
+        yield return Layers(device, kaggle, new ModelOptions { MaxBatchSize = layerBatch, DeterministicGradients = true }, layerBatch, "deterministic");
+        yield return Layers(device, kaggle, new ModelOptions { MaxBatchSize = layerBatch }, layerBatch, "atomic");
+        yield return Layers(device, kaggle, new ModelOptions { MaxBatchSize = layerBatch, Optimizer = OptimizerKind.Adagrad, DeterministicGradients = true }, layerBatch, "deterministic");
+        if (!options.Simulate)
+            yield return Layers(device, CriteoTerabyte.Definition, new ModelOptions { MaxBatchSize = 32, DeterministicGradients = true }, 32, "deterministic");
+
+        // Training against the CPU backend.
+        int batchSize = options.Simulate ? 16 : 128;
+        var (training, evaluation, source) = KaggleBatches(options, batchSize);
+        Console.WriteLine($"Training check data: {source}");
+        var cudaOptions = new ModelOptions { MaxBatchSize = batchSize, DeterministicGradients = true, Device = DeviceKind.Cuda };
+        using (var cpu = new CpuDlrmBackend(kaggle, cudaOptions with { Device = DeviceKind.Cpu }))
+        using (var cuda = CreateCuda(device, kaggle, cudaOptions))
+            yield return BackendEquivalence.CheckTraining(cpu, cuda, training, evaluation, options.TrainingSteps, learningRate: 0.1f);
+
+        // Run to run.
+        int steps = options.Simulate ? 3 : 20;
+        yield return BackendEquivalence.CheckDeterminism(() => CreateCuda(device, kaggle, cudaOptions), training, steps, 0.1f);
+        var atomic = BackendEquivalence.CheckDeterminism(() => CreateCuda(device, kaggle, cudaOptions with { DeterministicGradients = false }), training, steps, 0.1f);
+        Console.WriteLine($"(for information, not a check) atomic gradients, two runs of {steps} steps: " +
+            $"{atomic.Results.Sum(r => r.Value):0} parameter values differ in their bits");
+    }
+
+    public static CudaDlrmBackend CreateCuda(GpuDevice device, IDlrmDefinition definition, ModelOptions options)
+    {
+        var layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
+        return new CudaDlrmBackend(definition, options, ModelInitializer.Create(layout, options.Optimizer, options.Seed), device);
+    }
+
+    private static EquivalenceReport Layers(GpuDevice device, IDlrmDefinition definition, ModelOptions options, int rows, string mode)
+    {
+        using var backend = CreateCuda(device, definition, options);
+        if (options.Optimizer == OptimizerKind.Adagrad)
+        {
+            // From G = 0 the first Adagrad step is lr * sign(g): float noise on a near-zero gradient would look like a
+            // full step. Start from a positive G so the check measures the arithmetic.
+            var state = backend.ExportState();
+            foreach (var (name, values) in state.Tensors)
+                if (name.StartsWith("adagrad.", StringComparison.Ordinal)) Array.Fill(values, 0.1f);
+            backend.ImportState(state);
+        }
+        var batch = SyntheticBatches.Create(definition.Declaration, rows, seed: 5);
+        var report = BackendEquivalence.CheckLayers(backend, definition.Embedding, batch, 0.1f, options.Optimizer);
+        Console.WriteLine($"({mode} embedding gradients, {options.Optimizer})");
+        return report;
+    }
+
+    private static (List<Batch> Training, List<Batch> Evaluation, string Source) KaggleBatches(CheckOptions options, int batchSize)
+    {
+        if (options.DataFile is { } path && File.Exists(path))
+        {
+            var all = CriteoTsv.ReadBatches(path, batchSize, options.Simulate ? 8 * batchSize : 10_000);
+            int evaluationBatches = Math.Max(1, all.Count / 5);
+            return (all.Take(all.Count - evaluationBatches).ToList(), all.Skip(all.Count - evaluationBatches).ToList(),
+                $"{Path.GetFileName(path)}: {all.Count - evaluationBatches} training and {evaluationBatches} evaluation batches of {batchSize}");
+        }
+        var declaration = CriteoKaggle.Declaration;
+        var train = Enumerable.Range(0, 20).Select(i => SyntheticBatches.Create(declaration, batchSize, 100 + i)).ToList();
+        var eval = Enumerable.Range(0, 4).Select(i => SyntheticBatches.Create(declaration, batchSize, 900 + i)).ToList();
+        return (train, eval, $"synthetic: 20 training and 4 evaluation batches of {batchSize}");
+    }
+}

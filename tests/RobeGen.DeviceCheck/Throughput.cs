@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using RobeGen.Backends;
+using RobeGen.Cuda;
+using RobeGen.Data;
+using RobeGen.Models;
+
+namespace RobeGen.DeviceCheck;
+
+/// <summary>
+/// Training and inference samples/s of the reference models on synthetic batches. Kernel compilation happens when
+/// the backend is built and warm-up steps run before the clock starts; each timing ends with a device sync.
+/// </summary>
+internal static class Throughput
+{
+    private const int WarmupSteps = 5;
+
+    public static void Run(GpuDevice device, CheckOptions options)
+    {
+        Console.WriteLine($"Throughput on {device.Name} ({options.TimedSteps} timed steps after {WarmupSteps} warm-up; samples/s)");
+        Console.WriteLine($"  {"model",-15} {"batch",6} {"mode",-34} {"train",12} {"train (async)",14} {"inference",12} {"ms/step",8}");
+        var models = new List<(string, IDlrmDefinition)> { ("CriteoKaggle", CriteoKaggle.Definition) };
+        if (!options.Simulate) models.Add(("CriteoTerabyte", CriteoTerabyte.Definition)); // 27 M slots: too much for the simulator
+        foreach (var (name, definition) in models)
+            foreach (int batchSize in options.BatchSizes)
+            {
+                Measure(device, options, name, definition, batchSize, "FP32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize }, profile: true);
+                if (batchSize == options.BatchSizes[^1])
+                {
+                    Measure(device, options, name, definition, batchSize, "FP32, deterministic gradients", new ModelOptions { MaxBatchSize = batchSize, DeterministicGradients = true }, inference: false);
+                    Measure(device, options, name, definition, batchSize, "TF32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize, AllowTf32 = true });
+                }
+            }
+    }
+
+    private static void Measure(GpuDevice sharedDevice, CheckOptions options, string name, IDlrmDefinition definition, int batchSize,
+        string mode, ModelOptions modelOptions, bool inference = true, bool profile = false)
+    {
+        // TF32 is a property of the cuBLAS handle: such runs get a device of their own.
+        using var ownDevice = modelOptions.AllowTf32 && !options.Simulate ? GpuDevice.CreateCuda(allowTf32: true) : null;
+        var device = ownDevice ?? sharedDevice;
+        using var backend = ModelChecks.CreateCuda(device, definition, modelOptions with { Device = DeviceKind.Cuda });
+        var batches = Enumerable.Range(0, 4).Select(i => SyntheticBatches.Create(definition.Declaration, batchSize, 40 + i)).ToArray();
+        float lr = 0.01f;
+
+        for (int i = 0; i < WarmupSteps; i++) backend.TrainStep(batches[i % batches.Length], lr);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < options.TimedSteps; i++) backend.TrainStep(batches[i % batches.Length], lr);
+        double train = Rate(batchSize, options.TimedSteps, clock.Elapsed.TotalSeconds);
+        double msPerStep = clock.Elapsed.TotalMilliseconds / options.TimedSteps;
+
+        backend.Synchronize();
+        clock.Restart();
+        for (int i = 0; i < options.TimedSteps; i++) backend.EnqueueTrainStep(batches[i % batches.Length], lr);
+        float loss = backend.ReadMeanLoss();
+        double trainAsync = Rate(batchSize, options.TimedSteps, clock.Elapsed.TotalSeconds);
+
+        double predict = double.NaN;
+        if (inference)
+        {
+            var probabilities = new float[batchSize];
+            for (int i = 0; i < WarmupSteps; i++) backend.Predict(batches[i % batches.Length], probabilities);
+            clock.Restart();
+            for (int i = 0; i < options.TimedSteps; i++) backend.Predict(batches[i % batches.Length], probabilities);
+            predict = Rate(batchSize, options.TimedSteps, clock.Elapsed.TotalSeconds);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {name,-15} {batchSize,6} {mode,-34} {train,12:N0} {trainAsync,14:N0} {(double.IsNaN(predict) ? "-" : predict.ToString("N0", CultureInfo.InvariantCulture)),12} {msPerStep,8:0.00}   (loss {loss:0.0000}, {backend.DeviceBytes / (1 << 20)} MiB, {backend.GemmName}, {device.Name})"));
+        if (profile)
+        {
+            var phases = backend.ProfileTrainStep(batches[0], lr, Math.Max(1, options.TimedSteps / 5));
+            Console.WriteLine("      phases (each followed by a sync): " + string.Join(", ",
+                phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Phase} {p.Milliseconds:0.000}"))) + " ms");
+        }
+    }
+
+    private static double Rate(int batchSize, int steps, double seconds) => batchSize * (double)steps / seconds;
+}

@@ -1,0 +1,57 @@
+using RobeGen.Backends;
+using RobeGen.Cpu;
+using RobeGen.Cuda;
+using RobeGen.Cuda.Equivalence;
+using RobeGen.Tests.Cuda.TestModels;
+using RobeGen.Tests.Models;
+using RobeGen.Training;
+using Xunit.Abstractions;
+
+namespace RobeGen.Tests.Cuda;
+
+/// <summary>
+/// The CUDA backend with the GENERATED kernels of small declared models (ROBE, Full and Hashed tables; each variant),
+/// run on ILGPU's CPU accelerator: layer by layer against the double reference, and trained side by side with the
+/// CPU backend from the shared seeded initial state.
+/// </summary>
+public class GeneratedModelEquivalenceTests(CpuSimulatorFixture fixture, ITestOutputHelper output) : IClassFixture<CpuSimulatorFixture>
+{
+    public static TheoryData<string> Models => new() { nameof(SmallAuthors), nameof(SmallCircular), nameof(SmallSigned) };
+
+    private static IDlrmDefinition Definition(string name) => name switch
+    {
+        nameof(SmallAuthors) => SmallAuthors.Definition,
+        nameof(SmallCircular) => SmallCircular.Definition,
+        _ => SmallSigned.Definition,
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Layers_match_the_reference_with_the_generated_kernels(string model)
+    {
+        var definition = Definition(model);
+        var options = new ModelOptions { MaxBatchSize = 6, DeterministicGradients = true };
+        using var backend = new CudaDlrmBackend(definition, options,
+            ModelInitializer.Create(EmbeddingLayout.FromDeclaration(definition.Declaration), options.Optimizer, options.Seed), fixture.Device);
+        var report = BackendEquivalence.CheckLayers(backend, definition.Embedding, TestStates.RandomBatch(definition.Declaration, 6, 31), 0.2f, options.Optimizer);
+        output.WriteLine(report.ToString());
+        Assert.True(report.Passed, report.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Training_agrees_with_the_cpu_backend(string model)
+    {
+        var definition = Definition(model);
+        var options = new ModelOptions { MaxBatchSize = 16, DeterministicGradients = true, Seed = 4, Threads = 1 };
+        using var cpu = new CpuDlrmBackend(definition, options);
+        using var cuda = new CudaDlrmBackend(definition, options,
+            ModelInitializer.Create(EmbeddingLayout.FromDeclaration(definition.Declaration), options.Optimizer, options.Seed), fixture.Device);
+        var training = Enumerable.Range(0, 5).Select(i => TestStates.RandomBatch(definition.Declaration, 16, 50 + i)).ToArray();
+        var evaluation = Enumerable.Range(0, 2).Select(i => TestStates.RandomBatch(definition.Declaration, 16, 80 + i)).ToArray();
+
+        var report = BackendEquivalence.CheckTraining(cpu, cuda, training, evaluation, steps: 12, learningRate: 0.1f);
+        output.WriteLine(report.ToString());
+        Assert.True(report.Passed, report.ToString());
+    }
+}
