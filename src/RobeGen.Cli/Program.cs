@@ -10,6 +10,7 @@ var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed D
     InspectCommand.Create(),
     SynthCommand.Create(),
     SweepCommand.Create(),
+    RobeGen.Cli.Commands.Check.CheckCommand.Create(),
 };
 
 try

@@ -33,18 +33,21 @@ internal static class TrainCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var save = new Option<string?>("--save") { Description = "Checkpoint path (a training-curve PNG is written beside it)." };
-        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint (its model settings win)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run saved at this path (its model settings win): the newest intact of the file and its periodic checkpoints (model.step-N.rgck) is taken; damaged newer ones are renamed *.damaged." };
         var evalEvery = new Option<long>("--eval-every") { Description = "Evaluate every N steps (0: at the end of each epoch).", DefaultValueFactory = _ => 0 };
         var targetAuc = new Option<double?>("--target-auc") { Description = "Stop once an evaluation reaches this AUC." };
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many steps." };
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Also checkpoint every N steps (needs --save).", DefaultValueFactory = _ => 0 };
+        var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "Also checkpoint when this many minutes have passed since the last one (needs --save).", DefaultValueFactory = _ => 0 };
+        var keepCheckpoints = new Option<int>("--keep-checkpoints") { Description = "Keep the last K periodic checkpoints as model.step-N.rgck beside --save (1: each overwrites --save). The final model is always at --save.", DefaultValueFactory = _ => 1 };
         var skipBad = CommonOptions.SkipBadRows();
         var rejects = new Option<string?>("--rejects") { Description = "Where --skip-bad-rows writes rejected lines (default: rejects.tsv beside --save, or in the current folder)." };
 
         var command = new Command("train", "Train a model on Criteo files (or the built-in sample) and print AUC, logloss, size and speed.")
         {
             data, evalData, holdout, model, storage, compression, slots, blockSize, minCount, epochs, batchSize, lr, schedule,
-            optimizer, seed, device, threads, save, resume, evalEvery, targetAuc, maxSteps, checkpointEvery, skipBad, rejects,
+            optimizer, seed, device, threads, save, resume, evalEvery, targetAuc, maxSteps, checkpointEvery, checkpointMinutes, keepCheckpoints,
+            skipBad, rejects,
         };
         command.SetAction(parse => Run(new TrainRequest(
             parse.GetValue(data) ?? [], parse.GetValue(evalData) ?? [], parse.GetValue(holdout), parse.GetValue(model)!,
@@ -52,7 +55,7 @@ internal static class TrainCommand
             parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(schedule)!, parse.GetValue(optimizer),
             parse.GetValue(seed), parse.GetValue(device), parse.GetValue(threads), parse.GetValue(save), parse.GetValue(resume),
             parse.GetValue(evalEvery), parse.GetValue(targetAuc), parse.GetValue(maxSteps), parse.GetValue(checkpointEvery),
-            parse.GetValue(skipBad), parse.GetValue(rejects))));
+            parse.GetValue(checkpointMinutes), parse.GetValue(keepCheckpoints), parse.GetValue(skipBad), parse.GetValue(rejects))));
         return command;
     }
 
@@ -72,14 +75,19 @@ internal static class TrainCommand
         (CriteoTrainingData train, CriteoTrainingData? eval) = SplitData(r, files, builtIn, readerOptions);
 
         IDlrmDefinition definition = ModelCatalog.Get(r.Model);
-        LoadedModel? resumed = r.Resume is null ? null : ModelCheckpoint.Load(r.Resume, definition, RuntimeOptions(r));
+        if (r.Save is null && (r.CheckpointEvery > 0 || r.CheckpointMinutes > 0 || r.KeepCheckpoints != 1))
+            throw new ArgumentException("--checkpoint-every, --checkpoint-minutes and --keep-checkpoints need --save.");
+        var series = r.Save is null ? null : new CheckpointSeries(r.Save, r.KeepCheckpoints);
+        if (series?.RemoveStaleTemporaryFiles() is > 0 and int stale)
+            console.OnMessage($"removed {stale} temporary file(s) of an interrupted save beside {r.Save}");
+        LoadedModel? resumed = r.Resume is null ? null : Resume(r.Resume, definition, RuntimeOptions(r), console);
         Vocabulary? vocabulary = resumed?.Vocabulary;
         ModelOptions options;
         IDlrmBackend model;
         if (resumed is not null)
         {
             (options, model) = (resumed.Options, resumed.Model);
-            console.OnMessage($"resuming {r.Resume} at step {resumed.Checkpoint.Step:N0} ({resumed.Checkpoint.DataPosition})");
+            console.OnMessage($"resuming at step {resumed.Checkpoint.Step:N0} ({resumed.Checkpoint.DataPosition})");
         }
         else
         {
@@ -106,14 +114,16 @@ internal static class TrainCommand
                 TargetAuc = r.TargetAuc,
                 MaxSteps = r.MaxSteps,
                 CheckpointEverySteps = r.CheckpointEvery,
+                CheckpointEveryMinutes = r.CheckpointMinutes,
             };
-            Action<TrainingProgressState>? saver = r.Save is null ? null : state =>
+            Action<TrainingProgressState>? saver = series is null ? null : state =>
             {
-                ModelCheckpoint.Save(r.Save, model, options, state, vocabulary, RunSettings(r));
-                console.OnCheckpoint(r.Save, state.Step);
+                string written = series.Save(state.Step, path => ModelCheckpoint.Save(path, model, options, state, vocabulary, RunSettings(r)));
+                console.OnCheckpoint(written, state.Step);
             };
             var trainer = new Trainer(model, trainingOptions, console, saver);
             TrainingSummary summary = console.Run(() => trainer.Train(train, eval, resumed?.Progress));
+            series?.Publish();
 
             string? plot = null;
             if (r.Save is not null)
@@ -126,6 +136,16 @@ internal static class TrainCommand
             SummaryPrinter.Print(Console.Out, summary, r.Save, plot);
         }
         return 0;
+    }
+
+    /// <summary>The newest intact checkpoint of the run saved at <paramref name="path"/>, telling which damaged ones were set aside.</summary>
+    private static LoadedModel Resume(string path, IDlrmDefinition definition, ModelOptions runtime, TrainingConsole console)
+    {
+        string chosen = path;
+        LoadedModel loaded = new CheckpointSeries(path).LoadNewest(p => ModelCheckpoint.Load(chosen = p, definition, runtime), out IReadOnlyList<string> setAside);
+        foreach (string damaged in setAside) console.OnMessage($"skipped a damaged checkpoint: {damaged}");
+        console.OnMessage($"resuming from {chosen}");
+        return loaded;
     }
 
     private static (CriteoTrainingData Train, CriteoTrainingData? Eval) SplitData(TrainRequest r, string[] files, bool builtIn, CriteoReaderOptions readerOptions)
@@ -162,5 +182,5 @@ internal static class TrainCommand
         string[] Data, string[] EvalData, double? Holdout, string Model, EmbeddingStorage? Storage, double? Compression, long? Slots,
         int? BlockSize, long MinCount, int Epochs, int BatchSize, float LearningRate, string Schedule, OptimizerKind Optimizer, int Seed,
         DeviceKind Device, int Threads, string? Save, string? Resume, long EvalEvery, double? TargetAuc, long? MaxSteps,
-        long CheckpointEvery, bool SkipBadRows, string? Rejects);
+        long CheckpointEvery, double CheckpointMinutes, int KeepCheckpoints, bool SkipBadRows, string? Rejects);
 }

@@ -6,7 +6,9 @@ using RobeGen.Data;
 using RobeGen.Models;
 using RobeGen.Training;
 
-namespace RobeGen.DeviceCheck;
+using RobeGen.Benchmarking;
+
+namespace RobeGen.Cli.Commands.Check;
 
 /// <summary>The equivalence checks of <see cref="BackendEquivalence"/> on the reference models.</summary>
 internal static class ModelChecks

@@ -1,6 +1,8 @@
 using RobeGen.Data;
 
-namespace RobeGen.DeviceCheck;
+using RobeGen.Benchmarking;
+
+namespace RobeGen.Cli.Commands.Check;
 
 /// <summary>Reads a labeled Criteo sample file into batches the checks can keep (the reader reuses its own).</summary>
 internal static class CriteoTsv

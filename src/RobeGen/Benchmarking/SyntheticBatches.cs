@@ -1,12 +1,12 @@
 using RobeGen.Data;
 
-namespace RobeGen.DeviceCheck;
+namespace RobeGen.Benchmarking;
 
 /// <summary>
 /// Criteo-shaped random batches: dense values like log(1 + count), one token per table (raw 32-bit ids, or
 /// vocabulary indices below the table's cardinality), labels with a learnable signal so AUC means something.
 /// </summary>
-internal static class SyntheticBatches
+public static class SyntheticBatches
 {
     public static Batch Create(ModelDeclaration declaration, int rows, int seed)
     {

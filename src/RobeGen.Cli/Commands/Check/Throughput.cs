@@ -5,7 +5,9 @@ using RobeGen.Cuda;
 using RobeGen.Data;
 using RobeGen.Models;
 
-namespace RobeGen.DeviceCheck;
+using RobeGen.Benchmarking;
+
+namespace RobeGen.Cli.Commands.Check;
 
 /// <summary>
 /// Training and inference samples/s of the reference models on synthetic batches. Kernel compilation happens when

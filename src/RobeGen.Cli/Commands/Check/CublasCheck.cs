@@ -4,7 +4,9 @@ using RobeGen.Cuda;
 using RobeGen.Cuda.Blas;
 using RobeGen.Cuda.Equivalence;
 
-namespace RobeGen.DeviceCheck;
+using RobeGen.Benchmarking;
+
+namespace RobeGen.Cli.Commands.Check;
 
 /// <summary>
 /// The device's GEMM (cuBLAS on a GPU) against the plain ILGPU reference GEMM on the same device, for every
