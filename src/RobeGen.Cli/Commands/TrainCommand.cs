@@ -91,23 +91,10 @@ internal static class TrainCommand
         }
         else
         {
-            EmbeddingOverrides overrides = Overrides(r, definition.Declaration);
-            if (NeedsVocabulary(definition.Declaration, overrides))
-            {
-                console.OnMessage(definition.Declaration.Tokens == TokenKind.Vocabulary
-                    ? $"building the vocabulary of every column over {train.Description} (the model takes vocabulary indices; min count {r.MinCount})..."
-                    : $"building the vocabulary of the Full tables over {train.Description} (min count {r.MinCount})...");
-                vocabulary = VocabularyBuilder.Build(train.Files, CriteoLayout.Labeled, r.MinCount, options: readerOptions with { End = train.End, BatchSize = 8192 });
-                Vocabulary built = vocabulary;
-                overrides = overrides with
-                {
-                    Rows = definition.Declaration.Tables
-                        .Select(t => (overrides.Storage ?? t.Storage) == EmbeddingStorage.Full ? built.Rows(t.Column) : 0)
-                        .ToArray(),
-                };
-            }
-            options = RuntimeOptions(r) with { Seed = r.Seed, Optimizer = r.Optimizer, Embedding = overrides };
-            model = Dlrm.Create(definition, options);
+            var choice = new StorageChoice(r.Storage, r.Compression, r.Slots, r.BlockSize);
+            NewModel built = ModelSetup.Create(definition, RuntimeOptions(r) with { Seed = r.Seed, Optimizer = r.Optimizer }, choice, train,
+                r.MinCount, log: console.OnMessage);
+            (model, options, vocabulary) = (built.Model, built.Options, built.Vocabulary);
         }
 
         using (model)
@@ -174,28 +161,6 @@ internal static class TrainCommand
         var (train, eval) = HoldoutSplit.Split(files, fraction.Value, readerOptions);
         return (train, new CriteoTrainingData(eval.Files, CriteoLayout.Labeled, readerOptions with { RejectsPath = readerOptions.RejectsPath is { } q ? q + ".eval" : null }) { First = eval.First });
     }
-
-    private static EmbeddingOverrides Overrides(TrainRequest r, ModelDeclaration declaration)
-    {
-        if (r.Compression is not null && r.Slots is not null) throw new ArgumentException("Give either --compression or --slots, not both.");
-        var overrides = new EmbeddingOverrides { Storage = r.Storage, BlockSize = r.BlockSize };
-        EmbeddingStorage storage = r.Storage ?? EmbeddingStorage.Robe;
-        if (r.Compression is double ratio)
-        {
-            overrides = storage switch
-            {
-                EmbeddingStorage.Robe => overrides with { RobeSlots = EmbeddingLayout.SlotsForCompression(declaration, ratio) },
-                EmbeddingStorage.Hashed => overrides with { HashedCompression = ratio },
-                _ => throw new ArgumentException("--compression applies to robe and hashed storage; Full tables have one row per vocabulary id."),
-            };
-        }
-        if (r.Slots is long m) overrides = overrides with { RobeSlots = m };
-        return overrides;
-    }
-
-    private static bool NeedsVocabulary(ModelDeclaration declaration, EmbeddingOverrides overrides) =>
-        declaration.Tokens == TokenKind.Vocabulary
-        || Enumerable.Range(0, declaration.TableCount).Any(t => (overrides.Storage ?? declaration.Tables[t].Storage) == EmbeddingStorage.Full);
 
     private static ModelOptions RuntimeOptions(TrainRequest r) => new()
     {
