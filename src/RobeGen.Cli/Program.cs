@@ -8,6 +8,8 @@ var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed D
     EvalCommand.Create(),
     PredictCommand.Create(),
     InspectCommand.Create(),
+    SynthCommand.Create(),
+    SweepCommand.Create(),
     RobeGen.Cli.Commands.Check.CheckCommand.Create(),
     RobeGen.Cli.Commands.Bench.BenchCommand.Create(),
 };

@@ -1,15 +1,20 @@
 using RobeGen.Benchmarks;
+using RobeGen.Benchmarks.Cpu;
 
 // Each benchmark is a command; more can be added beside "parse".
 var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
 {
     ["parse"] = ParseBenchmark.Run,
+    ["cpu"] = CpuBenchmark.Run,
+    ["cpu-memory"] = RobeMemoryProbe.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
 {
     Console.Error.WriteLine($"usage: RobeGen.Benchmarks <{string.Join("|", commands.Keys)}> [options]");
     Console.Error.WriteLine("  parse [--file PATH] [--repeat N] [--threads a,b,c] [--batch N]");
+    Console.Error.WriteLine("  cpu [--rounds N] [--seconds S] [--threads N] [--seed N] [--no-torch] [--torch PATH-TO-RobeGen.Benchmarks.TorchSharp.dll]");
+    Console.Error.WriteLine("  cpu-memory [--batch N] [--steps N] [--threads N]   (peak RSS of ROBE 1000x training; cpu runs it in a child)");
     return 2;
 }
 return command(args[1..]);

@@ -11,14 +11,20 @@ internal static class Robegen
         public string LastLine => Stdout.TrimEnd().Split('\n')[^1].TrimEnd('\r');
     }
 
-    public static Result Run(params string[] arguments)
+    /// <summary>How to start robegen with <paramref name="arguments"/>, its output redirected.</summary>
+    public static ProcessStartInfo StartInfo(params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RobeGen.Cli.dll"));
         foreach (string a in arguments) info.ArgumentList.Add(a);
         info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info)!;
+        return info;
+    }
+
+    public static Result Run(params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(arguments))!;
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))

@@ -9,7 +9,7 @@ namespace RobeGen.Packaging.Tests;
 public sealed class SelfContainedPublishTests
 {
     [Fact]
-    public void The_self_contained_robegen_binary_runs_without_dotnet_and_trains()
+    public async Task The_self_contained_robegen_binary_runs_without_dotnet_and_trains()
     {
         string repo = Repository.Root();
         string output = Directory.CreateTempSubdirectory("robegen-publish-").FullName;
@@ -27,9 +27,10 @@ public sealed class SelfContainedPublishTests
             info.Environment.Remove("DOTNET_HOST_PATH");
             using var process = Process.Start(info)!;
             Task<string> stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "the published binary did not finish");
-            Assert.True(process.ExitCode == 0, stdout + stderr.Result);
+            string stdout = await process.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.True(process.ExitCode == 0, stdout + await stderr);
             Assert.Contains("eval AUC", stdout);
         }
         finally

@@ -33,18 +33,21 @@ internal static class TrainCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var save = new Option<string?>("--save") { Description = "Checkpoint path (a training-curve PNG is written beside it)." };
-        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this checkpoint (its model settings win)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run saved at this path (its model settings win): the newest intact of the file and its periodic checkpoints (model.step-N.rgck) is taken; damaged newer ones are renamed *.damaged." };
         var evalEvery = new Option<long>("--eval-every") { Description = "Evaluate every N steps (0: at the end of each epoch).", DefaultValueFactory = _ => 0 };
         var targetAuc = new Option<double?>("--target-auc") { Description = "Stop once an evaluation reaches this AUC." };
         var maxSteps = new Option<long?>("--max-steps") { Description = "Stop after this many steps." };
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Also checkpoint every N steps (needs --save).", DefaultValueFactory = _ => 0 };
+        var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "Also checkpoint when this many minutes have passed since the last one (needs --save).", DefaultValueFactory = _ => 0 };
+        var keepCheckpoints = new Option<int>("--keep-checkpoints") { Description = "Keep the last K periodic checkpoints as model.step-N.rgck beside --save (1: each overwrites --save). The final model is always at --save.", DefaultValueFactory = _ => 1 };
         var skipBad = CommonOptions.SkipBadRows();
         var rejects = new Option<string?>("--rejects") { Description = "Where --skip-bad-rows writes rejected lines (default: rejects.tsv beside --save, or in the current folder)." };
 
         var command = new Command("train", "Train a model on Criteo files (or the built-in sample) and print AUC, logloss, size and speed.")
         {
             data, evalData, holdout, model, storage, compression, slots, blockSize, minCount, epochs, batchSize, lr, schedule,
-            optimizer, seed, device, threads, save, resume, evalEvery, targetAuc, maxSteps, checkpointEvery, skipBad, rejects,
+            optimizer, seed, device, threads, save, resume, evalEvery, targetAuc, maxSteps, checkpointEvery, checkpointMinutes, keepCheckpoints,
+            skipBad, rejects,
         };
         command.SetAction(parse => Run(new TrainRequest(
             parse.GetValue(data) ?? [], parse.GetValue(evalData) ?? [], parse.GetValue(holdout), parse.GetValue(model)!,
@@ -52,7 +55,7 @@ internal static class TrainCommand
             parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr), parse.GetValue(schedule)!, parse.GetValue(optimizer),
             parse.GetValue(seed), parse.GetValue(device), parse.GetValue(threads), parse.GetValue(save), parse.GetValue(resume),
             parse.GetValue(evalEvery), parse.GetValue(targetAuc), parse.GetValue(maxSteps), parse.GetValue(checkpointEvery),
-            parse.GetValue(skipBad), parse.GetValue(rejects))));
+            parse.GetValue(checkpointMinutes), parse.GetValue(keepCheckpoints), parse.GetValue(skipBad), parse.GetValue(rejects))));
         return command;
     }
 
@@ -72,32 +75,26 @@ internal static class TrainCommand
         (CriteoTrainingData train, CriteoTrainingData? eval) = SplitData(r, files, builtIn, readerOptions);
 
         IDlrmDefinition definition = ModelCatalog.Get(r.Model);
-        LoadedModel? resumed = r.Resume is null ? null : ModelCheckpoint.Load(r.Resume, definition, RuntimeOptions(r));
+        if (r.Save is null && (r.CheckpointEvery > 0 || r.CheckpointMinutes > 0 || r.KeepCheckpoints != 1))
+            throw new ArgumentException("--checkpoint-every, --checkpoint-minutes and --keep-checkpoints need --save.");
+        var series = r.Save is null ? null : new CheckpointSeries(r.Save, r.KeepCheckpoints);
+        if (series?.RemoveStaleTemporaryFiles() is > 0 and int stale)
+            console.OnMessage($"removed {stale} temporary file(s) of an interrupted save beside {r.Save}");
+        LoadedModel? resumed = r.Resume is null ? null : Resume(r.Resume, definition, RuntimeOptions(r), console);
         Vocabulary? vocabulary = resumed?.Vocabulary;
         ModelOptions options;
         IDlrmBackend model;
         if (resumed is not null)
         {
             (options, model) = (resumed.Options, resumed.Model);
-            console.OnMessage($"resuming {r.Resume} at step {resumed.Checkpoint.Step:N0} ({resumed.Checkpoint.DataPosition})");
+            console.OnMessage($"resuming at step {resumed.Checkpoint.Step:N0} ({resumed.Checkpoint.DataPosition})");
         }
         else
         {
-            EmbeddingOverrides overrides = Overrides(r, definition.Declaration);
-            if (NeedsVocabulary(definition.Declaration, overrides))
-            {
-                console.OnMessage($"building the vocabulary of the Full tables over {train.Description} (min count {r.MinCount})...");
-                vocabulary = VocabularyBuilder.Build(train.Files, CriteoLayout.Labeled, r.MinCount, options: readerOptions with { End = train.End, BatchSize = 8192 });
-                Vocabulary built = vocabulary;
-                overrides = overrides with
-                {
-                    Rows = definition.Declaration.Tables
-                        .Select(t => (overrides.Storage ?? t.Storage) == EmbeddingStorage.Full ? built.Rows(t.Column) : 0)
-                        .ToArray(),
-                };
-            }
-            options = RuntimeOptions(r) with { Seed = r.Seed, Optimizer = r.Optimizer, Embedding = overrides };
-            model = Dlrm.Create(definition, options);
+            var choice = new StorageChoice(r.Storage, r.Compression, r.Slots, r.BlockSize);
+            NewModel built = ModelSetup.Create(definition, RuntimeOptions(r) with { Seed = r.Seed, Optimizer = r.Optimizer }, choice, train,
+                r.MinCount, log: console.OnMessage);
+            (model, options, vocabulary) = (built.Model, built.Options, built.Vocabulary);
         }
 
         using (model)
@@ -117,14 +114,16 @@ internal static class TrainCommand
                 TargetAuc = r.TargetAuc,
                 MaxSteps = r.MaxSteps,
                 CheckpointEverySteps = r.CheckpointEvery,
+                CheckpointEveryMinutes = r.CheckpointMinutes,
             };
-            Action<TrainingProgressState>? saver = r.Save is null ? null : state =>
+            Action<TrainingProgressState>? saver = series is null ? null : state =>
             {
-                ModelCheckpoint.Save(r.Save, model, options, state, vocabulary, RunSettings(r));
-                console.OnCheckpoint(r.Save, state.Step);
+                string written = series.Save(state.Step, path => ModelCheckpoint.Save(path, model, options, state, vocabulary, RunSettings(r)));
+                console.OnCheckpoint(written, state.Step);
             };
             var trainer = new Trainer(model, trainingOptions, console, saver);
             TrainingSummary summary = console.Run(() => trainer.Train(train, eval, resumed?.Progress));
+            series?.Publish();
 
             string? plot = null;
             if (r.Save is not null)
@@ -137,6 +136,16 @@ internal static class TrainCommand
             SummaryPrinter.Print(Console.Out, summary, r.Save, plot);
         }
         return 0;
+    }
+
+    /// <summary>The newest intact checkpoint of the run saved at <paramref name="path"/>, telling which damaged ones were set aside.</summary>
+    private static LoadedModel Resume(string path, IDlrmDefinition definition, ModelOptions runtime, TrainingConsole console)
+    {
+        string chosen = path;
+        LoadedModel loaded = new CheckpointSeries(path).LoadNewest(p => ModelCheckpoint.Load(chosen = p, definition, runtime), out IReadOnlyList<string> setAside);
+        foreach (string damaged in setAside) console.OnMessage($"skipped a damaged checkpoint: {damaged}");
+        console.OnMessage($"resuming from {chosen}");
+        return loaded;
     }
 
     private static (CriteoTrainingData Train, CriteoTrainingData? Eval) SplitData(TrainRequest r, string[] files, bool builtIn, CriteoReaderOptions readerOptions)
@@ -152,28 +161,6 @@ internal static class TrainCommand
         var (train, eval) = HoldoutSplit.Split(files, fraction.Value, readerOptions);
         return (train, new CriteoTrainingData(eval.Files, CriteoLayout.Labeled, readerOptions with { RejectsPath = readerOptions.RejectsPath is { } q ? q + ".eval" : null }) { First = eval.First });
     }
-
-    private static EmbeddingOverrides Overrides(TrainRequest r, ModelDeclaration declaration)
-    {
-        if (r.Compression is not null && r.Slots is not null) throw new ArgumentException("Give either --compression or --slots, not both.");
-        var overrides = new EmbeddingOverrides { Storage = r.Storage, BlockSize = r.BlockSize };
-        EmbeddingStorage storage = r.Storage ?? EmbeddingStorage.Robe;
-        if (r.Compression is double ratio)
-        {
-            overrides = storage switch
-            {
-                EmbeddingStorage.Robe => overrides with { RobeSlots = EmbeddingLayout.SlotsForCompression(declaration, ratio) },
-                EmbeddingStorage.Hashed => overrides with { HashedCompression = ratio },
-                _ => throw new ArgumentException("--compression applies to robe and hashed storage; Full tables have one row per vocabulary id."),
-            };
-        }
-        if (r.Slots is long m) overrides = overrides with { RobeSlots = m };
-        return overrides;
-    }
-
-    private static bool NeedsVocabulary(ModelDeclaration declaration, EmbeddingOverrides overrides) =>
-        declaration.Tokens == TokenKind.Vocabulary
-        || Enumerable.Range(0, declaration.TableCount).Any(t => (overrides.Storage ?? declaration.Tables[t].Storage) == EmbeddingStorage.Full);
 
     private static ModelOptions RuntimeOptions(TrainRequest r) => new()
     {
@@ -195,5 +182,5 @@ internal static class TrainCommand
         string[] Data, string[] EvalData, double? Holdout, string Model, EmbeddingStorage? Storage, double? Compression, long? Slots,
         int? BlockSize, long MinCount, int Epochs, int BatchSize, float LearningRate, string Schedule, OptimizerKind Optimizer, int Seed,
         DeviceKind Device, int Threads, string? Save, string? Resume, long EvalEvery, double? TargetAuc, long? MaxSteps,
-        long CheckpointEvery, bool SkipBadRows, string? Rejects);
+        long CheckpointEvery, double CheckpointMinutes, int KeepCheckpoints, bool SkipBadRows, string? Rejects);
 }

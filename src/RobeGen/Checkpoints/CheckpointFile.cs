@@ -25,8 +25,7 @@ public static class CheckpointFile
         ArgumentNullException.ThrowIfNull(checkpoint);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints are written on little-endian machines only.");
         string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath)!;
-        string temp = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.rgck.tmp");
+        string temp = TemporaryPathFor(fullPath);
 
         var counter = new CheckpointSink(null);
         WriteBody(checkpoint, counter, fileLength: 0);
@@ -110,6 +109,36 @@ public static class CheckpointFile
         if (source.Remaining != 0) throw source.Corrupt($"{source.Remaining} unexplained bytes before the checksum");
         return checkpoint;
     }
+
+    /// <summary>
+    /// The step a checkpoint claims, read from its header without verifying the checksum (cheap, for ordering
+    /// candidates only: the chosen file is then loaded and verified in full); null when the file cannot be read.
+    /// </summary>
+    public static long? PeekStep(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            long length = file.Length;
+            VerifyHeader(file, path, length);
+            var source = new CheckpointSource(file, path, length - CheckpointFormat.HeaderBytes - CheckpointFormat.TrailerBytes);
+            source.ReadString("declaration name");
+            source.ReadString("fingerprint");
+            int count = source.ReadCount("hyperparameter count", minBytesEach: 8);
+            for (int i = 0; i < count * 2; i++) source.ReadString("hyperparameter");
+            return source.ReadI64("step");
+        }
+        catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Ends the hidden name (".target.guid.rgck.tmp") of a file being saved; no loader takes such a file.</summary>
+    internal const string TemporarySuffix = ".rgck.tmp";
+
+    internal static string TemporaryPathFor(string fullPath) =>
+        Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}{TemporarySuffix}");
 
     private static void VerifyHeader(FileStream file, string path, long length)
     {

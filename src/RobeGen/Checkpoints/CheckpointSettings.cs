@@ -37,22 +37,36 @@ public static class CheckpointSettings
         string Get(string key) => h.TryGetValue(key, out string? v) ? v
             : throw new CheckpointException(path, $"the checkpoint lacks the setting '{key}' needed to rebuild the model.");
 
-        EmbeddingStorage[] storage = Get(Storage).Split(',').Select(s => Enum.Parse<EmbeddingStorage>(s)).ToArray();
-        long[] rows = Get(Rows).Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        EmbeddingStorage[] storage = Get(Storage).Split(',').Select(s => ParseEnum<EmbeddingStorage>(path, Storage, s)).ToArray();
+        long[] rows = Get(Rows).Split(',').Select(s => ParseLong(path, Rows, s)).ToArray();
         if (storage.Length != declaration.TableCount || rows.Length != declaration.TableCount)
             throw new CheckpointException(path, $"the checkpoint describes {storage.Length} tables; {declaration.Name} has {declaration.TableCount}.");
 
         return runtime with
         {
-            Optimizer = Enum.Parse<OptimizerKind>(Get(Optimizer)),
-            Seed = int.Parse(Get(Seed), CultureInfo.InvariantCulture),
+            Optimizer = ParseEnum<OptimizerKind>(path, Optimizer, Get(Optimizer)),
+            Seed = ParseInt(path, Seed, Get(Seed)),
             Embedding = new EmbeddingOverrides
             {
                 TableStorage = storage,
-                RobeSlots = long.Parse(Get(RobeSlots), CultureInfo.InvariantCulture) is > 0 and var m ? m : null,
-                BlockSize = int.Parse(Get(BlockSize), CultureInfo.InvariantCulture),
+                RobeSlots = ParseLong(path, RobeSlots, Get(RobeSlots)) is > 0 and var m ? m : null,
+                BlockSize = ParseInt(path, BlockSize, Get(BlockSize)),
                 Rows = rows,
             },
         };
     }
+
+    // A setting is text from the file: only names of the enum (never numbers, which Enum.Parse would take even when
+    // undefined) and plain integers are accepted, and anything else is a CheckpointException naming the setting.
+    private static T ParseEnum<T>(string path, string key, string text) where T : struct, Enum =>
+        Enum.GetNames<T>().Contains(text, StringComparer.Ordinal) ? Enum.Parse<T>(text)
+            : throw new CheckpointException(path, $"corrupt: the setting '{key}' is '{text}', not one of {string.Join(", ", Enum.GetNames<T>())}.");
+
+    private static long ParseLong(string path, string key, string text) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) ? value
+            : throw new CheckpointException(path, $"corrupt: the setting '{key}' is '{text}', not an integer.");
+
+    private static int ParseInt(string path, string key, string text) =>
+        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) ? value
+            : throw new CheckpointException(path, $"corrupt: the setting '{key}' is '{text}', not a 32-bit integer.");
 }

@@ -21,10 +21,16 @@ public static class ModelCheckpoint
 {
     internal const string RowsKey = "rows-seen";
 
-    /// <summary>Writes <paramref name="model"/> (parameters and optimizer state), its settings and the run state atomically to <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes <paramref name="model"/> (parameters and optimizer state), its settings and the run state atomically to
+    /// <paramref name="path"/>. A model holding NaN or infinity is refused with <see cref="TrainingDivergedException"/>
+    /// before anything is written, so a good checkpoint is never replaced by a diverged one.
+    /// </summary>
     public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingProgressState progress,
         Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null)
     {
+        ModelState state = model.ExportState();
+        ParameterHealth.ThrowIfNonFinite(state, progress.Step);
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
         Dictionary<string, string> settings = CheckpointSettings.From(options, model.Layout);
         settings[RowsKey] = progress.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -37,7 +43,7 @@ public static class ModelCheckpoint
             Step = progress.Step,
             Epoch = progress.Epoch,
             DataPosition = progress.Position,
-            State = model.ExportState(),
+            State = state,
             Vocabularies = vocabulary?.ToNamedIds() ?? [],
         });
     }

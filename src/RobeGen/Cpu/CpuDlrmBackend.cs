@@ -34,6 +34,8 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     // Activations of one batch.
     private readonly float[] _gathered, _gatheredGrad, _interactionOut, _interactionGrad;
     private readonly long[] _blockStarts;
+    /// <summary>Counts changes of the parameters (optimizer steps, imports), so layers know when their packed weights are stale.</summary>
+    private long _weightsVersion;
     private bool _disposed;
 
     public CpuDlrmBackend(IDlrmDefinition definition, ModelOptions? options = null)
@@ -129,7 +131,11 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     }
 
     /// <summary>One optimizer step from the gradients of the last <see cref="ComputeGradients"/> over <paramref name="batchCount"/> rows.</summary>
-    internal void ApplyUpdate(int batchCount, float learningRate) => _update.Apply(_blockStarts, batchCount, learningRate);
+    internal void ApplyUpdate(int batchCount, float learningRate)
+    {
+        _weightsVersion++;
+        _update.Apply(_blockStarts, batchCount, learningRate);
+    }
 
     /// <summary>Bytes allocated by the worker threads so far (see <see cref="WorkerPool.WorkerAllocatedBytes"/>).</summary>
     internal long WorkerAllocatedBytes => _pool.WorkerAllocatedBytes;
@@ -159,7 +165,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         ReadOnlySpan<float> input = batch.DenseSpan;
         foreach (LinearLayer layer in _bottom)
         {
-            layer.Forward(_gemm, input, n);
+            layer.Forward(_gemm, input, n, _weightsVersion);
             input = layer.Output.AsSpan(0, n * layer.Outputs);
         }
         _gather.Run(_embedding, batch.Tokens, n, _blockStarts, _gathered);
@@ -167,7 +173,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         input = _interactionOut.AsSpan(0, n * _interaction.Width);
         foreach (LinearLayer layer in _top)
         {
-            layer.Forward(_gemm, input, n);
+            layer.Forward(_gemm, input, n, _weightsVersion);
             input = layer.Output.AsSpan(0, n * layer.Outputs);
         }
     }
@@ -204,6 +210,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
             if (state[name].Length != tensor.Length)
                 throw new ArgumentException($"Tensor '{name}' has {state[name].Length} values; this model needs {tensor.Length}.", nameof(state));
         }
+        _weightsVersion++;
         foreach (var (name, tensor) in tensors) state[name].CopyTo(tensor, 0);
         Array.Clear(_embeddingGrad);
     }
@@ -240,6 +247,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         if (_disposed) return;
         _disposed = true;
         _gemm.Dispose();
+        foreach (LinearLayer layer in _layers) layer.Dispose();
         _interaction.Dispose();
         _pool.Dispose();
     }

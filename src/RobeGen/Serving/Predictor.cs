@@ -7,28 +7,60 @@ namespace RobeGen.Serving;
 
 /// <summary>
 /// Serves a trained model: click probabilities for batches, for raw rows or for whole Criteo files. Safe to share
-/// between threads (calls into the model are serialized; each call's buffers are its own).
+/// between threads: up to <c>instances</c> calls run at once, each on its own copy of the model (more wait for one),
+/// and <see cref="Swap"/> replaces the model under load without losing or mixing requests: each call runs wholly on
+/// the model that was current when it started.
 /// </summary>
 public sealed class Predictor : IDisposable
 {
-    private readonly LoadedModel _loaded;
-    private readonly VocabularyMapper? _vocabulary;
-    private readonly Lock _modelLock = new();
+    private readonly IDlrmDefinition? _definition;
+    private readonly ModelOptions? _runtime;
+    private readonly int _instances;
+    private ServingModel _current;
+    private long _swaps;
 
-    private Predictor(LoadedModel loaded)
+    private Predictor(LoadedModel loaded, IDlrmDefinition? definition, ModelOptions? runtime, int instances)
     {
-        _loaded = loaded;
-        _vocabulary = loaded.CreateVocabularyMapper();
+        _definition = definition;
+        _runtime = runtime;
+        _instances = instances;
+        _current = new ServingModel(loaded, instances);
     }
 
     /// <summary>Loads a checkpoint (of a built-in model, or of <paramref name="definition"/>) for prediction.</summary>
-    public static Predictor Load(string checkpointPath, IDlrmDefinition? definition = null, ModelOptions? runtime = null) =>
-        new(ModelCheckpoint.Load(checkpointPath, definition, runtime));
+    /// <param name="instances">Copies of the model that serve calls in parallel (memory grows with it; each copy is
+    /// created when concurrency first needs it). For many small concurrent requests on the CPU, use about one per core
+    /// with <see cref="ModelOptions.Threads"/> = 1.</param>
+    public static Predictor Load(string checkpointPath, IDlrmDefinition? definition = null, ModelOptions? runtime = null, int instances = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
+        return new Predictor(ModelCheckpoint.Load(checkpointPath, definition, runtime), definition, runtime, instances);
+    }
 
-    public ModelDeclaration Declaration => _loaded.Model.Declaration;
-    public string DeviceName => _loaded.Model.DeviceName;
-    public LoadedModel Loaded => _loaded;
-    private int MaxBatch => _loaded.Options.MaxBatchSize;
+    public ModelDeclaration Declaration => Volatile.Read(ref _current).Loaded.Model.Declaration;
+    public string DeviceName => Volatile.Read(ref _current).Loaded.Model.DeviceName;
+    /// <summary>The model being served now.</summary>
+    public LoadedModel Loaded => Volatile.Read(ref _current).Loaded;
+    /// <summary>How many times <see cref="Swap"/> replaced the model.</summary>
+    public long Swaps => Interlocked.Read(ref _swaps);
+
+    /// <summary>
+    /// Loads <paramref name="checkpointPath"/> (same definition and runtime options as the first) and serves it from now
+    /// on. Calls already running finish on the old model, which is disposed after the last of them; a checkpoint that
+    /// fails to load leaves the current model serving.
+    /// </summary>
+    public void Swap(string checkpointPath)
+    {
+        var next = new ServingModel(ModelCheckpoint.Load(checkpointPath, _definition, _runtime), _instances);
+        if (next.Loaded.Model.Declaration.Fingerprint != Declaration.Fingerprint)
+        {
+            next.Retire();
+            throw new CheckpointException(checkpointPath, $"it holds {next.Loaded.Model.Declaration.Name}, not the served {Declaration.Name}; a swap keeps the declaration.");
+        }
+        ServingModel old = Interlocked.Exchange(ref _current, next);
+        Interlocked.Increment(ref _swaps);
+        old.Retire();
+    }
 
     /// <summary>
     /// Probabilities of a batch of raw rows (dense already transformed as the reader does, tokens raw ids).
@@ -39,10 +71,31 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         if (probabilities.Length < batch.Count)
             throw new ArgumentException($"Room for {probabilities.Length} probabilities; the batch has {batch.Count} rows.", nameof(probabilities));
-        if (batch.Count > MaxBatch)
-            throw new ArgumentException($"The batch has {batch.Count} rows; this predictor was loaded for at most {MaxBatch} (ModelOptions.MaxBatchSize).", nameof(batch));
-        _vocabulary?.Map(batch);
-        lock (_modelLock) _loaded.Model.Predict(batch, probabilities);
+        ServingModel model = Acquire();
+        try
+        {
+            int maxBatch = model.Loaded.Options.MaxBatchSize;
+            if (batch.Count > maxBatch)
+                throw new ArgumentException($"The batch has {batch.Count} rows; this predictor was loaded for at most {maxBatch} (ModelOptions.MaxBatchSize).", nameof(batch));
+            model.Vocabulary?.Map(batch);
+            model.Predict(batch, probabilities);
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    /// <summary>The current model, counted in (a model retired between reading and counting is passed over).</summary>
+    private ServingModel Acquire()
+    {
+        while (true)
+        {
+            ServingModel model = Volatile.Read(ref _current);
+            if (model.TryAcquire()) return model;
+            // Retired yet still current: only Dispose does that (Swap installs the next model before retiring).
+            if (ReferenceEquals(model, Volatile.Read(ref _current))) throw new ObjectDisposedException(nameof(Predictor));
+        }
     }
 
     /// <summary>Writes one probability per row of <paramref name="data"/> (raw ids: no vocabulary mapper on it) to
@@ -51,7 +104,7 @@ public sealed class Predictor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(output);
-        batchSize = Math.Min(batchSize, MaxBatch);
+        batchSize = Math.Min(batchSize, Loaded.Options.MaxBatchSize);
         var probabilities = new float[batchSize];
         long rows = 0;
         using IBatchCursor cursor = data.Open(DataPosition.Start, batchSize);
@@ -66,5 +119,5 @@ public sealed class Predictor : IDisposable
         return rows;
     }
 
-    public void Dispose() => _loaded.Model.Dispose();
+    public void Dispose() => Volatile.Read(ref _current).Retire();
 }

@@ -26,21 +26,28 @@ public sealed class Trainer
     private readonly TrainingOptions _options;
     private readonly ITrainingObserver _observer;
     private readonly Action<TrainingProgressState>? _saveCheckpoint;
+    private readonly TimeProvider _time;
 
     /// <param name="model">The model to train (any backend).</param>
     /// <param name="options">Epochs, batch size, schedule, evaluation and checkpoint cadence.</param>
     /// <param name="observer">Progress receiver (optional).</param>
-    /// <param name="saveCheckpoint">Called with the run's state whenever a checkpoint is due (optional).</param>
-    public Trainer(IDlrmBackend model, TrainingOptions options, ITrainingObserver? observer = null, Action<TrainingProgressState>? saveCheckpoint = null)
+    /// <param name="saveCheckpoint">Called with the run's state whenever a checkpoint is due (optional); never called
+    /// with a model holding NaN or infinite values.</param>
+    /// <param name="time">Clock of <see cref="TrainingOptions.CheckpointEveryMinutes"/> (the system clock by default; tests pass their own).</param>
+    public Trainer(IDlrmBackend model, TrainingOptions options, ITrainingObserver? observer = null, Action<TrainingProgressState>? saveCheckpoint = null,
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "BatchSize must be at least 1.");
         if (options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be at least 1.");
+        if (options.CheckpointEveryMinutes < 0 || !double.IsFinite(options.CheckpointEveryMinutes))
+            throw new ArgumentOutOfRangeException(nameof(options), options.CheckpointEveryMinutes, "CheckpointEveryMinutes must be 0 (off) or positive.");
         _model = model;
         _options = options;
         _observer = observer ?? NullObserver.Instance;
         _saveCheckpoint = saveCheckpoint;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Runs training from <paramref name="resumeFrom"/> (the start by default) and returns the summary.</summary>
@@ -61,6 +68,7 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         long startRows = state.Rows;
         double trainSeconds = 0;
+        long lastCheckpointTime = _time.GetTimestamp();
 
         for (int epoch = state.Epoch; epoch < _options.Epochs && !stop; epoch++)
         {
@@ -98,10 +106,15 @@ public sealed class Trainer
                     if (_options.TargetAuc is double target && lastEval.Auc >= target) { stop = true; stopReason = $"AUC {lastEval.Auc:F4} reached the target {target}"; }
                 }
 
-                if (_saveCheckpoint is not null && _options.CheckpointEverySteps > 0 && state.Step % _options.CheckpointEverySteps == 0)
+                if (_saveCheckpoint is not null && CheckpointDue(state.Step, lastCheckpointTime))
                 {
-                    _saveCheckpoint(state);
+                    SaveCheckpoint(state);
                     lastCheckpointStep = state.Step;
+                    lastCheckpointTime = _time.GetTimestamp();
+                }
+                else if (_options.ParameterCheckEverySteps > 0 && state.Step % _options.ParameterCheckEverySteps == 0)
+                {
+                    ParameterHealth.ThrowIfNonFinite(_model.ExportState(), state.Step);
                 }
             }
 
@@ -124,12 +137,23 @@ public sealed class Trainer
             curve.Add(new TrainingCurvePoint(state.Step, state.Rows, lossSum / lossSteps, null));
 
         if (_saveCheckpoint is not null && lastCheckpointStep != state.Step)
-            _saveCheckpoint(state);
+            SaveCheckpoint(state);
 
         ModelSize size = _model.Layout.Size;
         return new TrainingSummary(
             _model.Declaration.Name, _model.DeviceName, state, stopReason, lastEval, curve,
             size, (state.Rows - startRows) / Math.Max(1e-9, trainSeconds), clock.Elapsed);
+    }
+
+    private bool CheckpointDue(long step, long lastCheckpointTime) =>
+        (_options.CheckpointEverySteps > 0 && step % _options.CheckpointEverySteps == 0)
+        || (_options.CheckpointEveryMinutes > 0 && _time.GetElapsedTime(lastCheckpointTime).TotalMinutes >= _options.CheckpointEveryMinutes);
+
+    /// <summary>Scans the whole state first, so a diverged model never replaces a good checkpoint.</summary>
+    private void SaveCheckpoint(TrainingProgressState state)
+    {
+        ParameterHealth.ThrowIfNonFinite(_model.ExportState(), state.Step);
+        _saveCheckpoint!(state);
     }
 
     private EvaluationMetrics Evaluate(Evaluator evaluator, ITrainingData eval, TrainingProgressState state,
@@ -146,11 +170,4 @@ public sealed class Trainer
     {
         public static readonly NullObserver Instance = new();
     }
-}
-
-/// <summary>The loss became NaN or infinite: training stops rather than write a broken model.</summary>
-public sealed class TrainingDivergedException(long step, float loss)
-    : Exception($"Training diverged at step {step + 1}: the batch loss is {loss}. The last checkpoint (if any) is kept; lower the learning rate and resume from it.")
-{
-    public long Step { get; } = step;
 }

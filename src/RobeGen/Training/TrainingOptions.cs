@@ -19,6 +19,15 @@ public sealed record TrainingOptions
     public string? CheckpointPath { get; init; }
     /// <summary>Also checkpoint every this many steps (0: only at the end).</summary>
     public long CheckpointEverySteps { get; init; }
+    /// <summary>Also checkpoint once this many minutes have passed since the last checkpoint (0: off). Combines with
+    /// <see cref="CheckpointEverySteps"/>: whichever comes first.</summary>
+    public double CheckpointEveryMinutes { get; init; }
+    /// <summary>
+    /// Scan every parameter and optimizer tensor for NaN/infinity every this many steps (0: only before checkpoints).
+    /// The loss is checked after every step for free; a full scan copies the state out once, so it runs before every
+    /// checkpoint (a diverged model is never written) and at this cadence in between.
+    /// </summary>
+    public long ParameterCheckEverySteps { get; init; } = 1000;
     /// <summary>Report progress to the observer every this many steps.</summary>
     public int ProgressEverySteps { get; init; } = 10;
 }

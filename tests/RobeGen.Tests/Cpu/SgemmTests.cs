@@ -103,6 +103,55 @@ public sealed class SgemmTests : IDisposable
         Assert.Throws<ArgumentException>(() => gemm.Multiply(false, false, 2, 2, 3, new float[5], 3, new float[6], 2, c, 2));
     }
 
+    [Theory]
+    [InlineData(1, 300, 13)]
+    [InlineData(3, 64, 520)]
+    [InlineData(7, 33, 40)]
+    [InlineData(8, 512, 367)]
+    [InlineData(130, 70, 300)]
+    public void Prepacked_operand_gives_the_bits_of_the_plain_product(int m, int n, int k)
+    {
+        foreach (MicroKernel kernel in Kernels())
+        {
+            using var gemm = new Sgemm(_pool, kernel);
+            using var packed = new PackedMatrix();
+            float[] w = Random(n * k, 11), bias = Random(n, 12);
+            gemm.Pack(transB: true, n, k, w, k, packed);
+            // The same panels serve several products (the weights did not change).
+            foreach (int seed in new[] { 13, 14 })
+            {
+                float[] x = Random(m * k, seed);
+                var expected = new float[m * n];
+                var actual = new float[m * n];
+                gemm.Multiply(false, true, m, n, k, x, k, w, k, expected, n, accumulate: false, bias, relu: true);
+                gemm.MultiplyPacked(m, x, k, packed, actual, n, accumulate: false, bias, relu: true);
+                Assert.Equal(expected, actual);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(40, 13)]
+    [InlineData(300, 367)]
+    public void A_row_gets_the_same_bits_alone_as_inside_a_batch(int n, int k)
+    {
+        // Single-row predictions take the one-row kernel, batches the tile kernel: they must agree exactly.
+        const int m = 21;
+        foreach (MicroKernel kernel in Kernels())
+        {
+            using var gemm = new Sgemm(_pool, kernel);
+            float[] x = Random(m * k, 21), w = Random(n * k, 22), bias = Random(n, 23);
+            var batch = new float[m * n];
+            gemm.Multiply(false, true, m, n, k, x, k, w, k, batch, n, accumulate: false, bias, relu: true);
+            var row = new float[n];
+            for (int i = 0; i < m; i++)
+            {
+                gemm.Multiply(false, true, 1, n, k, x.AsSpan(i * k, k), k, w, k, row, n, accumulate: false, bias, relu: true);
+                Assert.Equal(batch.AsSpan(i * n, n).ToArray(), row);
+            }
+        }
+    }
+
     private static IEnumerable<MicroKernel> Kernels()
     {
         yield return new KernelVector();

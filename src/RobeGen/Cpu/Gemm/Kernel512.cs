@@ -67,6 +67,24 @@ internal sealed unsafe class Kernel512 : MicroKernel
         Store(c + 7 * ldc, add, bias0, bias1, relu, c70, c71);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void ComputeRow(int kc, float* a, float* b, float* c, bool add, float* bias, bool relu)
+    {
+        // Two independent chains would halve the FMA latency bound, but each element must keep its single chain
+        // over p (the tile kernel's order); the loads of B, not the FMAs, bound this loop anyway.
+        Vector512<float> c0 = default, c1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> ai = Vector512.Create(a[p]);
+            c0 = Vector512.FusedMultiplyAdd(ai, Vector512.Load(b), c0);
+            c1 = Vector512.FusedMultiplyAdd(ai, Vector512.Load(b + 16), c1);
+            b += 32;
+        }
+        Vector512<float> bias0 = bias == null ? default : Vector512.Load(bias);
+        Vector512<float> bias1 = bias == null ? default : Vector512.Load(bias + 16);
+        Store(c, add, bias0, bias1, relu, c0, c1);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* row, bool add, Vector512<float> bias0, Vector512<float> bias1, bool relu,
         Vector512<float> v0, Vector512<float> v1)

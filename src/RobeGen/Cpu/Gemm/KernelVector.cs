@@ -57,6 +57,23 @@ internal sealed unsafe class KernelVector : MicroKernel
         Store(c + 5 * ldc, w, add, bias0, bias1, relu, c50, c51);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void ComputeRow(int kc, float* a, float* b, float* c, bool add, float* bias, bool relu)
+    {
+        int w = Vector<float>.Count;
+        Vector<float> c0 = default, c1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector<float> ai = new(a[p]);
+            c0 = Vector.FusedMultiplyAdd(ai, Vector.Load(b), c0);
+            c1 = Vector.FusedMultiplyAdd(ai, Vector.Load(b + w), c1);
+            b += 2 * w;
+        }
+        Vector<float> bias0 = bias == null ? default : Vector.Load(bias);
+        Vector<float> bias1 = bias == null ? default : Vector.Load(bias + w);
+        Store(c, w, add, bias0, bias1, relu, c0, c1);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* row, int w, bool add, Vector<float> bias0, Vector<float> bias1, bool relu,
         Vector<float> v0, Vector<float> v1)

@@ -19,6 +19,13 @@ internal abstract unsafe class MicroKernel
     /// </summary>
     public abstract void Compute(int kc, float* a, float* b, float* c, int ldc, bool add, float* bias, bool relu);
 
+    /// <summary>
+    /// One row of <see cref="Compute"/>: c[0 .. NR) = (add ? c : 0) + sum_p a[p] * b[p*NR + j] (+ bias, then ReLU),
+    /// with <paramref name="a"/> the row's kc values in order. Every element gets exactly the operations of its row in
+    /// <see cref="Compute"/> (the same FMA chain over p, then the same adds), so both give identical bits.
+    /// </summary>
+    public abstract void ComputeRow(int kc, float* a, float* b, float* c, bool add, float* bias, bool relu);
+
     /// <summary>The fastest kernel this machine runs.</summary>
     public static MicroKernel Best =>
         Kernel512.IsSupported ? new Kernel512() : new KernelVector();

@@ -14,6 +14,12 @@ namespace RobeGen.Cpu.Gemm;
 /// A^T and op(B) = B or B^T. Backprop uses three shapes: Y = X W^T (transB), dX = dY W, dW = dY^T X (transA).
 /// </para>
 /// <para>
+/// op(B) can also be packed ahead (<see cref="Pack"/>) and reused by <see cref="MultiplyPacked"/> while it does not
+/// change (a layer's weights between optimizer steps). Products of fewer than MR rows (single-row predictions) run
+/// the kernel's one-row variant over the panels instead of MR-row tiles that would be mostly padding; it computes
+/// every element with the same operations in the same order, so a row's result never depends on the batch around it.
+/// </para>
+/// <para>
 /// Both phases run on the <see cref="WorkerPool"/> as independent items. The K blocking depends only on k, so every
 /// element is summed in the same order whatever the thread count: the result is bit-identical for 1 or N threads.
 /// </para>
@@ -26,6 +32,8 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
     internal const int NcMax = 512;
     /// <summary>Below this many multiply-adds one thread does the whole product (waking workers costs more).</summary>
     private const long ParallelThreshold = 1 << 17;
+    /// <summary>Below this many values of op(B) a product of a few rows runs on one thread (it is a read of the panels).</summary>
+    private const long RowParallelThreshold = 1 << 15;
 
     private readonly WorkerPool _pool;
     private readonly MicroKernel _kernel;
@@ -33,12 +41,14 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
     private readonly float*[] _packA, _edge;
     private float* _packB;
     private long _packBCapacity;
+    /// <summary>The panels the compute phase reads: <see cref="_packB"/> or a <see cref="PackedMatrix"/>.</summary>
+    private float* _panelsBase;
 
     // The product being computed (valid during Multiply only).
-    private bool _transA, _transB, _accumulate, _relu, _packing;
+    private bool _transA, _transB, _accumulate, _relu, _packing, _rowMode;
     private int _m, _n, _k, _lda, _ldb, _ldc;
     private float* _a, _b, _c, _bias;
-    private int _kBlock, _kBlocks, _panels, _nPadded, _nChunks, _chunkWidth, _panelsPerPackItem, _packItemsPerBlock;
+    private int _kBlock, _kBlocks, _panels, _nPadded, _nChunks, _chunkWidth, _panelsPerPackItem, _packItemsPerBlock, _panelsPerRowItem;
 
     public Sgemm(WorkerPool pool, MicroKernel? kernel = null)
     {
@@ -94,23 +104,127 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
             _a = pa; _b = pb; _c = pc; _bias = biasOrNull;
             try
             {
-                Run();
+                Run(prepacked: null);
             }
             finally
             {
-                _a = _b = _c = _bias = null;
+                _a = _b = _c = _bias = _panelsBase = null;
             }
         }
     }
 
-    private void Run()
+    /// <summary>Packs op(B) [k x n] (B stored [n x k] when <paramref name="transB"/>) into <paramref name="target"/>
+    /// for later <see cref="MultiplyPacked"/> calls.</summary>
+    public void Pack(bool transB, int n, int k, ReadOnlySpan<float> b, int ldb, PackedMatrix target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        CheckOperand(b.Length, transB ? n : k, transB ? k : n, ldb, nameof(b));
+        fixed (float* pb = b)
+        {
+            _transB = transB; _n = n; _k = k; _ldb = ldb; _b = pb;
+            try
+            {
+                Blocking();
+                target.Reserve((long)_k * _nPadded);
+                target.N = n;
+                target.K = k;
+                _panelsBase = target.Data;
+                RunPacking(parallel: _pool.Threads > 1 && (long)n * k >= RowParallelThreshold);
+            }
+            finally
+            {
+                _b = _panelsBase = null;
+            }
+        }
+    }
+
+    /// <summary>C = A op(B) (+ C) (+ bias) (then ReLU) with op(B) from <see cref="Pack"/>; A is [m x k] row-major.</summary>
+    public void MultiplyPacked(int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, Span<float> c, int ldc,
+        bool accumulate = false, ReadOnlySpan<float> bias = default, bool relu = false)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        if (b.Data == null) throw new ArgumentException("The operand was never packed.", nameof(b));
+        if (m == 0) return;
+        int n = b.N, k = b.K;
+        CheckOperand(a.Length, m, k, lda, nameof(a));
+        CheckOperand(c.Length, m, n, ldc, nameof(c));
+        if (!bias.IsEmpty && bias.Length < n) throw new ArgumentException($"bias has {bias.Length} values, needs {n}.", nameof(bias));
+        fixed (float* pa = a, pc = c, pbias = bias)
+        {
+            _transA = false; _accumulate = accumulate; _relu = relu;
+            _m = m; _n = n; _k = k; _lda = lda; _ldc = ldc;
+            _a = pa; _c = pc; _bias = bias.IsEmpty ? null : pbias;
+            try
+            {
+                Run(b);
+            }
+            finally
+            {
+                _a = _c = _bias = _panelsBase = null;
+            }
+        }
+    }
+
+    /// <summary>K blocks and panels of the current product (they depend only on k and n).</summary>
+    private void Blocking()
     {
         // Equal K blocks (367 -> 184 + 183, not 256 + 111) keep the kernel's loop long.
         _kBlocks = (_k + KcMax - 1) / KcMax;
         _kBlock = (_k + _kBlocks - 1) / _kBlocks;
         _panels = (_n + _nr - 1) / _nr;
         _nPadded = _panels * _nr;
-        EnsurePackB((long)_k * _nPadded);
+        // One packing item per panel, grouped when there are so many that the per-item overhead would show.
+        _panelsPerPackItem = Math.Max(1, (int)(((long)_kBlocks * _panels + 1023) / 1024));
+        _packItemsPerBlock = (_panels + _panelsPerPackItem - 1) / _panelsPerPackItem;
+    }
+
+    private void RunPacking(bool parallel)
+    {
+        _packing = true;
+        try
+        {
+            RunItems(_kBlocks * _packItemsPerBlock, parallel);
+        }
+        finally
+        {
+            _packing = false;
+        }
+    }
+
+    private void Run(PackedMatrix? prepacked)
+    {
+        Blocking();
+        if (prepacked == null)
+        {
+            EnsurePackB((long)_k * _nPadded);
+            _panelsBase = _packB;
+        }
+        else
+        {
+            _panelsBase = prepacked.Data;
+        }
+
+        if (_m < _mr && !_transA)
+        {
+            // A few rows: one-row kernel over the panels, split by panels (each worker reads only its share of B).
+            bool rowParallel = _pool.Threads > 1 && (long)_n * _k >= RowParallelThreshold;
+            if (prepacked == null) RunPacking(rowParallel);
+            int items = rowParallel ? Math.Min(_pool.Threads, _panels) : 1;
+            _panelsPerRowItem = (_panels + items - 1) / items;
+            _rowMode = true;
+            try
+            {
+                RunItems((_panels + _panelsPerRowItem - 1) / _panelsPerRowItem, rowParallel);
+            }
+            finally
+            {
+                _rowMode = false;
+            }
+            return;
+        }
 
         int mBlocks = (_m + _mc - 1) / _mc;
         int panelsPerChunk = Math.Min(_panels, NcMax / _nr);
@@ -125,12 +239,7 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
         _chunkWidth = panelsPerChunk * _nr;
         _nChunks = (_panels + panelsPerChunk - 1) / panelsPerChunk;
 
-        // One packing item per panel, grouped when there are so many that the per-item overhead would show.
-        _panelsPerPackItem = Math.Max(1, (int)(((long)_kBlocks * _panels + 1023) / 1024));
-        _packItemsPerBlock = (_panels + _panelsPerPackItem - 1) / _panelsPerPackItem;
-        _packing = true;
-        RunItems(_kBlocks * _packItemsPerBlock, parallel);
-        _packing = false;
+        if (prepacked == null) RunPacking(parallel);
         RunItems(mBlocks * _nChunks, parallel);
     }
 
@@ -151,12 +260,13 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
     public void Execute(int item, int worker)
     {
         if (_packing) PackBItem(item);
+        else if (_rowMode) ComputeRowsItem(item, worker);
         else ComputeItem(item, worker);
     }
 
     /// <summary>Start of the packed panel <paramref name="panel"/> of K block <paramref name="kb"/>.</summary>
     private float* PackedB(int kb, int panel) =>
-        _packB + (long)kb * _kBlock * _nPadded + (long)panel * _nr * Math.Min(_kBlock, _k - kb * _kBlock);
+        _panelsBase + (long)kb * _kBlock * _nPadded + (long)panel * _nr * Math.Min(_kBlock, _k - kb * _kBlock);
 
     /// <summary>Packs a group of NR-wide panels of one K block of op(B).</summary>
     private void PackBItem(int item)
@@ -212,6 +322,39 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
                         // Partial tile: compute the full tile into scratch, then merge the valid part.
                         _kernel.Compute(kc, aPanel, bPanel, edge, _nr, false, null, false);
                         MergeEdge(edge, cTile, rows, cols, add, tileBias, relu);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Every row of A (fewer than MR) against a range of panels, with the one-row kernel.</summary>
+    private void ComputeRowsItem(int item, int worker)
+    {
+        int firstPanel = item * _panelsPerRowItem, endPanel = Math.Min(_panels, firstPanel + _panelsPerRowItem);
+        float* edge = _edge[worker];
+        for (int panel = firstPanel; panel < endPanel; panel++)
+        {
+            int j0 = panel * _nr, cols = Math.Min(_nr, _n - j0);
+            for (int i = 0; i < _m; i++)
+            {
+                float* cRow = _c + (long)i * _ldc + j0;
+                for (int kb = 0; kb < _kBlocks; kb++)
+                {
+                    int p0 = kb * _kBlock, kc = Math.Min(_kBlock, _k - p0);
+                    bool add = _accumulate || kb > 0;
+                    bool last = kb == _kBlocks - 1;
+                    float* bias = last && _bias != null ? _bias + j0 : null;
+                    bool relu = last && _relu;
+                    float* aRow = _a + (long)i * _lda + p0;
+                    if (cols == _nr)
+                    {
+                        _kernel.ComputeRow(kc, aRow, PackedB(kb, panel), cRow, add, bias, relu);
+                    }
+                    else
+                    {
+                        _kernel.ComputeRow(kc, aRow, PackedB(kb, panel), edge, false, null, false);
+                        MergeEdge(edge, cRow, 1, cols, add, bias, relu);
                     }
                 }
             }

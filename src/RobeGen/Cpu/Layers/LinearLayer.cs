@@ -6,8 +6,11 @@ namespace RobeGen.Cpu.Layers;
 /// A fully connected layer y = x W^T + b (W row-major [out, in], as PyTorch's nn.Linear), optionally followed by a
 /// ReLU, with its parameters, gradients and activation buffers (allocated once for the largest batch).
 /// </summary>
-internal sealed class LinearLayer
+internal sealed class LinearLayer : IDisposable
 {
+    /// <summary>W^T in the GEMM's panels, packed once per version of the weights (see <see cref="Forward(Sgemm, ReadOnlySpan{float}, int, long)"/>).</summary>
+    private readonly PackedMatrix _packedWeight = new();
+
     public LinearLayer(int inputs, int outputs, bool relu, int maxBatch)
     {
         Inputs = inputs;
@@ -36,8 +39,30 @@ internal sealed class LinearLayer
     /// <summary>Output = relu?(input W^T + b) for <paramref name="batch"/> rows of width <see cref="Inputs"/>.</summary>
     public void Forward(Sgemm gemm, ReadOnlySpan<float> input, int batch)
     {
-        gemm.Multiply(transA: false, transB: true, batch, Outputs, Inputs, input, Inputs, Weight, Inputs,
-            Output, Outputs, accumulate: false, Bias, HasRelu);
+        _packedWeight.Version = -1; // the weights may have changed under us
+        Forward(gemm, input, batch, weightsVersion: 0);
+    }
+
+    /// <summary>
+    /// <see cref="Forward(Sgemm, ReadOnlySpan{float}, int)"/> when the caller counts changes of the weights: W is
+    /// packed again only when <paramref name="weightsVersion"/> differs from the packed one, so repeated predictions
+    /// skip the packing (which, for a single row, costs as much as the product).
+    /// </summary>
+    public void Forward(Sgemm gemm, ReadOnlySpan<float> input, int batch, long weightsVersion)
+    {
+        if (Outputs == 1)
+        {
+            // The logit layer: Sgemm runs one dot per row from W itself, no panels needed.
+            gemm.Multiply(transA: false, transB: true, batch, Outputs, Inputs, input, Inputs, Weight, Inputs,
+                Output, Outputs, accumulate: false, Bias, HasRelu);
+            return;
+        }
+        if (_packedWeight.Version != weightsVersion)
+        {
+            gemm.Pack(transB: true, Outputs, Inputs, Weight, Inputs, _packedWeight);
+            _packedWeight.Version = weightsVersion;
+        }
+        gemm.MultiplyPacked(batch, input, Inputs, _packedWeight, Output, Outputs, accumulate: false, Bias, HasRelu);
     }
 
     /// <summary>
@@ -53,4 +78,6 @@ internal sealed class LinearLayer
         if (!inputGrad.IsEmpty)
             gemm.Multiply(transA: false, transB: false, batch, Inputs, Outputs, dz, Outputs, Weight, Inputs, inputGrad, Inputs);
     }
+
+    public void Dispose() => _packedWeight.Dispose();
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The synthetic half of docs/accuracy.md: robegen sweep on 10M synthetic Criteo-shaped rows on a CUDA GPU.
+# Usage (on the GPU machine, from the repository root, after scripts/publish-gpu.sh was run where dotnet is):
+#   scripts/synthetic-study.sh PART [OUTPUT_FOLDER]
+# PART picks the cells, so each call fits a 10-minute slot; the sweep appends every finished cell to
+# .gpu/study/<study>/results.csv and skips cells already there, so a part can be rerun after an interruption, and the
+# last call draws the table (sweep.md) and plot (sweep.png) from all of them. OUTPUT_FOLDER (e.g. $OUT) receives a copy.
+#   kaggle-main    Kaggle cardinalities (33.8M ids), Full + ROBE Z=4 at 10x..10000x, seeds 1-3
+#   kaggle-hashed  the same data, Hashed (capped) at 10x..10000x, seeds 1-3
+#   kaggle-robe    the same data, ROBE Z=1, Z=16, circular, signed at 10x..10000x, seed 1
+#   small-main     Kaggle cardinalities x 0.01 (338K ids, tables that 10M rows fill), Full, Hashed, ROBE Z=4, seeds 1-3
+set -uo pipefail
+cd "$(dirname "$0")/.."
+part=${1:?part: kaggle-main, kaggle-hashed, kaggle-robe or small-main}
+copy_to=${2:-}
+bin=${ROBEGEN:-.gpu/robegen/RobeGen.Cli}
+chmod +x "$bin"
+common=(sweep --device cuda --synthetic-rows 10000000 --synthetic-eval-rows 1000000 --batch-size 2048 --lr 0.01 --optimizer adagrad)
+case "$part" in
+  kaggle-main)   args=(--cardinality-scale 1 --methods full robe-z4 --seeds 1 2 3 --out .gpu/study/synthetic-kaggle) ;;
+  kaggle-hashed) args=(--cardinality-scale 1 --methods hashed --seeds 1 2 3 --out .gpu/study/synthetic-kaggle) ;;
+  kaggle-robe)   args=(--cardinality-scale 1 --methods robe-z1 robe-z16 robe-circular robe-signed --seeds 1 --out .gpu/study/synthetic-kaggle) ;;
+  small-main)    args=(--cardinality-scale 0.01 --methods full hashed robe-z4 --seeds 1 2 3 --out .gpu/study/synthetic-small) ;;
+  *) echo "unknown part $part" >&2; exit 2 ;;
+esac
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
+# Stop short of a 10-minute limit so the copy below always runs; finished cells are already in results.csv.
+timeout "${STUDY_SECONDS:-540}" "$bin" "${common[@]}" "${args[@]}"
+status=$?
+if [ -n "$copy_to" ]; then mkdir -p "$copy_to"; cp -r .gpu/study "$copy_to"/; fi
+exit $status

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using RobeGen.Metrics;
+using RobeGen.Synthetic;
+
+namespace RobeGen.Cli.Commands;
+
+/// <summary><c>robegen synth</c>: writes Criteo-shaped synthetic rows with a known best-achievable AUC.</summary>
+internal static class SynthCommand
+{
+    public static Command Create()
+    {
+        var rows = new Option<long>("--rows") { Description = "Rows to write.", Required = true };
+        var output = new Option<string>("--out") { Description = "Output file: Criteo TSV, gzip when it ends in .gz.", Required = true };
+        var firstRow = new Option<long>("--first-row") { Description = "Index of the first row (a different range gives different rows of the same data set).", DefaultValueFactory = _ => 0 };
+        var eval = new Option<bool>("--eval") { Description = "Write the evaluation range (rows from 2^48, the range robegen sweep evaluates on) instead of --first-row." };
+        var teacherRows = new Option<long>("--teacher-rows") { Description = "Rows of the written range the teacher's AUC is measured on (0: none).", DefaultValueFactory = _ => 1_000_000 };
+        var threads = CommonOptions.Threads();
+        var synthetic = new SyntheticOptions();
+        var command = new Command("synth", "Write synthetic Criteo-shaped rows (13 dense + 26 categorical, Zipf tokens, labels from a hidden teacher) and print the teacher's AUC.")
+        {
+            rows, output, firstRow, eval, teacherRows, threads,
+        };
+        synthetic.AddTo(command);
+        command.SetAction(parse =>
+        {
+            SyntheticSpec spec = synthetic.Spec(parse);
+            long count = parse.GetValue(rows), start = parse.GetValue(eval) ? SyntheticTrainingData.EvaluationRowBase : parse.GetValue(firstRow);
+            ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, "--rows");
+            string path = parse.GetValue(output)!;
+            var generator = new SyntheticGenerator(spec);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"synthetic data: seed {spec.Seed}, {spec.Cardinalities.Sum():N0} distinct tokens over 26 columns, Zipf {spec.ZipfExponent}, target CTR {spec.TargetCtr}, teacher bias {generator.Bias:F3}"));
+            var clock = Stopwatch.StartNew();
+            SyntheticTsvWriter.Write(generator, start, count, path, parse.GetValue(threads));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {count:N0} rows ({start:N0}..{start + count - 1:N0}) to {path} in {clock.Elapsed.TotalSeconds:F1} s ({count / clock.Elapsed.TotalSeconds:N0} rows/s)"));
+            long measured = Math.Min(count, parse.GetValue(teacherRows));
+            if (measured > 0)
+            {
+                EvaluationMetrics teacher = TeacherQuality.Measure(generator, start, measured);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"teacher on the first {measured:N0} of these rows (the best achievable): AUC {teacher.Auc:F4}, logloss {teacher.LogLoss:F4}, CTR {teacher.ObservedCtr:F4}"));
+            }
+            return 0;
+        });
+        return command;
+    }
+}

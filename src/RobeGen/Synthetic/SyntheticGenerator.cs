@@ -1,0 +1,212 @@
+using RobeGen.Data;
+
+namespace RobeGen.Synthetic;
+
+/// <summary>
+/// Produces the rows of a <see cref="SyntheticSpec"/>: row i is a pure function of (spec, i), drawn from its own
+/// random stream, so rows can be made on any number of threads, in any order, from any position.
+/// </summary>
+/// <remarks>
+/// A row: 13 integer counts (log-normal, some missing), 26 tokens (column c's rank k ~ Zipf over its cardinality,
+/// written as the 32-bit id Permute(k), so frequent ids look like any other hash), and a label drawn from the hidden
+/// teacher: P(click) = sigmoid(bias + dense terms + one hashed weight per token + dot products of hashed 4-vectors of
+/// a few column pairs). The teacher's probabilities are the best any model can predict, so its AUC on a sample is the
+/// ceiling of a study. Nothing is allocated per row.
+/// </remarks>
+public sealed class SyntheticGenerator
+{
+    public const int DenseColumns = CriteoSchema.DenseFeatures;
+    public const int TokenColumns = CriteoSchema.CategoricalFeatures;
+    private const int InteractionWidth = 4;
+    private const int CalibrationRows = 1 << 16;
+    /// <summary>Rows at and above this index feed only the bias calibration (no data set reaches them).</summary>
+    private const long CalibrationRowBase = 1L << 60;
+
+    private enum Stream : ulong { Row, TokenId, TokenWeight, Interaction, Pair, Dense }
+
+    private readonly ulong _seed;
+    private readonly ZipfSampler[] _samplers;
+    private readonly ulong[] _idKeys = new ulong[TokenColumns];
+    private readonly ulong[] _weightKeys = new ulong[TokenColumns];
+    private readonly double[] _denseMu = new double[DenseColumns];
+    private readonly double[] _denseSd = new double[DenseColumns];
+    private readonly double[] _denseWeight = new double[DenseColumns];
+    private readonly (int A, int B, ulong KeyA, ulong KeyB)[] _pairs;
+    private readonly double _tokenScale, _interactionScale;
+
+    public SyntheticGenerator(SyntheticSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        Spec = spec;
+        _seed = unchecked((ulong)spec.Seed);
+        _samplers = spec.Cardinalities.Select(c => new ZipfSampler(c, spec.ZipfExponent)).ToArray();
+        for (int c = 0; c < TokenColumns; c++)
+        {
+            _idKeys[c] = StreamHash.Key(_seed, (ulong)Stream.TokenId, (ulong)c);
+            _weightKeys[c] = StreamHash.Key(_seed, (ulong)Stream.TokenWeight, (ulong)c);
+        }
+        for (int j = 0; j < DenseColumns; j++)
+        {
+            // Counts spread like Criteo's: medians from 1 to ~50, wide log-normal tails.
+            _denseMu[j] = 4.0 * Unit(StreamHash.Key(_seed, (ulong)Stream.Dense, (ulong)(3 * j)));
+            _denseSd[j] = 0.5 + 1.0 * Unit(StreamHash.Key(_seed, (ulong)Stream.Dense, (ulong)(3 * j + 1)));
+            _denseWeight[j] = spec.DenseSignal * StreamHash.UnitVariance(StreamHash.Key(_seed, (ulong)Stream.Dense, (ulong)(3 * j + 2)));
+        }
+        _pairs = ChoosePairs(spec.InteractionPairs);
+        _tokenScale = spec.TokenSignal;
+        // Each term is a dot of two unit-variance 4-vectors: variance 4, hence the 1/2.
+        _interactionScale = spec.InteractionSignal / Math.Sqrt(InteractionWidth);
+        Bias = CalibrateBias(spec.TargetCtr);
+    }
+
+    public SyntheticSpec Spec { get; }
+
+    /// <summary>The teacher's intercept, tuned so that its mean click probability is the spec's target CTR.</summary>
+    public double Bias { get; }
+
+    /// <summary>The column pairs whose tokens interact in the teacher.</summary>
+    public IEnumerable<(int A, int B)> Pairs => _pairs.Select(p => (p.A, p.B));
+
+    /// <summary>The 32-bit id of the token of rank <paramref name="rank"/> in <paramref name="column"/> (distinct ranks, distinct ids).</summary>
+    public uint TokenId(int column, long rank) => StreamHash.Permute32((uint)rank, _idKeys[column]);
+
+    /// <summary>
+    /// Writes row <paramref name="row"/>: counts (-1 for missing), token ranks and ids; returns the teacher's logit and
+    /// draws the label from it.
+    /// </summary>
+    public double Row(long row, Span<long> counts, Span<long> ranks, Span<uint> ids, out bool clicked)
+    {
+        var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)row));
+        double logit = Bias + Features(ref random, counts, ranks, ids);
+        clicked = random.NextUniform() < Sigmoid(logit);
+        return logit;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="batch"/> (13 dense, 26 token columns, as the Criteo reader would) with rows
+    /// firstRow .. firstRow + count - 1, on several threads when the batch is large; optionally also the teacher's
+    /// click probability of each row.
+    /// </summary>
+    public void Fill(Batch batch, long firstRow, int count, Span<float> teacherProbabilities = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.DenseFeatures != DenseColumns || batch.Tables != TokenColumns)
+            throw new ArgumentException($"Synthetic rows have {DenseColumns} dense and {TokenColumns} token columns; the batch has {batch.DenseFeatures} and {batch.Tables}.", nameof(batch));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, batch.Capacity);
+        if (!teacherProbabilities.IsEmpty && teacherProbabilities.Length < count) throw new ArgumentException("Too few teacher probability slots.", nameof(teacherProbabilities));
+        // About two chunks per core, none under 128 rows: big batches use every core, small ones skip the thread hop.
+        int chunkRows = Math.Max(128, (count + 2 * Environment.ProcessorCount - 1) / (2 * Environment.ProcessorCount));
+        int chunks = (count + chunkRows - 1) / chunkRows;
+        float[]? teacher = null;
+        if (chunks <= 1)
+        {
+            FillRange(batch, firstRow, 0, count, teacherProbabilities);
+        }
+        else
+        {
+            // Spans cannot cross into the parallel lambda: write probabilities to an array, copy after.
+            teacher = teacherProbabilities.IsEmpty ? null : new float[count];
+            Parallel.For(0, chunks, k =>
+            {
+                int start = k * chunkRows, end = Math.Min(count, start + chunkRows);
+                FillRange(batch, firstRow, start, end, teacher is null ? default : teacher.AsSpan());
+            });
+            teacher?.CopyTo(teacherProbabilities);
+        }
+        batch.Count = count;
+    }
+
+    private void FillRange(Batch batch, long firstRow, int start, int end, Span<float> teacher)
+    {
+        Span<long> counts = stackalloc long[DenseColumns];
+        Span<long> ranks = stackalloc long[TokenColumns];
+        Span<uint> ids = stackalloc uint[TokenColumns];
+        for (int r = start; r < end; r++)
+        {
+            double logit = Row(firstRow + r, counts, ranks, ids, out bool clicked);
+            batch.Labels[r] = clicked ? 1f : 0f;
+            Span<float> dense = batch.Dense.AsSpan(r * DenseColumns, DenseColumns);
+            for (int j = 0; j < DenseColumns; j++) dense[j] = DenseValue(counts[j]);
+            Span<ulong> tokens = batch.Tokens.AsSpan(r * TokenColumns, TokenColumns);
+            for (int c = 0; c < TokenColumns; c++) tokens[c] = ids[c];
+            if (!teacher.IsEmpty) teacher[r] = (float)Sigmoid(logit);
+        }
+    }
+
+    /// <summary>The dense input the model sees for a count: exactly what the Criteo parser makes of it (missing: 0).</summary>
+    private static float DenseValue(long count) => count < 0 ? 0f : CriteoLineParser.Log1p((ulong)count);
+
+    /// <summary>Draws the row's features and returns the teacher's logit without the bias.</summary>
+    private double Features(ref RowRandom random, Span<long> counts, Span<long> ranks, Span<uint> ids)
+    {
+        double logit = 0;
+        for (int j = 0; j < DenseColumns; j++)
+        {
+            if (random.NextUniform() < Spec.DenseMissing) { counts[j] = -1; continue; }
+            double value = Math.Exp(_denseMu[j] + _denseSd[j] * random.NextRoughNormal());
+            counts[j] = (long)Math.Min(value, 1e9);
+            logit += _denseWeight[j] * (DenseValue(counts[j]) - 1.5);
+        }
+        for (int c = 0; c < TokenColumns; c++)
+        {
+            long rank = _samplers[c].Sample(ref random);
+            ranks[c] = rank;
+            ids[c] = TokenId(c, rank);
+            logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
+        }
+        foreach ((int a, int b, ulong keyA, ulong keyB) in _pairs)
+        {
+            double dot = 0;
+            ulong ha = keyA ^ ((ulong)ranks[a] * InteractionWidth), hb = keyB ^ ((ulong)ranks[b] * InteractionWidth);
+            for (int k = 0; k < InteractionWidth; k++)
+                dot += StreamHash.UnitVariance(StreamHash.Mix(ha + (ulong)k)) * StreamHash.UnitVariance(StreamHash.Mix(hb + (ulong)k));
+            logit += _interactionScale * dot;
+        }
+        return logit;
+    }
+
+    private (int, int, ulong, ulong)[] ChoosePairs(int count)
+    {
+        var chosen = new List<(int, int, ulong, ulong)>();
+        var seen = new HashSet<(int, int)>();
+        for (ulong i = 0; chosen.Count < count; i++)
+        {
+            ulong h = StreamHash.Key(_seed, (ulong)Stream.Pair, i);
+            int a = (int)(h % TokenColumns), b = (int)((h >> 32) % TokenColumns);
+            if (a == b || !seen.Add((Math.Min(a, b), Math.Max(a, b)))) continue;
+            int p = chosen.Count;
+            chosen.Add((a, b, StreamHash.Key(_seed, (ulong)Stream.Interaction, (ulong)(2 * p)), StreamHash.Key(_seed, (ulong)Stream.Interaction, (ulong)(2 * p + 1))));
+        }
+        return chosen.ToArray();
+    }
+
+    /// <summary>The bias b with mean sigmoid(b + z) = ctr over a fixed calibration sample of rows (bisection).</summary>
+    private double CalibrateBias(double ctr)
+    {
+        var z = new double[CalibrationRows];
+        Parallel.For(0, CalibrationRows / 1024, k =>
+        {
+            Span<long> counts = stackalloc long[DenseColumns];
+            Span<long> ranks = stackalloc long[TokenColumns];
+            Span<uint> ids = stackalloc uint[TokenColumns];
+            for (int i = k * 1024; i < (k + 1) * 1024; i++)
+            {
+                var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)(CalibrationRowBase + i)));
+                z[i] = Features(ref random, counts, ranks, ids);
+            }
+        });
+        double low = -30, high = 30;
+        for (int iteration = 0; iteration < 100; iteration++)
+        {
+            double mid = 0.5 * (low + high), mean = 0;
+            foreach (double v in z) mean += Sigmoid(mid + v);
+            if (mean / z.Length < ctr) low = mid; else high = mid;
+        }
+        return 0.5 * (low + high);
+    }
+
+    internal static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
+
+    private static double Unit(ulong hash) => (hash >> 11) * (1.0 / (1UL << 53));
+}

@@ -1,0 +1,107 @@
+using RobeGen.Data;
+
+namespace RobeGen.Synthetic;
+
+/// <summary>
+/// A range of synthetic rows streamed straight into training, without a file: rows
+/// <see cref="FirstRow"/> .. <see cref="FirstRow"/> + <see cref="Rows"/> - 1 of a <see cref="SyntheticGenerator"/>.
+/// A position's line is the row offset in the range (file index 0), so checkpoints resume exactly.
+/// </summary>
+public sealed class SyntheticTrainingData : ITrainingData
+{
+    /// <summary>Where evaluation ranges start by convention: far from any training range, so the rows never overlap.</summary>
+    public const long EvaluationRowBase = 1L << 48;
+
+    public SyntheticTrainingData(SyntheticGenerator generator, long firstRow, long rows)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        Generator = generator;
+        FirstRow = firstRow;
+        Rows = rows;
+    }
+
+    public SyntheticGenerator Generator { get; }
+    public long FirstRow { get; }
+    public long Rows { get; }
+    /// <summary>Rewrites the tokens of Full tables to vocabulary indices (null when no table needs it).</summary>
+    public VocabularyMapper? Vocabulary { get; init; }
+    /// <summary>Picks the model's columns out of each batch (null: the model reads all 13 + 26 in order).</summary>
+    public ColumnProjection? Projection { get; init; }
+
+    public string Description =>
+        FormattableString.Invariant($"synthetic rows {FirstRow:N0}..{FirstRow + Rows - 1:N0} (seed {Generator.Spec.Seed}, {Generator.Spec.Cardinalities.Sum():N0} ids, Zipf {Generator.Spec.ZipfExponent}, CTR {Generator.Spec.TargetCtr}, token signal {Generator.Spec.TokenSignal})");
+
+    /// <summary>The same rows with <paramref name="mapper"/> applied to every batch.</summary>
+    public SyntheticTrainingData WithVocabulary(VocabularyMapper? mapper) =>
+        new(Generator, FirstRow, Rows) { Vocabulary = mapper, Projection = Projection };
+
+    /// <summary>The same rows shaped for <paramref name="declaration"/>'s dense features and tables.</summary>
+    public SyntheticTrainingData ForModel(ModelDeclaration declaration) =>
+        new(Generator, FirstRow, Rows) { Vocabulary = Vocabulary, Projection = ColumnProjection.For(declaration) };
+
+    public IBatchCursor Open(DataPosition start, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (start.FileIndex != 0 || start.Line < 0 || start.Line > Rows)
+            throw new ArgumentOutOfRangeException(nameof(start), start, $"A synthetic range of {Rows:N0} rows has positions file 0, line 0..{Rows}.");
+        return new Cursor(this, start.Line, batchSize);
+    }
+
+    /// <summary>
+    /// Generates the next batch on the thread pool while the caller trains on the current one (two buffers, swapped
+    /// at each <see cref="MoveNext"/>): on a GPU the rows are made while the device computes.
+    /// </summary>
+    private sealed class Cursor : IBatchCursor
+    {
+        private readonly SyntheticTrainingData _owner;
+        private readonly int _batchSize;
+        private readonly Batch? _projected;
+        private Batch _current, _spare;
+        private Task? _pending;
+        private long _pendingRows;
+        private long _next;
+
+        public Cursor(SyntheticTrainingData owner, long next, int batchSize)
+        {
+            (_owner, _batchSize, _next) = (owner, batchSize, next);
+            _current = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
+            _spare = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
+            _projected = owner.Projection?.CreateTarget(batchSize);
+            StartNext(next);
+        }
+
+        public Batch Current => _projected ?? _current;
+        public DataPosition Position => new(0, _next);
+
+        public bool MoveNext()
+        {
+            if (_pending is null) return false;
+            _pending.GetAwaiter().GetResult();
+            (_current, _spare) = (_spare, _current);
+            _next += _pendingRows;
+            StartNext(_next);
+            if (_owner.Projection is { } projection) projection.Project(_current, _projected!);
+            _owner.Vocabulary?.Map(Current);
+            return true;
+        }
+
+        /// <summary>Starts filling the spare buffer with the rows from <paramref name="from"/> (nothing at the end).</summary>
+        private void StartNext(long from)
+        {
+            long left = _owner.Rows - from;
+            if (left <= 0) { _pending = null; return; }
+            int count = (int)Math.Min(left, _batchSize);
+            Batch target = _spare;
+            _pendingRows = count;
+            _pending = Task.Run(() => _owner.Generator.Fill(target, _owner.FirstRow + from, count));
+        }
+
+        public void Dispose()
+        {
+            // Let a generation in flight finish before the buffers go; its error (if any) belongs to a batch nobody asked for.
+            try { _pending?.Wait(); } catch (AggregateException) { }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using RobeGen.Backends;
+
+namespace RobeGen.Benchmarks.Cpu;
+
+/// <summary>
+/// `cpu`: RobeGen's CPU backend against a TorchSharp-cpu DLRM with full tables (issue 5's CPU targets), on the
+/// Criteo Kaggle model and the same synthetic rows. Each side runs in its own process (libtorch never loads here);
+/// their timed rounds alternate, and every ratio is the median of one side's rounds over the other's from this run.
+/// </summary>
+internal static class CpuBenchmark
+{
+    private const int TrainBatch = 128, InferBatch = 2048;
+
+    public static int Run(string[] args)
+    {
+        int rounds = IntOption(args, "--rounds", 5);
+        double seconds = double.Parse(Option(args, "--seconds") ?? "1.5", CultureInfo.InvariantCulture);
+        int threads = IntOption(args, "--threads", Environment.ProcessorCount);
+        int seed = IntOption(args, "--seed", 1);
+        const float learningRate = 0.05f;
+        bool withTorch = !args.Contains("--no-torch");
+
+        Console.WriteLine("CPU benchmark: Criteo Kaggle DLRM (dim 16, bottom 13-512-256-64-16, top 367-512-256-1, dot interaction");
+        Console.WriteLine("without self pairs), synthetic rows (log-uniform ids over Kaggle's cardinalities), fp32, SGD.");
+        Console.WriteLine($"Machine: {CpuModelName()}, {Environment.ProcessorCount} logical cores, .NET {Environment.Version}; " +
+            $"{rounds} interleaved rounds of {seconds:0.##} s per side and metric.");
+
+        var options = new ModelOptions { MaxBatchSize = InferBatch, Threads = threads, Optimizer = OptimizerKind.Sgd, Seed = seed };
+        using var robe = new RobeGenSide(options, seed, learningRate);
+        Console.WriteLine($"RobeGen:    {robe.DeviceName}; ROBE 1000x (m = {robe.Model.Layout.RobeSlots:N0}, Z = {robe.Model.Layout.BlockSize}), " +
+            $"{robe.Model.Layout.Size.EmbeddingParameters + robe.Model.Declaration.MlpParameterCount:N0} parameters");
+        using TorchSharpProcess? torch = withTorch ? TorchSharpProcess.Start(Option(args, "--torch"), seed, threads, learningRate) : null;
+        if (torch != null) Console.WriteLine($"TorchSharp: {torch.Banner} (full tables)");
+        Console.WriteLine();
+
+        // Warm-up: JIT, page faults of the tables, first-use buffers.
+        robe.Train(TrainBatch, 0.5); robe.Infer(InferBatch, 0.5); robe.Latency(0.2);
+        torch?.Train(TrainBatch, 0.5); torch?.Infer(InferBatch, 0.5); torch?.Latency(0.2);
+
+        var ours = new Results();
+        var theirs = new Results();
+        for (int r = 0; r < rounds; r++)
+        {
+            ours.Train.Add(robe.Train(TrainBatch, seconds));
+            if (torch != null) theirs.Train.Add(torch.Train(TrainBatch, seconds));
+            ours.Infer.Add(robe.Infer(InferBatch, seconds));
+            if (torch != null) theirs.Infer.Add(torch.Infer(InferBatch, seconds));
+            ours.Latency.AddRange(robe.Latency(seconds / 2));
+            if (torch != null) theirs.Latency.AddRange(torch.Latency(seconds / 2));
+        }
+        ours.PeakBytes = RobeMemoryProbe.MeasureInChild(TrainBatch, threads, seed);
+        if (torch != null) theirs.PeakBytes = torch.PeakResidentBytes();
+
+        Print(ours, torch == null ? null : theirs);
+        return 0;
+    }
+
+    private sealed class Results
+    {
+        public List<Round> Train { get; } = [];
+        public List<Round> Infer { get; } = [];
+        public List<double> Latency { get; } = [];
+        public long PeakBytes { get; set; } = -1;
+    }
+
+    private static void Print(Results ours, Results? theirs)
+    {
+        Console.WriteLine($"{"metric",-44} {"RobeGen",12} {"TorchSharp",12} {"ratio",8}  target");
+        Row("training, batch 128: samples/s", ours.Train, theirs?.Train, r => r.SamplesPerSecond, higherIsBetter: true, ">= 2x");
+        Row("training, batch 128: samples/CPU-s", ours.Train, theirs?.Train, r => r.SamplesPerCpuSecond, higherIsBetter: true, "(load-robust view)");
+        Row("inference fp32, batch 2048: samples/s", ours.Infer, theirs?.Infer, r => r.SamplesPerSecond, higherIsBetter: true, ">= 1x");
+        Row("inference fp32, batch 2048: samples/CPU-s", ours.Infer, theirs?.Infer, r => r.SamplesPerCpuSecond, higherIsBetter: true, "(load-robust view)");
+        Line("single-row prediction p50 (us)", Stats.Percentile(ours.Latency, 50), theirs == null ? double.NaN : Stats.Percentile(theirs.Latency, 50), higherIsBetter: false, "<= 30 us");
+        Line("single-row prediction p99 (us)", Stats.Percentile(ours.Latency, 99), theirs == null ? double.NaN : Stats.Percentile(theirs.Latency, 99), higherIsBetter: false, "");
+        Line("peak RSS of the training process (MB)", ours.PeakBytes / 1e6, theirs == null ? double.NaN : theirs.PeakBytes / 1e6, higherIsBetter: false, "<= 300 MB (ROBE 1000x)");
+        Console.WriteLine();
+        Console.WriteLine($"Rounds per side: training {ours.Train.Count}, inference {ours.Infer.Count}; single-row predictions timed: RobeGen {ours.Latency.Count:N0}" +
+            (theirs == null ? "" : $", TorchSharp {theirs.Latency.Count:N0}") + ".");
+        Console.WriteLine("ratio = RobeGen / TorchSharp for rates, TorchSharp / RobeGen for times and memory (above 1 = RobeGen better).");
+        Console.WriteLine("Peak RSS: RobeGen from a fresh process that only builds the model and trains at batch 128; TorchSharp's whole baseline process.");
+    }
+
+    private static void Row(string name, List<Round> ours, List<Round>? theirs, Func<Round, double> value, bool higherIsBetter, string target) =>
+        Line(name, Stats.Median(ours.Select(value)), theirs is { Count: > 0 } ? Stats.Median(theirs.Select(value)) : double.NaN, higherIsBetter, target);
+
+    private static void Line(string name, double ours, double theirs, bool higherIsBetter, string target)
+    {
+        double ratio = higherIsBetter ? ours / theirs : theirs / ours;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name,-44} {ours,12:#,0.0} {(double.IsNaN(theirs) ? "-" : theirs.ToString("#,0.0", CultureInfo.InvariantCulture)),12} {(double.IsNaN(ratio) ? "-" : ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x"),8}  {target}"));
+    }
+
+    /// <summary>lscpu's "Model name" (from /proc/cpuinfo).</summary>
+    private static string CpuModelName()
+    {
+        const string path = "/proc/cpuinfo";
+        if (File.Exists(path))
+            foreach (string line in File.ReadLines(path))
+                if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
+        return "unknown CPU";
+    }
+
+    internal static string? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    internal static int IntOption(string[] args, string name, int fallback) =>
+        Option(args, name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : fallback;
+}
