@@ -68,8 +68,10 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
 
         var gather = model.GpuEmbedding.LoadGather(_accelerator);
         var scatter = model.GpuEmbedding.LoadScatterAtomic(_accelerator);
-        gather(records, args, views, weightBuffer.View, tokenBuffer.View, startBuffer.View, outputBuffer.View);
-        scatter(records, args, views, tokenBuffer.View, startBuffer.View, gradOutputBuffer.View, gradBuffer.View);
+        // One thread per coordinate (the interface's launch extent); block starts are still one record per block.
+        int threads = Batch * tables * d;
+        gather(threads, args, views, weightBuffer.View, tokenBuffer.View, startBuffer.View, outputBuffer.View);
+        scatter(threads, args, views, tokenBuffer.View, startBuffer.View, gradOutputBuffer.View, gradBuffer.View);
         _accelerator.Synchronize();
 
         Assert.Equal(cpuStarts, startBuffer.GetAsArray1D());
@@ -93,7 +95,7 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
         using var startBuffer = _accelerator.Allocate1D<long>(records);
         using var outputBuffer = _accelerator.Allocate1D<float>(tables * d);
         var views = new GpuTableViews(storage.View, rows.View, tableBase.View);
-        model.GpuEmbedding.LoadGather(_accelerator)(records, GpuEmbeddingArgs.For(layout, 1), views,
+        model.GpuEmbedding.LoadGather(_accelerator)(tables * d, GpuEmbeddingArgs.For(layout, 1), views,
             weightBuffer.View, tokenBuffer.View, startBuffer.View, outputBuffer.View);
         _accelerator.Synchronize();
         float[] output = outputBuffer.GetAsArray1D();
