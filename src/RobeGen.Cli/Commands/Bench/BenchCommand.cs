@@ -14,7 +14,7 @@ internal static class BenchCommand
         var device = new Option<DeviceKind>("--device") { Description = "cuda or cpu.", DefaultValueFactory = _ => DeviceKind.Cuda };
         var models = new Option<string[]>("--models") { Description = "kaggle and/or mlperf.", DefaultValueFactory = _ => ["kaggle", "mlperf"], AllowMultipleArgumentsPerToken = true };
         var batches = new Option<int[]>("--batches") { Description = "Batch sizes.", DefaultValueFactory = _ => [2048, 16384, 65536], AllowMultipleArgumentsPerToken = true };
-        var storages = new Option<string[]>("--storages") { Description = "robe1, robe32 and/or full.", DefaultValueFactory = _ => ["robe1", "robe32", "full"], AllowMultipleArgumentsPerToken = true };
+        var storages = new Option<string[]>("--storages") { Description = "robe (the declared Z), robeN (Z = N, e.g. robe1, robe32; capped at the dim) and/or full.", DefaultValueFactory = _ => ["robe1", "robe32", "full"], AllowMultipleArgumentsPerToken = true };
         var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per figure (after warm-up).", DefaultValueFactory = _ => 20 };
         var tf32 = new Option<bool>("--tf32") { Description = "Let cuBLAS use TF32 tensor cores for the MLPs (FP32 otherwise)." };
         var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV to this file (the PyTorch baseline reads it for its ratios)." };

@@ -74,12 +74,12 @@ internal static class BenchRunner
         foreach (string storage in options.Storages)
             yield return storage.ToLowerInvariant() switch
             {
-                "robe1" => BenchStorage.Robe(declaration, 1),
-                "robe32" => BenchStorage.Robe(declaration, 32),
+                "robe" => BenchStorage.Robe(declaration, declaration.BlockSize),
+                ['r', 'o', 'b', 'e', .. string z] when int.TryParse(z, out int blockSize) && blockSize > 0 => BenchStorage.Robe(declaration, blockSize),
                 // The initial state is built host-side as one float[] per tensor: at most Array.MaxLength floats.
                 "full" => BenchStorage.Full(declaration, Math.Min(Array.MaxLength,
                     device?.FreeMemory is long free ? (free - DeviceHeadroomBytes) / sizeof(float) : long.MaxValue)),
-                _ => throw new ArgumentException($"Unknown storage '{storage}' (robe1, robe32 or full)."),
+                _ => throw new ArgumentException($"Unknown storage '{storage}' (robe = the declared Z, robeN = Z of N, or full)."),
             };
     }
 
