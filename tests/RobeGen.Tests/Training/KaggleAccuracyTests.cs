@@ -22,28 +22,22 @@ public sealed class KaggleAccuracyTests
         var train = new CriteoTrainingData([SharedData.PathOf(SharedData.KaggleHead)]);
         var eval = new CriteoTrainingData([SharedData.PathOf(SharedData.KaggleSample)]);
 
-        double robe = Seeds.Average(seed => TrainAndEvaluate(train, eval, seed, EmbeddingOverrides.None, vocabulary: null));
-
-        Vocabulary vocabulary = VocabularyBuilder.Build(train.Files, CriteoLayout.Labeled, minCount: 1);
-        var full = new EmbeddingOverrides
-        {
-            Storage = EmbeddingStorage.Full,
-            Rows = CriteoKaggle.Declaration.Tables.Select(t => vocabulary.Rows(t.Column)).ToArray(),
-        };
-        double fullAuc = Seeds.Average(seed => TrainAndEvaluate(train, eval, seed, full, vocabulary));
+        double robe = Seeds.Average(seed => TrainAndEvaluate(train, eval, seed, new StorageChoice()));
+        double fullAuc = Seeds.Average(seed => TrainAndEvaluate(train, eval, seed, new StorageChoice(EmbeddingStorage.Full)));
 
         Assert.True(CriteoKaggle.CompressionRatio > 999, $"the declared model compresses {CriteoKaggle.CompressionRatio:F1}x");
         Assert.True(robe >= 0.73, $"ROBE 1000x mean AUC {robe:F4} < 0.73");
         Assert.True(robe >= fullAuc - 0.005, $"ROBE 1000x mean AUC {robe:F4} is more than 0.005 below Full's {fullAuc:F4}");
     }
 
-    private static double TrainAndEvaluate(CriteoTrainingData train, CriteoTrainingData eval, int seed, EmbeddingOverrides overrides, Vocabulary? vocabulary)
+    // The same model building as `robegen train` (a vocabulary pass for Full tables), so the test guards what users run.
+    private static double TrainAndEvaluate(CriteoTrainingData train, CriteoTrainingData eval, int seed, StorageChoice storage)
     {
-        var options = new ModelOptions { Seed = seed, Optimizer = OptimizerKind.Adagrad, MaxBatchSize = 128, Embedding = overrides };
-        using IDlrmBackend model = Dlrm.Create(CriteoKaggle.Definition, options);
-        VocabularyMapper? mapper = vocabulary is null ? null : VocabularyMapper.ForFullTables(vocabulary, model.Layout);
+        var options = new ModelOptions { Seed = seed, Optimizer = OptimizerKind.Adagrad, MaxBatchSize = 128 };
+        NewModel built = ModelSetup.Create(CriteoKaggle.Definition, options, storage, train);
+        using IDlrmBackend model = built.Model;
         var trainer = new Trainer(model, new TrainingOptions { BatchSize = 128, LearningRate = LearningRateSchedule.Constant(0.01f) });
-        TrainingSummary summary = trainer.Train(train.WithVocabulary(mapper), eval.WithVocabulary(mapper));
+        TrainingSummary summary = trainer.Train(train.WithVocabulary(built.Mapper), eval.WithVocabulary(built.Mapper));
         return summary.Evaluation!.Auc;
     }
 }
