@@ -153,16 +153,18 @@ internal static class TrainCommand
 
     private static (CriteoTrainingData Train, CriteoTrainingData? Eval) SplitData(TrainRequest r, string[] files, bool builtIn, CriteoReaderOptions readerOptions)
     {
+        // Evaluation rows get their own rejects file, so the training rejects are not overwritten by each evaluation.
+        CriteoReaderOptions evalOptions = readerOptions with { RejectsPath = readerOptions.RejectsPath is { } p ? p + ".eval" : null };
         if (r.EvalData.Length > 0)
         {
             if (r.Holdout is not null) throw new ArgumentException("Give either --eval-data or --holdout, not both.");
             return (new CriteoTrainingData(files, CriteoLayout.Labeled, readerOptions),
-                    new CriteoTrainingData(r.EvalData, CriteoLayout.Labeled, readerOptions with { RejectsPath = readerOptions.RejectsPath is { } p ? p + ".eval" : null }));
+                    new CriteoTrainingData(r.EvalData, CriteoLayout.Labeled, evalOptions));
         }
         double? fraction = r.Holdout ?? (builtIn ? 0.2 : null);
         if (fraction is null or 0) return (new CriteoTrainingData(files, CriteoLayout.Labeled, readerOptions), null);
         var (train, eval) = HoldoutSplit.Split(files, fraction.Value, readerOptions);
-        return (train, new CriteoTrainingData(eval.Files, CriteoLayout.Labeled, readerOptions with { RejectsPath = readerOptions.RejectsPath is { } q ? q + ".eval" : null }) { First = eval.First });
+        return (train, new CriteoTrainingData(eval.Files, CriteoLayout.Labeled, evalOptions) { First = eval.First });
     }
 
     private static ModelOptions RuntimeOptions(TrainRequest r) => new()
