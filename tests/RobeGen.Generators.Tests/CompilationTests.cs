@@ -8,7 +8,7 @@ public sealed class CompilationTests
 {
     public static TheoryData<string> Sources()
     {
-        var data = new TheoryData<string> { Declarations.TinyAuthors, Declarations.TinyCircular, Declarations.TinySigned };
+        var data = new TheoryData<string> { Declarations.TinyAuthors, Declarations.TinyCircular, Declarations.TinySigned, Declarations.TinyQr };
         // The reference models, moved to another namespace (RobeGen.dll already holds the originals).
         foreach (string model in new[] { "CriteoKaggle", "CriteoTerabyte" })
         {
@@ -36,7 +36,7 @@ public sealed class CompilationTests
     {
         // A user project with GenerateDocumentationFile gets no CS1591 (missing XML comment) from the generated members.
         var options = GeneratorHarness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
-        foreach (string source in new[] { Declarations.TinyAuthors, Declarations.TinyCircular, Declarations.TinySigned })
+        foreach (string source in new[] { Declarations.TinyAuthors, Declarations.TinyCircular, Declarations.TinySigned, Declarations.TinyQr })
         {
             Run run = GeneratorHarness.Run(source);
             foreach (GeneratedSourceResult file in run.Single.GeneratedSources)

@@ -48,6 +48,21 @@ internal static class Declarations
         }
         """;
 
+    /// <summary>QuotientRemainder beside a ROBE table, raw ids, d = 4 with Z = 4: Zip has Q = ceil(30 / 4) = 8 quotient rows and R = 4 remainder rows.</summary>
+    public const string TinyQr = """
+        using RobeGen;
+
+        namespace Sample;
+
+        [Dlrm(DenseFeatures = 2, EmbeddingDim = 4, BottomMlp = new[] { 4 })]
+        [RobeArray(Slots = 40, BlockSize = 4)]
+        public partial class TinyQr
+        {
+            [Categorical(Column = 0, Cardinality = 10)] public partial EmbeddingTable Country { get; }
+            [Categorical(Column = 1, Cardinality = 30, Storage = EmbeddingStorage.QuotientRemainder, Rows = 4)] public partial EmbeddingTable Zip { get; }
+        }
+        """;
+
     /// <summary>A valid base the diagnostic tests vary: d = 8, Z = 4, two ROBE tables.</summary>
     public static string Valid(
         string dlrm = "DenseFeatures = 13, EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 4 }",

@@ -64,6 +64,14 @@ public sealed class DiagnosticTests
         { "RG0029", Valid(classHeader: "public partial class [|M|]", tables: "[Categorical(Column = 0, Cardinality = long.MaxValue / 2, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable A { get; }"),
             "do not fit in a 64-bit integer", true },
         { "RG0028", Valid(tables: "[Categorical(Column = 0, [|Rows = 5|])] public partial EmbeddingTable A { get; }"), "declares Rows = 5 but is Storage = Robe", true },
+        { "RG0030", Valid(tables: "[Categorical(Column = 0, [|Storage = EmbeddingStorage.QuotientRemainder|], Rows = 4)] public partial EmbeddingTable A { get; }"),
+            "declares no Cardinality", true },
+        { "RG0031", Valid(tables: "[Categorical(Column = 0, Cardinality = 50, [|Storage = EmbeddingStorage.QuotientRemainder|])] public partial EmbeddingTable A { get; }"),
+            "declares Rows = 0", true },
+        { "RG0031", Valid(tables: "[Categorical(Column = 0, Cardinality = 50, Storage = EmbeddingStorage.QuotientRemainder, [|Rows = 0|])] public partial EmbeddingTable A { get; }"),
+            "between 1 and Cardinality", true },
+        { "RG0032", Valid(tables: "[Categorical(Column = 0, Cardinality = 50, Storage = EmbeddingStorage.QuotientRemainder, [|Rows = 51|])] public partial EmbeddingTable A { get; }"),
+            "has Rows = 51 remainder rows but only Cardinality = 50 ids", true },
     };
 
     [Theory]

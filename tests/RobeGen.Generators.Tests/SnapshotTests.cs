@@ -7,6 +7,7 @@ public sealed class SnapshotTests
     [InlineData(Declarations.TinyAuthors, "Sample.TinyAuthors.Dlrm")]
     [InlineData(Declarations.TinyCircular, "Sample.Nested.Space.TinyCircular.Dlrm")]
     [InlineData(Declarations.TinySigned, "TinySigned.Dlrm")]
+    [InlineData(Declarations.TinyQr, "Sample.TinyQr.Dlrm")]
     public void Generated_source_matches_the_snapshot(string declaration, string name)
     {
         Run run = GeneratorHarness.Run(declaration);

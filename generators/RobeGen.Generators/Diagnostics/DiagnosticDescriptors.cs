@@ -100,13 +100,24 @@ internal static class DiagnosticDescriptors
         "Table property '{0}' has the name of a member RobeGen generates on the model; rename the property");
 
     public static readonly DiagnosticDescriptor RowsIgnored = new("RG0028",
-        "Rows is only used by Hashed tables",
-        "Table '{0}' declares Rows = {1} but is Storage = {2}, which ignores it; remove Rows or use Storage = Hashed",
+        "Rows is only used by Hashed and QuotientRemainder tables",
+        "Table '{0}' declares Rows = {1} but is Storage = {2}, which ignores it; remove Rows or use Storage = Hashed or QuotientRemainder",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor SizesOverflow = Error("RG0029",
         "Declared sizes overflow",
         "The parameter counts of '{0}' do not fit in a 64-bit integer; check the Cardinality and Rows of the tables and the MLP widths");
+
+    // QuotientRemainder tables: R = Rows remainder rows, Q = ceil(Cardinality / R) quotient rows.
+    public static readonly DiagnosticDescriptor QuotientRemainderWithoutCardinality = Error("RG0030",
+        "QuotientRemainder tables need a Cardinality",
+        "Table '{0}' is Storage = QuotientRemainder but declares no Cardinality; set Cardinality to the number of ids (the quotient table gets ceil(Cardinality / Rows) rows)");
+    public static readonly DiagnosticDescriptor QuotientRemainderWithoutRows = Error("RG0031",
+        "QuotientRemainder tables need Rows of at least 1",
+        "Table '{0}' is Storage = QuotientRemainder but declares Rows = {1}; set Rows to the remainder table's row count R, between 1 and Cardinality (id x reads quotient row x / R and remainder row x % R)");
+    public static readonly DiagnosticDescriptor QuotientRemainderRowsAboveCardinality = Error("RG0032",
+        "QuotientRemainder Rows must not exceed Cardinality",
+        "Table '{0}' has Rows = {1} remainder rows but only Cardinality = {2} ids, so rows {2}..{3} would never be read; set Rows between 1 and {2}");
 
     public static readonly DiagnosticDescriptor InternalError = Error("RG9999",
         "RobeGen internal error",

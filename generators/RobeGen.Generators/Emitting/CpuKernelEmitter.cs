@@ -16,6 +16,7 @@ internal static class CpuKernelEmitter
 
     private const string Robe = Names.EmbeddingStorage + ".Robe";
     private const string Full = Names.EmbeddingStorage + ".Full";
+    private const string QuotientRemainder = QuotientRemainderEmitter.Storage;
 
     public static void Write(CodeWriter w, DlrmModel model)
     {
@@ -45,6 +46,8 @@ internal static class CpuKernelEmitter
         WriteScatterGeneric(w, model);
         w.Line();
         WriteRowHelpers(w, model);
+        w.Line();
+        QuotientRemainderEmitter.WriteCpuHelpers(w);
         w.Line();
         WriteChecks(w);
         w.Close();
@@ -88,10 +91,11 @@ internal static class CpuKernelEmitter
     private static void WriteScatter(CodeWriter w, DlrmModel model)
     {
         w.Line("/// <inheritdoc/>");
-        w.Open("public void ScatterGradient(" + Names.EmbeddingLayout + " layout, " + Names.ReadOnlySpan + "<ulong> tokens, " + Names.ReadOnlySpan +
-            "<long> blockStarts, int batch, " + Names.ReadOnlySpan + "<float> gradOutput, " + Names.Span + "<float> gradWeights)");
+        w.Open("public void ScatterGradient(" + Names.EmbeddingLayout + " layout, " + Names.ReadOnlySpan + "<float> weights, " + Names.ReadOnlySpan + "<ulong> tokens, " +
+            Names.ReadOnlySpan + "<long> blockStarts, int batch, " + Names.ReadOnlySpan + "<float> gradOutput, " + Names.Span + "<float> gradWeights)");
         w.Line("CheckCall(layout, batch, tokens.Length, blockStarts.Length, gradOutput.Length, \"gradOutput\", gradWeights.Length, \"gradWeights\");");
-        w.Line("var run = new ScatterRun(layout, blockStarts, gradOutput, gradWeights);");
+        w.Line("CheckWeights(layout, weights.Length);");
+        w.Line("var run = new ScatterRun(layout, weights, blockStarts, gradOutput, gradWeights);");
         w.Open("for (int sample = 0; sample < batch; sample++)");
         w.Line("int pair = sample * TableCount;");
         if (Signed(model))
@@ -119,6 +123,7 @@ internal static class CpuKernelEmitter
         w.Line("if ((uint)table >= TableCount) throw new " + Names.ArgumentOutOfRangeException + "(nameof(table), table, \"table must be in [0, \" + TableCount + \")\");");
         w.Line("if ((uint)j >= EmbeddingDim) throw new " + Names.ArgumentOutOfRangeException + "(nameof(j), j, \"j must be in [0, \" + EmbeddingDim + \")\");");
         w.Line(Names.EmbeddingStorage + " storage = layout.Storage[table];");
+        w.Line("if (storage == " + QuotientRemainder + ") throw new global::System.NotSupportedException($\"Table {Declaration.Tables[table].Name} is QuotientRemainder: coordinate j reads the product of two slots, not one.\");");
         w.Line("if (storage != " + Robe + ") return (RowStart(table, storage, token, layout.Rows[table], layout.TableBase[table]) + j, 1f);");
         w.Line("int blockSize = layout.BlockSize;");
         w.Line("ulong key = RobeHash.Key(table, token);");
@@ -149,7 +154,8 @@ internal static class CpuKernelEmitter
         w.Line(Names.Span + "<long> starts = _blockStarts.Slice(pair * _maxBlocks, _maxBlocks);");
         w.Line(Names.Span + "<float> embedding = _output.Slice(pair * EmbeddingDim, EmbeddingDim);");
         w.Line(Names.EmbeddingStorage + " storage = _storage[table];");
-        w.Line("if (storage != " + Robe + ") GatherRow(table, storage, token, _rows[table], _tableBase[table], _weights, starts, embedding);");
+        w.Line("if (storage == " + QuotientRemainder + ") GatherQuotientRemainder(token, _quotientRows[table], _rows[table], _tableBase[table], _weights, starts, embedding);");
+        w.Line("else if (storage != " + Robe + ") GatherRow(table, storage, token, _rows[table], _tableBase[table], _weights, starts, embedding);");
         w.Line("else if (_declaredBlockSize) GatherDeclared(key, _weights, _slots, _range, starts, embedding);");
         w.Line("else GatherGeneric(key, _weights, _slots, _blockSize, _range, starts, embedding);");
         w.Close();
@@ -162,12 +168,15 @@ internal static class CpuKernelEmitter
         string keyArgument = Signed(model) ? "key, " : "";
         w.Line("/// <summary>The layout of one ScatterGradient call, read once (no allocation), and the dispatch on a table's run-time storage.</summary>");
         w.Open("private readonly ref struct ScatterRun");
+        w.Line("private readonly " + Names.ReadOnlySpan + "<float> _weights;");
         w.Line("private readonly " + Names.ReadOnlySpan + "<long> _blockStarts;");
         w.Line("private readonly " + Names.ReadOnlySpan + "<float> _gradOutput;");
         w.Line("private readonly " + Names.Span + "<float> _gradWeights;");
         WriteRunLayoutFields(w, gather: false);
         w.Line();
-        w.Open("public ScatterRun(" + Names.EmbeddingLayout + " layout, " + Names.ReadOnlySpan + "<long> blockStarts, " + Names.ReadOnlySpan + "<float> gradOutput, " + Names.Span + "<float> gradWeights)");
+        w.Open("public ScatterRun(" + Names.EmbeddingLayout + " layout, " + Names.ReadOnlySpan + "<float> weights, " + Names.ReadOnlySpan + "<long> blockStarts, " +
+            Names.ReadOnlySpan + "<float> gradOutput, " + Names.Span + "<float> gradWeights)");
+        w.Line("_weights = weights;");
         w.Line("_blockStarts = blockStarts;");
         w.Line("_gradOutput = gradOutput;");
         w.Line("_gradWeights = gradWeights;");
@@ -177,7 +186,8 @@ internal static class CpuKernelEmitter
         w.Open("public void Table(int table, int pair" + key + ")");
         w.Line(Names.ReadOnlySpan + "<long> starts = _blockStarts.Slice(pair * _maxBlocks, _maxBlocks);");
         w.Line(Names.ReadOnlySpan + "<float> gradient = _gradOutput.Slice(pair * EmbeddingDim, EmbeddingDim);");
-        w.Line("if (_storage[table] != " + Robe + ") AddInto(gradient, _gradWeights.Slice(checked((int)starts[0]), EmbeddingDim));");
+        w.Line("if (_storage[table] == " + QuotientRemainder + ") ScatterQuotientRemainder(starts, gradient, _weights, _gradWeights);");
+        w.Line("else if (_storage[table] != " + Robe + ") AddInto(gradient, _gradWeights.Slice(checked((int)starts[0]), EmbeddingDim));");
         w.Line("else if (_declaredBlockSize) ScatterDeclared(" + keyArgument + "starts, gradient, _gradWeights, _slots);");
         w.Line("else ScatterGeneric(" + keyArgument + "starts, gradient, _gradWeights, _slots, _blockSize);");
         w.Close();
@@ -192,6 +202,7 @@ internal static class CpuKernelEmitter
         if (gather)
         {
             w.Line("private readonly " + Names.ImmutableArray + "<long> _rows;");
+            w.Line("private readonly " + Names.ImmutableArray + "<long> _quotientRows;");
             w.Line("private readonly " + Names.ImmutableArray + "<long> _tableBase;");
         }
         w.Line("private readonly int _maxBlocks;");
@@ -211,6 +222,7 @@ internal static class CpuKernelEmitter
         if (gather)
         {
             w.Line("_rows = layout.Rows;");
+            w.Line("_quotientRows = layout.QuotientRows;");
             w.Line("_tableBase = layout.TableBase;");
         }
         w.Line("_maxBlocks = layout.MaxBlocks;");
@@ -439,6 +451,12 @@ internal static class CpuKernelEmitter
             "($\"{embeddingsName} holds {embeddings} values; {batch} samples x {TableCount} tables x {EmbeddingDim} need {pairs * EmbeddingDim}.\", embeddingsName);");
         w.Line("if (weights < layout.TotalParameters) throw new " + Names.ArgumentException +
             "($\"{weightsName} holds {weights} floats; the layout's embedding array has {layout.TotalParameters}.\", weightsName);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>The scatter reads the weights only for QuotientRemainder tables (the product rule); then they must be the whole array.</summary>");
+        w.Open("private static void CheckWeights(" + Names.EmbeddingLayout + " layout, int weights)");
+        w.Line("if (layout.HasQuotientRemainder && weights < layout.TotalParameters) throw new " + Names.ArgumentException +
+            "($\"weights holds {weights} floats; the layout's embedding array has {layout.TotalParameters} (QuotientRemainder gradients read them).\", \"weights\");");
         w.Close();
     }
 }

@@ -94,6 +94,7 @@ internal static class DeclarationEmitter
         {
             TableStorage.Full => "Full (one row per token)",
             TableStorage.Hashed => "Hashed into " + Int(table.Rows) + " rows",
+            TableStorage.QuotientRemainder => "QuotientRemainder: " + Int(LayoutMath.QuotientRows(table)) + " quotient rows x " + Int(table.Rows) + " remainder rows",
             _ => "Robe",
         };
         string xg = model.Tokens == TokenKind.Vocabulary ? "token + " + table.TokenOffset.ToString(System.Globalization.CultureInfo.InvariantCulture) : "token + (" + Int(table.Index) + " << 33)";

@@ -4,7 +4,7 @@ namespace RobeGen.Generators.Model;
 
 // Storage, token and variant values mirror the runtime enums of src/RobeGen/Declaration/Enums.cs
 // (the generator cannot reference the net10.0 runtime assembly).
-internal enum TableStorage { Robe = 0, Full = 1, Hashed = 2 }
+internal enum TableStorage { Robe = 0, Full = 1, Hashed = 2, QuotientRemainder = 3 }
 
 internal enum TokenKind { RawId = 0, Vocabulary = 1 }
 

@@ -33,6 +33,8 @@ internal static class DeclarationRules
                 {
                     full += Math.Max(table.Cardinality, 0) * raw.EmbeddingDim;
                     embedding += Math.Max(Math.Max(table.Cardinality, table.Rows), 0) * raw.EmbeddingDim;
+                    // A QuotientRemainder table holds ceil(n / R) <= n quotient rows besides its R remainder rows.
+                    if (table.Storage == (long)TableStorage.QuotientRemainder) embedding += Math.Max(table.Rows, 0) * raw.EmbeddingDim;
                 }
                 long mlp = 0, fanIn = raw.DenseFeatures;
                 foreach (long width in raw.BottomMlp) { mlp += fanIn * width + width; fanIn = width; }
@@ -136,9 +138,12 @@ internal static class DeclarationRules
                     if (table.Rows == 0)
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HashedWithoutRows, attribute.ArgumentLocation("Storage"), table.Name));
                     break;
+                case (long)TableStorage.QuotientRemainder:
+                    CheckQuotientRemainder(table, diagnostics);
+                    break;
                 default:
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, attribute.ArgumentLocation("Storage"),
-                        "Storage", table.Storage, "EmbeddingStorage", "Robe, Full, Hashed"));
+                        "Storage", table.Storage, "EmbeddingStorage", "Robe, Full, Hashed, QuotientRemainder"));
                     break;
             }
             if (table.Rows > 0 && table.Storage is (long)TableStorage.Robe or (long)TableStorage.Full)
@@ -147,6 +152,27 @@ internal static class DeclarationRules
 
             if (raw.Tokens == (long)TokenKind.Vocabulary && table.Cardinality == 0)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.VocabularyWithoutCardinality, attribute.Location, table.Name));
+        }
+    }
+
+    /// <summary>
+    /// A QuotientRemainder table needs its id count n (Cardinality) and 1 &lt;= R &lt;= n remainder rows (Rows); a
+    /// negative count is RG0025 already. Missing values are reported at Storage, wrong ones at their argument.
+    /// </summary>
+    private static void CheckQuotientRemainder(RawTable table, List<DiagnosticInfo> diagnostics)
+    {
+        AttributeValues attribute = table.Categorical;
+        if (table.Cardinality == 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.QuotientRemainderWithoutCardinality, attribute.ArgumentLocation("Storage"), table.Name));
+        if (table.Rows == 0)
+        {
+            LocationInfo? where = attribute.Has("Rows") ? attribute.ArgumentLocation("Rows") : attribute.ArgumentLocation("Storage");
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.QuotientRemainderWithoutRows, where, table.Name, table.Rows));
+        }
+        else if (table.Cardinality > 0 && table.Rows > table.Cardinality)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.QuotientRemainderRowsAboveCardinality, attribute.ArgumentLocation("Rows"),
+                table.Name, table.Rows, table.Cardinality, table.Rows - 1));
         }
     }
 

@@ -25,7 +25,11 @@ internal static class LayoutMath
         return cardinalities * model.EmbeddingDim;
     }
 
-    /// <summary>Floats of the declared flat embedding array: the ROBE array, then one d-wide row per Full/Hashed row.</summary>
+    /// <summary>Quotient rows Q = ceil(n / R) of a QuotientRemainder table (the rules guarantee 1 &lt;= R &lt;= n).</summary>
+    public static long QuotientRows(TableModel table) => (table.Cardinality + table.Rows - 1) / table.Rows;
+
+    /// <summary>Floats of the declared flat embedding array: the ROBE array, then one d-wide row per Full/Hashed row
+    /// (a QuotientRemainder table: Q quotient rows plus R remainder rows).</summary>
     public static long EmbeddingParameters(DlrmModel model)
     {
         long total = AnyRobe(model) ? model.RobeSlots : 0;
@@ -35,6 +39,7 @@ internal static class LayoutMath
             {
                 TableStorage.Full => table.Cardinality,
                 TableStorage.Hashed => table.Rows,
+                TableStorage.QuotientRemainder => QuotientRows(table) + table.Rows,
                 _ => 0,
             };
             total += rows * model.EmbeddingDim;

@@ -15,6 +15,8 @@ public static class CheckpointSettings
     public const string RobeSlots = "robe-slots";
     public const string BlockSize = "block-size";
     public const string Rows = "rows";
+    /// <summary>Quotient rows of QuotientRemainder tables (0 for the others); absent in checkpoints older than that storage.</summary>
+    public const string QuotientRows = "quotient-rows";
 
     /// <summary>Text form of everything in <paramref name="options"/> and <paramref name="layout"/> that shapes the model.</summary>
     public static Dictionary<string, string> From(ModelOptions options, EmbeddingLayout layout)
@@ -27,6 +29,7 @@ public static class CheckpointSettings
             [RobeSlots] = layout.RobeSlots.ToString(CultureInfo.InvariantCulture),
             [BlockSize] = layout.BlockSize.ToString(CultureInfo.InvariantCulture),
             [Rows] = string.Join(',', layout.Rows.Select(r => r.ToString(CultureInfo.InvariantCulture))),
+            [QuotientRows] = string.Join(',', layout.QuotientRows.Select(q => q.ToString(CultureInfo.InvariantCulture))),
         };
     }
 
@@ -39,7 +42,10 @@ public static class CheckpointSettings
 
         EmbeddingStorage[] storage = Get(Storage).Split(',').Select(s => ParseEnum<EmbeddingStorage>(path, Storage, s)).ToArray();
         long[] rows = Get(Rows).Split(',').Select(s => ParseLong(path, Rows, s)).ToArray();
-        if (storage.Length != declaration.TableCount || rows.Length != declaration.TableCount)
+        long[] quotientRows = h.TryGetValue(QuotientRows, out string? q)
+            ? q.Split(',').Select(s => ParseLong(path, QuotientRows, s)).ToArray()
+            : new long[storage.Length];
+        if (storage.Length != declaration.TableCount || rows.Length != declaration.TableCount || quotientRows.Length != declaration.TableCount)
             throw new CheckpointException(path, $"the checkpoint describes {storage.Length} tables; {declaration.Name} has {declaration.TableCount}.");
 
         return runtime with
@@ -52,6 +58,7 @@ public static class CheckpointSettings
                 RobeSlots = ParseLong(path, RobeSlots, Get(RobeSlots)) is > 0 and var m ? m : null,
                 BlockSize = ParseInt(path, BlockSize, Get(BlockSize)),
                 Rows = rows,
+                QuotientRows = quotientRows,
             },
         };
     }

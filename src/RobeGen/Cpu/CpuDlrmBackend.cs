@@ -125,7 +125,8 @@ public sealed class CpuDlrmBackend : IDlrmBackend
             Span<float> inputGrad = i == 0 ? default : _bottom[i - 1].OutputGrad.AsSpan(0, n * _bottom[i].Inputs);
             _bottom[i].Backward(_gemm, _biasRelu, input, inputGrad, n);
         }
-        _kernels.ScatterGradient(Layout, batch.TokenSpan, _blockStarts.AsSpan(0, n * Layout.TableCount * Layout.MaxBlocks), n,
+        // The weights are still those the gather read (the update comes after): QuotientRemainder's product rule needs them.
+        _kernels.ScatterGradient(Layout, _embedding, batch.TokenSpan, _blockStarts.AsSpan(0, n * Layout.TableCount * Layout.MaxBlocks), n,
             _gatheredGrad.AsSpan(0, n * Layout.TableCount * Layout.Dim), _embeddingGrad);
         return loss;
     }

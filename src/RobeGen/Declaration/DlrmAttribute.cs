@@ -63,6 +63,10 @@ public sealed class CategoricalAttribute : Attribute
     /// <summary>How the table's embeddings are stored.</summary>
     public EmbeddingStorage Storage { get; set; } = EmbeddingStorage.Robe;
 
-    /// <summary>Row count of a <see cref="EmbeddingStorage.Hashed"/> table (tokens are taken mod this).</summary>
+    /// <summary>
+    /// Row count of a <see cref="EmbeddingStorage.Hashed"/> table (tokens are taken mod this), or the remainder table's
+    /// rows R of a <see cref="EmbeddingStorage.QuotientRemainder"/> table (1 &lt;= R &lt;= Cardinality; the quotient
+    /// table gets ceil(Cardinality / R) rows).
+    /// </summary>
     public long Rows { get; set; }
 }

@@ -9,7 +9,7 @@ namespace RobeGen;
 /// <param name="Column">Zero-based categorical column in the data.</param>
 /// <param name="Cardinality">Distinct tokens of the column (rows of a full table); 0 when unknown.</param>
 /// <param name="Storage">Declared storage of the table.</param>
-/// <param name="Rows">Declared row count of a Hashed table (0 otherwise).</param>
+/// <param name="Rows">Declared row count of a Hashed table, or the remainder rows R of a QuotientRemainder table (0 otherwise).</param>
 /// <param name="TokenOffset">
 /// The constant added to a token to form the global row id xg: the sum of the cardinalities of the
 /// earlier tables for vocabulary tokens (the authors' setup), <c>Index * 2^33</c> for raw ids.

@@ -9,6 +9,12 @@ public enum EmbeddingStorage
     Full = 1,
     /// <summary>The hashing trick: token mod rows selects one of a fixed number of d-float rows.</summary>
     Hashed = 2,
+    /// <summary>
+    /// Quotient-remainder compositional embedding (Shi et al. 2020): a quotient table of Q = ceil(n / R) rows and a
+    /// remainder table of R rows (R = the declared Rows); the embedding of id x is Q[x div R] * Rm[x mod R], element-wise.
+    /// Tokens beyond the Q * R ids the tables address are folded: x = token mod (Q * R).
+    /// </summary>
+    QuotientRemainder = 3,
 }
 
 /// <summary>What a categorical token is.</summary>

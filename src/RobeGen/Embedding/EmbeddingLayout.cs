@@ -11,13 +11,14 @@ namespace RobeGen;
 public sealed class EmbeddingLayout
 {
     private EmbeddingLayout(ModelDeclaration declaration, long robeSlots, int blockSize,
-        ImmutableArray<EmbeddingStorage> storage, ImmutableArray<long> rows, ImmutableArray<long> tableBase, long total)
+        ImmutableArray<EmbeddingStorage> storage, ImmutableArray<long> rows, ImmutableArray<long> quotientRows, ImmutableArray<long> tableBase, long total)
     {
         Declaration = declaration;
         RobeSlots = robeSlots;
         BlockSize = blockSize;
         Storage = storage;
         Rows = rows;
+        QuotientRows = quotientRows;
         TableBase = tableBase;
         TotalParameters = total;
     }
@@ -33,16 +34,24 @@ public sealed class EmbeddingLayout
     /// <summary>True when Z is the declared one, so the generator's unrolled loops apply.</summary>
     public bool IsDeclaredBlockSize => BlockSize == Declaration.BlockSize;
     public ImmutableArray<EmbeddingStorage> Storage { get; }
-    /// <summary>Rows of each Full or Hashed table (0 for ROBE tables).</summary>
+    /// <summary>Rows of each Full or Hashed table, the remainder rows R of a QuotientRemainder table (0 for ROBE tables).</summary>
     public ImmutableArray<long> Rows { get; }
-    /// <summary>Offset of each Full or Hashed table's row 0 in the flat array (0 for ROBE tables).</summary>
+    /// <summary>Quotient rows Q of each QuotientRemainder table (0 for the others): ids x &lt; Q * R read Q[x div R] * Rm[x mod R].</summary>
+    public ImmutableArray<long> QuotientRows { get; }
+    /// <summary>Offset of each Full, Hashed or QuotientRemainder table's row 0 in the flat array (0 for ROBE tables);
+    /// a QuotientRemainder table's remainder rows start Q * d after it.</summary>
     public ImmutableArray<long> TableBase { get; }
     /// <summary>Floats in the flat embedding parameter array.</summary>
     public long TotalParameters { get; }
     /// <summary>Blocks per ROBE embedding: ceil(d / Z); the last may be partial.</summary>
     public int RobeBlocks => (Dim + BlockSize - 1) / BlockSize;
-    /// <summary>Stride of the per-(sample, table) block-start records: the most blocks any table reads.</summary>
-    public int MaxBlocks => Storage.Contains(EmbeddingStorage.Robe) ? RobeBlocks : 1;
+    /// <summary>True when some table is QuotientRemainder: its embedding is a product of two rows, so its gradient needs the weights.</summary>
+    public bool HasQuotientRemainder => Storage.Contains(EmbeddingStorage.QuotientRemainder);
+    /// <summary>
+    /// Stride of the per-(sample, table) block-start records: the most blocks any table reads (a ROBE table RobeBlocks,
+    /// a Full or Hashed row 1, a QuotientRemainder pair 2: the quotient row's start, then the remainder row's).
+    /// </summary>
+    public int MaxBlocks => Math.Max(Storage.Contains(EmbeddingStorage.Robe) ? RobeBlocks : 1, HasQuotientRemainder ? 2 : 1);
 
     public ModelSize Size => new(TotalParameters, Declaration.MlpParameterCount, Declaration.FullTableParameterCount);
 
@@ -52,6 +61,7 @@ public sealed class EmbeddingLayout
         int tables = declaration.TableCount;
         var storage = new EmbeddingStorage[tables];
         var rows = new long[tables];
+        var quotientRows = new long[tables];
         for (int t = 0; t < tables; t++)
         {
             EmbeddingTable table = declaration.Tables[t];
@@ -61,12 +71,15 @@ public sealed class EmbeddingLayout
                 EmbeddingStorage.Robe => 0,
                 EmbeddingStorage.Full => overrides.RowsFor(t) ?? table.Cardinality,
                 EmbeddingStorage.Hashed => overrides.RowsFor(t) ?? (table.Rows > 0 ? table.Rows : HashedRowsFor(table, overrides)),
+                EmbeddingStorage.QuotientRemainder => overrides.RowsFor(t) ?? table.Rows,
                 _ => throw new ArgumentOutOfRangeException(nameof(overrides), storage[t], "unknown storage"),
             };
             if (storage[t] != EmbeddingStorage.Robe && rows[t] < 1)
                 throw new ArgumentException(
-                    $"Table {table.Name} ({storage[t]}) needs a row count: declare Cardinality (Full) or Rows (Hashed), or pass one in EmbeddingOverrides.",
+                    $"Table {table.Name} ({storage[t]}) needs a row count: declare Cardinality (Full) or Rows (Hashed, QuotientRemainder), or pass one in EmbeddingOverrides.",
                     nameof(overrides));
+            if (storage[t] == EmbeddingStorage.QuotientRemainder)
+                quotientRows[t] = QuotientRowsFor(table, rows[t], overrides.QuotientRowsFor(t));
         }
 
         bool anyRobe = storage.Contains(EmbeddingStorage.Robe);
@@ -86,9 +99,20 @@ public sealed class EmbeddingLayout
         {
             if (storage[t] == EmbeddingStorage.Robe) continue;
             tableBase[t] = next;
-            next = checked(next + rows[t] * declaration.EmbeddingDim);
+            next = checked(next + (quotientRows[t] + rows[t]) * declaration.EmbeddingDim);
         }
-        return new EmbeddingLayout(declaration, slots, blockSize, storage.ToImmutableArray(), rows.ToImmutableArray(), tableBase.ToImmutableArray(), next);
+        return new EmbeddingLayout(declaration, slots, blockSize, storage.ToImmutableArray(), rows.ToImmutableArray(),
+            quotientRows.ToImmutableArray(), tableBase.ToImmutableArray(), next);
+    }
+
+    /// <summary>Quotient rows of a QuotientRemainder table with <paramref name="remainderRows"/> remainder rows: the override, else ceil(cardinality / R).</summary>
+    private static long QuotientRowsFor(EmbeddingTable table, long remainderRows, long? overridden)
+    {
+        if (overridden is long q) return q;
+        if (table.Cardinality < 1)
+            throw new ArgumentException(
+                $"Table {table.Name} (QuotientRemainder) needs its id count: declare Cardinality, or pass QuotientRows in EmbeddingOverrides.", "overrides");
+        return (table.Cardinality + remainderRows - 1) / remainderRows;
     }
 
     private static long HashedRowsFor(EmbeddingTable table, EmbeddingOverrides overrides)
@@ -126,8 +150,12 @@ public sealed record EmbeddingOverrides
     public IReadOnlyList<long>? Rows { get; init; }
     /// <summary>For Hashed tables without declared rows: rows = ceil(cardinality / ratio).</summary>
     public double? HashedCompression { get; init; }
+    /// <summary>Per-table quotient rows Q of QuotientRemainder tables (index = table index; default ceil(cardinality / R), R from <see cref="Rows"/>).</summary>
+    public IReadOnlyList<long>? QuotientRows { get; init; }
 
     internal EmbeddingStorage? StorageFor(int table) => TableStorage is { } s && table < s.Count ? s[table] : null;
 
     internal long? RowsFor(int table) => Rows is { } r && table < r.Count && r[table] > 0 ? r[table] : null;
+
+    internal long? QuotientRowsFor(int table) => QuotientRows is { } q && table < q.Count && q[table] > 0 ? q[table] : null;
 }

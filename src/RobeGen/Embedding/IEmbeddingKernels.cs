@@ -18,13 +18,16 @@ public interface IEmbeddingKernels
     /// <summary>
     /// Adds dL/dE of every (sample, table, coordinate) into the slot it was read from:
     /// <paramref name="gradWeights"/>[slot] += <paramref name="gradOutput"/>[...] (times the sign, for the Signed variant).
-    /// Runs in sample order, so the result is deterministic.
+    /// A QuotientRemainder coordinate E[j] = Q[q][j] * Rm[r][j] is not linear in the weights: it adds g * Rm[r][j] at
+    /// Q[q][j] and g * Q[q][j] at Rm[r][j], reading <paramref name="weights"/> (the values the gather read, before this
+    /// step's update). Runs in sample order, so the result is deterministic.
     /// </summary>
-    void ScatterGradient(EmbeddingLayout layout, ReadOnlySpan<ulong> tokens, ReadOnlySpan<long> blockStarts, int batch,
+    void ScatterGradient(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<ulong> tokens, ReadOnlySpan<long> blockStarts, int batch,
         ReadOnlySpan<float> gradOutput, Span<float> gradWeights);
 
     /// <summary>The slot (index into the flat embedding array) that coordinate <paramref name="j"/> of
-    /// <paramref name="token"/> in table <paramref name="table"/> reads, and its sign (+1 except for the Signed variant).</summary>
+    /// <paramref name="token"/> in table <paramref name="table"/> reads, and its sign (+1 except for the Signed variant).
+    /// A QuotientRemainder coordinate reads two slots (a product), so it has no single slot: NotSupportedException.</summary>
     (long Slot, float Sign) SlotOf(EmbeddingLayout layout, int table, ulong token, int j);
 }
 

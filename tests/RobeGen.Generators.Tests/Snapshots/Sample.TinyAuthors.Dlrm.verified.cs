@@ -190,10 +190,11 @@ namespace Sample
             }
 
             /// <inheritdoc/>
-            public void ScatterGradient(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<ulong> tokens, global::System.ReadOnlySpan<long> blockStarts, int batch, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights)
+            public void ScatterGradient(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<ulong> tokens, global::System.ReadOnlySpan<long> blockStarts, int batch, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights)
             {
                 CheckCall(layout, batch, tokens.Length, blockStarts.Length, gradOutput.Length, "gradOutput", gradWeights.Length, "gradWeights");
-                var run = new ScatterRun(layout, blockStarts, gradOutput, gradWeights);
+                CheckWeights(layout, weights.Length);
+                var run = new ScatterRun(layout, weights, blockStarts, gradOutput, gradWeights);
                 for (int sample = 0; sample < batch; sample++)
                 {
                     int pair = sample * TableCount;
@@ -208,6 +209,7 @@ namespace Sample
                 if ((uint)table >= TableCount) throw new global::System.ArgumentOutOfRangeException(nameof(table), table, "table must be in [0, " + TableCount + ")");
                 if ((uint)j >= EmbeddingDim) throw new global::System.ArgumentOutOfRangeException(nameof(j), j, "j must be in [0, " + EmbeddingDim + ")");
                 global::RobeGen.EmbeddingStorage storage = layout.Storage[table];
+                if (storage == global::RobeGen.EmbeddingStorage.QuotientRemainder) throw new global::System.NotSupportedException($"Table {Declaration.Tables[table].Name} is QuotientRemainder: coordinate j reads the product of two slots, not one.");
                 if (storage != global::RobeGen.EmbeddingStorage.Robe) return (RowStart(table, storage, token, layout.Rows[table], layout.TableBase[table]) + j, 1f);
                 int blockSize = layout.BlockSize;
                 ulong key = RobeHash.Key(table, token);
@@ -223,6 +225,7 @@ namespace Sample
                 private readonly global::System.Span<float> _output;
                 private readonly global::System.Collections.Immutable.ImmutableArray<global::RobeGen.EmbeddingStorage> _storage;
                 private readonly global::System.Collections.Immutable.ImmutableArray<long> _rows;
+                private readonly global::System.Collections.Immutable.ImmutableArray<long> _quotientRows;
                 private readonly global::System.Collections.Immutable.ImmutableArray<long> _tableBase;
                 private readonly int _maxBlocks;
                 private readonly int _blockSize;
@@ -238,6 +241,7 @@ namespace Sample
                     _output = output;
                     _storage = layout.Storage;
                     _rows = layout.Rows;
+                    _quotientRows = layout.QuotientRows;
                     _tableBase = layout.TableBase;
                     _maxBlocks = layout.MaxBlocks;
                     _blockSize = layout.BlockSize;
@@ -251,7 +255,8 @@ namespace Sample
                     global::System.Span<long> starts = _blockStarts.Slice(pair * _maxBlocks, _maxBlocks);
                     global::System.Span<float> embedding = _output.Slice(pair * EmbeddingDim, EmbeddingDim);
                     global::RobeGen.EmbeddingStorage storage = _storage[table];
-                    if (storage != global::RobeGen.EmbeddingStorage.Robe) GatherRow(table, storage, token, _rows[table], _tableBase[table], _weights, starts, embedding);
+                    if (storage == global::RobeGen.EmbeddingStorage.QuotientRemainder) GatherQuotientRemainder(token, _quotientRows[table], _rows[table], _tableBase[table], _weights, starts, embedding);
+                    else if (storage != global::RobeGen.EmbeddingStorage.Robe) GatherRow(table, storage, token, _rows[table], _tableBase[table], _weights, starts, embedding);
                     else if (_declaredBlockSize) GatherDeclared(key, _weights, _slots, _range, starts, embedding);
                     else GatherGeneric(key, _weights, _slots, _blockSize, _range, starts, embedding);
                 }
@@ -260,6 +265,7 @@ namespace Sample
             /// <summary>The layout of one ScatterGradient call, read once (no allocation), and the dispatch on a table's run-time storage.</summary>
             private readonly ref struct ScatterRun
             {
+                private readonly global::System.ReadOnlySpan<float> _weights;
                 private readonly global::System.ReadOnlySpan<long> _blockStarts;
                 private readonly global::System.ReadOnlySpan<float> _gradOutput;
                 private readonly global::System.Span<float> _gradWeights;
@@ -269,8 +275,9 @@ namespace Sample
                 private readonly long _slots;
                 private readonly bool _declaredBlockSize;
 
-                public ScatterRun(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<long> blockStarts, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights)
+                public ScatterRun(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<long> blockStarts, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights)
                 {
+                    _weights = weights;
                     _blockStarts = blockStarts;
                     _gradOutput = gradOutput;
                     _gradWeights = gradWeights;
@@ -285,7 +292,8 @@ namespace Sample
                 {
                     global::System.ReadOnlySpan<long> starts = _blockStarts.Slice(pair * _maxBlocks, _maxBlocks);
                     global::System.ReadOnlySpan<float> gradient = _gradOutput.Slice(pair * EmbeddingDim, EmbeddingDim);
-                    if (_storage[table] != global::RobeGen.EmbeddingStorage.Robe) AddInto(gradient, _gradWeights.Slice(checked((int)starts[0]), EmbeddingDim));
+                    if (_storage[table] == global::RobeGen.EmbeddingStorage.QuotientRemainder) ScatterQuotientRemainder(starts, gradient, _weights, _gradWeights);
+                    else if (_storage[table] != global::RobeGen.EmbeddingStorage.Robe) AddInto(gradient, _gradWeights.Slice(checked((int)starts[0]), EmbeddingDim));
                     else if (_declaredBlockSize) ScatterDeclared(starts, gradient, _gradWeights, _slots);
                     else ScatterGeneric(starts, gradient, _gradWeights, _slots, _blockSize);
                 }
@@ -378,6 +386,46 @@ namespace Sample
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             private static void AddInto(global::System.ReadOnlySpan<float> source, global::System.Span<float> target) => global::System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
 
+            /// <summary>
+            /// Starts of the quotient row (x div R) and remainder row (x mod R) that a QuotientRemainder token reads, x = token mod (Q * R)
+            /// (a raw id beyond the table's ids folds, as Hashed folds mod its rows). (token div R) mod Q equals x div R and token mod R
+            /// equals x mod R, so Q * R is never formed. The quotient rows start at the table base, the remainder rows Q * d after it.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static (long Quotient, long Remainder) QuotientRemainderStarts(ulong token, long quotientRows, long remainderRows, long tableBase)
+            {
+                ulong quotient = token / (ulong)remainderRows % (ulong)quotientRows;
+                ulong remainder = token % (ulong)remainderRows;
+                return (tableBase + (long)quotient * EmbeddingDim, tableBase + (quotientRows + (long)remainder) * EmbeddingDim);
+            }
+
+            /// <summary>A QuotientRemainder embedding: the element-wise product of its two rows; records 0 and 1 get their starts.</summary>
+            private static void GatherQuotientRemainder(ulong token, long quotientRows, long remainderRows, long tableBase, global::System.ReadOnlySpan<float> weights, global::System.Span<long> starts, global::System.Span<float> embedding)
+            {
+                var (quotient, remainder) = QuotientRemainderStarts(token, quotientRows, remainderRows, tableBase);
+                starts[0] = quotient;
+                starts[1] = remainder;
+                global::System.Numerics.Tensors.TensorPrimitives.Multiply(weights.Slice(checked((int)quotient), EmbeddingDim), weights.Slice(checked((int)remainder), EmbeddingDim), embedding);
+            }
+
+            /// <summary>
+            /// The product rule at the recorded rows: dL/dQ[q][j] += g[j] * Rm[r][j] and dL/dRm[r][j] += g[j] * Q[q][j], with the weights
+            /// the gather read (a plain multiply then add, no fused multiply-add, so the GPU's deterministic path can match it).
+            /// </summary>
+            private static void ScatterQuotientRemainder(global::System.ReadOnlySpan<long> starts, global::System.ReadOnlySpan<float> gradient, global::System.ReadOnlySpan<float> weights, global::System.Span<float> gradWeights)
+            {
+                int quotientStart = checked((int)starts[0]), remainderStart = checked((int)starts[1]);
+                global::System.ReadOnlySpan<float> quotient = weights.Slice(quotientStart, EmbeddingDim);
+                global::System.ReadOnlySpan<float> remainder = weights.Slice(remainderStart, EmbeddingDim);
+                global::System.Span<float> gradQuotient = gradWeights.Slice(quotientStart, EmbeddingDim);
+                global::System.Span<float> gradRemainder = gradWeights.Slice(remainderStart, EmbeddingDim);
+                for (int j = 0; j < EmbeddingDim; j++)
+                {
+                    gradQuotient[j] += gradient[j] * remainder[j];
+                    gradRemainder[j] += gradient[j] * quotient[j];
+                }
+            }
+
             private static void CheckLayout(global::RobeGen.EmbeddingLayout layout)
             {
                 if (layout is null) throw new global::System.ArgumentNullException(nameof(layout));
@@ -394,6 +442,12 @@ namespace Sample
                 if (blockStarts < pairs * layout.MaxBlocks) throw new global::System.ArgumentException($"blockStarts holds {blockStarts} values; {batch} samples x {TableCount} tables x {layout.MaxBlocks} blocks need {pairs * layout.MaxBlocks}.", "blockStarts");
                 if (embeddings < pairs * EmbeddingDim) throw new global::System.ArgumentException($"{embeddingsName} holds {embeddings} values; {batch} samples x {TableCount} tables x {EmbeddingDim} need {pairs * EmbeddingDim}.", embeddingsName);
                 if (weights < layout.TotalParameters) throw new global::System.ArgumentException($"{weightsName} holds {weights} floats; the layout's embedding array has {layout.TotalParameters}.", weightsName);
+            }
+
+            /// <summary>The scatter reads the weights only for QuotientRemainder tables (the product rule); then they must be the whole array.</summary>
+            private static void CheckWeights(global::RobeGen.EmbeddingLayout layout, int weights)
+            {
+                if (layout.HasQuotientRemainder && weights < layout.TotalParameters) throw new global::System.ArgumentException($"weights holds {weights} floats; the layout's embedding array has {layout.TotalParameters} (QuotientRemainder gradients read them).", "weights");
             }
         }
 

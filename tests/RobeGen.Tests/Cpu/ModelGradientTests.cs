@@ -18,6 +18,8 @@ public sealed class ModelGradientTests
         { RobeVariant.Signed, EmbeddingStorage.Robe, 11, 1 },
         { RobeVariant.Authors, EmbeddingStorage.Full, 13, 2 },    // tables 0 and 2 Full, table 1 ROBE
         { RobeVariant.Authors, EmbeddingStorage.Hashed, 13, 2 },  // tables 0 and 2 Hashed (3 and 4 rows)
+        // Tables 0 and 2 QuotientRemainder (3 x 3 and 3 x 4 rows): 6 rows of tokens share quotient and remainder rows.
+        { RobeVariant.Authors, EmbeddingStorage.QuotientRemainder, 13, 2 },
     };
 
     [Theory]
@@ -42,6 +44,32 @@ public sealed class ModelGradientTests
             double[] numeric = Enumerable.Range(0, values.Length).Select(i => reference.NumericGradient(batch, name, i)).ToArray();
             ReadOnlySpan<float> analytic = name == "embedding" ? backend.EmbeddingGrad : backend.DenseGrad(name);
             GradientAssert.Close(numeric, analytic, name);
+        }
+    }
+
+    [Fact]
+    public void QuotientRemainder_gradient_of_rows_read_once_is_the_product_rule()
+    {
+        // One sample: every quotient and remainder row is read once, so dL/dQ[q] = g * Rm[r] and dL/dRm[r] = g * Q[q]
+        // exactly, with g = dL/dE from the double reference (numeric, per coordinate of E).
+        TestModel model = TestModel.Tiny(storage: EmbeddingStorage.QuotientRemainder, slots: 13);
+        using var backend = new CpuDlrmBackend(model, new ModelOptions { Seed = 3, MaxBatchSize = 1, Threads = 1 });
+        Batch batch = TestBatches.Random(model.Declaration, rows: 1, seed: 12);
+        var reference = new ReferenceDlrm(backend.Layout, model.Embedding, backend.ExportState());
+        backend.ComputeGradients(batch);
+        EmbeddingLayout layout = backend.Layout;
+        foreach (int t in new[] { 0, 2 })
+        {
+            var (quotient, remainder) = ReferenceEmbeddingKernels.QuotientRemainderRows(layout, t, batch.Tokens[t]);
+            double[] numeric = new double[2 * layout.Dim];
+            for (int j = 0; j < layout.Dim; j++)
+            {
+                numeric[j] = reference.NumericGradient(batch, "embedding", (int)quotient + j);
+                numeric[layout.Dim + j] = reference.NumericGradient(batch, "embedding", (int)remainder + j);
+            }
+            float[] analytic = [.. backend.EmbeddingGrad.Slice((int)quotient, layout.Dim), .. backend.EmbeddingGrad.Slice((int)remainder, layout.Dim)];
+            GradientAssert.Close(numeric, analytic, $"table {t}");
+            Assert.Contains(analytic, g => g != 0);
         }
     }
 

@@ -85,7 +85,7 @@ public sealed class OptimizerTests
         var random = new Random(2);
         float[] weights = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray();
         float[] grad = new float[length];
-        model.Embedding.ScatterGradient(layout, batch.TokenSpan, starts, 6,
+        model.Embedding.ScatterGradient(layout, new float[length], batch.TokenSpan, starts, 6,
             Enumerable.Range(0, 6 * layout.TableCount * layout.Dim).Select(_ => (float)random.NextDouble() - 0.5f).ToArray(), grad);
         float[] sums = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble()).ToArray();
 

@@ -62,7 +62,7 @@ public sealed class CpuEmbeddingTests
         float[] gradOutput = EmbeddingCases.Floats(Batch * layout.TableCount * layout.Dim, seed: 5);
         var gradWeights = new float[layout.TotalParameters];
 
-        model.Embedding.ScatterGradient(layout, tokens, starts, Batch, gradOutput, gradWeights);
+        model.Embedding.ScatterGradient(layout, new float[layout.TotalParameters], tokens, starts, Batch, gradOutput, gradWeights);
 
         // Same additions in the same (sample, table, coordinate) order: equal to the last bit.
         Assert.Equal(RobeReference.Scatter(layout, tokens, Batch, gradOutput), gradWeights);
@@ -121,7 +121,7 @@ public sealed class CpuEmbeddingTests
         Assert.Equal("output", Assert.Throws<ArgumentException>(() => model.Embedding.Gather(layout, weights, tokens, 2, starts, output.AsSpan(1))).ParamName);
         Assert.Equal("weights", Assert.Throws<ArgumentException>(() => model.Embedding.Gather(layout, weights.AsSpan(1), tokens, 2, starts, output)).ParamName);
         Assert.Equal("gradWeights", Assert.Throws<ArgumentException>(() =>
-            model.Embedding.ScatterGradient(layout, tokens, starts, 2, output, weights.AsSpan(1))).ParamName);
+            model.Embedding.ScatterGradient(layout, weights, tokens, starts, 2, output, weights.AsSpan(1))).ParamName);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
         var cpuOutput = new float[Batch * tables * d];
         var cpuGrad = new float[layout.TotalParameters];
         model.Embedding.Gather(layout, weights, tokens, Batch, cpuStarts, cpuOutput);
-        model.Embedding.ScatterGradient(layout, tokens, cpuStarts, Batch, gradOutput, cpuGrad);
+        model.Embedding.ScatterGradient(layout, weights, tokens, cpuStarts, Batch, gradOutput, cpuGrad);
 
         using var storage = _accelerator.Allocate1D(layout.Storage.Select(s => (int)s).ToArray());
         using var rows = _accelerator.Allocate1D(layout.Rows.ToArray());

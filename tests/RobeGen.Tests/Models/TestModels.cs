@@ -45,3 +45,15 @@ public partial class SmallSigned
     [Categorical(Column = 2, Cardinality = 300, Storage = EmbeddingStorage.Hashed, Rows = 7)] public partial EmbeddingTable Hashed1 { get; }
     [Categorical(Column = 3, Cardinality = 5000)] public partial EmbeddingTable Robe2 { get; }
 }
+
+// QuotientRemainder beside the other storages: Qr1 has Q = 43 quotient rows x R = 7 remainder rows for its 300 ids;
+// Qr2 has Q = 4 x R = 3 (12 ids addressed for its 10, so the last quotient row is only partly used).
+[Dlrm(DenseFeatures = 3, EmbeddingDim = 20, BottomMlp = new[] { 8, 20 }, TopMlp = new[] { 4 }, Tokens = TokenKind.Vocabulary)]
+[RobeArray(Slots = 97, BlockSize = 8)]
+public partial class SmallQr
+{
+    [Categorical(Column = 0, Cardinality = 1000)] public partial EmbeddingTable Robe1 { get; }
+    [Categorical(Column = 1, Cardinality = 300, Storage = EmbeddingStorage.QuotientRemainder, Rows = 7)] public partial EmbeddingTable Qr1 { get; }
+    [Categorical(Column = 2, Cardinality = 50, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Full1 { get; }
+    [Categorical(Column = 3, Cardinality = 10, Storage = EmbeddingStorage.QuotientRemainder, Rows = 3)] public partial EmbeddingTable Qr2 { get; }
+}

@@ -89,6 +89,13 @@ internal sealed class ReferenceDlrm
     {
         double[] m = Parameters["embedding"];
         var e = new double[_layout.Dim];
+        if (_layout.Storage[table] == EmbeddingStorage.QuotientRemainder)
+        {
+            // The element-wise product of the quotient and remainder rows (ReferenceEmbeddingKernels' 128-bit index rule).
+            var (quotient, remainder) = ReferenceEmbeddingKernels.QuotientRemainderRows(_layout, table, token);
+            for (int j = 0; j < e.Length; j++) e[j] = m[quotient + j] * m[remainder + j];
+            return e;
+        }
         for (int j = 0; j < e.Length; j++)
         {
             (long slot, float sign) = _kernels.SlotOf(_layout, table, token, j);

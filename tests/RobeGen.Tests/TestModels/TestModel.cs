@@ -37,10 +37,15 @@ internal sealed class TestModel : IDlrmDefinition
     }
 
     /// <summary>A small model whose ROBE array is so small that many reads share slots.</summary>
+    /// Tables 0 and 2 take <paramref name="storage"/>: Hashed into 3 and 4 rows, or QuotientRemainder with R = 3 and 4
+    /// (Q = 3 and 3: rows shared by several ids, and table 2 addresses 12 ids for its 9).
     public static TestModel Tiny(RobeVariant variant = RobeVariant.Authors, EmbeddingStorage storage = EmbeddingStorage.Robe,
-        long slots = 11, int blockSize = 2) =>
-        Create(denseFeatures: 3, dim: 4, bottom: [5, 4], top: [6], variant: variant, slots: slots, blockSize: blockSize,
-            tables: [new(7, storage, storage == EmbeddingStorage.Hashed ? 3 : 0), new(5), new(9, storage, storage == EmbeddingStorage.Hashed ? 4 : 0)]);
+        long slots = 11, int blockSize = 2)
+    {
+        long Rows(long rows) => storage is EmbeddingStorage.Hashed or EmbeddingStorage.QuotientRemainder ? rows : 0;
+        return Create(denseFeatures: 3, dim: 4, bottom: [5, 4], top: [6], variant: variant, slots: slots, blockSize: blockSize,
+            tables: [new(7, storage, Rows(3)), new(5), new(9, storage, Rows(4))]);
+    }
 
     /// <summary>Kaggle-like (26 tables, raw ids) but narrow enough for fast tests.</summary>
     public static readonly TestModel KaggleSmall =

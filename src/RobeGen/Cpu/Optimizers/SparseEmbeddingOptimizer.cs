@@ -37,6 +37,13 @@ internal static unsafe class SparseEmbeddingOptimizer
             for (int t = 0; t < tables; t++)
             {
                 long* record = starts + (long)(b * tables + t) * maxBlocks;
+                if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+                {
+                    // A QuotientRemainder pair read two rows: the quotient row (record 0) and the remainder row (record 1).
+                    slots.UpdateRange(record[0], dim);
+                    slots.UpdateRange(record[1], dim);
+                    continue;
+                }
                 if (layout.Storage[t] != EmbeddingStorage.Robe)
                 {
                     // A Full or Hashed row is one block of d slots.

@@ -12,7 +12,8 @@ public static class ModelInitializer
     /// Draws every parameter tensor in ModelState order from one SplitMix64 stream seeded with
     /// <paramref name="seed"/>: MLP weights N(0, sqrt(2 / (fan_in + fan_out))), biases N(0, sqrt(1 / fan_out)),
     /// the ROBE array U(-b, b) with b = sqrt(1 / largest declared cardinality) (sqrt(1 / m) if none is declared),
-    /// Full and Hashed rows of table t U(-b_t, b_t) with b_t = sqrt(1 / rows_t). Optimizer state starts at zero.
+    /// Full and Hashed rows of table t U(-b_t, b_t) with b_t = sqrt(1 / rows_t), both tables of a QuotientRemainder table
+    /// U(sqrt(1 / (Q R)), 1) (as facebookresearch/dlrm's QREmbeddingBag draws them). Optimizer state starts at zero.
     /// </summary>
     public static ModelState Create(EmbeddingLayout layout, OptimizerKind optimizer, int seed)
     {
@@ -58,9 +59,28 @@ public static class ModelInitializer
         for (int t = 0; t < layout.TableCount; t++)
         {
             if (layout.Storage[t] == EmbeddingStorage.Robe) continue;
+            if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+            {
+                FillQuotientRemainder(values, layout, t, ref random);
+                continue;
+            }
             long rows = layout.Rows[t];
             FillUniform(values.AsSpan((int)layout.TableBase[t], checked((int)(rows * layout.Dim))), Math.Sqrt(1.0 / rows), ref random);
         }
+    }
+
+    /// <summary>
+    /// Quotient rows then remainder rows of table t, all U(sqrt(1 / n), 1) with n = Q * R, the ids the table addresses.
+    /// facebookresearch/dlrm's QREmbeddingBag calls nn.init.uniform_(weight, sqrt(1 / num_categories)), whose second
+    /// argument is PyTorch's lower bound (the upper stays 1): every factor starts positive, so the product starts at
+    /// about 0.3 instead of the ~1/n that two U(-b, b) factors would give.
+    /// </summary>
+    private static void FillQuotientRemainder(float[] values, EmbeddingLayout layout, int t, ref SplitMix64 random)
+    {
+        long rows = layout.QuotientRows[t] + layout.Rows[t];
+        double low = Math.Sqrt(1.0 / ((double)layout.QuotientRows[t] * layout.Rows[t]));
+        Span<float> span = values.AsSpan((int)layout.TableBase[t], checked((int)(rows * layout.Dim)));
+        for (int i = 0; i < span.Length; i++) span[i] = (float)(low + (1 - low) * random.NextUniform());
     }
 
     private static void FillUniform(Span<float> values, double bound, ref SplitMix64 random)

@@ -66,7 +66,7 @@ internal sealed class ReferenceCpuEmbedding(ModelDeclaration declaration) : IEmb
             }
     }
 
-    public void ScatterGradient(EmbeddingLayout layout, ReadOnlySpan<ulong> tokens, ReadOnlySpan<long> blockStarts, int batch,
+    public void ScatterGradient(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<ulong> tokens, ReadOnlySpan<long> blockStarts, int batch,
         ReadOnlySpan<float> gradOutput, Span<float> gradWeights)
     {
         int tables = layout.TableCount, d = layout.Dim;
