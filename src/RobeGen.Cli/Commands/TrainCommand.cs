@@ -19,8 +19,8 @@ internal static class TrainCommand
         var holdout = new Option<double?>("--holdout") { Description = "Fraction of the training lines (the last ones) kept for evaluation when no --eval-data is given (default 0.2 for the built-in sample, none otherwise)." };
         var model = new Option<string>("--model") { Description = "criteo-kaggle or criteo-terabyte.", DefaultValueFactory = _ => "criteo-kaggle" };
         model.AcceptOnlyFromAmong(ModelCatalog.Builtin.Keys.ToArray());
-        var storage = new Option<EmbeddingStorage?>("--storage") { Description = "Embedding storage of every table: robe, full or hashed (default: as declared, ROBE)." };
-        var compression = new Option<double?>("--compression") { Description = "Compress the full tables this many times: sets the ROBE slots (or the Hashed rows)." };
+        var storage = new Option<EmbeddingStorage?>("--storage") { Description = "Embedding storage of every table: robe, full, hashed or quotientremainder (default: as declared, ROBE)." };
+        var compression = new Option<double?>("--compression") { Description = "Compress the full tables this many times: sets the ROBE slots (or the Hashed rows, or the QuotientRemainder Q and R)." };
         var slots = new Option<long?>("--slots") { Description = "ROBE array slots m (instead of --compression)." };
         var blockSize = new Option<int?>("--block-size") { Description = "ROBE block size Z (default: as declared)." };
         var minCount = new Option<long>("--min-count") { Description = "Full tables: ids seen fewer times share the 'rare' row 0.", DefaultValueFactory = _ => 1 };

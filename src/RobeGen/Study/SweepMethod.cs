@@ -4,8 +4,9 @@ using RobeGen.Training;
 namespace RobeGen.Study;
 
 /// <summary>
-/// One embedding storage method the sweep compares: Full (one row per id, the reference), Hashed (the hashing trick)
-/// or ROBE with a block size Z and an addressing variant. Compressible methods run at every ratio of the sweep.
+/// One embedding storage method the sweep compares: Full (one row per id, the reference), Hashed (the hashing trick),
+/// QR (quotient-remainder, sized by <see cref="QuotientRemainderSizing"/>) or ROBE with a block size Z and an
+/// addressing variant. Compressible methods run at every ratio of the sweep.
 /// </summary>
 /// <param name="Name">Command-line name, e.g. <c>robe-z4</c>.</param>
 /// <param name="Label">Name in tables and plots.</param>
@@ -43,6 +44,7 @@ public sealed record SweepMethod(string Name, string Label, EmbeddingStorage Sto
         {
             new("full", "Full", EmbeddingStorage.Full),
             new("hashed", "Hashed (capped)", EmbeddingStorage.Hashed),
+            new("qr", "QR", EmbeddingStorage.QuotientRemainder),
         };
         foreach (int z in new[] { 1, declaredZ, dim }.Distinct())
             list.Add(new($"robe-z{z}", $"ROBE Z={z}", EmbeddingStorage.Robe, z));

@@ -6,7 +6,7 @@ namespace RobeGen.Training;
 
 /// <summary>How a run stores its embeddings: the storage of every table and how hard to compress it (null keeps the declaration's).</summary>
 /// <param name="Storage">Storage of every table.</param>
-/// <param name="Compression">Compress the full tables this many times (ROBE slots or Hashed rows follow from it).</param>
+/// <param name="Compression">Compress the full tables this many times (ROBE slots, Hashed rows or QuotientRemainder Q and R follow from it).</param>
 /// <param name="Slots">ROBE slot count m (instead of <paramref name="Compression"/>).</param>
 /// <param name="BlockSize">ROBE block size Z.</param>
 /// <param name="CappedHashing">
@@ -78,12 +78,17 @@ public static class ModelSetup
                 EmbeddingStorage.Hashed => fullRows is null
                     ? overrides with { HashedCompression = ratio }
                     : overrides with { Rows = fullRows.Select(rows => Math.Max(1, (long)Math.Ceiling(rows / ratio))).ToArray() },
-                _ => throw new ArgumentException("A compression ratio applies to robe and hashed storage; Full tables have one row per vocabulary id."),
+                EmbeddingStorage.QuotientRemainder => WithQuotientRemainder(overrides,
+                    QuotientRemainderSizing.ForCompression(fullRows ?? declaration.Tables.Select(t => t.Cardinality).ToArray(), ratio)),
+                _ => throw new ArgumentException("A compression ratio applies to robe, hashed and quotientremainder storage; Full tables have one row per vocabulary id."),
             };
         }
         if (choice.Slots is long m) overrides = overrides with { RobeSlots = m };
         return overrides;
     }
+
+    private static EmbeddingOverrides WithQuotientRemainder(EmbeddingOverrides overrides, QuotientRemainderSplit[] splits) =>
+        overrides with { Rows = splits.Select(s => s.RemainderRows).ToArray(), QuotientRows = splits.Select(s => s.QuotientRows).ToArray() };
 
     /// <summary>True when some table needs vocabulary indices: a Full table, or a model declared with vocabulary tokens.</summary>
     public static bool NeedsVocabulary(ModelDeclaration declaration, EmbeddingOverrides overrides) =>
