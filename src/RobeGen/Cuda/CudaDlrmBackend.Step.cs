@@ -23,6 +23,7 @@ public sealed partial class CudaDlrmBackend
         }
         _t.TableStorage.View.CopyFromCPU(Stream, Layout.Storage.Select(s => (int)s).ToArray());
         _t.TableRows.View.CopyFromCPU(Stream, Layout.Rows.ToArray());
+        _t.TableQuotientRows.View.CopyFromCPU(Stream, Layout.QuotientRows.ToArray());
         _t.TableBase.View.CopyFromCPU(Stream, Layout.TableBase.ToArray());
         _kernels.Fill(Stream, (int)_t.Ones.Length, _t.Ones.View, 1f);
         _t.LossScalars.View.MemSetToZero(Stream);
@@ -123,8 +124,13 @@ public sealed partial class CudaDlrmBackend
         DenseUpdate(learningRate);
     }
 
-    /// <summary>Whether <see cref="BackwardAndSgdFused"/> applies: SGD and atomic (not deterministic) gradients.</summary>
-    private bool FusesEmbeddingSgd => _options.Optimizer == OptimizerKind.Sgd && _embeddingGradient is AtomicEmbeddingGradient;
+    /// <summary>
+    /// Whether <see cref="BackwardAndSgdFused"/> applies: SGD, atomic (not deterministic) gradients, and no
+    /// QuotientRemainder table. A QR gradient reads the factors (dQ = g * Rm, dRm = g * Q); fused into the weights, one
+    /// thread's update could land before another thread reads that factor, so QR models take the unfused path (scatter
+    /// into the gradient buffer with the step's weights untouched, then the sparse update).
+    /// </summary>
+    private bool FusesEmbeddingSgd => _options.Optimizer == OptimizerKind.Sgd && _embeddingGradient is AtomicEmbeddingGradient && !Layout.HasQuotientRemainder;
 
     /// <summary>The top MLP, from dL/ds down to dL/dR; returns the ping-pong buffer holding dL/dR and the free one.</summary>
     private (ArrayView<float> GradTopInput, ArrayView<float> Free) BackwardTop(int rows)

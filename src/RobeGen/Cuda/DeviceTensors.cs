@@ -49,6 +49,7 @@ internal sealed class DeviceTensors
 
         TableStorage = memory.Allocate<int>("table storage", tables);
         TableRows = memory.Allocate<long>("table rows", tables);
+        TableQuotientRows = memory.Allocate<long>("table quotient rows", tables);
         TableBase = memory.Allocate<long>("table base", tables);
     }
 
@@ -102,9 +103,10 @@ internal sealed class DeviceTensors
 
     public MemoryBuffer1D<int, Stride1D.Dense> TableStorage { get; }
     public MemoryBuffer1D<long, Stride1D.Dense> TableRows { get; }
+    public MemoryBuffer1D<long, Stride1D.Dense> TableQuotientRows { get; }
     public MemoryBuffer1D<long, Stride1D.Dense> TableBase { get; }
 
-    public GpuTableViews TableViews => new(TableStorage.View, TableRows.View, TableBase.View);
+    public GpuTableViews TableViews => new(TableStorage.View, TableRows.View, TableQuotientRows.View, TableBase.View);
 
     public ArrayView<float> Weight(LinearLayerPlan layer) => DenseParameters.View.SubView(layer.WeightOffset, layer.WeightLength);
     public ArrayView<float> Bias(LinearLayerPlan layer) => DenseParameters.View.SubView(layer.BiasOffset, layer.FanOut);

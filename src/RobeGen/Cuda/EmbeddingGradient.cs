@@ -43,7 +43,9 @@ internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
 
 /// <summary>
 /// ModelOptions.DeterministicGradients: (slot, coordinate) pairs, a stable radix sort by slot, and one thread per run
-/// of equal slots summing in coordinate order - the same bits every run.
+/// of equal slots summing in coordinate order - the same bits every run. A model with QuotientRemainder tables makes
+/// two pairs per coordinate (quotient and remainder slot) with their product-rule terms formed first
+/// (<see cref="DeterministicGradientKernels.BuildQuotientRemainderPairs"/>).
 /// </summary>
 internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
 {
@@ -58,6 +60,8 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? _signs;
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? _onesWeights;
     private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>? _gather;
+    /// <summary>The product-rule terms of the pairs (QuotientRemainder models only).</summary>
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _contributions;
 
     public DeterministicEmbeddingGradient(GpuDevice device, DeviceMemory memory, DlrmKernelSet kernels, IGpuEmbeddingKernels embeddingKernels,
         EmbeddingLayout layout, int maxBatch, DeviceTensors tensors, ArrayView<ulong> tokens)
@@ -68,8 +72,9 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         _kernels = kernels;
         _t = tensors;
         _tokens = tokens;
-        long pairs = (long)maxBatch * layout.TableCount * layout.Dim;
-        if (pairs > int.MaxValue) throw new NotSupportedException($"Deterministic embedding gradients need batch x tables x dim < 2^31; got {pairs}.");
+        long pairs = (long)maxBatch * layout.TableCount * layout.Dim * (layout.HasQuotientRemainder ? 2 : 1);
+        if (pairs > int.MaxValue) throw new NotSupportedException($"Deterministic embedding gradients need batch x tables x dim (x 2 with QuotientRemainder tables) < 2^31; got {pairs}.");
+        if (layout.HasQuotientRemainder) _contributions = memory.Allocate<float>("deterministic gradient product-rule terms", pairs);
         _keys = memory.Allocate<int>("deterministic gradient slot keys", pairs);
         _values = memory.Allocate<int>("deterministic gradient coordinate indices", pairs);
         var tempSize = device.Accelerator.ComputeRadixSortPairsTempStorageSize<int, int, AscendingInt32>((Index1D)(int)pairs);
@@ -88,6 +93,11 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
 
     public override void Accumulate(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates)
     {
+        if (_contributions is not null)
+        {
+            AccumulateWithQuotientRemainder(args, coordinates, _contributions.View);
+            return;
+        }
         var stream = _device.Stream;
         int count = coordinates.Coordinates;
         _kernels.BuildPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _keys.View, _values.View);
@@ -101,5 +111,22 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         }
         _kernels.SegmentedSum(stream, count, _keys.View, _values.View, count, _t.GradEmbeddings.View, signs,
             _gather is not null ? 1 : 0, _t.EmbeddingGradients.View);
+    }
+
+    /// <summary>Signs first (the terms need them), then two pairs per coordinate, the sort, and the sums of the terms.</summary>
+    private void AccumulateWithQuotientRemainder(GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates, ArrayView<float> contributions)
+    {
+        var stream = _device.Stream;
+        int count = coordinates.Coordinates, pairs = 2 * count;
+        ArrayView<float> signs = _t.GradEmbeddings.View; // unused unless the variant is Signed
+        if (_gather is not null)
+        {
+            _gather(count, args, _t.TableViews, _onesWeights!.View, _tokens, _t.BlockStarts.View, _signs!.View);
+            signs = _signs.View;
+        }
+        _kernels.BuildQuotientRemainderPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _t.Embedding.View,
+            _t.GradEmbeddings.View, signs, _gather is not null ? 1 : 0, _keys.View, _values.View, contributions);
+        _sort(stream, _keys.View.SubView(0, pairs), _values.View.SubView(0, pairs), _sortTemp.View);
+        _kernels.SegmentedSum(stream, pairs, _keys.View, _values.View, pairs, contributions, contributions, 0, _t.EmbeddingGradients.View);
     }
 }

@@ -26,15 +26,17 @@ public struct GpuEmbeddingArgs
     };
 }
 
-/// <summary>Per-table layout arrays on the device: storage kind (as int), rows and base offset of every table.</summary>
+/// <summary>Per-table layout arrays on the device: storage kind (as int), rows (R of a QuotientRemainder table), quotient
+/// rows (Q of a QuotientRemainder table, else 0) and base offset of every table (EmbeddingLayout's arrays).</summary>
 public readonly struct GpuTableViews
 {
-    public GpuTableViews(ArrayView<int> storage, ArrayView<long> rows, ArrayView<long> tableBase)
+    public GpuTableViews(ArrayView<int> storage, ArrayView<long> rows, ArrayView<long> quotientRows, ArrayView<long> tableBase)
     {
-        Storage = storage; Rows = rows; TableBase = tableBase;
+        Storage = storage; Rows = rows; QuotientRows = quotientRows; TableBase = tableBase;
     }
     public readonly ArrayView<int> Storage;
     public readonly ArrayView<long> Rows;
+    public readonly ArrayView<long> QuotientRows;
     public readonly ArrayView<long> TableBase;
 }
 

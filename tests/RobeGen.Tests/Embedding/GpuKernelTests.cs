@@ -55,6 +55,7 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
 
         using var storage = _accelerator.Allocate1D(layout.Storage.Select(s => (int)s).ToArray());
         using var rows = _accelerator.Allocate1D(layout.Rows.ToArray());
+        using var quotientRows = _accelerator.Allocate1D(layout.QuotientRows.ToArray());
         using var tableBase = _accelerator.Allocate1D(layout.TableBase.ToArray());
         using var weightBuffer = _accelerator.Allocate1D(weights);
         using var tokenBuffer = _accelerator.Allocate1D(tokens);
@@ -63,7 +64,7 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
         using var gradOutputBuffer = _accelerator.Allocate1D(gradOutput);
         using var gradBuffer = _accelerator.Allocate1D<float>(layout.TotalParameters);
         gradBuffer.MemSetToZero();
-        var views = new GpuTableViews(storage.View, rows.View, tableBase.View);
+        var views = new GpuTableViews(storage.View, rows.View, quotientRows.View, tableBase.View);
         var args = GpuEmbeddingArgs.For(layout, Batch);
 
         var gather = model.GpuEmbedding.LoadGather(_accelerator);
@@ -89,12 +90,13 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
         int tables = layout.TableCount, d = layout.Dim, records = tables * layout.MaxBlocks;
         using var storage = _accelerator.Allocate1D(layout.Storage.Select(s => (int)s).ToArray());
         using var rows = _accelerator.Allocate1D(layout.Rows.ToArray());
+        using var quotientRows = _accelerator.Allocate1D(layout.QuotientRows.ToArray());
         using var tableBase = _accelerator.Allocate1D(layout.TableBase.ToArray());
         using var weightBuffer = _accelerator.Allocate1D(Enumerable.Repeat(1f, (int)layout.TotalParameters).ToArray());
         using var tokenBuffer = _accelerator.Allocate1D(new ulong[] { 1, 50, 2, 3 }); // Full1 has 50 rows
         using var startBuffer = _accelerator.Allocate1D<long>(records);
         using var outputBuffer = _accelerator.Allocate1D<float>(tables * d);
-        var views = new GpuTableViews(storage.View, rows.View, tableBase.View);
+        var views = new GpuTableViews(storage.View, rows.View, quotientRows.View, tableBase.View);
         model.GpuEmbedding.LoadGather(_accelerator)(tables * d, GpuEmbeddingArgs.For(layout, 1), views,
             weightBuffer.View, tokenBuffer.View, startBuffer.View, outputBuffer.View);
         _accelerator.Synchronize();

@@ -19,6 +19,38 @@ internal static class DeterministicGradientKernels
     }
 
     /// <summary>
+    /// The pairs of a model with QuotientRemainder tables: two per coordinate i, with their contributions (the product
+    /// rule needs the weights, so the terms are formed here, before any update). Pair 2i is the slot
+    /// <see cref="EmbeddingUpdateKernels.SlotOf"/> gives: g[i] (times the sign when <paramref name="useSigns"/> != 0) for
+    /// ROBE, Full and Hashed tables, g[i] * Rm[r][j] at a QR table's quotient slot. Pair 2i + 1 is a QR table's remainder
+    /// slot with g[i] * Q[q][j], or key -1 (skipped) elsewhere. A stable sort keeps each slot's terms in coordinate order,
+    /// the order the CPU's scatter adds them in, and each term is one float multiply there as here.
+    /// </summary>
+    public static void BuildQuotientRemainderPairs(Index1D i, EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts,
+        ArrayView<float> weights, ArrayView<float> gradEmbeddings, ArrayView<float> signs, int useSigns,
+        ArrayView<int> keys, ArrayView<int> values, ArrayView<float> contributions)
+    {
+        long first = EmbeddingUpdateKernels.SlotOf(a, tables, blockStarts, i);
+        long second = EmbeddingUpdateKernels.SecondSlotOf(a, tables, blockStarts, i);
+        float g = gradEmbeddings[i];
+        int pair = 2 * i;
+        keys[pair] = (int)first;
+        values[pair] = pair;
+        keys[pair + 1] = (int)second;
+        values[pair + 1] = pair + 1;
+        if (second >= 0)
+        {
+            contributions[pair] = g * weights[second];
+            contributions[pair + 1] = g * weights[first];
+        }
+        else
+        {
+            contributions[pair] = useSigns != 0 ? g * signs[i] : g;
+            contributions[pair + 1] = 0f;
+        }
+    }
+
+    /// <summary>
     /// Thread i starts a run when its key differs from the previous one; it sums gradient[values[p]] (times the
     /// coordinate's sign when <paramref name="useSigns"/> != 0) over the run and stores the sum at the slot.
     /// </summary>

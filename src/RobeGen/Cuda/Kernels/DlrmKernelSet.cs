@@ -26,6 +26,8 @@ internal sealed class DlrmKernelSet
         EmbeddingSgd = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<float>, ArrayView<float>, float>(EmbeddingUpdateKernels.Sgd);
         EmbeddingAdagrad = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(EmbeddingUpdateKernels.Adagrad);
         BuildPairs = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<int>, ArrayView<int>>(DeterministicGradientKernels.BuildPairs);
+        BuildQuotientRemainderPairs = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, int, ArrayView<int>, ArrayView<int>, ArrayView<float>>(DeterministicGradientKernels.BuildQuotientRemainderPairs);
         int groupSize = 1;
         while (groupSize * 2 <= Math.Min(LossKernels.MaxReduceGroupSize, accelerator.MaxNumThreadsPerGroup)) groupSize *= 2;
         MeanReduceConfig = new KernelConfig(new Index1D(1), new Index1D(groupSize));
@@ -48,6 +50,8 @@ internal sealed class DlrmKernelSet
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<float>, ArrayView<float>, float> EmbeddingSgd { get; }
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> EmbeddingAdagrad { get; }
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<int>, ArrayView<int>> BuildPairs { get; }
+    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int,
+        ArrayView<int>, ArrayView<int>, ArrayView<float>> BuildQuotientRemainderPairs { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> SegmentedSum { get; }
 
     /// <summary>One group: the largest power of two the accelerator allows, up to <see cref="LossKernels.MaxReduceGroupSize"/>.</summary>

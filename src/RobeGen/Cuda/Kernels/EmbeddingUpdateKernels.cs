@@ -28,7 +28,7 @@ internal static class EmbeddingUpdateKernels
     /// <summary>
     /// The flat-array slot coordinate j of (sample, table) read. ROBE tables: block c = j / Z starts at the recorded
     /// start, coordinate j sits (j mod Z) after it (modulo m for the Circular variant). Full and Hashed tables read
-    /// one d-wide row whose start is recorded as block 0; a negative start (the generated gather's mark for a Full
+    /// one d-wide row whose start is recorded as block 0 (a QuotientRemainder table: its quotient row); a negative start (the generated gather's mark for a Full
     /// table's out-of-range token, read as zeros) gives -1: no slot, nothing to update.
     /// </summary>
     public static long SlotOf(EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts, int coordinate)
@@ -48,14 +48,30 @@ internal static class EmbeddingUpdateKernels
     }
 
     /// <summary>
-    /// SGD on the read slots: the first thread to reach a slot takes its whole gradient (exchanging it for 0) and
-    /// updates the weight; every later thread on that slot finds 0 and does nothing. So the gradient buffer is all
-    /// zeros again after the step without ever sweeping it.
+    /// The second slot coordinate j of (sample, table) read: a QuotientRemainder table's remainder-row slot (record 1
+    /// + j; <see cref="SlotOf"/> gives its quotient-row slot, record 0 + j); -1 for every other table.
+    /// </summary>
+    public static long SecondSlotOf(EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts, int coordinate)
+    {
+        int sampleTable = coordinate / a.Dim;
+        if (tables.Storage[sampleTable % a.Tables] != (int)EmbeddingStorage.QuotientRemainder) return -1;
+        return blockStarts[(long)sampleTable * a.MaxBlocks + 1] + coordinate % a.Dim;
+    }
+
+    /// <summary>
+    /// SGD on the read slots (both rows of a QuotientRemainder read): the first thread to reach a slot takes its whole
+    /// gradient (exchanging it for 0) and updates the weight; every later thread on that slot finds 0 and does nothing.
+    /// So the gradient buffer is all zeros again after the step without ever sweeping it.
     /// </summary>
     public static void Sgd(Index1D i, EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts,
         ArrayView<float> weights, ArrayView<float> grads, float learningRate)
     {
-        long slot = SlotOf(a, tables, blockStarts, i);
+        SgdSlot(SlotOf(a, tables, blockStarts, i), weights, grads, learningRate);
+        SgdSlot(SecondSlotOf(a, tables, blockStarts, i), weights, grads, learningRate);
+    }
+
+    private static void SgdSlot(long slot, ArrayView<float> weights, ArrayView<float> grads, float learningRate)
+    {
         if (slot < 0) return;
         float g = Atomic.Exchange(ref grads[slot], 0f);
         if (g != 0f) weights[slot] -= learningRate * g;
@@ -65,7 +81,12 @@ internal static class EmbeddingUpdateKernels
     public static void Adagrad(Index1D i, EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts,
         ArrayView<float> weights, ArrayView<float> grads, ArrayView<float> accumulators, float learningRate)
     {
-        long slot = SlotOf(a, tables, blockStarts, i);
+        AdagradSlot(SlotOf(a, tables, blockStarts, i), weights, grads, accumulators, learningRate);
+        AdagradSlot(SecondSlotOf(a, tables, blockStarts, i), weights, grads, accumulators, learningRate);
+    }
+
+    private static void AdagradSlot(long slot, ArrayView<float> weights, ArrayView<float> grads, ArrayView<float> accumulators, float learningRate)
+    {
         if (slot < 0) return;
         float g = Atomic.Exchange(ref grads[slot], 0f);
         if (g == 0f) return; // G += 0 and w -= 0: nothing changes
