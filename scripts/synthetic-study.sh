@@ -9,9 +9,10 @@
 #   kaggle-hashed  the same data, Hashed (capped) at 10x..10000x, seeds 1-3
 #   kaggle-robe    the same data, ROBE Z=1, Z=16, circular, signed at 10x..10000x, seed 1
 #   small-main     Kaggle cardinalities x 0.01 (338K ids, tables that 10M rows fill), Full, Hashed, ROBE Z=4, seeds 1-3
-#   kaggle-qr      Kaggle cardinalities, QR (quotient-remainder) at 10x..10000x, seeds 1-3 (10000x is not reachable:
-#                  the smallest QR is ~1170x, trained and reported at its real bytes)
-#   small-qr       cardinalities x 0.01, QR at 10x..10000x, seeds 1-3 (1000x and 10000x not reachable: ~117x)
+#   kaggle-qr      Kaggle cardinalities, QR (quotient-remainder; the reference's init and the scale-matched one) at
+#                  10x..10000x, seeds 1-3 (10000x is not reachable: the smallest QR is ~1170x, trained and reported at
+#                  its real bytes)
+#   small-qr       cardinalities x 0.01, both QRs at 10x..10000x, seeds 1-3 (1000x and 10000x not reachable: ~116x)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 part=${1:?part: kaggle-main, kaggle-hashed, kaggle-robe, small-main, kaggle-qr or small-qr}
@@ -24,8 +25,8 @@ case "$part" in
   kaggle-hashed) args=(--cardinality-scale 1 --methods hashed --seeds 1 2 3 --out .gpu/study/synthetic-kaggle) ;;
   kaggle-robe)   args=(--cardinality-scale 1 --methods robe-z1 robe-z16 robe-circular robe-signed --seeds 1 --out .gpu/study/synthetic-kaggle) ;;
   small-main)    args=(--cardinality-scale 0.01 --methods full hashed robe-z4 --seeds 1 2 3 --out .gpu/study/synthetic-small) ;;
-  kaggle-qr)     args=(--cardinality-scale 1 --methods qr --seeds 1 2 3 --out .gpu/study/synthetic-kaggle) ;;
-  small-qr)      args=(--cardinality-scale 0.01 --methods qr --seeds 1 2 3 --out .gpu/study/synthetic-small) ;;
+  kaggle-qr)     args=(--cardinality-scale 1 --methods qr qr-scaled --seeds 1 2 3 --out .gpu/study/synthetic-kaggle) ;;
+  small-qr)      args=(--cardinality-scale 0.01 --methods qr qr-scaled --seeds 1 2 3 --out .gpu/study/synthetic-small) ;;
   *) echo "unknown part $part" >&2; exit 2 ;;
 esac
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true

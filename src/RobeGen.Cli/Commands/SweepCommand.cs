@@ -23,7 +23,7 @@ internal static class SweepCommand
         var evalData = new Option<string[]>("--eval-data") { Description = "Evaluation files (needed with --data).", AllowMultipleArgumentsPerToken = true };
         var syntheticRows = new Option<long>("--synthetic-rows") { Description = "Synthetic training rows (when no --data is given).", DefaultValueFactory = _ => 1_000_000 };
         var syntheticEvalRows = new Option<long>("--synthetic-eval-rows") { Description = "Synthetic evaluation rows (from row 2^48, disjoint from training).", DefaultValueFactory = _ => 200_000 };
-        var methods = new Option<string[]>("--methods") { Description = "Methods to train (default all): full, hashed, qr, robe-z1, robe-z4, robe-z16, robe-circular, robe-signed.", AllowMultipleArgumentsPerToken = true };
+        var methods = new Option<string[]>("--methods") { Description = "Methods to train (default all): full, hashed, qr, qr-scaled, robe-z1, robe-z4, robe-z16, robe-circular, robe-signed.", AllowMultipleArgumentsPerToken = true };
         var ratios = new Option<double[]>("--ratios") { Description = "Compression ratios of the compressible methods.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [10, 100, 1000, 10000] };
         var seeds = new Option<int[]>("--seeds") { Description = "Model seeds (the spread over them is reported).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 2, 3] };
         var model = new Option<string>("--model") { Description = "criteo-kaggle or criteo-terabyte.", DefaultValueFactory = _ => "criteo-kaggle" };

@@ -11,8 +11,10 @@ namespace RobeGen;
 public sealed class EmbeddingLayout
 {
     private EmbeddingLayout(ModelDeclaration declaration, long robeSlots, int blockSize,
-        ImmutableArray<EmbeddingStorage> storage, ImmutableArray<long> rows, ImmutableArray<long> quotientRows, ImmutableArray<long> tableBase, long total)
+        ImmutableArray<EmbeddingStorage> storage, ImmutableArray<long> rows, ImmutableArray<long> quotientRows, ImmutableArray<long> tableBase, long total,
+        QuotientRemainderInit quotientRemainderInit)
     {
+        QuotientRemainderInit = quotientRemainderInit;
         Declaration = declaration;
         RobeSlots = robeSlots;
         BlockSize = blockSize;
@@ -45,6 +47,8 @@ public sealed class EmbeddingLayout
     public long TotalParameters { get; }
     /// <summary>Blocks per ROBE embedding: ceil(d / Z); the last may be partial.</summary>
     public int RobeBlocks => (Dim + BlockSize - 1) / BlockSize;
+    /// <summary>How QuotientRemainder tables start (ModelInitializer reads it; the trained weights do not depend on it otherwise).</summary>
+    public QuotientRemainderInit QuotientRemainderInit { get; }
     /// <summary>True when some table is QuotientRemainder: its embedding is a product of two rows, so its gradient needs the weights.</summary>
     public bool HasQuotientRemainder => Storage.Contains(EmbeddingStorage.QuotientRemainder);
     /// <summary>
@@ -102,7 +106,7 @@ public sealed class EmbeddingLayout
             next = checked(next + (quotientRows[t] + rows[t]) * declaration.EmbeddingDim);
         }
         return new EmbeddingLayout(declaration, slots, blockSize, storage.ToImmutableArray(), rows.ToImmutableArray(),
-            quotientRows.ToImmutableArray(), tableBase.ToImmutableArray(), next);
+            quotientRows.ToImmutableArray(), tableBase.ToImmutableArray(), next, overrides.QuotientRemainderInit);
     }
 
     /// <summary>Quotient rows of a QuotientRemainder table with <paramref name="remainderRows"/> remainder rows: the override, else ceil(cardinality / R).</summary>
@@ -150,6 +154,8 @@ public sealed record EmbeddingOverrides
     public IReadOnlyList<long>? Rows { get; init; }
     /// <summary>For Hashed tables without declared rows: rows = ceil(cardinality / ratio).</summary>
     public double? HashedCompression { get; init; }
+    /// <summary>How QuotientRemainder tables are initialized (the reference's U(sqrt(1/n), 1) by default).</summary>
+    public QuotientRemainderInit QuotientRemainderInit { get; init; }
     /// <summary>Per-table quotient rows Q of QuotientRemainder tables (index = table index; default ceil(cardinality / R), R from <see cref="Rows"/>).</summary>
     public IReadOnlyList<long>? QuotientRows { get; init; }
 

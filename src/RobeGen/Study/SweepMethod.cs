@@ -13,7 +13,9 @@ namespace RobeGen.Study;
 /// <param name="Storage">Storage of every table.</param>
 /// <param name="BlockSize">ROBE block size Z (null: the declaration's).</param>
 /// <param name="Variant">ROBE addressing formula (a twin declaration for Circular and Signed).</param>
-public sealed record SweepMethod(string Name, string Label, EmbeddingStorage Storage, int? BlockSize = null, RobeVariant Variant = RobeVariant.Authors)
+/// <param name="QuotientRemainderInit">How QR tables start.</param>
+public sealed record SweepMethod(string Name, string Label, EmbeddingStorage Storage, int? BlockSize = null, RobeVariant Variant = RobeVariant.Authors,
+    QuotientRemainderInit QuotientRemainderInit = QuotientRemainderInit.Reference)
 {
     public bool IsCompressible => Storage != EmbeddingStorage.Full;
 
@@ -21,7 +23,8 @@ public sealed record SweepMethod(string Name, string Label, EmbeddingStorage Sto
 
     /// <summary>The storage choice of this method at <paramref name="ratio"/> (ignored for Full); Hashed tables share the memory with one cap (see <see cref="StorageChoice.CappedHashing"/>).</summary>
     public StorageChoice Choice(double ratio) =>
-        new(Storage, IsCompressible ? ratio : null, null, Storage == EmbeddingStorage.Robe ? BlockSize : null, CappedHashing: true);
+        new(Storage, IsCompressible ? ratio : null, null, Storage == EmbeddingStorage.Robe ? BlockSize : null, CappedHashing: true,
+            QuotientRemainderInit: QuotientRemainderInit);
 
     /// <summary>The model to train: <paramref name="baseModel"/>, or its twin with this method's ROBE variant.</summary>
     public IDlrmDefinition Definition(IDlrmDefinition baseModel)
@@ -45,6 +48,7 @@ public sealed record SweepMethod(string Name, string Label, EmbeddingStorage Sto
             new("full", "Full", EmbeddingStorage.Full),
             new("hashed", "Hashed (capped)", EmbeddingStorage.Hashed),
             new("qr", "QR", EmbeddingStorage.QuotientRemainder),
+            new("qr-scaled", "QR (scaled init)", EmbeddingStorage.QuotientRemainder, QuotientRemainderInit: QuotientRemainderInit.ScaleMatched),
         };
         foreach (int z in new[] { 1, declaredZ, dim }.Distinct())
             list.Add(new($"robe-z{z}", $"ROBE Z={z}", EmbeddingStorage.Robe, z));

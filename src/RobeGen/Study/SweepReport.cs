@@ -98,7 +98,7 @@ public static class SweepReport
             foreach (double ratio in groups.Where(g => g.Method == robe && g.Ratio >= 100).Select(g => g.Ratio))
             {
                 SweepGroup r = At(robe, ratio)!;
-                foreach (string baseline in new[] { "hashed", "qr" })
+                foreach (string baseline in new[] { "hashed", "qr", "qr-scaled" })
                 {
                     if (At(baseline, ratio) is not { } b) continue;
                     string memory = Reached(b, fullTableBytes) is double real

@@ -9,12 +9,14 @@ namespace RobeGen.Training;
 /// <param name="Compression">Compress the full tables this many times (ROBE slots, Hashed rows or QuotientRemainder Q and R follow from it).</param>
 /// <param name="Slots">ROBE slot count m (instead of <paramref name="Compression"/>).</param>
 /// <param name="BlockSize">ROBE block size Z.</param>
+/// <param name="QuotientRemainderInit">How QuotientRemainder tables start (the reference's by default).</param>
 /// <param name="CappedHashing">
 /// Hashed tables at a compression ratio: instead of cardinality / ratio rows each (which leaves a 4-id table one row
 /// at 10x), give every table min(cardinality, cap) rows with the one cap that spends the same memory: small tables stay
 /// exact and the big ones share the rest, as a hashing-trick user sets a bucket limit per feature.
 /// </param>
-public sealed record StorageChoice(EmbeddingStorage? Storage = null, double? Compression = null, long? Slots = null, int? BlockSize = null, bool CappedHashing = false);
+public sealed record StorageChoice(EmbeddingStorage? Storage = null, double? Compression = null, long? Slots = null, int? BlockSize = null, bool CappedHashing = false,
+    QuotientRemainderInit QuotientRemainderInit = QuotientRemainderInit.Reference);
 
 /// <summary>A freshly built model with the settings and vocabulary it was built with.</summary>
 public sealed record NewModel(IDlrmBackend Model, ModelOptions Options, Vocabulary? Vocabulary)
@@ -65,7 +67,7 @@ public static class ModelSetup
         if (choice.Compression is not null && choice.Slots is not null) throw new ArgumentException("Give either a compression ratio or a slot count, not both.");
         if (fullRows is not null && fullRows.Count != declaration.TableCount)
             throw new ArgumentException($"{declaration.Name} has {declaration.TableCount} tables; {fullRows.Count} full row counts were given.", nameof(fullRows));
-        var overrides = new EmbeddingOverrides { Storage = choice.Storage, BlockSize = choice.BlockSize };
+        var overrides = new EmbeddingOverrides { Storage = choice.Storage, BlockSize = choice.BlockSize, QuotientRemainderInit = choice.QuotientRemainderInit };
         EmbeddingStorage storage = choice.Storage ?? EmbeddingStorage.Robe;
         if (choice.Compression is double ratio)
         {

@@ -60,6 +60,25 @@ public sealed class QuotientRemainderTrainingTests
     }
 
     [Fact]
+    public void The_scale_matched_start_keeps_every_product_within_a_Full_rows_bound()
+    {
+        TestModel model = TestModel.Tiny(storage: EmbeddingStorage.QuotientRemainder, slots: 13);
+        EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(model.Declaration,
+            new EmbeddingOverrides { QuotientRemainderInit = QuotientRemainderInit.ScaleMatched });
+        float[] embedding = ModelInitializer.Create(layout, OptimizerKind.Sgd, seed: 2)["embedding"];
+        foreach (int t in new[] { 0, 2 })
+        {
+            double ids = layout.QuotientRows[t] * layout.Rows[t], c = Math.Pow(ids, -0.25);
+            float[] values = embedding.AsSpan((int)layout.TableBase[t], (int)((layout.QuotientRows[t] + layout.Rows[t]) * layout.Dim)).ToArray();
+            Assert.All(values, v => Assert.InRange(v, (float)-c, (float)c));
+            Assert.Contains(values, v => v < 0);
+            Assert.Contains(values, v => v > 0);
+            // Any quotient row times any remainder row stays within sqrt(1 / n).
+            Assert.True(values.Max(Math.Abs) * values.Max(Math.Abs) <= Math.Sqrt(1 / ids) + 1e-7);
+        }
+    }
+
+    [Fact]
     public void A_checkpoint_keeps_the_run_time_quotient_and_remainder_rows()
     {
         TestModel model = TestModel.Tiny(storage: EmbeddingStorage.QuotientRemainder, slots: 13);

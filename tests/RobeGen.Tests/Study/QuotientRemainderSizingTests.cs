@@ -79,12 +79,14 @@ public sealed class QuotientRemainderSizingTests
             new("robe-z4", "ROBE Z=4", 10_000, 1, fullBytes / 10_000, 0, 0.70, 0.5, 10, 1, "CPU"),
             new("qr", "QR", 10_000, 1, qrBytes, 0, 0.69, 0.5, 10, 1, "CPU"),
             new("qr", "QR", 100, 1, 337_616L * 16 * 4, 0, 0.71, 0.5, 10, 1, "CPU"),
+            new("qr-scaled", "QR (scaled init)", 10_000, 1, qrBytes, 0, 0.71, 0.5, 10, 1, "CPU"),
         ];
         string table = SweepReport.Markdown(results, null, fullBytes);
         Assert.Contains("| QR | 10000x: unreachable, smallest is 1172x |", table);
         Assert.Contains("| QR | 100x |", table);
         Assert.Contains("| ROBE Z=4 | 10000x |", table);
-        string line = Assert.Single(SweepReport.Targets(results, synthetic: true, "robe-z4", fullBytes), l => l.StartsWith("ROBE beats QR", StringComparison.Ordinal));
+        string line = Assert.Single(SweepReport.Targets(results, synthetic: true, "robe-z4", fullBytes), l => l.StartsWith("ROBE beats QR at", StringComparison.Ordinal));
         Assert.Contains("QR cannot reach 10000x", line);
+        Assert.Contains(SweepReport.Targets(results, synthetic: true, "robe-z4", fullBytes), l => l.StartsWith("ROBE beats QR (scaled init) at 10000x: NOT MET", StringComparison.Ordinal));
     }
 }

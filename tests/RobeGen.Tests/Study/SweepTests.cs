@@ -103,7 +103,7 @@ public class SweepTests
     public void Methods_pick_their_twin_declaration_and_unknown_names_are_refused()
     {
         IReadOnlyList<SweepMethod> all = SweepMethod.All(16, 4);
-        Assert.Equal(["full", "hashed", "qr", "robe-z1", "robe-z4", "robe-z16", "robe-circular", "robe-signed"], all.Select(m => m.Name));
+        Assert.Equal(["full", "hashed", "qr", "qr-scaled", "robe-z1", "robe-z4", "robe-z16", "robe-circular", "robe-signed"], all.Select(m => m.Name));
         Assert.Equal(RobeVariant.Circular, all.Single(m => m.Name == "robe-circular").Definition(CriteoKaggle.Definition).Declaration.Variant);
         Assert.Equal(RobeVariant.Signed, all.Single(m => m.Name == "robe-signed").Definition(CriteoKaggle.Definition).Declaration.Variant);
         Assert.Same(CriteoKaggle.Definition, all.Single(m => m.Name == "robe-z16").Definition(CriteoKaggle.Definition));

@@ -13,7 +13,8 @@ public static class ModelInitializer
     /// <paramref name="seed"/>: MLP weights N(0, sqrt(2 / (fan_in + fan_out))), biases N(0, sqrt(1 / fan_out)),
     /// the ROBE array U(-b, b) with b = sqrt(1 / largest declared cardinality) (sqrt(1 / m) if none is declared),
     /// Full and Hashed rows of table t U(-b_t, b_t) with b_t = sqrt(1 / rows_t), both tables of a QuotientRemainder table
-    /// U(sqrt(1 / (Q R)), 1) (as facebookresearch/dlrm's QREmbeddingBag draws them). Optimizer state starts at zero.
+    /// U(sqrt(1 / (Q R)), 1) (as facebookresearch/dlrm's QREmbeddingBag draws them), or U(-c, c) with c = (Q R)^(-1/4)
+    /// for <see cref="QuotientRemainderInit.ScaleMatched"/>. Optimizer state starts at zero.
     /// </summary>
     public static ModelState Create(EmbeddingLayout layout, OptimizerKind optimizer, int seed)
     {
@@ -70,16 +71,22 @@ public static class ModelInitializer
     }
 
     /// <summary>
-    /// Quotient rows then remainder rows of table t, all U(sqrt(1 / n), 1) with n = Q * R, the ids the table addresses.
-    /// facebookresearch/dlrm's QREmbeddingBag calls nn.init.uniform_(weight, sqrt(1 / num_categories)), whose second
-    /// argument is PyTorch's lower bound (the upper stays 1): every factor starts positive, so the product starts at
-    /// about 0.3 instead of the ~1/n that two U(-b, b) factors would give.
+    /// Quotient rows then remainder rows of table t, n = Q * R the ids the table addresses. Reference: all U(sqrt(1 / n), 1)
+    /// - facebookresearch/dlrm's QREmbeddingBag calls nn.init.uniform_(weight, sqrt(1 / num_categories)), whose second
+    /// argument is PyTorch's lower bound (the upper stays 1), so every factor starts positive and the product at about
+    /// 0.25. ScaleMatched: all U(-c, c), c = n^(-1/4), so |product| &lt;= sqrt(1 / n), a Full row's bound.
     /// </summary>
     private static void FillQuotientRemainder(float[] values, EmbeddingLayout layout, int t, ref SplitMix64 random)
     {
         long rows = layout.QuotientRows[t] + layout.Rows[t];
-        double low = Math.Sqrt(1.0 / ((double)layout.QuotientRows[t] * layout.Rows[t]));
+        double ids = (double)layout.QuotientRows[t] * layout.Rows[t];
         Span<float> span = values.AsSpan((int)layout.TableBase[t], checked((int)(rows * layout.Dim)));
+        if (layout.QuotientRemainderInit == QuotientRemainderInit.ScaleMatched)
+        {
+            FillUniform(span, Math.Pow(ids, -0.25), ref random);
+            return;
+        }
+        double low = Math.Sqrt(1.0 / ids);
         for (int i = 0; i < span.Length; i++) span[i] = (float)(low + (1 - low) * random.NextUniform());
     }
 
