@@ -95,6 +95,25 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
             return sum >= P ? sum - P : sum;
         }
 
+        /// <summary>1 / P as a double: ModP's quotient estimate.</summary>
+        public const double InverseP = 4.90659139678078E-10;
+
+        /// <summary>
+        /// x mod P without a 64-bit integer division, which CUDA runs as a ~70-instruction subroutine: the quotient from a
+        /// double-precision product (within 1 of floor(x / P): its relative error is a few 2^-53 and x / P &lt; 2^34), the
+        /// remainder in wrapping arithmetic (its true value lies in [-P, 2P)) and one correction. The same number as x % P for
+        /// every x; the GPU kernels use it where the CPU loops write % P.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static ulong ModP(ulong x)
+        {
+            ulong q = (ulong)((double)x * InverseP);
+            long r = unchecked((long)(x - q * P));
+            if (r < 0) r += (long)P;
+            else if (r >= (long)P) r -= (long)P;
+            return (ulong)r;
+        }
+
         /// <summary>h(xg, block) from key = xg mod P.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static ulong Hash(ulong key, int block) => AddMod(RowTerm(key), BlockTerm(block));
@@ -420,8 +439,8 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
             long recordBase = (long)pair * args.MaxBlocks;
             int outputBase = pair * EmbeddingDim;
             ulong token = active ? tokens[pair] : 0UL;
-            ulong key = robe ? RobeHash.Key(table, token) : 0UL;
-            ulong rowTerm = robe ? RobeHash.RowTerm(key) : 0UL;
+            ulong key = robe ? Key(table, token) : 0UL;
+            ulong rowTerm = robe ? RowTerm(key) : 0UL;
             int slot0 = 0;
             if (args.BlockSize == 2)
             {
@@ -464,7 +483,7 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
             if (!active) return;
             if (robe)
             {
-                ulong signLane = RobeHash.AddMod(RobeHash.SignRowTerm(key), RobeHash.SignTerm(lane));
+                ulong signLane = RobeHash.AddMod(RobeHash.ModP(key * RobeHash.S3), RobeHash.ModP((ulong)(uint)lane * RobeHash.S2 + RobeHash.S1));
                 float v0 = weights[slot0] * RobeHash.Sign(signLane);
                 output[outputBase + lane] = v0;
             }
@@ -511,8 +530,8 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
                         slot0 = (int)blockStarts[recordBase + block] + lane - block * blockSize;
                     }
                 }
-                ulong key = RobeHash.Key(table, tokens[pair]);
-                ulong signLane = RobeHash.AddMod(RobeHash.SignRowTerm(key), RobeHash.SignTerm(lane));
+                ulong key = Key(table, tokens[pair]);
+                ulong signLane = RobeHash.AddMod(RobeHash.ModP(key * RobeHash.S3), RobeHash.ModP((ulong)(uint)lane * RobeHash.S2 + RobeHash.S1));
                 float g0 = gradOutput[outputBase + lane] * RobeHash.Sign(signLane);
                 global::ILGPU.Atomic.Add(ref gradWeights[slot0], g0);
             }
@@ -525,10 +544,28 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
             }
         }
 
-        /// <summary>Start slot of ROBE block <paramref name="block"/> of the row whose RowTerm is <paramref name="rowTerm"/>: h mod range
-        /// (RobeHash.Hash with the row's term computed once per lookup). Below P &lt; 2^31, so an int.</summary>
+        /// <summary>RobeHash.Key(table, token): the table's token offset added, mod P.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static int BlockStart(ulong rowTerm, int block, long range) => (int)RobeHash.StartOf(RobeHash.AddMod(rowTerm, RobeHash.BlockTerm(block)), range);
+        private static ulong Key(int table, ulong token) => RobeHash.ModP(unchecked(token + TokenOffset(table)));
+
+        /// <summary>TableHash.&lt;table&gt;.TokenOffset.</summary>
+        private static ulong TokenOffset(int table)
+        {
+            switch (table)
+            {
+                case 0: return TableHash.Only.TokenOffset;
+                default: return 0UL;
+            }
+        }
+
+        /// <summary>RobeHash.RowTerm: (key * R3) mod P.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ulong RowTerm(ulong key) => RobeHash.ModP(key * RobeHash.R3);
+
+        /// <summary>Start slot of ROBE block <paramref name="block"/>: RobeHash.StartOf(RobeHash.Hash(key, block), range) from the row's term.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static int BlockStart(ulong rowTerm, int block, long range) =>
+            (int)RobeHash.StartOf(RobeHash.AddMod(rowTerm, RobeHash.ModP((ulong)(uint)block * RobeHash.R2 + RobeHash.R1)), range);
 
         /// <summary>Start of a Full (row = token) or Hashed (row = token mod rows) row; -1 for a Full token out of range.</summary>
         private static long RowStart(int storage, ulong token, long rows, long tableBase)
