@@ -26,6 +26,14 @@ internal sealed class CodeWriter
         return this;
     }
 
+    /// <summary>Opens a bare block (a scope of its own) and indents until <see cref="Close"/>.</summary>
+    public CodeWriter OpenBlock()
+    {
+        Line("{");
+        _indent++;
+        return this;
+    }
+
     public CodeWriter Close(string suffix = "")
     {
         _indent--;

@@ -1,14 +1,17 @@
 using RobeGen.Generators.Model;
+using RobeGen.Generators.Robe;
 using static RobeGen.Generators.Emitting.CodeWriter;
 
 namespace RobeGen.Generators.Emitting;
 
 /// <summary>
-/// The ILGPU kernels (<c>GpuEmbedding</c>, an IGpuEmbeddingKernels): one thread per (sample, table, coordinate), so
-/// the lanes of a warp read a block's consecutive slots together (coalesced 128-byte reads at Z = 32, where one
-/// thread per block walked its 32 floats alone); the block's first lane hashes (the table's folded key comes from
-/// RobeHash.Key's constant switch) and shares the start by a warp shuffle. Kernel code is ILGPU-safe: no
-/// allocation, spans, LINQ or exceptions.
+/// The ILGPU kernels (<c>GpuEmbedding</c>, an IGpuEmbeddingKernels). One lookup (sample, table) is served by
+/// <see cref="GpuLookupPlan.Lanes"/> consecutive threads (32 when d &gt;= 32); lane l moves coordinates l, l + 32,
+/// l + 64, ... in steps the generator unrolls (d and the declared Z are constants), so each load and store instruction
+/// of a warp touches 32 consecutive floats (coalesced) and every lane has several independent loads in flight. The
+/// ROBE block starts of a lookup are hashed once per block by distinct lanes in parallel and handed to the other lanes
+/// by warp shuffles; the storage-specific parts (a ROBE block start, a Full/Hashed row start) are small helpers.
+/// Kernel code is ILGPU-safe: no allocation, spans, LINQ or exceptions.
 /// </summary>
 internal static class GpuKernelEmitter
 {
@@ -27,12 +30,19 @@ internal static class GpuKernelEmitter
 
     public static void Write(CodeWriter w, DlrmModel model)
     {
+        var plan = new GpuLookupPlan(model);
         w.Line("/// <summary>The generated ILGPU embedding kernels of this model.</summary>");
         w.Open("public sealed class GpuEmbedding : " + Names.GpuEmbeddingKernels);
+        w.Line("/// <summary>Threads per (sample, table) lookup: the largest power of two up to min(32, d).</summary>");
+        w.Line("public const int LookupLanes = " + Int(plan.Lanes) + ";");
+        w.Line();
         w.Line("/// <summary>The one instance (the kernels keep no state).</summary>");
         w.Line("public static GpuEmbedding Instance { get; } = new GpuEmbedding();");
         w.Line();
         w.Line("private GpuEmbedding() { }");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public int ThreadsPerLookup => LookupLanes;");
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line("public " + GatherDelegate + " LoadGather(" + Names.Accelerator + " accelerator) =>");
@@ -42,9 +52,11 @@ internal static class GpuKernelEmitter
         w.Line("public " + ScatterDelegate + " LoadScatterAtomic(" + Names.Accelerator + " accelerator) =>");
         w.Line("    " + Names.KernelLoaders + ".LoadAutoGroupedStreamKernel<" + TypeArguments(ScatterDelegate) + ">(accelerator, ScatterAtomicKernel);");
         w.Line();
-        WriteGatherKernel(w, model);
+        WriteGatherKernel(w, model, plan);
         w.Line();
-        WriteScatterKernel(w, model);
+        WriteScatterKernel(w, model, plan);
+        w.Line();
+        WriteHashTerms(w, model);
         w.Line();
         WriteRowStart(w);
         w.Close();
@@ -54,102 +66,304 @@ internal static class GpuKernelEmitter
         actionType.Substring("global::System.Action<".Length, actionType.Length - "global::System.Action<".Length - 1);
 
     /// <summary>
-    /// The thread's element (sample, table, coordinate j), its block and the position k in it; <c>active</c> is false
-    /// for threads past the batch (they still take part in the warp shuffles, which need every lane).
+    /// The thread's lookup (pair = sample * TableCount + table) and lane. <c>active</c> is false for threads past the
+    /// batch (in the gather they still take part in the warp shuffles, which need every lane).
     /// </summary>
-    private static void WriteThreadMapping(CodeWriter w)
+    private static void WriteLookupMapping(CodeWriter w)
     {
-        w.Line("int pair = index.X / EmbeddingDim;");
-        w.Line("int j = index.X - pair * EmbeddingDim;");
+        w.Line("int pair = index.X / LookupLanes;");
+        w.Line("int lane = index.X - pair * LookupLanes;");
         w.Line("bool active = pair < args.Batch * TableCount;");
         w.Line("int table = pair % TableCount;");
         w.Line("int storage = active ? tables.Storage[table] : " + Full + ";");
-        w.Line("int blockSize = args.BlockSize;");
-        w.Line("int block = j / blockSize;");
-        w.Line("int k = j - block * blockSize;");
-        w.Line("long record = (long)pair * args.MaxBlocks + block;");
+        w.Line("bool robe = active && storage == " + Robe + ";");
+        w.Line("long recordBase = (long)pair * args.MaxBlocks;");
+        w.Line("int outputBase = pair * EmbeddingDim;");
+    }
+
+    private static void WriteGatherKernel(CodeWriter w, DlrmModel model, GpuLookupPlan plan)
+    {
+        w.Line("/// <summary>Gather: lane l of a lookup reads coordinates l, l + LookupLanes, ... (a warp reads 32 consecutive slots");
+        w.Line("/// per instruction) and the lookup's block starts are recorded. Extent batch * TableCount * LookupLanes (extra threads");
+        w.Line("/// idle). A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>");
+        w.Open("public static void GatherKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
+            Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> output)");
+        WriteLookupMapping(w);
+        w.Line("ulong token = active ? tokens[pair] : 0UL;");
+        w.Line("ulong key = robe ? Key(table, token) : 0UL;");
+        w.Line("ulong rowTerm = robe ? RowTerm(key) : 0UL;");
+        if (!Unrolling.Applies(model))
+        {
+            WriteGatherLoop(w, model);
+            w.Close();
+            return;
+        }
+        WriteHashedSlots(w, model, plan);
+        w.Line("if (!active) return;");
+        w.Open("if (robe)");
+        if (model.Variant == RobeVariant.Signed) WriteSignLane(w);
+        // All loads first, then all stores: the loads do not wait on stores the compiler cannot prove disjoint.
+        ForEachStep(w, plan, step => "float v" + step + " = weights[slot" + step + "]" + SignFactor(model, plan, step) + ";", "0f");
+        ForEachStep(w, plan, step => "output[outputBase + " + Coordinate(plan, step) + "] = v" + step + ";");
+        w.Close();
+        w.Open("else");
+        w.Line("// A Full or Hashed row: d consecutive floats; lane 0 records the row's start.");
+        w.Line("long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
+        w.Line("if (lane == 0) blockStarts[recordBase] = rowStart;");
+        w.Line("bool inRange = rowStart >= 0;");
+        ForEachStep(w, plan, step => "float v" + step + " = inRange ? weights[rowStart + " + Coordinate(plan, step) + "] : 0f;", "0f");
+        ForEachStep(w, plan, step => "output[outputBase + " + Coordinate(plan, step) + "] = v" + step + ";");
+        w.Close();
+        w.Close();
     }
 
     /// <summary>
-    /// Whether a block's Z lanes sit in one warp (Z divides the warp size and d, groups are whole warps): then only the
-    /// block's first lane hashes and the others take the result by a shuffle. Uniform over the launch, so no lane
-    /// skips a shuffle. On a GPU (warp 32) this holds for Z = 1, 2, 4, 8, 16, 32 when Z divides d.
+    /// slot0.. of the lane's steps from the hash, and the block starts recorded. With the declared Z, when a lookup's
+    /// blocks fit its lanes (ceil(d / Z) &lt;= LookupLanes) and its lanes sit in one warp, lane b hashes block b and the
+    /// starts reach the other lanes by shuffles (executed by every lane, active or not); otherwise each lane hashes the
+    /// block of each of its coordinates (the same number: the hash is a pure function of key and block).
     /// </summary>
-    private static void WriteShareTest(CodeWriter w)
+    private static void WriteHashedSlots(CodeWriter w, DlrmModel model, GpuLookupPlan plan)
     {
-        w.Line("bool share = blockSize <= " + Warp + ".WarpSize && " + Warp + ".WarpSize % blockSize == 0 && EmbeddingDim % blockSize == 0 && " +
-            Group + ".DimX % " + Warp + ".WarpSize == 0;");
-        w.Line("bool hashes = active && storage == " + Robe + " && (k == 0 || !share);");
-    }
-
-    private static void WriteGatherKernel(CodeWriter w, DlrmModel model)
-    {
-        w.Line("/// <summary>Gather: thread (sample, table, j) reads coordinate j of the embedding, so a warp reads whole blocks of");
-        w.Line("/// consecutive slots (coalesced); the first lane of a block hashes and records its start. Extent batch * TableCount *");
-        w.Line("/// EmbeddingDim. A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>");
-        w.Open("public static void GatherKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
-            Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> output)");
-        WriteThreadMapping(w);
-        w.Line("ulong token = active ? tokens[pair] : 0UL;");
-        WriteShareTest(w);
-        w.Line("long start = 0L;");
-        if (model.Variant == RobeVariant.Signed) w.Line("ulong sign = 0UL;");
-        w.Open("if (hashes)");
-        w.Line("ulong key = RobeHash.Key(table, token);");
-        if (model.Variant == RobeVariant.Circular) w.Line("start = RobeHash.StartOf(RobeHash.Hash(key, block), args.RobeSlots);");
-        else w.Line("start = RobeHash.StartOf(RobeHash.Hash(key, block), args.RobeSlots - blockSize + 1);");
-        if (model.Variant == RobeVariant.Signed) w.Line("sign = RobeHash.SignRowTerm(key);");
+        DeclareSlots(w, plan);
+        w.Open("if (args.BlockSize == " + Int(model.BlockSize) + ")");
+        w.Line("long range = " + Range(model, Int(model.BlockSize)) + ";");
+        if (plan.Blocks <= plan.Lanes)
+        {
+            w.Open("if (" + Warp + ".WarpSize % LookupLanes == 0 && " + Group + ".DimX % " + Warp + ".WarpSize == 0)");
+            w.Line("int mine = 0;");
+            w.Open("if (robe && lane < " + Int(plan.Blocks) + ")");
+            w.Line("mine = BlockStart(rowTerm, lane, range);");
+            w.Line("blockStarts[recordBase + lane] = mine;");
+            w.Close();
+            w.Line("int firstLane = " + Warp + ".LaneIdx - lane;");
+            for (int step = 0; step < plan.Steps; step++)
+            {
+                string c = Coordinate(plan, step), z = Int(model.BlockSize);
+                w.Line("slot" + step + " = " + Slot(model, Warp + ".Shuffle(mine, firstLane + (" + c + ") / " + z + ")", "(" + c + ") % " + z) + ";");
+            }
+            w.Close();
+            w.Open("else if (robe)");
+        }
+        else w.Open("if (robe)");
+        HashEachStep(w, model, plan, Int(model.BlockSize));
         w.Close();
-        w.Open("if (share)");
-        w.Line("start = " + Warp + ".Shuffle(start, " + Warp + ".LaneIdx - k);");
-        if (model.Variant == RobeVariant.Signed) w.Line("sign = " + Warp + ".Shuffle(sign, " + Warp + ".LaneIdx - k);");
         w.Close();
-        w.Line("if (!active) return;");
-        w.Open("if (storage == " + Robe + ")");
-        w.Line("if (k == 0) blockStarts[record] = start;");
-        w.Line("output[index.X] = weights[" + Slot(model) + "]" + SignFactor(model) + ";");
-        w.Close();
-        w.Open("else");
-        w.Line("// A Full or Hashed row: d consecutive floats, one per thread; coordinate 0 records the row's start.");
-        w.Line("long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
-        w.Line("if (j == 0) blockStarts[(long)pair * args.MaxBlocks] = rowStart;");
-        w.Line("output[index.X] = rowStart < 0 ? 0f : weights[rowStart + j];");
-        w.Close();
+        w.Open("else if (robe)");
+        w.Line("// A run-time Z other than the declared one: the same steps with Z read from the arguments.");
+        w.Line("int blockSize = args.BlockSize;");
+        w.Line("long range = " + Range(model, "blockSize") + ";");
+        HashEachStep(w, model, plan, "blockSize");
         w.Close();
     }
 
-    private static void WriteScatterKernel(CodeWriter w, DlrmModel model)
+    private static void DeclareSlots(CodeWriter w, GpuLookupPlan plan)
     {
-        w.Line("/// <summary>Gradient scatter: thread (sample, table, j) atomically adds coordinate j's gradient (times the sign for");
-        w.Line("/// Signed) at the slot the gather recorded; a warp's atomics hit consecutive slots. Same extent as the gather; the");
-        w.Line("/// order of the additions is not fixed.</summary>");
+        var names = new string[plan.Steps];
+        for (int step = 0; step < plan.Steps; step++) names[step] = "slot" + step + " = 0";
+        w.Line("int " + string.Join(", ", names) + ";");
+    }
+
+    /// <summary>Every step hashes its coordinate's block (block size <paramref name="z"/>); the block's first coordinate records it.</summary>
+    private static void HashEachStep(CodeWriter w, DlrmModel model, GpuLookupPlan plan, string z)
+    {
+        for (int step = 0; step < plan.Steps; step++)
+        {
+            string c = Coordinate(plan, step);
+            OpenStep(w, plan, step);
+            w.Line("int block = (" + c + ") / " + z + ";");
+            w.Line("int k = " + c + " - block * " + z + ";");
+            w.Line("int start = BlockStart(rowTerm, block, range);");
+            w.Line("if (k == 0) blockStarts[recordBase + block] = start;");
+            w.Line("slot" + step + " = " + Slot(model, "start", "k") + ";");
+            w.Close();
+        }
+    }
+
+    private static void WriteScatterKernel(CodeWriter w, DlrmModel model, GpuLookupPlan plan)
+    {
+        w.Line("/// <summary>Gradient scatter: lane l of a lookup atomically adds the gradient of coordinates l, l + LookupLanes, ...");
+        w.Line("/// (times the sign for Signed) at the slots the gather recorded; a warp's atomics hit 32 consecutive slots. Same");
+        w.Line("/// extent as the gather; the order of the additions is not fixed.</summary>");
         w.Open("public static void ScatterAtomicKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
             Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> gradOutput, " + Names.ArrayView + "<float> gradWeights)");
-        WriteThreadMapping(w);
-        if (model.Variant == RobeVariant.Signed)
-        {
-            w.Line("// The sign needs the row's key: hashed once per block as in the gather.");
-            WriteShareTest(w);
-            w.Line("ulong sign = hashes ? RobeHash.SignRowTerm(RobeHash.Key(table, tokens[pair])) : 0UL;");
-            w.Line("if (share) sign = " + Warp + ".Shuffle(sign, " + Warp + ".LaneIdx - k);");
-        }
+        WriteLookupMapping(w);
         w.Line("if (!active) return;");
-        w.Open("if (storage == " + Robe + ")");
-        w.Line("long start = blockStarts[record];");
-        w.Line(Names.Atomic + ".Add(ref gradWeights[" + Slot(model) + "], gradOutput[index.X]" + SignFactor(model) + ");");
+        if (!Unrolling.Applies(model))
+        {
+            WriteScatterLoop(w, model);
+            w.Close();
+            return;
+        }
+        w.Open("if (robe)");
+        DeclareSlots(w, plan);
+        w.Open("if (args.BlockSize == " + Int(model.BlockSize) + ")");
+        RecordedSlots(w, model, plan, Int(model.BlockSize));
         w.Close();
         w.Open("else");
-        w.Line("long rowStart = blockStarts[(long)pair * args.MaxBlocks];");
-        w.Line("if (rowStart >= 0) " + Names.Atomic + ".Add(ref gradWeights[rowStart + j], gradOutput[index.X]);");
+        w.Line("int blockSize = args.BlockSize;");
+        RecordedSlots(w, model, plan, "blockSize");
+        w.Close();
+        if (model.Variant == RobeVariant.Signed)
+        {
+            w.Line("ulong key = Key(table, tokens[pair]);");
+            WriteSignLane(w);
+        }
+        ForEachStep(w, plan, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(plan, step) + "]" + SignFactor(model, plan, step) + ";", "0f");
+        ForEachStep(w, plan, step => Names.Atomic + ".Add(ref gradWeights[slot" + step + "], g" + step + ");");
+        w.Close();
+        w.Open("else");
+        w.Line("long rowStart = blockStarts[recordBase];");
+        w.Line("if (rowStart < 0) return;");
+        ForEachStep(w, plan, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(plan, step) + "];", "0f");
+        ForEachStep(w, plan, step => Names.Atomic + ".Add(ref gradWeights[rowStart + " + Coordinate(plan, step) + "], g" + step + ");");
         w.Close();
         w.Close();
     }
 
-    private static string Slot(DlrmModel model) =>
-        model.Variant == RobeVariant.Circular ? "RobeHash.Wrap(start + k, args.RobeSlots)" : "start + k";
+    /// <summary>
+    /// The gather of a d beyond <see cref="Unrolling.MaxCoordinates"/>: a loop over the lane's coordinates, each lane
+    /// hashing the block of each coordinate itself (no real DLRM gets here; it keeps the source small).
+    /// </summary>
+    private static void WriteGatherLoop(CodeWriter w, DlrmModel model)
+    {
+        w.Line("if (!active) return;");
+        w.Open("if (robe)");
+        w.Line("int blockSize = args.BlockSize;");
+        w.Line("long range = " + Range(model, "blockSize") + ";");
+        w.Open("for (int c = lane; c < EmbeddingDim; c += LookupLanes)");
+        w.Line("int block = c / blockSize;");
+        w.Line("int k = c - block * blockSize;");
+        w.Line("int start = BlockStart(rowTerm, block, range);");
+        w.Line("if (k == 0) blockStarts[recordBase + block] = start;");
+        w.Line("output[outputBase + c] = weights[" + Slot(model, "start", "k") + "]" + LoopSignFactor(model) + ";");
+        w.Close();
+        w.Close();
+        w.Open("else");
+        w.Line("long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
+        w.Line("if (lane == 0) blockStarts[recordBase] = rowStart;");
+        w.Line("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = rowStart >= 0 ? weights[rowStart + c] : 0f;");
+        w.Close();
+    }
 
-    private static string SignFactor(DlrmModel model) =>
-        model.Variant == RobeVariant.Signed ? " * RobeHash.Sign(RobeHash.AddMod(sign, RobeHash.SignTerm(j)))" : "";
+    /// <summary>The scatter of a d beyond <see cref="Unrolling.MaxCoordinates"/>: a loop over the lane's coordinates.</summary>
+    private static void WriteScatterLoop(CodeWriter w, DlrmModel model)
+    {
+        w.Open("if (robe)");
+        if (model.Variant == RobeVariant.Signed) w.Line("ulong key = RobeHash.Key(table, tokens[pair]);");
+        w.Line("int blockSize = args.BlockSize;");
+        w.Open("for (int c = lane; c < EmbeddingDim; c += LookupLanes)");
+        w.Line("int block = c / blockSize;");
+        w.Line(Names.Atomic + ".Add(ref gradWeights[" + Slot(model, "(int)blockStarts[recordBase + block]", "c - block * blockSize") + "], gradOutput[outputBase + c]" + LoopSignFactor(model) + ");");
+        w.Close();
+        w.Close();
+        w.Open("else");
+        w.Line("long rowStart = blockStarts[recordBase];");
+        w.Line("if (rowStart < 0) return;");
+        w.Line("for (int c = lane; c < EmbeddingDim; c += LookupLanes) " + Names.Atomic + ".Add(ref gradWeights[rowStart + c], gradOutput[outputBase + c]);");
+        w.Close();
+    }
+
+    private static string LoopSignFactor(DlrmModel model) => model.Variant == RobeVariant.Signed ? " * RobeHash.SignOf(key, c)" : "";
+
+    /// <summary>slot0.. from the block starts the gather recorded (block size <paramref name="z"/>).</summary>
+    private static void RecordedSlots(CodeWriter w, DlrmModel model, GpuLookupPlan plan, string z)
+    {
+        for (int step = 0; step < plan.Steps; step++)
+        {
+            string c = Coordinate(plan, step);
+            OpenStep(w, plan, step);
+            w.Line("int block = (" + c + ") / " + z + ";");
+            w.Line("slot" + step + " = " + Slot(model, "(int)blockStarts[recordBase + block]", c + " - block * " + z) + ";");
+            w.Close();
+        }
+    }
+
+    /// <summary>
+    /// One line per step; the partial last step (when LookupLanes does not divide d) runs on the lanes that have a
+    /// coordinate there, and a declaration in it (<paramref name="idle"/> given) gets that value on the other lanes.
+    /// </summary>
+    private static void ForEachStep(CodeWriter w, GpuLookupPlan plan, System.Func<int, string> line, string? idle = null)
+    {
+        for (int step = 0; step < plan.Steps; step++)
+        {
+            string text = line(step);
+            if (!plan.IsPartial(step)) w.Line(text);
+            else if (idle is null) w.Line("if (" + TailTest(plan) + ") " + text);
+            else
+            {
+                // "float v3 = expr;" becomes "float v3 = tail ? expr : 0f;"
+                int equals = text.IndexOf(" = ", System.StringComparison.Ordinal);
+                w.Line(text.Substring(0, equals) + " = " + TailTest(plan) + " ? " + text.Substring(equals + 3, text.Length - equals - 4) + " : " + idle + ";");
+            }
+        }
+    }
+
+    /// <summary>Opens a step's scope: a plain block, or for the partial last step one run by the lanes that have a coordinate there.</summary>
+    private static void OpenStep(CodeWriter w, GpuLookupPlan plan, int step)
+    {
+        if (plan.IsPartial(step)) w.Open("if (" + TailTest(plan) + ")");
+        else w.OpenBlock();
+    }
+
+    private static string TailTest(GpuLookupPlan plan) => "lane < " + Int(plan.TailLanes);
+
+    /// <summary>The coordinate lane + LookupLanes * step.</summary>
+    private static string Coordinate(GpuLookupPlan plan, int step) => step == 0 ? "lane" : "lane + " + Int(plan.Lanes * step);
+
+    private static string Range(DlrmModel model, string z) =>
+        model.Variant == RobeVariant.Circular ? "args.RobeSlots" : "args.RobeSlots - " + z + " + 1";
+
+    /// <summary>The slot at <paramref name="k"/> after a block start (wrapped modulo m for Circular; below 2^31: starts are below P).</summary>
+    private static string Slot(DlrmModel model, string start, string k) =>
+        model.Variant == RobeVariant.Circular
+            ? "(int)RobeHash.Wrap((long)" + start + " + " + k + ", args.RobeSlots)"
+            : start + " + " + k;
+
+    /// <summary>
+    /// Signed: the sign hash of coordinate lane + L * step is (SignRowTerm + SignTerm(lane) + (L * step * S2 mod P)) mod P, so a
+    /// lane computes SignTerm once and adds a folded literal per step (the same number as SignTerm of the coordinate).
+    /// </summary>
+    private static void WriteSignLane(CodeWriter w) =>
+        w.Line("ulong signLane = RobeHash.AddMod(RobeHash.ModP(key * RobeHash.S3), RobeHash.ModP((ulong)(uint)lane * RobeHash.S2 + RobeHash.S1));");
+
+    private static string SignFactor(DlrmModel model, GpuLookupPlan plan, int step)
+    {
+        if (model.Variant != RobeVariant.Signed) return "";
+        if (step == 0) return " * RobeHash.Sign(signLane)";
+        ulong stepTerm = (ulong)(plan.Lanes * step) * RobeConstants.S2 % RobeConstants.P;
+        return " * RobeHash.Sign(RobeHash.AddMod(signLane, " + ULong(stepTerm) + "))";
+    }
+
+    /// <summary>
+    /// The hash's terms as the kernels compute them: RobeHash's formulas with every "% P" written as RobeHash.ModP (the
+    /// same numbers without CUDA's 64-bit division subroutine; the kernel tests compare them with the CPU loops bit for
+    /// bit). The row's term is computed once per lookup, and a block start is an int: below P &lt; 2^31.
+    /// </summary>
+    private static void WriteHashTerms(CodeWriter w, DlrmModel model)
+    {
+        w.Line("/// <summary>RobeHash.Key(table, token): the table's token offset added, mod P.</summary>");
+        w.Line(Names.Inline);
+        w.Line("private static ulong Key(int table, ulong token) => RobeHash.ModP(unchecked(token + TokenOffset(table)));");
+        w.Line();
+        w.Line("/// <summary>TableHash.&lt;table&gt;.TokenOffset.</summary>");
+        w.Open("private static ulong TokenOffset(int table)");
+        w.Open("switch (table)");
+        foreach (TableModel table in model.Tables)
+            w.Line("case " + Int(table.Index) + ": return TableHash." + Identifier(table.Name) + ".TokenOffset;");
+        w.Line("default: return 0UL;");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>RobeHash.RowTerm: (key * R3) mod P.</summary>");
+        w.Line(Names.Inline);
+        w.Line("private static ulong RowTerm(ulong key) => RobeHash.ModP(key * RobeHash.R3);");
+        w.Line();
+        w.Line("/// <summary>Start slot of ROBE block <paramref name=\"block\"/>: RobeHash.StartOf(RobeHash.Hash(key, block), range) from the row's term.</summary>");
+        w.Line(Names.Inline);
+        w.Line("private static int BlockStart(ulong rowTerm, int block, long range) =>");
+        w.Line("    (int)RobeHash.StartOf(RobeHash.AddMod(rowTerm, RobeHash.ModP((ulong)(uint)block * RobeHash.R2 + RobeHash.R1)), range);");
+    }
 
     private static void WriteRowStart(CodeWriter w)
     {

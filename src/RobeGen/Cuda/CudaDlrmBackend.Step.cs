@@ -63,7 +63,7 @@ public sealed partial class CudaDlrmBackend
     }
 
     private void GatherEmbeddings(int rows) =>
-        _gather(rows * Layout.TableCount * Layout.Dim, EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View,
+        _gather(_embeddingKernels.Extent(rows, Layout.TableCount), EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View,
             _uploader.Tokens.View, _t.BlockStarts.View, _t.Embeddings.View);
 
     private void InteractionForward(int rows)

@@ -25,6 +25,7 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
     private readonly BatchUploader _uploader;
     private readonly DeviceTensors _t;
     private readonly EmbeddingGradient _embeddingGradient;
+    private readonly IGpuEmbeddingKernels _embeddingKernels;
     private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>> _gather;
     private readonly PageLockedArray1D<float> _lossReadback;
     private bool _disposed;
@@ -55,7 +56,8 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
         try
         {
             _kernels = new DlrmKernelSet(device.Accelerator);
-            _gather = definition.GpuEmbedding.LoadGather(device.Accelerator);
+            _embeddingKernels = definition.GpuEmbedding;
+            _gather = _embeddingKernels.LoadGather(device.Accelerator);
             _uploader = new BatchUploader(device, _memory, options.MaxBatchSize, Declaration.DenseFeatures, Declaration.TableCount);
             _t = new DeviceTensors(_memory, Layout, _mlp, _interaction, options);
             _embeddingGradient = options.DeterministicGradients

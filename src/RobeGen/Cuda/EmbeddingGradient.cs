@@ -24,12 +24,14 @@ internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
     private readonly DeviceTensors _t;
     private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>> _scatter;
     private readonly ArrayView<ulong> _tokens;
+    private readonly IGpuEmbeddingKernels _kernels;
 
     public AtomicEmbeddingGradient(GpuDevice device, IGpuEmbeddingKernels kernels, DeviceTensors tensors, ArrayView<ulong> tokens)
     {
         _device = device;
         _t = tensors;
         _tokens = tokens;
+        _kernels = kernels;
         _scatter = kernels.LoadScatterAtomic(device.Accelerator);
     }
 
@@ -38,7 +40,7 @@ internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
 
     /// <summary>Adds dL/dE (as the step left it in GradEmbeddings) into <paramref name="target"/> at the recorded slots.</summary>
     public void ScatterInto(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates, ArrayView<float> target) =>
-        _scatter(coordinates.Coordinates, args, _t.TableViews, _tokens, _t.BlockStarts.View, _t.GradEmbeddings.View, target);
+        _scatter(_kernels.Extent(coordinates.Batch, coordinates.Tables), args, _t.TableViews, _tokens, _t.BlockStarts.View, _t.GradEmbeddings.View, target);
 }
 
 /// <summary>
@@ -62,6 +64,7 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>? _gather;
     /// <summary>The product-rule terms of the pairs (QuotientRemainder models only).</summary>
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? _contributions;
+    private readonly IGpuEmbeddingKernels _embeddingKernels;
 
     public DeterministicEmbeddingGradient(GpuDevice device, DeviceMemory memory, DlrmKernelSet kernels, IGpuEmbeddingKernels embeddingKernels,
         EmbeddingLayout layout, int maxBatch, DeviceTensors tensors, ArrayView<ulong> tokens)
@@ -72,6 +75,7 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         _kernels = kernels;
         _t = tensors;
         _tokens = tokens;
+        _embeddingKernels = embeddingKernels;
         long pairs = (long)maxBatch * layout.TableCount * layout.Dim * (layout.HasQuotientRemainder ? 2 : 1);
         if (pairs > int.MaxValue) throw new NotSupportedException($"Deterministic embedding gradients need batch x tables x dim (x 2 with QuotientRemainder tables) < 2^31; got {pairs}.");
         if (layout.HasQuotientRemainder) _contributions = memory.Allocate<float>("deterministic gradient product-rule terms", pairs);
@@ -106,7 +110,7 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         if (_gather is not null)
         {
             // This gather also rewrites the recorded block starts - with the very same values.
-            _gather(coordinates.Coordinates, args, _t.TableViews, _onesWeights!.View, _tokens, _t.BlockStarts.View, _signs!.View);
+            _gather(_embeddingKernels.Extent(coordinates.Batch, coordinates.Tables), args, _t.TableViews, _onesWeights!.View, _tokens, _t.BlockStarts.View, _signs!.View);
             signs = _signs.View;
         }
         _kernels.SegmentedSum(stream, count, _keys.View, _values.View, count, _t.GradEmbeddings.View, signs,

@@ -46,13 +46,16 @@ public readonly struct GpuTableViews
 /// </summary>
 public interface IGpuEmbeddingKernels
 {
+    /// <summary>Threads the gather and the scatter take per (sample, table) lookup: launch both with extent
+    /// batch * tables * ThreadsPerLookup (the generated kernels: up to 32 lanes, each moving several coordinates).</summary>
+    int ThreadsPerLookup { get; }
+
     /// <summary>Gather: reads the embedding of every (sample, table) and records its block starts. Launch with extent
-    /// batch * tables * EmbeddingDim (the generated kernel runs one thread per coordinate; an implementation that needs
-    /// fewer threads leaves the rest idle).</summary>
+    /// batch * tables * <see cref="ThreadsPerLookup"/> (a larger extent is allowed: the extra threads idle).</summary>
     Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>
         LoadGather(Accelerator accelerator);
 
-    /// <summary>Gradient scatter with float atomics: adds every coordinate's gradient at the slot the gather recorded. Arguments: args, tables, tokens, block starts, dL/dE, dL/dweights. Same extent as gather.</summary>
+    /// <summary>Gradient scatter with float atomics: adds every coordinate's gradient at the slot the gather recorded. Arguments: args, tables, tokens, block starts, dL/dE, dL/dweights. Same extent as the gather.</summary>
     Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>
         LoadScatterAtomic(Accelerator accelerator);
 }

@@ -12,6 +12,8 @@ internal static class EmbeddingCases
         nameof(SmallCircular) => SmallCircular.Definition,
         nameof(SmallSigned) => SmallSigned.Definition,
         nameof(CriteoKaggle) => CriteoKaggle.Definition,
+        nameof(CriteoTerabyte) => CriteoTerabyte.Definition,
+        nameof(WideSigned) => WideSigned.Definition,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown test model"),
     };
 
@@ -36,6 +38,10 @@ internal static class EmbeddingCases
                 data.Add(model, layout);
         data.Add(nameof(CriteoKaggle), "declared");
         data.Add(nameof(CriteoKaggle), "z=3");
+        // The MLPerf shape (d = 128, Z = 32: one block per 32-lane step) with a small m; and the 32-lane partial-step model.
+        data.Add(nameof(CriteoTerabyte), "all-robe");
+        foreach (string layout in new[] { "declared", "z=1", "z=3", "all-hashed" })
+            data.Add(nameof(WideSigned), layout);
         return data;
     }
 

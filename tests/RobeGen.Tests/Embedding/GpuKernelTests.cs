@@ -4,20 +4,30 @@ using ILGPU.Runtime.CPU;
 
 namespace RobeGen.Tests.Embedding;
 
-/// <summary>One ILGPU CPU accelerator for all kernel tests (creating it is the slow part).</summary>
+/// <summary>
+/// ILGPU CPU accelerators for all kernel tests (creating them is the slow part): the default one simulates warps of 4
+/// lanes, too few for a lookup's lanes, so the generated kernels take their per-lane hashing path; the Nvidia-like one
+/// simulates CUDA's 32-lane warps, so they take the warp-shuffle path the GPU runs.
+/// </summary>
 public sealed class CpuAcceleratorFixture : IDisposable
 {
     public CpuAcceleratorFixture()
     {
-        Context = Context.Create(builder => builder.CPU());
+        Context = Context.Create(builder => builder.CPU(CPUDeviceKind.Default).CPU(CPUDeviceKind.Nvidia));
         Accelerator = Context.CreateCPUAccelerator(0);
+        Warp32 = Context.CreateCPUAccelerator(1);
     }
 
     public Context Context { get; }
     public Accelerator Accelerator { get; }
+    public Accelerator Warp32 { get; }
+
+    /// <summary>The accelerator whose simulated warps have <paramref name="warpSize"/> lanes.</summary>
+    public Accelerator WithWarp(int warpSize) => new[] { Accelerator, Warp32 }.Single(a => a.WarpSize == warpSize);
 
     public void Dispose()
     {
+        Warp32.Dispose();
         Accelerator.Dispose();
         Context.Dispose();
     }
@@ -32,14 +42,30 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
 {
     private const int Batch = 4;
     private const long Unwritten = -7;
+    private readonly CpuAcceleratorFixture _fixture;
     private readonly Accelerator _accelerator;
 
-    public GpuKernelTests(CpuAcceleratorFixture fixture) => _accelerator = fixture.Accelerator;
+    public GpuKernelTests(CpuAcceleratorFixture fixture)
+    {
+        _fixture = fixture;
+        _accelerator = fixture.Accelerator;
+    }
+
+    /// <summary>Every embedding case on 4-lane and on 32-lane simulated warps.</summary>
+    public static TheoryData<string, string, int> CasesByWarp()
+    {
+        var data = new TheoryData<string, string, int>();
+        foreach (object[] row in EmbeddingCases.All())
+            foreach (int warp in new[] { 4, 32 })
+                data.Add((string)row[0], (string)row[1], warp);
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(EmbeddingCases.All), MemberType = typeof(EmbeddingCases))]
-    public void Kernels_match_the_cpu_loops(string modelName, string layoutName)
+    [MemberData(nameof(CasesByWarp))]
+    public void Kernels_match_the_cpu_loops(string modelName, string layoutName, int warpSize)
     {
+        Accelerator accelerator = _fixture.WithWarp(warpSize);
         IDlrmDefinition model = EmbeddingCases.Model(modelName);
         EmbeddingLayout layout = EmbeddingCases.Layout(model, layoutName);
         int tables = layout.TableCount, d = layout.Dim, records = Batch * tables * layout.MaxBlocks;
@@ -53,27 +79,27 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
         model.Embedding.Gather(layout, weights, tokens, Batch, cpuStarts, cpuOutput);
         model.Embedding.ScatterGradient(layout, weights, tokens, cpuStarts, Batch, gradOutput, cpuGrad);
 
-        using var storage = _accelerator.Allocate1D(layout.Storage.Select(s => (int)s).ToArray());
-        using var rows = _accelerator.Allocate1D(layout.Rows.ToArray());
-        using var quotientRows = _accelerator.Allocate1D(layout.QuotientRows.ToArray());
-        using var tableBase = _accelerator.Allocate1D(layout.TableBase.ToArray());
-        using var weightBuffer = _accelerator.Allocate1D(weights);
-        using var tokenBuffer = _accelerator.Allocate1D(tokens);
-        using var startBuffer = _accelerator.Allocate1D(Enumerable.Repeat(Unwritten, records).ToArray());
-        using var outputBuffer = _accelerator.Allocate1D<float>(Batch * tables * d);
-        using var gradOutputBuffer = _accelerator.Allocate1D(gradOutput);
-        using var gradBuffer = _accelerator.Allocate1D<float>(layout.TotalParameters);
+        using var storage = accelerator.Allocate1D(layout.Storage.Select(s => (int)s).ToArray());
+        using var rows = accelerator.Allocate1D(layout.Rows.ToArray());
+        using var quotientRows = accelerator.Allocate1D(layout.QuotientRows.ToArray());
+        using var tableBase = accelerator.Allocate1D(layout.TableBase.ToArray());
+        using var weightBuffer = accelerator.Allocate1D(weights);
+        using var tokenBuffer = accelerator.Allocate1D(tokens);
+        using var startBuffer = accelerator.Allocate1D(Enumerable.Repeat(Unwritten, records).ToArray());
+        using var outputBuffer = accelerator.Allocate1D<float>(Batch * tables * d);
+        using var gradOutputBuffer = accelerator.Allocate1D(gradOutput);
+        using var gradBuffer = accelerator.Allocate1D<float>(layout.TotalParameters);
         gradBuffer.MemSetToZero();
         var views = new GpuTableViews(storage.View, rows.View, quotientRows.View, tableBase.View);
         var args = GpuEmbeddingArgs.For(layout, Batch);
 
-        var gather = model.GpuEmbedding.LoadGather(_accelerator);
-        var scatter = model.GpuEmbedding.LoadScatterAtomic(_accelerator);
-        // One thread per coordinate (the interface's launch extent); block starts are still one record per block.
-        int threads = Batch * tables * d;
+        var gather = model.GpuEmbedding.LoadGather(accelerator);
+        var scatter = model.GpuEmbedding.LoadScatterAtomic(accelerator);
+        // The kernels' own extent; block starts are still one record per block.
+        int threads = Batch * tables * model.GpuEmbedding.ThreadsPerLookup;
         gather(threads, args, views, weightBuffer.View, tokenBuffer.View, startBuffer.View, outputBuffer.View);
         scatter(threads, args, views, tokenBuffer.View, startBuffer.View, gradOutputBuffer.View, gradBuffer.View);
-        _accelerator.Synchronize();
+        accelerator.Synchronize();
 
         Assert.Equal(cpuStarts, startBuffer.GetAsArray1D());
         Assert.Equal(cpuOutput, outputBuffer.GetAsArray1D());

@@ -57,3 +57,15 @@ public partial class SmallQr
     [Categorical(Column = 2, Cardinality = 50, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Full1 { get; }
     [Categorical(Column = 3, Cardinality = 10, Storage = EmbeddingStorage.QuotientRemainder, Rows = 3)] public partial EmbeddingTable Qr2 { get; }
 }
+
+// d = 72 takes the GPU kernels' widest lookup (32 lanes, steps of 32, 32 and a partial 8) and Z = 24 puts block edges
+// inside a warp's step (lanes of one step read two blocks), with the Signed variant's per-step sign terms; m = 211 is
+// small so that blocks overlap. Tables: two ROBE, one Full.
+[Dlrm(DenseFeatures = 2, EmbeddingDim = 72, BottomMlp = new[] { 72 }, TopMlp = new[] { 4 }, Tokens = TokenKind.Vocabulary)]
+[RobeArray(Slots = 211, BlockSize = 24, Variant = RobeVariant.Signed)]
+public partial class WideSigned
+{
+    [Categorical(Column = 0, Cardinality = 1000)] public partial EmbeddingTable Robe1 { get; }
+    [Categorical(Column = 1, Cardinality = 40, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Full1 { get; }
+    [Categorical(Column = 2, Cardinality = 5000)] public partial EmbeddingTable Robe2 { get; }
+}

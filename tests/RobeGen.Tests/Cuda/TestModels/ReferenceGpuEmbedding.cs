@@ -22,7 +22,10 @@ internal sealed class ReferenceGpuEmbedding : IGpuEmbeddingKernels
     {
         if (declaration.Tokens != TokenKind.RawId) throw new NotSupportedException("The reference kernels take raw tokens only.");
         _constants = Constants(declaration.EmbeddingDim, declaration.Variant);
+        ThreadsPerLookup = declaration.EmbeddingDim; // one per coordinate: the block threads need at most that many
     }
+
+    public int ThreadsPerLookup { get; }
 
     public Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>> LoadGather(Accelerator accelerator)
     {
