@@ -17,6 +17,7 @@ internal static class GpuKernelEmitter
 {
     private const string Robe = "(int)" + Names.EmbeddingStorage + ".Robe";
     private const string Full = "(int)" + Names.EmbeddingStorage + ".Full";
+    private const string QuotientRemainder = "(int)" + QuotientRemainderEmitter.Storage;
     private const string Warp = "global::ILGPU.Warp";
     private const string Group = "global::ILGPU.Group";
 
@@ -26,7 +27,7 @@ internal static class GpuKernelEmitter
 
     private static string ScatterDelegate =>
         "global::System.Action<" + Names.Index1D + ", " + Names.GpuEmbeddingArgs + ", " + Names.GpuTableViews + ", " + Names.ArrayView +
-        "<ulong>, " + Names.ArrayView + "<long>, " + Names.ArrayView + "<float>, " + Names.ArrayView + "<float>>";
+        "<float>, " + Names.ArrayView + "<ulong>, " + Names.ArrayView + "<long>, " + Names.ArrayView + "<float>, " + Names.ArrayView + "<float>>";
 
     public static void Write(CodeWriter w, DlrmModel model)
     {
@@ -59,6 +60,8 @@ internal static class GpuKernelEmitter
         WriteHashTerms(w, model);
         w.Line();
         WriteRowStart(w);
+        w.Line();
+        QuotientRemainderEmitter.WriteGpuHelpers(w);
         w.Close();
     }
 
@@ -104,6 +107,12 @@ internal static class GpuKernelEmitter
         if (model.Variant == RobeVariant.Signed) WriteSignLane(w);
         // All loads first, then all stores: the loads do not wait on stores the compiler cannot prove disjoint.
         ForEachStep(w, plan, step => "float v" + step + " = weights[slot" + step + "]" + SignFactor(model, plan, step) + ";", "0f");
+        ForEachStep(w, plan, step => "output[outputBase + " + Coordinate(plan, step) + "] = v" + step + ";");
+        w.Close();
+        w.Open("else if (storage == " + QuotientRemainder + ")");
+        w.Line("// Two rows' product; lane 0 records both starts.");
+        WriteQuotientRemainderStarts(w);
+        ForEachStep(w, plan, step => "float v" + step + " = weights[quotient + " + Coordinate(plan, step) + "] * weights[remainder + " + Coordinate(plan, step) + "];", "0f");
         ForEachStep(w, plan, step => "output[outputBase + " + Coordinate(plan, step) + "] = v" + step + ";");
         w.Close();
         w.Open("else");
@@ -186,7 +195,7 @@ internal static class GpuKernelEmitter
         w.Line("/// (times the sign for Signed) at the slots the gather recorded; a warp's atomics hit 32 consecutive slots. Same");
         w.Line("/// extent as the gather; the order of the additions is not fixed.</summary>");
         w.Open("public static void ScatterAtomicKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
-            Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> gradOutput, " + Names.ArrayView + "<float> gradWeights)");
+            Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> gradOutput, " + Names.ArrayView + "<float> gradWeights)");
         WriteLookupMapping(w);
         w.Line("if (!active) return;");
         if (!Unrolling.Applies(model))
@@ -211,6 +220,15 @@ internal static class GpuKernelEmitter
         }
         ForEachStep(w, plan, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(plan, step) + "]" + SignFactor(model, plan, step) + ";", "0f");
         ForEachStep(w, plan, step => Names.Atomic + ".Add(ref gradWeights[slot" + step + "], g" + step + ");");
+        w.Close();
+        w.Open("else if (storage == " + QuotientRemainder + ")");
+        w.Line("// The product rule with the weights the gather read: dQ[q] += g * Rm[r], dRm[r] += g * Q[q].");
+        w.Line("long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];");
+        ForEachStep(w, plan, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(plan, step) + "];", "0f");
+        ForEachStep(w, plan, step => "float q" + step + " = weights[quotient + " + Coordinate(plan, step) + "];", "0f");
+        ForEachStep(w, plan, step => "float r" + step + " = weights[remainder + " + Coordinate(plan, step) + "];", "0f");
+        ForEachStep(w, plan, step => Names.Atomic + ".Add(ref gradWeights[quotient + " + Coordinate(plan, step) + "], g" + step + " * r" + step + ");");
+        ForEachStep(w, plan, step => Names.Atomic + ".Add(ref gradWeights[remainder + " + Coordinate(plan, step) + "], g" + step + " * q" + step + ");");
         w.Close();
         w.Open("else");
         w.Line("long rowStart = blockStarts[recordBase];");
@@ -239,6 +257,10 @@ internal static class GpuKernelEmitter
         w.Line("output[outputBase + c] = weights[" + Slot(model, "start", "k") + "]" + LoopSignFactor(model) + ";");
         w.Close();
         w.Close();
+        w.Open("else if (storage == " + QuotientRemainder + ")");
+        WriteQuotientRemainderStarts(w);
+        w.Line("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = weights[quotient + c] * weights[remainder + c];");
+        w.Close();
         w.Open("else");
         w.Line("long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
         w.Line("if (lane == 0) blockStarts[recordBase] = rowStart;");
@@ -255,6 +277,14 @@ internal static class GpuKernelEmitter
         w.Open("for (int c = lane; c < EmbeddingDim; c += LookupLanes)");
         w.Line("int block = c / blockSize;");
         w.Line(Names.Atomic + ".Add(ref gradWeights[" + Slot(model, "(int)blockStarts[recordBase + block]", "c - block * blockSize") + "], gradOutput[outputBase + c]" + LoopSignFactor(model) + ");");
+        w.Close();
+        w.Close();
+        w.Open("else if (storage == " + QuotientRemainder + ")");
+        w.Line("long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];");
+        w.Open("for (int c = lane; c < EmbeddingDim; c += LookupLanes)");
+        w.Line("float g = gradOutput[outputBase + c], q = weights[quotient + c], r = weights[remainder + c];");
+        w.Line(Names.Atomic + ".Add(ref gradWeights[quotient + c], g * r);");
+        w.Line(Names.Atomic + ".Add(ref gradWeights[remainder + c], g * q);");
         w.Close();
         w.Close();
         w.Open("else");
@@ -363,6 +393,17 @@ internal static class GpuKernelEmitter
         w.Line(Names.Inline);
         w.Line("private static int BlockStart(ulong rowTerm, int block, long range) =>");
         w.Line("    (int)RobeHash.StartOf(RobeHash.AddMod(rowTerm, RobeHash.ModP((ulong)(uint)block * RobeHash.R2 + RobeHash.R1)), range);");
+    }
+
+    /// <summary>A QuotientRemainder lookup's two row starts (the helpers QuotientRemainderEmitter writes); lane 0 records them.</summary>
+    private static void WriteQuotientRemainderStarts(CodeWriter w)
+    {
+        w.Line("long quotient = QuotientRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);");
+        w.Line("long remainder = RemainderRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);");
+        w.Open("if (lane == 0)");
+        w.Line("blockStarts[recordBase] = quotient;");
+        w.Line("blockStarts[recordBase + 1] = remainder;");
+        w.Close();
     }
 
     private static void WriteRowStart(CodeWriter w)

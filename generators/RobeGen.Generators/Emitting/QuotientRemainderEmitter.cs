@@ -13,6 +13,22 @@ internal static class QuotientRemainderEmitter
 {
     public const string Storage = Names.EmbeddingStorage + ".QuotientRemainder";
 
+    /// <summary>
+    /// The ILGPU helpers: a QuotientRemainder token's two row starts, with the CPU loops' arithmetic (the kernels'
+    /// QuotientRemainder branches, in GpuKernelEmitter, move the coordinates with their lanes like a Full row's).
+    /// Kernel-safe: no spans, tuples or exceptions.
+    /// </summary>
+    public static void WriteGpuHelpers(CodeWriter w)
+    {
+        w.Line("/// <summary>Start of the quotient row (token div R) mod Q of a QuotientRemainder table (x = token mod (Q * R), as the CPU loops).</summary>");
+        w.Line("private static long QuotientRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>");
+        w.Line("    tableBase + (long)(token / (ulong)remainderRows % (ulong)quotientRows) * EmbeddingDim;");
+        w.Line();
+        w.Line("/// <summary>Start of the remainder row token mod R, after the table's Q quotient rows.</summary>");
+        w.Line("private static long RemainderRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>");
+        w.Line("    tableBase + (quotientRows + (long)(token % (ulong)remainderRows)) * EmbeddingDim;");
+    }
+
     /// <summary>The CPU helpers: row starts, gather, scatter.</summary>
     public static void WriteCpuHelpers(CodeWriter w)
     {

@@ -22,7 +22,7 @@ internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
 {
     private readonly GpuDevice _device;
     private readonly DeviceTensors _t;
-    private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>> _scatter;
+    private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>> _scatter;
     private readonly ArrayView<ulong> _tokens;
     private readonly IGpuEmbeddingKernels _kernels;
 
@@ -38,9 +38,11 @@ internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
     public override void Accumulate(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates) =>
         ScatterInto(rows, args, coordinates, _t.EmbeddingGradients.View);
 
-    /// <summary>Adds dL/dE (as the step left it in GradEmbeddings) into <paramref name="target"/> at the recorded slots.</summary>
+    /// <summary>Adds dL/dE (as the step left it in GradEmbeddings) into <paramref name="target"/> at the recorded slots
+    /// (the fused SGD passes the weights as the target: only for models without QuotientRemainder tables, whose scatter reads them).</summary>
     public void ScatterInto(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates, ArrayView<float> target) =>
-        _scatter(_kernels.Extent(coordinates.Batch, coordinates.Tables), args, _t.TableViews, _tokens, _t.BlockStarts.View, _t.GradEmbeddings.View, target);
+        _scatter(_kernels.Extent(coordinates.Batch, coordinates.Tables), args, _t.TableViews, _t.Embedding.View, _tokens, _t.BlockStarts.View,
+            _t.GradEmbeddings.View, target);
 }
 
 /// <summary>

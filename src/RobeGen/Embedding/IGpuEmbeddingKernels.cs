@@ -55,7 +55,10 @@ public interface IGpuEmbeddingKernels
     Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>
         LoadGather(Accelerator accelerator);
 
-    /// <summary>Gradient scatter with float atomics: adds every coordinate's gradient at the slot the gather recorded. Arguments: args, tables, tokens, block starts, dL/dE, dL/dweights. Same extent as the gather.</summary>
-    Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>
+    /// <summary>Gradient scatter with float atomics: adds every coordinate's gradient at the slot the gather recorded. Arguments: args,
+    /// tables, weights, tokens, block starts, dL/dE, dL/dweights. The weights are read only for QuotientRemainder tables (the product
+    /// rule: dQ = g * Rm, dRm = g * Q) and must be the values the gather read, so dL/dweights must not be the weights there. Same
+    /// extent as the gather.</summary>
+    Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>
         LoadScatterAtomic(Accelerator accelerator);
 }

@@ -499,8 +499,8 @@ namespace Sample.Nested.Space
                 global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>>(accelerator, GatherKernel);
 
             /// <inheritdoc/>
-            public global::System.Action<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>> LoadScatterAtomic(global::ILGPU.Runtime.Accelerator accelerator) =>
-                global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
+            public global::System.Action<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>> LoadScatterAtomic(global::ILGPU.Runtime.Accelerator accelerator) =>
+                global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
 
             /// <summary>Gather: lane l of a lookup reads coordinates l, l + LookupLanes, ... (a warp reads 32 consecutive slots
             /// per instruction) and the lookup's block starts are recorded. Extent batch * TableCount * LookupLanes (extra threads
@@ -582,6 +582,21 @@ namespace Sample.Nested.Space
                     output[outputBase + lane] = v0;
                     if (lane < 4) output[outputBase + lane + 8] = v1;
                 }
+                else if (storage == (int)global::RobeGen.EmbeddingStorage.QuotientRemainder)
+                {
+                    // Two rows' product; lane 0 records both starts.
+                    long quotient = QuotientRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
+                    long remainder = RemainderRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
+                    if (lane == 0)
+                    {
+                        blockStarts[recordBase] = quotient;
+                        blockStarts[recordBase + 1] = remainder;
+                    }
+                    float v0 = weights[quotient + lane] * weights[remainder + lane];
+                    float v1 = lane < 4 ? weights[quotient + lane + 8] * weights[remainder + lane + 8] : 0f;
+                    output[outputBase + lane] = v0;
+                    if (lane < 4) output[outputBase + lane + 8] = v1;
+                }
                 else
                 {
                     // A Full or Hashed row: d consecutive floats; lane 0 records the row's start.
@@ -598,7 +613,7 @@ namespace Sample.Nested.Space
             /// <summary>Gradient scatter: lane l of a lookup atomically adds the gradient of coordinates l, l + LookupLanes, ...
             /// (times the sign for Signed) at the slots the gather recorded; a warp's atomics hit 32 consecutive slots. Same
             /// extent as the gather; the order of the additions is not fixed.</summary>
-            public static void ScatterAtomicKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> gradOutput, global::ILGPU.ArrayView<float> gradWeights)
+            public static void ScatterAtomicKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> gradOutput, global::ILGPU.ArrayView<float> gradWeights)
             {
                 int pair = index.X / LookupLanes;
                 int lane = index.X - pair * LookupLanes;
@@ -642,6 +657,21 @@ namespace Sample.Nested.Space
                     global::ILGPU.Atomic.Add(ref gradWeights[slot0], g0);
                     if (lane < 4) global::ILGPU.Atomic.Add(ref gradWeights[slot1], g1);
                 }
+                else if (storage == (int)global::RobeGen.EmbeddingStorage.QuotientRemainder)
+                {
+                    // The product rule with the weights the gather read: dQ[q] += g * Rm[r], dRm[r] += g * Q[q].
+                    long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];
+                    float g0 = gradOutput[outputBase + lane];
+                    float g1 = lane < 4 ? gradOutput[outputBase + lane + 8] : 0f;
+                    float q0 = weights[quotient + lane];
+                    float q1 = lane < 4 ? weights[quotient + lane + 8] : 0f;
+                    float r0 = weights[remainder + lane];
+                    float r1 = lane < 4 ? weights[remainder + lane + 8] : 0f;
+                    global::ILGPU.Atomic.Add(ref gradWeights[quotient + lane], g0 * r0);
+                    if (lane < 4) global::ILGPU.Atomic.Add(ref gradWeights[quotient + lane + 8], g1 * r1);
+                    global::ILGPU.Atomic.Add(ref gradWeights[remainder + lane], g0 * q0);
+                    if (lane < 4) global::ILGPU.Atomic.Add(ref gradWeights[remainder + lane + 8], g1 * q1);
+                }
                 else
                 {
                     long rowStart = blockStarts[recordBase];
@@ -684,6 +714,14 @@ namespace Sample.Nested.Space
                 ulong row = storage == (int)global::RobeGen.EmbeddingStorage.Full ? token : token % (ulong)rows;
                 return tableBase + (long)row * EmbeddingDim;
             }
+
+            /// <summary>Start of the quotient row (token div R) mod Q of a QuotientRemainder table (x = token mod (Q * R), as the CPU loops).</summary>
+            private static long QuotientRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
+                tableBase + (long)(token / (ulong)remainderRows % (ulong)quotientRows) * EmbeddingDim;
+
+            /// <summary>Start of the remainder row token mod R, after the table's Q quotient rows.</summary>
+            private static long RemainderRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
+                tableBase + (quotientRows + (long)(token % (ulong)remainderRows)) * EmbeddingDim;
         }
     }
 }

@@ -93,6 +93,25 @@ namespace Sample
                 return sum >= P ? sum - P : sum;
             }
 
+            /// <summary>1 / P as a double: ModP's quotient estimate.</summary>
+            public const double InverseP = 4.90659139678078E-10;
+
+            /// <summary>
+            /// x mod P without a 64-bit integer division, which CUDA runs as a ~70-instruction subroutine: the quotient from a
+            /// double-precision product (within 1 of floor(x / P): its relative error is a few 2^-53 and x / P &lt; 2^34), the
+            /// remainder in wrapping arithmetic (its true value lies in [-P, 2P)) and one correction. The same number as x % P for
+            /// every x; the GPU kernels use it where the CPU loops write % P.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static ulong ModP(ulong x)
+            {
+                ulong q = (ulong)((double)x * InverseP);
+                long r = unchecked((long)(x - q * P));
+                if (r < 0) r += (long)P;
+                else if (r >= (long)P) r -= (long)P;
+                return (ulong)r;
+            }
+
             /// <summary>h(xg, block) from key = xg mod P.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public static ulong Hash(ulong key, int block) => AddMod(RowTerm(key), BlockTerm(block));
@@ -423,87 +442,187 @@ namespace Sample
         /// <summary>The generated ILGPU embedding kernels of this model.</summary>
         public sealed class GpuEmbedding : global::RobeGen.IGpuEmbeddingKernels
         {
+            /// <summary>Threads per (sample, table) lookup: the largest power of two up to min(32, d).</summary>
+            public const int LookupLanes = 4;
+
             /// <summary>The one instance (the kernels keep no state).</summary>
             public static GpuEmbedding Instance { get; } = new GpuEmbedding();
 
             private GpuEmbedding() { }
 
             /// <inheritdoc/>
+            public int ThreadsPerLookup => LookupLanes;
+
+            /// <inheritdoc/>
             public global::System.Action<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>> LoadGather(global::ILGPU.Runtime.Accelerator accelerator) =>
                 global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>>(accelerator, GatherKernel);
 
             /// <inheritdoc/>
-            public global::System.Action<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>> LoadScatterAtomic(global::ILGPU.Runtime.Accelerator accelerator) =>
-                global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
+            public global::System.Action<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>> LoadScatterAtomic(global::ILGPU.Runtime.Accelerator accelerator) =>
+                global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
 
-            /// <summary>Gather: thread (sample, table, j) reads coordinate j of the embedding, so a warp reads whole blocks of
-            /// consecutive slots (coalesced); the first lane of a block hashes and records its start. Extent batch * TableCount *
-            /// EmbeddingDim. A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
+            /// <summary>Gather: lane l of a lookup reads coordinates l, l + LookupLanes, ... (a warp reads 32 consecutive slots
+            /// per instruction) and the lookup's block starts are recorded. Extent batch * TableCount * LookupLanes (extra threads
+            /// idle). A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
             public static void GatherKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> output)
             {
-                int pair = index.X / EmbeddingDim;
-                int j = index.X - pair * EmbeddingDim;
+                int pair = index.X / LookupLanes;
+                int lane = index.X - pair * LookupLanes;
                 bool active = pair < args.Batch * TableCount;
                 int table = pair % TableCount;
                 int storage = active ? tables.Storage[table] : (int)global::RobeGen.EmbeddingStorage.Full;
-                int blockSize = args.BlockSize;
-                int block = j / blockSize;
-                int k = j - block * blockSize;
-                long record = (long)pair * args.MaxBlocks + block;
+                bool robe = active && storage == (int)global::RobeGen.EmbeddingStorage.Robe;
+                long recordBase = (long)pair * args.MaxBlocks;
+                int outputBase = pair * EmbeddingDim;
                 ulong token = active ? tokens[pair] : 0UL;
-                bool share = blockSize <= global::ILGPU.Warp.WarpSize && global::ILGPU.Warp.WarpSize % blockSize == 0 && EmbeddingDim % blockSize == 0 && global::ILGPU.Group.DimX % global::ILGPU.Warp.WarpSize == 0;
-                bool hashes = active && storage == (int)global::RobeGen.EmbeddingStorage.Robe && (k == 0 || !share);
-                long start = 0L;
-                if (hashes)
+                ulong key = robe ? Key(table, token) : 0UL;
+                ulong rowTerm = robe ? RowTerm(key) : 0UL;
+                int slot0 = 0;
+                if (args.BlockSize == 4)
                 {
-                    ulong key = RobeHash.Key(table, token);
-                    start = RobeHash.StartOf(RobeHash.Hash(key, block), args.RobeSlots - blockSize + 1);
+                    long range = args.RobeSlots - 4 + 1;
+                    if (global::ILGPU.Warp.WarpSize % LookupLanes == 0 && global::ILGPU.Group.DimX % global::ILGPU.Warp.WarpSize == 0)
+                    {
+                        int mine = 0;
+                        if (robe && lane < 1)
+                        {
+                            mine = BlockStart(rowTerm, lane, range);
+                            blockStarts[recordBase + lane] = mine;
+                        }
+                        int firstLane = global::ILGPU.Warp.LaneIdx - lane;
+                        slot0 = global::ILGPU.Warp.Shuffle(mine, firstLane + (lane) / 4) + (lane) % 4;
+                    }
+                    else if (robe)
+                    {
+                        {
+                            int block = (lane) / 4;
+                            int k = lane - block * 4;
+                            int start = BlockStart(rowTerm, block, range);
+                            if (k == 0) blockStarts[recordBase + block] = start;
+                            slot0 = start + k;
+                        }
+                    }
                 }
-                if (share)
+                else if (robe)
                 {
-                    start = global::ILGPU.Warp.Shuffle(start, global::ILGPU.Warp.LaneIdx - k);
+                    // A run-time Z other than the declared one: the same steps with Z read from the arguments.
+                    int blockSize = args.BlockSize;
+                    long range = args.RobeSlots - blockSize + 1;
+                    {
+                        int block = (lane) / blockSize;
+                        int k = lane - block * blockSize;
+                        int start = BlockStart(rowTerm, block, range);
+                        if (k == 0) blockStarts[recordBase + block] = start;
+                        slot0 = start + k;
+                    }
                 }
                 if (!active) return;
-                if (storage == (int)global::RobeGen.EmbeddingStorage.Robe)
+                if (robe)
                 {
-                    if (k == 0) blockStarts[record] = start;
-                    output[index.X] = weights[start + k];
+                    float v0 = weights[slot0];
+                    output[outputBase + lane] = v0;
+                }
+                else if (storage == (int)global::RobeGen.EmbeddingStorage.QuotientRemainder)
+                {
+                    // Two rows' product; lane 0 records both starts.
+                    long quotient = QuotientRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
+                    long remainder = RemainderRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
+                    if (lane == 0)
+                    {
+                        blockStarts[recordBase] = quotient;
+                        blockStarts[recordBase + 1] = remainder;
+                    }
+                    float v0 = weights[quotient + lane] * weights[remainder + lane];
+                    output[outputBase + lane] = v0;
                 }
                 else
                 {
-                    // A Full or Hashed row: d consecutive floats, one per thread; coordinate 0 records the row's start.
+                    // A Full or Hashed row: d consecutive floats; lane 0 records the row's start.
                     long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);
-                    if (j == 0) blockStarts[(long)pair * args.MaxBlocks] = rowStart;
-                    output[index.X] = rowStart < 0 ? 0f : weights[rowStart + j];
+                    if (lane == 0) blockStarts[recordBase] = rowStart;
+                    bool inRange = rowStart >= 0;
+                    float v0 = inRange ? weights[rowStart + lane] : 0f;
+                    output[outputBase + lane] = v0;
                 }
             }
 
-            /// <summary>Gradient scatter: thread (sample, table, j) atomically adds coordinate j's gradient (times the sign for
-            /// Signed) at the slot the gather recorded; a warp's atomics hit consecutive slots. Same extent as the gather; the
-            /// order of the additions is not fixed.</summary>
-            public static void ScatterAtomicKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> gradOutput, global::ILGPU.ArrayView<float> gradWeights)
+            /// <summary>Gradient scatter: lane l of a lookup atomically adds the gradient of coordinates l, l + LookupLanes, ...
+            /// (times the sign for Signed) at the slots the gather recorded; a warp's atomics hit 32 consecutive slots. Same
+            /// extent as the gather; the order of the additions is not fixed.</summary>
+            public static void ScatterAtomicKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> gradOutput, global::ILGPU.ArrayView<float> gradWeights)
             {
-                int pair = index.X / EmbeddingDim;
-                int j = index.X - pair * EmbeddingDim;
+                int pair = index.X / LookupLanes;
+                int lane = index.X - pair * LookupLanes;
                 bool active = pair < args.Batch * TableCount;
                 int table = pair % TableCount;
                 int storage = active ? tables.Storage[table] : (int)global::RobeGen.EmbeddingStorage.Full;
-                int blockSize = args.BlockSize;
-                int block = j / blockSize;
-                int k = j - block * blockSize;
-                long record = (long)pair * args.MaxBlocks + block;
+                bool robe = active && storage == (int)global::RobeGen.EmbeddingStorage.Robe;
+                long recordBase = (long)pair * args.MaxBlocks;
+                int outputBase = pair * EmbeddingDim;
                 if (!active) return;
-                if (storage == (int)global::RobeGen.EmbeddingStorage.Robe)
+                if (robe)
                 {
-                    long start = blockStarts[record];
-                    global::ILGPU.Atomic.Add(ref gradWeights[start + k], gradOutput[index.X]);
+                    int slot0 = 0;
+                    if (args.BlockSize == 4)
+                    {
+                        {
+                            int block = (lane) / 4;
+                            slot0 = (int)blockStarts[recordBase + block] + lane - block * 4;
+                        }
+                    }
+                    else
+                    {
+                        int blockSize = args.BlockSize;
+                        {
+                            int block = (lane) / blockSize;
+                            slot0 = (int)blockStarts[recordBase + block] + lane - block * blockSize;
+                        }
+                    }
+                    float g0 = gradOutput[outputBase + lane];
+                    global::ILGPU.Atomic.Add(ref gradWeights[slot0], g0);
+                }
+                else if (storage == (int)global::RobeGen.EmbeddingStorage.QuotientRemainder)
+                {
+                    // The product rule with the weights the gather read: dQ[q] += g * Rm[r], dRm[r] += g * Q[q].
+                    long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];
+                    float g0 = gradOutput[outputBase + lane];
+                    float q0 = weights[quotient + lane];
+                    float r0 = weights[remainder + lane];
+                    global::ILGPU.Atomic.Add(ref gradWeights[quotient + lane], g0 * r0);
+                    global::ILGPU.Atomic.Add(ref gradWeights[remainder + lane], g0 * q0);
                 }
                 else
                 {
-                    long rowStart = blockStarts[(long)pair * args.MaxBlocks];
-                    if (rowStart >= 0) global::ILGPU.Atomic.Add(ref gradWeights[rowStart + j], gradOutput[index.X]);
+                    long rowStart = blockStarts[recordBase];
+                    if (rowStart < 0) return;
+                    float g0 = gradOutput[outputBase + lane];
+                    global::ILGPU.Atomic.Add(ref gradWeights[rowStart + lane], g0);
                 }
             }
+
+            /// <summary>RobeHash.Key(table, token): the table's token offset added, mod P.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static ulong Key(int table, ulong token) => RobeHash.ModP(unchecked(token + TokenOffset(table)));
+
+            /// <summary>TableHash.&lt;table&gt;.TokenOffset.</summary>
+            private static ulong TokenOffset(int table)
+            {
+                switch (table)
+                {
+                    case 0: return TableHash.Country.TokenOffset;
+                    case 1: return TableHash.Zip.TokenOffset;
+                    default: return 0UL;
+                }
+            }
+
+            /// <summary>RobeHash.RowTerm: (key * R3) mod P.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static ulong RowTerm(ulong key) => RobeHash.ModP(key * RobeHash.R3);
+
+            /// <summary>Start slot of ROBE block <paramref name="block"/>: RobeHash.StartOf(RobeHash.Hash(key, block), range) from the row's term.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            private static int BlockStart(ulong rowTerm, int block, long range) =>
+                (int)RobeHash.StartOf(RobeHash.AddMod(rowTerm, RobeHash.ModP((ulong)(uint)block * RobeHash.R2 + RobeHash.R1)), range);
 
             /// <summary>Start of a Full (row = token) or Hashed (row = token mod rows) row; -1 for a Full token out of range.</summary>
             private static long RowStart(int storage, ulong token, long rows, long tableBase)
@@ -512,6 +631,14 @@ namespace Sample
                 ulong row = storage == (int)global::RobeGen.EmbeddingStorage.Full ? token : token % (ulong)rows;
                 return tableBase + (long)row * EmbeddingDim;
             }
+
+            /// <summary>Start of the quotient row (token div R) mod Q of a QuotientRemainder table (x = token mod (Q * R), as the CPU loops).</summary>
+            private static long QuotientRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
+                tableBase + (long)(token / (ulong)remainderRows % (ulong)quotientRows) * EmbeddingDim;
+
+            /// <summary>Start of the remainder row token mod R, after the table's Q quotient rows.</summary>
+            private static long RemainderRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
+                tableBase + (quotientRows + (long)(token % (ulong)remainderRows)) * EmbeddingDim;
         }
     }
 }

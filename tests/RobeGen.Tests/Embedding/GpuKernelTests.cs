@@ -65,9 +65,28 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
     [MemberData(nameof(CasesByWarp))]
     public void Kernels_match_the_cpu_loops(string modelName, string layoutName, int warpSize)
     {
-        Accelerator accelerator = _fixture.WithWarp(warpSize);
         IDlrmDefinition model = EmbeddingCases.Model(modelName);
-        EmbeddingLayout layout = EmbeddingCases.Layout(model, layoutName);
+        AssertKernelsMatchCpuLoops(_fixture.WithWarp(warpSize), model, EmbeddingCases.Layout(model, layoutName));
+    }
+
+    /// <summary>QuotientRemainder tables (declared, beside ROBE and Full ones, and every table at run time) on both simulated warps.</summary>
+    public static TheoryData<string, int> QuotientRemainderCases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string layout in new[] { "declared", "z=3", "all-qr" })
+            foreach (int warp in new[] { 4, 32 })
+                data.Add(layout, warp);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(QuotientRemainderCases))]
+    public void QuotientRemainder_kernels_match_the_cpu_loops(string layoutName, int warpSize) =>
+        AssertKernelsMatchCpuLoops(_fixture.WithWarp(warpSize), Models.SmallQr.Definition, QuotientRemainderTests.Layout(layoutName));
+
+    /// <summary>Gather and atomic scatter on the accelerator against the generated CPU loops on the same random inputs.</summary>
+    private static void AssertKernelsMatchCpuLoops(Accelerator accelerator, IDlrmDefinition model, EmbeddingLayout layout)
+    {
         int tables = layout.TableCount, d = layout.Dim, records = Batch * tables * layout.MaxBlocks;
         ulong[] tokens = EmbeddingCases.Tokens(layout, Batch, seed: 11);
         float[] weights = EmbeddingCases.Floats(layout.TotalParameters, seed: 12);
@@ -98,7 +117,7 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
         // The kernels' own extent; block starts are still one record per block.
         int threads = Batch * tables * model.GpuEmbedding.ThreadsPerLookup;
         gather(threads, args, views, weightBuffer.View, tokenBuffer.View, startBuffer.View, outputBuffer.View);
-        scatter(threads, args, views, tokenBuffer.View, startBuffer.View, gradOutputBuffer.View, gradBuffer.View);
+        scatter(threads, args, views, weightBuffer.View, tokenBuffer.View, startBuffer.View, gradOutputBuffer.View, gradBuffer.View);
         accelerator.Synchronize();
 
         Assert.Equal(cpuStarts, startBuffer.GetAsArray1D());

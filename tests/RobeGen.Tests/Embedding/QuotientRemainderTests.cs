@@ -17,7 +17,8 @@ public sealed class QuotientRemainderTests
 
     public static TheoryData<string> Layouts => new() { "declared", "z=3", "z=d", "all-qr" };
 
-    private static EmbeddingLayout Layout(string name) => EmbeddingLayout.FromDeclaration(SmallQr.Declaration, name switch
+    /// <summary>SmallQr's layouts the QR tests run over (also the GPU kernel tests').</summary>
+    internal static EmbeddingLayout Layout(string name) => EmbeddingLayout.FromDeclaration(SmallQr.Declaration, name switch
     {
         "declared" => EmbeddingOverrides.None,
         "z=3" => new EmbeddingOverrides { BlockSize = 3 },

@@ -34,10 +34,10 @@ internal sealed class ReferenceGpuEmbedding : IGpuEmbeddingKernels
         return accelerator.LoadAutoGroupedStreamKernel(kernel);
     }
 
-    public Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>> LoadScatterAtomic(Accelerator accelerator)
+    public Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>> LoadScatterAtomic(Accelerator accelerator)
     {
         var method = typeof(ReferenceGpuEmbedding).GetMethod(nameof(ScatterAtomicKernel))!.MakeGenericMethod(_constants);
-        var kernel = method.CreateDelegate<Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>>();
+        var kernel = method.CreateDelegate<Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>>();
         return accelerator.LoadAutoGroupedStreamKernel(kernel);
     }
 
@@ -57,7 +57,7 @@ internal sealed class ReferenceGpuEmbedding : IGpuEmbeddingKernels
             output[(long)sampleTable * d + j] = SignOf<TConstants>(tables, sampleTable, xg, j) * weights[SlotAt<TConstants>(args, start, j - first)];
     }
 
-    public static void ScatterAtomicKernel<TConstants>(Index1D i, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<ulong> tokens,
+    public static void ScatterAtomicKernel<TConstants>(Index1D i, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights, ArrayView<ulong> tokens,
         ArrayView<long> blockStarts, ArrayView<float> gradOutput, ArrayView<float> gradWeights) where TConstants : struct, IKernelConstants
     {
         int d = default(TConstants).Dim;
