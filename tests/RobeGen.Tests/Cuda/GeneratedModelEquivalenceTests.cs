@@ -56,6 +56,20 @@ public class GeneratedModelEquivalenceTests(CpuSimulatorFixture fixture, ITestOu
     }
 
     [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.Adagrad)]
+    public void QuotientRemainder_layers_match_the_reference(OptimizerKind optimizer)
+    {
+        var definition = SmallQr.Definition;
+        var options = new ModelOptions { MaxBatchSize = 6, DeterministicGradients = true, Optimizer = optimizer };
+        using var backend = new CudaDlrmBackend(definition, options,
+            ModelInitializer.Create(EmbeddingLayout.FromDeclaration(definition.Declaration), options.Optimizer, options.Seed), fixture.Device);
+        var report = BackendEquivalence.CheckLayers(backend, definition.Embedding, TestStates.RandomBatch(definition.Declaration, 6, 31), 0.2f, options.Optimizer);
+        output.WriteLine(report.ToString());
+        Assert.True(report.Passed, report.ToString());
+    }
+
+    [Theory]
     [InlineData(OptimizerKind.Sgd, false)]      // atomic scatter, unfused: a QR model skips the fused scatter+SGD
     [InlineData(OptimizerKind.Sgd, true)]       // two sorted pairs per coordinate with the product-rule terms
     [InlineData(OptimizerKind.Adagrad, false)]

@@ -7,7 +7,8 @@ namespace RobeGen.Cuda.Equivalence;
 /// docs/model-math.md written the slow obvious way, in double precision, on the host: one training step's forward
 /// and backward from a <see cref="ModelState"/>. The yardstick of the layer-by-layer equivalence checks. Embeddings
 /// are read through the model's generated CPU kernels (<see cref="IEmbeddingKernels.Gather"/>) and gradients are sent
-/// back slot by slot through <see cref="IEmbeddingKernels.SlotOf"/>, independently of any block-start bookkeeping.
+/// back slot by slot through <see cref="IEmbeddingKernels.SlotOf"/>, independently of any block-start bookkeeping
+/// (QuotientRemainder tables, which have no single slot, by the product rule at the two rows the gather recorded).
 /// </summary>
 public static class ReferenceDlrm
 {
@@ -113,10 +114,21 @@ public static class ReferenceDlrm
 
         // dL/dM, slot by slot.
         var gradM = new double[layout.TotalParameters];
+        float[] weights = state["embedding"];
         for (int b = 0; b < rows; b++)
             for (int t = 0; t < tables; t++)
                 for (int j = 0; j < d; j++)
                 {
+                    if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+                    {
+                        // No single slot: the product rule at the two rows the gather recorded, with the weights it read.
+                        long record = (long)(b * tables + t) * layout.MaxBlocks;
+                        long quotient = starts[record] + j, remainder = starts[record + 1] + j;
+                        double g = gradE[(b * tables + t) * d + j];
+                        gradM[quotient] += g * weights[remainder];
+                        gradM[remainder] += g * weights[quotient];
+                        continue;
+                    }
                     var (slot, sign) = embedding.SlotOf(layout, t, batch.Tokens[b * tables + t], j);
                     gradM[slot] += sign * gradE[(b * tables + t) * d + j];
                 }
