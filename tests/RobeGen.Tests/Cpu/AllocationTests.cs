@@ -9,12 +9,14 @@ namespace RobeGen.Tests.Cpu;
 public sealed class AllocationTests
 {
     [Theory]
-    [InlineData(OptimizerKind.Sgd)]
-    [InlineData(OptimizerKind.Adagrad)]
-    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer)
+    [InlineData(OptimizerKind.Sgd, false)]
+    [InlineData(OptimizerKind.Adagrad, false)]
+    [InlineData(OptimizerKind.Adagrad, true)]   // the generated loops with QuotientRemainder tables
+    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer, bool quotientRemainder)
     {
-        using var backend = new CpuDlrmBackend(TestModel.KaggleSmall, new ModelOptions { MaxBatchSize = 512, Threads = 2, Optimizer = optimizer });
-        Batch batch = TestBatches.Random(TestModel.KaggleSmall.Declaration, 512, seed: 1);
+        IDlrmDefinition model = quotientRemainder ? Models.SmallQr.Definition : TestModel.KaggleSmall;
+        using var backend = new CpuDlrmBackend(model, new ModelOptions { MaxBatchSize = 512, Threads = 2, Optimizer = optimizer });
+        Batch batch = TestBatches.Random(model.Declaration, 512, seed: 1);
         var probabilities = new float[512];
         for (int i = 0; i < 3; i++)
         {
