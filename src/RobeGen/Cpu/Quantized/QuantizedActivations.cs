@@ -1,0 +1,151 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using RobeGen.Cpu.Threading;
+using static RobeGen.Cpu.Quantized.Int8MicroKernel;
+
+namespace RobeGen.Cpu.Quantized;
+
+/// <summary>
+/// A batch of FP32 activations [rows x width] as 7-bit integers with a scale and a zero point per row, in
+/// <see cref="Int8MicroKernel"/>'s activation panels: x ~ Scale[i] * (Q[i, k] - Zero[i]) with Q in 0 .. 127.
+/// The range of each row is [min(0, min x), max(0, max x)] mapped onto 0 .. 127, so 0 is exact (ReLU zeros stay
+/// zeros) and a row without negatives gets Zero = 0 and all 127 steps above it. Computed per batch (the range is
+/// the batch's own); buffers are sized once for the largest batch and width.
+/// </summary>
+internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
+{
+    /// <summary>Row panels per work item of <see cref="Quantize"/>.</summary>
+    private const int PanelsPerItem = 8;
+    private readonly int _maxRows, _maxWidth;
+    private readonly float[] _scale;
+    private readonly int[] _zero;
+    private byte* _data;
+    // The call being run (valid during Quantize only).
+    private float* _source;
+    private int _sourceStride;
+
+    public QuantizedActivations(int maxRows, int maxWidth)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWidth, 1);
+        _maxRows = maxRows;
+        _maxWidth = maxWidth;
+        _scale = new float[maxRows];
+        _zero = new int[maxRows];
+        long bytes = (long)RowPanelsOf(maxRows) * QuadsOf(maxWidth) * ActivationQuadBytes;
+        _data = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+        NativeMemory.Clear(_data, (nuint)bytes);
+    }
+
+    /// <summary>Rows of the last <see cref="Quantize"/>.</summary>
+    public int Rows { get; private set; }
+    /// <summary>Width (k) of the last <see cref="Quantize"/>.</summary>
+    public int Width { get; private set; }
+    /// <summary>Width rounded up to quads, over 4.</summary>
+    public int Quads => QuadsOf(Width);
+    public ReadOnlySpan<float> Scale => _scale.AsSpan(0, Rows);
+    public ReadOnlySpan<int> Zero => _zero.AsSpan(0, Rows);
+
+    /// <summary>The activation panel of rows p*MR .. p*MR + MR-1.</summary>
+    internal byte* Panel(int p) => _data + (long)p * Quads * ActivationQuadBytes;
+
+    /// <summary>Q[i, k] (tests).</summary>
+    internal byte this[int i, int k] => Panel(i / MR)[(k / KStep) * ActivationQuadBytes + (i % MR) * KStep + k % KStep];
+
+    /// <summary>Quantizes <paramref name="rows"/> rows of <paramref name="width"/> values (row stride = width) on the pool.</summary>
+    public void Quantize(WorkerPool pool, ReadOnlySpan<float> source, int rows, int width)
+    {
+        ObjectDisposedException.ThrowIf(_data == null, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, _maxRows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(width, _maxWidth);
+        if (source.Length < (long)rows * width) throw new ArgumentException($"Need {rows} x {width} values, got {source.Length}.", nameof(source));
+        Rows = rows;
+        Width = width;
+        fixed (float* s = source)
+        {
+            _source = s;
+            _sourceStride = width;
+            try
+            {
+                int items = (RowPanelsOf(rows) + PanelsPerItem - 1) / PanelsPerItem;
+                if (pool.Threads > 1 && (long)rows * width >= 1 << 15) pool.Run(this, items);
+                else for (int i = 0; i < items; i++) Execute(i, 0);
+            }
+            finally
+            {
+                _source = null;
+            }
+        }
+    }
+
+    void IParallelWork.Execute(int item, int worker) => Execute(item, worker);
+
+    private void Execute(int item, int worker)
+    {
+        int first = item * PanelsPerItem * MR, end = Math.Min(Rows, first + PanelsPerItem * MR);
+        for (int i = first; i < end; i++) QuantizeRow(i);
+    }
+
+    private void QuantizeRow(int i)
+    {
+        var row = new ReadOnlySpan<float>(_source + (long)i * _sourceStride, Width);
+        float lo = MathF.Min(0f, TensorPrimitives.Min(row)), hi = MathF.Max(0f, TensorPrimitives.Max(row));
+        float range = hi - lo;
+        // An all-zero row: every Q is 0 and any scale reproduces it exactly.
+        float inverse = range > 0f ? 127f / range : 0f;
+        int zero = (int)MathF.Round(-lo * inverse);
+        _scale[i] = range / 127f;
+        _zero[i] = zero;
+
+        // Row i's bytes: quad q at q*ActivationQuadBytes + (i % MR)*4.
+        byte* dst = Panel(i / MR) + (i % MR) * KStep;
+        int k = 0;
+        if (Avx512F.IsSupported)
+        {
+            Vector512<float> scale = Vector512.Create(inverse);
+            Vector512<int> offset = Vector512.Create(zero), max = Vector512.Create(127);
+            for (; k + 16 <= Width; k += 16)
+            {
+                Vector512<int> q = Vector512.ConvertToInt32(Vector512.Round(Vector512.Load(_source + (long)i * _sourceStride + k) * scale)) + offset;
+                q = Vector512.Min(Vector512.Max(q, Vector512<int>.Zero), max);
+                // 16 bytes = quads k/4 .. k/4+3, which lie ActivationQuadBytes apart.
+                Vector128<uint> bytes = Avx512F.ConvertToVector128Byte(q).AsUInt32();
+                byte* d = dst + (k / KStep) * ActivationQuadBytes;
+                *(uint*)d = bytes.GetElement(0);
+                *(uint*)(d + ActivationQuadBytes) = bytes.GetElement(1);
+                *(uint*)(d + 2 * ActivationQuadBytes) = bytes.GetElement(2);
+                *(uint*)(d + 3 * ActivationQuadBytes) = bytes.GetElement(3);
+            }
+        }
+        for (; k < Width; k++) dst[(k / KStep) * ActivationQuadBytes + k % KStep] = QuantizeValue(row[k], inverse, zero);
+        // The padding of the last quad multiplies zero weights; it is cleared anyway so that results never read stale bytes.
+        for (; k % KStep != 0; k++) dst[(k / KStep) * ActivationQuadBytes + k % KStep] = 0;
+    }
+
+    /// <summary>One value, with exactly the vector loop's operations (multiply, round to nearest even, add, clamp).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static byte QuantizeValue(float x, float inverse, int zero) =>
+        (byte)Math.Clamp((int)MathF.Round(x * inverse) + zero, 0, 127);
+
+    private static int RowPanelsOf(int rows) => (rows + MR - 1) / MR;
+    private static int QuadsOf(int width) => (width + KStep - 1) / KStep;
+
+    private void Free()
+    {
+        NativeMemory.AlignedFree(_data);
+        _data = null;
+    }
+
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    ~QuantizedActivations() => Free();
+}
