@@ -7,9 +7,9 @@ using static RobeGen.Cpu.Quantized.Int8MicroKernel;
 namespace RobeGen.Cpu.Quantized;
 
 /// <summary>
-/// The forward product of a quantized layer: C[i, j] = relu?(Sa[i] * Sw[j] * (sum_k Qa[i, k] Qw[j, k] - Za[i] *
-/// sum_k Qw[j, k]) + bias[j]) for activations from <see cref="QuantizedActivations"/> and weights from
-/// <see cref="QuantizedWeights"/>. The integer sums are exact, so the result does not depend on the kernel, the thread
+/// The forward product of a quantized layer: C[i, j] = relu?(Sw[j] * sum_g Sa[i, g] * (sum_{k in g} Qa[i, k] Qw[j, k]
+/// - Za[i, g] * sum_{k in g} Qw[j, k]) + bias[j]) over the input groups g, for activations from
+/// <see cref="QuantizedActivations"/> and weights from <see cref="QuantizedWeights"/>. The integer sums are exact, so the result does not depend on the kernel, the thread
 /// count or the batch around a row; the FP32 epilogue is the same code for every kernel.
 /// <para>
 /// Work items are (block of row panels, chunk of weight panels); an item runs each weight panel (at most 16 KB at
@@ -23,8 +23,10 @@ internal sealed unsafe class Int8Gemm : IParallelWork, IDisposable
     private const int RowPanelsPerBlock = 8;
     /// <summary>Below this many multiply-adds one thread does the whole product.</summary>
     private const long ParallelThreshold = 1 << 17;
-    /// <summary>Whole-K integer sums must not overflow int32: K * 127 * 128 &lt; 2^31.</summary>
-    internal const int MaxInputs = int.MaxValue / (127 * 128);
+    /// <summary>Whole-K integer sums must not overflow int32: K * 255 * 64 &lt; 2^31.</summary>
+    internal const int MaxInputs = int.MaxValue / (255 * 64);
+    /// <summary>Most input groups per layer (a tile of int32 sums each, per worker).</summary>
+    internal const int MaxGroups = 4;
 
     private readonly WorkerPool _pool;
     private readonly Int8MicroKernel _kernel;
@@ -42,7 +44,7 @@ internal sealed unsafe class Int8Gemm : IParallelWork, IDisposable
         _pool = pool;
         _kernel = kernel ?? Int8MicroKernel.Best;
         _tiles = new int*[pool.Threads];
-        for (int w = 0; w < _tiles.Length; w++) _tiles[w] = (int*)NativeMemory.AlignedAlloc(MR * NR * sizeof(int), 64);
+        for (int w = 0; w < _tiles.Length; w++) _tiles[w] = (int*)NativeMemory.AlignedAlloc(MaxGroups * MR * NR * sizeof(int), 64);
     }
 
     public string KernelName => _kernel.Name;
@@ -52,7 +54,8 @@ internal sealed unsafe class Int8Gemm : IParallelWork, IDisposable
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(w);
-        if (a.Width != w.Inputs) throw new ArgumentException($"Activations of width {a.Width} for weights of {w.Inputs} inputs.", nameof(a));
+        if (!ReferenceEquals(a.Groups, w.Groups)) throw new ArgumentException("The activations were quantized with other input groups than the weights.", nameof(a));
+        if (w.Groups.Count > MaxGroups) throw new ArgumentException($"{w.Groups.Count} input groups; at most {MaxGroups}.", nameof(w));
         if (w.Inputs > MaxInputs) throw new ArgumentException($"{w.Inputs} inputs could overflow the int32 sums (at most {MaxInputs}).", nameof(w));
         if (bias.Length < w.Outputs) throw new ArgumentException($"bias has {bias.Length} values, needs {w.Outputs}.", nameof(bias));
         if (ldc < w.Outputs || c.Length < (long)(a.Rows - 1) * ldc + w.Outputs)
@@ -99,49 +102,65 @@ internal sealed unsafe class Int8Gemm : IParallelWork, IDisposable
             for (int rp = firstRowPanel; rp < endRowPanel; rp++)
             {
                 int i0 = rp * MR, rows = Math.Min(MR, a.Rows - i0);
-                _kernel.Compute(w.Quads, a.Panel(rp), rows, panel, tile);
+                byte* activations = a.Panel(rp);
+                for (int g = 0; g < w.Groups.Count; g++)
+                {
+                    int q0 = w.Groups.FirstQuad(g);
+                    _kernel.Compute(w.Groups.Quads(g), activations + q0 * ActivationQuadBytes, rows, panel + q0 * WeightQuadBytes, tile + g * MR * NR);
+                }
                 Epilogue(tile, a, i0, rows, w, j0, cols);
             }
         }
     }
 
-    /// <summary>Integer tile -> FP32 outputs. The vector and scalar branches do the same operations in the same order
-    /// (subtract the zero point's term in int32, convert, scale by Sa*Sw, add the bias, ReLU), so they agree bit for bit.</summary>
+    /// <summary>Integer tiles (one per input group) -> FP32 outputs. The vector and scalar branches do the same
+    /// operations in the same order (per group: subtract the zero point's term in int32, convert, scale by Sa and sum;
+    /// then scale by Sw, add the bias, ReLU), so they agree bit for bit.</summary>
     private void Epilogue(int* tile, QuantizedActivations a, int i0, int rows, QuantizedWeights w, int j0, int cols)
     {
         ReadOnlySpan<float> rowScale = a.Scale;
         ReadOnlySpan<int> rowZero = a.Zero;
+        int groups = w.Groups.Count;
         fixed (float* colScale = &w.Scale[j0])
-        fixed (int* colSum = &w.ColumnSum[j0])
+        fixed (int* colSum0 = w.ColumnSum)
         {
+            int* colSum = colSum0 + j0;
             float* bias = _bias + j0;
             for (int r = 0; r < rows; r++)
             {
-                float sa = rowScale[i0 + r];
-                int za = rowZero[i0 + r];
-                int* acc = tile + r * NR;
+                int row = (i0 + r) * groups;
                 float* c = _c + (long)(i0 + r) * _ldc + j0;
                 int j = 0;
                 if (cols == NR && Vector512.IsHardwareAccelerated)
                 {
                     for (; j < NR; j += 16)
                     {
-                        Vector512<int> exact = Vector512.Load(acc + j) - Vector512.Create(za) * Vector512.Load(colSum + j);
-                        Vector512<float> v = Vector512.ConvertToSingle(exact) * (Vector512.Create(sa) * Vector512.Load(colScale + j)) + Vector512.Load(bias + j);
+                        Vector512<float> sum = default;
+                        for (int g = 0; g < groups; g++)
+                        {
+                            Vector512<int> exact = Vector512.Load(tile + g * MR * NR + r * NR + j)
+                                - Vector512.Create(rowZero[row + g]) * Vector512.Load(colSum + g * w.Outputs + j);
+                            Vector512<float> part = Vector512.ConvertToSingle(exact) * Vector512.Create(rowScale[row + g]);
+                            sum = g == 0 ? part : sum + part;
+                        }
+                        Vector512<float> v = sum * Vector512.Load(colScale + j) + Vector512.Load(bias + j);
                         if (_relu) v = Vector512.Max(v, Vector512<float>.Zero);
                         v.Store(c + j);
                     }
                 }
-                for (; j < cols; j++) c[j] = Dequantize(acc[j], za, colSum[j], sa, colScale[j], bias[j], _relu);
+                for (; j < cols; j++)
+                {
+                    float sum = 0f;
+                    for (int g = 0; g < groups; g++)
+                    {
+                        float part = (float)(tile[g * MR * NR + r * NR + j] - rowZero[row + g] * colSum[g * w.Outputs + j]) * rowScale[row + g];
+                        sum = g == 0 ? part : sum + part;
+                    }
+                    float v = sum * colScale[j] + bias[j];
+                    c[j] = _relu ? MathF.Max(v, 0f) : v;
+                }
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Dequantize(int sum, int zero, int columnSum, float rowScale, float columnScale, float bias, bool relu)
-    {
-        float v = (float)(sum - zero * columnSum) * (rowScale * columnScale) + bias;
-        return relu ? MathF.Max(v, 0f) : v;
     }
 
     private void Free()

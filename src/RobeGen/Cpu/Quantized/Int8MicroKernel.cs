@@ -11,9 +11,11 @@ namespace RobeGen.Cpu.Quantized;
 /// consecutive k of one column, which is what AVX-512BW's vpmaddubsw + vpmaddwd reduce.
 /// </para>
 /// <para>
-/// Operand ranges: activations 0..127, weights -128..127. A pair of products then stays within
-/// 2 * 127 * 128 = 32,512 &lt;= 32,767, so vpmaddubsw's saturating 16-bit pair sums never saturate and every kernel
-/// computes the exact integer sum (no kernel may differ from another by a single bit).
+/// Operand ranges: activations 0..255, weights -64..63. A pair of products then stays within
+/// [2 * 255 * -64, 2 * 255 * 63] = [-32,640, 32,130], inside int16, so vpmaddubsw's saturating 16-bit pair sums never saturate and every kernel
+/// computes the exact integer sum (no kernel may differ from another by a single bit). Of the two ways to fit the
+/// pair (8-bit activations with 7-bit weights, or 7-bit activations with 8-bit weights), the first lost less AUC on
+/// the Kaggle split: one scale per row is shared by many more values than one scale per output.
 /// </para>
 /// </summary>
 internal abstract unsafe class Int8MicroKernel

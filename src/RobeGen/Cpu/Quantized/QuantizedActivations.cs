@@ -9,17 +9,20 @@ using static RobeGen.Cpu.Quantized.Int8MicroKernel;
 namespace RobeGen.Cpu.Quantized;
 
 /// <summary>
-/// A batch of FP32 activations [rows x width] as 7-bit integers with a scale and a zero point per row, in
-/// <see cref="Int8MicroKernel"/>'s activation panels: x ~ Scale[i] * (Q[i, k] - Zero[i]) with Q in 0 .. 127.
-/// The range of each row is [min(0, min x), max(0, max x)] mapped onto 0 .. 127, so 0 is exact (ReLU zeros stay
-/// zeros) and a row without negatives gets Zero = 0 and all 127 steps above it. Computed per batch (the range is
-/// the batch's own); buffers are sized once for the largest batch and width.
+/// A batch of FP32 activations [rows x width] as 8-bit unsigned integers with a scale and a zero point per row and
+/// input group (<see cref="InputGroups"/>), in <see cref="Int8MicroKernel"/>'s activation panels:
+/// x ~ Scale[i, g] * (Q[i, k] - Zero[i, g]) with Q in 0 .. 255. The range of each (row, group) is
+/// [min(0, min x), max(0, max x)] mapped onto 0 .. 255, so 0 is exact (ReLU zeros stay zeros) and a row without
+/// negatives gets Zero = 0 and all 255 steps above it. Each row is quantized on its own, so a row's result never
+/// depends on the batch around it; buffers are sized once for the largest batch, width and group count.
 /// </summary>
 internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
 {
     /// <summary>Row panels per work item of <see cref="Quantize"/>.</summary>
     private const int PanelsPerItem = 8;
-    private readonly int _maxRows, _maxWidth;
+    /// <summary>Largest level: 8 bits, with weights of 7 (see <see cref="Int8MicroKernel"/> for why the pair fits).</summary>
+    public const int MaxLevel = 255;
+    private readonly int _maxRows, _maxWidth, _maxGroups;
     private readonly float[] _scale;
     private readonly int[] _zero;
     private byte* _data;
@@ -27,14 +30,17 @@ internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
     private float* _source;
     private int _sourceStride;
 
-    public QuantizedActivations(int maxRows, int maxWidth)
+    public QuantizedActivations(int maxRows, int maxWidth, int maxGroups = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxGroups, 1);
         _maxRows = maxRows;
         _maxWidth = maxWidth;
-        _scale = new float[maxRows];
-        _zero = new int[maxRows];
+        _maxGroups = maxGroups;
+        _scale = new float[maxRows * maxGroups];
+        _zero = new int[maxRows * maxGroups];
+        Groups = InputGroups.Single(1);
         long bytes = (long)RowPanelsOf(maxRows) * QuadsOf(maxWidth) * ActivationQuadBytes;
         _data = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
         NativeMemory.Clear(_data, (nuint)bytes);
@@ -43,11 +49,15 @@ internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
     /// <summary>Rows of the last <see cref="Quantize"/>.</summary>
     public int Rows { get; private set; }
     /// <summary>Width (k) of the last <see cref="Quantize"/>.</summary>
-    public int Width { get; private set; }
+    public int Width => Groups.Width;
+    /// <summary>Input groups of the last <see cref="Quantize"/>.</summary>
+    public InputGroups Groups { get; private set; }
     /// <summary>Width rounded up to quads, over 4.</summary>
     public int Quads => QuadsOf(Width);
-    public ReadOnlySpan<float> Scale => _scale.AsSpan(0, Rows);
-    public ReadOnlySpan<int> Zero => _zero.AsSpan(0, Rows);
+    /// <summary>Per row, per group (index i * Groups.Count + g).</summary>
+    public ReadOnlySpan<float> Scale => _scale.AsSpan(0, Rows * Groups.Count);
+    /// <summary>Per row, per group (index i * Groups.Count + g).</summary>
+    public ReadOnlySpan<int> Zero => _zero.AsSpan(0, Rows * Groups.Count);
 
     /// <summary>The activation panel of rows p*MR .. p*MR + MR-1.</summary>
     internal byte* Panel(int p) => _data + (long)p * Quads * ActivationQuadBytes;
@@ -55,17 +65,19 @@ internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
     /// <summary>Q[i, k] (tests).</summary>
     internal byte this[int i, int k] => Panel(i / MR)[(k / KStep) * ActivationQuadBytes + (i % MR) * KStep + k % KStep];
 
-    /// <summary>Quantizes <paramref name="rows"/> rows of <paramref name="width"/> values (row stride = width) on the pool.</summary>
-    public void Quantize(WorkerPool pool, ReadOnlySpan<float> source, int rows, int width)
+    /// <summary>Quantizes <paramref name="rows"/> rows of <paramref name="groups"/>.Width values (row stride = width) on the pool.</summary>
+    public void Quantize(WorkerPool pool, ReadOnlySpan<float> source, int rows, InputGroups groups)
     {
         ObjectDisposedException.ThrowIf(_data == null, this);
+        ArgumentNullException.ThrowIfNull(groups);
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, _maxRows);
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(width, _maxWidth);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(groups.Width, _maxWidth);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(groups.Count, _maxGroups);
+        int width = groups.Width;
         if (source.Length < (long)rows * width) throw new ArgumentException($"Need {rows} x {width} values, got {source.Length}.", nameof(source));
         Rows = rows;
-        Width = width;
+        Groups = groups;
         fixed (float* s = source)
         {
             _source = s;
@@ -88,30 +100,34 @@ internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
     private void Execute(int item, int worker)
     {
         int first = item * PanelsPerItem * MR, end = Math.Min(Rows, first + PanelsPerItem * MR);
-        for (int i = first; i < end; i++) QuantizeRow(i);
+        for (int i = first; i < end; i++)
+            for (int g = 0; g < Groups.Count; g++)
+                QuantizeRange(i, g, Groups.Start(g), Groups.End(g));
     }
 
-    private void QuantizeRow(int i)
+    /// <summary>Inputs <paramref name="start"/> .. <paramref name="end"/> of row <paramref name="i"/> as group <paramref name="g"/>.</summary>
+    private void QuantizeRange(int i, int g, int start, int end)
     {
-        var row = new ReadOnlySpan<float>(_source + (long)i * _sourceStride, Width);
+        float* source = _source + (long)i * _sourceStride;
+        var row = new ReadOnlySpan<float>(source + start, end - start);
         float lo = MathF.Min(0f, TensorPrimitives.Min(row)), hi = MathF.Max(0f, TensorPrimitives.Max(row));
         float range = hi - lo;
         // An all-zero row: every Q is 0 and any scale reproduces it exactly.
-        float inverse = range > 0f ? 127f / range : 0f;
+        float inverse = range > 0f ? MaxLevel / range : 0f;
         int zero = (int)MathF.Round(-lo * inverse);
-        _scale[i] = range / 127f;
-        _zero[i] = zero;
+        _scale[i * Groups.Count + g] = range / MaxLevel;
+        _zero[i * Groups.Count + g] = zero;
 
         // Row i's bytes: quad q at q*ActivationQuadBytes + (i % MR)*4.
         byte* dst = Panel(i / MR) + (i % MR) * KStep;
-        int k = 0;
+        int k = start;
         if (Avx512F.IsSupported)
         {
             Vector512<float> scale = Vector512.Create(inverse);
-            Vector512<int> offset = Vector512.Create(zero), max = Vector512.Create(127);
-            for (; k + 16 <= Width; k += 16)
+            Vector512<int> offset = Vector512.Create(zero), max = Vector512.Create(MaxLevel);
+            for (; k + 16 <= end; k += 16)
             {
-                Vector512<int> q = Vector512.ConvertToInt32(Vector512.Round(Vector512.Load(_source + (long)i * _sourceStride + k) * scale)) + offset;
+                Vector512<int> q = Vector512.ConvertToInt32(Vector512.Round(Vector512.Load(source + k) * scale)) + offset;
                 q = Vector512.Min(Vector512.Max(q, Vector512<int>.Zero), max);
                 // 16 bytes = quads k/4 .. k/4+3, which lie ActivationQuadBytes apart.
                 Vector128<uint> bytes = Avx512F.ConvertToVector128Byte(q).AsUInt32();
@@ -122,7 +138,7 @@ internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
                 *(uint*)(d + 3 * ActivationQuadBytes) = bytes.GetElement(3);
             }
         }
-        for (; k < Width; k++) dst[(k / KStep) * ActivationQuadBytes + k % KStep] = QuantizeValue(row[k], inverse, zero);
+        for (; k < end; k++) dst[(k / KStep) * ActivationQuadBytes + k % KStep] = QuantizeValue(source[k], inverse, zero);
         // The padding of the last quad multiplies zero weights; it is cleared anyway so that results never read stale bytes.
         for (; k % KStep != 0; k++) dst[(k / KStep) * ActivationQuadBytes + k % KStep] = 0;
     }
@@ -130,7 +146,7 @@ internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
     /// <summary>One value, with exactly the vector loop's operations (multiply, round to nearest even, add, clamp).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static byte QuantizeValue(float x, float inverse, int zero) =>
-        (byte)Math.Clamp((int)MathF.Round(x * inverse) + zero, 0, 127);
+        (byte)Math.Clamp((int)MathF.Round(x * inverse) + zero, 0, MaxLevel);
 
     private static int RowPanelsOf(int rows) => (rows + MR - 1) / MR;
     private static int QuadsOf(int width) => (width + KStep - 1) / KStep;

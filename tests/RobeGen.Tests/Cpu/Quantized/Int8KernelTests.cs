@@ -6,7 +6,7 @@ namespace RobeGen.Tests.Cpu.Quantized;
 
 /// <summary>
 /// Every integer kernel against the obvious triple loop on unpacked matrices (exact equality), on the full operand
-/// ranges of the contract (activations 0..127, weights -128..127) including the largest pair sums, for every row count
+/// ranges of the contract (activations 0..255, weights -64..63) including the largest pair sums, for every row count
 /// of a tile and short and long K.
 /// </summary>
 public sealed unsafe class Int8KernelTests
@@ -27,19 +27,20 @@ public sealed unsafe class Int8KernelTests
         int k = quads * KStep;
         var a = new byte[MR, k];
         var w = new sbyte[NR, k];
-        for (int r = 0; r < MR; r++) for (int p = 0; p < k; p++) a[r, p] = (byte)random.Next(0, 128);
-        for (int j = 0; j < NR; j++) for (int p = 0; p < k; p++) w[j, p] = (sbyte)random.Next(-128, 128);
+        for (int r = 0; r < MR; r++) for (int p = 0; p < k; p++) a[r, p] = (byte)random.Next(0, 256);
+        for (int j = 0; j < NR; j++) for (int p = 0; p < k; p++) w[j, p] = (sbyte)random.Next(-64, 64);
         CheckAllKernels(a, w, rows, quads);
     }
 
     [Theory]
-    [InlineData(127, -128)]
-    [InlineData(127, 127)]
-    [InlineData(127, -127)]
-    [InlineData(0, -128)]
+    [InlineData(255, -64)]
+    [InlineData(255, 63)]
+    [InlineData(255, -63)]
+    [InlineData(0, -64)]
+    [InlineData(255, 0)]
     public void Extreme_operands_never_saturate(int activation, int weight)
     {
-        // Every pair sum is 2 * activation * weight: -32,512 for (127, -128), the most the 16-bit stage sees.
+        // Every pair sum is 2 * activation * weight: -32,640 for (255, -64), the most the 16-bit stage sees.
         const int quads = 130;
         var a = new byte[MR, quads * KStep];
         var w = new sbyte[NR, quads * KStep];
@@ -52,12 +53,12 @@ public sealed unsafe class Int8KernelTests
     [Fact]
     public void Mixed_signs_within_a_pair_keep_their_exact_sum()
     {
-        // Pairs (127 * 127) + (127 * -128) and the reverse: cancellations inside vpmaddubsw's 16-bit pair sums.
+        // Pairs (255 * 63) + (255 * -64) and the reverse: cancellations inside vpmaddubsw's 16-bit pair sums.
         const int quads = 16;
         var a = new byte[MR, quads * KStep];
         var w = new sbyte[NR, quads * KStep];
-        for (int r = 0; r < MR; r++) for (int p = 0; p < quads * KStep; p++) a[r, p] = (byte)(p % 3 == 0 ? 0 : 127 - r);
-        for (int j = 0; j < NR; j++) for (int p = 0; p < quads * KStep; p++) w[j, p] = (sbyte)((p + j) % 2 == 0 ? 127 : -128);
+        for (int r = 0; r < MR; r++) for (int p = 0; p < quads * KStep; p++) a[r, p] = (byte)(p % 3 == 0 ? 0 : 255 - r);
+        for (int j = 0; j < NR; j++) for (int p = 0; p < quads * KStep; p++) w[j, p] = (sbyte)((p + j) % 2 == 0 ? 63 : -64);
         CheckAllKernels(a, w, MR, quads);
     }
 
