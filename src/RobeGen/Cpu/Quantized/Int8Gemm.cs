@@ -87,6 +87,9 @@ internal sealed unsafe class Int8Gemm : IParallelWork, IDisposable
         }
     }
 
+    // Hot loops are compiled fully optimized at once: tiered compilation would run the first batches (a whole short
+    // evaluation) on unoptimized code, at a fraction of the speed.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int item, int worker)
     {
         QuantizedActivations a = _a!;
@@ -116,6 +119,7 @@ internal sealed unsafe class Int8Gemm : IParallelWork, IDisposable
     /// <summary>Integer tiles (one per input group) -> FP32 outputs. The vector and scalar branches do the same
     /// operations in the same order (per group: subtract the zero point's term in int32, convert, scale by Sa and sum;
     /// then scale by Sw, add the bias, ReLU), so they agree bit for bit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Epilogue(int* tile, QuantizedActivations a, int i0, int rows, QuantizedWeights w, int j0, int cols)
     {
         ReadOnlySpan<float> rowScale = a.Scale;

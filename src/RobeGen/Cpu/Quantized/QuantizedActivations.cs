@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -106,11 +105,11 @@ internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
     }
 
     /// <summary>Inputs <paramref name="start"/> .. <paramref name="end"/> of row <paramref name="i"/> as group <paramref name="g"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see Int8Gemm.Execute
     private void QuantizeRange(int i, int g, int start, int end)
     {
         float* source = _source + (long)i * _sourceStride;
-        var row = new ReadOnlySpan<float>(source + start, end - start);
-        float lo = MathF.Min(0f, TensorPrimitives.Min(row)), hi = MathF.Max(0f, TensorPrimitives.Max(row));
+        (float lo, float hi) = RangeWithZero(source + start, end - start);
         float range = hi - lo;
         // An all-zero row: every Q is 0 and any scale reproduces it exactly.
         float inverse = range > 0f ? MaxLevel / range : 0f;
@@ -141,6 +140,36 @@ internal sealed unsafe class QuantizedActivations : IParallelWork, IDisposable
         for (; k < end; k++) dst[(k / KStep) * ActivationQuadBytes + k % KStep] = QuantizeValue(source[k], inverse, zero);
         // The padding of the last quad multiplies zero weights; it is cleared anyway so that results never read stale bytes.
         for (; k % KStep != 0; k++) dst[(k / KStep) * ActivationQuadBytes + k % KStep] = 0;
+    }
+
+    /// <summary>[min(0, min x), max(0, max x)] in one pass (this loop, not a library call: it runs fully optimized
+    /// from the first batch, see Int8Gemm.Execute).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (float Lo, float Hi) RangeWithZero(float* x, int count)
+    {
+        int k = 0;
+        float lo = 0f, hi = 0f;
+        if (Vector512.IsHardwareAccelerated && count >= 16)
+        {
+            Vector512<float> vlo = Vector512<float>.Zero, vhi = Vector512<float>.Zero;
+            for (; k + 16 <= count; k += 16)
+            {
+                Vector512<float> v = Vector512.Load(x + k);
+                vlo = Vector512.Min(vlo, v);
+                vhi = Vector512.Max(vhi, v);
+            }
+            for (int j = 0; j < 16; j++)
+            {
+                lo = MathF.Min(lo, vlo.GetElement(j));
+                hi = MathF.Max(hi, vhi.GetElement(j));
+            }
+        }
+        for (; k < count; k++)
+        {
+            lo = MathF.Min(lo, x[k]);
+            hi = MathF.Max(hi, x[k]);
+        }
+        return (lo, hi);
     }
 
     /// <summary>One value, with exactly the vector loop's operations (multiply, round to nearest even, add, clamp).</summary>
