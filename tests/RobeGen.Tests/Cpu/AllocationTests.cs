@@ -9,11 +9,13 @@ namespace RobeGen.Tests.Cpu;
 public sealed class AllocationTests
 {
     [Theory]
-    [InlineData(OptimizerKind.Sgd)]
-    [InlineData(OptimizerKind.Adagrad)]
-    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer)
+    [InlineData(OptimizerKind.Sgd, InferencePrecision.Fp32)]
+    [InlineData(OptimizerKind.Adagrad, InferencePrecision.Fp32)]
+    [InlineData(OptimizerKind.Sgd, InferencePrecision.Int8)]
+    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer, InferencePrecision precision)
     {
-        using var backend = new CpuDlrmBackend(TestModel.KaggleSmall, new ModelOptions { MaxBatchSize = 512, Threads = 2, Optimizer = optimizer });
+        using var backend = new CpuDlrmBackend(TestModel.KaggleSmall,
+            new ModelOptions { MaxBatchSize = 512, Threads = 2, Optimizer = optimizer, Precision = precision });
         Batch batch = TestBatches.Random(TestModel.KaggleSmall.Declaration, 512, seed: 1);
         var probabilities = new float[512];
         for (int i = 0; i < 3; i++)
