@@ -57,7 +57,7 @@ internal static class GpuKernelEmitter
         w.Line();
         WriteScatterKernel(w, model, plan);
         w.Line();
-        WriteHashTerms(w, model);
+        WriteBlockStart(w);
         w.Line();
         WriteRowStart(w);
         w.Line();
@@ -93,8 +93,8 @@ internal static class GpuKernelEmitter
             Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> output)");
         WriteLookupMapping(w);
         w.Line("ulong token = active ? tokens[pair] : 0UL;");
-        w.Line("ulong key = robe ? Key(table, token) : 0UL;");
-        w.Line("ulong rowTerm = robe ? RowTerm(key) : 0UL;");
+        w.Line("ulong key = robe ? RobeHash.Key(table, token) : 0UL;");
+        w.Line("ulong rowTerm = robe ? RobeHash.RowTerm(key) : 0UL;");
         if (!Unrolling.Applies(model))
         {
             WriteGatherLoop(w, model);
@@ -215,7 +215,7 @@ internal static class GpuKernelEmitter
         w.Close();
         if (model.Variant == RobeVariant.Signed)
         {
-            w.Line("ulong key = Key(table, tokens[pair]);");
+            w.Line("ulong key = RobeHash.Key(table, tokens[pair]);");
             WriteSignLane(w);
         }
         ForEachStep(w, plan, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(plan, step) + "]" + SignFactor(model, plan, step) + ";", "0f");
@@ -355,7 +355,7 @@ internal static class GpuKernelEmitter
     /// lane computes SignTerm once and adds a folded literal per step (the same number as SignTerm of the coordinate).
     /// </summary>
     private static void WriteSignLane(CodeWriter w) =>
-        w.Line("ulong signLane = RobeHash.AddMod(RobeHash.ModP(key * RobeHash.S3), RobeHash.ModP((ulong)(uint)lane * RobeHash.S2 + RobeHash.S1));");
+        w.Line("ulong signLane = RobeHash.AddMod(RobeHash.SignRowTerm(key), RobeHash.SignTerm(lane));");
 
     private static string SignFactor(DlrmModel model, GpuLookupPlan plan, int step)
     {
@@ -366,33 +366,15 @@ internal static class GpuKernelEmitter
     }
 
     /// <summary>
-    /// The hash's terms as the kernels compute them: RobeHash's formulas with every "% P" written as RobeHash.ModP (the
-    /// same numbers without CUDA's 64-bit division subroutine; the kernel tests compare them with the CPU loops bit for
-    /// bit). The row's term is computed once per lookup, and a block start is an int: below P &lt; 2^31.
+    /// A ROBE block's start slot from the row's term (computed once per lookup): RobeHash's own functions, narrowed to int
+    /// (a start is below P &lt; 2^31).
     /// </summary>
-    private static void WriteHashTerms(CodeWriter w, DlrmModel model)
+    private static void WriteBlockStart(CodeWriter w)
     {
-        w.Line("/// <summary>RobeHash.Key(table, token): the table's token offset added, mod P.</summary>");
-        w.Line(Names.Inline);
-        w.Line("private static ulong Key(int table, ulong token) => RobeHash.ModP(unchecked(token + TokenOffset(table)));");
-        w.Line();
-        w.Line("/// <summary>TableHash.&lt;table&gt;.TokenOffset.</summary>");
-        w.Open("private static ulong TokenOffset(int table)");
-        w.Open("switch (table)");
-        foreach (TableModel table in model.Tables)
-            w.Line("case " + Int(table.Index) + ": return TableHash." + Identifier(table.Name) + ".TokenOffset;");
-        w.Line("default: return 0UL;");
-        w.Close();
-        w.Close();
-        w.Line();
-        w.Line("/// <summary>RobeHash.RowTerm: (key * R3) mod P.</summary>");
-        w.Line(Names.Inline);
-        w.Line("private static ulong RowTerm(ulong key) => RobeHash.ModP(key * RobeHash.R3);");
-        w.Line();
-        w.Line("/// <summary>Start slot of ROBE block <paramref name=\"block\"/>: RobeHash.StartOf(RobeHash.Hash(key, block), range) from the row's term.</summary>");
+        w.Line("/// <summary>Start slot of ROBE block <paramref name=\"block\"/>: RobeHash.StartOf(RobeHash.Hash(key, block), range).</summary>");
         w.Line(Names.Inline);
         w.Line("private static int BlockStart(ulong rowTerm, int block, long range) =>");
-        w.Line("    (int)RobeHash.StartOf(RobeHash.AddMod(rowTerm, RobeHash.ModP((ulong)(uint)block * RobeHash.R2 + RobeHash.R1)), range);");
+        w.Line("    (int)RobeHash.StartOf(RobeHash.HashFromRowTerm(rowTerm, block), range);");
     }
 
     /// <summary>A QuotientRemainder lookup's two row starts (the helpers QuotientRemainderEmitter writes); lane 0 records them.</summary>

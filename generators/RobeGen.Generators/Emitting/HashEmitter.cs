@@ -49,11 +49,11 @@ internal static class HashEmitter
         w.Line();
         w.Line("/// <summary>(xg * R3) mod P from key = xg mod P (key &lt; 2^31 and R3 &lt; 2^30: the product stays below 2^61).</summary>");
         w.Line(Names.Inline);
-        w.Line("public static ulong RowTerm(ulong key) => key * R3 % P;");
+        w.Line("public static ulong RowTerm(ulong key) => ModP(key * R3);");
         w.Line();
         w.Line("/// <summary>K_c = (c * R2 + R1) mod P; the unrolled loops of the declared Z use it as a literal per block.</summary>");
         w.Line(Names.Inline);
-        w.Line("public static ulong BlockTerm(int block) => ((ulong)(uint)block * R2 + R1) % P;");
+        w.Line("public static ulong BlockTerm(int block) => ModP((ulong)(uint)block * R2 + R1);");
         w.Line();
         w.Line("/// <summary>(a + b) mod P for a, b &lt; P.</summary>");
         w.Line(Names.Inline);
@@ -69,7 +69,7 @@ internal static class HashEmitter
         w.Line("/// x mod P without a 64-bit integer division, which CUDA runs as a ~70-instruction subroutine: the quotient from a");
         w.Line("/// double-precision product (within 1 of floor(x / P): its relative error is a few 2^-53 and x / P &lt; 2^34), the");
         w.Line("/// remainder in wrapping arithmetic (its true value lies in [-P, 2P)) and one correction. The same number as x % P for");
-        w.Line("/// every x; the GPU kernels use it where the CPU loops write % P.");
+        w.Line("/// every x (tested against % on edge and random values); every reduction of the hash goes through it, on both backends.");
         w.Line("/// </summary>");
         w.Line(Names.Inline);
         w.Open("public static ulong ModP(ulong x)");
@@ -82,7 +82,15 @@ internal static class HashEmitter
         w.Line();
         w.Line("/// <summary>h(xg, block) from key = xg mod P.</summary>");
         w.Line(Names.Inline);
-        w.Line("public static ulong Hash(ulong key, int block) => AddMod(RowTerm(key), BlockTerm(block));");
+        w.Line("public static ulong Hash(ulong key, int block) => HashFromRowTerm(RowTerm(key), block);");
+        w.Line();
+        w.Line("/// <summary>h(xg, block) from the row's term RowTerm(key), which a caller hashing several blocks of one row computes once.</summary>");
+        w.Line(Names.Inline);
+        w.Line("public static ulong HashFromRowTerm(ulong rowTerm, int block) => AddMod(rowTerm, BlockTerm(block));");
+        w.Line();
+        w.Line("/// <summary>xg mod P with xg = token + offset (wrapping): the key every term of the hash starts from.</summary>");
+        w.Line(Names.Inline);
+        w.Line("public static ulong KeyOf(ulong token, ulong tokenOffset) => ModP(unchecked(token + tokenOffset));");
         w.Line();
         w.Line("/// <summary>h mod range, the block's start slot (range = m - Z + 1, or m for Circular). h &lt; P &lt; 2^31, so when");
         w.Line("/// h &gt;= range the range fits in 32 bits and a 32-bit division gives the same number.</summary>");
@@ -100,11 +108,11 @@ internal static class HashEmitter
             w.Line();
             w.Line("/// <summary>(xg * S3) mod P from key = xg mod P.</summary>");
             w.Line(Names.Inline);
-            w.Line("public static ulong SignRowTerm(ulong key) => key * S3 % P;");
+            w.Line("public static ulong SignRowTerm(ulong key) => ModP(key * S3);");
             w.Line();
             w.Line("/// <summary>(j * S2 + S1) mod P; the unrolled loops use it as a literal per coordinate.</summary>");
             w.Line(Names.Inline);
-            w.Line("public static ulong SignTerm(int coordinate) => ((ulong)(uint)coordinate * S2 + S1) % P;");
+            w.Line("public static ulong SignTerm(int coordinate) => ModP((ulong)(uint)coordinate * S2 + S1);");
             w.Line();
             w.Line("/// <summary>The sign of a sign-hash value g: +1 when bit 0 is clear, else -1.</summary>");
             w.Line(Names.Inline);
@@ -115,11 +123,15 @@ internal static class HashEmitter
             w.Line("public static float SignOf(ulong key, int coordinate) => Sign(AddMod(SignRowTerm(key), SignTerm(coordinate)));");
         }
         w.Line();
-        w.Line("/// <summary>The key xg mod P of <paramref name=\"token\"/> in table <paramref name=\"table\"/>: one constant case per table.</summary>");
-        w.Open("public static ulong Key(int table, ulong token)");
+        w.Line("/// <summary>The key xg mod P of <paramref name=\"token\"/> in table <paramref name=\"table\"/> (a run-time table index).</summary>");
+        w.Line(Names.Inline);
+        w.Line("public static ulong Key(int table, ulong token) => KeyOf(token, TokenOffset(table));");
+        w.Line();
+        w.Line("/// <summary>TableHash.&lt;table&gt;.TokenOffset of a run-time table index: one constant case per table.</summary>");
+        w.Open("public static ulong TokenOffset(int table)");
         w.Open("switch (table)");
         foreach (TableModel table in model.Tables)
-            w.Line("case " + Int(table.Index) + ": return TableHash." + Identifier(table.Name) + ".Key(token);");
+            w.Line("case " + Int(table.Index) + ": return TableHash." + Identifier(table.Name) + ".TokenOffset;");
         w.Line("default: return 0UL;");
         w.Close();
         w.Close();
@@ -142,9 +154,7 @@ internal static class HashEmitter
             w.Line();
             w.Line("/// <summary>xg mod P.</summary>");
             w.Line(Names.Inline);
-            w.Line(table.TokenOffset == 0
-                ? "public static ulong Key(ulong token) => token % RobeHash.P;"
-                : "public static ulong Key(ulong token) => unchecked(token + TokenOffset) % RobeHash.P;");
+            w.Line("public static ulong Key(ulong token) => RobeHash.KeyOf(token, TokenOffset);");
             w.Line();
             w.Line("/// <summary>h(xg, block).</summary>");
             w.Line(Names.Inline);

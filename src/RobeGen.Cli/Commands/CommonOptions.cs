@@ -12,6 +12,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => DeviceKind.Cpu,
     };
 
+    public static Option<InferencePrecision> Precision() => new("--precision")
+    {
+        Description = "Arithmetic of the MLPs when predicting: fp32, or int8 (CPU only: 8-bit weights, 7-bit activations; see docs/model-math.md).",
+        DefaultValueFactory = _ => InferencePrecision.Fp32,
+    };
+
     public static Option<int> Threads() => new("--threads")
     {
         Description = "CPU threads for the model and the parser (0 = all cores).",

@@ -18,16 +18,17 @@ internal static class EvalCommand
         var batchSize = CommonOptions.BatchSize(2048);
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var precision = CommonOptions.Precision();
         var skipBad = CommonOptions.SkipBadRows();
         var rejects = new Option<string>("--rejects") { Description = "Where --skip-bad-rows writes rejected lines.", DefaultValueFactory = _ => "rejects.tsv" };
         var command = new Command("eval", "Evaluate a checkpoint: AUC, logloss, accuracy and calibration; ends with 'auc=<x> logloss=<y> rows=<n>'.")
         {
-            checkpoint, data, batchSize, device, threads, skipBad, rejects,
+            checkpoint, data, batchSize, device, threads, precision, skipBad, rejects,
         };
         command.SetAction(parse =>
         {
             int batch = parse.GetValue(batchSize);
-            var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch };
+            var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch, Precision = parse.GetValue(precision) };
             LoadedModel loaded = ModelCheckpoint.Load(parse.GetValue(checkpoint)!.FullName, runtime: runtime);
             using IDlrmBackend model = loaded.Model;
             var files = new CriteoTrainingData(parse.GetValue(data)!, CriteoLayout.Labeled, new CriteoReaderOptions

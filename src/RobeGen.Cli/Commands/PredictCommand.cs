@@ -17,9 +17,10 @@ internal static class PredictCommand
         var batchSize = CommonOptions.BatchSize(2048);
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var precision = CommonOptions.Precision();
         var command = new Command("predict", "Write the click probability of every row of the input files.")
         {
-            checkpoint, data, output, labeled, batchSize, device, threads,
+            checkpoint, data, output, labeled, batchSize, device, threads, precision,
         };
         command.SetAction(parse =>
         {
@@ -31,7 +32,7 @@ internal static class PredictCommand
                 false => CriteoLayout.Unlabeled,
                 null => CriteoLayoutDetector.Detect(files[0]),
             };
-            var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch };
+            var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch, Precision = parse.GetValue(precision) };
             using Predictor predictor = Predictor.Load(parse.GetValue(checkpoint)!.FullName, runtime: runtime);
             string target = parse.GetValue(output)!.FullName;
             string temp = target + ".tmp";

@@ -34,6 +34,11 @@ internal static class TrainCommand
         var threads = CommonOptions.Threads();
         var tf32 = new Option<bool>("--tf32") { Description = "CUDA only: let cuBLAS use TF32 tensor cores for the MLP GEMMs (FP32 otherwise)." };
         var deterministic = new Option<bool>("--deterministic") { Description = "CUDA only: reduce the embedding gradient by sort-and-segment (the same result every run) instead of float atomics." };
+        var precision = new Option<InferencePrecision>("--precision")
+        {
+            Description = "Arithmetic of the evaluations' predictions: fp32, or int8 (CPU only). Training itself is always FP32, so the same seed gives the same model either way.",
+            DefaultValueFactory = _ => InferencePrecision.Fp32,
+        };
         var save = new Option<string?>("--save") { Description = "Checkpoint path (a training-curve PNG is written beside it)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved at this path (its model settings win): the newest intact of the file and its periodic checkpoints (model.step-N.rgck) is taken; damaged newer ones are renamed *.damaged." };
         var evalEvery = new Option<long>("--eval-every") { Description = "Evaluate every N steps (0: at the end of each epoch).", DefaultValueFactory = _ => 0 };
@@ -49,7 +54,7 @@ internal static class TrainCommand
         {
             data, evalData, holdout, model, storage, compression, slots, blockSize, minCount, epochs, batchSize, lr, schedule,
             optimizer, seed, device, threads, save, resume, evalEvery, targetAuc, maxSteps, checkpointEvery, checkpointMinutes, keepCheckpoints,
-            skipBad, rejects, tf32, deterministic,
+            skipBad, rejects, tf32, deterministic, precision,
         };
         command.SetAction(parse => Run(new TrainRequest(
             parse.GetValue(data) ?? [], parse.GetValue(evalData) ?? [], parse.GetValue(holdout), parse.GetValue(model)!,
@@ -58,7 +63,7 @@ internal static class TrainCommand
             parse.GetValue(seed), parse.GetValue(device), parse.GetValue(threads), parse.GetValue(save), parse.GetValue(resume),
             parse.GetValue(evalEvery), parse.GetValue(targetAuc), parse.GetValue(maxSteps), parse.GetValue(checkpointEvery),
             parse.GetValue(checkpointMinutes), parse.GetValue(keepCheckpoints), parse.GetValue(skipBad), parse.GetValue(rejects),
-            parse.GetValue(tf32), parse.GetValue(deterministic))));
+            parse.GetValue(tf32), parse.GetValue(deterministic), parse.GetValue(precision))));
         return command;
     }
 
@@ -174,6 +179,7 @@ internal static class TrainCommand
         MaxBatchSize = r.BatchSize,
         AllowTf32 = r.Tf32,
         DeterministicGradients = r.Deterministic,
+        Precision = r.Precision,
     };
 
     private static Dictionary<string, string> RunSettings(TrainRequest r) => new()
@@ -189,5 +195,6 @@ internal static class TrainCommand
         string[] Data, string[] EvalData, double? Holdout, string Model, EmbeddingStorage? Storage, double? Compression, long? Slots,
         int? BlockSize, long MinCount, int Epochs, int BatchSize, float LearningRate, string Schedule, OptimizerKind Optimizer, int Seed,
         DeviceKind Device, int Threads, string? Save, string? Resume, long EvalEvery, double? TargetAuc, long? MaxSteps,
-        long CheckpointEvery, double CheckpointMinutes, int KeepCheckpoints, bool SkipBadRows, string? Rejects, bool Tf32, bool Deterministic);
+        long CheckpointEvery, double CheckpointMinutes, int KeepCheckpoints, bool SkipBadRows, string? Rejects, bool Tf32, bool Deterministic,
+        InferencePrecision Precision);
 }

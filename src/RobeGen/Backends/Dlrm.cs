@@ -35,6 +35,8 @@ public static class Dlrm
 
     private static IDlrmBackend CreateCuda(IDlrmDefinition definition, ModelOptions options)
     {
+        if (options.Precision != InferencePrecision.Fp32)
+            throw new NotSupportedException($"{options.Precision} inference runs on the CPU backend only; use --device cpu or --precision fp32.");
         GpuDevice device = GpuDevice.CreateCuda(allowTf32: options.AllowTf32);
         try
         {

@@ -18,6 +18,19 @@ public enum DeviceKind
     Cuda = 2,
 }
 
+/// <summary>Arithmetic of the MLPs when predicting (training is always FP32).</summary>
+public enum InferencePrecision
+{
+    /// <summary>FP32 throughout, the same arithmetic as training.</summary>
+    Fp32 = 0,
+    /// <summary>
+    /// CPU only: the MLP layers with at least 32 inputs (all but the first bottom layer and the logit layer of the
+    /// stock models) multiply 7-bit activations (per-row scale and zero point, quantized per batch) by 8-bit weights
+    /// (per-output scale, quantized once per weights version) in integer arithmetic; docs/model-math.md has the math.
+    /// </summary>
+    Int8 = 1,
+}
+
 /// <summary>Run-time choices for building a model from a declaration.</summary>
 public sealed record ModelOptions
 {
@@ -35,4 +48,6 @@ public sealed record ModelOptions
     public bool DeterministicGradients { get; init; }
     /// <summary>GPU only: let cuBLAS use TF32 tensor cores for the MLP GEMMs (FP32 otherwise).</summary>
     public bool AllowTf32 { get; init; }
+    /// <summary>Arithmetic of predictions (Predict, eval, serving); <see cref="InferencePrecision.Int8"/> is CPU only.</summary>
+    public InferencePrecision Precision { get; init; } = InferencePrecision.Fp32;
 }

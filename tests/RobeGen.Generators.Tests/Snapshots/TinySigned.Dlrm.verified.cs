@@ -81,11 +81,11 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
 
         /// <summary>(xg * R3) mod P from key = xg mod P (key &lt; 2^31 and R3 &lt; 2^30: the product stays below 2^61).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static ulong RowTerm(ulong key) => key * R3 % P;
+        public static ulong RowTerm(ulong key) => ModP(key * R3);
 
         /// <summary>K_c = (c * R2 + R1) mod P; the unrolled loops of the declared Z use it as a literal per block.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static ulong BlockTerm(int block) => ((ulong)(uint)block * R2 + R1) % P;
+        public static ulong BlockTerm(int block) => ModP((ulong)(uint)block * R2 + R1);
 
         /// <summary>(a + b) mod P for a, b &lt; P.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -102,7 +102,7 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
         /// x mod P without a 64-bit integer division, which CUDA runs as a ~70-instruction subroutine: the quotient from a
         /// double-precision product (within 1 of floor(x / P): its relative error is a few 2^-53 and x / P &lt; 2^34), the
         /// remainder in wrapping arithmetic (its true value lies in [-P, 2P)) and one correction. The same number as x % P for
-        /// every x; the GPU kernels use it where the CPU loops write % P.
+        /// every x (tested against % on edge and random values); every reduction of the hash goes through it, on both backends.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static ulong ModP(ulong x)
@@ -116,7 +116,15 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
 
         /// <summary>h(xg, block) from key = xg mod P.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static ulong Hash(ulong key, int block) => AddMod(RowTerm(key), BlockTerm(block));
+        public static ulong Hash(ulong key, int block) => HashFromRowTerm(RowTerm(key), block);
+
+        /// <summary>h(xg, block) from the row's term RowTerm(key), which a caller hashing several blocks of one row computes once.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static ulong HashFromRowTerm(ulong rowTerm, int block) => AddMod(rowTerm, BlockTerm(block));
+
+        /// <summary>xg mod P with xg = token + offset (wrapping): the key every term of the hash starts from.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static ulong KeyOf(ulong token, ulong tokenOffset) => ModP(unchecked(token + tokenOffset));
 
         /// <summary>h mod range, the block's start slot (range = m - Z + 1, or m for Circular). h &lt; P &lt; 2^31, so when
         /// h &gt;= range the range fits in 32 bits and a 32-bit division gives the same number.</summary>
@@ -125,11 +133,11 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
 
         /// <summary>(xg * S3) mod P from key = xg mod P.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static ulong SignRowTerm(ulong key) => key * S3 % P;
+        public static ulong SignRowTerm(ulong key) => ModP(key * S3);
 
         /// <summary>(j * S2 + S1) mod P; the unrolled loops use it as a literal per coordinate.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static ulong SignTerm(int coordinate) => ((ulong)(uint)coordinate * S2 + S1) % P;
+        public static ulong SignTerm(int coordinate) => ModP((ulong)(uint)coordinate * S2 + S1);
 
         /// <summary>The sign of a sign-hash value g: +1 when bit 0 is clear, else -1.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -139,12 +147,16 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static float SignOf(ulong key, int coordinate) => Sign(AddMod(SignRowTerm(key), SignTerm(coordinate)));
 
-        /// <summary>The key xg mod P of <paramref name="token"/> in table <paramref name="table"/>: one constant case per table.</summary>
-        public static ulong Key(int table, ulong token)
+        /// <summary>The key xg mod P of <paramref name="token"/> in table <paramref name="table"/> (a run-time table index).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static ulong Key(int table, ulong token) => KeyOf(token, TokenOffset(table));
+
+        /// <summary>TableHash.&lt;table&gt;.TokenOffset of a run-time table index: one constant case per table.</summary>
+        public static ulong TokenOffset(int table)
         {
             switch (table)
             {
-                case 0: return TableHash.Only.Key(token);
+                case 0: return TableHash.Only.TokenOffset;
                 default: return 0UL;
             }
         }
@@ -161,7 +173,7 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
 
             /// <summary>xg mod P.</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong Key(ulong token) => token % RobeHash.P;
+            public static ulong Key(ulong token) => RobeHash.KeyOf(token, TokenOffset);
 
             /// <summary>h(xg, block).</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -493,8 +505,8 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
             long recordBase = (long)pair * args.MaxBlocks;
             int outputBase = pair * EmbeddingDim;
             ulong token = active ? tokens[pair] : 0UL;
-            ulong key = robe ? Key(table, token) : 0UL;
-            ulong rowTerm = robe ? RowTerm(key) : 0UL;
+            ulong key = robe ? RobeHash.Key(table, token) : 0UL;
+            ulong rowTerm = robe ? RobeHash.RowTerm(key) : 0UL;
             int slot0 = 0;
             if (args.BlockSize == 2)
             {
@@ -537,7 +549,7 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
             if (!active) return;
             if (robe)
             {
-                ulong signLane = RobeHash.AddMod(RobeHash.ModP(key * RobeHash.S3), RobeHash.ModP((ulong)(uint)lane * RobeHash.S2 + RobeHash.S1));
+                ulong signLane = RobeHash.AddMod(RobeHash.SignRowTerm(key), RobeHash.SignTerm(lane));
                 float v0 = weights[slot0] * RobeHash.Sign(signLane);
                 output[outputBase + lane] = v0;
             }
@@ -597,8 +609,8 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
                         slot0 = (int)blockStarts[recordBase + block] + lane - block * blockSize;
                     }
                 }
-                ulong key = Key(table, tokens[pair]);
-                ulong signLane = RobeHash.AddMod(RobeHash.ModP(key * RobeHash.S3), RobeHash.ModP((ulong)(uint)lane * RobeHash.S2 + RobeHash.S1));
+                ulong key = RobeHash.Key(table, tokens[pair]);
+                ulong signLane = RobeHash.AddMod(RobeHash.SignRowTerm(key), RobeHash.SignTerm(lane));
                 float g0 = gradOutput[outputBase + lane] * RobeHash.Sign(signLane);
                 global::ILGPU.Atomic.Add(ref gradWeights[slot0], g0);
             }
@@ -621,28 +633,10 @@ partial class TinySigned : global::RobeGen.IDlrmDefinition
             }
         }
 
-        /// <summary>RobeHash.Key(table, token): the table's token offset added, mod P.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ulong Key(int table, ulong token) => RobeHash.ModP(unchecked(token + TokenOffset(table)));
-
-        /// <summary>TableHash.&lt;table&gt;.TokenOffset.</summary>
-        private static ulong TokenOffset(int table)
-        {
-            switch (table)
-            {
-                case 0: return TableHash.Only.TokenOffset;
-                default: return 0UL;
-            }
-        }
-
-        /// <summary>RobeHash.RowTerm: (key * R3) mod P.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ulong RowTerm(ulong key) => RobeHash.ModP(key * RobeHash.R3);
-
-        /// <summary>Start slot of ROBE block <paramref name="block"/>: RobeHash.StartOf(RobeHash.Hash(key, block), range) from the row's term.</summary>
+        /// <summary>Start slot of ROBE block <paramref name="block"/>: RobeHash.StartOf(RobeHash.Hash(key, block), range).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int BlockStart(ulong rowTerm, int block, long range) =>
-            (int)RobeHash.StartOf(RobeHash.AddMod(rowTerm, RobeHash.ModP((ulong)(uint)block * RobeHash.R2 + RobeHash.R1)), range);
+            (int)RobeHash.StartOf(RobeHash.HashFromRowTerm(rowTerm, block), range);
 
         /// <summary>Start of a Full (row = token) or Hashed (row = token mod rows) row; -1 for a Full token out of range.</summary>
         private static long RowStart(int storage, ulong token, long rows, long tableBase)

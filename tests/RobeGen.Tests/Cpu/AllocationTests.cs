@@ -9,13 +9,15 @@ namespace RobeGen.Tests.Cpu;
 public sealed class AllocationTests
 {
     [Theory]
-    [InlineData(OptimizerKind.Sgd, false)]
-    [InlineData(OptimizerKind.Adagrad, false)]
-    [InlineData(OptimizerKind.Adagrad, true)]   // the generated loops with QuotientRemainder tables
-    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer, bool quotientRemainder)
+    [InlineData(OptimizerKind.Sgd, InferencePrecision.Fp32, false)]
+    [InlineData(OptimizerKind.Adagrad, InferencePrecision.Fp32, false)]
+    [InlineData(OptimizerKind.Sgd, InferencePrecision.Int8, false)]
+    [InlineData(OptimizerKind.Adagrad, InferencePrecision.Fp32, true)]   // the generated loops with QuotientRemainder tables
+    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer, InferencePrecision precision, bool quotientRemainder)
     {
         IDlrmDefinition model = quotientRemainder ? Models.SmallQr.Definition : TestModel.KaggleSmall;
-        using var backend = new CpuDlrmBackend(model, new ModelOptions { MaxBatchSize = 512, Threads = 2, Optimizer = optimizer });
+        using var backend = new CpuDlrmBackend(model,
+            new ModelOptions { MaxBatchSize = 512, Threads = 2, Optimizer = optimizer, Precision = precision });
         Batch batch = TestBatches.Random(model.Declaration, 512, seed: 1);
         var probabilities = new float[512];
         for (int i = 0; i < 3; i++)

@@ -108,6 +108,37 @@ public sealed class LayerGradientTests : IDisposable
         GradientAssert.Close(Numerics(ed, Loss), de, "dE");
     }
 
+    /// <summary>The Criteo width (27 vectors) and others around it, element by element against the FMA chain over k
+    /// that the forward pass documents (so any faster schedule of it must keep these bits).</summary>
+    [Theory]
+    [InlineData(16, 26)]
+    [InlineData(4, 24)]
+    [InlineData(3, 31)]
+    [InlineData(5, 27)]
+    public void Dot_interaction_forward_matches_the_double_reference_for_wide_models(int dim, int tables)
+    {
+        const int batch = 5;
+        var interaction = new DotInteraction(dim, tables, _pool);
+        float[] u = SgemmTests.Random(batch * dim, 1), e = SgemmTests.Random(batch * tables * dim, 2);
+        var r = new float[batch * interaction.Width];
+        interaction.Forward(u, e, r, batch);
+        int at = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            float[] V(int i) => i == 0 ? u.AsSpan(b * dim, dim).ToArray() : e.AsSpan((b * tables + i - 1) * dim, dim).ToArray();
+            for (int k = 0; k < dim; k++) Assert.Equal(V(0)[k], r[at++]);
+            for (int i = 1; i <= tables; i++)
+            for (int j = 0; j < i; j++)
+            {
+                // The FMA chain over k in order: the bits every path must give.
+                float chain = 0f;
+                for (int k = 0; k < dim; k++) chain = MathF.FusedMultiplyAdd(V(i)[k], V(j)[k], chain);
+                Assert.Equal(chain, r[at++]);
+            }
+        }
+        Assert.Equal(r.Length, at);
+    }
+
     [Fact]
     public void Bce_loss_and_gradient_match_the_double_formula()
     {

@@ -20,9 +20,11 @@ internal static class BenchRunner
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         bool cuda = options.Device != DeviceKind.Cpu;
+        if (cuda && options.Precision != InferencePrecision.Fp32)
+            throw new ArgumentException($"--precision {options.Precision.ToString().ToLowerInvariant()} runs on the CPU only (--device cpu).");
         using GpuDevice? device = cuda ? GpuDevice.CreateCuda(allowTf32: options.AllowTf32) : null;
         string deviceName = device?.Name ?? $"CPU ({Environment.ProcessorCount} cores)";
-        string precision = options.AllowTf32 ? "TF32" : "FP32";
+        string precision = (options.AllowTf32 ? "TF32" : "FP32") + (options.Precision == InferencePrecision.Int8 ? " training / INT8 inference" : "");
         Console.WriteLine($"robegen bench ({DateTime.UtcNow:u}) on {deviceName}; MLP GEMM: {device?.Gemm.Name ?? "CPU"}; {precision}; " +
             $"{options.TimedSteps} timed steps after {ThroughputMeter.WarmupSteps} warm-up; synthetic batches, tokens uniform over each table");
         var table = new BenchTable(deviceName, precision);
@@ -45,6 +47,7 @@ internal static class BenchRunner
                 var modelOptions = new ModelOptions
                 {
                     Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Embedding = storage.Overrides, AllowTf32 = options.AllowTf32,
+                    Precision = options.Precision,
                 };
                 using IDlrmBackend backend = Build(definition, modelOptions, device);
                 foreach (int batchSize in options.BatchSizes)
