@@ -408,8 +408,7 @@ internal static class CpuKernelEmitter
         w.Line("throw new " + Names.ArgumentOutOfRangeException + "(\"tokens\", token, $\"Table {Declaration.Tables[table].Name} (index {table}) is Full with {rows} rows, " +
             "so its tokens must be vocabulary indices below {rows}; got {token}. Map the column through a vocabulary, declare a larger Cardinality, or use Storage = Hashed.\");");
         w.Close();
-        w.Line("ulong row = storage == " + Full + " ? token : token % (ulong)rows;");
-        w.Line("return tableBase + (long)row * EmbeddingDim;");
+        w.Line("return TableRows.Start(tableBase, TableRows.FullOrHashedRow(storage == " + Full + ", token, rows));");
         w.Close();
         w.Line();
         w.Line("/// <summary>target += source (vectorized).</summary>");

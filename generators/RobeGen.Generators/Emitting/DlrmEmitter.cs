@@ -17,6 +17,8 @@ internal static class DlrmEmitter
         w.Line();
         HashEmitter.Write(w, model);
         w.Line();
+        TableRowsEmitter.Write(w);
+        w.Line();
         CpuKernelEmitter.Write(w, model);
         w.Line();
         GpuKernelEmitter.Write(w, model);

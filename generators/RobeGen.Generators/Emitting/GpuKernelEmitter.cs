@@ -61,7 +61,6 @@ internal static class GpuKernelEmitter
         w.Line();
         WriteRowStart(w);
         w.Line();
-        QuotientRemainderEmitter.WriteGpuHelpers(w);
         w.Close();
     }
 
@@ -377,11 +376,11 @@ internal static class GpuKernelEmitter
         w.Line("    (int)RobeHash.StartOf(RobeHash.HashFromRowTerm(rowTerm, block), range);");
     }
 
-    /// <summary>A QuotientRemainder lookup's two row starts (the helpers QuotientRemainderEmitter writes); lane 0 records them.</summary>
+    /// <summary>A QuotientRemainder lookup's two row starts (TableRows); lane 0 records them.</summary>
     private static void WriteQuotientRemainderStarts(CodeWriter w)
     {
-        w.Line("long quotient = QuotientRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);");
-        w.Line("long remainder = RemainderRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);");
+        w.Line("long quotient = TableRows.QuotientRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);");
+        w.Line("long remainder = TableRows.RemainderRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);");
         w.Open("if (lane == 0)");
         w.Line("blockStarts[recordBase] = quotient;");
         w.Line("blockStarts[recordBase + 1] = remainder;");
@@ -393,8 +392,7 @@ internal static class GpuKernelEmitter
         w.Line("/// <summary>Start of a Full (row = token) or Hashed (row = token mod rows) row; -1 for a Full token out of range.</summary>");
         w.Open("private static long RowStart(int storage, ulong token, long rows, long tableBase)");
         w.Line("if (storage == " + Full + " && token >= (ulong)rows) return -1L;");
-        w.Line("ulong row = storage == " + Full + " ? token : token % (ulong)rows;");
-        w.Line("return tableBase + (long)row * EmbeddingDim;");
+        w.Line("return TableRows.Start(tableBase, TableRows.FullOrHashedRow(storage == " + Full + ", token, rows));");
         w.Close();
     }
 }

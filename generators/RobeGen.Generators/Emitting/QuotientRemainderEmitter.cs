@@ -13,36 +13,13 @@ internal static class QuotientRemainderEmitter
 {
     public const string Storage = Names.EmbeddingStorage + ".QuotientRemainder";
 
-    /// <summary>
-    /// The ILGPU helpers: a QuotientRemainder token's two row starts, with the CPU loops' arithmetic (the kernels'
-    /// QuotientRemainder branches, in GpuKernelEmitter, move the coordinates with their lanes like a Full row's).
-    /// Kernel-safe: no spans, tuples or exceptions.
-    /// </summary>
-    public static void WriteGpuHelpers(CodeWriter w)
-    {
-        w.Line("/// <summary>Start of the quotient row (token div R) mod Q of a QuotientRemainder table (x = token mod (Q * R), as the CPU loops).</summary>");
-        w.Line("private static long QuotientRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>");
-        w.Line("    tableBase + (long)(token / (ulong)remainderRows % (ulong)quotientRows) * EmbeddingDim;");
-        w.Line();
-        w.Line("/// <summary>Start of the remainder row token mod R, after the table's Q quotient rows.</summary>");
-        w.Line("private static long RemainderRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>");
-        w.Line("    tableBase + (quotientRows + (long)(token % (ulong)remainderRows)) * EmbeddingDim;");
-    }
-
     /// <summary>The CPU helpers: row starts, gather, scatter.</summary>
     public static void WriteCpuHelpers(CodeWriter w)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Starts of the quotient row (x div R) and remainder row (x mod R) that a QuotientRemainder token reads, x = token mod (Q * R)");
-        w.Line("/// (a raw id beyond the table's ids folds, as Hashed folds mod its rows). (token div R) mod Q equals x div R and token mod R");
-        w.Line("/// equals x mod R, so Q * R is never formed. The quotient rows start at the table base, the remainder rows Q * d after it.");
-        w.Line("/// </summary>");
+        w.Line("/// <summary>Starts of the quotient and remainder rows that a QuotientRemainder token reads (TableRows).</summary>");
         w.Line(Names.Inline);
-        w.Open("private static (long Quotient, long Remainder) QuotientRemainderStarts(ulong token, long quotientRows, long remainderRows, long tableBase)");
-        w.Line("ulong quotient = token / (ulong)remainderRows % (ulong)quotientRows;");
-        w.Line("ulong remainder = token % (ulong)remainderRows;");
-        w.Line("return (tableBase + (long)quotient * EmbeddingDim, tableBase + (quotientRows + (long)remainder) * EmbeddingDim);");
-        w.Close();
+        w.Line("private static (long Quotient, long Remainder) QuotientRemainderStarts(ulong token, long quotientRows, long remainderRows, long tableBase) =>");
+        w.Line("    (TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase), TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase));");
         w.Line();
         w.Line("/// <summary>A QuotientRemainder embedding: the element-wise product of its two rows; records 0 and 1 get their starts.</summary>");
         w.Open("private static void GatherQuotientRemainder(ulong token, long quotientRows, long remainderRows, long tableBase, " +

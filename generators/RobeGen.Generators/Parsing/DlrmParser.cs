@@ -172,7 +172,7 @@ internal static class DlrmParser
     {
         "DenseFeatures", "EmbeddingDim", "TableCount", "BlockSize", "RobeBlocks", "RobeSlots", "FullTableParameterCount",
         "ParameterCount", "ParameterBytes", "CompressionRatio", "Fingerprint", "BottomMlp", "TopMlp", "Declaration",
-        "Definition", "Tables", "RobeHash", "TableHash", "CpuEmbedding", "GpuEmbedding", "Key", "Hash", "Sign", "TokenOffset",
+        "Definition", "Tables", "RobeHash", "TableHash", "TableRows", "CpuEmbedding", "GpuEmbedding", "Key", "Hash", "Sign", "TokenOffset",
     };
 
     private static bool IsAttribute(AttributeData attribute, string fullName) =>

@@ -183,6 +183,31 @@ namespace Sample.Nested.Space
             }
         }
 
+        /// <summary>Row addressing of the tables that are not in the ROBE array (both backends call it).</summary>
+        public static class TableRows
+        {
+            /// <summary>Start of row <paramref name="row"/> of a table whose rows begin at <paramref name="tableBase"/>.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static long Start(long tableBase, ulong row) => tableBase + (long)row * EmbeddingDim;
+
+            /// <summary>The row a token reads: itself in a Full table (the caller checks it is below the row count), token mod rows in a Hashed one.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static ulong FullOrHashedRow(bool full, ulong token, long rows) => full ? token : token % (ulong)rows;
+
+            /// <summary>
+            /// Start of the quotient row of a QuotientRemainder token: x div R with x = token mod (Q * R) (a raw id beyond the table's
+            /// ids folds, as Hashed folds mod its rows); (token div R) mod Q is that number without forming Q * R. Quotient rows come first.
+            /// </summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static long QuotientRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
+                Start(tableBase, token / (ulong)remainderRows % (ulong)quotientRows);
+
+            /// <summary>Start of the remainder row x mod R (= token mod R) of a QuotientRemainder token, after the table's Q quotient rows.</summary>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public static long RemainderRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
+                Start(tableBase + quotientRows * EmbeddingDim, token % (ulong)remainderRows);
+        }
+
         /// <summary>The generated plain-C# embedding loops of this model (the CPU backend's hot path).</summary>
         public sealed class CpuEmbedding : global::RobeGen.IEmbeddingKernels
         {
@@ -407,8 +432,7 @@ namespace Sample.Nested.Space
                 {
                     throw new global::System.ArgumentOutOfRangeException("tokens", token, $"Table {Declaration.Tables[table].Name} (index {table}) is Full with {rows} rows, so its tokens must be vocabulary indices below {rows}; got {token}. Map the column through a vocabulary, declare a larger Cardinality, or use Storage = Hashed.");
                 }
-                ulong row = storage == global::RobeGen.EmbeddingStorage.Full ? token : token % (ulong)rows;
-                return tableBase + (long)row * EmbeddingDim;
+                return TableRows.Start(tableBase, TableRows.FullOrHashedRow(storage == global::RobeGen.EmbeddingStorage.Full, token, rows));
             }
 
             /// <summary>target += source (vectorized).</summary>
@@ -427,18 +451,10 @@ namespace Sample.Nested.Space
                 for (int k = 0; k < gradient.Length; k++) gradWeights[(int)RobeHash.Wrap(start + k, slots)] += gradient[k];
             }
 
-            /// <summary>
-            /// Starts of the quotient row (x div R) and remainder row (x mod R) that a QuotientRemainder token reads, x = token mod (Q * R)
-            /// (a raw id beyond the table's ids folds, as Hashed folds mod its rows). (token div R) mod Q equals x div R and token mod R
-            /// equals x mod R, so Q * R is never formed. The quotient rows start at the table base, the remainder rows Q * d after it.
-            /// </summary>
+            /// <summary>Starts of the quotient and remainder rows that a QuotientRemainder token reads (TableRows).</summary>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static (long Quotient, long Remainder) QuotientRemainderStarts(ulong token, long quotientRows, long remainderRows, long tableBase)
-            {
-                ulong quotient = token / (ulong)remainderRows % (ulong)quotientRows;
-                ulong remainder = token % (ulong)remainderRows;
-                return (tableBase + (long)quotient * EmbeddingDim, tableBase + (quotientRows + (long)remainder) * EmbeddingDim);
-            }
+            private static (long Quotient, long Remainder) QuotientRemainderStarts(ulong token, long quotientRows, long remainderRows, long tableBase) =>
+                (TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase), TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase));
 
             /// <summary>A QuotientRemainder embedding: the element-wise product of its two rows; records 0 and 1 get their starts.</summary>
             private static void GatherQuotientRemainder(ulong token, long quotientRows, long remainderRows, long tableBase, global::System.ReadOnlySpan<float> weights, global::System.Span<long> starts, global::System.Span<float> embedding)
@@ -597,8 +613,8 @@ namespace Sample.Nested.Space
                 else if (storage == (int)global::RobeGen.EmbeddingStorage.QuotientRemainder)
                 {
                     // Two rows' product; lane 0 records both starts.
-                    long quotient = QuotientRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
-                    long remainder = RemainderRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
+                    long quotient = TableRows.QuotientRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
+                    long remainder = TableRows.RemainderRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
                     if (lane == 0)
                     {
                         blockStarts[recordBase] = quotient;
@@ -704,17 +720,9 @@ namespace Sample.Nested.Space
             private static long RowStart(int storage, ulong token, long rows, long tableBase)
             {
                 if (storage == (int)global::RobeGen.EmbeddingStorage.Full && token >= (ulong)rows) return -1L;
-                ulong row = storage == (int)global::RobeGen.EmbeddingStorage.Full ? token : token % (ulong)rows;
-                return tableBase + (long)row * EmbeddingDim;
+                return TableRows.Start(tableBase, TableRows.FullOrHashedRow(storage == (int)global::RobeGen.EmbeddingStorage.Full, token, rows));
             }
 
-            /// <summary>Start of the quotient row (token div R) mod Q of a QuotientRemainder table (x = token mod (Q * R), as the CPU loops).</summary>
-            private static long QuotientRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
-                tableBase + (long)(token / (ulong)remainderRows % (ulong)quotientRows) * EmbeddingDim;
-
-            /// <summary>Start of the remainder row token mod R, after the table's Q quotient rows.</summary>
-            private static long RemainderRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
-                tableBase + (quotientRows + (long)(token % (ulong)remainderRows)) * EmbeddingDim;
         }
     }
 }
