@@ -38,8 +38,9 @@ public sealed partial class CudaDlrmBackend
 
         _device.Accelerator.Bind();
         _device.Synchronize(); // nothing queued may still read the old values
+        // The span overload pins the array for the whole copy (the ref-T overload does not: see Download).
         foreach (var (name, view) in expected)
-            if (view.Length > 0) view.CopyFromCPU(Stream, ref state[name][0], view.Length);
+            view.CopyFromCPU(Stream, (ReadOnlySpan<float>)state[name]);
         _device.Synchronize();
     }
 
@@ -63,10 +64,15 @@ public sealed partial class CudaDlrmBackend
         yield return ("adagrad.embedding", _t.EmbeddingAccumulators!.View.SubView(0, Layout.TotalParameters));
     }
 
+    /// <summary>
+    /// Copies a device view into a new array. Through ILGPU's span overload, which pins the array while the copy
+    /// runs: its CopyToCPU(ref T, length) takes the raw address without pinning, so a garbage collection that moves
+    /// the young array in between sends the copy to its old address (a download of zeros, a corrupted heap).
+    /// </summary>
     private float[] Download(ArrayView<float> view)
     {
         var values = new float[view.Length];
-        if (values.Length > 0) view.CopyToCPU(Stream, ref values[0], values.Length);
+        view.CopyToCPU(Stream, values.AsSpan());
         _device.Synchronize();
         return values;
     }

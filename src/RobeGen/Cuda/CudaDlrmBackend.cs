@@ -146,7 +146,8 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
         int rows = batch.Count;
         Forward(rows);
         _kernels.Probabilities(_device.Stream, rows, _t.Logits.View, _t.Probabilities.View);
-        _t.Probabilities.View.SubView(0, rows).CopyToCPU(_device.Stream, ref probabilities[0], rows);
+        // The span overload pins the caller's memory during the copy (see Download).
+        _t.Probabilities.View.SubView(0, rows).CopyToCPU(_device.Stream, probabilities[..rows]);
         _device.Synchronize();
     }
 
