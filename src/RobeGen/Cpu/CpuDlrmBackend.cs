@@ -40,6 +40,10 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     /// <summary>Counts changes of the parameters (optimizer steps, imports), so layers know when their packed weights are stale.</summary>
     private long _weightsVersion;
     private bool _disposed;
+    /// <summary>The batch whose embedding gradient <see cref="_scatterEmbeddingGrad"/> scatters (set during TrainStep's update).</summary>
+    private Batch? _scatterBatch;
+    /// <summary>Created once, so handing it to the update allocates nothing per step.</summary>
+    private readonly Action _scatterEmbeddingGrad;
 
     public CpuDlrmBackend(IDlrmDefinition definition, ModelOptions? options = null)
     {
@@ -88,6 +92,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         _interactionOut = new float[checked(maxBatch * _interaction.Width)];
         _interactionGrad = new float[_interactionOut.Length];
 
+        _scatterEmbeddingGrad = () => ScatterEmbeddingGrad(_scatterBatch!);
         ImportState(ModelInitializer.Create(Layout, _options.Optimizer, _options.Seed));
     }
 
@@ -111,8 +116,18 @@ public sealed class CpuDlrmBackend : IDlrmBackend
 
     public float TrainStep(Batch batch, float learningRate)
     {
-        float loss = ComputeGradients(batch);
-        ApplyUpdate(batch.Count, learningRate);
+        // The embedding gradient's scatter runs inside the update, beside the dense tensors' updates (see ParameterUpdate.Apply).
+        float loss = ComputeGradients(batch, scatterEmbeddingGrad: false);
+        _weightsVersion++;
+        _scatterBatch = batch;
+        try
+        {
+            _update.Apply(_blockStarts, batch.Count, learningRate, _scatterEmbeddingGrad);
+        }
+        finally
+        {
+            _scatterBatch = null;
+        }
         return loss;
     }
 
@@ -126,7 +141,11 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     }
 
     /// <summary>Forward and backward: fills every gradient (the embedding's in <see cref="EmbeddingGrad"/>) and returns the mean loss.</summary>
-    internal float ComputeGradients(Batch batch)
+    internal float ComputeGradients(Batch batch) => ComputeGradients(batch, scatterEmbeddingGrad: true);
+
+    /// <summary><see cref="ComputeGradients(Batch)"/>; without <paramref name="scatterEmbeddingGrad"/> the embedding
+    /// gradient stays in <see cref="_gatheredGrad"/> (per sample and table) for <see cref="ScatterEmbeddingGrad"/>.</summary>
+    private float ComputeGradients(Batch batch, bool scatterEmbeddingGrad)
     {
         CheckBatch(batch);
         int n = batch.Count;
@@ -148,9 +167,16 @@ public sealed class CpuDlrmBackend : IDlrmBackend
             Span<float> inputGrad = i == 0 ? default : _bottom[i - 1].OutputGrad.AsSpan(0, n * _bottom[i].Inputs);
             _bottom[i].Backward(_gemm, _biasRelu, input, inputGrad, n);
         }
+        if (scatterEmbeddingGrad) ScatterEmbeddingGrad(batch);
+        return loss;
+    }
+
+    /// <summary>Adds the per-sample embedding gradients of <paramref name="batch"/> into the array's gradient (in sample order).</summary>
+    private void ScatterEmbeddingGrad(Batch batch)
+    {
+        int n = batch.Count;
         _kernels.ScatterGradient(Layout, batch.TokenSpan, _blockStarts.AsSpan(0, n * Layout.TableCount * Layout.MaxBlocks), n,
             _gatheredGrad.AsSpan(0, n * Layout.TableCount * Layout.Dim), _embeddingGrad);
-        return loss;
     }
 
     /// <summary>One optimizer step from the gradients of the last <see cref="ComputeGradients"/> over <paramref name="batchCount"/> rows.</summary>

@@ -27,6 +27,8 @@ internal sealed class ParameterUpdate : IParallelWork
     // The step being run (valid during Apply only).
     private long[] _blockStarts = [];
     private int _batch, _sparseItems;
+    /// <summary>Completes the embedding gradient inside the (single) sparse item; null when it is complete already.</summary>
+    private Action? _scatter;
     private float _learningRate;
 
     public ParameterUpdate(WorkerPool pool, OptimizerKind optimizer, EmbeddingLayout layout, DenseTensor[] dense,
@@ -46,38 +48,50 @@ internal sealed class ParameterUpdate : IParallelWork
         _chunks = chunks.ToArray();
     }
 
-    /// <summary>Updates every parameter from its gradient; the embedding only at the slots of <paramref name="blockStarts"/>.</summary>
-    public void Apply(long[] blockStarts, int batch, float learningRate)
+    /// <summary>
+    /// Updates every parameter from its gradient; the embedding only at the slots of <paramref name="blockStarts"/>.
+    /// When <paramref name="scatterEmbeddingGrad"/> is given, the embedding gradient is not complete yet: that call
+    /// completes it before any embedding slot is updated. With a single sparse item (small batches) it runs inside
+    /// that item, the first one claimed, while the other workers update the dense tensors: the scatter is serial, and
+    /// run before this call it left every worker but one idle.
+    /// </summary>
+    public void Apply(long[] blockStarts, int batch, float learningRate, Action? scatterEmbeddingGrad = null)
     {
         _blockStarts = blockStarts;
         _batch = batch;
         _learningRate = learningRate;
         _sparseItems = Math.Clamp(batch * _layout.TableCount / RecordsPerSparseItem, 1, _pool.Threads);
+        if (_sparseItems > 1) scatterEmbeddingGrad?.Invoke();
+        else _scatter = scatterEmbeddingGrad;
         try
         {
-            _pool.Run(this, _chunks.Length + _sparseItems);
+            _pool.Run(this, _sparseItems + _chunks.Length);
         }
         finally
         {
             _blockStarts = [];
+            _scatter = null;
         }
     }
 
     public void Execute(int item, int worker)
     {
-        if (item < _chunks.Length)
+        // Sparse items come first: the pool's caller claims item 0 at once, so the longest one starts first.
+        if (item < _sparseItems)
         {
-            var (tensor, offset, length) = _chunks[item];
+            if (_scatter != null) _scatter();
+            long slots = _embedding.Length;
+            SparseEmbeddingOptimizer.Update(_layout, _blockStarts, _batch, _optimizer, _embedding, _embeddingGrad, _embeddingAccumulator,
+                _learningRate, slots * item / _sparseItems, slots * (item + 1) / _sparseItems);
+            return;
+        }
+        {
+            var (tensor, offset, length) = _chunks[item - _sparseItems];
             DenseTensor t = _dense[tensor];
             if (_optimizer == OptimizerKind.Adagrad)
                 DenseOptimizer.Adagrad(t.Weights.AsSpan(offset, length), t.Accumulator.AsSpan(offset, length), t.Grad.AsSpan(offset, length), _learningRate);
             else
                 DenseOptimizer.Sgd(t.Weights.AsSpan(offset, length), t.Grad.AsSpan(offset, length), _learningRate);
-            return;
         }
-        int part = item - _chunks.Length;
-        long slots = _embedding.Length;
-        SparseEmbeddingOptimizer.Update(_layout, _blockStarts, _batch, _optimizer, _embedding, _embeddingGrad, _embeddingAccumulator,
-            _learningRate, slots * part / _sparseItems, slots * (part + 1) / _sparseItems);
     }
 }
