@@ -38,13 +38,22 @@ internal sealed unsafe class BiasReluBackward : IParallelWork
     public void Execute(int item, int worker)
     {
         int c0 = item * ColumnsPerItem, width = Math.Min(ColumnsPerItem, _cols - c0);
-        float* sums = _biasGrad + c0;
-        new Span<float>(sums, width).Clear();
+        MaskAndSumColumns(_grad, _output, _rows, _cols, c0, width, _biasGrad + c0);
+    }
+
+    /// <summary>
+    /// Columns [c0, c0 + width) of grad [rows, cols]: masked in place by the ReLU when <paramref name="output"/> is
+    /// not null, and summed over the rows in row order into <paramref name="sums"/> when it is not null. A column's
+    /// sum is the same sequence of float adds whichever lanes carry it.
+    /// </summary>
+    public static void MaskAndSumColumns(float* grad, float* output, int rows, int cols, int c0, int width, float* sums)
+    {
+        if (sums != null) new Span<float>(sums, width).Clear();
         int w = Vector<float>.Count;
-        for (int r = 0; r < _rows; r++)
+        for (int r = 0; r < rows; r++)
         {
-            float* g = _grad + (long)r * _cols + c0;
-            float* y = _output == null ? null : _output + (long)r * _cols + c0;
+            float* g = grad + (long)r * cols + c0;
+            float* y = output == null ? null : output + (long)r * cols + c0;
             int j = 0;
             for (; j + w <= width; j += w)
             {
@@ -54,13 +63,13 @@ internal sealed unsafe class BiasReluBackward : IParallelWork
                     dz = Vector.ConditionalSelect(Vector.GreaterThan(Vector.Load(y + j), Vector<float>.Zero), dz, Vector<float>.Zero);
                     Vector.Store(dz, g + j);
                 }
-                Vector.Store(Vector.Load(sums + j) + dz, sums + j);
+                if (sums != null) Vector.Store(Vector.Load(sums + j) + dz, sums + j);
             }
             for (; j < width; j++)
             {
                 float dz = g[j];
                 if (y != null && !(y[j] > 0f)) g[j] = dz = 0f;
-                sums[j] += dz;
+                if (sums != null) sums[j] += dz;
             }
         }
     }
