@@ -13,7 +13,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
 {
     Console.Error.WriteLine($"usage: RobeGen.Benchmarks <{string.Join("|", commands.Keys)}> [options]");
     Console.Error.WriteLine("  parse [--file PATH] [--repeat N] [--threads a,b,c] [--batch N]");
-    Console.Error.WriteLine("  cpu [--rounds N] [--seconds S] [--threads N] [--seed N] [--no-torch] [--torch PATH-TO-RobeGen.Benchmarks.TorchSharp.dll]");
+    Console.Error.WriteLine("  cpu [--rounds N] [--seconds S] [--threads N] [--seed N] [--no-torch] [--inference-only | --training-only] [--torch PATH-TO-RobeGen.Benchmarks.TorchSharp.dll]");
     Console.Error.WriteLine("  cpu-memory [--batch N] [--steps N] [--threads N]   (peak RSS of ROBE 1000x training; cpu runs it in a child)");
     return 2;
 }

@@ -150,8 +150,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     private float ComputeGradients(Batch batch, bool scatterEmbeddingGrad)
     {
         CheckBatch(batch);
-        foreach (LinearLayer layer in _layers) layer.EnsurePacked(_gemm, _weightsVersion);
-        float loss = _pass.Run(batch);
+        float loss = _pass.Run(batch, _weightsVersion);
         if (scatterEmbeddingGrad) ScatterEmbeddingGrad(batch);
         return loss;
     }

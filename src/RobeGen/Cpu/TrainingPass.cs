@@ -6,12 +6,13 @@ using RobeGen.Data;
 namespace RobeGen.Cpu;
 
 /// <summary>
-/// Forward and backward of one training batch in two pool calls instead of one or more per layer.
+/// Forward and backward of one training batch in three pool calls (pack the weights, rows, weight gradients) instead
+/// of one to three per layer and phase.
 /// <para>
 /// Everything but the weight gradients is per row: the MLP layers, the embedding gather, the interaction, the loss
 /// gradient and the backward chain down to dL/dx of each layer (dX = dZ W, the ReLU mask). So the first call cuts the
 /// batch into row blocks, and each item runs its rows through the whole forward and that whole backward chain on its
-/// worker's single-threaded GEMM, with no barrier between layers. The second call computes what sums over the batch:
+/// worker's single-threaded GEMM, with no barrier between layers. The last call computes what sums over the batch:
 /// dW = dZ^T x and db for every layer, in items of a few output rows (largest first, for balance).
 /// </para>
 /// <para>
@@ -37,11 +38,16 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
     private readonly float[] _embedding, _gathered, _gatheredGrad, _interactionOut, _interactionGrad;
     private readonly long[] _blockStarts;
     private readonly (int Layer, int First, int Count)[] _gradItems;
+    /// <summary>Layers by decreasing weight count (the pack items, largest first).</summary>
+    private readonly int[] _packOrder;
 
     // The pass being run (valid during Run only).
     private Batch? _batch;
-    private bool _gradPhase;
+    private Phase _phase;
     private int _rowsPerItem;
+    private long _weightsVersion;
+
+    private enum Phase { Pack, Rows, WeightGrads }
 
     public TrainingPass(WorkerPool pool, LinearLayer[] bottom, LinearLayer[] top, DotInteraction interaction,
         IEmbeddingKernels kernels, EmbeddingLayout layout, float[] embedding, long[] blockStarts,
@@ -70,15 +76,21 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
             for (int first = 0; first < _layers[l].Outputs; first += OutputsPerGradItem)
                 items.Add((l, first, Math.Min(OutputsPerGradItem, _layers[l].Outputs - first)));
         _gradItems = items.OrderByDescending(i => (long)_layers[i.Item1].Inputs * i.Item3).ToArray();
+        _packOrder = Enumerable.Range(0, _layers.Length).OrderByDescending(l => _layers[l].Weight.Length).ToArray();
     }
 
     /// <summary>
     /// Fills every layer's weight and bias gradients, <see cref="_gatheredGrad"/> (dL/d of each gathered embedding
     /// vector) and <see cref="_blockStarts"/> for <paramref name="batch"/>; returns the mean loss. The layers' W^T
-    /// panels must be packed (<see cref="LinearLayer.EnsurePacked"/>).
+    /// panels are packed first unless they hold <paramref name="weightsVersion"/> already (one layer per item: one
+    /// pool call where packing layer by layer took one per large layer).
     /// </summary>
-    public float Run(Batch batch)
+    public float Run(Batch batch, long weightsVersion)
     {
+        _weightsVersion = weightsVersion;
+        _phase = Phase.Pack;
+        _pool.Run(this, _layers.Length);
+
         int n = batch.Count;
         int perThread = (n + _pool.Threads - 1) / _pool.Threads;
         _rowsPerItem = Math.Min(MaxRowsPerItem, (perThread + 7) / 8 * 8);
@@ -89,9 +101,9 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
             _interaction.SetBuffers(bottomOut, gathered, interactionOut, interactionGrad, bottomGrad, gatheredGrad);
             try
             {
-                _gradPhase = false;
+                _phase = Phase.Rows;
                 _pool.Run(this, (n + _rowsPerItem - 1) / _rowsPerItem);
-                _gradPhase = true;
+                _phase = Phase.WeightGrads;
                 _pool.Run(this, _gradItems.Length);
             }
             finally
@@ -105,7 +117,12 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
 
     public void Execute(int item, int worker)
     {
-        if (_gradPhase)
+        if (_phase == Phase.Pack)
+        {
+            _layers[_packOrder[item]].EnsurePacked(_gemms[worker], _weightsVersion);
+            return;
+        }
+        if (_phase == Phase.WeightGrads)
         {
             var (layer, first, count) = _gradItems[item];
             _layers[layer].WeightGradRows(_gemms[worker], InputOf(layer), _batch!.Count, first, count);
