@@ -26,8 +26,8 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
 {
     /// <summary>Largest row block: its activations stay in the worker's L2 from one layer to the next.</summary>
     private const int MaxRowsPerItem = 128;
-    /// <summary>Output rows of dW per weight-gradient item.</summary>
-    private const int OutputsPerGradItem = 64;
+    /// <summary>Output rows of dW per weight-gradient item (each item re-packs a partial last panel of the layer input, so not too few).</summary>
+    private const int OutputsPerGradItem = 128;
 
     private readonly WorkerPool _pool, _serial;
     private readonly Sgemm[] _gemms;
