@@ -41,10 +41,6 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     /// <summary>Counts changes of the parameters (optimizer steps, imports), so layers know when their packed weights are stale.</summary>
     private long _weightsVersion;
     private bool _disposed;
-    /// <summary>The batch whose embedding gradient <see cref="_scatterEmbeddingGrad"/> scatters (set during TrainStep's update).</summary>
-    private Batch? _scatterBatch;
-    /// <summary>Created once, so handing it to the update allocates nothing per step.</summary>
-    private readonly Action _scatterEmbeddingGrad;
 
     public CpuDlrmBackend(IDlrmDefinition definition, ModelOptions? options = null)
     {
@@ -91,10 +87,9 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         _blockStarts = new long[checked(maxBatch * tables * Layout.MaxBlocks)];
         _interactionOut = new float[checked(maxBatch * _interaction.Width)];
         _interactionGrad = new float[_interactionOut.Length];
-        _pass = new TrainingPass(_pool, _bottom, _top, _interaction, _kernels, Layout, _embedding, _blockStarts,
+        _pass = new TrainingPass(_pool, _bottom, _top, _interaction, _kernels, Layout, _embedding, _embeddingGrad, _blockStarts,
             _gathered, _gatheredGrad, _interactionOut, _interactionGrad);
 
-        _scatterEmbeddingGrad = () => ScatterEmbeddingGrad(_scatterBatch!);
         ImportState(ModelInitializer.Create(Layout, _options.Optimizer, _options.Seed));
     }
 
@@ -118,18 +113,8 @@ public sealed class CpuDlrmBackend : IDlrmBackend
 
     public float TrainStep(Batch batch, float learningRate)
     {
-        // The embedding gradient's scatter runs inside the update, beside the dense tensors' updates (see ParameterUpdate.Apply).
-        float loss = ComputeGradients(batch, scatterEmbeddingGrad: false);
-        _weightsVersion++;
-        _scatterBatch = batch;
-        try
-        {
-            _update.Apply(_blockStarts, batch.Count, learningRate, _scatterEmbeddingGrad);
-        }
-        finally
-        {
-            _scatterBatch = null;
-        }
+        float loss = ComputeGradients(batch);
+        ApplyUpdate(batch.Count, learningRate);
         return loss;
     }
 
@@ -143,24 +128,10 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     }
 
     /// <summary>Forward and backward: fills every gradient (the embedding's in <see cref="EmbeddingGrad"/>) and returns the mean loss.</summary>
-    internal float ComputeGradients(Batch batch) => ComputeGradients(batch, scatterEmbeddingGrad: true);
-
-    /// <summary><see cref="ComputeGradients(Batch)"/>; without <paramref name="scatterEmbeddingGrad"/> the embedding
-    /// gradient stays in <see cref="_gatheredGrad"/> (per sample and table) for <see cref="ScatterEmbeddingGrad"/>.</summary>
-    private float ComputeGradients(Batch batch, bool scatterEmbeddingGrad)
+    internal float ComputeGradients(Batch batch)
     {
         CheckBatch(batch);
-        float loss = _pass.Run(batch, _weightsVersion);
-        if (scatterEmbeddingGrad) ScatterEmbeddingGrad(batch);
-        return loss;
-    }
-
-    /// <summary>Adds the per-sample embedding gradients of <paramref name="batch"/> into the array's gradient (in sample order).</summary>
-    private void ScatterEmbeddingGrad(Batch batch)
-    {
-        int n = batch.Count;
-        _kernels.ScatterGradient(Layout, batch.TokenSpan, _blockStarts.AsSpan(0, n * Layout.TableCount * Layout.MaxBlocks), n,
-            _gatheredGrad.AsSpan(0, n * Layout.TableCount * Layout.Dim), _embeddingGrad);
+        return _pass.Run(batch, _weightsVersion);
     }
 
     /// <summary>One optimizer step from the gradients of the last <see cref="ComputeGradients"/> over <paramref name="batchCount"/> rows.</summary>

@@ -13,7 +13,8 @@ namespace RobeGen.Cpu;
 /// gradient and the backward chain down to dL/dx of each layer (dX = dZ W, the ReLU mask). So the first call cuts the
 /// batch into row blocks, and each item runs its rows through the whole forward and that whole backward chain on its
 /// worker's single-threaded GEMM, with no barrier between layers. The last call computes what sums over the batch:
-/// dW = dZ^T x and db for every layer, in items of a few output rows (largest first, for balance).
+/// dW = dZ^T x and db for every layer, in items of a few output rows (largest first, for balance), and the scatter of
+/// the embedding gradient as one more item.
 /// </para>
 /// <para>
 /// Results do not depend on the thread count: a row's outputs never depend on the rows beside it (the GEMM sums each
@@ -35,7 +36,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
     private readonly DotInteraction _interaction;
     private readonly IEmbeddingKernels _kernels;
     private readonly EmbeddingLayout _layout;
-    private readonly float[] _embedding, _gathered, _gatheredGrad, _interactionOut, _interactionGrad;
+    private readonly float[] _embedding, _embeddingGrad, _gathered, _gatheredGrad, _interactionOut, _interactionGrad;
     private readonly long[] _blockStarts;
     private readonly (int Layer, int First, int Count)[] _gradItems;
     /// <summary>Layers by decreasing weight count (the pack items, largest first).</summary>
@@ -50,7 +51,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
     private enum Phase { Pack, Rows, WeightGrads }
 
     public TrainingPass(WorkerPool pool, LinearLayer[] bottom, LinearLayer[] top, DotInteraction interaction,
-        IEmbeddingKernels kernels, EmbeddingLayout layout, float[] embedding, long[] blockStarts,
+        IEmbeddingKernels kernels, EmbeddingLayout layout, float[] embedding, float[] embeddingGrad, long[] blockStarts,
         float[] gathered, float[] gatheredGrad, float[] interactionOut, float[] interactionGrad)
     {
         _pool = pool;
@@ -61,6 +62,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
         _kernels = kernels;
         _layout = layout;
         _embedding = embedding;
+        _embeddingGrad = embeddingGrad;
         _blockStarts = blockStarts;
         _gathered = gathered;
         _gatheredGrad = gatheredGrad;
@@ -80,8 +82,9 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
     }
 
     /// <summary>
-    /// Fills every layer's weight and bias gradients, <see cref="_gatheredGrad"/> (dL/d of each gathered embedding
-    /// vector) and <see cref="_blockStarts"/> for <paramref name="batch"/>; returns the mean loss. The layers' W^T
+    /// Fills every layer's weight and bias gradients, the embedding array's gradient (added into
+    /// <see cref="_embeddingGrad"/>, which the optimizer step leaves zero) and <see cref="_blockStarts"/> for
+    /// <paramref name="batch"/>; returns the mean loss. The layers' W^T
     /// panels are packed first unless they hold <paramref name="weightsVersion"/> already (one layer per item: one
     /// pool call where packing layer by layer took one per large layer).
     /// </summary>
@@ -104,7 +107,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
                 _phase = Phase.Rows;
                 _pool.Run(this, (n + _rowsPerItem - 1) / _rowsPerItem);
                 _phase = Phase.WeightGrads;
-                _pool.Run(this, _gradItems.Length);
+                _pool.Run(this, 1 + _gradItems.Length);
             }
             finally
             {
@@ -124,7 +127,12 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
         }
         if (_phase == Phase.WeightGrads)
         {
-            var (layer, first, count) = _gradItems[item];
+            if (item == 0)
+            {
+                ScatterEmbeddingGrad();
+                return;
+            }
+            var (layer, first, count) = _gradItems[item - 1];
             _layers[layer].WeightGradRows(_gemms[worker], InputOf(layer), _batch!.Count, first, count);
             return;
         }
@@ -165,6 +173,16 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
             Span<float> inputGrad = i == 0 ? default : _bottom[i - 1].OutputGrad.AsSpan(first * _bottom[i].Inputs, count * _bottom[i].Inputs);
             _bottom[i].BackwardRows(gemm, inputGrad, first, count);
         }
+    }
+
+    /// <summary>Adds the per-sample embedding gradients into the array's gradient, in sample order (serial by nature:
+    /// samples share slots). It needs only the row blocks' results, so it runs as the first item of the weight-gradient
+    /// call, beside the dW products, instead of alone between two calls.</summary>
+    private void ScatterEmbeddingGrad()
+    {
+        int n = _batch!.Count, tables = _layout.TableCount;
+        _kernels.ScatterGradient(_layout, _batch.TokenSpan, _blockStarts.AsSpan(0, n * tables * _layout.MaxBlocks), n,
+            _gatheredGrad.AsSpan(0, n * tables * _layout.Dim), _embeddingGrad);
     }
 
     private static ReadOnlySpan<float> Forward(LinearLayer layer, Sgemm gemm, ReadOnlySpan<float> input, int first, int count)

@@ -36,30 +36,6 @@ public sealed class OptimizerTests
         Assert.All(backend.EmbeddingGrad.ToArray(), g => Assert.Equal(0f, g));
     }
 
-    [Theory]
-    [InlineData(OptimizerKind.Sgd, 1, 3)]
-    [InlineData(OptimizerKind.Adagrad, 2, 5)]
-    [InlineData(OptimizerKind.Sgd, 2, 200)] // 26 x 200 records: two sparse items, so the scatter runs before the update
-    public void TrainStep_gives_the_bits_of_ComputeGradients_then_ApplyUpdate(OptimizerKind optimizer, int threads, int rows)
-    {
-        // TrainStep scatters the embedding gradient inside the update call; the separate calls scatter before it.
-        TestModel model = TestModel.KaggleSmall;
-        var options = new ModelOptions { Seed = 5, MaxBatchSize = 256, Optimizer = optimizer, Threads = threads };
-        using var fused = new CpuDlrmBackend(model, options);
-        using var separate = new CpuDlrmBackend(model, options);
-        for (int step = 0; step < 3; step++)
-        {
-            Batch batch = TestBatches.Random(model.Declaration, rows, seed: 20 + step);
-            float fusedLoss = fused.TrainStep(batch, 0.1f);
-            float separateLoss = separate.ComputeGradients(batch);
-            separate.ApplyUpdate(batch.Count, 0.1f);
-            Assert.Equal(separateLoss, fusedLoss);
-        }
-        ModelState a = fused.ExportState(), b = separate.ExportState();
-        foreach (var (name, values) in a.Tensors) Assert.Equal(b[name], values);
-        Assert.All(fused.EmbeddingGrad.ToArray(), g => Assert.Equal(0f, g));
-    }
-
     [Fact]
     public void Adagrad_accumulates_squares_and_updates_embedding_slots_sparsely()
     {

@@ -14,8 +14,10 @@ internal sealed record DenseTensor(float[] Weights, float[] Grad, float[] Accumu
 internal sealed class ParameterUpdate : IParallelWork
 {
     private const int ChunkLength = 1 << 14;
-    /// <summary>Fewer (sample, table) records than this are walked by one item.</summary>
-    private const int RecordsPerSparseItem = 1 << 11;
+    /// <summary>Fewer (sample, table) records than this are walked by one item. Every sparse item walks all records
+    /// but updates only its slot range, so the walk is repeated; at batch 128 (3,328 records) the updates (~0.3 ms on
+    /// one thread, random slots) are worth splitting over two threads.</summary>
+    private const int RecordsPerSparseItem = 1 << 10;
 
     private readonly WorkerPool _pool;
     private readonly OptimizerKind _optimizer;
@@ -27,8 +29,6 @@ internal sealed class ParameterUpdate : IParallelWork
     // The step being run (valid during Apply only).
     private long[] _blockStarts = [];
     private int _batch, _sparseItems;
-    /// <summary>Completes the embedding gradient inside the (single) sparse item; null when it is complete already.</summary>
-    private Action? _scatter;
     private float _learningRate;
 
     public ParameterUpdate(WorkerPool pool, OptimizerKind optimizer, EmbeddingLayout layout, DenseTensor[] dense,
@@ -48,21 +48,13 @@ internal sealed class ParameterUpdate : IParallelWork
         _chunks = chunks.ToArray();
     }
 
-    /// <summary>
-    /// Updates every parameter from its gradient; the embedding only at the slots of <paramref name="blockStarts"/>.
-    /// When <paramref name="scatterEmbeddingGrad"/> is given, the embedding gradient is not complete yet: that call
-    /// completes it before any embedding slot is updated. With a single sparse item (small batches) it runs inside
-    /// that item, the first one claimed, while the other workers update the dense tensors: the scatter is serial, and
-    /// run before this call it left every worker but one idle.
-    /// </summary>
-    public void Apply(long[] blockStarts, int batch, float learningRate, Action? scatterEmbeddingGrad = null)
+    /// <summary>Updates every parameter from its gradient; the embedding only at the slots of <paramref name="blockStarts"/>.</summary>
+    public void Apply(long[] blockStarts, int batch, float learningRate)
     {
         _blockStarts = blockStarts;
         _batch = batch;
         _learningRate = learningRate;
         _sparseItems = Math.Clamp(batch * _layout.TableCount / RecordsPerSparseItem, 1, _pool.Threads);
-        if (_sparseItems > 1) scatterEmbeddingGrad?.Invoke();
-        else _scatter = scatterEmbeddingGrad;
         try
         {
             _pool.Run(this, _sparseItems + _chunks.Length);
@@ -70,16 +62,14 @@ internal sealed class ParameterUpdate : IParallelWork
         finally
         {
             _blockStarts = [];
-            _scatter = null;
         }
     }
 
     public void Execute(int item, int worker)
     {
-        // Sparse items come first: the pool's caller claims item 0 at once, so the longest one starts first.
+        // Sparse items come first: they are the longest (random slots), so they should not start last.
         if (item < _sparseItems)
         {
-            if (_scatter != null) _scatter();
             long slots = _embedding.Length;
             SparseEmbeddingOptimizer.Update(_layout, _blockStarts, _batch, _optimizer, _embedding, _embeddingGrad, _embeddingAccumulator,
                 _learningRate, slots * item / _sparseItems, slots * (item + 1) / _sparseItems);
