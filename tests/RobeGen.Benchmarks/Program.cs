@@ -7,13 +7,15 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["parse"] = ParseBenchmark.Run,
     ["cpu"] = CpuBenchmark.Run,
     ["cpu-memory"] = RobeMemoryProbe.Run,
+    ["cpu-gemm"] = GemmProfile.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
 {
     Console.Error.WriteLine($"usage: RobeGen.Benchmarks <{string.Join("|", commands.Keys)}> [options]");
     Console.Error.WriteLine("  parse [--file PATH] [--repeat N] [--threads a,b,c] [--batch N]");
-    Console.Error.WriteLine("  cpu [--rounds N] [--seconds S] [--threads N] [--seed N] [--no-torch] [--torch PATH-TO-RobeGen.Benchmarks.TorchSharp.dll]");
+    Console.Error.WriteLine("  cpu [--rounds N] [--seconds S] [--threads N] [--seed N] [--no-torch] [--inference-only | --training-only] [--torch PATH-TO-RobeGen.Benchmarks.TorchSharp.dll]");
+    Console.Error.WriteLine("  cpu-gemm [--batch N] [--threads N] [--seconds S]   (every GEMM of a Kaggle training step: us and GFLOP/s)");
     Console.Error.WriteLine("  cpu-memory [--batch N] [--steps N] [--threads N]   (peak RSS of ROBE 1000x training; cpu runs it in a child)");
     return 2;
 }

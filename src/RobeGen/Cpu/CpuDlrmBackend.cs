@@ -25,7 +25,8 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     /// <summary>Bottom layers then top layers (ModelState order).</summary>
     private readonly LinearLayer[] _layers;
     private readonly DotInteraction _interaction;
-    private readonly BiasReluBackward _biasRelu;
+    /// <summary>Forward + backward of a training batch (row blocks, then weight gradients).</summary>
+    private readonly TrainingPass _pass;
     private readonly EmbeddingGather _gather;
     /// <summary>The Int8 MLP path of <see cref="Predict"/> (null unless <see cref="ModelOptions.Precision"/> asks for it).</summary>
     private readonly QuantizedInference? _quantized;
@@ -59,7 +60,6 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         _top = topShapes.Select((s, i) => new LinearLayer(s.In, s.Out, relu: i < topShapes.Count - 1, maxBatch)).ToArray();
         _layers = [.. _bottom, .. _top];
         _interaction = new DotInteraction(dim, tables, _pool);
-        _biasRelu = new BiasReluBackward(_pool);
         _gather = new EmbeddingGather(_kernels, Layout, _pool);
         _quantized = _options.Precision switch
         {
@@ -87,6 +87,8 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         _blockStarts = new long[checked(maxBatch * tables * Layout.MaxBlocks)];
         _interactionOut = new float[checked(maxBatch * _interaction.Width)];
         _interactionGrad = new float[_interactionOut.Length];
+        _pass = new TrainingPass(_pool, _bottom, _top, _interaction, _kernels, Layout, _embedding, _embeddingGrad, _blockStarts,
+            _gathered, _gatheredGrad, _interactionOut, _interactionGrad);
 
         ImportState(ModelInitializer.Create(Layout, _options.Optimizer, _options.Seed));
     }
@@ -129,29 +131,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
     internal float ComputeGradients(Batch batch)
     {
         CheckBatch(batch);
-        int n = batch.Count;
-        Forward(batch, quantized: false);
-
-        LinearLayer logit = _top[^1];
-        float loss = BinaryCrossEntropy.LossAndGradient(logit.Output.AsSpan(0, n), batch.LabelSpan, logit.OutputGrad);
-
-        for (int i = _top.Length - 1; i >= 0; i--)
-        {
-            ReadOnlySpan<float> input = i == 0 ? _interactionOut : _top[i - 1].Output;
-            Span<float> inputGrad = i == 0 ? _interactionGrad : _top[i - 1].OutputGrad;
-            _top[i].Backward(_gemm, _biasRelu, input[..(n * _top[i].Inputs)], inputGrad[..(n * _top[i].Inputs)], n);
-        }
-        _interaction.Backward(_bottom[^1].Output, _gathered, _interactionGrad, _bottom[^1].OutputGrad, _gatheredGrad, n);
-        for (int i = _bottom.Length - 1; i >= 0; i--)
-        {
-            ReadOnlySpan<float> input = i == 0 ? batch.DenseSpan : _bottom[i - 1].Output.AsSpan(0, n * _bottom[i].Inputs);
-            Span<float> inputGrad = i == 0 ? default : _bottom[i - 1].OutputGrad.AsSpan(0, n * _bottom[i].Inputs);
-            _bottom[i].Backward(_gemm, _biasRelu, input, inputGrad, n);
-        }
-        // The weights are still those the gather read (the update comes after): QuotientRemainder's product rule needs them.
-        _kernels.ScatterGradient(Layout, _embedding, batch.TokenSpan, _blockStarts.AsSpan(0, n * Layout.TableCount * Layout.MaxBlocks), n,
-            _gatheredGrad.AsSpan(0, n * Layout.TableCount * Layout.Dim), _embeddingGrad);
-        return loss;
+        return _pass.Run(batch, _weightsVersion);
     }
 
     /// <summary>One optimizer step from the gradients of the last <see cref="ComputeGradients"/> over <paramref name="batchCount"/> rows.</summary>
@@ -278,6 +258,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         if (_disposed) return;
         _disposed = true;
         _gemm.Dispose();
+        _pass.Dispose();
         foreach (LinearLayer layer in _layers) layer.Dispose();
         _quantized?.Dispose();
         _interaction.Dispose();

@@ -23,6 +23,8 @@ internal static class CpuBenchmark
         bool withTorch = !args.Contains("--no-torch");
         // Development runs of the inference rows alone (no training, latency or memory rows).
         bool inferenceOnly = args.Contains("--inference-only");
+        // Development runs of the training row alone (no inference, latency or memory rows).
+        bool trainingOnly = args.Contains("--training-only") && !inferenceOnly;
 
         Console.WriteLine("CPU benchmark: Criteo Kaggle DLRM (dim 16, bottom 13-512-256-64-16, top 367-512-256-1, dot interaction");
         Console.WriteLine("without self pairs), synthetic rows (log-uniform ids over Kaggle's cardinalities), fp32, SGD.");
@@ -43,9 +45,9 @@ internal static class CpuBenchmark
 
         // Warm-up: JIT, page faults of the tables, first-use buffers.
         if (!inferenceOnly) { robe.Train(TrainBatch, 0.5); robe.Latency(0.2); robeInt8.Latency(0.2); }
-        robe.Infer(InferBatch, 0.5); robeInt8.Infer(InferBatch, 0.5);
+        if (!trainingOnly) { robe.Infer(InferBatch, 0.5); robeInt8.Infer(InferBatch, 0.5); }
         if (!inferenceOnly) { torch?.Train(TrainBatch, 0.5); torch?.Latency(0.2); }
-        torch?.Infer(InferBatch, 0.5);
+        if (!trainingOnly) torch?.Infer(InferBatch, 0.5);
 
         var ours = new Results();
         var theirs = new Results();
@@ -56,6 +58,7 @@ internal static class CpuBenchmark
                 ours.Train.Add(robe.Train(TrainBatch, seconds));
                 if (torch != null) theirs.Train.Add(torch.Train(TrainBatch, seconds));
             }
+            if (trainingOnly) continue;
             ours.Infer.Add(robe.Infer(InferBatch, seconds));
             if (torch != null) theirs.Infer.Add(torch.Infer(InferBatch, seconds));
             ours.InferInt8.Add(robeInt8.Infer(InferBatch, seconds));
@@ -64,7 +67,7 @@ internal static class CpuBenchmark
             if (torch != null) theirs.Latency.AddRange(torch.Latency(seconds / 2));
             ours.LatencyInt8.AddRange(robeInt8.Latency(seconds / 2));
         }
-        if (!inferenceOnly)
+        if (!inferenceOnly && !trainingOnly)
         {
             ours.PeakBytes = RobeMemoryProbe.MeasureInChild(TrainBatch, threads, seed);
             if (torch != null) theirs.PeakBytes = torch.PeakResidentBytes();
@@ -92,6 +95,7 @@ internal static class CpuBenchmark
             Row("training, batch 128: samples/s", ours.Train, theirs?.Train, r => r.SamplesPerSecond, higherIsBetter: true, ">= 2x");
             Row("training, batch 128: samples/CPU-s", ours.Train, theirs?.Train, r => r.SamplesPerCpuSecond, higherIsBetter: true, "(load-robust view)");
         }
+        if (ours.Infer.Count == 0) return;
         Row("inference fp32, batch 2048: samples/s", ours.Infer, theirs?.Infer, r => r.SamplesPerSecond, higherIsBetter: true, ">= 1x");
         Row("inference fp32, batch 2048: samples/CPU-s", ours.Infer, theirs?.Infer, r => r.SamplesPerCpuSecond, higherIsBetter: true, "(load-robust view)");
         Row("inference int8, batch 2048: samples/s", ours.InferInt8, theirs?.Infer, r => r.SamplesPerSecond, higherIsBetter: true, ">= 1.5x (vs TorchSharp fp32)");

@@ -50,11 +50,16 @@ public sealed class SgemmTests : IDisposable
         using var single = new WorkerPool(1);
         using var g1 = new Sgemm(single);
         using var g2 = new Sgemm(_pool);
-        var c1 = new float[m * n];
-        var c2 = new float[m * n];
-        g1.Multiply(false, true, m, n, k, a, k, b, k, c1, n);
-        g2.Multiply(false, true, m, n, k, a, k, b, k, c2, n);
-        Assert.Equal(c1, c2);
+        // Every mode: a transposed B is packed, A and a plain B are read in place (with a partial last panel).
+        foreach (bool transA in new[] { false, true })
+        foreach (bool transB in new[] { false, true })
+        {
+            var c1 = new float[m * n];
+            var c2 = new float[m * n];
+            g1.Multiply(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c1, n);
+            g2.Multiply(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c2, n);
+            Assert.Equal(c1, c2);
+        }
     }
 
     [Fact]

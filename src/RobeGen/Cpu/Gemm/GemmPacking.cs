@@ -5,48 +5,13 @@ using System.Runtime.Intrinsics.X86;
 namespace RobeGen.Cpu.Gemm;
 
 /// <summary>
-/// Copies slices of the operands into the panel order the micro-kernel reads: A in panels of MR rows stored step by
-/// step (a[p*MR + r]), B in panels of NR columns stored step by step (b[p*NR + j]). Rows or columns past the edge of
-/// the matrix are zero, so the kernel always computes full tiles. The two transposing packs move 8 x 8 blocks
-/// through AVX registers where they can.
+/// Copies slices of op(B) into the panel order the micro-kernel reads: panels of NR columns stored step by step
+/// (b[p*NR + j]). Columns past the edge of the matrix are zero, so the kernel always computes full tiles. The
+/// transposing pack moves 8 x 8 blocks through AVX registers where it can. (A is never packed: the kernel reads it in
+/// place, row-major or transposed, through its strides.)
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    /// <summary>A stored row-major [m x k] with stride lda: rows i0 .. i0+mc, steps p0 .. p0+kc.</summary>
-    public static void PackA(float* a, int lda, int i0, int mc, int p0, int kc, int mr, float* dst)
-    {
-        for (int ir = 0; ir < mc; ir += mr)
-        {
-            int rows = Math.Min(mr, mc - ir);
-            float* src = a + (long)(i0 + ir) * lda + p0;
-            float* panel = dst + ir * kc;
-            if (rows == 8 && mr == 8 && Avx.IsSupported)
-            {
-                int p = 0;
-                for (; p + 8 <= kc; p += 8) Transpose8x8(src + p, lda, panel + p * 8, 8);
-                TransposeScalar(src + p, lda, 8, kc - p, panel + p * 8, 8);
-            }
-            else
-            {
-                TransposeScalar(src, lda, rows, kc, panel, mr);
-                for (int r = rows; r < mr; r++)
-                    for (int p = 0; p < kc; p++) panel[p * mr + r] = 0f;
-            }
-        }
-    }
-
-    /// <summary>A given as its transpose, stored row-major [k x m] with stride lda (op(A)[i, p] = a[p*lda + i]).</summary>
-    public static void PackATransposed(float* a, int lda, int i0, int mc, int p0, int kc, int mr, float* dst)
-    {
-        for (int ir = 0; ir < mc; ir += mr)
-        {
-            int rows = Math.Min(mr, mc - ir);
-            float* panel = dst + ir * kc;
-            for (int p = 0; p < kc; p++)
-                CopyPadded(a + (long)(p0 + p) * lda + i0 + ir, panel + p * mr, rows, mr);
-        }
-    }
-
     /// <summary>One NR-wide panel of B stored row-major [k x n] with stride ldb: steps p0 .. p0+kc, columns j0 .. j0+cols.</summary>
     public static void PackBPanel(float* b, int ldb, int p0, int kc, int j0, int cols, int nr, float* panel)
     {

@@ -16,43 +16,49 @@ internal sealed unsafe class Kernel512 : MicroKernel
     public override string Name => "AVX-512 8x32";
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Compute(int kc, float* a, float* b, float* c, int ldc, bool add, float* bias, bool relu)
+    public override void Compute(int kc, float* a, int aRow, int aStep, int rows, float* b, int ldb, float* c, int ldc,
+        bool add, float* bias, bool relu)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        // Rows past the last valid one re-read it (their results are discarded), so nothing outside A is touched.
+        int last = rows - 1;
+        float* a0 = a, a1 = a + (long)Math.Min(1, last) * aRow, a2 = a + (long)Math.Min(2, last) * aRow;
+        float* a3 = a + (long)Math.Min(3, last) * aRow, a4 = a + (long)Math.Min(4, last) * aRow;
+        float* a5 = a + (long)Math.Min(5, last) * aRow, a6 = a + (long)Math.Min(6, last) * aRow;
+        float* a7 = a + (long)Math.Min(7, last) * aRow;
 
-        for (int p = 0; p < kc; p++)
+        for (long p = 0, end = (long)kc * aStep; p < end; p += aStep)
         {
             Vector512<float> b0 = Vector512.Load(b);
             Vector512<float> b1 = Vector512.Load(b + 16);
-            Vector512<float> ai = Vector512.Create(a[0]);
+            Vector512<float> ai = Vector512.Create(a0[p]);
             c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector512.Create(a[1]);
+            ai = Vector512.Create(a1[p]);
             c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector512.Create(a[2]);
+            ai = Vector512.Create(a2[p]);
             c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector512.Create(a[3]);
+            ai = Vector512.Create(a3[p]);
             c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector512.Create(a[4]);
+            ai = Vector512.Create(a4[p]);
             c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector512.Create(a[5]);
+            ai = Vector512.Create(a5[p]);
             c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-            ai = Vector512.Create(a[6]);
+            ai = Vector512.Create(a6[p]);
             c60 = Vector512.FusedMultiplyAdd(ai, b0, c60);
             c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
-            ai = Vector512.Create(a[7]);
+            ai = Vector512.Create(a7[p]);
             c70 = Vector512.FusedMultiplyAdd(ai, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
-            a += 8;
-            b += 32;
+            b += ldb;
         }
 
         Vector512<float> bias0 = bias == null ? default : Vector512.Load(bias);

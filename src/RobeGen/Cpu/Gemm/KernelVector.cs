@@ -14,37 +14,41 @@ internal sealed unsafe class KernelVector : MicroKernel
     public override string Name => $"Vector<float> 6x{NR}";
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Compute(int kc, float* a, float* b, float* c, int ldc, bool add, float* bias, bool relu)
+    public override void Compute(int kc, float* a, int aRow, int aStep, int rows, float* b, int ldb, float* c, int ldc,
+        bool add, float* bias, bool relu)
     {
         int w = Vector<float>.Count;
-        int nr = 2 * w;
         Vector<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // Rows past the last valid one re-read it (their results are discarded), so nothing outside A is touched.
+        int last = rows - 1;
+        float* a0 = a, a1 = a + (long)Math.Min(1, last) * aRow, a2 = a + (long)Math.Min(2, last) * aRow;
+        float* a3 = a + (long)Math.Min(3, last) * aRow, a4 = a + (long)Math.Min(4, last) * aRow;
+        float* a5 = a + (long)Math.Min(5, last) * aRow;
 
-        for (int p = 0; p < kc; p++)
+        for (long p = 0, end = (long)kc * aStep; p < end; p += aStep)
         {
             Vector<float> b0 = Vector.Load(b);
             Vector<float> b1 = Vector.Load(b + w);
-            Vector<float> ai = new(a[0]);
+            Vector<float> ai = new(a0[p]);
             c00 = Vector.FusedMultiplyAdd(ai, b0, c00);
             c01 = Vector.FusedMultiplyAdd(ai, b1, c01);
-            ai = new(a[1]);
+            ai = new(a1[p]);
             c10 = Vector.FusedMultiplyAdd(ai, b0, c10);
             c11 = Vector.FusedMultiplyAdd(ai, b1, c11);
-            ai = new(a[2]);
+            ai = new(a2[p]);
             c20 = Vector.FusedMultiplyAdd(ai, b0, c20);
             c21 = Vector.FusedMultiplyAdd(ai, b1, c21);
-            ai = new(a[3]);
+            ai = new(a3[p]);
             c30 = Vector.FusedMultiplyAdd(ai, b0, c30);
             c31 = Vector.FusedMultiplyAdd(ai, b1, c31);
-            ai = new(a[4]);
+            ai = new(a4[p]);
             c40 = Vector.FusedMultiplyAdd(ai, b0, c40);
             c41 = Vector.FusedMultiplyAdd(ai, b1, c41);
-            ai = new(a[5]);
+            ai = new(a5[p]);
             c50 = Vector.FusedMultiplyAdd(ai, b0, c50);
             c51 = Vector.FusedMultiplyAdd(ai, b1, c51);
-            a += 6;
-            b += nr;
+            b += ldb;
         }
 
         Vector<float> bias0 = bias == null ? default : Vector.Load(bias);

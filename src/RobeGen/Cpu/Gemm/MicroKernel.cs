@@ -14,10 +14,17 @@ internal abstract unsafe class MicroKernel
 
     /// <summary>
     /// Computes the MR x NR tile at <paramref name="c"/> (row stride <paramref name="ldc"/>):
-    /// c = (add ? c : 0) + sum_p a[p*MR + r] * b[p*NR + j], then + bias[j] when <paramref name="bias"/> is not null,
-    /// then max(., 0) when <paramref name="relu"/>.
+    /// c = (add ? c : 0) + sum_p a[r*aRow + p*aStep] * b[p*ldb + j], then + bias[j] when <paramref name="bias"/> is not
+    /// null, then max(., 0) when <paramref name="relu"/>. Only the first <paramref name="rows"/> rows of A are read
+    /// (later rows repeat the last one; the caller discards their results).
+    /// <para>
+    /// The strides let the kernel read its operands where they already are: A row-major (aRow = lda, aStep = 1) or
+    /// stored transposed (aRow = 1, aStep = lda); B row-major with whole NR-wide panels (ldb = its row stride) or a
+    /// packed panel (ldb = NR). Each step reads MR values of A and NR consecutive values of B either way.
+    /// </para>
     /// </summary>
-    public abstract void Compute(int kc, float* a, float* b, float* c, int ldc, bool add, float* bias, bool relu);
+    public abstract void Compute(int kc, float* a, int aRow, int aStep, int rows, float* b, int ldb, float* c, int ldc,
+        bool add, float* bias, bool relu);
 
     /// <summary>
     /// One row of <see cref="Compute"/>: c[0 .. NR) = (add ? c : 0) + sum_p a[p] * b[p*NR + j] (+ bias, then ReLU),

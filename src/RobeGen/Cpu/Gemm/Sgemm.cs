@@ -6,9 +6,16 @@ namespace RobeGen.Cpu.Gemm;
 
 /// <summary>
 /// Single-precision GEMM on row-major matrices, cache-blocked in the BLIS manner: K is cut into blocks of at most
-/// <see cref="KcMax"/>; all of op(B) is packed once into NR-wide panels per K block, then every (MC-row block,
-/// column chunk) item packs its slice of op(A) into MR-tall panels and runs the register-blocked
-/// <see cref="MicroKernel"/> over them.
+/// <see cref="KcMax"/>; op(B) is packed once into NR-wide panels per K block when it is stored transposed, then every
+/// (MC-row block, column chunk) item runs the register-blocked <see cref="MicroKernel"/> over its tiles.
+/// <para>
+/// Only a transposed B (a forward pass's W^T) is packed. op(A) is read in place through the kernel's strides (MR
+/// rows of a row-major A, or MR adjacent columns of a stored A^T: both are MR loads per step), and so is an op(B)
+/// stored as it is (the dW = dY^T X and dX = dY W products of backprop: NR consecutive values per step); only its
+/// last, partial panel is copied (zero-padded) before the items run. On the batch-128 training shapes the packing
+/// passes cost 5-10% of the products, and with several threads every item repacked the A rows it shared with the
+/// other items, and the B pass was a pool call of its own.
+/// </para>
 /// <para>
 /// C[m x n] = op(A)[m x k] * op(B)[k x n] (+ C when accumulating) (+ bias per column) (then ReLU), where op(A) = A or
 /// A^T and op(B) = B or B^T. Backprop uses three shapes: Y = X W^T (transB), dX = dY W, dW = dY^T X (transA).
@@ -38,7 +45,7 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
     private readonly WorkerPool _pool;
     private readonly MicroKernel _kernel;
     private readonly int _mr, _nr, _mc;
-    private readonly float*[] _packA, _edge;
+    private readonly float*[] _edge;
     private float* _packB;
     private long _packBCapacity;
     /// <summary>The panels the compute phase reads: <see cref="_packB"/> or a <see cref="PackedMatrix"/>.</summary>
@@ -46,6 +53,8 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
 
     // The product being computed (valid during Multiply only).
     private bool _transA, _transB, _accumulate, _relu, _packing, _rowMode;
+    /// <summary>op(B) is read where it is stored (see the class comment), not from packed panels.</summary>
+    private bool _bInPlace;
     private int _m, _n, _k, _lda, _ldb, _ldc;
     private float* _a, _b, _c, _bias;
     private int _kBlock, _kBlocks, _panels, _nPadded, _nChunks, _chunkWidth, _panelsPerPackItem, _packItemsPerBlock, _panelsPerRowItem;
@@ -57,11 +66,9 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
         _mr = _kernel.MR;
         _nr = _kernel.NR;
         _mc = 128 / _mr * _mr;
-        _packA = new float*[pool.Threads];
         _edge = new float*[pool.Threads];
         for (int w = 0; w < pool.Threads; w++)
         {
-            _packA[w] = Allocate(_mc * KcMax);
             _edge[w] = Allocate(_mr * _nr);
         }
     }
@@ -197,17 +204,27 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
     private void Run(PackedMatrix? prepacked)
     {
         Blocking();
-        if (prepacked == null)
+        bool rowMode = _m < _mr && !_transA;
+        _bInPlace = prepacked == null && !_transB && !rowMode;
+        if (prepacked != null)
+        {
+            _panelsBase = prepacked.Data;
+        }
+        else if (!_bInPlace)
         {
             EnsurePackB((long)_k * _nPadded);
             _panelsBase = _packB;
         }
-        else
+        else if (_n % _nr != 0)
         {
-            _panelsBase = prepacked.Data;
+            // In place, only a partial last panel needs a copy (zero-padded to NR): k x NR values, once, on this
+            // thread (a pool call would cost more), before the items read it.
+            EnsurePackB((long)_k * _nr);
+            int cols = _n % _nr;
+            GemmPacking.PackBPanel(_b, _ldb, 0, _k, _n - cols, cols, _nr, _packB);
         }
 
-        if (_m < _mr && !_transA)
+        if (rowMode)
         {
             // A few rows: one-row kernel over the panels, split by panels (each worker reads only its share of B).
             bool rowParallel = _pool.Threads > 1 && (long)_n * _k >= RowParallelThreshold;
@@ -239,7 +256,7 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
         _chunkWidth = panelsPerChunk * _nr;
         _nChunks = (_panels + panelsPerChunk - 1) / panelsPerChunk;
 
-        if (prepacked == null) RunPacking(parallel);
+        if (prepacked == null && !_bInPlace) RunPacking(parallel);
         RunItems(mBlocks * _nChunks, parallel);
     }
 
@@ -289,7 +306,7 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
         int ib = item / _nChunks, jc = item % _nChunks;
         int i0 = ib * _mc, mc = Math.Min(_mc, _m - i0);
         int j0 = jc * _chunkWidth, nc = Math.Min(_chunkWidth, _n - j0);
-        float* packA = _packA[worker], edge = _edge[worker];
+        float* edge = _edge[worker];
 
         for (int kb = 0; kb < _kBlocks; kb++)
         {
@@ -299,28 +316,31 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
             float* bias = last && _bias != null ? _bias + j0 : null;
             bool relu = last && _relu;
 
-            if (_transA) GemmPacking.PackATransposed(_a, _lda, i0, mc, p0, kc, _mr, packA);
-            else GemmPacking.PackA(_a, _lda, i0, mc, p0, kc, _mr, packA);
-            float* packB = PackedB(kb, j0 / _nr);
+            // A is read in place: a row panel is MR rows of A (row-major) or MR adjacent columns of the stored A^T.
+            int aRow = _transA ? 1 : _lda, aStep = _transA ? _lda : 1;
 
             for (int ir = 0; ir < mc; ir += _mr)
             {
                 int rows = Math.Min(_mr, mc - ir);
-                float* aPanel = packA + ir * kc;
+                float* aPanel = _transA ? _a + (long)p0 * _lda + i0 + ir : _a + (long)(i0 + ir) * _lda + p0;
                 for (int jr = 0; jr < nc; jr += _nr)
                 {
                     int cols = Math.Min(_nr, nc - jr);
-                    float* bPanel = packB + jr * kc;
+                    float* bPanel;
+                    int ldb;
+                    if (!_bInPlace) { bPanel = PackedB(kb, (j0 + jr) / _nr); ldb = _nr; }
+                    else if (cols == _nr) { bPanel = _b + (long)p0 * _ldb + j0 + jr; ldb = _ldb; }
+                    else { bPanel = _packB + (long)p0 * _nr; ldb = _nr; } // the partial last panel, packed by Run
                     float* cTile = _c + (long)(i0 + ir) * _ldc + j0 + jr;
                     float* tileBias = bias == null ? null : bias + jr;
                     if (rows == _mr && cols == _nr)
                     {
-                        _kernel.Compute(kc, aPanel, bPanel, cTile, _ldc, add, tileBias, relu);
+                        _kernel.Compute(kc, aPanel, aRow, aStep, rows, bPanel, ldb, cTile, _ldc, add, tileBias, relu);
                     }
                     else
                     {
                         // Partial tile: compute the full tile into scratch, then merge the valid part.
-                        _kernel.Compute(kc, aPanel, bPanel, edge, _nr, false, null, false);
+                        _kernel.Compute(kc, aPanel, aRow, aStep, rows, bPanel, ldb, edge, _nr, false, null, false);
                         MergeEdge(edge, cTile, rows, cols, add, tileBias, relu);
                     }
                 }
@@ -421,9 +441,8 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
 
     private void Free()
     {
-        for (int w = 0; w < _packA.Length; w++)
+        for (int w = 0; w < _edge.Length; w++)
         {
-            NativeMemory.AlignedFree(_packA[w]); _packA[w] = null;
             NativeMemory.AlignedFree(_edge[w]); _edge[w] = null;
         }
         NativeMemory.AlignedFree(_packB);

@@ -11,15 +11,27 @@ internal static class BinaryCrossEntropy
     {
         int batch = logits.Length;
         if (labels.Length < batch || gradLogits.Length < batch) throw new ArgumentException("Labels or gradient shorter than the logits.");
+        Gradient(logits, labels, gradLogits, 1f / batch);
+        return Loss(logits, labels);
+    }
+
+    /// <summary>mean_b [max(s, 0) - s y + log(1 + exp(-|s|))], summed in double in row order.</summary>
+    public static float Loss(ReadOnlySpan<float> logits, ReadOnlySpan<float> labels)
+    {
         double sum = 0;
-        float scale = 1f / batch;
-        for (int b = 0; b < batch; b++)
+        for (int b = 0; b < logits.Length; b++)
         {
             double s = logits[b], y = labels[b];
             sum += Math.Max(s, 0) - s * y + Math.Log(1 + Math.Exp(-Math.Abs(s)));
-            gradLogits[b] = (Sigmoid(logits[b]) - labels[b]) * scale;
         }
-        return (float)(sum / batch);
+        return (float)(sum / logits.Length);
+    }
+
+    /// <summary>dL/ds_b = (sigmoid(s_b) - y_b) * <paramref name="scale"/> (1 / the whole batch's size): each row on its
+    /// own, so parts of a batch can be done apart.</summary>
+    public static void Gradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> labels, Span<float> gradLogits, float scale)
+    {
+        for (int b = 0; b < logits.Length; b++) gradLogits[b] = (Sigmoid(logits[b]) - labels[b]) * scale;
     }
 
     /// <summary>1 / (1 + e^-s), without overflow for large |s|.</summary>

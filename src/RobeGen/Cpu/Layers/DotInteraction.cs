@@ -81,6 +81,28 @@ internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets the whole batch's buffers for <see cref="ForwardRows"/> and <see cref="BackwardRows"/>, which run parts of
+    /// the batch from inside another parallel call (the caller keeps the buffers pinned until they are done).
+    /// </summary>
+    public void SetBuffers(float* bottom, float* embeddings, float* output, float* outputGrad, float* bottomGrad, float* embeddingGrad)
+    {
+        _bottom = bottom; _embeddings = embeddings; _output = output;
+        _outputGrad = outputGrad; _bottomGrad = bottomGrad; _embeddingGrad = embeddingGrad;
+    }
+
+    /// <summary><see cref="Forward"/> of samples [first, first + count) on worker <paramref name="worker"/>'s scratch.</summary>
+    public void ForwardRows(int first, int count, int worker)
+    {
+        for (int b = first; b < first + count; b++) ForwardSample(b, _scratch[worker]);
+    }
+
+    /// <summary><see cref="Backward"/> of samples [first, first + count) on worker <paramref name="worker"/>'s scratch.</summary>
+    public void BackwardRows(int first, int count, int worker)
+    {
+        for (int b = first; b < first + count; b++) BackwardSample(b, _scratch[worker] + _transposedLength);
+    }
+
     private void Check(ReadOnlySpan<float> bottom, ReadOnlySpan<float> embeddings, int batch)
     {
         if (bottom.Length < batch * _dim) throw new ArgumentException("Bottom output too small.", nameof(bottom));
