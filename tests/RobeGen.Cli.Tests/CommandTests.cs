@@ -81,6 +81,22 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void Quotient_remainder_training_takes_the_chosen_initialization()
+    {
+        // The two initializations start the same model from different embeddings, so the same steps end elsewhere.
+        string EvalLine(string init)
+        {
+            var run = Robegen.Run("train", "--storage", "quotientremainder", "--compression", "100", "--qr-init", init, "--max-steps", "20");
+            Assert.True(run.ExitCode == 0, run.All);
+            return run.Stdout.Split('\n').Single(l => l.StartsWith("eval logloss", StringComparison.Ordinal));
+        }
+        Assert.NotEqual(EvalLine("reference"), EvalLine("scalematched"));
+        var bad = Robegen.Run("train", "--storage", "quotientremainder", "--qr-init", "sideways");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("sideways", bad.All);
+    }
+
+    [Fact]
     public void Every_command_has_help()
     {
         foreach (string command in new[] { "train", "eval", "predict", "inspect" })

@@ -21,6 +21,12 @@ internal static class TrainCommand
         model.AcceptOnlyFromAmong(ModelCatalog.Builtin.Keys.ToArray());
         var storage = new Option<EmbeddingStorage?>("--storage") { Description = "Embedding storage of every table: robe, full, hashed or quotientremainder (default: as declared, ROBE)." };
         var compression = new Option<double?>("--compression") { Description = "Compress the full tables this many times: sets the ROBE slots (or the Hashed rows, or the QuotientRemainder Q and R)." };
+        var qrInit = new Option<QuotientRemainderInit>("--qr-init")
+        {
+            Description = "How quotientremainder tables start: reference (facebookresearch/dlrm's U(sqrt(1/n), 1)) or scalematched " +
+                "(U(-n^-1/4, n^-1/4), near zero like the other storages; it trains much better in docs/accuracy.md).",
+            DefaultValueFactory = _ => QuotientRemainderInit.Reference,
+        };
         var slots = new Option<long?>("--slots") { Description = "ROBE array slots m (instead of --compression)." };
         var blockSize = new Option<int?>("--block-size") { Description = "ROBE block size Z (default: as declared)." };
         var minCount = new Option<long>("--min-count") { Description = "Full tables: ids seen fewer times share the 'rare' row 0.", DefaultValueFactory = _ => 1 };
@@ -52,7 +58,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a model on Criteo files (or the built-in sample) and print AUC, logloss, size and speed.")
         {
-            data, evalData, holdout, model, storage, compression, slots, blockSize, minCount, epochs, batchSize, lr, schedule,
+            data, evalData, holdout, model, storage, compression, qrInit, slots, blockSize, minCount, epochs, batchSize, lr, schedule,
             optimizer, seed, device, threads, save, resume, evalEvery, targetAuc, maxSteps, checkpointEvery, checkpointMinutes, keepCheckpoints,
             skipBad, rejects, tf32, deterministic, precision,
         };
@@ -63,7 +69,7 @@ internal static class TrainCommand
             parse.GetValue(seed), parse.GetValue(device), parse.GetValue(threads), parse.GetValue(save), parse.GetValue(resume),
             parse.GetValue(evalEvery), parse.GetValue(targetAuc), parse.GetValue(maxSteps), parse.GetValue(checkpointEvery),
             parse.GetValue(checkpointMinutes), parse.GetValue(keepCheckpoints), parse.GetValue(skipBad), parse.GetValue(rejects),
-            parse.GetValue(tf32), parse.GetValue(deterministic), parse.GetValue(precision))));
+            parse.GetValue(tf32), parse.GetValue(deterministic), parse.GetValue(precision), parse.GetValue(qrInit))));
         return command;
     }
 
@@ -99,7 +105,7 @@ internal static class TrainCommand
         }
         else
         {
-            var choice = new StorageChoice(r.Storage, r.Compression, r.Slots, r.BlockSize);
+            var choice = new StorageChoice(r.Storage, r.Compression, r.Slots, r.BlockSize, QuotientRemainderInit: r.QrInit);
             NewModel built = ModelSetup.Create(definition, RuntimeOptions(r) with { Seed = r.Seed, Optimizer = r.Optimizer }, choice, train,
                 r.MinCount, log: console.OnMessage);
             (model, options, vocabulary) = (built.Model, built.Options, built.Vocabulary);
@@ -196,5 +202,5 @@ internal static class TrainCommand
         int? BlockSize, long MinCount, int Epochs, int BatchSize, float LearningRate, string Schedule, OptimizerKind Optimizer, int Seed,
         DeviceKind Device, int Threads, string? Save, string? Resume, long EvalEvery, double? TargetAuc, long? MaxSteps,
         long CheckpointEvery, double CheckpointMinutes, int KeepCheckpoints, bool SkipBadRows, string? Rejects, bool Tf32, bool Deterministic,
-        InferencePrecision Precision);
+        InferencePrecision Precision, QuotientRemainderInit QrInit);
 }
