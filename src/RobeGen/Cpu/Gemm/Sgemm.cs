@@ -310,11 +310,7 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
 
         for (int kb = 0; kb < _kBlocks; kb++)
         {
-            int p0 = kb * _kBlock, kc = Math.Min(_kBlock, _k - p0);
-            bool add = _accumulate || kb > 0;
-            bool last = kb == _kBlocks - 1;
-            float* bias = last && _bias != null ? _bias + j0 : null;
-            bool relu = last && _relu;
+            var (p0, kc, add, bias, relu) = KStep(kb, j0);
 
             // A is read in place: a row panel is MR rows of A (row-major) or MR adjacent columns of the stored A^T.
             int aRow = _transA ? 1 : _lda, aStep = _transA ? _lda : 1;
@@ -361,11 +357,7 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
                 float* cRow = _c + (long)i * _ldc + j0;
                 for (int kb = 0; kb < _kBlocks; kb++)
                 {
-                    int p0 = kb * _kBlock, kc = Math.Min(_kBlock, _k - p0);
-                    bool add = _accumulate || kb > 0;
-                    bool last = kb == _kBlocks - 1;
-                    float* bias = last && _bias != null ? _bias + j0 : null;
-                    bool relu = last && _relu;
+                    var (p0, kc, add, bias, relu) = KStep(kb, j0);
                     float* aRow = _a + (long)i * _lda + p0;
                     if (cols == _nr)
                     {
@@ -378,6 +370,25 @@ internal sealed unsafe class Sgemm : IParallelWork, IDisposable
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// K block <paramref name="kb"/> for C's columns from <paramref name="j0"/>: its first k and length, whether it adds
+    /// to C (every block after the first, or all with accumulate), and the epilogue (bias, ReLU) that only the last applies.
+    /// </summary>
+    private KBlockStep KStep(int kb, int j0)
+    {
+        int p0 = kb * _kBlock;
+        bool last = kb == _kBlocks - 1;
+        return new KBlockStep(p0, Math.Min(_kBlock, _k - p0), _accumulate || kb > 0, last && _bias != null ? _bias + j0 : null, last && _relu);
+    }
+
+    private readonly struct KBlockStep(int p0, int kc, bool add, float* bias, bool relu)
+    {
+        public void Deconstruct(out int P0, out int Kc, out bool Add, out float* Bias, out bool Relu)
+        {
+            P0 = p0; Kc = kc; Add = add; Bias = bias; Relu = relu;
         }
     }
 
