@@ -63,9 +63,11 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         _gather = new EmbeddingGather(_kernels, Layout, _pool);
         _quantized = _options.Precision switch
         {
-            InferencePrecision.Fp32 => null,
-            InferencePrecision.Int8 => new QuantizedInference(_pool, _layers, InteractionGroups(), maxBatch),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), _options.Precision, "Unknown inference precision."),
+            Precision.Fp32 => null,
+            Precision.Int8 => new QuantizedInference(_pool, _layers, InteractionGroups(), maxBatch),
+            Precision.Tf32 or Precision.Bf16 => throw new NotSupportedException(
+                $"{_options.Precision} runs on CUDA only (tensor cores); the CPU backend computes in FP32, or Int8 for predictions."),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), _options.Precision, "Unknown precision."),
         };
 
         IReadOnlyList<TensorSpec> parameters = ModelTensors.Parameters(Layout);

@@ -20,19 +20,21 @@ public sealed partial class CudaDlrmBackend
         int rows = batch.Count, d = Layout.Dim, tables = Layout.TableCount;
         Forward(rows);
         LossAndGradient(rows);
-        var (gradTopInput, free) = BackwardTop(rows);
-        float[] gradTopInputValues = Download(gradTopInput.SubView(0, (long)rows * _interaction.OutputWidth)); // overwritten below
+        if (_options.Precision != Backends.Precision.Fp32) throw new NotSupportedException("Traces compare FP32 steps with the float64 reference.");
+        ActivationBuffer gradTopInput = BackwardTop(rows);
+        float[] gradTopInputValues = DownloadRows(gradTopInput.F32, rows, _interaction.OutputWidth, _interaction.OutputStride); // overwritten below
         InteractionBackward(rows, gradTopInput);
-        BottomBackward(rows, gradTopInput, free);
+        BottomBackward(rows);
         _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows));
 
         var trace = new StepTrace();
         for (int i = 0; i < _mlp.Bottom.Count; i++)
-            trace.Add($"{_mlp.Bottom[i].Name} output", Download(_t.BottomOutputs[i].View.SubView(0, (long)rows * _mlp.Bottom[i].FanOut)));
+            trace.Add($"{_mlp.Bottom[i].Name} output", DownloadRows(_t.BottomOutputs[i].F32, rows, _mlp.Bottom[i].FanOut, _mlp.Bottom[i].OutputStride));
         trace.Add("gathered embeddings", Download(_t.Embeddings.View.SubView(0, (long)rows * tables * d)));
-        trace.Add("top MLP input", Download(_t.TopInput.View.SubView(0, (long)rows * _interaction.OutputWidth)));
-        for (int i = 0; i < _mlp.Top.Count; i++)
-            trace.Add($"{_mlp.Top[i].Name} output", Download(_t.TopOutputs[i].View.SubView(0, (long)rows * _mlp.Top[i].FanOut)));
+        trace.Add("top MLP input", DownloadRows(_t.TopInput.F32, rows, _interaction.OutputWidth, _interaction.OutputStride));
+        for (int i = 0; i < _t.TopOutputs.Length; i++)
+            trace.Add($"{_mlp.Top[i].Name} output", DownloadRows(_t.TopOutputs[i].F32, rows, _mlp.Top[i].FanOut, _mlp.Top[i].OutputStride));
+        trace.Add($"{_mlp.Logit.Name} output", Download(_t.Logits.View.SubView(0, rows)));
         trace.Add("logit gradient", Download(_t.GradLogits.View.SubView(0, rows)));
         trace.Add("top MLP input gradient", gradTopInputValues);
         trace.Add("embedding output gradient", Download(_t.GradEmbeddings.View.SubView(0, (long)rows * tables * d)));
@@ -50,6 +52,16 @@ public sealed partial class CudaDlrmBackend
         return trace;
     }
 
+    /// <summary>Rows [0, rows) of a [rows, stride] tensor, each cut to its first <paramref name="width"/> columns.</summary>
+    private float[] DownloadRows(ArrayView<float> view, int rows, int width, int stride)
+    {
+        float[] all = Download(view.SubView(0, (long)rows * stride));
+        if (stride == width) return all;
+        var values = new float[(long)rows * width];
+        for (int r = 0; r < rows; r++) Array.Copy(all, (long)r * stride, values, (long)r * width, width);
+        return values;
+    }
+
     /// <summary>
     /// Where a training step's time goes: each phase is queued alone and followed by a device sync, so the times
     /// include one launch-and-wait each (the real step overlaps them). Averages over <paramref name="repetitions"/> steps.
@@ -59,7 +71,7 @@ public sealed partial class CudaDlrmBackend
         ObjectDisposedException.ThrowIf(_disposed, this);
         _device.Accelerator.Bind();
         int rows = batch.Count;
-        ArrayView<float> gradTopInput = default, free = default;
+        ActivationBuffer gradTopInput = _t.GradA;
         var phases = new (string Name, Action Run)[]
         {
             ("upload batch", () => _uploader.Upload(batch, withLabels: true)),
@@ -68,9 +80,9 @@ public sealed partial class CudaDlrmBackend
             ("interaction forward", () => InteractionForward(rows)),
             ("top MLP forward", () => TopForward(rows)),
             ("loss", () => LossAndGradient(rows)),
-            ("top MLP backward", () => (gradTopInput, free) = BackwardTop(rows)),
+            ("top MLP backward", () => gradTopInput = BackwardTop(rows)),
             ("interaction backward", () => InteractionBackward(rows, gradTopInput, FusesEmbeddingSgd ? -learningRate : 1f)),
-            ("bottom MLP backward", () => BottomBackward(rows, gradTopInput, free)),
+            ("bottom MLP backward", () => BottomBackward(rows)),
             (FusesEmbeddingSgd ? "embedding scatter+SGD (fused)" : "embedding gradient", () => EmbeddingBackwardAndUpdate(rows, learningRate)),
             ("dense update", () => DenseUpdate(learningRate)),
         };

@@ -20,11 +20,13 @@ internal static class BenchRunner
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         bool cuda = options.Device != DeviceKind.Cpu;
-        if (cuda && options.Precision != InferencePrecision.Fp32)
-            throw new ArgumentException($"--precision {options.Precision.ToString().ToLowerInvariant()} runs on the CPU only (--device cpu).");
-        using GpuDevice? device = cuda ? GpuDevice.CreateCuda(allowTf32: options.AllowTf32) : null;
+        if (cuda && options.Precision == Precision.Int8)
+            throw new ArgumentException("--precision int8 runs on the CPU only (--device cpu).");
+        if (!cuda && options.Precision is Precision.Tf32 or Precision.Bf16)
+            throw new ArgumentException($"--precision {options.Precision.ToString().ToLowerInvariant()} runs on CUDA only (--device cuda).");
+        using GpuDevice? device = cuda ? GpuDevice.CreateCuda() : null;
         string deviceName = device?.Name ?? $"CPU ({Environment.ProcessorCount} cores)";
-        string precision = (options.AllowTf32 ? "TF32" : "FP32") + (options.Precision == InferencePrecision.Int8 ? " training / INT8 inference" : "");
+        string precision = options.Precision == Precision.Int8 ? "FP32 training / INT8 inference" : options.Precision.ToString().ToUpperInvariant();
         Console.WriteLine($"robegen bench ({DateTime.UtcNow:u}) on {deviceName}; MLP GEMM: {device?.Gemm.Name ?? "CPU"}; {precision}; " +
             $"{options.TimedSteps} timed steps after {ThroughputMeter.WarmupSteps} warm-up; synthetic batches, tokens uniform over each table");
         var table = new BenchTable(deviceName, precision);
@@ -46,7 +48,7 @@ internal static class BenchRunner
                         $"{(device is null ? "one host array" : $"{deviceName} with one float[] host-side initial state")}: every table capped at {cap:N0} rows.");
                 var modelOptions = new ModelOptions
                 {
-                    Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Embedding = storage.Overrides, AllowTf32 = options.AllowTf32,
+                    Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Embedding = storage.Overrides,
                     Precision = options.Precision,
                 };
                 using IDlrmBackend backend = Build(definition, modelOptions, device);

@@ -28,7 +28,7 @@ internal static class Throughput
                 if (batchSize == options.BatchSizes[^1])
                 {
                     Measure(device, options, name, definition, batchSize, "FP32, deterministic gradients", new ModelOptions { MaxBatchSize = batchSize, DeterministicGradients = true }, inference: false);
-                    Measure(device, options, name, definition, batchSize, "TF32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize, AllowTf32 = true });
+                    Measure(device, options, name, definition, batchSize, "TF32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize, Precision = Precision.Tf32 });
                 }
             }
     }
@@ -37,7 +37,7 @@ internal static class Throughput
         string mode, ModelOptions modelOptions, bool inference = true, bool profile = false)
     {
         // TF32 is a property of the cuBLAS handle: such runs get a device of their own.
-        using var ownDevice = modelOptions.AllowTf32 && !options.Simulate ? GpuDevice.CreateCuda(allowTf32: true) : null;
+        using var ownDevice = modelOptions.Precision == Precision.Tf32 && !options.Simulate ? GpuDevice.CreateCuda(allowTf32: true) : null;
         var device = ownDevice ?? sharedDevice;
         using var backend = ModelChecks.CreateCuda(device, definition, modelOptions with { Device = DeviceKind.Cuda });
         var batches = Enumerable.Range(0, 4).Select(i => SyntheticBatches.Create(definition.Declaration, batchSize, 40 + i)).ToArray();
