@@ -65,18 +65,18 @@ public class Bf16BackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
     {
         var declaration = TinyModels.Declaration(dim: 16, blockSize: 4, dense: 5, bottom: [24, 16], top: [16]);
         var layout = EmbeddingLayout.FromDeclaration(declaration);
-        var state = TestStates.RandomState(declaration, layout, OptimizerKind.Adagrad, 9);
-        var options = new ModelOptions { MaxBatchSize = 32, Optimizer = OptimizerKind.Adagrad };
+        var state = TestStates.RandomState(declaration, layout, OptimizerKind.Sgd, 9);
+        var options = new ModelOptions { MaxBatchSize = 32 };
         using var bf16 = new CudaDlrmBackend(TinyModels.Definition(declaration), options with { Precision = Precision.Bf16 }, state, _device);
         using var cpu = new CpuDlrmBackend(TinyModels.Definition(declaration), options with { Threads = 1 });
         cpu.ImportState(state);
         var batches = Enumerable.Range(0, 12).Select(i => TestStates.RandomBatch(declaration, 32, 100 + i)).ToArray();
         float first = 0, last = 0;
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 2; i++)
             foreach (var batch in batches)
             {
-                float loss = bf16.TrainStep(batch, 0.05f);
-                cpu.TrainStep(batch, 0.05f);
+                float loss = bf16.TrainStep(batch, 0.1f);
+                cpu.TrainStep(batch, 0.1f);
                 if (first == 0) first = loss;
                 last = loss;
             }
@@ -86,7 +86,7 @@ public class Bf16BackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
         bf16.Predict(batches[0], p);
         cpu.Predict(batches[0], q);
         // bf16 rounding moves gradients by a few percent (ReLU units near zero flip): the two runs drift apart slowly.
-        for (int i = 0; i < 32; i++) Assert.Equal(q[i], p[i], 0.06);
+        for (int i = 0; i < 32; i++) Assert.Equal(q[i], p[i], 0.03);
         // Master weights are F32: an update smaller than half a bf16 ulp of the weight is kept.
         float[] weights = bf16.ExportState()["bottom.0.weight"];
         Assert.Contains(weights, w => Bf16.Round(w) != w);
