@@ -29,6 +29,7 @@ public sealed partial class CudaDlrmBackend
             GatherEmbeddings(rows);
             EmbeddingBackwardAndUpdate(rows, learningRate);
         });
+        _uploader.Release();
         return new EmbeddingLayerTimes(forward, full);
     }
 

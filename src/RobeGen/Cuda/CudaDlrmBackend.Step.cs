@@ -52,9 +52,9 @@ public sealed partial class CudaDlrmBackend
     private (DeviceMatrix Input, int Stride) DenseInput(int rows)
     {
         int features = Declaration.DenseFeatures;
-        if (!Bf16) return (_uploader.Dense.View, features);
+        if (!Bf16) return (_uploader.Dense, features);
         int padded = InteractionShape.PadTo8(features);
-        _kernels.CastPadded(Stream, rows * padded, features, padded, _uploader.Dense.View, _t.DenseBf16!.View);
+        _kernels.CastPadded(Stream, rows * padded, features, padded, _uploader.Dense, _t.DenseBf16!.View);
         return (_t.DenseBf16!.View, padded);
     }
 
@@ -71,7 +71,7 @@ public sealed partial class CudaDlrmBackend
 
     private void GatherEmbeddings(int rows) =>
         _gather(_embeddingKernels.Extent(rows, Layout.TableCount), EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View,
-            _uploader.Tokens.View, _t.BlockStarts.View, _t.Embeddings.View);
+            _uploader.Tokens, _t.BlockStarts.View, _t.Embeddings.View);
 
     /// <summary>R = [u, tril(V V^T), 0...] in one kernel, read straight from the bottom output and the gathered embeddings.</summary>
     private void InteractionForward(int rows) =>
@@ -110,7 +110,7 @@ public sealed partial class CudaDlrmBackend
 
     private void LossAndGradient(int rows)
     {
-        _kernels.LossForward(Stream, rows, _t.Logits.View, _uploader.Labels.View, _t.Losses.View, _t.GradLogits.View, rows);
+        _kernels.LossForward(Stream, rows, _t.Logits.View, _uploader.Labels, _t.Losses.View, _t.GradLogits.View, rows);
         _kernels.MeanReduce(Stream, _kernels.MeanReduceConfig, _t.Losses.View, rows, _t.LossScalars.View);
     }
 
@@ -180,7 +180,7 @@ public sealed partial class CudaDlrmBackend
     private void BottomBackward(int rows)
     {
         ActivationBuffer gradOut = _t.GradBottomOutput, free = _t.GradA, other = _t.GradB;
-        var (dense, denseStride) = Bf16 ? ((DeviceMatrix)_t.DenseBf16!.View, InteractionShape.PadTo8(Declaration.DenseFeatures)) : ((DeviceMatrix)_uploader.Dense.View, Declaration.DenseFeatures);
+        var (dense, denseStride) = Bf16 ? ((DeviceMatrix)_t.DenseBf16!.View, InteractionShape.PadTo8(Declaration.DenseFeatures)) : ((DeviceMatrix)_uploader.Dense, Declaration.DenseFeatures);
         for (int i = _mlp.Bottom.Count - 1; i >= 0; i--)
         {
             LinearLayerPlan layer = _mlp.Bottom[i];

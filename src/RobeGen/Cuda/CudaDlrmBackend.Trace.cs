@@ -26,6 +26,7 @@ public sealed partial class CudaDlrmBackend
         InteractionBackward(rows, gradTopInput);
         BottomBackward(rows);
         _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows));
+        _uploader.Release();
 
         var trace = new StepTrace();
         for (int i = 0; i < _mlp.Bottom.Count; i++)
@@ -84,7 +85,7 @@ public sealed partial class CudaDlrmBackend
             ("interaction backward", () => InteractionBackward(rows, gradTopInput, FusesEmbeddingSgd ? -learningRate : 1f)),
             ("bottom MLP backward", () => BottomBackward(rows)),
             (FusesEmbeddingSgd ? "embedding scatter+SGD (fused)" : "embedding gradient", () => EmbeddingBackwardAndUpdate(rows, learningRate)),
-            ("dense update", () => DenseUpdate(learningRate)),
+            ("dense update", () => { DenseUpdate(learningRate); _uploader.Release(); }),
         };
         var totals = new double[phases.Length];
         var clock = new System.Diagnostics.Stopwatch();

@@ -61,8 +61,8 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
             _uploader = new BatchUploader(device, _memory, options.MaxBatchSize, Declaration.DenseFeatures, Declaration.TableCount);
             _t = new DeviceTensors(_memory, Layout, _mlp, _interaction, options);
             _embeddingGradient = options.DeterministicGradients
-                ? new DeterministicEmbeddingGradient(device, _memory, _kernels, definition.GpuEmbedding, Layout, options.MaxBatchSize, _t, _uploader.Tokens.View)
-                : new AtomicEmbeddingGradient(device, definition.GpuEmbedding, _t, _uploader.Tokens.View);
+                ? new DeterministicEmbeddingGradient(device, _memory, _kernels, definition.GpuEmbedding, Layout, options.MaxBatchSize, _t, _uploader)
+                : new AtomicEmbeddingGradient(device, definition.GpuEmbedding, _t, _uploader);
             _lossReadback = device.Accelerator.AllocatePageLocked1D<float>(2);
             InitializeConstants();
             ImportState(initialState);
@@ -108,6 +108,7 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
             Backward(rows);
             Update(rows, learningRate);
         }
+        _uploader.Release();
         _stepsSinceLossRead++;
     }
 
@@ -135,22 +136,6 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
         return _lossReadback.Span;
     }
 
-    /// <inheritdoc/>
-    public void Predict(Batch batch, Span<float> probabilities)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (probabilities.Length < batch.Count)
-            throw new ArgumentException($"The output span holds {probabilities.Length} values; the batch has {batch.Count} rows.", nameof(probabilities));
-        _device.Accelerator.Bind();
-        _uploader.Upload(batch, withLabels: false);
-        int rows = batch.Count;
-        Forward(rows);
-        _kernels.Probabilities(_device.Stream, rows, _t.Logits.View, _t.Probabilities.View);
-        // The span overload pins the caller's memory during the copy (see Download).
-        _t.Probabilities.View.SubView(0, rows).CopyToCPU(_device.Stream, probabilities[..rows]);
-        _device.Synchronize();
-    }
-
     /// <summary>Waits until everything queued so far has run (for timing).</summary>
     public void Synchronize()
     {
@@ -166,6 +151,7 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
         _device.Synchronize();
         _embeddingGradient.Dispose();
         _uploader.Dispose();
+        DisposeResultSlots();
         _lossReadback.Dispose();
         _memory.Dispose();
         if (_ownsDevice) _device.Dispose();
