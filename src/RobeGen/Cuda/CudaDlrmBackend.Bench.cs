@@ -33,6 +33,27 @@ public sealed partial class CudaDlrmBackend
         return new EmbeddingLayerTimes(forward, full);
     }
 
+    /// <summary>
+    /// Milliseconds per batch of inference with the inputs already on the device and the probabilities left there (the
+    /// PyTorch baseline's condition): <paramref name="batch"/> is uploaded once, then forward + sigmoid run
+    /// <paramref name="repetitions"/> times back to back, ended by one device sync.
+    /// </summary>
+    public double MeasureDeviceInference(Batch batch, int repetitions)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(repetitions, 1);
+        _device.Accelerator.Bind();
+        _uploader.Upload(batch, withLabels: false);
+        int rows = batch.Count;
+        double ms = Time(repetitions, () =>
+        {
+            Forward(rows);
+            _kernels.Probabilities(Stream, rows, _t.Logits.View, _t.Probabilities.View);
+        });
+        _uploader.Release();
+        return ms;
+    }
+
     /// <summary>The embedding's share of the backward pass and update: fused scatter-SGD, or scatter then update.</summary>
     private void EmbeddingBackwardAndUpdate(int rows, float learningRate)
     {

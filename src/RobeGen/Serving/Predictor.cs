@@ -16,25 +16,36 @@ public sealed class Predictor : IDisposable
     private readonly IDlrmDefinition? _definition;
     private readonly ModelOptions? _runtime;
     private readonly int _instances;
+    private readonly TimeSpan _maxBatchDelay;
+
+    /// <summary>How long a request may wait for others to share its GPU batch while the GPU is busy (CUDA models).</summary>
+    public static readonly TimeSpan DefaultMaxBatchDelay = TimeSpan.FromMicroseconds(200);
     private ServingModel _current;
     private long _swaps;
 
-    private Predictor(LoadedModel loaded, IDlrmDefinition? definition, ModelOptions? runtime, int instances)
+    private Predictor(LoadedModel loaded, IDlrmDefinition? definition, ModelOptions? runtime, int instances, TimeSpan maxBatchDelay)
     {
         _definition = definition;
         _runtime = runtime;
         _instances = instances;
-        _current = new ServingModel(loaded, instances);
+        _maxBatchDelay = maxBatchDelay;
+        _current = new ServingModel(loaded, instances, maxBatchDelay);
     }
 
     /// <summary>Loads a checkpoint (of a built-in model, or of <paramref name="definition"/>) for prediction.</summary>
     /// <param name="instances">Copies of the model that serve calls in parallel (memory grows with it; each copy is
     /// created when concurrency first needs it). For many small concurrent requests on the CPU, use about one per core
-    /// with <see cref="ModelOptions.Threads"/> = 1.</param>
-    public static Predictor Load(string checkpointPath, IDlrmDefinition? definition = null, ModelOptions? runtime = null, int instances = 1)
+    /// with <see cref="ModelOptions.Threads"/> = 1. A CUDA model ignores it: one instance serves every caller through
+    /// dynamic batching (concurrent requests share GPU batches).</param>
+    /// <param name="maxBatchDelay">CUDA models: the longest a request waits for others to join its batch while the GPU is busy
+    /// (an idle GPU takes a request at once); default <see cref="DefaultMaxBatchDelay"/>.</param>
+    public static Predictor Load(string checkpointPath, IDlrmDefinition? definition = null, ModelOptions? runtime = null, int instances = 1,
+        TimeSpan? maxBatchDelay = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
-        return new Predictor(ModelCheckpoint.Load(checkpointPath, definition, runtime), definition, runtime, instances);
+        TimeSpan delay = maxBatchDelay ?? DefaultMaxBatchDelay;
+        if (delay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxBatchDelay), delay, "The batching delay cannot be negative.");
+        return new Predictor(ModelCheckpoint.Load(checkpointPath, definition, runtime), definition, runtime, instances, delay);
     }
 
     public ModelDeclaration Declaration => Volatile.Read(ref _current).Loaded.Model.Declaration;
@@ -51,7 +62,7 @@ public sealed class Predictor : IDisposable
     /// </summary>
     public void Swap(string checkpointPath)
     {
-        var next = new ServingModel(ModelCheckpoint.Load(checkpointPath, _definition, _runtime), _instances);
+        var next = new ServingModel(ModelCheckpoint.Load(checkpointPath, _definition, _runtime), _instances, _maxBatchDelay);
         if (next.Loaded.Model.Declaration.Fingerprint != Declaration.Fingerprint)
         {
             next.Retire();
