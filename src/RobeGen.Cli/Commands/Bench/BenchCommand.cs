@@ -18,9 +18,10 @@ internal static class BenchCommand
         var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per figure (after warm-up).", DefaultValueFactory = _ => 20 };
         var precision = CommonOptions.Precision();
         var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV to this file (the PyTorch baseline reads it for its ratios)." };
+        var serving = new Option<bool>("--serving") { Description = "Instead: serve each model from a checkpoint through Predictor (dynamic batching on CUDA) and measure latency and concurrent throughput at the largest batch size." };
         var command = new Command("bench", "Measure training/inference throughput and the embedding layer against the memory floor.")
         {
-            device, models, batches, storages, timedSteps, precision, csv,
+            device, models, batches, storages, timedSteps, precision, csv, serving,
         };
         command.SetAction(parse => BenchRunner.Run(new BenchOptions
         {
@@ -31,6 +32,7 @@ internal static class BenchCommand
             TimedSteps = parse.GetValue(timedSteps),
             Precision = parse.GetValue(precision),
             CsvPath = parse.GetValue(csv),
+            Serving = parse.GetValue(serving),
         }));
         return command;
     }
@@ -44,7 +46,8 @@ internal sealed record BenchOptions
     public int[] BatchSizes { get; init; } = [2048, 16384, 65536];
     public string[] Storages { get; init; } = ["robe1", "robe32", "full"];
     public int TimedSteps { get; init; } = 20;
-    /// <summary>Arithmetic of the inference figures (training is always FP32 or TF32).</summary>
+    /// <summary>Arithmetic of the MLPs (FP32, TF32 or BF16 on CUDA; Int8 CPU inference).</summary>
     public Precision Precision { get; init; }
     public string? CsvPath { get; init; }
+    public bool Serving { get; init; }
 }

@@ -24,6 +24,12 @@ internal static class BenchRunner
             throw new ArgumentException("--precision int8 runs on the CPU only (--device cpu).");
         if (!cuda && options.Precision is Precision.Tf32 or Precision.Bf16)
             throw new ArgumentException($"--precision {options.Precision.ToString().ToLowerInvariant()} runs on CUDA only (--device cuda).");
+        if (options.Serving)
+        {
+            foreach (string modelName in options.Models)
+                ServingBench.Run(Definition(modelName), new ModelOptions { Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Precision = options.Precision }, 8);
+            return 0;
+        }
         using GpuDevice? device = cuda ? GpuDevice.CreateCuda() : null;
         string deviceName = device?.Name ?? $"CPU ({Environment.ProcessorCount} cores)";
         string precision = options.Precision == Precision.Int8 ? "FP32 training / INT8 inference" : options.Precision.ToString().ToUpperInvariant();
@@ -35,12 +41,7 @@ internal static class BenchRunner
 
         foreach (string modelName in options.Models)
         {
-            IDlrmDefinition definition = modelName.ToLowerInvariant() switch
-            {
-                "kaggle" => CriteoKaggle.Definition,
-                "mlperf" => CriteoTerabyte.Definition,
-                _ => throw new ArgumentException($"Unknown model '{modelName}' (kaggle or mlperf)."),
-            };
+            IDlrmDefinition definition = Definition(modelName);
             foreach (BenchStorage storage in Storages(definition.Declaration, options, device))
             {
                 if (storage.RowCap is long cap)
@@ -73,6 +74,13 @@ internal static class BenchRunner
         if (options.CsvPath is { } path) table.WriteCsv(path);
         return 0;
     }
+
+    private static IDlrmDefinition Definition(string modelName) => modelName.ToLowerInvariant() switch
+    {
+        "kaggle" => CriteoKaggle.Definition,
+        "mlperf" => CriteoTerabyte.Definition,
+        _ => throw new ArgumentException($"Unknown model '{modelName}' (kaggle or mlperf)."),
+    };
 
     private static IEnumerable<BenchStorage> Storages(ModelDeclaration declaration, BenchOptions options, GpuDevice? device)
     {
