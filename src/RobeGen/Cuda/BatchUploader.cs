@@ -61,10 +61,7 @@ internal sealed class BatchUploader : IDisposable
         _current = slot;
         slot.WaitUntilCopied(_device); // the staging area is free again
         int tokens = batch.Count * Tables;
-        batch.DenseSpan.CopyTo(slot.StagingDense.Span);
-        if (withLabels) batch.LabelSpan.CopyTo(slot.StagingLabels.Span);
-        bool narrow = TokenStaging.TryNarrow(batch.TokenSpan, slot.StagingNarrow.Span);
-        if (!narrow) batch.TokenSpan.CopyTo(slot.StagingTokens.Span);
+        bool narrow = TokenStaging.Stage(batch, withLabels, slot.StagingDense, slot.StagingLabels, slot.StagingTokens, slot.StagingNarrow);
 
         slot.CopyWaitsForRelease(_copyStream);
         Copy(slot.StagingDense, slot.Dense.View, batch.DenseSpan.Length);
@@ -154,9 +151,33 @@ internal sealed class BatchUploader : IDisposable
     }
 }
 
-/// <summary>Host side of the 32-bit token upload.</summary>
+/// <summary>Host side of the upload: the batch into page-locked staging, tokens as 32 bits when they all fit.</summary>
 internal static class TokenStaging
 {
+    /// <summary>Rows per parallel staging chunk: a large batch is several MB, which one thread copies slower than the GPU computes on it.</summary>
+    private const int RowsPerChunk = 2048;
+
+    /// <summary>Copies the batch into staging (in parallel for large batches); true when the tokens went to the 32-bit area.</summary>
+    public static bool Stage(Batch batch, bool withLabels, PageLockedArray1D<float> dense, PageLockedArray1D<float> labels,
+        PageLockedArray1D<ulong> wide, PageLockedArray1D<uint> narrow)
+    {
+        int rows = batch.Count, chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
+        int features = batch.DenseFeatures, tables = batch.Tables;
+        int fits = 1;
+        void Chunk(int c)
+        {
+            int first = c * RowsPerChunk, count = Math.Min(RowsPerChunk, rows - first);
+            batch.Dense.AsSpan(first * features, count * features).CopyTo(dense.Span.Slice(first * features));
+            if (withLabels) batch.Labels.AsSpan(first, count).CopyTo(labels.Span.Slice(first));
+            if (!TryNarrow(batch.Tokens.AsSpan(first * tables, count * tables), narrow.Span.Slice(first * tables))) Volatile.Write(ref fits, 0);
+        }
+        if (chunks == 1) Chunk(0);
+        else Parallel.For(0, chunks, Chunk);
+        if (fits == 1) return true;
+        batch.TokenSpan.CopyTo(wide.Span);
+        return false;
+    }
+
     /// <summary>Copies <paramref name="tokens"/> into <paramref name="narrow"/> as 32-bit values; false (the copy is then partial and
     /// must be ignored) when one of them needs more than 32 bits.</summary>
     public static bool TryNarrow(ReadOnlySpan<ulong> tokens, Span<uint> narrow)

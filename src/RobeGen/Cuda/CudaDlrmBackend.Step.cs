@@ -101,7 +101,7 @@ public sealed partial class CudaDlrmBackend
     {
         var (weight, weightStride) = WeightOperand(layer);
         _device.Gemm.Matmul(false, true, rows, layer.FanOut, layer.FanIn, 1f, x, stride, weight, weightStride,
-            0f, y.Matrix, layer.OutputStride, GemmEpilogue.BiasRelu, _t.Bias(layer), Tf32);
+            0f, y.Matrix, layer.OutputStride, GemmEpilogue.BiasRelu, Bf16 ? _t.Bf16Bias(layer) : _t.Bias(layer), Tf32);
     }
 
     /// <summary>The weight the GEMMs read: the bf16 copy [FanOut, PaddedFanIn] for BF16 models, else the F32 master [FanOut, FanIn].</summary>

@@ -120,6 +120,8 @@ internal sealed class DeviceTensors
     public ArrayView<float> Bias(LinearLayerPlan layer) => DenseParameters.View.SubView(layer.BiasOffset, layer.FanOut);
     public ArrayView<float> WeightGradient(LinearLayerPlan layer) => DenseGradients.View.SubView(layer.WeightOffset, layer.WeightLength);
     public ArrayView<float> BiasGradient(LinearLayerPlan layer) => DenseGradients.View.SubView(layer.BiasOffset, layer.FanOut);
+    /// <summary>The layer's bf16 bias copy [FanOut] (BF16 models: cuBLASLt adds a bias of the output's type).</summary>
+    public ArrayView<ushort> Bf16Bias(LinearLayerPlan layer) => Bf16Weights!.View.SubView(layer.Bf16BiasOffset, layer.FanOut);
     /// <summary>The layer's bf16 weight copy [FanOut, PaddedFanIn] (BF16 models).</summary>
     public ArrayView<ushort> Bf16Weight(LinearLayerPlan layer) => Bf16Weights!.View.SubView(layer.Bf16WeightOffset, (long)layer.FanOut * layer.PaddedFanIn);
 }

@@ -7,7 +7,8 @@ namespace RobeGen.Cuda;
 /// BF16 models, in the bf16 weight-copy buffer as [FanOut, PaddedFanIn] (inputs padded to a multiple of 8 columns,
 /// as the tensor cores want).
 /// </summary>
-internal readonly record struct LinearLayerPlan(string Name, int FanIn, int FanOut, long WeightOffset, long BiasOffset, bool Relu, long Bf16WeightOffset)
+internal readonly record struct LinearLayerPlan(string Name, int FanIn, int FanOut, long WeightOffset, long BiasOffset, bool Relu, long Bf16WeightOffset,
+    long Bf16BiasOffset)
 {
     public long WeightLength => (long)FanIn * FanOut;
     public string WeightName => Name + ".weight";
@@ -65,23 +66,32 @@ internal sealed class MlpPlan
     public LinearLayerPlan Logit => Top[^1];
     /// <summary>Floats of the flat parameter buffer: all weights and biases, and the alignment gaps.</summary>
     public long ParameterCount { get; }
-    /// <summary>Elements of the bf16 weight-copy buffer (every layer but the logit layer, whose dot product runs in F32).</summary>
+    /// <summary>Elements of the bf16 copy buffer: weights and biases of every layer but the logit layer (whose dot product runs in F32).</summary>
     public long Bf16WeightCount { get; }
     /// <summary>The widest layer input or output, padded to 8: sizes the two ping-pong gradient buffers.</summary>
     public int WidestActivation { get; }
 
-    /// <summary>Where each layer's bf16 weight copy comes from (the table of <see cref="PrecisionKernels.CastWeights"/>).</summary>
+    /// <summary>Where each layer's bf16 weight and bias copies come from (the table of <see cref="PrecisionKernels.CastWeights"/>; a bias is
+    /// a one-row "weight").</summary>
     public Bf16WeightSlot[] Bf16Slots() =>
-        All.Where(l => l != Logit).Select(l => new Bf16WeightSlot(l.Bf16WeightOffset, l.WeightOffset, l.FanOut, l.FanIn, l.PaddedFanIn)).ToArray();
+        All.Where(l => l != Logit).SelectMany(l => new[]
+        {
+            new Bf16WeightSlot(l.Bf16WeightOffset, l.WeightOffset, l.FanOut, l.FanIn, l.PaddedFanIn),
+            new Bf16WeightSlot(l.Bf16BiasOffset, l.BiasOffset, 1, l.FanOut, l.FanOut),
+        }).ToArray();
 
     private static LinearLayerPlan Layer(string name, int fanIn, int fanOut, bool relu, ref long offset, ref long bf16)
     {
         long weight = offset;
         long bias = Align(weight + (long)fanIn * fanOut);
         offset = Align(bias + fanOut);
-        var plan = new LinearLayerPlan(name, fanIn, fanOut, weight, bias, relu, relu ? bf16 : -1);
-        if (relu) bf16 = Align(bf16 + (long)fanOut * plan.PaddedFanIn);
-        return plan;
+        long bf16Weight = relu ? bf16 : -1, bf16Bias = -1;
+        if (relu)
+        {
+            bf16Bias = Align(bf16 + (long)fanOut * InteractionShape.PadTo8(fanIn));
+            bf16 = Align(bf16Bias + fanOut);
+        }
+        return new LinearLayerPlan(name, fanIn, fanOut, weight, bias, relu, bf16Weight, bf16Bias);
     }
 
     private static long Align(long elements) => (elements + AlignmentElements - 1) / AlignmentElements * AlignmentElements;

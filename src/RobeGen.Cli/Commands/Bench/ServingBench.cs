@@ -10,34 +10,37 @@ using RobeGen.Training;
 namespace RobeGen.Cli.Commands.Bench;
 
 /// <summary>
-/// <c>robegen bench --serving</c>: a freshly initialized model saved as a checkpoint and served by <see cref="Predictor"/>
-/// (on CUDA: dynamic batching), as an application would. Latency of one caller's requests of 1, 64 and 1,024 rows
-/// (wall clock per request, p50 and p99), then predictions/s with 64 concurrent callers.
+/// <c>robegen bench --serving</c>: a freshly initialized model served through the dynamic batcher that
+/// <see cref="Predictor"/> puts in front of a CUDA model (on the CPU: one call at a time). Latency of one caller's
+/// requests of 1, 64 and 1,024 rows (wall clock per request, p50 and p99), then predictions/s with 64 concurrent callers.
 /// </summary>
 internal static class ServingBench
 {
     public static void Run(IDlrmDefinition definition, ModelOptions options, double seconds)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"robegen-serving-{Environment.ProcessId}.rgck");
-        try
         {
-            using (IDlrmBackend model = Dlrm.Create(definition, options))
-                ModelCheckpoint.Save(path, model, options, new TrainingProgressState(0, 0, DataPosition.Start, 0));
-            using var predictor = Predictor.Load(path, definition, options);
+            using IDlrmBackend model = Dlrm.Create(definition, options);
+            using var batcher = model is IQueuedPrediction ? new DynamicBatcher(model, options.MaxBatchSize, Predictor.DefaultMaxBatchDelay) : null;
+            var gate = new object();
+            var predictor = new Serve((batch, p) =>
+            {
+                if (batcher is not null) batcher.Predict(batch, p);
+                else lock (gate) model.Predict(batch, p);
+            });
             string name = definition.Declaration.Name.Split('.')[^1];
-            Console.WriteLine($"serving {name} on {predictor.DeviceName}, {options.Precision}, up to {options.MaxBatchSize:N0} rows per device batch " +
-                $"(max batching delay {Predictor.DefaultMaxBatchDelay.TotalMicroseconds:0} us)");
+            Console.WriteLine($"serving {name} on {model.DeviceName}, {options.Precision}, up to {options.MaxBatchSize:N0} rows per device batch " +
+                (batcher is null ? "(one call at a time)" : $"(dynamic batching, max delay {Predictor.DefaultMaxBatchDelay.TotalMicroseconds:0} us)"));
             foreach (int rows in new[] { 1, 64, 1024 })
             {
                 Batch batch = SyntheticBatches.Create(definition.Declaration, rows, seed: 3);
                 var probabilities = new float[rows];
-                for (int i = 0; i < 20; i++) predictor.Predict(batch, probabilities);
+                for (int i = 0; i < 20; i++) predictor(batch, probabilities);
                 var latencies = new List<double>();
                 var clock = Stopwatch.StartNew();
                 while (clock.Elapsed.TotalSeconds < seconds / 4 || latencies.Count < 50)
                 {
                     long start = Stopwatch.GetTimestamp();
-                    predictor.Predict(batch, probabilities);
+                    predictor(batch, probabilities);
                     latencies.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
                 }
                 latencies.Sort();
@@ -56,22 +59,22 @@ internal static class ServingBench
                     long mine = 0;
                     while (stop.Elapsed.TotalSeconds < seconds / 2)
                     {
-                        predictor.Predict(batch, probabilities);
+                        predictor(batch, probabilities);
                         mine += rows;
                     }
                     Interlocked.Add(ref predicted, mine);
                 })).ToList();
                 threads.ForEach(t => t.Start());
                 threads.ForEach(t => t.Join());
+                string batches = batcher is null ? "" : string.Create(CultureInfo.InvariantCulture,
+                    $", mean device batch {batcher.RowsSent / (double)Math.Max(1, batcher.BatchesSent):N0} rows");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {callers} callers, {rows,5} rows per request: {predicted / stop.Elapsed.TotalSeconds,14:N0} predictions/s (wall clock)"));
+                    $"  {callers} callers, {rows,5} rows per request: {predicted / stop.Elapsed.TotalSeconds,14:N0} predictions/s (wall clock){batches}"));
             }
         }
-        finally
-        {
-            File.Delete(path);
-        }
     }
+
+    private delegate void Serve(Batch batch, Span<float> probabilities);
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100 * sorted.Count) - 1)];
 }

@@ -68,6 +68,7 @@ internal static class CublasCheck
         {
             int aRows = c.TA ? c.K : c.M, bRows = c.TB ? c.N : c.K;
             float[] a = RandomArray(random, aRows * c.Lda), b = RandomArray(random, bRows * c.Ldb), bias = RandomArray(random, c.N);
+            // The bias has C's type.
             float[] expected = RunMatmul(device, reference, c.TA, c.TB, c.M, c.N, c.K, a, c.Lda, c.A, b, c.Ldb, c.B, c.Ldc, c.C, c.E, bias, c.Tf32);
             float[] actual = RunMatmul(device, device.Gemm, c.TA, c.TB, c.M, c.N, c.K, a, c.Lda, c.A, b, c.Ldb, c.B, c.Ldc, c.C, c.E, bias, c.Tf32);
             report.CompareTensors($"matmul {c.Name}", expected, actual, c.Limit);
@@ -93,8 +94,8 @@ internal static class CublasCheck
         try
         {
             DeviceMatrix da = Upload(a, aType), db = Upload(b, bType), dc = Upload(new float[m * ldc], cType);
-            using var dBias = device.Accelerator.Allocate1D(bias);
-            gemm.Matmul(transA, transB, m, n, k, 1f, da, lda, db, ldb, 0f, dc, ldc, epilogue, dBias.View, tf32);
+            DeviceMatrix dBias = Upload(bias, cType);
+            gemm.Matmul(transA, transB, m, n, k, 1f, da, lda, db, ldb, 0f, dc, ldc, epilogue, dBias, tf32);
             device.Synchronize();
             float[] result = new float[m * ldc];
             if (cType == ElementType.F32) dc.F32.CopyToCPU(device.Stream, result.AsSpan());

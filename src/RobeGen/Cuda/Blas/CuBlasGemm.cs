@@ -69,7 +69,7 @@ public sealed unsafe class CuBlasGemm : IGpuGemm
 
     /// <inheritdoc/>
     public void Matmul(bool transA, bool transB, int m, int n, int k, float alpha, DeviceMatrix a, int lda, DeviceMatrix b, int ldb,
-        float beta, DeviceMatrix c, int ldc, GemmEpilogue epilogue = GemmEpilogue.None, ArrayView<float> bias = default, bool tf32 = false)
+        float beta, DeviceMatrix c, int ldc, GemmEpilogue epilogue = GemmEpilogue.None, DeviceMatrix bias = default, bool tf32 = false)
     {
         GemmArguments.ValidateMatmul(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, epilogue, bias);
         if (m == 0 || n == 0) return;

@@ -39,11 +39,11 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
     public long Version { get; }
 
     public void Run(bool transA, bool transB, int m, int n, int k, float alpha, DeviceMatrix a, int lda, DeviceMatrix b, int ldb,
-        float beta, DeviceMatrix c, int ldc, GemmEpilogue epilogue, ArrayView<float> bias, bool tf32)
+        float beta, DeviceMatrix c, int ldc, GemmEpilogue epilogue, DeviceMatrix bias, bool tf32)
     {
         ObjectDisposedException.ThrowIf(_handle == IntPtr.Zero, this);
         _accelerator.Bind();
-        IntPtr biasPointer = epilogue == GemmEpilogue.None ? IntPtr.Zero : bias.LoadEffectiveAddressAsPtr();
+        IntPtr biasPointer = epilogue == GemmEpilogue.None ? IntPtr.Zero : bias.Pointer;
         var key = new PlanKey(transA, transB, m, n, k, a.Type, lda, Alignment(a.Pointer), b.Type, ldb, Alignment(b.Pointer),
             c.Type, ldc, Alignment(c.Pointer), epilogue, Alignment(biasPointer), beta != 0f, tf32);
         if (!_plans.TryGetValue(key, out Plan? plan)) _plans[key] = plan = CreatePlan(key, biasPointer);
@@ -75,8 +75,7 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
             {
                 uint epilogue = key.Epilogue == GemmEpilogue.BiasRelu ? CuBlasLtNative.EpilogueReluBias : CuBlasLtNative.EpilogueBias;
                 CuBlasException.ThrowIfFailed(CuBlasLtNative.MatmulDescSetAttribute(plan.Desc, CuBlasLtNative.DescEpilogue, &epilogue, sizeof(uint)), "cublasLtMatmulDescSetAttribute(EPILOGUE)");
-                // The bias stays F32 (master precision) even when the output is bf16.
-                SetDesc(plan.Desc, CuBlasLtNative.DescBiasDataType, CuBlasLtNative.DataF32);
+                // The bias has C's type (cuBLASLt refuses an F32 bias with a bf16 C: CUBLAS_STATUS_INVALID_VALUE on an H200).
                 CuBlasException.ThrowIfFailed(CuBlasLtNative.MatmulDescSetAttribute(plan.Desc, CuBlasLtNative.DescBiasPointer, &biasPointer, (nuint)sizeof(IntPtr)),
                     "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
             }

@@ -17,7 +17,6 @@ internal static unsafe partial class CuBlasLtNative
     public const int DescTransB = 4;
     public const int DescEpilogue = 7;
     public const int DescBiasPointer = 8;
-    public const int DescBiasDataType = 26;
     // cublasLtEpilogue_t
     public const uint EpilogueDefault = 1;
     public const uint EpilogueBias = 4;

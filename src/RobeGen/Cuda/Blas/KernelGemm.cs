@@ -46,13 +46,13 @@ public sealed class KernelGemm : IGpuGemm
 
     /// <inheritdoc/>
     public void Matmul(bool transA, bool transB, int m, int n, int k, float alpha, DeviceMatrix a, int lda, DeviceMatrix b, int ldb,
-        float beta, DeviceMatrix c, int ldc, GemmEpilogue epilogue = GemmEpilogue.None, ArrayView<float> bias = default, bool tf32 = false)
+        float beta, DeviceMatrix c, int ldc, GemmEpilogue epilogue = GemmEpilogue.None, DeviceMatrix bias = default, bool tf32 = false)
     {
         GemmArguments.ValidateMatmul(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, epilogue, bias);
         if (m == 0 || n == 0) return;
         var shape = new MatmulShape(m, n, k, lda, ldb, ldc, alpha, beta, transA ? 1 : 0, transB ? 1 : 0,
             (int)a.Type, (int)b.Type, (int)c.Type, (int)epilogue);
-        var operands = new MatmulOperands(F32Of(a), Bf16Of(a), F32Of(b), Bf16Of(b), F32Of(c), Bf16Of(c), epilogue == GemmEpilogue.None ? _noFloats.View : bias);
+        var operands = new MatmulOperands(F32Of(a), Bf16Of(a), F32Of(b), Bf16Of(b), F32Of(c), Bf16Of(c), F32Of(bias), Bf16Of(bias));
         _matmul(_stream, new Index1D(m * n), shape, operands);
     }
 
@@ -71,12 +71,12 @@ public sealed class KernelGemm : IGpuGemm
     internal readonly struct MatmulOperands
     {
         public MatmulOperands(ArrayView<float> aF, ArrayView<ushort> aB, ArrayView<float> bF, ArrayView<ushort> bB,
-            ArrayView<float> cF, ArrayView<ushort> cB, ArrayView<float> bias)
+            ArrayView<float> cF, ArrayView<ushort> cB, ArrayView<float> biasF, ArrayView<ushort> biasB)
         {
-            AF = aF; AB = aB; BF = bF; BB = bB; CF = cF; CB = cB; Bias = bias;
+            AF = aF; AB = aB; BF = bF; BB = bB; CF = cF; CB = cB; BiasF = biasF; BiasB = biasB;
         }
-        public readonly ArrayView<float> AF, BF, CF, Bias;
-        public readonly ArrayView<ushort> AB, BB, CB;
+        public readonly ArrayView<float> AF, BF, CF, BiasF;
+        public readonly ArrayView<ushort> AB, BB, CB, BiasB;
     }
 
     /// <summary>The mixed-precision reference: operands widened exactly to F32, an F32 sum, the epilogue, one rounding to a bf16 C.</summary>
@@ -95,7 +95,7 @@ public sealed class KernelGemm : IGpuGemm
         long ci = (long)row * s.Ldc + col;
         float value = s.Alpha * sum;
         if (s.Beta != 0f) value += s.Beta * (s.TypeC == (int)ElementType.F32 ? o.CF[ci] : Kernels.Bf16.ToFloat(o.CB[ci]));
-        if (s.Epilogue != (int)GemmEpilogue.None) value += o.Bias[col];
+        if (s.Epilogue != (int)GemmEpilogue.None) value += s.TypeC == (int)ElementType.F32 ? o.BiasF[col] : Kernels.Bf16.ToFloat(o.BiasB[col]);
         if (s.Epilogue == (int)GemmEpilogue.BiasRelu && !(value > 0f)) value = 0f;
         if (s.TypeC == (int)ElementType.F32) o.CF[ci] = value;
         else o.CB[ci] = Kernels.Bf16.FromFloat(value);

@@ -5,7 +5,8 @@ namespace RobeGen.Cuda.Equivalence;
 
 /// <summary>
 /// The BF16 forward pass written out slowly in double precision: every bf16 tensor rounded where the CUDA path stores one
-/// (dense input, hidden activations, R, weight copies); biases, embeddings, the logit layer's weights and every sum exact.
+/// (dense input, hidden activations, R, weight and bias copies: cuBLASLt adds a bias of the output's type); embeddings, the
+/// logit layer's weight and bias, and every sum exact.
 /// </summary>
 public static class Bf16Emulation
 {
@@ -113,7 +114,7 @@ public static class Bf16Emulation
         var y = new double[width];
         for (int o = 0; o < width; o++)
         {
-            double sum = b[o];
+            double sum = R(b[o]);
             for (int i = 0; i < x.Length; i++) sum += x[i] * R(w[o * x.Length + i]);
             y[o] = R(Math.Max(0, sum));
         }

@@ -87,7 +87,7 @@ internal static class InteractionKernels
     /// <summary>
     /// From dL/dR: dV[b] = S[b] V[b] with S symmetric (S_ij = dL/dz_ij, zero diagonal). du = (dV_0 + dL/dR[:, :d]) masked by
     /// u &gt; 0 (the bottom MLP's last ReLU); dE_t = <paramref name="embeddingScale"/> * dV_{t+1} (the fused SGD passes -lr).
-    /// Each lane owns coordinates lane, lane + 32, lane + 64, lane + 96 of 4 rows at a time (16 accumulators).
+    /// Each work item is 4 rows x 4 coordinates (16 accumulators: 8 shared-memory loads feed 16 multiply-adds).
     /// </summary>
     public static void Backward(InteractionShape s, int batch, Activations gradR, Activations u, ArrayView<float> embeddings,
         Activations gradU, ArrayView<float> gradEmbeddings, float embeddingScale)
@@ -113,12 +113,16 @@ internal static class InteractionKernels
         Warp.Barrier();
         if (!active) return;
 
-        for (int kBase = 0; kBase < d; kBase += 4 * Warp.WarpSize)
+        // Work items: (4 rows, 4 coordinates kq, kq + Q, kq + 2Q, kq + 3Q) with Q = ceil(d / 4): every lane busy whatever d is
+        // (d = 128: lane kq owns coordinates kq + 32c of every row block; d = 16: 28 items of 4 x 4).
+        int quads = (d + 3) / 4, rowBlocks = (n + 3) / 4;
+        for (int item = lane; item < rowBlocks * quads; item += Warp.WarpSize)
         {
-            int k0 = kBase + lane, k1 = k0 + Warp.WarpSize, k2 = k1 + Warp.WarpSize, k3 = k2 + Warp.WarpSize;
+            int block = item / quads, kq = item - block * quads;
+            int k0 = kq, k1 = kq + quads, k2 = kq + 2 * quads, k3 = kq + 3 * quads;
             // Coordinates past d read column 0 (valid memory) and are never stored.
             int r0 = k0 < d ? k0 : 0, r1 = k1 < d ? k1 : 0, r2 = k2 < d ? k2 : 0, r3 = k3 < d ? k3 : 0;
-            for (int i0 = 0; i0 < n; i0 += 4)
+            int i0 = block * 4;
             {
                 float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
                 float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
