@@ -22,10 +22,11 @@ internal static class DlrmParser
     private const string CategoricalAttributeName = "RobeGen.CategoricalAttribute";
     private const string EmbeddingTableName = "RobeGen.EmbeddingTable";
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, FaultInjection? faults, CancellationToken cancellationToken)
     {
         try
         {
+            faults?.BeforeParse(context.TargetSymbol.Name);
             return ParseCore(context, cancellationToken);
         }
         catch (OperationCanceledException)
@@ -46,7 +47,6 @@ internal static class DlrmParser
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var syntax = (TypeDeclarationSyntax)context.TargetNode;
         var diagnostics = new List<DiagnosticInfo>();
-        TestFaults.ThrowIf(TestFaults.ParseFailureClass, type.Name, "parser");
 
         RawDeclaration raw = Read(type, syntax, context.Attributes[0], context.SemanticModel.Compilation, diagnostics, cancellationToken);
         DeclarationRules.Check(raw, diagnostics);
