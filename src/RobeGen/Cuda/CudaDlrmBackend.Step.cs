@@ -21,10 +21,12 @@ public sealed partial class CudaDlrmBackend
             _t.PairRow.View.CopyFromCPU(Stream, rows);
             _t.PairCol.View.CopyFromCPU(Stream, cols);
         }
-        _t.TableStorage.View.CopyFromCPU(Stream, Layout.Storage.Select(s => (int)s).ToArray());
-        _t.TableRows.View.CopyFromCPU(Stream, Layout.Rows.ToArray());
-        _t.TableQuotientRows.View.CopyFromCPU(Stream, Layout.QuotientRows.ToArray());
-        _t.TableBase.View.CopyFromCPU(Stream, Layout.TableBase.ToArray());
+        var tables = GpuTableArrays.Of(Layout);
+        _t.TableStorage.View.CopyFromCPU(Stream, tables.Storage);
+        _t.TableRows.View.CopyFromCPU(Stream, tables.Rows);
+        _t.TableQuotientRows.View.CopyFromCPU(Stream, tables.QuotientRows);
+        _t.TableBase.View.CopyFromCPU(Stream, tables.TableBase);
+        _t.TableTokenOffsets.View.CopyFromCPU(Stream, tables.TokenOffsets);
         _kernels.Fill(Stream, (int)_t.Ones.Length, _t.Ones.View, 1f);
         _t.LossScalars.View.MemSetToZero(Stream);
         _device.Synchronize();
