@@ -166,13 +166,15 @@ internal static class DlrmParser
         return table;
     }
 
-    /// <summary>Members the generator adds to every model class, and the members of a table's TableHash class
-    /// (named after the table); a table property may not take their names.</summary>
+    /// <summary>Members the generator adds to every model class (TokenOffsets names a constant after each ROBE table,
+    /// so a table may not be named like that class); a table property may not take their names. The second line: names
+    /// of members earlier versions generated, still reserved (freeing them would be a change of RG0027 of its own).</summary>
     internal static readonly HashSet<string> ReservedNames = new(StringComparer.Ordinal)
     {
         "DenseFeatures", "EmbeddingDim", "TableCount", "BlockSize", "RobeBlocks", "RobeSlots", "FullTableParameterCount",
         "ParameterCount", "ParameterBytes", "CompressionRatio", "Fingerprint", "BottomMlp", "TopMlp", "Declaration",
-        "Definition", "Tables", "RobeHash", "TableHash", "TableRows", "CpuEmbedding", "GpuEmbedding", "Key", "Hash", "Sign", "TokenOffset",
+        "Definition", "Tables", "TokenOffsets", "CpuEmbedding", "GpuEmbedding",
+        "RobeHash", "TableHash", "TableRows", "Key", "Hash", "Sign", "TokenOffset",
     };
 
     private static bool IsAttribute(AttributeData attribute, string fullName) =>

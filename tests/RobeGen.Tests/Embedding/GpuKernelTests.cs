@@ -120,8 +120,13 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
     /// there (NaN in the padding would poison any gradient that read it).
     /// </summary>
     [Theory]
+    [InlineData(nameof(Models.SmallAuthors), false, 32)]
     [InlineData(nameof(Models.SmallAuthors), true, 32)]
+    [InlineData(nameof(Models.SmallSigned), false, 4)]
+    [InlineData(nameof(Models.SmallQr), false, 32)]
     [InlineData(nameof(Models.SmallQr), true, 4)]
+    [InlineData(nameof(Models.WideSigned), false, 32)]
+    [InlineData(nameof(RobeGen.Models.CriteoKaggle), false, 32)]
     public void A_strided_output_is_written_and_read_in_place(string modelName, bool generic, int warpSize)
     {
         IDlrmDefinition model = EmbeddingCases.Model(modelName);
