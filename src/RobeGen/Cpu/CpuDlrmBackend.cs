@@ -49,7 +49,7 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         if (_options.MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxBatchSize, "MaxBatchSize must be positive.");
         Declaration = definition.Declaration;
         Layout = EmbeddingLayout.FromDeclaration(Declaration, _options.Embedding);
-        _kernels = definition.Embedding;
+        _kernels = EmbeddingKernelSelector.Cpu(definition, Layout);
 
         int maxBatch = _options.MaxBatchSize;
         int dim = Declaration.EmbeddingDim, tables = Declaration.TableCount;
@@ -112,6 +112,8 @@ public sealed class CpuDlrmBackend : IDlrmBackend
         : $"CPU ({_pool.Threads} threads, {_gemm.KernelName} GEMM, {_quantized.KernelName} inference)";
     public ModelDeclaration Declaration { get; }
     public EmbeddingLayout Layout { get; }
+    /// <summary>The embedding loops this backend runs (EmbeddingKernelSelector's choice for <see cref="Layout"/>).</summary>
+    internal IEmbeddingKernels EmbeddingKernels => _kernels;
 
     public float TrainStep(Batch batch, float learningRate)
     {

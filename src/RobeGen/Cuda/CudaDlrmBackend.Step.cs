@@ -17,10 +17,12 @@ public sealed partial class CudaDlrmBackend
 
     private void InitializeConstants()
     {
-        _t.TableStorage.View.CopyFromCPU(Stream, Layout.Storage.Select(s => (int)s).ToArray());
-        _t.TableRows.View.CopyFromCPU(Stream, Layout.Rows.ToArray());
-        _t.TableQuotientRows.View.CopyFromCPU(Stream, Layout.QuotientRows.ToArray());
-        _t.TableBase.View.CopyFromCPU(Stream, Layout.TableBase.ToArray());
+        var tables = GpuTableArrays.Of(Layout);
+        _t.TableStorage.View.CopyFromCPU(Stream, tables.Storage);
+        _t.TableRows.View.CopyFromCPU(Stream, tables.Rows);
+        _t.TableQuotientRows.View.CopyFromCPU(Stream, tables.QuotientRows);
+        _t.TableBase.View.CopyFromCPU(Stream, tables.TableBase);
+        _t.TableTokenOffsets.View.CopyFromCPU(Stream, tables.TokenOffsets);
         if (_t.Bf16Slots is { } slots) slots.View.CopyFromCPU(Stream, _mlp.Bf16Slots());
         _t.LossScalars.View.MemSetToZero(Stream);
         _device.Synchronize();

@@ -56,13 +56,13 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
         try
         {
             _kernels = new DlrmKernelSet(device.Accelerator);
-            _embeddingKernels = definition.GpuEmbedding;
+            _embeddingKernels = EmbeddingKernelSelector.Gpu(definition, Layout);
             _gather = _embeddingKernels.LoadGather(device.Accelerator);
             _uploader = new BatchUploader(device, _memory, options.MaxBatchSize, Declaration.DenseFeatures, Declaration.TableCount);
             _t = new DeviceTensors(_memory, Layout, _mlp, _interaction, options);
             _embeddingGradient = options.DeterministicGradients
-                ? new DeterministicEmbeddingGradient(device, _memory, _kernels, definition.GpuEmbedding, Layout, options.MaxBatchSize, _t, _uploader)
-                : new AtomicEmbeddingGradient(device, definition.GpuEmbedding, _t, _uploader);
+                ? new DeterministicEmbeddingGradient(device, _memory, _kernels, _embeddingKernels, Layout, options.MaxBatchSize, _t, _uploader)
+                : new AtomicEmbeddingGradient(device, _embeddingKernels, _t, _uploader);
             _lossReadback = device.Accelerator.AllocatePageLocked1D<float>(2);
             InitializeConstants();
             ImportState(initialState);
@@ -77,6 +77,8 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
     public string DeviceName => _device.Name;
     public ModelDeclaration Declaration { get; }
     public EmbeddingLayout Layout { get; }
+    /// <summary>The embedding kernels this backend runs (EmbeddingKernelSelector's choice for <see cref="Layout"/>).</summary>
+    internal IGpuEmbeddingKernels EmbeddingKernels => _embeddingKernels;
     /// <summary>Device memory held by this model's buffers.</summary>
     public long DeviceBytes => _memory.AllocatedBytes;
     /// <summary>What runs the MLP products (cuBLAS version and precision, or the ILGPU reference GEMM).</summary>

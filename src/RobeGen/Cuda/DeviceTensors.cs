@@ -56,6 +56,7 @@ internal sealed class DeviceTensors
         TableRows = memory.Allocate<long>("table rows", tables);
         TableQuotientRows = memory.Allocate<long>("table quotient rows", tables);
         TableBase = memory.Allocate<long>("table base", tables);
+        TableTokenOffsets = memory.Allocate<ulong>("table token offsets", tables);
     }
 
     public ActivationStandIns StandIns { get; }
@@ -113,8 +114,9 @@ internal sealed class DeviceTensors
     public MemoryBuffer1D<long, Stride1D.Dense> TableRows { get; }
     public MemoryBuffer1D<long, Stride1D.Dense> TableQuotientRows { get; }
     public MemoryBuffer1D<long, Stride1D.Dense> TableBase { get; }
+    public MemoryBuffer1D<ulong, Stride1D.Dense> TableTokenOffsets { get; }
 
-    public GpuTableViews TableViews => new(TableStorage.View, TableRows.View, TableQuotientRows.View, TableBase.View);
+    public GpuTableViews TableViews => new(TableStorage.View, TableRows.View, TableQuotientRows.View, TableBase.View, TableTokenOffsets.View);
 
     public ArrayView<float> Weight(LinearLayerPlan layer) => DenseParameters.View.SubView(layer.WeightOffset, layer.WeightLength);
     public ArrayView<float> Bias(LinearLayerPlan layer) => DenseParameters.View.SubView(layer.BiasOffset, layer.FanOut);

@@ -88,8 +88,8 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         _sort = device.Accelerator.CreateRadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense, AscendingInt32>();
         if (layout.Variant == RobeVariant.Signed)
         {
-            // The sign of each coordinate is known only to the generated hash. Gathering from an all-ones array
-            // reads it back: E[j] = sign * 1.
+            // The sign of each coordinate is known only to the embedding kernels' hash. Gathering from an all-ones
+            // array reads it back: E[j] = sign * 1.
             _signs = memory.Allocate<float>("deterministic gradient signs", pairs);
             _onesWeights = memory.Allocate<float>("deterministic gradient sign probe", layout.TotalParameters);
             kernels.Fill(device.Stream, (int)layout.TotalParameters, _onesWeights.View, 1f);
@@ -111,13 +111,21 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         ArrayView<float> signs = _t.GradEmbeddings.View; // unused unless the variant is Signed
         if (_gather is not null)
         {
-            // This gather also rewrites the recorded block starts - with the very same values.
-            _gather(_embeddingKernels.Extent(coordinates.Batch, coordinates.Tables), args, _t.TableViews, _onesWeights!.View, _uploader.Tokens, _t.BlockStarts.View, _signs!.View);
-            signs = _signs.View;
+            GatherSigns(args, coordinates);
+            signs = _signs!.View;
         }
         _kernels.SegmentedSum(stream, count, _keys.View, _values.View, count, _t.GradEmbeddings.View, signs,
             _gather is not null ? 1 : 0, _t.EmbeddingGradients.View);
     }
+
+    /// <summary>
+    /// The sign of every coordinate, gathered from the all-ones array into [batch, T, d] (dense, whatever the step's
+    /// output stride: the sums index the signs by coordinate). This gather also rewrites the recorded block starts - with
+    /// the very same values.
+    /// </summary>
+    private void GatherSigns(GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates) =>
+        _gather!(_embeddingKernels.Extent(coordinates.Batch, coordinates.Tables), args with { OutputStride = coordinates.Tables * coordinates.Dim, OutputOffset = 0 },
+            _t.TableViews, _onesWeights!.View, _uploader.Tokens, _t.BlockStarts.View, _signs!.View);
 
     /// <summary>Signs first (the terms need them), then two pairs per coordinate, the sort, and the sums of the terms.</summary>
     private void AccumulateWithQuotientRemainder(GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates, ArrayView<float> contributions)
@@ -127,8 +135,8 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         ArrayView<float> signs = _t.GradEmbeddings.View; // unused unless the variant is Signed
         if (_gather is not null)
         {
-            _gather(count, args, _t.TableViews, _onesWeights!.View, _uploader.Tokens, _t.BlockStarts.View, _signs!.View);
-            signs = _signs.View;
+            GatherSigns(args, coordinates);
+            signs = _signs!.View;
         }
         _kernels.BuildQuotientRemainderPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _t.Embedding.View,
             _t.GradEmbeddings.View, signs, _gather is not null ? 1 : 0, _keys.View, _values.View, contributions);
