@@ -34,13 +34,14 @@ internal static class SweepCommand
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd or adagrad.", DefaultValueFactory = _ => OptimizerKind.Adagrad };
         var minCount = new Option<long>("--min-count") { Description = "Full tables: ids seen fewer times share row 0.", DefaultValueFactory = _ => 1 };
         var device = CommonOptions.Device();
+        var precision = CommonOptions.Precision();
         var threads = CommonOptions.Threads();
         var output = new Option<string>("--out") { Description = "Folder for results.csv, sweep.md and sweep.png.", DefaultValueFactory = _ => "sweep" };
         var synthetic = new SyntheticOptions();
 
         var command = new Command("sweep", "Train every storage method at 10x..10000x compression (and Full) over several seeds; write a table and a plot of AUC and logloss against bytes.")
         {
-            data, evalData, syntheticRows, syntheticEvalRows, methods, ratios, seeds, model, epochs, batchSize, lr, optimizer, minCount, device, threads, output,
+            data, evalData, syntheticRows, syntheticEvalRows, methods, ratios, seeds, model, epochs, batchSize, lr, optimizer, minCount, device, precision, threads, output,
         };
         synthetic.AddTo(command);
         command.SetAction(parse =>
@@ -67,7 +68,8 @@ internal static class SweepCommand
                 SweepMethod.Select(parse.GetValue(methods) ?? [], declaration.EmbeddingDim, declaration.BlockSize),
                 parse.GetValue(ratios)!,
                 parse.GetValue(seeds)!,
-                new ModelOptions { Device = parse.GetValue(device), Threads = threadCount, MaxBatchSize = batch, Optimizer = parse.GetValue(optimizer) },
+                new ModelOptions { Device = parse.GetValue(device), Threads = threadCount, MaxBatchSize = batch, Optimizer = parse.GetValue(optimizer),
+                    Precision = parse.GetValue(precision) },
                 new TrainingOptions { Epochs = parse.GetValue(epochs), BatchSize = batch, LearningRate = LearningRateSchedule.Parse("constant", parse.GetValue(lr)) },
                 parse.GetValue(minCount));
 
@@ -76,7 +78,7 @@ internal static class SweepCommand
             string resultsPath = Path.Combine(folder, "results.csv");
             // Cells from other data or training settings must not land in the same table.
             string settings = string.Create(CultureInfo.InvariantCulture,
-                $"model {declaration.Name}\ndata {sweepData.Description}\nepochs {plan.Training.Epochs}, batch {batch}, lr {parse.GetValue(lr)}, {plan.Runtime.Optimizer}, min count {plan.MinCount}\n");
+                $"model {declaration.Name}\ndata {sweepData.Description}\nepochs {plan.Training.Epochs}, batch {batch}, lr {parse.GetValue(lr)}, {plan.Runtime.Optimizer}, {plan.Runtime.Precision}, min count {plan.MinCount}\n");
             string settingsPath = Path.Combine(folder, "settings.txt");
             if (File.Exists(settingsPath) && File.ReadAllText(settingsPath) != settings)
                 throw new ArgumentException($"{folder} holds results of other settings ({settingsPath}); use another --out folder.");
