@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 bin=${ROBEGEN:-.gpu/robegen/RobeGen.Cli}
 data=${1:-../shared/data}
 work=${2:-$(mktemp -d)}
+mkdir -p "$work"
 chmod +x "$bin"
 train=$data/criteo_kaggle_train_head10k.tsv.gz
 eval=$data/criteo_kaggle_train_sample10k.tsv.gz

@@ -46,7 +46,7 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
         IntPtr biasPointer = epilogue == GemmEpilogue.None ? IntPtr.Zero : bias.Pointer;
         var key = new PlanKey(transA, transB, m, n, k, a.Type, lda, Alignment(a.Pointer), b.Type, ldb, Alignment(b.Pointer),
             c.Type, ldc, Alignment(c.Pointer), epilogue, Alignment(biasPointer), beta != 0f, tf32);
-        if (!_plans.TryGetValue(key, out Plan? plan)) _plans[key] = plan = CreatePlan(key, biasPointer);
+        if (!_plans.TryGetValue(key, out Plan? plan)) _plans[key] = plan = CreatePlan(key, biasPointer, a.Pointer, b.Pointer, c.Pointer);
         if (epilogue != GemmEpilogue.None)
             CuBlasException.ThrowIfFailed(CuBlasLtNative.MatmulDescSetAttribute(plan.Desc, CuBlasLtNative.DescBiasPointer, &biasPointer, (nuint)sizeof(IntPtr)),
                 "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
@@ -60,7 +60,7 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
     }
 
     /// <summary>Descriptors for the column-major problem and the heuristic's first algorithm; throws naming the shape when none fits.</summary>
-    private Plan CreatePlan(PlanKey key, IntPtr biasPointer)
+    private Plan CreatePlan(PlanKey key, IntPtr biasPointer, IntPtr a, IntPtr b, IntPtr c)
     {
         bool tensorF32 = key.A == ElementType.F32 && key.B == ElementType.F32;
         int compute = tensorF32 && key.Tf32 ? CuBlasLtNative.ComputeF32FastTf32 : CuBlasLtNative.ComputeF32;
@@ -94,12 +94,13 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
                 SetAlignment(preference, 6, key.AlignA);
                 SetAlignment(preference, 7, key.AlignC);
                 SetAlignment(preference, 8, key.AlignC);
-                CuBlasLtNative.HeuristicResult result;
+                var results = stackalloc CuBlasLtNative.HeuristicResult[Candidates];
                 CuBlasException.ThrowIfFailed(CuBlasLtNative.AlgoGetHeuristic(_handle, plan.Desc, plan.LayoutA, plan.LayoutB, plan.LayoutC, plan.LayoutC,
-                    preference, 1, &result, out int returned), $"cublasLtMatmulAlgoGetHeuristic ({Describe(key)})");
-                if (returned < 1 || result.State != 0)
-                    throw new CuBlasException($"cublasLtMatmulAlgoGetHeuristic found no algorithm for {Describe(key)}", (CuBlasStatus)(returned < 1 ? 15 : result.State));
-                for (int i = 0; i < 8; i++) plan.Algo[i] = result.Algo[i];
+                    preference, Candidates, results, out int returned), $"cublasLtMatmulAlgoGetHeuristic ({Describe(key)})");
+                if (returned < 1 || results[0].State != 0)
+                    throw new CuBlasException($"cublasLtMatmulAlgoGetHeuristic found no algorithm for {Describe(key)}", (CuBlasStatus)(returned < 1 ? 15 : results[0].State));
+                int best = returned > 1 && WorthTuning(key) ? Fastest(plan, results, returned, a, b, c) : 0;
+                for (int i = 0; i < 8; i++) plan.Algo[i] = results[best].Algo[i];
             }
             finally
             {
@@ -112,6 +113,43 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
             plan.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Heuristic candidates asked for: the first is the heuristic's pick; large products time them all once.</summary>
+    private const int Candidates = 8;
+
+    /// <summary>Products big enough that a few timed runs at plan creation pay back (every MLP GEMM of the stock models at
+    /// batch 2,048 and up). C must not be read (beta = 0): the timed runs overwrite it with the same product.</summary>
+    private static bool WorthTuning(PlanKey key) => !key.ReadsC && (double)key.M * key.N * key.K >= 1 << 28;
+
+    /// <summary>
+    /// Index of the fastest candidate, each timed with device events over a few runs on the real operands (the heuristic's
+    /// first pick is a model's estimate; measured, another candidate is often faster on these shapes). Once per plan.
+    /// </summary>
+    private int Fastest(Plan plan, CuBlasLtNative.HeuristicResult* candidates, int count, IntPtr a, IntPtr b, IntPtr c)
+    {
+        using var start = new CudaEvent(timing: true);
+        using var end = new CudaEvent(timing: true);
+        float* scalars = stackalloc float[2];
+        scalars[0] = 1f;
+        scalars[1] = 0f;
+        int best = 0;
+        float bestMs = float.MaxValue;
+        for (int i = 0; i < count; i++)
+        {
+            if (candidates[i].State != 0 || candidates[i].WorkspaceSize > WorkspaceBytes) continue;
+            void* algo = &candidates[i].Algo[0];
+            CuBlasStatus Run() => CuBlasLtNative.Matmul(_handle, plan.Desc, scalars, b, plan.LayoutA, a, plan.LayoutB, scalars + 1, c, plan.LayoutC, c, plan.LayoutC,
+                algo, ((ArrayView<byte>)_workspace.View).LoadEffectiveAddressAsPtr(), (nuint)WorkspaceBytes, _stream);
+            if (Run() != CuBlasStatus.CUBLAS_STATUS_SUCCESS) continue;
+            start.Record(_stream);
+            for (int r = 0; r < 5; r++) Run();
+            end.Record(_stream);
+            end.Wait();
+            float ms = end.MillisecondsSince(start);
+            if (ms < bestMs) (best, bestMs) = (i, ms);
+        }
+        return best;
     }
 
     private static void SetDesc(IntPtr desc, int attribute, int value) =>

@@ -103,12 +103,7 @@ internal static class InteractionKernels
         if (active)
         {
             LoadVectors(s, sample, u, embeddings, shared, baseOffset, lane);
-            for (int e = lane; e < n * n; e += Warp.WarpSize)
-            {
-                int i = e / n, j = e - i * n;
-                int hi = i > j ? i : j, lo = i > j ? j : i;
-                shared[sBase + e] = i == j ? 0f : gradR.Load(row + d + hi * (hi - 1) / 2 + lo);
-            }
+            LoadPairGradients(s, gradR, row, shared, sBase, lane);
         }
         Warp.Barrier();
         if (!active) return;
@@ -173,17 +168,90 @@ internal static class InteractionKernels
 
     public static int BackwardSharedFloats(InteractionShape s) => WarpsPerGroup * s.BackwardSharedFloats;
 
-    /// <summary>The sample's vectors into rows 0..n-1 of its shared block (u first, then E[b, t]); padding rows zero.</summary>
+    /// <summary>
+    /// The sample's vectors into rows 0..n-1 of its shared block (u first, then E[b, t]); padding rows zero. The embeddings
+    /// of a sample are T*d consecutive floats: each lane issues 8 independent loads before it stores any (ILGPU does not
+    /// unroll loops, and one load in flight per lane leaves a warp waiting on memory latency for every element).
+    /// </summary>
     private static void LoadVectors(InteractionShape s, int sample, Activations u, ArrayView<float> embeddings, ArrayView<float> shared, int baseOffset, int lane)
     {
-        int d = s.Dim, stride = s.SharedStride;
-        for (int k = lane; k < d; k += Warp.WarpSize) shared[baseOffset + k] = u.Load((long)sample * s.UStride + k);
-        long e = (long)sample * s.Tables * d;
-        for (int t = 0; t < s.Tables; t++)
-            for (int k = lane; k < d; k += Warp.WarpSize)
-                shared[baseOffset + (t + 1) * stride + k] = embeddings[e + (long)t * d + k];
+        int d = s.Dim, stride = s.SharedStride, w = Warp.WarpSize;
+        long uRow = (long)sample * s.UStride;
+        for (int k = lane; k < d; k += 4 * w)
+        {
+            int k1 = k + w, k2 = k + 2 * w, k3 = k + 3 * w;
+            float v0 = u.Load(uRow + k);
+            float v1 = k1 < d ? u.Load(uRow + k1) : 0f;
+            float v2 = k2 < d ? u.Load(uRow + k2) : 0f;
+            float v3 = k3 < d ? u.Load(uRow + k3) : 0f;
+            shared[baseOffset + k] = v0;
+            if (k1 < d) shared[baseOffset + k1] = v1;
+            if (k2 < d) shared[baseOffset + k2] = v2;
+            if (k3 < d) shared[baseOffset + k3] = v3;
+        }
+        int total = s.Tables * d;
+        long e = (long)sample * total;
+        for (int i = lane; i < total; i += 8 * w)
+        {
+            int i1 = i + w, i2 = i + 2 * w, i3 = i + 3 * w, i4 = i + 4 * w, i5 = i + 5 * w, i6 = i + 6 * w, i7 = i + 7 * w;
+            float v0 = embeddings[e + i];
+            float v1 = i1 < total ? embeddings[e + i1] : 0f;
+            float v2 = i2 < total ? embeddings[e + i2] : 0f;
+            float v3 = i3 < total ? embeddings[e + i3] : 0f;
+            float v4 = i4 < total ? embeddings[e + i4] : 0f;
+            float v5 = i5 < total ? embeddings[e + i5] : 0f;
+            float v6 = i6 < total ? embeddings[e + i6] : 0f;
+            float v7 = i7 < total ? embeddings[e + i7] : 0f;
+            StoreEmbedding(shared, baseOffset, stride, d, total, i, v0);
+            StoreEmbedding(shared, baseOffset, stride, d, total, i1, v1);
+            StoreEmbedding(shared, baseOffset, stride, d, total, i2, v2);
+            StoreEmbedding(shared, baseOffset, stride, d, total, i3, v3);
+            StoreEmbedding(shared, baseOffset, stride, d, total, i4, v4);
+            StoreEmbedding(shared, baseOffset, stride, d, total, i5, v5);
+            StoreEmbedding(shared, baseOffset, stride, d, total, i6, v6);
+            StoreEmbedding(shared, baseOffset, stride, d, total, i7, v7);
+        }
         for (int v = s.Vectors; v < s.PaddedVectors; v++)
-            for (int k = lane; k < d; k += Warp.WarpSize) shared[baseOffset + v * stride + k] = 0f;
+            for (int k = lane; k < d; k += w) shared[baseOffset + v * stride + k] = 0f;
+    }
+
+    /// <summary>Element <paramref name="i"/> of the sample's [T, d] embeddings into shared row 1 + i / d.</summary>
+    private static void StoreEmbedding(ArrayView<float> shared, int baseOffset, int stride, int d, int total, int i, float value)
+    {
+        if (i >= total) return;
+        int row = i / d;
+        shared[baseOffset + (row + 1) * stride + i - row * d] = value;
+    }
+
+    /// <summary>S (n x n, symmetric, zero diagonal) from the pair gradients in dL/dR, 8 independent loads per lane per round.</summary>
+    private static void LoadPairGradients(InteractionShape s, Activations gradR, long row, ArrayView<float> shared, int sBase, int lane)
+    {
+        int n = s.Vectors, total = n * n, w = Warp.WarpSize;
+        for (int e = lane; e < total; e += 8 * w)
+        {
+            float v0 = PairGradient(s, gradR, row, e), v1 = PairGradient(s, gradR, row, e + w), v2 = PairGradient(s, gradR, row, e + 2 * w);
+            float v3 = PairGradient(s, gradR, row, e + 3 * w), v4 = PairGradient(s, gradR, row, e + 4 * w), v5 = PairGradient(s, gradR, row, e + 5 * w);
+            float v6 = PairGradient(s, gradR, row, e + 6 * w), v7 = PairGradient(s, gradR, row, e + 7 * w);
+            if (e < total) shared[sBase + e] = v0;
+            if (e + w < total) shared[sBase + e + w] = v1;
+            if (e + 2 * w < total) shared[sBase + e + 2 * w] = v2;
+            if (e + 3 * w < total) shared[sBase + e + 3 * w] = v3;
+            if (e + 4 * w < total) shared[sBase + e + 4 * w] = v4;
+            if (e + 5 * w < total) shared[sBase + e + 5 * w] = v5;
+            if (e + 6 * w < total) shared[sBase + e + 6 * w] = v6;
+            if (e + 7 * w < total) shared[sBase + e + 7 * w] = v7;
+        }
+    }
+
+    /// <summary>S[i, j] for element e = i n + j of S (0 past the end or on the diagonal).</summary>
+    private static float PairGradient(InteractionShape s, Activations gradR, long row, int e)
+    {
+        int n = s.Vectors;
+        if (e >= n * n) return 0f;
+        int i = e / n, j = e - i * n;
+        if (i == j) return 0f;
+        int hi = i > j ? i : j, lo = i > j ? j : i;
+        return gradR.Load(row + s.Dim + hi * (hi - 1) / 2 + lo);
     }
 
     /// <summary>Tile number -> (ib, jb), ib &gt;= jb, in row order: (0,0), (1,0), (1,1), (2,0), ...</summary>

@@ -13,7 +13,7 @@ internal static class MlpKernels
     public const int LogitWarpsPerGroup = 4;
 
     /// <summary>Rows summed by one partial of <see cref="ColumnSumPartials"/>.</summary>
-    public const int RowsPerPartial = 256;
+    public const int RowsPerPartial = 128;
 
     /// <summary>logits[r] = bias[0] + sum_j h[r, j] w[j], j &lt; width: a warp per row, lanes striding j, a fixed shuffle tree.</summary>
     public static void LogitForward(int rows, int width, int stride, Activations h, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> logits)
@@ -22,7 +22,13 @@ internal static class MlpKernels
         if (row >= rows) return;
         float sum = 0f;
         long start = (long)row * stride;
-        for (int j = Warp.LaneIdx; j < width; j += Warp.WarpSize) sum += h.Load(start + j) * w[j];
+        int step = Warp.WarpSize, j = Warp.LaneIdx;
+        for (; j + 3 * step < width; j += 4 * step)
+        {
+            float a0 = h.Load(start + j), a1 = h.Load(start + j + step), a2 = h.Load(start + j + 2 * step), a3 = h.Load(start + j + 3 * step);
+            sum += a0 * w[j]; sum += a1 * w[j + step]; sum += a2 * w[j + 2 * step]; sum += a3 * w[j + 3 * step];
+        }
+        for (; j < width; j += step) sum += h.Load(start + j) * w[j];
         for (int offset = Warp.WarpSize / 2; offset > 0; offset /= 2) sum += Warp.ShuffleXor(sum, offset);
         if (Warp.LaneIdx == 0) logits[row] = sum + bias[0];
     }
@@ -56,12 +62,24 @@ internal static class MlpKernels
         int c = index.X, chunk = index.Y;
         int first = chunk * RowsPerPartial, last = first + RowsPerPartial < rows ? first + RowsPerPartial : rows;
         float sum = 0f;
-        for (int r = first; r < last; r++)
+        int r = first;
+        // 8 independent loads in flight per thread (ILGPU does not unroll), added in row order: the same bits every run.
+        for (; r + 8 <= last; r += 8)
         {
-            float v = x.Load((long)r * stride + c);
-            sum += weighted != 0 ? weight[r] * v : v;
+            float v0 = Term(x, weight, weighted, stride, c, r), v1 = Term(x, weight, weighted, stride, c, r + 1);
+            float v2 = Term(x, weight, weighted, stride, c, r + 2), v3 = Term(x, weight, weighted, stride, c, r + 3);
+            float v4 = Term(x, weight, weighted, stride, c, r + 4), v5 = Term(x, weight, weighted, stride, c, r + 5);
+            float v6 = Term(x, weight, weighted, stride, c, r + 6), v7 = Term(x, weight, weighted, stride, c, r + 7);
+            sum += v0; sum += v1; sum += v2; sum += v3; sum += v4; sum += v5; sum += v6; sum += v7;
         }
+        for (; r < last; r++) sum += Term(x, weight, weighted, stride, c, r);
         partials[(long)chunk * cols + c] = sum;
+    }
+
+    private static float Term(Activations x, ArrayView<float> weight, int weighted, int stride, int c, int r)
+    {
+        float v = x.Load((long)r * stride + c);
+        return weighted != 0 ? weight[r] * v : v;
     }
 
     /// <summary>Stage 2: target[c] = sum of the partials of column c in chunk order (the same bits every run).</summary>

@@ -12,10 +12,18 @@ internal sealed partial class CudaEvent : IDisposable
     private IntPtr _handle;
     private bool _recorded;
 
-    public CudaEvent()
+    /// <param name="timing">Record timestamps (for <see cref="MillisecondsSince"/>); waiting-only events skip that cost.</param>
+    public CudaEvent(bool timing = false)
     {
         CudaNativeLibraries.EnsureInstalled();
-        Check(cuEventCreate(out _handle, DisableTiming), "cuEventCreate");
+        Check(cuEventCreate(out _handle, timing ? 0u : DisableTiming), "cuEventCreate");
+    }
+
+    /// <summary>Device time from <paramref name="start"/>'s record to this event's (both created with timing, this one completed).</summary>
+    public float MillisecondsSince(CudaEvent start)
+    {
+        Check(cuEventElapsedTime(out float ms, start._handle, _handle), "cuEventElapsedTime");
+        return ms;
     }
 
     /// <summary>Marks the current end of <paramref name="stream"/> (a CUstream).</summary>
@@ -55,4 +63,5 @@ internal sealed partial class CudaEvent : IDisposable
     [LibraryImport(CudaNativeLibraries.Driver)] private static partial int cuEventSynchronize(IntPtr handle);
     [LibraryImport(CudaNativeLibraries.Driver)] private static partial int cuEventDestroy_v2(IntPtr handle);
     [LibraryImport(CudaNativeLibraries.Driver)] private static partial int cuStreamWaitEvent(IntPtr stream, IntPtr handle, uint flags);
+    [LibraryImport(CudaNativeLibraries.Driver)] private static partial int cuEventElapsedTime(out float milliseconds, IntPtr start, IntPtr end);
 }
