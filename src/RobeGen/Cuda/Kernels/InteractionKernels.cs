@@ -65,22 +65,26 @@ internal static class InteractionKernels
         {
             TileOf(tile, out int ib, out int jb);
             int a0 = baseOffset + ib * 4 * stride, b0 = baseOffset + jb * 4 * stride;
-            float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-            float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-            for (int k = 0; k < d; k++)
+            var t = new Tile4x4();
+            int k = 0;
+            // Two coordinates per iteration: 16 independent shared-memory loads in flight before the 32 multiply-adds.
+            for (; k + 2 <= d; k += 2)
             {
-                float a0v = shared[a0 + k], a1v = shared[a0 + stride + k], a2v = shared[a0 + 2 * stride + k], a3v = shared[a0 + 3 * stride + k];
-                float b0v = shared[b0 + k], b1v = shared[b0 + stride + k], b2v = shared[b0 + 2 * stride + k], b3v = shared[b0 + 3 * stride + k];
-                c00 += a0v * b0v; c01 += a0v * b1v; c02 += a0v * b2v; c03 += a0v * b3v;
-                c10 += a1v * b0v; c11 += a1v * b1v; c12 += a1v * b2v; c13 += a1v * b3v;
-                c20 += a2v * b0v; c21 += a2v * b1v; c22 += a2v * b2v; c23 += a2v * b3v;
-                c30 += a3v * b0v; c31 += a3v * b1v; c32 += a3v * b2v; c33 += a3v * b3v;
+                float a00 = shared[a0 + k], a10 = shared[a0 + stride + k], a20 = shared[a0 + 2 * stride + k], a30 = shared[a0 + 3 * stride + k];
+                float b00 = shared[b0 + k], b10 = shared[b0 + stride + k], b20 = shared[b0 + 2 * stride + k], b30 = shared[b0 + 3 * stride + k];
+                float a01 = shared[a0 + k + 1], a11 = shared[a0 + stride + k + 1], a21 = shared[a0 + 2 * stride + k + 1], a31 = shared[a0 + 3 * stride + k + 1];
+                float b01 = shared[b0 + k + 1], b11 = shared[b0 + stride + k + 1], b21 = shared[b0 + 2 * stride + k + 1], b31 = shared[b0 + 3 * stride + k + 1];
+                t.Add(a00, a10, a20, a30, b00, b10, b20, b30);
+                t.Add(a01, a11, a21, a31, b01, b11, b21, b31);
             }
+            if (k < d)
+                t.Add(shared[a0 + k], shared[a0 + stride + k], shared[a0 + 2 * stride + k], shared[a0 + 3 * stride + k],
+                    shared[b0 + k], shared[b0 + stride + k], shared[b0 + 2 * stride + k], shared[b0 + 3 * stride + k]);
             int i0 = ib * 4, j0 = jb * 4;
-            StorePair(s, r, row, i0, j0, c00); StorePair(s, r, row, i0, j0 + 1, c01); StorePair(s, r, row, i0, j0 + 2, c02); StorePair(s, r, row, i0, j0 + 3, c03);
-            StorePair(s, r, row, i0 + 1, j0, c10); StorePair(s, r, row, i0 + 1, j0 + 1, c11); StorePair(s, r, row, i0 + 1, j0 + 2, c12); StorePair(s, r, row, i0 + 1, j0 + 3, c13);
-            StorePair(s, r, row, i0 + 2, j0, c20); StorePair(s, r, row, i0 + 2, j0 + 1, c21); StorePair(s, r, row, i0 + 2, j0 + 2, c22); StorePair(s, r, row, i0 + 2, j0 + 3, c23);
-            StorePair(s, r, row, i0 + 3, j0, c30); StorePair(s, r, row, i0 + 3, j0 + 1, c31); StorePair(s, r, row, i0 + 3, j0 + 2, c32); StorePair(s, r, row, i0 + 3, j0 + 3, c33);
+            StorePair(s, r, row, i0, j0, t.C00); StorePair(s, r, row, i0, j0 + 1, t.C01); StorePair(s, r, row, i0, j0 + 2, t.C02); StorePair(s, r, row, i0, j0 + 3, t.C03);
+            StorePair(s, r, row, i0 + 1, j0, t.C10); StorePair(s, r, row, i0 + 1, j0 + 1, t.C11); StorePair(s, r, row, i0 + 1, j0 + 2, t.C12); StorePair(s, r, row, i0 + 1, j0 + 3, t.C13);
+            StorePair(s, r, row, i0 + 2, j0, t.C20); StorePair(s, r, row, i0 + 2, j0 + 1, t.C21); StorePair(s, r, row, i0 + 2, j0 + 2, t.C22); StorePair(s, r, row, i0 + 2, j0 + 3, t.C23);
+            StorePair(s, r, row, i0 + 3, j0, t.C30); StorePair(s, r, row, i0 + 3, j0 + 1, t.C31); StorePair(s, r, row, i0 + 3, j0 + 2, t.C32); StorePair(s, r, row, i0 + 3, j0 + 3, t.C33);
         }
     }
 
@@ -119,19 +123,28 @@ internal static class InteractionKernels
             int r0 = k0 < d ? k0 : 0, r1 = k1 < d ? k1 : 0, r2 = k2 < d ? k2 : 0, r3 = k3 < d ? k3 : 0;
             int i0 = block * 4;
             {
-                float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-                float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+                var t = new Tile4x4();
                 int i1 = i0 + 1 < n ? i0 + 1 : i0, i2 = i0 + 2 < n ? i0 + 2 : i0, i3 = i0 + 3 < n ? i0 + 3 : i0;
-                for (int j = 0; j < n; j++)
+                int j = 0;
+                // Two vectors j per iteration: 16 independent shared-memory loads before the 32 multiply-adds.
+                for (; j + 2 <= n; j += 2)
+                {
+                    int v = baseOffset + j * stride, w = v + stride;
+                    float v00 = shared[v + r0], v01 = shared[v + r1], v02 = shared[v + r2], v03 = shared[v + r3];
+                    float s00 = shared[sBase + i0 * n + j], s10 = shared[sBase + i1 * n + j], s20 = shared[sBase + i2 * n + j], s30 = shared[sBase + i3 * n + j];
+                    float v10 = shared[w + r0], v11 = shared[w + r1], v12 = shared[w + r2], v13 = shared[w + r3];
+                    float s01 = shared[sBase + i0 * n + j + 1], s11 = shared[sBase + i1 * n + j + 1], s21 = shared[sBase + i2 * n + j + 1], s31 = shared[sBase + i3 * n + j + 1];
+                    t.Add(s00, s10, s20, s30, v00, v01, v02, v03);
+                    t.Add(s01, s11, s21, s31, v10, v11, v12, v13);
+                }
+                if (j < n)
                 {
                     int v = baseOffset + j * stride;
-                    float v0 = shared[v + r0], v1 = shared[v + r1], v2 = shared[v + r2], v3 = shared[v + r3];
-                    float s0 = shared[sBase + i0 * n + j], s1 = shared[sBase + i1 * n + j], s2 = shared[sBase + i2 * n + j], s3 = shared[sBase + i3 * n + j];
-                    c00 += s0 * v0; c01 += s0 * v1; c02 += s0 * v2; c03 += s0 * v3;
-                    c10 += s1 * v0; c11 += s1 * v1; c12 += s1 * v2; c13 += s1 * v3;
-                    c20 += s2 * v0; c21 += s2 * v1; c22 += s2 * v2; c23 += s2 * v3;
-                    c30 += s3 * v0; c31 += s3 * v1; c32 += s3 * v2; c33 += s3 * v3;
+                    t.Add(shared[sBase + i0 * n + j], shared[sBase + i1 * n + j], shared[sBase + i2 * n + j], shared[sBase + i3 * n + j],
+                        shared[v + r0], shared[v + r1], shared[v + r2], shared[v + r3]);
                 }
+                float c00 = t.C00, c01 = t.C01, c02 = t.C02, c03 = t.C03, c10 = t.C10, c11 = t.C11, c12 = t.C12, c13 = t.C13;
+                float c20 = t.C20, c21 = t.C21, c22 = t.C22, c23 = t.C23, c30 = t.C30, c31 = t.C31, c32 = t.C32, c33 = t.C33;
                 StoreVectorGradient(s, sample, i0, k0, c00, gradR, row, shared, baseOffset, gradU, gradEmbeddings, embeddingScale);
                 StoreVectorGradient(s, sample, i0, k1, c01, gradR, row, shared, baseOffset, gradU, gradEmbeddings, embeddingScale);
                 StoreVectorGradient(s, sample, i0, k2, c02, gradR, row, shared, baseOffset, gradU, gradEmbeddings, embeddingScale);
@@ -158,6 +171,21 @@ internal static class InteractionKernels
                     StoreVectorGradient(s, sample, i0 + 3, k3, c33, gradR, row, shared, baseOffset, gradU, gradEmbeddings, embeddingScale);
                 }
             }
+        }
+    }
+
+    /// <summary>A 4 x 4 block of dot products kept in registers: Add does the 16 multiply-adds of one coordinate (or one j).</summary>
+    private struct Tile4x4
+    {
+        public float C00, C01, C02, C03, C10, C11, C12, C13, C20, C21, C22, C23, C30, C31, C32, C33;
+
+        /// <summary>C[i][j] += a_i * b_j.</summary>
+        public void Add(float a0, float a1, float a2, float a3, float b0, float b1, float b2, float b3)
+        {
+            C00 += a0 * b0; C01 += a0 * b1; C02 += a0 * b2; C03 += a0 * b3;
+            C10 += a1 * b0; C11 += a1 * b1; C12 += a1 * b2; C13 += a1 * b3;
+            C20 += a2 * b0; C21 += a2 * b1; C22 += a2 * b2; C23 += a2 * b3;
+            C30 += a3 * b0; C31 += a3 * b1; C32 += a3 * b2; C33 += a3 * b3;
         }
     }
 
