@@ -12,7 +12,8 @@ namespace RobeGen.Cuda;
 /// the other; the copy engine moves it on a stream of its own (CUDA), and the compute stream waits for that copy with
 /// an event, not the host. Before a slot's device buffers are overwritten, the copy stream waits until the compute stream
 /// has released them (<see cref="Release"/>). Tokens that all fit 32 bits travel as 32 bits (half the bytes) and are
-/// widened on the device.
+/// widened on the device. For BF16 models the dense features are rounded to bf16 (and padded to 8 columns) while they are
+/// staged, so the bottom MLP reads them as they arrive.
 /// </summary>
 internal sealed class BatchUploader : IDisposable
 {
@@ -24,8 +25,10 @@ internal sealed class BatchUploader : IDisposable
     private int _next;
     private Slot? _current;
 
-    public BatchUploader(GpuDevice device, DeviceMemory memory, int capacity, int denseFeatures, int tables)
+    public BatchUploader(GpuDevice device, DeviceMemory memory, int capacity, int denseFeatures, int tables, bool denseAsBf16 = false)
     {
+        DenseAsBf16 = denseAsBf16;
+        PaddedDenseFeatures = Kernels.InteractionShape.PadTo8(denseFeatures);
         _device = device;
         Capacity = capacity;
         DenseFeatures = denseFeatures;
@@ -33,13 +36,18 @@ internal sealed class BatchUploader : IDisposable
         // ILGPU's CPU accelerator runs everything in order on its default stream: nothing to overlap there.
         _ownsCopyStream = device.IsCuda;
         _copyStream = device.IsCuda ? device.Accelerator.CreateStream() : device.Stream;
-        _slots = [new Slot(device, memory, capacity, denseFeatures, tables, 0), new Slot(device, memory, capacity, denseFeatures, tables, 1)];
+        _slots = [new Slot(device, memory, capacity, denseFeatures, tables, 0, denseAsBf16), new Slot(device, memory, capacity, denseFeatures, tables, 1, denseAsBf16)];
         _widen = device.Accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<uint>, ArrayView<ulong>>(Widen);
     }
 
     public int Capacity { get; }
     public int DenseFeatures { get; }
     public int Tables { get; }
+    /// <summary>Whether the dense features are uploaded as bf16 [rows, <see cref="PaddedDenseFeatures"/>] (BF16 models) instead of F32.</summary>
+    public bool DenseAsBf16 { get; }
+    public int PaddedDenseFeatures { get; }
+    /// <summary>The last uploaded batch's dense features as bf16, padded with zeros (when <see cref="DenseAsBf16"/>).</summary>
+    public ArrayView<ushort> DenseBf16 => Current.DenseBf16!.View;
     /// <summary>The last uploaded batch's labels, dense features and tokens on the device (valid until that slot is reused).</summary>
     public ArrayView<float> Labels => Current.Labels.View;
     public ArrayView<float> Dense => Current.Dense.View;
@@ -61,10 +69,12 @@ internal sealed class BatchUploader : IDisposable
         _current = slot;
         slot.WaitUntilCopied(_device); // the staging area is free again
         int tokens = batch.Count * Tables;
-        bool narrow = TokenStaging.Stage(batch, withLabels, slot.StagingDense, slot.StagingLabels, slot.StagingTokens, slot.StagingNarrow);
+        bool narrow = TokenStaging.Stage(batch, withLabels, DenseAsBf16 ? null : slot.StagingDense, slot.StagingDenseBf16, PaddedDenseFeatures,
+            slot.StagingLabels, slot.StagingTokens, slot.StagingNarrow);
 
         slot.CopyWaitsForRelease(_copyStream);
-        Copy(slot.StagingDense, slot.Dense.View, batch.DenseSpan.Length);
+        if (DenseAsBf16) Copy(slot.StagingDenseBf16!, slot.DenseBf16!.View, batch.Count * PaddedDenseFeatures);
+        else Copy(slot.StagingDense, slot.Dense.View, batch.DenseSpan.Length);
         if (withLabels) Copy(slot.StagingLabels, slot.Labels.View, batch.Count);
         if (narrow) Copy(slot.StagingNarrow, slot.Narrow.View, tokens);
         else Copy(slot.StagingTokens, slot.Tokens.View, tokens);
@@ -94,8 +104,14 @@ internal sealed class BatchUploader : IDisposable
         private readonly CudaEvent? _copied;
         private readonly CudaEvent? _released;
 
-        public Slot(GpuDevice device, DeviceMemory memory, int capacity, int denseFeatures, int tables, int index)
+        public Slot(GpuDevice device, DeviceMemory memory, int capacity, int denseFeatures, int tables, int index, bool denseAsBf16)
         {
+            if (denseAsBf16)
+            {
+                long padded = (long)capacity * Kernels.InteractionShape.PadTo8(denseFeatures);
+                DenseBf16 = memory.Allocate<ushort>($"batch.dense.bf16[{index}]", padded);
+                StagingDenseBf16 = device.Accelerator.AllocatePageLocked1D<ushort>(padded);
+            }
             long tokens = Math.Max(1L, (long)capacity * tables);
             Labels = memory.Allocate<float>($"batch.labels[{index}]", capacity);
             Dense = memory.Allocate<float>($"batch.dense[{index}]", (long)capacity * denseFeatures);
@@ -116,6 +132,8 @@ internal sealed class BatchUploader : IDisposable
         public MemoryBuffer1D<float, Stride1D.Dense> Dense { get; }
         public MemoryBuffer1D<ulong, Stride1D.Dense> Tokens { get; }
         public MemoryBuffer1D<uint, Stride1D.Dense> Narrow { get; }
+        public MemoryBuffer1D<ushort, Stride1D.Dense>? DenseBf16 { get; }
+        public PageLockedArray1D<ushort>? StagingDenseBf16 { get; }
         public PageLockedArray1D<float> StagingLabels { get; }
         public PageLockedArray1D<float> StagingDense { get; }
         public PageLockedArray1D<ulong> StagingTokens { get; }
@@ -147,6 +165,7 @@ internal sealed class BatchUploader : IDisposable
             StagingDense.Dispose();
             StagingTokens.Dispose();
             StagingNarrow.Dispose();
+            StagingDenseBf16?.Dispose();
         }
     }
 }
@@ -158,8 +177,8 @@ internal static class TokenStaging
     private const int RowsPerChunk = 2048;
 
     /// <summary>Copies the batch into staging (in parallel for large batches); true when the tokens went to the 32-bit area.</summary>
-    public static bool Stage(Batch batch, bool withLabels, PageLockedArray1D<float> dense, PageLockedArray1D<float> labels,
-        PageLockedArray1D<ulong> wide, PageLockedArray1D<uint> narrow)
+    public static bool Stage(Batch batch, bool withLabels, PageLockedArray1D<float>? dense, PageLockedArray1D<ushort>? denseBf16, int paddedFeatures,
+        PageLockedArray1D<float> labels, PageLockedArray1D<ulong> wide, PageLockedArray1D<uint> narrow)
     {
         int rows = batch.Count, chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
         int features = batch.DenseFeatures, tables = batch.Tables;
@@ -167,7 +186,8 @@ internal static class TokenStaging
         void Chunk(int c)
         {
             int first = c * RowsPerChunk, count = Math.Min(RowsPerChunk, rows - first);
-            batch.Dense.AsSpan(first * features, count * features).CopyTo(dense.Span.Slice(first * features));
+            if (dense is not null) batch.Dense.AsSpan(first * features, count * features).CopyTo(dense.Span.Slice(first * features));
+            else ToBf16(batch.Dense.AsSpan(first * features, count * features), features, denseBf16!.Span.Slice(first * paddedFeatures, count * paddedFeatures), paddedFeatures);
             if (withLabels) batch.Labels.AsSpan(first, count).CopyTo(labels.Span.Slice(first));
             if (!TryNarrow(batch.Tokens.AsSpan(first * tables, count * tables), narrow.Span.Slice(first * tables))) Volatile.Write(ref fits, 0);
         }
@@ -176,6 +196,18 @@ internal static class TokenStaging
         if (fits == 1) return true;
         batch.TokenSpan.CopyTo(wide.Span);
         return false;
+    }
+
+    /// <summary>Rows of <paramref name="features"/> floats as rows of <paramref name="padded"/> bf16 (round to nearest even; zeros after).</summary>
+    private static void ToBf16(ReadOnlySpan<float> source, int features, Span<ushort> target, int padded)
+    {
+        int rows = source.Length / Math.Max(1, features);
+        for (int r = 0; r < rows; r++)
+        {
+            Span<ushort> row = target.Slice(r * padded, padded);
+            for (int f = 0; f < features; f++) row[f] = Kernels.Bf16.FromFloat(source[r * features + f]);
+            row[features..].Clear();
+        }
     }
 
     /// <summary>Copies <paramref name="tokens"/> into <paramref name="narrow"/> as 32-bit values; false (the copy is then partial and

@@ -47,8 +47,7 @@ public sealed partial class CudaDlrmBackend
         int rows = batch.Count;
         double ms = Time(repetitions, () =>
         {
-            Forward(rows);
-            _kernels.Probabilities(Stream, rows, _t.Logits.View, _t.Probabilities.View);
+            Forward(rows, probabilities: true);
         });
         _uploader.Release();
         return ms;

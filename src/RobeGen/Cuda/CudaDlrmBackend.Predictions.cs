@@ -33,9 +33,8 @@ public sealed partial class CudaDlrmBackend : IQueuedPrediction
         _nextResultSlot = (_nextResultSlot + 1) % _resultSlots.Length;
         _uploader.Upload(batch, withLabels: false);
         int rows = batch.Count;
-        Forward(rows);
+        Forward(rows, probabilities: true);
         _uploader.Release();
-        _kernels.Probabilities(Stream, rows, _t.Logits.View, _t.Probabilities.View);
         _t.Probabilities.View.SubView(0, rows).CopyToPageLockedAsync(Stream, slot.Host);
         slot.MarkQueued(_device);
         _queuedPredictions.Enqueue((slot, rows));

@@ -41,23 +41,21 @@ public sealed partial class CudaDlrmBackend
         Circular = Layout.Variant == RobeVariant.Circular ? 1 : 0,
     };
 
-    /// <summary>Bottom MLP, embedding gather, interaction, top MLP: logits in <see cref="DeviceTensors.Logits"/>.</summary>
-    private void Forward(int rows)
+    /// <summary>Bottom MLP, embedding gather, interaction, top MLP: logits in <see cref="DeviceTensors.Logits"/> (and, for
+    /// predictions, their sigmoid in <see cref="DeviceTensors.Probabilities"/>).</summary>
+    private void Forward(int rows, bool probabilities = false)
     {
         BottomForward(rows);
         GatherEmbeddings(rows);
         InteractionForward(rows);
-        TopForward(rows);
+        TopForward(rows, probabilities);
     }
 
     /// <summary>The bottom MLP's input: the uploaded F32 dense features, or (BF16) their padded bf16 rounding.</summary>
     private (DeviceMatrix Input, int Stride) DenseInput(int rows)
     {
-        int features = Declaration.DenseFeatures;
-        if (!Bf16) return (_uploader.Dense, features);
-        int padded = InteractionShape.PadTo8(features);
-        _kernels.CastPadded(Stream, rows * padded, features, padded, _uploader.Dense, _t.DenseBf16!.View);
-        return (_t.DenseBf16!.View, padded);
+        // BF16 models get their dense features rounded and padded by the uploader.
+        return Bf16 ? (_uploader.DenseBf16, _uploader.PaddedDenseFeatures) : (_uploader.Dense, Declaration.DenseFeatures);
     }
 
     private void BottomForward(int rows)
@@ -80,7 +78,7 @@ public sealed partial class CudaDlrmBackend
         _kernels.InteractionForward(Stream, _kernels.InteractionConfig(_interaction, rows, forward: true), _interaction, rows,
             _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
 
-    private void TopForward(int rows)
+    private void TopForward(int rows, bool probabilities)
     {
         DeviceMatrix input = _t.TopInput.Matrix;
         int stride = _interaction.OutputStride;
@@ -92,7 +90,8 @@ public sealed partial class CudaDlrmBackend
             stride = _mlp.Top[i].OutputStride;
         }
         LinearLayerPlan logit = _mlp.Logit;
-        _kernels.LogitForward(Stream, _kernels.LogitConfig(rows), rows, logit.FanIn, stride, LogitInput.View, _t.Weight(logit), _t.Bias(logit), _t.Logits.View);
+        _kernels.LogitForward(Stream, _kernels.LogitConfig(rows), rows, logit.FanIn, stride, LogitInput.View, _t.Weight(logit), _t.Bias(logit), _t.Logits.View,
+            probabilities ? 1 : 0, _t.Probabilities.View);
     }
 
     /// <summary>What the one-unit logit layer reads: the last hidden top output, or R when the top MLP has no hidden layer.</summary>
@@ -182,7 +181,7 @@ public sealed partial class CudaDlrmBackend
     private void BottomBackward(int rows)
     {
         ActivationBuffer gradOut = _t.GradBottomOutput, free = _t.GradA, other = _t.GradB;
-        var (dense, denseStride) = Bf16 ? ((DeviceMatrix)_t.DenseBf16!.View, InteractionShape.PadTo8(Declaration.DenseFeatures)) : ((DeviceMatrix)_uploader.Dense, Declaration.DenseFeatures);
+        var (dense, denseStride) = DenseInput(rows);
         for (int i = _mlp.Bottom.Count - 1; i >= 0; i--)
         {
             LinearLayerPlan layer = _mlp.Bottom[i];

@@ -79,7 +79,7 @@ public sealed partial class CudaDlrmBackend
             ("bottom MLP forward", () => BottomForward(rows)),
             ("embedding gather", () => GatherEmbeddings(rows)),
             ("interaction forward", () => InteractionForward(rows)),
-            ("top MLP forward", () => TopForward(rows)),
+            ("top MLP forward", () => TopForward(rows, probabilities: false)),
             ("loss", () => LossAndGradient(rows)),
             ("top MLP backward", () => gradTopInput = BackwardTop(rows)),
             ("interaction backward", () => InteractionBackward(rows, gradTopInput, FusesEmbeddingSgd ? -learningRate : 1f)),

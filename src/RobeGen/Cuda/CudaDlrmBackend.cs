@@ -58,7 +58,8 @@ public sealed partial class CudaDlrmBackend : IDlrmBackend
             _kernels = new DlrmKernelSet(device.Accelerator);
             _embeddingKernels = EmbeddingKernelSelector.Gpu(definition, Layout);
             _gather = _embeddingKernels.LoadGather(device.Accelerator);
-            _uploader = new BatchUploader(device, _memory, options.MaxBatchSize, Declaration.DenseFeatures, Declaration.TableCount);
+            _uploader = new BatchUploader(device, _memory, options.MaxBatchSize, Declaration.DenseFeatures, Declaration.TableCount,
+                denseAsBf16: options.Precision == Precision.Bf16);
             _t = new DeviceTensors(_memory, Layout, _mlp, _interaction, options);
             _embeddingGradient = options.DeterministicGradients
                 ? new DeterministicEmbeddingGradient(device, _memory, _kernels, _embeddingKernels, Layout, options.MaxBatchSize, _t, _uploader)

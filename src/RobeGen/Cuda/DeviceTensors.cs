@@ -34,7 +34,6 @@ internal sealed class DeviceTensors
         _embeddingFloats = layout.TotalParameters;
         EmbeddingAccumulators = adagrad ? memory.Allocate<float>("adagrad.embedding", layout.TotalParameters) : null;
 
-        DenseBf16 = bf16 ? memory.Allocate<ushort>("bf16 dense input", b * InteractionShape.PadTo8(layout.Declaration.DenseFeatures)) : null;
         BottomOutputs = mlp.Bottom.Select(l => Activation($"{l.Name} output", b * l.OutputStride)).ToArray();
         TopOutputs = mlp.TopHidden.Select(l => Activation($"{l.Name} output", b * l.OutputStride)).ToArray();
         Logits = memory.Allocate<float>("logits", b);
@@ -86,8 +85,6 @@ internal sealed class DeviceTensors
     }
     public MemoryBuffer1D<float, Stride1D.Dense>? EmbeddingAccumulators { get; }
 
-    /// <summary>BF16 models: the uploaded dense features rounded to bf16, [rows, PadTo8(DenseFeatures)].</summary>
-    public MemoryBuffer1D<ushort, Stride1D.Dense>? DenseBf16 { get; }
     public ActivationBuffer[] BottomOutputs { get; }
     /// <summary>Outputs of the top MLP's hidden layers (the logit layer writes <see cref="Logits"/>).</summary>
     public ActivationBuffer[] TopOutputs { get; }

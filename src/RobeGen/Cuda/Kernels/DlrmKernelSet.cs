@@ -15,14 +15,13 @@ internal sealed class DlrmKernelSet
         InteractionForward = accelerator.LoadKernel<InteractionShape, int, Activations, ArrayView<float>, Activations>(InteractionKernels.Forward);
         InteractionBackward = accelerator.LoadKernel<InteractionShape, int, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, float>(
             InteractionKernels.Backward);
-        LogitForward = accelerator.LoadKernel<int, int, int, Activations, ArrayView<float>, ArrayView<float>, ArrayView<float>>(MlpKernels.LogitForward);
+        LogitForward = accelerator.LoadKernel<int, int, int, Activations, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(MlpKernels.LogitForward);
         LogitInputGradient = accelerator.LoadAutoGroupedKernel<Index1D, int, int, int, ArrayView<float>, ArrayView<float>, Activations, Activations>(MlpKernels.LogitInputGradient);
         ReluMask = accelerator.LoadAutoGroupedKernel<Index1D, Activations, Activations>(MlpKernels.ReluMask);
         ColumnSumPartials = accelerator.LoadAutoGroupedKernel<Index2D, int, int, int, Activations, ArrayView<float>, int, ArrayView<float>>(MlpKernels.ColumnSumPartials);
         ColumnSumFinish = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>>(MlpKernels.ColumnSumFinish);
         CastWeights = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<Bf16WeightSlot>, ArrayView<float>, ArrayView<ushort>>(PrecisionKernels.CastWeights);
         Fill = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float>(MlpKernels.Fill);
-        CastPadded = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<float>, ArrayView<ushort>>(PrecisionKernels.CastPadded);
         LossForward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(LossKernels.Forward);
         Probabilities = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(LossKernels.Probabilities);
         MeanReduce = accelerator.LoadKernel<ArrayView<float>, int, ArrayView<float>>(LossKernels.MeanReduce);
@@ -47,13 +46,12 @@ internal sealed class DlrmKernelSet
     /// <summary>Launch with <see cref="InteractionConfig"/>(rows, forward: false).</summary>
     public Action<AcceleratorStream, KernelConfig, InteractionShape, int, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, float> InteractionBackward { get; }
     /// <summary>Launch with <see cref="LogitConfig"/>.</summary>
-    public Action<AcceleratorStream, KernelConfig, int, int, int, Activations, ArrayView<float>, ArrayView<float>, ArrayView<float>> LogitForward { get; }
+    public Action<AcceleratorStream, KernelConfig, int, int, int, Activations, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> LogitForward { get; }
     public Action<AcceleratorStream, Index1D, int, int, int, ArrayView<float>, ArrayView<float>, Activations, Activations> LogitInputGradient { get; }
     public Action<AcceleratorStream, Index1D, Activations, Activations> ReluMask { get; }
     public Action<AcceleratorStream, Index2D, int, int, int, Activations, ArrayView<float>, int, ArrayView<float>> ColumnSumPartials { get; }
     public Action<AcceleratorStream, Index1D, int, int, ArrayView<float>, ArrayView<float>> ColumnSumFinish { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<Bf16WeightSlot>, ArrayView<float>, ArrayView<ushort>> CastWeights { get; }
-    public Action<AcceleratorStream, Index1D, int, int, ArrayView<float>, ArrayView<ushort>> CastPadded { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, float> Fill { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LossForward { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> Probabilities { get; }

@@ -55,5 +55,5 @@ internal static class LossKernels
     }
 
     // sigmoid from e = exp(-|s|): never overflows.
-    private static float Sigmoid(float s, float e) => s >= 0f ? 1f / (1f + e) : e / (1f + e);
+    internal static float Sigmoid(float s, float e) => s >= 0f ? 1f / (1f + e) : e / (1f + e);
 }

@@ -15,8 +15,12 @@ internal static class MlpKernels
     /// <summary>Rows summed by one partial of <see cref="ColumnSumPartials"/>.</summary>
     public const int RowsPerPartial = 128;
 
-    /// <summary>logits[r] = bias[0] + sum_j h[r, j] w[j], j &lt; width: a warp per row, lanes striding j, a fixed shuffle tree.</summary>
-    public static void LogitForward(int rows, int width, int stride, Activations h, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> logits)
+    /// <summary>
+    /// logits[r] = bias[0] + sum_j h[r, j] w[j], j &lt; width: a warp per row, lanes striding j, a fixed shuffle tree; with
+    /// <paramref name="sigmoid"/> != 0 (predictions) also probabilities[r], saving the separate sigmoid launch.
+    /// </summary>
+    public static void LogitForward(int rows, int width, int stride, Activations h, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> logits,
+        int sigmoid, ArrayView<float> probabilities)
     {
         int row = Grid.IdxX * LogitWarpsPerGroup + Group.IdxX / Warp.WarpSize;
         if (row >= rows) return;
@@ -30,7 +34,10 @@ internal static class MlpKernels
         }
         for (; j < width; j += step) sum += h.Load(start + j) * w[j];
         for (int offset = Warp.WarpSize / 2; offset > 0; offset /= 2) sum += Warp.ShuffleXor(sum, offset);
-        if (Warp.LaneIdx == 0) logits[row] = sum + bias[0];
+        if (Warp.LaneIdx != 0) return;
+        float logit = sum + bias[0];
+        logits[row] = logit;
+        if (sigmoid != 0) probabilities[row] = LossKernels.Sigmoid(logit, ILGPU.Algorithms.XMath.Exp(-ILGPU.Algorithms.XMath.Abs(logit)));
     }
 
     /// <summary>

@@ -31,11 +31,4 @@ internal static class PrecisionKernels
             return;
         }
     }
-
-    /// <summary>bf16 [rows, paddedCols] from F32 [rows, cols], padding columns zero (the dense input of a BF16 bottom MLP).</summary>
-    public static void CastPadded(Index1D i, int cols, int paddedCols, ArrayView<float> source, ArrayView<ushort> target)
-    {
-        int row = i / paddedCols, col = i - row * paddedCols;
-        target[i] = col < cols ? Bf16.FromFloat(source[(long)row * cols + col]) : (ushort)0;
-    }
 }
