@@ -22,8 +22,14 @@ MODELS = {
     "CriteoTerabyte": dict(dim=128, bottom=[512, 256, 128], top=[1024, 1024, 512, 256], m=27_000_000, cards=[
         39884406, 39043, 17289, 7420, 20263, 3, 7120, 1543, 63, 38532951, 2953546, 403346, 10, 2208, 11938, 155, 4,
         976, 14, 39979771, 25641295, 39664984, 585935, 12972, 108, 36]),
+    # MLPerf training's DLRM-DCNv2 (mlcommons/training recommendation_v2, TorchRec's dlrm_main.py flags): multi-hot bags of
+    # fixed hotness per table (214 ids per sample), 3 low-rank (512) DCNv2 cross layers over the 27 x 128 concatenation.
+    "CriteoTerabyteDcnV2": dict(dim=128, bottom=[512, 256, 128], top=[1024, 1024, 512, 256], m=26_135_627, cards=[
+        40000000, 39060, 17295, 7424, 20265, 3, 7122, 1543, 63, 40000000, 3067956, 405282, 10, 2209, 11938, 155, 4, 976, 14,
+        40000000, 40000000, 40000000, 590152, 12973, 108, 36],
+        hotness=[3, 2, 1, 2, 6, 1, 1, 1, 1, 7, 3, 8, 1, 6, 9, 5, 1, 1, 1, 12, 100, 27, 10, 3, 1, 1], cross_layers=3, cross_rank=512),
 }
-ALIASES = {"kaggle": "CriteoKaggle", "mlperf": "CriteoTerabyte"}
+ALIASES = {"kaggle": "CriteoKaggle", "mlperf": "CriteoTerabyte", "dcnv2": "CriteoTerabyteDcnV2"}
 
 
 def mlp(widths, last_relu):
@@ -53,7 +59,17 @@ class Dlrm(nn.Module):
         self.d, self.t, self.storage = d, t, storage
         self.bottom = mlp([13] + spec["bottom"], last_relu=True)
         n = t + 1
-        self.top = mlp([d + n * (n - 1) // 2] + spec["top"] + [1], last_relu=False)
+        self.hotness = spec.get("hotness", [1] * t)
+        self.dcn = "cross_layers" in spec
+        if self.dcn:
+            width = n * d
+            self.cross_v = nn.ModuleList(nn.Linear(width, spec["cross_rank"], bias=False) for _ in range(spec["cross_layers"]))
+            self.cross_u = nn.ModuleList(nn.Linear(spec["cross_rank"], width) for _ in range(spec["cross_layers"]))
+            self.top = mlp([width] + spec["top"] + [1], last_relu=False)
+        else:
+            self.top = mlp([d + n * (n - 1) // 2] + spec["top"] + [1], last_relu=False)
+        # the table of every id column (multi-hot: a table's bag is hotness[t] consecutive columns)
+        self.register_buffer("column_table", torch.tensor([i for i, h in enumerate(self.hotness) for _ in range(h)], dtype=torch.int64))
         li, lj = torch.tril_indices(n, n, offset=-1)
         self.register_buffer("li", li)
         self.register_buffer("lj", lj)
@@ -75,18 +91,29 @@ class Dlrm(nn.Module):
         self.to(device)
 
     def embed(self, tokens):
+        """tokens [B, sum(hotness)]: each table's bag in consecutive columns; returns the pooled (sum) embeddings [B, T, d]."""
         if self.storage == "full":
-            return torch.stack([table(tokens[:, i:i + 1]) for i, table in enumerate(self.tables)], dim=1)
+            bags = torch.split(tokens, self.hotness, dim=1)
+            return torch.stack([table(bag) for bag, table in zip(bags, self.tables)], dim=1)
         # ROBE-Z, the spec's formula: h = ((xg mod P) * R3 mod P + K_c) mod P; slot = h mod (m - Z + 1) + j mod Z.
-        key = (tokens + self.offsets) % P
+        key = (tokens + self.offsets[self.column_table]) % P
         h = ((key * R3) % P).unsqueeze(-1) + self.block_terms
         start = (h % P) % (self.m - self.z + 1)
         slots = (start.unsqueeze(-1) + self.within).flatten(2)[..., :self.d]
-        return self.robe[slots]
+        rows = self.robe[slots]
+        if tokens.shape[1] == self.t:
+            return rows
+        return torch.zeros(tokens.shape[0], self.t, self.d, device=rows.device, dtype=rows.dtype).index_add_(1, self.column_table, rows)
 
     def forward(self, dense, tokens):
         u = self.bottom(dense)
-        v = torch.cat([u.unsqueeze(1), self.embed(tokens)], dim=1)
+        v = torch.cat([u.unsqueeze(1), self.embed(tokens).to(u.dtype)], dim=1)
+        if self.dcn:
+            x0 = v.flatten(1)
+            x = x0
+            for down, up in zip(self.cross_v, self.cross_u):
+                x = x0 * up(down(x)) + x
+            return self.top(x).squeeze(1)
         dots = torch.bmm(v, v.transpose(1, 2))[:, self.li, self.lj]
         return self.top(torch.cat([u, dots], dim=1)).squeeze(1)
 
@@ -104,7 +131,7 @@ def timed(fn, steps):
 def bench(model, forward, spec, vocab, batch, steps, device, autocast):
     g = torch.Generator(device="cpu").manual_seed(batch)
     dense = torch.log1p(torch.randint(0, 200, (batch, 13), generator=g).float()).to(device)
-    tokens = torch.stack([torch.randint(0, v, (batch,), generator=g) for v in vocab], dim=1).to(device)
+    tokens = torch.cat([torch.randint(0, v, (batch, h), generator=g) for v, h in zip(vocab, model.hotness)], dim=1).to(device)
     labels = (torch.rand(batch, generator=g) < 0.25).float().to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.BCEWithLogitsLoss()
@@ -138,7 +165,7 @@ def bench(model, forward, spec, vocab, batch, steps, device, autocast):
         fwd = timed(lambda: model.embed(tokens), steps) * 1e3
     emb_params = list(model.tables.parameters()) if model.storage == "full" else [model.robe]
     emb_opt = torch.optim.SGD(emb_params, lr=0.01)
-    grad = torch.randn(batch, model.t, model.d, device=device) * 1e-3
+    grad = torch.randn(batch, model.t, model.d, device=device) * 1e-3  # pooled [B, T, d]
 
     def emb_fbu():
         emb_opt.zero_grad(set_to_none=True)
