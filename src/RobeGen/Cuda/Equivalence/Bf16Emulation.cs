@@ -12,27 +12,8 @@ public static class Bf16Emulation
 {
     public static double[] Predict(ModelDeclaration declaration, EmbeddingLayout layout, IEmbeddingKernels embedding, ModelState state, Data.Batch batch)
     {
-        int rows = batch.Count, d = declaration.EmbeddingDim, tables = declaration.TableCount;
-        var starts = new long[rows * tables * layout.MaxBlocks];
-        var embeddings = new float[rows * tables * d];
-        embedding.Gather(layout, state["embedding"], batch.TokenSpan, rows, starts, embeddings);
-        var result = new double[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            double[] x = batch.Dense.Skip(r * declaration.DenseFeatures).Take(declaration.DenseFeatures).Select(v => R(v)).ToArray();
-            for (int i = 0; i < declaration.BottomMlp.Length; i++) x = Layer(state, $"bottom.{i}", x, declaration.BottomMlp[i]);
-            var vectors = new List<double[]> { x };
-            for (int t = 0; t < tables; t++) vectors.Add(embeddings.Skip((r * tables + t) * d).Take(d).Select(v => (double)v).ToArray());
-            var input = new List<double>(x);
-            for (int i = 1; i < vectors.Count; i++)
-                for (int j = 0; j < i; j++) input.Add(R(vectors[i].Zip(vectors[j], (a, b) => a * b).Sum()));
-            x = input.ToArray();
-            for (int i = 0; i < declaration.TopMlp.Length; i++) x = Layer(state, $"top.{i}", x, declaration.TopMlp[i]);
-            float[] w = state[$"top.{declaration.TopMlp.Length}.weight"];
-            double logit = state[$"top.{declaration.TopMlp.Length}.bias"][0] + x.Select((v, j) => v * w[j]).Sum();
-            result[r] = 1 / (1 + Math.Exp(-logit));
-        }
-        return result;
+        float[] embeddings = Gather(declaration, layout, embedding, state, batch);
+        return Enumerable.Range(0, batch.Count).Select(r => 1 / (1 + Math.Exp(-Forward(declaration, state, batch, embeddings, r).Logit))).ToArray();
     }
 
     /// <summary>
@@ -43,52 +24,66 @@ public static class Bf16Emulation
     public static Dictionary<string, double[]> DenseGradients(ModelDeclaration declaration, EmbeddingLayout layout, IEmbeddingKernels embedding,
         ModelState state, Data.Batch batch)
     {
-        int rows = batch.Count, d = declaration.EmbeddingDim, tables = declaration.TableCount;
-        var starts = new long[rows * tables * layout.MaxBlocks];
-        var embeddings = new float[rows * tables * d];
-        embedding.Gather(layout, state["embedding"], batch.TokenSpan, rows, starts, embeddings);
+        int rows = batch.Count, d = declaration.EmbeddingDim;
+        float[] embeddings = Gather(declaration, layout, embedding, state, batch);
         var grads = new Dictionary<string, double[]>();
         foreach (var (name, values) in state.Tensors) if (name != "embedding") grads[name] = new double[values.Length];
         int bottomLayers = declaration.BottomMlp.Length, topHidden = declaration.TopMlp.Length;
         for (int r = 0; r < rows; r++)
         {
-            // forward, keeping every layer's input
-            var bottomInputs = new List<double[]>();
-            double[] x = batch.Dense.Skip(r * declaration.DenseFeatures).Take(declaration.DenseFeatures).Select(v => R(v)).ToArray();
-            for (int i = 0; i < bottomLayers; i++) { bottomInputs.Add(x); x = Layer(state, $"bottom.{i}", x, declaration.BottomMlp[i]); }
-            double[] u = x;
-            var vectors = new List<double[]> { u };
-            for (int t = 0; t < tables; t++) vectors.Add(embeddings.Skip((r * tables + t) * d).Take(d).Select(v => (double)v).ToArray());
-            var input = new List<double>(u);
-            for (int i = 1; i < vectors.Count; i++)
-                for (int j = 0; j < i; j++) input.Add(R(vectors[i].Zip(vectors[j], (a, b) => a * b).Sum()));
-            x = input.ToArray();
-            var topInputs = new List<double[]>();
-            for (int i = 0; i < topHidden; i++) { topInputs.Add(x); x = Layer(state, $"top.{i}", x, declaration.TopMlp[i]); }
+            RowForward f = Forward(declaration, state, batch, embeddings, r);
+            double[] x = f.LogitInput;
             float[] wl = state[$"top.{topHidden}.weight"];
-            double logit = state[$"top.{topHidden}.bias"][0] + x.Select((v, j) => v * wl[j]).Sum();
-            double g = (1 / (1 + Math.Exp(-logit)) - batch.Labels[r]) / rows;
-            // backward
+            double g = (1 / (1 + Math.Exp(-f.Logit)) - batch.Labels[r]) / rows;
             for (int j = 0; j < x.Length; j++) grads[$"top.{topHidden}.weight"][j] += g * x[j];
             grads[$"top.{topHidden}.bias"][0] += g;
-            double[] dy = x.Select((h, j) => h > 0 ? R(g * wl[j]) : 0).ToArray();
-            for (int i = topHidden - 1; i >= 0; i--) dy = LayerBackward(state, grads, $"top.{i}", topInputs[i], dy, maskInput: i > 0);
+            // dh: masked by the hidden output's ReLU (R, when there is no hidden top layer, has none)
+            double[] dy = x.Select((h, j) => topHidden == 0 || h > 0 ? R(g * wl[j]) : 0).ToArray();
+            for (int i = topHidden - 1; i >= 0; i--) dy = LayerBackward(state, grads, $"top.{i}", f.TopInputs[i], dy, maskInput: i > 0);
             double[] dR = dy; // R has no ReLU; stored bf16 already
-            double[] du = new double[d];
-            for (int k = 0; k < d; k++) du[k] = dR[k];
-            int n = vectors.Count;
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    if (i == j) continue;
-                    int hi = Math.Max(i, j), lo = Math.Min(i, j);
-                    double sij = dR[d + hi * (hi - 1) / 2 + lo];
-                    if (i == 0) for (int k = 0; k < d; k++) du[k] += sij * vectors[j][k];
-                }
+            double[] u = f.Vectors[0];
+            double[] du = dR.Take(d).ToArray();
+            int n = f.Vectors.Count;
+            for (int j = 1; j < n; j++)
+            {
+                double s0j = dR[d + j * (j - 1) / 2];
+                for (int k = 0; k < d; k++) du[k] += s0j * f.Vectors[j][k];
+            }
             dy = du.Select((v, k) => u[k] > 0 ? R(v) : 0).ToArray();
-            for (int i = bottomLayers - 1; i >= 0; i--) dy = LayerBackward(state, grads, $"bottom.{i}", bottomInputs[i], dy, maskInput: i > 0);
+            for (int i = bottomLayers - 1; i >= 0; i--) dy = LayerBackward(state, grads, $"bottom.{i}", f.BottomInputs[i], dy, maskInput: i > 0);
         }
         return grads;
+    }
+
+    /// <summary>One row's forward pass with every layer's input kept (for the backward).</summary>
+    private sealed record RowForward(List<double[]> BottomInputs, List<double[]> Vectors, List<double[]> TopInputs, double[] LogitInput, double Logit);
+
+    private static float[] Gather(ModelDeclaration declaration, EmbeddingLayout layout, IEmbeddingKernels embedding, ModelState state, Data.Batch batch)
+    {
+        int rows = batch.Count, tables = declaration.TableCount;
+        var starts = new long[rows * tables * layout.MaxBlocks];
+        var embeddings = new float[rows * tables * declaration.EmbeddingDim];
+        embedding.Gather(layout, state["embedding"], batch.TokenSpan, rows, starts, embeddings);
+        return embeddings;
+    }
+
+    private static RowForward Forward(ModelDeclaration declaration, ModelState state, Data.Batch batch, float[] embeddings, int r)
+    {
+        int d = declaration.EmbeddingDim, tables = declaration.TableCount;
+        var bottomInputs = new List<double[]>();
+        double[] x = batch.Dense.Skip(r * declaration.DenseFeatures).Take(declaration.DenseFeatures).Select(v => R(v)).ToArray();
+        for (int i = 0; i < declaration.BottomMlp.Length; i++) { bottomInputs.Add(x); x = Layer(state, $"bottom.{i}", x, declaration.BottomMlp[i]); }
+        var vectors = new List<double[]> { x };
+        for (int t = 0; t < tables; t++) vectors.Add(embeddings.Skip((r * tables + t) * d).Take(d).Select(v => (double)v).ToArray());
+        var input = new List<double>(x);
+        for (int i = 1; i < vectors.Count; i++)
+            for (int j = 0; j < i; j++) input.Add(R(vectors[i].Zip(vectors[j], (a, b) => a * b).Sum()));
+        x = input.ToArray();
+        var topInputs = new List<double[]>();
+        for (int i = 0; i < declaration.TopMlp.Length; i++) { topInputs.Add(x); x = Layer(state, $"top.{i}", x, declaration.TopMlp[i]); }
+        float[] w = state[$"top.{declaration.TopMlp.Length}.weight"];
+        double logit = state[$"top.{declaration.TopMlp.Length}.bias"][0] + x.Select((v, j) => v * w[j]).Sum();
+        return new RowForward(bottomInputs, vectors, topInputs, x, logit);
     }
 
     private static double[] LayerBackward(ModelState state, Dictionary<string, double[]> grads, string name, double[] x, double[] dy, bool maskInput)
