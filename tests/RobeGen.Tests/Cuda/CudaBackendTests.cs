@@ -4,7 +4,7 @@ using ILGPU.Algorithms.RadixSortOperations;
 using ILGPU.Runtime;
 using RobeGen.Backends;
 using RobeGen.Cuda;
-using RobeGen.Cuda.Equivalence;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.Cuda.TestModels;
 
 namespace RobeGen.Tests.Cuda;
@@ -138,7 +138,7 @@ public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
         for (int r = 0; r < 4; r++) batch.Tokens[r * 3] = 1000; // table 0 has 5 rows
         var layout = backend.Layout;
         float[] before = backend.ExportState()["embedding"];
-        var trace = backend.TraceTrainStep(batch, 0.5f);
+        var trace = CudaStepTracer.TraceTrainStep(backend, batch, 0.5f);
         float[] after = backend.ExportState()["embedding"];
 
         for (int r = 0; r < 4; r++)

@@ -1,6 +1,6 @@
 using RobeGen.Backends;
 using RobeGen.Cuda;
-using RobeGen.Cuda.Equivalence;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.Cuda.TestModels;
 using Xunit.Abstractions;
 
@@ -67,7 +67,7 @@ public class LayerEquivalenceTests(CpuSimulatorFixture fixture, ITestOutputHelpe
         var state = backend.ExportState();
         foreach (ref float bias in state["top.0.bias"].AsSpan()) bias += 0.5f;
         backend.ImportState(state);
-        var actual = backend.TraceTrainStep(batch, 0.1f);
+        var actual = CudaStepTracer.TraceTrainStep(backend, batch, 0.1f);
         var report = new EquivalenceReport("tampered");
         report.CompareTensors("top.0 output", reference["top.0 output"], actual["top.0 output"], 1e-5);
         report.CompareTensors("bottom.0 output", reference["bottom.0 output"], actual["bottom.0 output"], 1e-5);

@@ -3,7 +3,7 @@ using RobeGen.Backends;
 using RobeGen.Cuda;
 using RobeGen.Data;
 
-namespace RobeGen.Benchmarking;
+namespace RobeGen.Lab.Benchmarking;
 
 /// <summary>Samples per second of one model at one batch size (NaN where not measured).</summary>
 /// <param name="Train">Training steps that each read the loss back (a host sync per step).</param>

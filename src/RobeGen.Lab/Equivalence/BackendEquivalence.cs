@@ -1,8 +1,9 @@
 using RobeGen.Backends;
+using RobeGen.Cuda;
 using RobeGen.Data;
 using RobeGen.Metrics;
 
-namespace RobeGen.Cuda.Equivalence;
+namespace RobeGen.Lab.Equivalence;
 
 /// <summary>
 /// The checks that the CUDA backend computes the model of docs/model-math.md: layer by layer against the double
@@ -30,7 +31,7 @@ public static class BackendEquivalence
         var report = new EquivalenceReport($"Layers of {cuda.Declaration.Name} on {cuda.DeviceName}, batch {batch.Count}");
         ModelState before = cuda.ExportState();
         StepTrace expected = ReferenceDlrm.TraceStep(cuda.Declaration, cuda.Layout, embedding, before, batch);
-        StepTrace actual = cuda.TraceTrainStep(batch, learningRate);
+        StepTrace actual = CudaStepTracer.TraceTrainStep(cuda, batch, learningRate);
         report.Record(new CheckResult("loss", Math.Abs(actual.Loss - expected.Loss) / Math.Max(Math.Abs(expected.Loss), 1e-30), tolerance,
             $"{actual.Loss:G9} vs {expected.Loss:G9}"));
         foreach (var (name, values) in expected.Tensors)

@@ -1,4 +1,4 @@
-namespace RobeGen.Study;
+namespace RobeGen.Lab.Study;
 
 // The ROBE variants are a property of the declaration (the generator bakes the addressing formula into the kernels),
 // so the study compares them through twins of the reference Kaggle model (same tables, MLPs and array) that differ

@@ -1,56 +1,44 @@
 using System.Diagnostics;
+using RobeGen.Cuda;
 using RobeGen.Data;
 
-namespace RobeGen.Cuda;
+namespace RobeGen.Lab.Benchmarking;
 
 /// <summary>Times of the embedding layer alone (milliseconds per batch, averaged).</summary>
 /// <param name="Forward">The generated gather of every table in one launch.</param>
 /// <param name="ForwardBackwardUpdate">Gather, gradient scatter and the embedding's optimizer update, as a step runs them.</param>
 public readonly record struct EmbeddingLayerTimes(double Forward, double ForwardBackwardUpdate);
 
-// The embedding layer timed alone, for `robegen bench` (issue 5's memory-floor targets).
-public sealed partial class CudaDlrmBackend
+/// <summary>The embedding layer of a CUDA model timed alone, for <c>robegen bench</c> (issue 5's memory-floor targets).</summary>
+public static class EmbeddingLayerTimer
 {
     /// <summary>
     /// Uploads <paramref name="batch"/> once, then times <paramref name="repetitions"/> gathers and as many
     /// gather + backward + update rounds, each queued back to back and ended by one device sync (launches overlap as
     /// in a real step). The backward scatters whatever dL/dE the last step left: the work, not the values, is timed.
     /// </summary>
-    public EmbeddingLayerTimes MeasureEmbeddingLayer(Batch batch, float learningRate, int repetitions)
+    public static EmbeddingLayerTimes Measure(CudaDlrmBackend model, Batch batch, float learningRate, int repetitions)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(repetitions, 1);
-        _device.Accelerator.Bind();
-        _uploader.Upload(batch, withLabels: true);
+        CudaDlrmBackend.StepPhases phases = model.Phases;
+        phases.Upload(batch);
         int rows = batch.Count;
-        double forward = Time(repetitions, () => GatherEmbeddings(rows));
-        double full = Time(repetitions, () =>
+        double forward = Time(phases, repetitions, () => phases.GatherEmbeddings(rows));
+        double full = Time(phases, repetitions, () =>
         {
-            GatherEmbeddings(rows);
-            EmbeddingBackwardAndUpdate(rows, learningRate);
+            phases.GatherEmbeddings(rows);
+            phases.EmbeddingBackwardAndUpdate(rows, learningRate);
         });
         return new EmbeddingLayerTimes(forward, full);
     }
 
-    /// <summary>The embedding's share of the backward pass and update: fused scatter-SGD, or scatter then update.</summary>
-    private void EmbeddingBackwardAndUpdate(int rows, float learningRate)
-    {
-        if (FusesEmbeddingSgd)
-            ((AtomicEmbeddingGradient)_embeddingGradient).ScatterInto(rows, EmbeddingArgs(rows), CoordinateArgs(rows), _t.Embedding.View);
-        else
-        {
-            _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows));
-            EmbeddingUpdate(rows, learningRate);
-        }
-    }
-
-    private double Time(int repetitions, Action work)
+    private static double Time(CudaDlrmBackend.StepPhases phases, int repetitions, Action work)
     {
         work(); // warm-up (kernels are compiled in the constructor; this settles caches and clocks)
-        _device.Synchronize();
+        phases.Synchronize();
         var clock = Stopwatch.StartNew();
         for (int r = 0; r < repetitions; r++) work();
-        _device.Synchronize();
+        phases.Synchronize();
         return clock.Elapsed.TotalMilliseconds / repetitions;
     }
 }

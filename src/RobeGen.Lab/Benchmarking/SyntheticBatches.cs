@@ -1,6 +1,6 @@
 using RobeGen.Data;
 
-namespace RobeGen.Benchmarking;
+namespace RobeGen.Lab.Benchmarking;
 
 /// <summary>
 /// Criteo-shaped random batches: dense values like log(1 + count), one token per table (raw 32-bit ids, or

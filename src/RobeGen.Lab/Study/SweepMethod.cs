@@ -1,7 +1,7 @@
 using RobeGen.Models;
 using RobeGen.Training;
 
-namespace RobeGen.Study;
+namespace RobeGen.Lab.Study;
 
 /// <summary>
 /// One embedding storage method the sweep compares: Full (one row per id, the reference), Hashed (the hashing trick),

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ILGPU.Runtime;
+using RobeGen.Cuda;
 
-namespace RobeGen.Cuda;
+namespace RobeGen.Lab.Benchmarking;
 
 /// <summary>
 /// The memory floor of a layer that reads n floats and writes n floats once: a device-to-device copy of n floats on

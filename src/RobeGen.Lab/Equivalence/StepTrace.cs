@@ -1,4 +1,4 @@
-namespace RobeGen.Cuda.Equivalence;
+namespace RobeGen.Lab.Equivalence;
 
 /// <summary>
 /// Everything one training step computes before its update, copied to the host: activations of every layer, the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace RobeGen.Cuda.Equivalence;
+namespace RobeGen.Lab.Equivalence;
 
 /// <summary>One measured quantity of an equivalence check, its limit, and whether it is within it.</summary>
 public sealed record CheckResult(string Name, double Value, double Limit, string Detail = "")

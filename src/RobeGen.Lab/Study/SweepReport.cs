@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using RobeGen.Metrics;
 
-namespace RobeGen.Study;
+namespace RobeGen.Lab.Study;
 
 /// <summary>The results of one (method, ratio) over its seeds.</summary>
 public sealed record SweepGroup(string Method, string Label, double Ratio, long EmbeddingBytes, long ModelBytes, IReadOnlyList<SweepResult> Runs)

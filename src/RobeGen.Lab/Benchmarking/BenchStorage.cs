@@ -1,6 +1,6 @@
 using RobeGen.Backends;
 
-namespace RobeGen.Benchmarking;
+namespace RobeGen.Lab.Benchmarking;
 
 /// <summary>One embedding storage the bench compares: a name, the layout overrides and the token range per table.</summary>
 /// <param name="Name">As printed: "ROBE Z=32", "Full", "Full (rows capped at 2,590,000)".</param>

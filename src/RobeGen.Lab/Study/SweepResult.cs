@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RobeGen.Study;
+namespace RobeGen.Lab.Study;
 
 /// <summary>One trained cell of a sweep: a method at a compression ratio (0 for Full) with one seed.</summary>
 public sealed record SweepResult(

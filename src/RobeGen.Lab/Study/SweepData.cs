@@ -2,7 +2,7 @@ using RobeGen.Data;
 using RobeGen.Metrics;
 using RobeGen.Synthetic;
 
-namespace RobeGen.Study;
+namespace RobeGen.Lab.Study;
 
 /// <summary>Training and evaluation data of a sweep, shaped per model, with what the compression ratio is measured against.</summary>
 public abstract class SweepData

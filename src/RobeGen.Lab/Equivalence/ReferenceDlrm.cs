@@ -1,7 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Data;
 
-namespace RobeGen.Cuda.Equivalence;
+namespace RobeGen.Lab.Equivalence;
 
 /// <summary>
 /// docs/model-math.md written the slow obvious way, in double precision, on the host: one training step's forward

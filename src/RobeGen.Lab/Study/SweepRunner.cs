@@ -2,7 +2,7 @@ using RobeGen.Backends;
 using RobeGen.Metrics;
 using RobeGen.Training;
 
-namespace RobeGen.Study;
+namespace RobeGen.Lab.Study;
 
 /// <summary>What a sweep trains: methods x ratios x seeds of one base model, with one set of training settings.</summary>
 public sealed record SweepPlan(
