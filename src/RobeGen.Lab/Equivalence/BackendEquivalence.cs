@@ -30,7 +30,7 @@ public static class BackendEquivalence
     {
         var report = new EquivalenceReport($"Layers of {cuda.Declaration.Name} on {cuda.DeviceName}, batch {batch.Count}");
         ModelState before = cuda.ExportState();
-        StepTrace expected = ReferenceDlrm.TraceStep(cuda.Declaration, cuda.Layout, embedding, before, batch);
+        StepTrace expected = new ReferenceDlrm(cuda.Layout, embedding, before).TraceStep(batch);
         StepTrace actual = CudaStepTracer.TraceTrainStep(cuda, batch, learningRate);
         report.Record(new CheckResult("loss", Math.Abs(actual.Loss - expected.Loss) / Math.Max(Math.Abs(expected.Loss), 1e-30), tolerance,
             $"{actual.Loss:G9} vs {expected.Loss:G9}"));

@@ -70,7 +70,7 @@ public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
         var declaration = TinyModels.Declaration();
         using var backend = Create(declaration, new ModelOptions { MaxBatchSize = 8 });
         var batch = TestStates.RandomBatch(declaration, 7, 3);
-        var trace = ReferenceDlrm.TraceStep(declaration, backend.Layout, TinyModels.Definition(declaration).Embedding, backend.ExportState(), batch);
+        var trace = new ReferenceDlrm(backend.Layout, TinyModels.Definition(declaration).Embedding, backend.ExportState()).TraceStep(batch);
         var p = new float[7];
         backend.Predict(batch, p);
         float[] logits = trace["top.1 output"];

@@ -63,7 +63,7 @@ public class LayerEquivalenceTests(CpuSimulatorFixture fixture, ITestOutputHelpe
         using var backend = new CudaDlrmBackend(definition, new ModelOptions { MaxBatchSize = 4 },
             TestStates.RandomState(declaration, layout, OptimizerKind.Sgd, 1), fixture.Device);
         var batch = TestStates.RandomBatch(declaration, 4, 2);
-        var reference = ReferenceDlrm.TraceStep(declaration, layout, definition.Embedding, backend.ExportState(), batch);
+        var reference = new ReferenceDlrm(layout, definition.Embedding, backend.ExportState()).TraceStep(batch);
         var state = backend.ExportState();
         foreach (ref float bias in state["top.0.bias"].AsSpan()) bias += 0.5f;
         backend.ImportState(state);
