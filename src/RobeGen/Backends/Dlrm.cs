@@ -1,6 +1,6 @@
 using RobeGen.Cpu;
 using RobeGen.Cuda;
-using RobeGen.Training;
+using RobeGen.Initialization;
 
 namespace RobeGen.Backends;
 

@@ -5,7 +5,7 @@ using RobeGen.Cpu.Optimizers;
 using RobeGen.Cpu.Quantized;
 using RobeGen.Cpu.Threading;
 using RobeGen.Data;
-using RobeGen.Training;
+using RobeGen.Initialization;
 
 namespace RobeGen.Cpu;
 

@@ -1,10 +1,10 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
+using RobeGen.Initialization;
 using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.Cuda.TestModels;
 using RobeGen.Tests.Models;
-using RobeGen.Training;
 using Xunit.Abstractions;
 
 namespace RobeGen.Tests.Cuda;

@@ -1,11 +1,11 @@
 using System.Globalization;
 using RobeGen.Backends;
-using RobeGen.Lab.Benchmarking;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
 using RobeGen.Data;
+using RobeGen.Initialization;
+using RobeGen.Lab.Benchmarking;
 using RobeGen.Models;
-using RobeGen.Training;
 
 namespace RobeGen.Cli.Commands.Bench;
 

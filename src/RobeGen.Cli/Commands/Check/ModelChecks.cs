@@ -1,10 +1,10 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
-using RobeGen.Lab.Equivalence;
 using RobeGen.Data;
+using RobeGen.Initialization;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Models;
-using RobeGen.Training;
 
 using RobeGen.Lab.Benchmarking;
 

@@ -1,4 +1,4 @@
-namespace RobeGen.Training;
+namespace RobeGen.Initialization;
 
 /// <summary>
 /// The seeded random stream of model initialization (docs/model-math.md): SplitMix64 (Steele, Lea, Flood 2014;

@@ -1,6 +1,6 @@
 using RobeGen.Backends;
 
-namespace RobeGen.Training;
+namespace RobeGen.Initialization;
 
 /// <summary>
 /// Builds a model's initial state from its layout, optimizer and seed, exactly as docs/model-math.md says. Both

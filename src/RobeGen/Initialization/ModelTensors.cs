@@ -1,4 +1,4 @@
-namespace RobeGen.Training;
+namespace RobeGen.Initialization;
 
 /// <summary>What a parameter tensor is, which decides how it is initialized.</summary>
 public enum TensorRole
