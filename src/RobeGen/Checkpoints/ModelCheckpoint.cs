@@ -1,5 +1,6 @@
 using RobeGen.Backends;
 using RobeGen.Data;
+using RobeGen.Devices;
 using RobeGen.Models;
 using RobeGen.Training;
 

@@ -1,6 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Devices;
 
 namespace RobeGen.Training;
 

@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Text;
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
+using RobeGen.Devices;
 using RobeGen.Models;
 using RobeGen.Tests.Data;
 using RobeGen.Tests.TestModels;

@@ -1,8 +1,9 @@
+using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
 using RobeGen.Initialization;
 
-namespace RobeGen.Backends;
+namespace RobeGen.Devices;
 
 /// <summary>Builds a runnable model from a generated definition on the device the options ask for.</summary>
 public static class Dlrm
