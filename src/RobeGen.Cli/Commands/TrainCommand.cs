@@ -113,7 +113,7 @@ internal static class TrainCommand
 
         using (model)
         {
-            VocabularyMapper? mapper = ModelCheckpoint.MapperFor(vocabulary, model.Layout);
+            VocabularyMapper? mapper = VocabularyMapper.For(vocabulary, model.Layout);
             train = train.ForModel(definition.Declaration).WithVocabulary(mapper);
             eval = eval?.ForModel(definition.Declaration).WithVocabulary(mapper);
             console.OnMessage($"model: {definition.Declaration.Name} on {model.DeviceName}; {SummaryPrinter.Bytes(model.Layout.Size.Bytes)} " +

@@ -14,7 +14,7 @@ public sealed record LoadedModel(IDlrmDefinition Definition, IDlrmBackend Model,
         long.TryParse(Checkpoint.Hyperparameters.GetValueOrDefault(ModelCheckpoint.RowsKey), out long rows) ? rows : 0);
 
     /// <summary>Maps raw ids to vocabulary indices for the tables that need them (null when none does).</summary>
-    public VocabularyMapper? CreateVocabularyMapper() => ModelCheckpoint.MapperFor(Vocabulary, Model.Layout);
+    public VocabularyMapper? CreateVocabularyMapper() => VocabularyMapper.For(Vocabulary, Model.Layout);
 }
 
 /// <summary>Saves a model and its run state as a checkpoint, and rebuilds a model from one.</summary>
@@ -84,18 +84,5 @@ public static class ModelCheckpoint
         }
         Vocabulary? vocabulary = checkpoint.Vocabularies.Count > 0 ? Vocabulary.FromNamedIds(checkpoint.Vocabularies) : null;
         return new LoadedModel(definition, model, options, checkpoint, vocabulary);
-    }
-
-    /// <summary>The mapper a model needs for its tokens: every table for vocabulary-token models, the Full tables otherwise.</summary>
-    public static VocabularyMapper? MapperFor(Vocabulary? vocabulary, EmbeddingLayout layout)
-    {
-        bool needsAll = layout.Declaration.Tokens == TokenKind.Vocabulary;
-        bool needsFull = layout.Storage.Contains(EmbeddingStorage.Full);
-        if (!needsAll && !needsFull) return null;
-        if (vocabulary is null)
-            throw new InvalidOperationException(needsAll
-                ? $"{layout.Declaration.Name} takes vocabulary indices: build a vocabulary over the training data first."
-                : "Full tables take vocabulary indices: build a vocabulary over the training data first (robegen train does it for --storage full).");
-        return needsAll ? VocabularyMapper.ForAllTables(vocabulary, layout.Declaration) : VocabularyMapper.ForFullTables(vocabulary, layout);
     }
 }
