@@ -1,7 +1,6 @@
 using RobeGen.Backends;
 using RobeGen.Data;
 using RobeGen.Devices;
-using RobeGen.Models;
 using RobeGen.Training;
 
 namespace RobeGen.Checkpoints;
@@ -50,27 +49,37 @@ public static class ModelCheckpoint
     }
 
     /// <summary>
-    /// Loads <paramref name="path"/> and rebuilds its model on the device of <paramref name="runtime"/>. Without a
-    /// <paramref name="definition"/> the built-in model named in the file is used. A checkpoint of another declaration,
-    /// a truncated or damaged file is refused with a <see cref="CheckpointException"/>.
+    /// Loads <paramref name="path"/> and rebuilds its model, declared by <paramref name="definition"/>, on the device of
+    /// <paramref name="runtime"/>. A checkpoint of another declaration, a truncated or damaged file is refused with a
+    /// <see cref="CheckpointException"/>.
     /// </summary>
-    public static LoadedModel Load(string path, IDlrmDefinition? definition = null, ModelOptions? runtime = null)
+    public static LoadedModel Load(string path, IDlrmDefinition definition, ModelOptions? runtime = null)
     {
-        runtime ??= new ModelOptions();
-        Checkpoint checkpoint;
-        if (definition is null)
-        {
-            checkpoint = CheckpointFile.Load(path);
-            definition = ModelCatalog.FindByDeclarationName(checkpoint.DeclarationName)
-                ?? throw new CheckpointException(path, $"it holds the model {checkpoint.DeclarationName}, which is not a built-in model; load it from C# with its definition");
-            if (definition.Declaration.Fingerprint != checkpoint.Fingerprint)
-                throw new CheckpointException(path, $"it was written by another declaration of {checkpoint.DeclarationName} (fingerprint {checkpoint.Fingerprint}; this build's is {definition.Declaration.Fingerprint})");
-        }
-        else
-        {
-            checkpoint = CheckpointFile.Load(path, definition.Declaration);
-        }
+        ArgumentNullException.ThrowIfNull(definition);
+        return Rebuild(path, CheckpointFile.Load(path, definition.Declaration), definition, runtime ?? new ModelOptions());
+    }
 
+    /// <summary>
+    /// Loads <paramref name="path"/> with whichever of <paramref name="known"/> declares the model named in the file
+    /// (for example <c>ModelCatalog.Builtin.Values</c>, the built-in models), as
+    /// <see cref="Load(string, IDlrmDefinition, ModelOptions?)"/> does with one definition.
+    /// </summary>
+    public static LoadedModel Load(string path, IEnumerable<IDlrmDefinition> known, ModelOptions? runtime = null)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        Checkpoint checkpoint = CheckpointFile.Load(path);
+        IDlrmDefinition[] candidates = known.ToArray();
+        IDlrmDefinition definition = Array.Find(candidates, d => d.Declaration.Name == checkpoint.DeclarationName)
+            ?? throw new CheckpointException(path, $"it holds the model {checkpoint.DeclarationName}, which is not one of the known models " +
+                $"({string.Join(", ", candidates.Select(d => d.Declaration.Name))}); load it from C# with its definition");
+        if (definition.Declaration.Fingerprint != checkpoint.Fingerprint)
+            throw new CheckpointException(path, $"it was written by another declaration of {checkpoint.DeclarationName} (fingerprint {checkpoint.Fingerprint}; this build's is {definition.Declaration.Fingerprint})");
+        return Rebuild(path, checkpoint, definition, runtime ?? new ModelOptions());
+    }
+
+    /// <summary>The model of a verified <paramref name="checkpoint"/>, built with its saved settings on the device of <paramref name="runtime"/>.</summary>
+    private static LoadedModel Rebuild(string path, Checkpoint checkpoint, IDlrmDefinition definition, ModelOptions runtime)
+    {
         ModelOptions options = CheckpointSettings.ToModelOptions(path, checkpoint, definition.Declaration, runtime);
         IDlrmBackend model = Dlrm.Create(definition, options);
         try

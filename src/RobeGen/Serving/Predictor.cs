@@ -13,28 +13,36 @@ namespace RobeGen.Serving;
 /// </summary>
 public sealed class Predictor : IDisposable
 {
-    private readonly IDlrmDefinition? _definition;
-    private readonly ModelOptions? _runtime;
+    /// <summary>Loads a checkpoint the way the first one was loaded (same definitions and runtime options), for <see cref="Swap"/>.</summary>
+    private readonly Func<string, LoadedModel> _load;
     private readonly int _instances;
     private ServingModel _current;
     private long _swaps;
 
-    private Predictor(LoadedModel loaded, IDlrmDefinition? definition, ModelOptions? runtime, int instances)
+    private Predictor(Func<string, LoadedModel> load, string checkpointPath, int instances)
     {
-        _definition = definition;
-        _runtime = runtime;
+        ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
+        _load = load;
         _instances = instances;
-        _current = new ServingModel(loaded, instances);
+        _current = new ServingModel(load(checkpointPath), instances);
     }
 
-    /// <summary>Loads a checkpoint (of a built-in model, or of <paramref name="definition"/>) for prediction.</summary>
+    /// <summary>Loads a checkpoint of <paramref name="definition"/> for prediction.</summary>
     /// <param name="instances">Copies of the model that serve calls in parallel (memory grows with it; each copy is
     /// created when concurrency first needs it). For many small concurrent requests on the CPU, use about one per core
     /// with <see cref="ModelOptions.Threads"/> = 1.</param>
-    public static Predictor Load(string checkpointPath, IDlrmDefinition? definition = null, ModelOptions? runtime = null, int instances = 1)
+    public static Predictor Load(string checkpointPath, IDlrmDefinition definition, ModelOptions? runtime = null, int instances = 1)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
-        return new Predictor(ModelCheckpoint.Load(checkpointPath, definition, runtime), definition, runtime, instances);
+        ArgumentNullException.ThrowIfNull(definition);
+        return new Predictor(path => ModelCheckpoint.Load(path, definition, runtime), checkpointPath, instances);
+    }
+
+    /// <summary>Loads a checkpoint of any of the <paramref name="known"/> models (e.g. <c>ModelCatalog.Builtin.Values</c>) for prediction.</summary>
+    /// <param name="instances">As in <see cref="Load(string, IDlrmDefinition, ModelOptions?, int)"/>.</param>
+    public static Predictor Load(string checkpointPath, IEnumerable<IDlrmDefinition> known, ModelOptions? runtime = null, int instances = 1)
+    {
+        IDlrmDefinition[] candidates = [.. known];
+        return new Predictor(path => ModelCheckpoint.Load(path, candidates, runtime), checkpointPath, instances);
     }
 
     public ModelDeclaration Declaration => Volatile.Read(ref _current).Loaded.Model.Declaration;
@@ -45,13 +53,13 @@ public sealed class Predictor : IDisposable
     public long Swaps => Interlocked.Read(ref _swaps);
 
     /// <summary>
-    /// Loads <paramref name="checkpointPath"/> (same definition and runtime options as the first) and serves it from now
+    /// Loads <paramref name="checkpointPath"/> (same definitions and runtime options as the first) and serves it from now
     /// on. Calls already running finish on the old model, which is disposed after the last of them; a checkpoint that
     /// fails to load leaves the current model serving.
     /// </summary>
     public void Swap(string checkpointPath)
     {
-        var next = new ServingModel(ModelCheckpoint.Load(checkpointPath, _definition, _runtime), _instances);
+        var next = new ServingModel(_load(checkpointPath), _instances);
         if (next.Loaded.Model.Declaration.Fingerprint != Declaration.Fingerprint)
         {
             next.Retire();

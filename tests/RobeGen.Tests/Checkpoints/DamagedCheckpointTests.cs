@@ -128,8 +128,8 @@ public sealed class DamagedCheckpointTests(ITestOutputHelper output)
             Hyperparameters = checkpoint.Hyperparameters,
             State = checkpoint.State,
         });
-        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(path));
-        Assert.Contains("not a built-in model", e.Message);
+        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(path, ModelCatalog.Builtin.Values));
+        Assert.Contains("not one of the known models", e.Message);
         Assert.Contains(declared, e.Message);
     }
 
