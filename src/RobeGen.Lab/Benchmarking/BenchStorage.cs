@@ -7,7 +7,7 @@ namespace RobeGen.Lab.Benchmarking;
 /// <param name="Overrides">Applied to the declaration's layout.</param>
 /// <param name="Vocabulary">Tokens of table t are drawn uniformly from [0, Vocabulary[t]).</param>
 /// <param name="RowCap">The per-table row cap of a Full storage that did not fit; null when nothing was capped.</param>
-public sealed record BenchStorage(string Name, EmbeddingOverrides Overrides, IReadOnlyList<long> Vocabulary, long? RowCap = null)
+internal sealed record BenchStorage(string Name, EmbeddingOverrides Overrides, IReadOnlyList<long> Vocabulary, long? RowCap = null)
 {
     /// <summary>The declared ROBE array (its m) read in blocks of <paramref name="blockSize"/> (at most the embedding dim).</summary>
     public static BenchStorage Robe(ModelDeclaration declaration, int blockSize)

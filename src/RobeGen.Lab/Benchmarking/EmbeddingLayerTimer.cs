@@ -7,10 +7,10 @@ namespace RobeGen.Lab.Benchmarking;
 /// <summary>Times of the embedding layer alone (milliseconds per batch, averaged).</summary>
 /// <param name="Forward">The generated gather of every table in one launch.</param>
 /// <param name="ForwardBackwardUpdate">Gather, gradient scatter and the embedding's optimizer update, as a step runs them.</param>
-public readonly record struct EmbeddingLayerTimes(double Forward, double ForwardBackwardUpdate);
+internal readonly record struct EmbeddingLayerTimes(double Forward, double ForwardBackwardUpdate);
 
 /// <summary>The embedding layer of a CUDA model timed alone, for <c>robegen bench</c> (issue 5's memory-floor targets).</summary>
-public static class EmbeddingLayerTimer
+internal static class EmbeddingLayerTimer
 {
     /// <summary>
     /// Uploads <paramref name="batch"/> once, then times <paramref name="repetitions"/> gathers and as many

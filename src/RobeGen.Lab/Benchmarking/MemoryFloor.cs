@@ -8,7 +8,7 @@ namespace RobeGen.Lab.Benchmarking;
 /// The memory floor of a layer that reads n floats and writes n floats once: a device-to-device copy of n floats on
 /// the same GPU, timed in the same run as what is compared with it.
 /// </summary>
-public static class MemoryFloor
+internal static class MemoryFloor
 {
     /// <summary>Milliseconds of one copy of <paramref name="floats"/> floats (mean of <paramref name="repetitions"/>, after a warm-up copy).</summary>
     public static double CopyMilliseconds(GpuDevice device, long floats, int repetitions)

@@ -5,7 +5,7 @@ using RobeGen.Data;
 namespace RobeGen.Lab.Benchmarking;
 
 /// <summary>Where a CUDA training step's time goes, phase by phase (the profile lines of <c>robegen check</c>).</summary>
-public static class StepProfiler
+internal static class StepProfiler
 {
     /// <summary>
     /// Each phase is queued alone and followed by a device sync, so the times include one launch-and-wait each (the

@@ -6,7 +6,7 @@ namespace RobeGen.Lab.Benchmarking;
 /// Criteo-shaped random batches: dense values like log(1 + count), one token per table (raw 32-bit ids, or
 /// vocabulary indices below the table's cardinality), labels with a learnable signal so AUC means something.
 /// </summary>
-public static class SyntheticBatches
+internal static class SyntheticBatches
 {
     public static Batch Create(ModelDeclaration declaration, int rows, int seed)
     {

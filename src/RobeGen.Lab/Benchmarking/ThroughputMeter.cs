@@ -11,13 +11,13 @@ namespace RobeGen.Lab.Benchmarking;
 /// <param name="Inference">Predictions copied back to the host every batch.</param>
 /// <param name="MsPerStep">Milliseconds per synced training step.</param>
 /// <param name="Loss">Mean loss of the queued steps (a sanity check that training ran).</param>
-public sealed record ThroughputResult(double Train, double TrainAsync, double Inference, double MsPerStep, float Loss);
+internal sealed record ThroughputResult(double Train, double TrainAsync, double Inference, double MsPerStep, float Loss);
 
 /// <summary>
 /// Training and inference throughput of a built backend on prepared batches. Kernel compilation happens when the
 /// backend is built and warm-up steps run before the clock starts; each timing ends with a device sync.
 /// </summary>
-public static class ThroughputMeter
+internal static class ThroughputMeter
 {
     public const int WarmupSteps = 5;
     private const float LearningRate = 0.01f;

@@ -11,7 +11,7 @@ namespace RobeGen.Lab.Equivalence;
 /// determinism. Library code so that the xunit tests (ILGPU's CPU accelerator, tiny shapes) and the device check
 /// program (a real GPU, the Kaggle model) run the very same checks.
 /// </summary>
-public static class BackendEquivalence
+internal static class BackendEquivalence
 {
     /// <summary>Default limit of the layer checks: max error relative to the tensor's largest value.</summary>
     public const double LayerTolerance = 1e-5;

@@ -4,7 +4,7 @@ using RobeGen.Data;
 namespace RobeGen.Lab.Equivalence;
 
 /// <summary>A CUDA training step that stops before its update to copy every activation and gradient out (equivalence checks only).</summary>
-public static class CudaStepTracer
+internal static class CudaStepTracer
 {
     /// <summary>
     /// Runs one full training step like <see cref="CudaDlrmBackend.TrainStep"/>, but copies every layer's activations

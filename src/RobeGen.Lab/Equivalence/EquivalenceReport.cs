@@ -4,7 +4,7 @@ using System.Text;
 namespace RobeGen.Lab.Equivalence;
 
 /// <summary>One measured quantity of an equivalence check, its limit, and whether it is within it.</summary>
-public sealed record CheckResult(string Name, double Value, double Limit, string Detail = "")
+internal sealed record CheckResult(string Name, double Value, double Limit, string Detail = "")
 {
     public bool Passed => Value <= Limit && !double.IsNaN(Value);
 
@@ -13,7 +13,7 @@ public sealed record CheckResult(string Name, double Value, double Limit, string
 }
 
 /// <summary>The results of one equivalence check, printable line by line.</summary>
-public sealed class EquivalenceReport
+internal sealed class EquivalenceReport
 {
     public EquivalenceReport(string title) => Title = title;
 

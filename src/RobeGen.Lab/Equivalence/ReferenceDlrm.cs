@@ -15,7 +15,7 @@ namespace RobeGen.Lab.Equivalence;
 /// and its gradient the product rule there.
 /// </para>
 /// </summary>
-public sealed class ReferenceDlrm
+internal sealed class ReferenceDlrm
 {
     private readonly EmbeddingLayout _layout;
     private readonly IEmbeddingKernels _kernels;

@@ -5,7 +5,7 @@ namespace RobeGen.Lab.Equivalence;
 /// loss, and the gradients of every activation and parameter. Produced by the CUDA backend and by
 /// <see cref="ReferenceDlrm"/> so the two can be compared layer by layer.
 /// </summary>
-public sealed class StepTrace
+internal sealed class StepTrace
 {
     /// <summary>Tensors in the order the step produces them; names such as "bottom.0 output", "top.1.weight gradient".</summary>
     public List<KeyValuePair<string, float[]>> Tensors { get; } = new();

@@ -5,7 +5,7 @@ using RobeGen.Synthetic;
 namespace RobeGen.Lab.Study;
 
 /// <summary>Training and evaluation data of a sweep, shaped per model, with what the compression ratio is measured against.</summary>
-public abstract class SweepData
+internal abstract class SweepData
 {
     /// <summary>The training rows as read (26 token columns in Criteo order): what a vocabulary is counted over.</summary>
     public abstract ITrainingData RawTrain { get; }

@@ -14,7 +14,7 @@ namespace RobeGen.Lab.Study;
 /// <param name="BlockSize">ROBE block size Z (null: the declaration's).</param>
 /// <param name="Variant">ROBE addressing formula (a twin declaration for Circular and Signed).</param>
 /// <param name="QuotientRemainderInit">How QR tables start.</param>
-public sealed record SweepMethod(string Name, string Label, EmbeddingStorage Storage, int? BlockSize = null, RobeVariant Variant = RobeVariant.Authors,
+internal sealed record SweepMethod(string Name, string Label, EmbeddingStorage Storage, int? BlockSize = null, RobeVariant Variant = RobeVariant.Authors,
     QuotientRemainderInit QuotientRemainderInit = QuotientRemainderInit.Reference)
 {
     public bool IsCompressible => Storage != EmbeddingStorage.Full;

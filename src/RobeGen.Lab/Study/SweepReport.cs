@@ -5,7 +5,7 @@ using RobeGen.Metrics;
 namespace RobeGen.Lab.Study;
 
 /// <summary>The results of one (method, ratio) over its seeds.</summary>
-public sealed record SweepGroup(string Method, string Label, double Ratio, long EmbeddingBytes, long ModelBytes, IReadOnlyList<SweepResult> Runs)
+internal sealed record SweepGroup(string Method, string Label, double Ratio, long EmbeddingBytes, long ModelBytes, IReadOnlyList<SweepResult> Runs)
 {
     public double AucMean => Runs.Average(r => r.Auc);
     public double AucMin => Runs.Min(r => r.Auc);
@@ -17,7 +17,7 @@ public sealed record SweepGroup(string Method, string Label, double Ratio, long 
 }
 
 /// <summary>Turns sweep results into the markdown table (mean and spread over seeds) and the check of the targets.</summary>
-public static class SweepReport
+internal static class SweepReport
 {
     /// <summary>Groups by method and ratio: Full first, then methods in the order they first appear, ratios ascending.</summary>
     public static IReadOnlyList<SweepGroup> Group(IReadOnlyList<SweepResult> results)

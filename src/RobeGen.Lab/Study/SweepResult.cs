@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RobeGen.Lab.Study;
 
 /// <summary>One trained cell of a sweep: a method at a compression ratio (0 for Full) with one seed.</summary>
-public sealed record SweepResult(
+internal sealed record SweepResult(
     string Method, string Label, double Ratio, int Seed, long EmbeddingBytes, long ModelBytes,
     double Auc, double LogLoss, long TrainRows, double Seconds, string Device)
 {
@@ -15,7 +15,7 @@ public sealed record SweepResult(
 /// Sweep results as CSV, one line per cell, appended as each cell finishes: an interrupted sweep (or one split over
 /// several commands) continues where it stopped, and the table and plot are drawn from everything in the file.
 /// </summary>
-public static class SweepResultsFile
+internal static class SweepResultsFile
 {
     private const string Header = "method,label,ratio,seed,embedding_bytes,model_bytes,auc,logloss,train_rows,seconds,device";
 

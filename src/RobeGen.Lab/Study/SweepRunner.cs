@@ -5,7 +5,7 @@ using RobeGen.Training;
 namespace RobeGen.Lab.Study;
 
 /// <summary>What a sweep trains: methods x ratios x seeds of one base model, with one set of training settings.</summary>
-public sealed record SweepPlan(
+internal sealed record SweepPlan(
     IDlrmDefinition BaseModel,
     IReadOnlyList<SweepMethod> Methods,
     IReadOnlyList<double> Ratios,
@@ -28,7 +28,7 @@ public sealed record SweepPlan(
 /// Trains every cell of a <see cref="SweepPlan"/> with the same <see cref="Trainer"/> and model-building path as
 /// <c>robegen train</c>, one model at a time, and reports each result as soon as it exists.
 /// </summary>
-public static class SweepRunner
+internal static class SweepRunner
 {
     /// <param name="data">Training and evaluation rows.</param>
     /// <param name="plan">The cells to train.</param>

@@ -7,7 +7,7 @@ namespace RobeGen.Lab.Study;
 /// <summary><see cref="Models.CriteoKaggle"/> with ROBE blocks that wrap around the end of the array.</summary>
 [Dlrm(DenseFeatures = 13, EmbeddingDim = 16, BottomMlp = new[] { 512, 256, 64, 16 }, TopMlp = new[] { 512, 256 }, Tokens = TokenKind.RawId)]
 [RobeArray(Slots = 540_000, BlockSize = 4, Variant = RobeVariant.Circular)]
-public partial class CriteoKaggleCircular
+internal partial class CriteoKaggleCircular
 {
     [Categorical(Column = 0, Cardinality = 1_460)] public partial EmbeddingTable C1 { get; }
     [Categorical(Column = 1, Cardinality = 583)] public partial EmbeddingTable C2 { get; }
@@ -40,7 +40,7 @@ public partial class CriteoKaggleCircular
 /// <summary><see cref="Models.CriteoKaggle"/> with a hashed +/-1 sign on every ROBE coordinate.</summary>
 [Dlrm(DenseFeatures = 13, EmbeddingDim = 16, BottomMlp = new[] { 512, 256, 64, 16 }, TopMlp = new[] { 512, 256 }, Tokens = TokenKind.RawId)]
 [RobeArray(Slots = 540_000, BlockSize = 4, Variant = RobeVariant.Signed)]
-public partial class CriteoKaggleSigned
+internal partial class CriteoKaggleSigned
 {
     [Categorical(Column = 0, Cardinality = 1_460)] public partial EmbeddingTable C1 { get; }
     [Categorical(Column = 1, Cardinality = 583)] public partial EmbeddingTable C2 { get; }

@@ -15,7 +15,7 @@ namespace RobeGen.Cpu;
 /// training step allocates nothing. Every reduction runs in a fixed order, so the same seed and data give
 /// bit-identical parameters. Not thread-safe: one caller at a time.
 /// </summary>
-public sealed class CpuDlrmBackend : IDlrmBackend
+internal sealed class CpuDlrmBackend : IDlrmBackend
 {
     private readonly ModelOptions _options;
     private readonly IEmbeddingKernels _kernels;

@@ -6,7 +6,7 @@ namespace RobeGen.Cuda;
 // The phases of a training step one at a time, for RobeGen.Lab: its layer-by-layer trace against the float64
 // reference, its per-phase profile and its embedding-layer timing. TrainStep never goes through here; it calls the
 // same private methods directly.
-public sealed partial class CudaDlrmBackend
+internal sealed partial class CudaDlrmBackend
 {
     /// <summary>The step's phases of this model, each only queued on its stream (binds the device first).</summary>
     internal StepPhases Phases

@@ -6,7 +6,7 @@ using RobeGen.Cuda.Kernels;
 namespace RobeGen.Cuda;
 
 // The phases of a step, each only queued on the stream (docs/model-math.md has the math).
-public sealed partial class CudaDlrmBackend
+internal sealed partial class CudaDlrmBackend
 {
     private AcceleratorStream Stream => _device.Stream;
 

@@ -6,7 +6,7 @@ namespace RobeGen.Initialization;
 /// Builds a model's initial state from its layout, optimizer and seed, exactly as docs/model-math.md says. Both
 /// backends start from this state, so the same seed gives bit-identical parameters on the CPU and on CUDA.
 /// </summary>
-public static class ModelInitializer
+internal static class ModelInitializer
 {
     /// <summary>
     /// Draws every parameter tensor in ModelState order from one SplitMix64 stream seeded with

@@ -1,7 +1,7 @@
 namespace RobeGen.Initialization;
 
 /// <summary>What a parameter tensor is, which decides how it is initialized.</summary>
-public enum TensorRole
+internal enum TensorRole
 {
     Weight,
     Bias,
@@ -9,14 +9,14 @@ public enum TensorRole
 }
 
 /// <summary>One parameter tensor of a model: its ModelState name, length and (for MLP layers) fan-in and fan-out.</summary>
-public sealed record TensorSpec(string Name, int Length, TensorRole Role, int FanIn, int FanOut);
+internal sealed record TensorSpec(string Name, int Length, TensorRole Role, int FanIn, int FanOut);
 
 /// <summary>
 /// The names, shapes and order of a model's tensors (docs/model-math.md "Tensors and names"): bottom layers, top
 /// layers (weight then bias each, the logit layer last), the embedding array, then the optimizer state in the same
 /// order. Every backend exports and imports exactly this list.
 /// </summary>
-public static class ModelTensors
+internal static class ModelTensors
 {
     /// <summary>Prefix of the Adagrad accumulator of a parameter: "adagrad.bottom.0.weight".</summary>
     public const string AdagradPrefix = "adagrad.";
