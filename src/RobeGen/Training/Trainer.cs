@@ -5,16 +5,6 @@ using RobeGen.Metrics;
 
 namespace RobeGen.Training;
 
-/// <summary>Where a run stands: what a checkpoint stores so that a resumed run continues exactly.</summary>
-/// <param name="Step">Steps done.</param>
-/// <param name="Epoch">The epoch in progress (0-based).</param>
-/// <param name="Position">Where in the training data of that epoch the next batch starts.</param>
-/// <param name="Rows">Training rows seen so far.</param>
-public readonly record struct TrainingProgressState(long Step, int Epoch, DataPosition Position, long Rows)
-{
-    public static readonly TrainingProgressState Start = new(0, 0, DataPosition.Start, 0);
-}
-
 /// <summary>
 /// Trains a model: epochs over the training data, the learning-rate schedule, evaluation every N steps, an early
 /// stop at a target AUC, periodic checkpoints. Deterministic on the CPU: a run resumed from a checkpoint ends
