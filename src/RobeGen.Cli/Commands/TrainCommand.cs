@@ -130,10 +130,10 @@ internal static class TrainCommand
                 CheckpointEverySteps = r.CheckpointEvery,
                 CheckpointEveryMinutes = r.CheckpointMinutes,
             };
-            Action<TrainingProgressState>? saver = series is null ? null : state =>
+            Action<TrainingSnapshot>? saver = series is null ? null : snapshot =>
             {
-                string written = series.Save(state.Step, path => ModelCheckpoint.Save(path, model, options, state, vocabulary, RunSettings(r)));
-                console.OnCheckpoint(written, state.Step);
+                string written = series.Save(snapshot.Progress.Step, path => ModelCheckpoint.Save(path, model, options, snapshot, vocabulary, RunSettings(r)));
+                console.OnCheckpoint(written, snapshot.Progress.Step);
             };
             var trainer = new Trainer(model, trainingOptions, console, saver);
             TrainingSummary summary = console.Run(() => trainer.Train(train, eval, resumed?.Progress));

@@ -27,10 +27,19 @@ public static class ModelCheckpoint
     /// before anything is written, so a good checkpoint is never replaced by a diverged one.
     /// </summary>
     public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingProgressState progress,
+        Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null) =>
+        Save(path, model, options, TrainingSnapshot.Take(model, progress), vocabulary, extra);
+
+    /// <summary>
+    /// Writes a snapshot the trainer took of <paramref name="model"/> (already exported and checked finite: nothing is
+    /// copied or scanned again), with the model's settings, atomically to <paramref name="path"/>.
+    /// </summary>
+    public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingSnapshot snapshot,
         Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null)
     {
-        ModelState state = model.ExportState();
-        ParameterHealth.ThrowIfNonFinite(state, progress.Step);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        TrainingProgressState progress = snapshot.Progress;
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
         Dictionary<string, string> settings = CheckpointSettings.From(options, model.Layout);
         settings[RowsKey] = progress.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -43,7 +52,7 @@ public static class ModelCheckpoint
             Step = progress.Step,
             Epoch = progress.Epoch,
             DataPosition = progress.Position,
-            State = state,
+            State = snapshot.State,
             Vocabularies = vocabulary?.ToNamedIds() ?? [],
         });
     }

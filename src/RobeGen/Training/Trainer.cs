@@ -15,16 +15,17 @@ public sealed class Trainer
     private readonly IDlrmBackend _model;
     private readonly TrainingOptions _options;
     private readonly ITrainingObserver _observer;
-    private readonly Action<TrainingProgressState>? _saveCheckpoint;
+    private readonly Action<TrainingSnapshot>? _saveCheckpoint;
     private readonly TimeProvider _time;
 
     /// <param name="model">The model to train (any backend).</param>
     /// <param name="options">Epochs, batch size, schedule, evaluation and checkpoint cadence.</param>
     /// <param name="observer">Progress receiver (optional).</param>
-    /// <param name="saveCheckpoint">Called with the run's state whenever a checkpoint is due (optional); never called
-    /// with a model holding NaN or infinite values.</param>
+    /// <param name="saveCheckpoint">Called whenever a checkpoint is due (optional) with a snapshot of the run: where it stands
+    /// and the model's tensors, exported once and checked finite (a diverged model throws instead); pass it to
+    /// <c>ModelCheckpoint.Save</c>, which writes it as it is.</param>
     /// <param name="time">Clock of <see cref="TrainingOptions.CheckpointEveryMinutes"/> (the system clock by default; tests pass their own).</param>
-    public Trainer(IDlrmBackend model, TrainingOptions options, ITrainingObserver? observer = null, Action<TrainingProgressState>? saveCheckpoint = null,
+    public Trainer(IDlrmBackend model, TrainingOptions options, ITrainingObserver? observer = null, Action<TrainingSnapshot>? saveCheckpoint = null,
         TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -139,12 +140,8 @@ public sealed class Trainer
         (_options.CheckpointEverySteps > 0 && step % _options.CheckpointEverySteps == 0)
         || (_options.CheckpointEveryMinutes > 0 && _time.GetElapsedTime(lastCheckpointTime).TotalMinutes >= _options.CheckpointEveryMinutes);
 
-    /// <summary>Scans the whole state first, so a diverged model never replaces a good checkpoint.</summary>
-    private void SaveCheckpoint(TrainingProgressState state)
-    {
-        ParameterHealth.ThrowIfNonFinite(_model.ExportState(), state.Step);
-        _saveCheckpoint!(state);
-    }
+    /// <summary>The snapshot scans the whole state first, so a diverged model never replaces a good checkpoint.</summary>
+    private void SaveCheckpoint(TrainingProgressState state) => _saveCheckpoint!(TrainingSnapshot.Take(_model, state));
 
     private EvaluationMetrics Evaluate(Evaluator evaluator, ITrainingData eval, TrainingProgressState state,
         List<TrainingCurvePoint> curve, ref double lossSum, ref long lossSteps)
