@@ -10,6 +10,7 @@ using RobeGen.Tests.Cuda.TestModels;
 namespace RobeGen.Tests.Cuda;
 
 /// <summary>The CUDA backend's contract (state, loss read-back, errors) on ILGPU's CPU accelerator.</summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
 {
     private readonly GpuDevice _device = fixture.Device;

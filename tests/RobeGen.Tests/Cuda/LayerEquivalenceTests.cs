@@ -10,6 +10,7 @@ namespace RobeGen.Tests.Cuda;
 /// Every layer's forward and backward of the CUDA backend (its ILGPU kernels on the CPU accelerator) against the
 /// double-precision reference, within 1e-5 of each tensor's scale, for the variants, storages and both gradient modes.
 /// </summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class LayerEquivalenceTests(CpuSimulatorFixture fixture, ITestOutputHelper output) : IClassFixture<CpuSimulatorFixture>
 {
     public static TheoryData<string, bool> Cases => new()
