@@ -17,6 +17,13 @@ namespace RobeGen.Generators;
 [Generator(LanguageNames.CSharp)]
 public sealed class DlrmGenerator : IIncrementalGenerator
 {
+    private readonly FaultInjection? _faults;
+
+    public DlrmGenerator() { }
+
+    /// <summary>A generator whose parser or emitter fails on purpose (tests of RG9999).</summary>
+    internal DlrmGenerator(FaultInjection faults) => _faults = faults;
+
     /// <summary>Tracking names of the pipeline steps (the incrementality tests look for them).</summary>
     public static class TrackingNames
     {
@@ -28,11 +35,12 @@ public sealed class DlrmGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        FaultInjection? faults = _faults;
         IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 DlrmParser.DlrmAttributeName,
                 static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                static (syntaxContext, cancellationToken) => DlrmParser.Parse(syntaxContext, cancellationToken))
+                (syntaxContext, cancellationToken) => DlrmParser.Parse(syntaxContext, faults, cancellationToken))
             .WithTrackingName(TrackingNames.Parse);
 
         IncrementalValuesProvider<DlrmModel> models = results
@@ -49,10 +57,10 @@ public sealed class DlrmGenerator : IIncrementalGenerator
             .Select(static (r, _) => r.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
 
-        context.RegisterSourceOutput(models, static (spc, model) =>
+        context.RegisterSourceOutput(models, (spc, model) =>
             AddSource(spc, model.HintName, model.FullName, () =>
             {
-                TestFaults.ThrowIf(TestFaults.EmitFailureClass, model.ClassName, "emitter");
+                faults?.BeforeEmit(model.ClassName);
                 return DlrmEmitter.Emit(model);
             }));
         context.RegisterSourceOutput(stubs, static (spc, stub) =>

@@ -61,6 +61,7 @@ public sealed class DiagnosticTests
         { "RG0026", Valid(robeArray: "[RobeArray(Slots = 99, BlockSize = 2, [|Variant = (RobeVariant)3|])]"), "Variant = 3 is not a value of RobeVariant", true },
         { "RG0026", Valid(dlrm: Dlrm + ", [|Tokens = (TokenKind)(-1)|]"), "Tokens = -1 is not a value of TokenKind", true },
         { "RG0027", Valid(tables: "[Categorical(Column = 0)] public partial EmbeddingTable [|Fingerprint|] { get; }"), "has the name of a member RobeGen generates", true },
+        { "RG0027", Valid(tables: "[Categorical(Column = 0)] public partial EmbeddingTable [|TokenOffsets|] { get; }"), "has the name of a member RobeGen generates", true },
         { "RG0029", Valid(classHeader: "public partial class [|M|]", tables: "[Categorical(Column = 0, Cardinality = long.MaxValue / 2, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable A { get; }"),
             "do not fit in a 64-bit integer", true },
         { "RG0028", Valid(tables: "[Categorical(Column = 0, [|Rows = 5|])] public partial EmbeddingTable A { get; }"), "declares Rows = 5 but is Storage = Robe", true },

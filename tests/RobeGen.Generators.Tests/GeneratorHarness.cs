@@ -27,16 +27,19 @@ internal static class GeneratorHarness
             // As the .NET SDK does by default: ILGPU was built against an older System.Runtime.
             .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress }));
 
-    public static GeneratorDriver Driver() => CSharpGeneratorDriver.Create(
-        new[] { new DlrmGenerator().AsSourceGenerator() },
+    public static GeneratorDriver Driver(DlrmGenerator? generator = null) => CSharpGeneratorDriver.Create(
+        new[] { (generator ?? new DlrmGenerator()).AsSourceGenerator() },
         parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once.</summary>
-    public static Run Run(params string[] sources)
+    public static Run Run(params string[] sources) => Run(new DlrmGenerator(), sources);
+
+    /// <summary>Runs <paramref name="generator"/> (one with a fault injected, say) once.</summary>
+    public static Run Run(DlrmGenerator generator, params string[] sources)
     {
         CSharpCompilation input = Compilation(sources);
-        GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        GeneratorDriver driver = Driver(generator).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new Run(driver.GetRunResult(), output, diagnostics);
     }
 }

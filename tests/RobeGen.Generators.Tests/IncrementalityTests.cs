@@ -22,22 +22,28 @@ public sealed class IncrementalityTests
         return driver.RunGenerators(second).GetRunResult().Results.Single();
     }
 
-    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
-        result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+    /// <summary>The reasons of a tracked step's outputs; never empty (an empty list would let the checks on it pass vacuously).</summary>
+    private static IReadOnlyList<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step)
+    {
+        var reasons = result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.NotEmpty(reasons);
+        return reasons;
+    }
 
-    private static IEnumerable<IncrementalStepRunReason> OutputReasons(GeneratorRunResult result) =>
-        result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
+    /// <summary>The reasons of the source outputs' steps; never empty.</summary>
+    private static IReadOnlyList<IncrementalStepRunReason> OutputReasons(GeneratorRunResult result)
+    {
+        var reasons = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.NotEmpty(reasons);
+        return reasons;
+    }
 
     [Fact]
     public void An_edit_of_another_file_reuses_everything()
     {
         GeneratorRunResult result = RunTwice(Declarations.TinyAuthors, Declarations.TinyAuthors, Unrelated, Unrelated.Replace("{ }", "{ public int X; }"));
         foreach (string step in new[] { TrackingNames.Parse, TrackingNames.Model, TrackingNames.Diagnostics })
-        {
-            Assert.NotEmpty(Reasons(result, step));
             Assert.All(Reasons(result, step), r => Assert.Contains(r, Reused));
-        }
-        Assert.NotEmpty(OutputReasons(result));
         Assert.All(OutputReasons(result), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
     }
 

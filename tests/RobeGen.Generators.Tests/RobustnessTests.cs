@@ -43,37 +43,34 @@ public sealed class RobustnessTests
     [Fact]
     public void A_parser_failure_becomes_RG9999()
     {
-        TestFaults.ParseFailureClass = "Faulty";
-        try
-        {
-            Run run = GeneratorHarness.Run(Declarations.Valid(classHeader: "public partial class Faulty"));
-            Assert.Null(run.Single.Exception);
-            Diagnostic error = Assert.Single(run.GeneratorDiagnostics);
-            Assert.Equal("RG9999", error.Id);
-            Assert.Contains("fault injected into the parser", error.GetMessage());
-            Assert.Empty(run.Single.GeneratedSources);
-        }
-        finally
-        {
-            TestFaults.ParseFailureClass = null;
-        }
+        var generator = new DlrmGenerator(new FaultInjection { ParseFailureClass = "Faulty" });
+        Run run = GeneratorHarness.Run(generator, Declarations.Valid(classHeader: "public partial class Faulty"));
+        Assert.Null(run.Single.Exception);
+        Diagnostic error = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("RG9999", error.Id);
+        Assert.Contains("fault injected into the parser", error.GetMessage());
+        Assert.Empty(run.Single.GeneratedSources);
     }
 
     [Fact]
     public void An_emitter_failure_becomes_RG9999()
     {
-        TestFaults.EmitFailureClass = "Faulty";
-        try
-        {
-            Run run = GeneratorHarness.Run(Declarations.Valid(classHeader: "public partial class Faulty"));
-            Assert.Null(run.Single.Exception);
-            Diagnostic error = Assert.Single(run.GeneratorDiagnostics);
-            Assert.Equal("RG9999", error.Id);
-            Assert.Contains("fault injected into the emitter", error.GetMessage());
-        }
-        finally
-        {
-            TestFaults.EmitFailureClass = null;
-        }
+        var generator = new DlrmGenerator(new FaultInjection { EmitFailureClass = "Faulty" });
+        Run run = GeneratorHarness.Run(generator, Declarations.Valid(classHeader: "public partial class Faulty"));
+        Assert.Null(run.Single.Exception);
+        Diagnostic error = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("RG9999", error.Id);
+        Assert.Contains("fault injected into the emitter", error.GetMessage());
+    }
+
+    [Fact]
+    public void A_fault_hits_only_its_generator_and_its_class()
+    {
+        // The hook lives in one generator instance: the plain generator and other classes are unaffected.
+        Run plain = GeneratorHarness.Run(Declarations.Valid(classHeader: "public partial class Faulty"));
+        Assert.Empty(plain.GeneratorDiagnostics);
+        Run other = GeneratorHarness.Run(new DlrmGenerator(new FaultInjection { EmitFailureClass = "Faulty" }), Declarations.TinyAuthors);
+        Assert.Empty(other.GeneratorDiagnostics);
+        Assert.Single(other.Single.GeneratedSources);
     }
 }

@@ -1,398 +1,495 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using RobeGen.Generators.Model;
 using RobeGen.Generators.Robe;
-using static RobeGen.Generators.Emitting.CodeWriter;
+using static RobeGen.Generators.Emitting.Literals;
 
 namespace RobeGen.Generators.Emitting;
 
 /// <summary>
-/// The ILGPU kernels (<c>GpuEmbedding</c>, an IGpuEmbeddingKernels). One lookup (sample, table) is served by
-/// <see cref="GpuLookupPlan.Lanes"/> consecutive threads (32 when d &gt;= 32); lane l moves coordinates l, l + 32,
-/// l + 64, ... in steps the generator unrolls (d and the declared Z are constants), so each load and store instruction
-/// of a warp touches 32 consecutive floats (coalesced) and every lane has several independent loads in flight. The
-/// ROBE block starts of a lookup are hashed once per block by distinct lanes in parallel and handed to the other lanes
-/// by warp shuffles; the storage-specific parts (a ROBE block start, a Full/Hashed row start) are small helpers.
+/// The ILGPU kernels (<c>GpuEmbedding</c>, an IGpuEmbeddingKernels) for the declared layout: one code path per storage
+/// kind the declaration uses (ROBE; Full/Hashed rows; QuotientRemainder), each table taking the path of its declared
+/// storage, and the declared Z and d built in. One lookup (sample, table) is served by <see cref="GpuLookupPlan.Lanes"/>
+/// consecutive threads (32 when d &gt;= 32); lane l moves coordinates l, l + 32, l + 64, ... in steps the generator
+/// unrolls, so each load and store instruction of a warp touches 32 consecutive floats (coalesced), every lane issues
+/// all its loads before its stores, and a warp running adjacent tables of one kind takes one path. The ROBE block starts
+/// of a lookup are hashed once per block by distinct lanes and handed to the other lanes by warp shuffles. The
+/// arithmetic (hash, row starts) is the runtime's RobeHash, SignHash and TableRows, which ILGPU inlines.
 /// Kernel code is ILGPU-safe: no allocation, spans, LINQ or exceptions.
 /// </summary>
 internal static class GpuKernelEmitter
 {
-    private const string Robe = "(int)" + Names.EmbeddingStorage + ".Robe";
-    private const string Full = "(int)" + Names.EmbeddingStorage + ".Full";
-    private const string QuotientRemainder = "(int)" + QuotientRemainderEmitter.Storage;
-    private const string Warp = "global::ILGPU.Warp";
-    private const string Group = "global::ILGPU.Group";
+    private static string Storage(TableStorage storage) => "(int)" + Names.EmbeddingStorage + "." + storage;
 
-    private static string GatherDelegate =>
-        "global::System.Action<" + Names.Index1D + ", " + Names.GpuEmbeddingArgs + ", " + Names.GpuTableViews + ", " + Names.ArrayView +
-        "<float>, " + Names.ArrayView + "<ulong>, " + Names.ArrayView + "<long>, " + Names.ArrayView + "<float>>";
+    private const string KernelParameters = Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
+        Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, ";
 
-    private static string ScatterDelegate =>
-        "global::System.Action<" + Names.Index1D + ", " + Names.GpuEmbeddingArgs + ", " + Names.GpuTableViews + ", " + Names.ArrayView +
-        "<float>, " + Names.ArrayView + "<ulong>, " + Names.ArrayView + "<long>, " + Names.ArrayView + "<float>, " + Names.ArrayView + "<float>>";
+    private const string GatherTypes = Names.Index1D + ", " + Names.GpuEmbeddingArgs + ", " + Names.GpuTableViews + ", " + Names.ArrayView +
+        "<float>, " + Names.ArrayView + "<ulong>, " + Names.ArrayView + "<long>, " + Names.ArrayView + "<float>";
 
-    public static void Write(CodeWriter w, DlrmModel model)
+    private const string ScatterTypes = GatherTypes + ", " + Names.ArrayView + "<float>";
+
+    public static void Write(SourceWriter w, DlrmModel model)
     {
         var plan = new GpuLookupPlan(model);
-        w.Line("/// <summary>The generated ILGPU embedding kernels of this model.</summary>");
-        w.Open("public sealed class GpuEmbedding : " + Names.GpuEmbeddingKernels);
-        w.Line("/// <summary>Threads per (sample, table) lookup: the largest power of two up to min(32, d).</summary>");
-        w.Line("public const int LookupLanes = " + Int(plan.Lanes) + ";");
-        w.Line();
-        w.Line("/// <summary>The one instance (the kernels keep no state).</summary>");
-        w.Line("public static GpuEmbedding Instance { get; } = new GpuEmbedding();");
-        w.Line();
-        w.Line("private GpuEmbedding() { }");
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Line("public int ThreadsPerLookup => LookupLanes;");
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Line("public " + GatherDelegate + " LoadGather(" + Names.Accelerator + " accelerator) =>");
-        w.Line("    " + Names.KernelLoaders + ".LoadAutoGroupedStreamKernel<" + TypeArguments(GatherDelegate) + ">(accelerator, GatherKernel);");
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Line("public " + ScatterDelegate + " LoadScatterAtomic(" + Names.Accelerator + " accelerator) =>");
-        w.Line("    " + Names.KernelLoaders + ".LoadAutoGroupedStreamKernel<" + TypeArguments(ScatterDelegate) + ">(accelerator, ScatterAtomicKernel);");
-        w.Line();
-        WriteGatherKernel(w, model, plan);
-        w.Line();
-        WriteScatterKernel(w, model, plan);
-        w.Line();
-        WriteBlockStart(w);
-        w.Line();
-        WriteRowStart(w);
-        w.Line();
-        w.Close();
-    }
-
-    private static string TypeArguments(string actionType) =>
-        actionType.Substring("global::System.Action<".Length, actionType.Length - "global::System.Action<".Length - 1);
-
-    /// <summary>
-    /// The thread's lookup (pair = sample * TableCount + table) and lane. <c>active</c> is false for threads past the
-    /// batch (in the gather they still take part in the warp shuffles, which need every lane).
-    /// </summary>
-    private static void WriteLookupMapping(CodeWriter w)
-    {
-        w.Line("int pair = index.X / LookupLanes;");
-        w.Line("int lane = index.X - pair * LookupLanes;");
-        w.Line("bool active = pair < args.Batch * TableCount;");
-        w.Line("int table = pair % TableCount;");
-        w.Line("int storage = active ? tables.Storage[table] : " + Full + ";");
-        w.Line("bool robe = active && storage == " + Robe + ";");
-        w.Line("long recordBase = (long)pair * args.MaxBlocks;");
-        w.Line("int outputBase = pair * EmbeddingDim;");
-    }
-
-    private static void WriteGatherKernel(CodeWriter w, DlrmModel model, GpuLookupPlan plan)
-    {
-        w.Line("/// <summary>Gather: lane l of a lookup reads coordinates l, l + LookupLanes, ... (a warp reads 32 consecutive slots");
-        w.Line("/// per instruction) and the lookup's block starts are recorded. Extent batch * TableCount * LookupLanes (extra threads");
-        w.Line("/// idle). A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>");
-        w.Open("public static void GatherKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
-            Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> output)");
-        WriteLookupMapping(w);
-        w.Line("ulong token = active ? tokens[pair] : 0UL;");
-        w.Line("ulong key = robe ? RobeHash.Key(table, token) : 0UL;");
-        w.Line("ulong rowTerm = robe ? RobeHash.RowTerm(key) : 0UL;");
-        if (!Unrolling.Applies(model))
+        var paths = StoragePaths.Of(model);
+        using (w.Block($$"""
+            /// <summary>The generated ILGPU embedding kernels of this model, for its declared layout (storage of every table and Z built in).</summary>
+            public sealed class GpuEmbedding : {{Names.GpuEmbeddingKernels}}
+            """))
         {
-            WriteGatherLoop(w, model);
-            w.Close();
-            return;
-        }
-        WriteHashedSlots(w, model, plan);
-        w.Line("if (!active) return;");
-        w.Open("if (robe)");
-        if (model.Variant == RobeVariant.Signed) WriteSignLane(w);
-        // All loads first, then all stores: the loads do not wait on stores the compiler cannot prove disjoint.
-        ForEachStep(w, plan, step => "float v" + step + " = weights[slot" + step + "]" + SignFactor(model, plan, step) + ";", "0f");
-        ForEachStep(w, plan, step => "output[outputBase + " + Coordinate(plan, step) + "] = v" + step + ";");
-        w.Close();
-        w.Open("else if (storage == " + QuotientRemainder + ")");
-        w.Line("// Two rows' product; lane 0 records both starts.");
-        WriteQuotientRemainderStarts(w);
-        ForEachStep(w, plan, step => "float v" + step + " = weights[quotient + " + Coordinate(plan, step) + "] * weights[remainder + " + Coordinate(plan, step) + "];", "0f");
-        ForEachStep(w, plan, step => "output[outputBase + " + Coordinate(plan, step) + "] = v" + step + ";");
-        w.Close();
-        w.Open("else");
-        w.Line("// A Full or Hashed row: d consecutive floats; lane 0 records the row's start.");
-        w.Line("long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
-        w.Line("if (lane == 0) blockStarts[recordBase] = rowStart;");
-        w.Line("bool inRange = rowStart >= 0;");
-        ForEachStep(w, plan, step => "float v" + step + " = inRange ? weights[rowStart + " + Coordinate(plan, step) + "] : 0f;", "0f");
-        ForEachStep(w, plan, step => "output[outputBase + " + Coordinate(plan, step) + "] = v" + step + ";");
-        w.Close();
-        w.Close();
-    }
+            w.WriteLine($$"""
+                /// <summary>Threads per (sample, table) lookup: the largest power of two up to min(32, d).</summary>
+                public const int LookupLanes = {{Int(plan.Lanes)}};
 
-    /// <summary>
-    /// slot0.. of the lane's steps from the hash, and the block starts recorded. With the declared Z, when a lookup's
-    /// blocks fit its lanes (ceil(d / Z) &lt;= LookupLanes) and its lanes sit in one warp, lane b hashes block b and the
-    /// starts reach the other lanes by shuffles (executed by every lane, active or not); otherwise each lane hashes the
-    /// block of each of its coordinates (the same number: the hash is a pure function of key and block).
-    /// </summary>
-    private static void WriteHashedSlots(CodeWriter w, DlrmModel model, GpuLookupPlan plan)
-    {
-        DeclareSlots(w, plan);
-        w.Open("if (args.BlockSize == " + Int(model.BlockSize) + ")");
-        w.Line("long range = " + Range(model, Int(model.BlockSize)) + ";");
-        if (plan.Blocks <= plan.Lanes)
-        {
-            w.Open("if (" + Warp + ".WarpSize % LookupLanes == 0 && " + Group + ".DimX % " + Warp + ".WarpSize == 0)");
-            w.Line("int mine = 0;");
-            w.Open("if (robe && lane < " + Int(plan.Blocks) + ")");
-            w.Line("mine = BlockStart(rowTerm, lane, range);");
-            w.Line("blockStarts[recordBase + lane] = mine;");
-            w.Close();
-            w.Line("int firstLane = " + Warp + ".LaneIdx - lane;");
-            for (int step = 0; step < plan.Steps; step++)
+                /// <summary>The one instance (the kernels keep no state).</summary>
+                public static GpuEmbedding Instance { get; } = new GpuEmbedding();
+
+                private GpuEmbedding() { }
+
+                /// <inheritdoc/>
+                public int ThreadsPerLookup => LookupLanes;
+
+                /// <inheritdoc/>
+                public global::System.Action<{{GatherTypes}}> LoadGather({{Names.Accelerator}} accelerator) =>
+                    {{Names.KernelLoaders}}.LoadAutoGroupedStreamKernel<{{GatherTypes}}>(accelerator, GatherKernel);
+
+                /// <inheritdoc/>
+                public global::System.Action<{{ScatterTypes}}> LoadScatterAtomic({{Names.Accelerator}} accelerator) =>
+                    {{Names.KernelLoaders}}.LoadAutoGroupedStreamKernel<{{ScatterTypes}}>(accelerator, ScatterAtomicKernel);
+
+                """);
+            var kernel = new KernelText(model, plan, paths);
+            kernel.WriteGather(w);
+            w.WriteLine();
+            kernel.WriteScatter(w);
+            if (paths.NeedsStorageOf)
             {
-                string c = Coordinate(plan, step), z = Int(model.BlockSize);
-                w.Line("slot" + step + " = " + Slot(model, Warp + ".Shuffle(mine, firstLane + (" + c + ") / " + z + ")", "(" + c + ") % " + z) + ";");
+                w.WriteLine();
+                WriteStorageOf(w, model);
             }
-            w.Close();
-            w.Open("else if (robe)");
-        }
-        else w.Open("if (robe)");
-        HashEachStep(w, model, plan, Int(model.BlockSize));
-        w.Close();
-        w.Close();
-        w.Open("else if (robe)");
-        w.Line("// A run-time Z other than the declared one: the same steps with Z read from the arguments.");
-        w.Line("int blockSize = args.BlockSize;");
-        w.Line("long range = " + Range(model, "blockSize") + ";");
-        HashEachStep(w, model, plan, "blockSize");
-        w.Close();
-    }
-
-    private static void DeclareSlots(CodeWriter w, GpuLookupPlan plan)
-    {
-        var names = new string[plan.Steps];
-        for (int step = 0; step < plan.Steps; step++) names[step] = "slot" + step + " = 0";
-        w.Line("int " + string.Join(", ", names) + ";");
-    }
-
-    /// <summary>Every step hashes its coordinate's block (block size <paramref name="z"/>); the block's first coordinate records it.</summary>
-    private static void HashEachStep(CodeWriter w, DlrmModel model, GpuLookupPlan plan, string z)
-    {
-        for (int step = 0; step < plan.Steps; step++)
-        {
-            string c = Coordinate(plan, step);
-            OpenStep(w, plan, step);
-            w.Line("int block = (" + c + ") / " + z + ";");
-            w.Line("int k = " + c + " - block * " + z + ";");
-            w.Line("int start = BlockStart(rowTerm, block, range);");
-            w.Line("if (k == 0) blockStarts[recordBase + block] = start;");
-            w.Line("slot" + step + " = " + Slot(model, "start", "k") + ";");
-            w.Close();
+            if (paths.Robe)
+            {
+                w.WriteLine();
+                WriteTokenOffsetOf(w, model);
+            }
         }
     }
 
-    private static void WriteScatterKernel(CodeWriter w, DlrmModel model, GpuLookupPlan plan)
+    /// <summary>A table index's declared storage: a switch whose default is the most common storage.</summary>
+    private static void WriteStorageOf(SourceWriter w, DlrmModel model)
     {
-        w.Line("/// <summary>Gradient scatter: lane l of a lookup atomically adds the gradient of coordinates l, l + LookupLanes, ...");
-        w.Line("/// (times the sign for Signed) at the slots the gather recorded; a warp's atomics hit 32 consecutive slots. Same");
-        w.Line("/// extent as the gather; the order of the additions is not fixed.</summary>");
-        w.Open("public static void ScatterAtomicKernel(" + Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
-            Names.ArrayView + "<float> weights, " + Names.ArrayView + "<ulong> tokens, " + Names.ArrayView + "<long> blockStarts, " + Names.ArrayView + "<float> gradOutput, " + Names.ArrayView + "<float> gradWeights)");
-        WriteLookupMapping(w);
-        w.Line("if (!active) return;");
-        if (!Unrolling.Applies(model))
+        TableStorage common = model.Tables.GroupBy(t => t.Storage).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
+        using (w.Block("""
+            /// <summary>The declared storage of a table index (as int): which code path its lookups take.</summary>
+            private static int StorageOf(int table)
+            """))
+        using (w.Block("switch (table)"))
         {
-            WriteScatterLoop(w, model);
-            w.Close();
-            return;
-        }
-        w.Open("if (robe)");
-        DeclareSlots(w, plan);
-        w.Open("if (args.BlockSize == " + Int(model.BlockSize) + ")");
-        RecordedSlots(w, model, plan, Int(model.BlockSize));
-        w.Close();
-        w.Open("else");
-        w.Line("int blockSize = args.BlockSize;");
-        RecordedSlots(w, model, plan, "blockSize");
-        w.Close();
-        if (model.Variant == RobeVariant.Signed)
-        {
-            w.Line("ulong key = RobeHash.Key(table, tokens[pair]);");
-            WriteSignLane(w);
-        }
-        ForEachStep(w, plan, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(plan, step) + "]" + SignFactor(model, plan, step) + ";", "0f");
-        ForEachStep(w, plan, step => Names.Atomic + ".Add(ref gradWeights[slot" + step + "], g" + step + ");");
-        w.Close();
-        w.Open("else if (storage == " + QuotientRemainder + ")");
-        w.Line("// The product rule with the weights the gather read: dQ[q] += g * Rm[r], dRm[r] += g * Q[q].");
-        w.Line("long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];");
-        ForEachStep(w, plan, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(plan, step) + "];", "0f");
-        ForEachStep(w, plan, step => "float q" + step + " = weights[quotient + " + Coordinate(plan, step) + "];", "0f");
-        ForEachStep(w, plan, step => "float r" + step + " = weights[remainder + " + Coordinate(plan, step) + "];", "0f");
-        ForEachStep(w, plan, step => Names.Atomic + ".Add(ref gradWeights[quotient + " + Coordinate(plan, step) + "], g" + step + " * r" + step + ");");
-        ForEachStep(w, plan, step => Names.Atomic + ".Add(ref gradWeights[remainder + " + Coordinate(plan, step) + "], g" + step + " * q" + step + ");");
-        w.Close();
-        w.Open("else");
-        w.Line("long rowStart = blockStarts[recordBase];");
-        w.Line("if (rowStart < 0) return;");
-        ForEachStep(w, plan, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(plan, step) + "];", "0f");
-        ForEachStep(w, plan, step => Names.Atomic + ".Add(ref gradWeights[rowStart + " + Coordinate(plan, step) + "], g" + step + ");");
-        w.Close();
-        w.Close();
-    }
-
-    /// <summary>
-    /// The gather of a d beyond <see cref="Unrolling.MaxCoordinates"/>: a loop over the lane's coordinates, each lane
-    /// hashing the block of each coordinate itself (no real DLRM gets here; it keeps the source small).
-    /// </summary>
-    private static void WriteGatherLoop(CodeWriter w, DlrmModel model)
-    {
-        w.Line("if (!active) return;");
-        w.Open("if (robe)");
-        w.Line("int blockSize = args.BlockSize;");
-        w.Line("long range = " + Range(model, "blockSize") + ";");
-        w.Open("for (int c = lane; c < EmbeddingDim; c += LookupLanes)");
-        w.Line("int block = c / blockSize;");
-        w.Line("int k = c - block * blockSize;");
-        w.Line("int start = BlockStart(rowTerm, block, range);");
-        w.Line("if (k == 0) blockStarts[recordBase + block] = start;");
-        w.Line("output[outputBase + c] = weights[" + Slot(model, "start", "k") + "]" + LoopSignFactor(model) + ";");
-        w.Close();
-        w.Close();
-        w.Open("else if (storage == " + QuotientRemainder + ")");
-        WriteQuotientRemainderStarts(w);
-        w.Line("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = weights[quotient + c] * weights[remainder + c];");
-        w.Close();
-        w.Open("else");
-        w.Line("long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);");
-        w.Line("if (lane == 0) blockStarts[recordBase] = rowStart;");
-        w.Line("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = rowStart >= 0 ? weights[rowStart + c] : 0f;");
-        w.Close();
-    }
-
-    /// <summary>The scatter of a d beyond <see cref="Unrolling.MaxCoordinates"/>: a loop over the lane's coordinates.</summary>
-    private static void WriteScatterLoop(CodeWriter w, DlrmModel model)
-    {
-        w.Open("if (robe)");
-        if (model.Variant == RobeVariant.Signed) w.Line("ulong key = RobeHash.Key(table, tokens[pair]);");
-        w.Line("int blockSize = args.BlockSize;");
-        w.Open("for (int c = lane; c < EmbeddingDim; c += LookupLanes)");
-        w.Line("int block = c / blockSize;");
-        w.Line(Names.Atomic + ".Add(ref gradWeights[" + Slot(model, "(int)blockStarts[recordBase + block]", "c - block * blockSize") + "], gradOutput[outputBase + c]" + LoopSignFactor(model) + ");");
-        w.Close();
-        w.Close();
-        w.Open("else if (storage == " + QuotientRemainder + ")");
-        w.Line("long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];");
-        w.Open("for (int c = lane; c < EmbeddingDim; c += LookupLanes)");
-        w.Line("float g = gradOutput[outputBase + c], q = weights[quotient + c], r = weights[remainder + c];");
-        w.Line(Names.Atomic + ".Add(ref gradWeights[quotient + c], g * r);");
-        w.Line(Names.Atomic + ".Add(ref gradWeights[remainder + c], g * q);");
-        w.Close();
-        w.Close();
-        w.Open("else");
-        w.Line("long rowStart = blockStarts[recordBase];");
-        w.Line("if (rowStart < 0) return;");
-        w.Line("for (int c = lane; c < EmbeddingDim; c += LookupLanes) " + Names.Atomic + ".Add(ref gradWeights[rowStart + c], gradOutput[outputBase + c]);");
-        w.Close();
-    }
-
-    private static string LoopSignFactor(DlrmModel model) => model.Variant == RobeVariant.Signed ? " * RobeHash.SignOf(key, c)" : "";
-
-    /// <summary>slot0.. from the block starts the gather recorded (block size <paramref name="z"/>).</summary>
-    private static void RecordedSlots(CodeWriter w, DlrmModel model, GpuLookupPlan plan, string z)
-    {
-        for (int step = 0; step < plan.Steps; step++)
-        {
-            string c = Coordinate(plan, step);
-            OpenStep(w, plan, step);
-            w.Line("int block = (" + c + ") / " + z + ";");
-            w.Line("slot" + step + " = " + Slot(model, "(int)blockStarts[recordBase + block]", c + " - block * " + z) + ";");
-            w.Close();
+            foreach (TableModel table in model.Tables.Where(t => t.Storage != common))
+                w.WriteLine("case " + Int(table.Index) + ": return " + Storage(table.Storage) + ";");
+            w.WriteLine("default: return " + Storage(common) + ";");
         }
     }
 
-    /// <summary>
-    /// One line per step; the partial last step (when LookupLanes does not divide d) runs on the lanes that have a
-    /// coordinate there, and a declaration in it (<paramref name="idle"/> given) gets that value on the other lanes.
-    /// </summary>
-    private static void ForEachStep(CodeWriter w, GpuLookupPlan plan, System.Func<int, string> line, string? idle = null)
+    /// <summary>A ROBE table index's token offset: arithmetic when they are Index &lt;&lt; 33 (raw ids), else a switch.</summary>
+    private static void WriteTokenOffsetOf(SourceWriter w, DlrmModel model)
     {
-        for (int step = 0; step < plan.Steps; step++)
+        var robeTables = model.Tables.Where(t => t.Storage == TableStorage.Robe).ToList();
+        const string Header = """
+            /// <summary>The token offset of a ROBE table index (TokenOffsets; other tables do not hash).</summary>
+            private static ulong TokenOffsetOf(int table)
+            """;
+        if (robeTables.Count == 1)
+            w.WriteLine(Header + " => TokenOffsets." + Identifier(robeTables[0].Name) + ";");
+        else if (robeTables.All(t => t.TokenOffset == (ulong)t.Index << 33))
+            w.WriteLine(Header + " => (ulong)table << 33;");
+        else
         {
-            string text = line(step);
-            if (!plan.IsPartial(step)) w.Line(text);
-            else if (idle is null) w.Line("if (" + TailTest(plan) + ") " + text);
+            using (w.Block(Header))
+            using (w.Block("switch (table)"))
+            {
+                foreach (TableModel table in robeTables.Where(t => t.TokenOffset != 0))
+                    w.WriteLine("case " + Int(table.Index) + ": return TokenOffsets." + Identifier(table.Name) + ";");
+                w.WriteLine("default: return 0UL;");
+            }
+        }
+    }
+
+    /// <summary>The storage kinds a declaration uses, as the kernels' code paths.</summary>
+    private sealed class StoragePaths
+    {
+        public bool Robe, Full, Hashed, QuotientRemainder;
+
+        public static StoragePaths Of(DlrmModel model) => new()
+        {
+            Robe = model.Tables.Any(t => t.Storage == TableStorage.Robe),
+            Full = model.Tables.Any(t => t.Storage == TableStorage.Full),
+            Hashed = model.Tables.Any(t => t.Storage == TableStorage.Hashed),
+            QuotientRemainder = model.Tables.Any(t => t.Storage == TableStorage.QuotientRemainder),
+        };
+
+        public bool Rows => Full || Hashed;
+
+        /// <summary>More than one storage: a lookup's path depends on its table.</summary>
+        public bool NeedsStorageOf => (Robe ? 1 : 0) + (Full ? 1 : 0) + (Hashed ? 1 : 0) + (QuotientRemainder ? 1 : 0) > 1;
+
+        /// <summary>The paths present, in order, with the test that selects each.</summary>
+        public IEnumerable<(string Name, string Test)> Present()
+        {
+            if (Robe) yield return ("robe", "robe");
+            if (Rows)
+                yield return ("rows", Full && Hashed
+                    ? "storage == " + Storage(TableStorage.Full) + " || storage == " + Storage(TableStorage.Hashed)
+                    : "storage == " + Storage(Full ? TableStorage.Full : TableStorage.Hashed));
+            if (QuotientRemainder) yield return ("quotientRemainder", "storage == " + Storage(TableStorage.QuotientRemainder));
+        }
+    }
+
+    /// <summary>The text of the two kernels of one model.</summary>
+    private sealed class KernelText
+    {
+        private readonly DlrmModel _model;
+        private readonly GpuLookupPlan _plan;
+        private readonly StoragePaths _paths;
+        private readonly string _z;
+
+        public KernelText(DlrmModel model, GpuLookupPlan plan, StoragePaths paths)
+        {
+            _model = model;
+            _plan = plan;
+            _paths = paths;
+            _z = Int(model.BlockSize);
+        }
+
+        private bool Signed => _model.Variant == RobeVariant.Signed;
+        private bool Circular => _model.Variant == RobeVariant.Circular;
+        private bool Unrolled => Unrolling.Applies(_model);
+
+        public void WriteGather(SourceWriter w)
+        {
+            using (w.Block($$"""
+                /// <summary>Gather: lane l of a lookup reads coordinates l, l + LookupLanes, ... (a warp reads 32 consecutive slots
+                /// per instruction) and the lookup's block starts are recorded. Extent batch * TableCount * LookupLanes (extra threads
+                /// idle). A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
+                public static void GatherKernel({{KernelParameters}}{{Names.ArrayView}}<float> output)
+                """))
+            {
+                WriteLookupMapping(w, robeFlag: _paths.Robe);
+                w.WriteLine("ulong token = active ? tokens[pair] : 0UL;");
+                if (_paths.Robe)
+                {
+                    if (Signed) w.WriteLine("ulong key = robe ? " + Names.RobeHash + ".KeyOf(token, TokenOffsetOf(table)) : 0UL;");
+                    w.WriteLine("ulong rowTerm = robe ? " + Names.RobeHash + ".RowTerm(" + (Signed ? "key" : Names.RobeHash + ".KeyOf(token, TokenOffsetOf(table))") + ") : 0UL;");
+                    w.WriteLine("long range = " + (Circular ? "args.RobeSlots" : "args.RobeSlots - " + _z + " + 1") + ";");
+                    if (Unrolled) WriteHashedSlots(w);
+                }
+                w.WriteLine("if (!active) return;");
+                WritePaths(w, path => path switch
+                {
+                    "robe" => GatherRobe,
+                    "rows" => GatherRows,
+                    _ => GatherQuotientRemainder,
+                });
+            }
+        }
+
+        public void WriteScatter(SourceWriter w)
+        {
+            using (w.Block($$"""
+                /// <summary>Gradient scatter: lane l of a lookup atomically adds the gradient of coordinates l, l + LookupLanes, ...
+                /// (times the sign for Signed) at the slots the gather recorded; a warp's atomics hit 32 consecutive slots. Same
+                /// extent as the gather; the order of the additions is not fixed.</summary>
+                public static void ScatterAtomicKernel({{KernelParameters}}{{Names.ArrayView}}<float> gradOutput, {{Names.ArrayView}}<float> gradWeights)
+                """))
+            {
+                WriteLookupMapping(w, robeFlag: _paths.Robe && _paths.NeedsStorageOf);
+                w.WriteLine("if (!active) return;");
+                WritePaths(w, path => path switch
+                {
+                    "robe" => ScatterRobe,
+                    "rows" => ScatterRows,
+                    _ => ScatterQuotientRemainder,
+                });
+            }
+        }
+
+        /// <summary>
+        /// The thread's lookup, lane and places (the runtime's GpuLookup, the generic kernels' too). <c>active</c> is false
+        /// for threads past the batch (in the gather they still take part in the warp shuffles, which need every lane);
+        /// <c>robe</c> (<paramref name="robeFlag"/>) is true for an active lookup of a ROBE table.
+        /// </summary>
+        private void WriteLookupMapping(SourceWriter w, bool robeFlag)
+        {
+            w.WriteLine($$"""
+                var lookup = new {{Names.GpuLookup}}(index, LookupLanes, TableCount, EmbeddingDim, args);
+                int pair = lookup.Pair, lane = lookup.Lane, table = lookup.Table, outputBase = lookup.OutputBase;
+                long recordBase = lookup.RecordBase;
+                bool active = lookup.Active;
+                """);
+            if (_paths.NeedsStorageOf) w.WriteLine("int storage = StorageOf(table);");
+            if (robeFlag) w.WriteLine(_paths.NeedsStorageOf ? "bool robe = active && storage == " + Storage(TableStorage.Robe) + ";" : "bool robe = active;");
+        }
+
+        /// <summary>One block per path present (only the body when there is one path); a lookup runs its table's.</summary>
+        private static void WritePathsOf(SourceWriter w, IReadOnlyList<(string Name, string Test)> present, Func<string, Action<SourceWriter>> body)
+        {
+            if (present.Count == 1)
+            {
+                body(present[0].Name)(w);
+                return;
+            }
+            for (int i = 0; i < present.Count; i++)
+            {
+                string header = i == 0 ? "if (" + present[i].Test + ")" : i == present.Count - 1 ? "else" : "else if (" + present[i].Test + ")";
+                using (w.Block(header)) body(present[i].Name)(w);
+            }
+        }
+
+        private void WritePaths(SourceWriter w, Func<string, Action<SourceWriter>> body) => WritePathsOf(w, _paths.Present().ToList(), body);
+
+        /// <summary>
+        /// slot0.. of the lane's steps from the hash, and the block starts recorded. When a lookup's blocks fit its lanes
+        /// (ceil(d / Z) &lt;= LookupLanes) and its lanes sit in one warp (checked at run time: ILGPU's CPU accelerator
+        /// simulates 4-lane warps), lane b hashes block b and the starts reach the other lanes by shuffles (executed by
+        /// every lane, whatever its table); otherwise each lane hashes the block of each of its coordinates (the same
+        /// number: the hash is a pure function of key and block).
+        /// </summary>
+        private void WriteHashedSlots(SourceWriter w)
+        {
+            w.WriteLine("int " + string.Join(", ", Enumerable.Range(0, _plan.Steps).Select(s => "slot" + Int(s) + " = 0")) + ";");
+            if (_plan.Blocks <= _plan.Lanes)
+            {
+                using (w.Block("if (" + Names.Warp + ".WarpSize % LookupLanes == 0 && " + Names.Group + ".DimX % " + Names.Warp + ".WarpSize == 0)"))
+                {
+                    w.WriteLine("int mine = 0;");
+                    using (w.Block("if (robe && lane < " + Int(_plan.Blocks) + ")"))
+                    {
+                        w.WriteLine($$"""
+                            mine = {{Names.RobeHash}}.BlockStart(rowTerm, lane, range);
+                            blockStarts[recordBase + lane] = mine;
+                            """);
+                    }
+                    w.WriteLine("int firstLane = " + Names.Warp + ".LaneIdx - lane;");
+                    for (int step = 0; step < _plan.Steps; step++)
+                    {
+                        string c = Coordinate(step);
+                        w.WriteLine("slot" + Int(step) + " = " + Slot(Names.Warp + ".Shuffle(mine, firstLane + (" + c + ") / " + _z + ")", "(" + c + ") % " + _z) + ";");
+                    }
+                }
+                using (w.Block("else if (robe)")) HashEachStep(w);
+            }
             else
             {
-                // "float v3 = expr;" becomes "float v3 = tail ? expr : 0f;"
-                int equals = text.IndexOf(" = ", System.StringComparison.Ordinal);
-                w.Line(text.Substring(0, equals) + " = " + TailTest(plan) + " ? " + text.Substring(equals + 3, text.Length - equals - 4) + " : " + idle + ";");
+                using (w.Block("if (robe)")) HashEachStep(w);
             }
         }
-    }
 
-    /// <summary>Opens a step's scope: a plain block, or for the partial last step one run by the lanes that have a coordinate there.</summary>
-    private static void OpenStep(CodeWriter w, GpuLookupPlan plan, int step)
-    {
-        if (plan.IsPartial(step)) w.Open("if (" + TailTest(plan) + ")");
-        else w.OpenBlock();
-    }
+        /// <summary>Every step hashes its coordinate's block; the block's first coordinate records it.</summary>
+        private void HashEachStep(SourceWriter w)
+        {
+            for (int step = 0; step < _plan.Steps; step++)
+            {
+                string c = Coordinate(step);
+                using (OpenStep(w, step))
+                {
+                    w.WriteLine($$"""
+                        int block = ({{c}}) / {{_z}};
+                        int k = {{c}} - block * {{_z}};
+                        int start = {{Names.RobeHash}}.BlockStart(rowTerm, block, range);
+                        if (k == 0) blockStarts[recordBase + block] = start;
+                        slot{{Int(step)}} = {{Slot("start", "k")}};
+                        """);
+                }
+            }
+        }
 
-    private static string TailTest(GpuLookupPlan plan) => "lane < " + Int(plan.TailLanes);
+        private void GatherRobe(SourceWriter w)
+        {
+            if (!Unrolled)
+            {
+                using (w.Block("for (int c = lane; c < EmbeddingDim; c += LookupLanes)"))
+                {
+                    w.WriteLine($$"""
+                        int block = c / {{_z}};
+                        int k = c - block * {{_z}};
+                        int start = {{Names.RobeHash}}.BlockStart(rowTerm, block, range);
+                        if (k == 0) blockStarts[recordBase + block] = start;
+                        output[outputBase + c] = weights[{{Slot("start", "k")}}]{{LoopSignFactor}};
+                        """);
+                }
+                return;
+            }
+            if (Signed) WriteSignLane(w);
+            // All loads first, then all stores: the loads do not wait on stores the compiler cannot prove disjoint.
+            ForEachStep(w, step => "float v" + step + " = weights[slot" + step + "]" + SignFactor(step) + ";", "0f");
+            ForEachStep(w, step => "output[outputBase + " + Coordinate(step) + "] = v" + step + ";");
+        }
 
-    /// <summary>The coordinate lane + LookupLanes * step.</summary>
-    private static string Coordinate(GpuLookupPlan plan, int step) => step == 0 ? "lane" : "lane + " + Int(plan.Lanes * step);
+        private void GatherRows(SourceWriter w)
+        {
+            string rowStart = _paths.Full && _paths.Hashed
+                ? "storage == " + Storage(TableStorage.Full) + " ? " + RowStartCall("FullRowStart") + " : " + RowStartCall("HashedRowStart")
+                : RowStartCall(_paths.Full ? "FullRowStart" : "HashedRowStart");
+            w.WriteLine($$"""
+                // A {{(_paths.Full ? (_paths.Hashed ? "Full or Hashed" : "Full") : "Hashed")}} row: d consecutive floats; lane 0 records the row's start.
+                long rowStart = {{rowStart}};
+                if (lane == 0) blockStarts[recordBase] = rowStart;
+                """);
+            // Only a Full table's token can fall outside its rows (start -1: zeros).
+            string read(string c) => _paths.Full ? "rowStart >= 0 ? weights[rowStart + " + c + "] : 0f" : "weights[rowStart + " + c + "]";
+            if (!Unrolled)
+            {
+                w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = " + read("c") + ";");
+                return;
+            }
+            ForEachStep(w, step => "float v" + step + " = " + read(Coordinate(step)) + ";", "0f");
+            ForEachStep(w, step => "output[outputBase + " + Coordinate(step) + "] = v" + step + ";");
+        }
 
-    private static string Range(DlrmModel model, string z) =>
-        model.Variant == RobeVariant.Circular ? "args.RobeSlots" : "args.RobeSlots - " + z + " + 1";
+        private static string RowStartCall(string method) =>
+            Names.TableRows + "." + method + "(token, tables.Rows[table], tables.TableBase[table], EmbeddingDim)";
 
-    /// <summary>The slot at <paramref name="k"/> after a block start (wrapped modulo m for Circular; below 2^31: starts are below P).</summary>
-    private static string Slot(DlrmModel model, string start, string k) =>
-        model.Variant == RobeVariant.Circular
-            ? "(int)RobeHash.Wrap((long)" + start + " + " + k + ", args.RobeSlots)"
-            : start + " + " + k;
+        private void GatherQuotientRemainder(SourceWriter w)
+        {
+            w.WriteLine($$"""
+                // Two rows' product; lane 0 records both starts.
+                long quotientRows = tables.QuotientRows[table], remainderRows = tables.Rows[table], tableBase = tables.TableBase[table];
+                long quotient = {{Names.TableRows}}.QuotientRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
+                long remainder = {{Names.TableRows}}.RemainderRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
+                if (lane == 0)
+                {
+                    blockStarts[recordBase] = quotient;
+                    blockStarts[recordBase + 1] = remainder;
+                }
+                """);
+            if (!Unrolled)
+            {
+                w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = weights[quotient + c] * weights[remainder + c];");
+                return;
+            }
+            ForEachStep(w, step => "float v" + step + " = weights[quotient + " + Coordinate(step) + "] * weights[remainder + " + Coordinate(step) + "];", "0f");
+            ForEachStep(w, step => "output[outputBase + " + Coordinate(step) + "] = v" + step + ";");
+        }
 
-    /// <summary>
-    /// Signed: the sign hash of coordinate lane + L * step is (SignRowTerm + SignTerm(lane) + (L * step * S2 mod P)) mod P, so a
-    /// lane computes SignTerm once and adds a folded literal per step (the same number as SignTerm of the coordinate).
-    /// </summary>
-    private static void WriteSignLane(CodeWriter w) =>
-        w.Line("ulong signLane = RobeHash.AddMod(RobeHash.SignRowTerm(key), RobeHash.SignTerm(lane));");
+        private void ScatterRobe(SourceWriter w)
+        {
+            if (Signed) w.WriteLine("ulong key = " + Names.RobeHash + ".KeyOf(tokens[pair], TokenOffsetOf(table));");
+            if (!Unrolled)
+            {
+                using (w.Block("for (int c = lane; c < EmbeddingDim; c += LookupLanes)"))
+                {
+                    w.WriteLine($$"""
+                        int block = c / {{_z}};
+                        {{Names.Atomic}}.Add(ref gradWeights[{{Slot("(int)blockStarts[recordBase + block]", "c - block * " + _z)}}], gradOutput[outputBase + c]{{LoopSignFactor}});
+                        """);
+                }
+                return;
+            }
+            w.WriteLine("int " + string.Join(", ", Enumerable.Range(0, _plan.Steps).Select(s => "slot" + Int(s) + " = 0")) + ";");
+            for (int step = 0; step < _plan.Steps; step++)
+            {
+                string c = Coordinate(step);
+                using (OpenStep(w, step))
+                {
+                    w.WriteLine($$"""
+                        int block = ({{c}}) / {{_z}};
+                        slot{{Int(step)}} = {{Slot("(int)blockStarts[recordBase + block]", c + " - block * " + _z)}};
+                        """);
+                }
+            }
+            if (Signed) WriteSignLane(w);
+            ForEachStep(w, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(step) + "]" + SignFactor(step) + ";", "0f");
+            ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[slot" + step + "], g" + step + ");");
+        }
 
-    private static string SignFactor(DlrmModel model, GpuLookupPlan plan, int step)
-    {
-        if (model.Variant != RobeVariant.Signed) return "";
-        if (step == 0) return " * RobeHash.Sign(signLane)";
-        ulong stepTerm = (ulong)(plan.Lanes * step) * RobeConstants.S2 % RobeConstants.P;
-        return " * RobeHash.Sign(RobeHash.AddMod(signLane, " + ULong(stepTerm) + "))";
-    }
+        private void ScatterRows(SourceWriter w)
+        {
+            w.WriteLine("long rowStart = blockStarts[recordBase];");
+            if (_paths.Full) w.WriteLine("if (rowStart < 0) return;");
+            if (!Unrolled)
+            {
+                w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) " + Names.Atomic + ".Add(ref gradWeights[rowStart + c], gradOutput[outputBase + c]);");
+                return;
+            }
+            ForEachStep(w, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(step) + "];", "0f");
+            ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[rowStart + " + Coordinate(step) + "], g" + step + ");");
+        }
 
-    /// <summary>
-    /// A ROBE block's start slot from the row's term (computed once per lookup): RobeHash's own functions, narrowed to int
-    /// (a start is below P &lt; 2^31).
-    /// </summary>
-    private static void WriteBlockStart(CodeWriter w)
-    {
-        w.Line("/// <summary>Start slot of ROBE block <paramref name=\"block\"/>: RobeHash.StartOf(RobeHash.Hash(key, block), range).</summary>");
-        w.Line(Names.Inline);
-        w.Line("private static int BlockStart(ulong rowTerm, int block, long range) =>");
-        w.Line("    (int)RobeHash.StartOf(RobeHash.HashFromRowTerm(rowTerm, block), range);");
-    }
+        private void ScatterQuotientRemainder(SourceWriter w)
+        {
+            w.WriteLine("""
+                // The product rule with the weights the gather read: dQ[q] += g * Rm[r], dRm[r] += g * Q[q].
+                long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];
+                """);
+            if (!Unrolled)
+            {
+                using (w.Block("for (int c = lane; c < EmbeddingDim; c += LookupLanes)"))
+                {
+                    w.WriteLine($$"""
+                        float g = gradOutput[outputBase + c], q = weights[quotient + c], r = weights[remainder + c];
+                        {{Names.Atomic}}.Add(ref gradWeights[quotient + c], g * r);
+                        {{Names.Atomic}}.Add(ref gradWeights[remainder + c], g * q);
+                        """);
+                }
+                return;
+            }
+            ForEachStep(w, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(step) + "];", "0f");
+            ForEachStep(w, step => "float q" + step + " = weights[quotient + " + Coordinate(step) + "];", "0f");
+            ForEachStep(w, step => "float r" + step + " = weights[remainder + " + Coordinate(step) + "];", "0f");
+            ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[quotient + " + Coordinate(step) + "], g" + step + " * r" + step + ");");
+            ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[remainder + " + Coordinate(step) + "], g" + step + " * q" + step + ");");
+        }
 
-    /// <summary>A QuotientRemainder lookup's two row starts (TableRows); lane 0 records them.</summary>
-    private static void WriteQuotientRemainderStarts(CodeWriter w)
-    {
-        w.Line("long quotient = TableRows.QuotientRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);");
-        w.Line("long remainder = TableRows.RemainderRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);");
-        w.Open("if (lane == 0)");
-        w.Line("blockStarts[recordBase] = quotient;");
-        w.Line("blockStarts[recordBase + 1] = remainder;");
-        w.Close();
-    }
+        /// <summary>
+        /// One line per step; the partial last step (when LookupLanes does not divide d) runs on the lanes that have a
+        /// coordinate there, and a declaration in it (<paramref name="idle"/> given) gets that value on the other lanes.
+        /// </summary>
+        private void ForEachStep(SourceWriter w, Func<int, string> line, string? idle = null)
+        {
+            for (int step = 0; step < _plan.Steps; step++)
+            {
+                string text = line(step);
+                if (!_plan.IsPartial(step)) w.WriteLine(text);
+                else if (idle is null) w.WriteLine("if (" + TailTest + ") " + text);
+                else
+                {
+                    // "float v3 = expr;" becomes "float v3 = tail ? expr : 0f;"
+                    int equals = text.IndexOf(" = ", StringComparison.Ordinal);
+                    w.WriteLine(text.Substring(0, equals) + " = " + TailTest + " ? " + text.Substring(equals + 3, text.Length - equals - 4) + " : " + idle + ";");
+                }
+            }
+        }
 
-    private static void WriteRowStart(CodeWriter w)
-    {
-        w.Line("/// <summary>Start of a Full (row = token) or Hashed (row = token mod rows) row; -1 for a Full token out of range.</summary>");
-        w.Open("private static long RowStart(int storage, ulong token, long rows, long tableBase)");
-        w.Line("if (storage == " + Full + " && token >= (ulong)rows) return -1L;");
-        w.Line("return TableRows.Start(tableBase, TableRows.FullOrHashedRow(storage == " + Full + ", token, rows));");
-        w.Close();
+        /// <summary>Opens a step's scope: a plain block, or for the partial last step one run by the lanes that have a coordinate there.</summary>
+        private SourceWriter.Scope OpenStep(SourceWriter w, int step) => w.Block(_plan.IsPartial(step) ? "if (" + TailTest + ")" : null);
+
+        private string TailTest => "lane < " + Int(_plan.TailLanes);
+
+        /// <summary>The coordinate lane + LookupLanes * step.</summary>
+        private string Coordinate(int step) => step == 0 ? "lane" : "lane + " + Int(_plan.Lanes * step);
+
+        /// <summary>The slot at <paramref name="k"/> after a block start (wrapped modulo m for Circular; below 2^31: starts are below P).</summary>
+        private string Slot(string start, string k) =>
+            Circular ? "(int)" + Names.RobeHash + ".Wrap((long)" + start + " + " + k + ", args.RobeSlots)" : start + " + " + k;
+
+        /// <summary>
+        /// Signed: the sign hash of coordinate lane + L * step is (sign row term + CoordinateTerm(lane) + (L * step * S2 mod P))
+        /// mod P, so a lane computes CoordinateTerm once and adds a folded literal per step (the same number as
+        /// CoordinateTerm of the coordinate).
+        /// </summary>
+        private static void WriteSignLane(SourceWriter w) =>
+            w.WriteLine("ulong signLane = " + Names.RobeHash + ".AddMod(" + Names.SignHash + ".RowTerm(key), " + Names.SignHash + ".CoordinateTerm(lane));");
+
+        private string SignFactor(int step)
+        {
+            if (!Signed) return "";
+            if (step == 0) return " * " + Names.SignHash + ".Sign(signLane)";
+            ulong stepTerm = (ulong)(_plan.Lanes * step) * RobeConstants.S2 % RobeConstants.P;
+            return " * " + Names.SignHash + ".Sign(" + Names.RobeHash + ".AddMod(signLane, " + ULong(stepTerm) + "))";
+        }
+
+        private string LoopSignFactor => Signed ? " * " + Names.SignHash + ".SignOf(key, c)" : "";
     }
 }

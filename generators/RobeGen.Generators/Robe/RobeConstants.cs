@@ -1,6 +1,11 @@
 namespace RobeGen.Generators.Robe;
 
-/// <summary>The constants of the ROBE-Z hash (shared/robe-spec.md); the generator folds them into generated code.</summary>
+/// <summary>
+/// The constants of the ROBE-Z hash (docs/model-math.md), for the literals the generator folds (K_c per block, the sign
+/// terms per coordinate). The same numbers as the runtime's RobeHash and SignHash (the generator cannot reference the
+/// runtime): the tests compare the declared loops, which use these literals, with the golden values, the slow reference
+/// and the generic loops, which use the runtime's constants.
+/// </summary>
 internal static class RobeConstants
 {
     // The authors' constants: numpy RandomState(1024), first draws below P.

@@ -12,10 +12,11 @@ internal static class CommonOptions
         DefaultValueFactory = _ => DeviceKind.Cpu,
     };
 
-    public static Option<InferencePrecision> Precision() => new("--precision")
+    public static Option<Precision> Precision(string? description = null) => new("--precision")
     {
-        Description = "Arithmetic of the MLPs when predicting: fp32, or int8 (CPU only: 8-bit weights, 7-bit activations; see docs/model-math.md).",
-        DefaultValueFactory = _ => InferencePrecision.Fp32,
+        Description = description ?? "Arithmetic of the MLPs: fp32; tf32 or bf16 (CUDA: tensor cores, FP32 master weights); " +
+            "int8 (CPU predictions: 8-bit weights, 7-bit activations). docs/model-math.md has the math.",
+        DefaultValueFactory = _ => Backends.Precision.Fp32,
     };
 
     public static Option<int> Threads() => new("--threads")

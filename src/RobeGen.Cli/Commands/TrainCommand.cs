@@ -38,12 +38,11 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Initialization seed: the same seed and data give the same model on the CPU.", DefaultValueFactory = _ => 1 };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
-        var tf32 = new Option<bool>("--tf32") { Description = "CUDA only: let cuBLAS use TF32 tensor cores for the MLP GEMMs (FP32 otherwise)." };
         var deterministic = new Option<bool>("--deterministic") { Description = "CUDA only: reduce the embedding gradient by sort-and-segment (the same result every run) instead of float atomics." };
-        var precision = new Option<InferencePrecision>("--precision")
+        var precision = new Option<Precision>("--precision")
         {
             Description = "Arithmetic of the evaluations' predictions: fp32, or int8 (CPU only). Training itself is always FP32, so the same seed gives the same model either way.",
-            DefaultValueFactory = _ => InferencePrecision.Fp32,
+            DefaultValueFactory = _ => Precision.Fp32,
         };
         var save = new Option<string?>("--save") { Description = "Checkpoint path (a training-curve PNG is written beside it)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved at this path (its model settings win): the newest intact of the file and its periodic checkpoints (model.step-N.rgck) is taken; damaged newer ones are renamed *.damaged." };
@@ -60,7 +59,7 @@ internal static class TrainCommand
         {
             data, evalData, holdout, model, storage, compression, qrInit, slots, blockSize, minCount, epochs, batchSize, lr, schedule,
             optimizer, seed, device, threads, save, resume, evalEvery, targetAuc, maxSteps, checkpointEvery, checkpointMinutes, keepCheckpoints,
-            skipBad, rejects, tf32, deterministic, precision,
+            skipBad, rejects, deterministic, precision,
         };
         command.SetAction(parse => Run(new TrainRequest(
             parse.GetValue(data) ?? [], parse.GetValue(evalData) ?? [], parse.GetValue(holdout), parse.GetValue(model)!,
@@ -69,7 +68,7 @@ internal static class TrainCommand
             parse.GetValue(seed), parse.GetValue(device), parse.GetValue(threads), parse.GetValue(save), parse.GetValue(resume),
             parse.GetValue(evalEvery), parse.GetValue(targetAuc), parse.GetValue(maxSteps), parse.GetValue(checkpointEvery),
             parse.GetValue(checkpointMinutes), parse.GetValue(keepCheckpoints), parse.GetValue(skipBad), parse.GetValue(rejects),
-            parse.GetValue(tf32), parse.GetValue(deterministic), parse.GetValue(precision), parse.GetValue(qrInit))));
+            parse.GetValue(deterministic), parse.GetValue(precision), parse.GetValue(qrInit))));
         return command;
     }
 
@@ -183,7 +182,6 @@ internal static class TrainCommand
         Device = r.Device,
         Threads = r.Threads,
         MaxBatchSize = r.BatchSize,
-        AllowTf32 = r.Tf32,
         DeterministicGradients = r.Deterministic,
         Precision = r.Precision,
     };
@@ -201,6 +199,6 @@ internal static class TrainCommand
         string[] Data, string[] EvalData, double? Holdout, string Model, EmbeddingStorage? Storage, double? Compression, long? Slots,
         int? BlockSize, long MinCount, int Epochs, int BatchSize, float LearningRate, string Schedule, OptimizerKind Optimizer, int Seed,
         DeviceKind Device, int Threads, string? Save, string? Resume, long EvalEvery, double? TargetAuc, long? MaxSteps,
-        long CheckpointEvery, double CheckpointMinutes, int KeepCheckpoints, bool SkipBadRows, string? Rejects, bool Tf32, bool Deterministic,
-        InferencePrecision Precision, QuotientRemainderInit QrInit);
+        long CheckpointEvery, double CheckpointMinutes, int KeepCheckpoints, bool SkipBadRows, string? Rejects, bool Deterministic,
+        Precision Precision, QuotientRemainderInit QrInit);
 }

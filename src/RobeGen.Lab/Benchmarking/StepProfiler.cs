@@ -1,4 +1,3 @@
-using ILGPU;
 using RobeGen.Cuda;
 using RobeGen.Data;
 
@@ -15,7 +14,7 @@ internal static class StepProfiler
     {
         CudaDlrmBackend.StepPhases step = model.Phases;
         int rows = batch.Count;
-        ArrayView<float> gradTopInput = default, free = default;
+        ActivationBuffer gradTopInput = step.Tensors.GradA;
         var phases = new (string Name, Action Run)[]
         {
             ("upload batch", () => step.Upload(batch)),
@@ -24,11 +23,11 @@ internal static class StepProfiler
             ("interaction forward", () => step.InteractionForward(rows)),
             ("top MLP forward", () => step.TopForward(rows)),
             ("loss", () => step.Loss(rows)),
-            ("top MLP backward", () => (gradTopInput, free) = step.BackwardTop(rows)),
+            ("top MLP backward", () => gradTopInput = step.BackwardTop(rows)),
             ("interaction backward", () => step.InteractionBackward(rows, gradTopInput, step.FusesEmbeddingSgd ? -learningRate : 1f)),
-            ("bottom MLP backward", () => step.BottomBackward(rows, gradTopInput, free)),
+            ("bottom MLP backward", () => step.BottomBackward(rows)),
             (step.FusesEmbeddingSgd ? "embedding scatter+SGD (fused)" : "embedding gradient", () => step.EmbeddingBackwardAndUpdate(rows, learningRate)),
-            ("dense update", () => step.DenseUpdate(learningRate)),
+            ("dense update", () => { step.DenseUpdate(learningRate); step.ReleaseUpload(); }),
         };
         var totals = new double[phases.Length];
         var clock = new System.Diagnostics.Stopwatch();

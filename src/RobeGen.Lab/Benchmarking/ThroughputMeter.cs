@@ -8,10 +8,11 @@ namespace RobeGen.Lab.Benchmarking;
 /// <summary>Samples per second of one model at one batch size (NaN where not measured).</summary>
 /// <param name="Train">Training steps that each read the loss back (a host sync per step).</param>
 /// <param name="TrainAsync">Training steps queued back to back, the mean loss read once at the end (CUDA only).</param>
-/// <param name="Inference">Predictions copied back to the host every batch.</param>
+/// <param name="Inference">Host batches to host probabilities, wall clock: uploads, compute and downloads overlapped (PredictionPipeline).</param>
+/// <param name="InferenceOnDevice">CUDA only: forward + sigmoid with the batch already on the device and the probabilities left there.</param>
 /// <param name="MsPerStep">Milliseconds per synced training step.</param>
 /// <param name="Loss">Mean loss of the queued steps (a sanity check that training ran).</param>
-internal sealed record ThroughputResult(double Train, double TrainAsync, double Inference, double MsPerStep, float Loss);
+internal sealed record ThroughputResult(double Train, double TrainAsync, double Inference, double InferenceOnDevice, double MsPerStep, float Loss);
 
 /// <summary>
 /// Training and inference throughput of a built backend on prepared batches. Kernel compilation happens when the
@@ -48,16 +49,22 @@ internal static class ThroughputMeter
             trainAsync = Rate(rows, timedSteps, clock.Elapsed.TotalSeconds);
         }
 
-        double predict = double.NaN;
+        double predict = double.NaN, onDevice = double.NaN;
         if (inference)
         {
-            var probabilities = new float[rows];
-            for (int i = 0; i < WarmupSteps; i++) backend.Predict(At(i), probabilities);
+            long predicted = 0;
+            PredictionSink count = (_, probabilities, _) => predicted += probabilities.Length;
+            PredictionPipeline.Run(backend, Enumerable.Range(0, WarmupSteps).Select(At), count);
             clock.Restart();
-            for (int i = 0; i < timedSteps; i++) backend.Predict(At(i), probabilities);
+            PredictionPipeline.Run(backend, Enumerable.Range(0, timedSteps).Select(At), count);
             predict = Rate(rows, timedSteps, clock.Elapsed.TotalSeconds);
+            if (backend is CudaDlrmBackend gpu)
+            {
+                CudaStepTimer.MeasureDeviceInference(gpu, At(0), WarmupSteps);
+                onDevice = rows / (CudaStepTimer.MeasureDeviceInference(gpu, At(0), timedSteps) / 1000);
+            }
         }
-        return new ThroughputResult(train, trainAsync, predict, msPerStep, loss);
+        return new ThroughputResult(train, trainAsync, predict, onDevice, msPerStep, loss);
     }
 
     private static double Rate(int rows, int steps, double seconds) => rows * (double)steps / seconds;

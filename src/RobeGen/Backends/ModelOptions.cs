@@ -18,17 +18,25 @@ public enum DeviceKind
     Cuda = 2,
 }
 
-/// <summary>Arithmetic of the MLPs when predicting (training is always FP32).</summary>
-public enum InferencePrecision
+/// <summary>Arithmetic of the MLPs and the interaction (the ROBE array, optimizer state and master weights stay FP32).</summary>
+public enum Precision
 {
-    /// <summary>FP32 throughout, the same arithmetic as training.</summary>
+    /// <summary>FP32 throughout (the default): the same arithmetic on both backends.</summary>
     Fp32 = 0,
     /// <summary>
-    /// CPU only: the MLP layers with at least 32 inputs (all but the first bottom layer and the logit layer of the
+    /// CPU inference only: the MLP layers with at least 32 inputs (all but the first bottom layer and the logit layer of the
     /// stock models) multiply 7-bit activations (per-row scale and zero point, quantized per batch) by 8-bit weights
-    /// (per-output scale, quantized once per weights version) in integer arithmetic; docs/model-math.md has the math.
+    /// (per-output scale, quantized once per weights version) in integer arithmetic; training stays FP32. docs/model-math.md
+    /// has the math.
     /// </summary>
     Int8 = 1,
+    /// <summary>CUDA only: FP32 tensors, GEMMs on the tensor cores in TF32 (10-bit mantissa products, FP32 sums).</summary>
+    Tf32 = 2,
+    /// <summary>
+    /// CUDA only, training and inference: MLP activations and weight copies in bfloat16 on the tensor cores (FP32 sums),
+    /// FP32 master weights, optimizer state, ROBE array, logits and loss; docs/model-math.md has the math.
+    /// </summary>
+    Bf16 = 3,
 }
 
 /// <summary>Run-time choices for building a model from a declaration.</summary>
@@ -46,8 +54,6 @@ public sealed record ModelOptions
     public int MaxBatchSize { get; init; } = 2048;
     /// <summary>GPU only: reduce the embedding gradient by sort-and-segment (same result every run) instead of float atomics.</summary>
     public bool DeterministicGradients { get; init; }
-    /// <summary>GPU only: let cuBLAS use TF32 tensor cores for the MLP GEMMs (FP32 otherwise).</summary>
-    public bool AllowTf32 { get; init; }
-    /// <summary>Arithmetic of predictions (Predict, eval, serving); <see cref="InferencePrecision.Int8"/> is CPU only.</summary>
-    public InferencePrecision Precision { get; init; } = InferencePrecision.Fp32;
+    /// <summary>Arithmetic of the MLPs: FP32 (default), TF32 or BF16 on CUDA, Int8 for CPU predictions.</summary>
+    public Precision Precision { get; init; } = Precision.Fp32;
 }

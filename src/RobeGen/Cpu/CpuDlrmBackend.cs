@@ -49,7 +49,7 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         if (_options.MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxBatchSize, "MaxBatchSize must be positive.");
         Declaration = definition.Declaration;
         Layout = EmbeddingLayout.FromDeclaration(Declaration, _options.Embedding);
-        _kernels = definition.Embedding;
+        _kernels = EmbeddingKernelSelector.Cpu(definition, Layout);
 
         int maxBatch = _options.MaxBatchSize;
         int dim = Declaration.EmbeddingDim, tables = Declaration.TableCount;
@@ -63,9 +63,11 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         _gather = new EmbeddingGather(_kernels, Layout, _pool);
         _quantized = _options.Precision switch
         {
-            InferencePrecision.Fp32 => null,
-            InferencePrecision.Int8 => new QuantizedInference(_pool, _layers, InteractionGroups(), maxBatch),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), _options.Precision, "Unknown inference precision."),
+            Precision.Fp32 => null,
+            Precision.Int8 => new QuantizedInference(_pool, _layers, InteractionGroups(), maxBatch),
+            Precision.Tf32 or Precision.Bf16 => throw new NotSupportedException(
+                $"{_options.Precision} runs on CUDA only (tensor cores); the CPU backend computes in FP32, or Int8 for predictions."),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), _options.Precision, "Unknown precision."),
         };
 
         IReadOnlyList<TensorSpec> parameters = ModelTensors.Parameters(Layout);
@@ -110,6 +112,8 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         : $"CPU ({_pool.Threads} threads, {_gemm.KernelName} GEMM, {_quantized.KernelName} inference)";
     public ModelDeclaration Declaration { get; }
     public EmbeddingLayout Layout { get; }
+    /// <summary>The embedding loops this backend runs (EmbeddingKernelSelector's choice for <see cref="Layout"/>).</summary>
+    internal IEmbeddingKernels EmbeddingKernels => _kernels;
 
     public float TrainStep(Batch batch, float learningRate)
     {

@@ -41,6 +41,7 @@ internal sealed partial class CudaDlrmBackend
         // The span overload pins the array for the whole copy (the ref-T overload does not: see Download).
         foreach (var (name, view) in expected)
             view.CopyFromCPU(Stream, (ReadOnlySpan<float>)state[name]);
+        RefreshBf16Weights();
         _device.Synchronize();
     }
 

@@ -1,31 +1,29 @@
 using ILGPU;
 using ILGPU.Runtime;
 using RobeGen.Backends;
+using RobeGen.Cuda.Blas;
 using RobeGen.Cuda.Kernels;
 
 namespace RobeGen.Cuda;
 
-// The phases of a step, each only queued on the stream (docs/model-math.md has the math).
+// The phases of a step, each only queued on the stream (docs/model-math.md has the math). One code path for every
+// precision: activations are F32 or bf16 tensors (ActivationBuffer), every GEMM goes through IGpuGemm.Matmul with the
+// bias and ReLU fused into its epilogue, and BF16 models read bf16 copies of the F32 master weights.
 internal sealed partial class CudaDlrmBackend
 {
     private AcceleratorStream Stream => _device.Stream;
+    private bool Bf16 => _options.Precision == Precision.Bf16;
+    private bool Tf32 => _options.Precision == Precision.Tf32;
 
     private void InitializeConstants()
     {
-        var rows = new int[_interaction.Pairs];
-        var cols = new int[_interaction.Pairs];
-        for (int i = 1, k = 0; i < _interaction.Vectors; i++)
-            for (int j = 0; j < i; j++, k++) (rows[k], cols[k]) = (i, j);
-        if (rows.Length > 0)
-        {
-            _t.PairRow.View.CopyFromCPU(Stream, rows);
-            _t.PairCol.View.CopyFromCPU(Stream, cols);
-        }
-        _t.TableStorage.View.CopyFromCPU(Stream, Layout.Storage.Select(s => (int)s).ToArray());
-        _t.TableRows.View.CopyFromCPU(Stream, Layout.Rows.ToArray());
-        _t.TableQuotientRows.View.CopyFromCPU(Stream, Layout.QuotientRows.ToArray());
-        _t.TableBase.View.CopyFromCPU(Stream, Layout.TableBase.ToArray());
-        _kernels.Fill(Stream, (int)_t.Ones.Length, _t.Ones.View, 1f);
+        var tables = GpuTableArrays.Of(Layout);
+        _t.TableStorage.View.CopyFromCPU(Stream, tables.Storage);
+        _t.TableRows.View.CopyFromCPU(Stream, tables.Rows);
+        _t.TableQuotientRows.View.CopyFromCPU(Stream, tables.QuotientRows);
+        _t.TableBase.View.CopyFromCPU(Stream, tables.TableBase);
+        _t.TableTokenOffsets.View.CopyFromCPU(Stream, tables.TokenOffsets);
+        if (_t.Bf16Slots is { } slots) slots.View.CopyFromCPU(Stream, _mlp.Bf16Slots());
         _t.LossScalars.View.MemSetToZero(Stream);
         _device.Synchronize();
     }
@@ -52,61 +50,78 @@ internal sealed partial class CudaDlrmBackend
         TopForward(rows);
     }
 
+    /// <summary>The bottom MLP's input: the uploaded F32 dense features, or (BF16) their padded bf16 rounding.</summary>
+    private (DeviceMatrix Input, int Stride) DenseInput(int rows)
+    {
+        int features = Declaration.DenseFeatures;
+        if (!Bf16) return (_uploader.Dense, features);
+        int padded = InteractionShape.PadTo8(features);
+        _kernels.CastPadded(Stream, rows * padded, features, padded, _uploader.Dense, _t.DenseBf16!.View);
+        return (_t.DenseBf16!.View, padded);
+    }
+
     private void BottomForward(int rows)
     {
-        ArrayView<float> input = _uploader.Dense.View;
+        var (input, stride) = DenseInput(rows);
         for (int i = 0; i < _mlp.Bottom.Count; i++)
         {
-            LinearForward(_mlp.Bottom[i], rows, input, _t.BottomOutputs[i].View);
-            input = _t.BottomOutputs[i].View;
+            LinearForward(_mlp.Bottom[i], rows, input, stride, _t.BottomOutputs[i]);
+            input = _t.BottomOutputs[i].Matrix;
+            stride = _mlp.Bottom[i].OutputStride;
         }
     }
 
     private void GatherEmbeddings(int rows) =>
         _gather(_embeddingKernels.Extent(rows, Layout.TableCount), EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View,
-            _uploader.Tokens.View, _t.BlockStarts.View, _t.Embeddings.View);
+            _uploader.Tokens, _t.BlockStarts.View, _t.Embeddings.View);
 
-    private void InteractionForward(int rows)
-    {
-        int n = _interaction.Vectors, d = Layout.Dim;
-        _kernels.Assemble(Stream, rows * n * d, _interaction, _t.BottomOutput.View, _t.Embeddings.View, _t.Vectors.View);
-        // Z[b] = V[b] V[b]^T, all n x n dots of each sample (the tril half is then picked out).
-        _device.Gemm.GemmStridedBatched(false, true, n, n, d, 1f, _t.Vectors.View, d, (long)n * d,
-            _t.Vectors.View, d, (long)n * d, 0f, _t.Dots.View, n, (long)n * n, rows);
-        _kernels.ExtractPairs(Stream, rows * _interaction.OutputWidth, _interaction, _t.BottomOutput.View, _t.Dots.View,
-            _t.PairRow.View, _t.PairCol.View, _t.TopInput.View);
-    }
+    /// <summary>R = [u, tril(V V^T), 0...] in one kernel, read straight from the bottom output and the gathered embeddings.</summary>
+    private void InteractionForward(int rows) =>
+        _kernels.InteractionForward(Stream, _kernels.InteractionConfig(_interaction, rows, forward: true), _interaction, rows,
+            _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
 
     private void TopForward(int rows)
     {
-        ArrayView<float> input = _t.TopInput.View;
-        for (int i = 0; i < _mlp.Top.Count; i++)
+        DeviceMatrix input = _t.TopInput.Matrix;
+        int stride = _interaction.OutputStride;
+        int hidden = _t.TopOutputs.Length;
+        for (int i = 0; i < hidden; i++)
         {
-            LinearForward(_mlp.Top[i], rows, input, _t.TopOutputs[i].View);
-            input = _t.TopOutputs[i].View;
+            LinearForward(_mlp.Top[i], rows, input, stride, _t.TopOutputs[i]);
+            input = _t.TopOutputs[i].Matrix;
+            stride = _mlp.Top[i].OutputStride;
         }
+        LinearLayerPlan logit = _mlp.Logit;
+        _kernels.LogitForward(Stream, _kernels.LogitConfig(rows), rows, logit.FanIn, stride, LogitInput.View, _t.Weight(logit), _t.Bias(logit), _t.Logits.View);
     }
 
-    /// <summary>y = x W^T + b (then ReLU), x [rows, in], W [out, in].</summary>
-    private void LinearForward(LinearLayerPlan layer, int rows, ArrayView<float> x, ArrayView<float> y)
+    /// <summary>What the one-unit logit layer reads: the last hidden top output, or R when the top MLP has no hidden layer.</summary>
+    private ActivationBuffer LogitInput => _t.TopOutputs.Length > 0 ? _t.TopOutputs[^1] : _t.TopInput;
+
+    /// <summary>y = ReLU(x W^T + b), x [rows, FanIn] with row stride <paramref name="stride"/>; bias and ReLU in the GEMM's epilogue.</summary>
+    private void LinearForward(LinearLayerPlan layer, int rows, DeviceMatrix x, int stride, ActivationBuffer y)
     {
-        _device.Gemm.Gemm(false, true, rows, layer.FanOut, layer.FanIn, 1f, x, layer.FanIn, _t.Weight(layer), layer.FanIn,
-            0f, y, layer.FanOut);
-        _kernels.BiasActivation(Stream, rows * layer.FanOut, y, _t.Bias(layer), layer.FanOut, layer.Relu ? 1 : 0);
+        var (weight, weightStride) = WeightOperand(layer);
+        _device.Gemm.Matmul(false, true, rows, layer.FanOut, layer.FanIn, 1f, x, stride, weight, weightStride,
+            0f, y.Matrix, layer.OutputStride, GemmEpilogue.BiasRelu, Bf16 ? _t.Bf16Bias(layer) : _t.Bias(layer), Tf32);
     }
+
+    /// <summary>The weight the GEMMs read: the bf16 copy [FanOut, PaddedFanIn] for BF16 models, else the F32 master [FanOut, FanIn].</summary>
+    private (DeviceMatrix Weight, int Stride) WeightOperand(LinearLayerPlan layer) =>
+        Bf16 ? (_t.Bf16Weight(layer), layer.PaddedFanIn) : (_t.Weight(layer), layer.FanIn);
 
     private void LossAndGradient(int rows)
     {
-        _kernels.LossForward(Stream, rows, _t.Logits.View, _uploader.Labels.View, _t.Losses.View, _t.GradLogits.View, rows);
+        _kernels.LossForward(Stream, rows, _t.Logits.View, _uploader.Labels, _t.Losses.View, _t.GradLogits.View, rows);
         _kernels.MeanReduce(Stream, _kernels.MeanReduceConfig, _t.Losses.View, rows, _t.LossScalars.View);
     }
 
     /// <summary>Gradients of every dense parameter (into the flat gradient buffer) and of the embedding array.</summary>
     private void Backward(int rows)
     {
-        var (gradTopInput, free) = BackwardTop(rows);
+        ActivationBuffer gradTopInput = BackwardTop(rows);
         InteractionBackward(rows, gradTopInput);
-        BottomBackward(rows, gradTopInput, free);
+        BottomBackward(rows);
         _embeddingGradient.Accumulate(rows, EmbeddingArgs(rows), CoordinateArgs(rows));
     }
 
@@ -117,9 +132,9 @@ internal sealed partial class CudaDlrmBackend
     /// </summary>
     private void BackwardAndSgdFused(int rows, float learningRate)
     {
-        var (gradTopInput, free) = BackwardTop(rows);
+        ActivationBuffer gradTopInput = BackwardTop(rows);
         InteractionBackward(rows, gradTopInput, embeddingScale: -learningRate);
-        BottomBackward(rows, gradTopInput, free);
+        BottomBackward(rows);
         ((AtomicEmbeddingGradient)_embeddingGradient).ScatterInto(rows, EmbeddingArgs(rows), CoordinateArgs(rows), _t.Embedding.View);
         DenseUpdate(learningRate);
     }
@@ -132,69 +147,79 @@ internal sealed partial class CudaDlrmBackend
     /// </summary>
     private bool FusesEmbeddingSgd => _options.Optimizer == OptimizerKind.Sgd && _embeddingGradient is AtomicEmbeddingGradient && !Layout.HasQuotientRemainder;
 
-    /// <summary>The top MLP, from dL/ds down to dL/dR; returns the ping-pong buffer holding dL/dR and the free one.</summary>
-    private (ArrayView<float> GradTopInput, ArrayView<float> Free) BackwardTop(int rows)
+    /// <summary>The top MLP from dL/ds down to dL/dR; returns the ping-pong buffer holding dL/dR ([rows, OutputStride]).</summary>
+    private ActivationBuffer BackwardTop(int rows)
     {
-        ArrayView<float> gradOut = _t.GradLogits.View;
-        ArrayView<float> free = _t.GradA.View, other = _t.GradB.View;
-        for (int i = _mlp.Top.Count - 1; i >= 0; i--)
+        LinearLayerPlan logit = _mlp.Logit;
+        ActivationBuffer input = LogitInput;
+        int inputStride = _t.TopOutputs.Length > 0 ? _mlp.Top[^2].OutputStride : _interaction.OutputStride;
+        // The logit layer: dh = g w (masked by h > 0 when h is a hidden layer's post-ReLU output), dw = sum_r g[r] h[r],
+        // db = sum_r g[r].
+        ActivationBuffer gradOut = _t.GradA, free = _t.GradB;
+        _kernels.LogitInputGradient(Stream, rows * logit.FanIn, logit.FanIn, inputStride, _t.TopOutputs.Length > 0 ? 1 : 0,
+            _t.GradLogits.View, _t.Weight(logit), input.View, gradOut.View);
+        ColumnSum(rows, logit.FanIn, inputStride, input.View, weighted: true, _t.WeightGradient(logit));
+        ColumnSum(rows, 1, 1, _t.StandIns.Of(_t.GradLogits.View), weighted: false, _t.BiasGradient(logit));
+
+        for (int i = _t.TopOutputs.Length - 1; i >= 0; i--)
         {
-            var layer = _mlp.Top[i];
-            ArrayView<float> input = i == 0 ? _t.TopInput.View : _t.TopOutputs[i - 1].View;
-            LinearBackward(layer, rows, input, gradOut, free, inputIsRelu: i > 0);
-            gradOut = free;
-            (free, other) = (other, free);
+            LinearLayerPlan layer = _mlp.Top[i];
+            bool first = i == 0;
+            ActivationBuffer x = first ? _t.TopInput : _t.TopOutputs[i - 1];
+            int xStride = first ? _interaction.OutputStride : _mlp.Top[i - 1].OutputStride;
+            LinearBackward(layer, rows, x.Matrix, xStride, gradOut, free, xIsRelu: !first ? x : null);
+            (gradOut, free) = (free, gradOut);
         }
-        return (gradOut, free);
+        return gradOut;
     }
 
-    /// <summary>dV[b] = S[b] V[b], S symmetric from the pair gradients; du adds R's pass-through of u; dE for the scatter.</summary>
-    private void InteractionBackward(int rows, ArrayView<float> gradTopInput, float embeddingScale = 1f)
-    {
-        int n = _interaction.Vectors, d = Layout.Dim;
-        _kernels.SymmetricPairGradient(Stream, rows * n * n, _interaction, gradTopInput, _t.PairGradients.View);
-        _device.Gemm.GemmStridedBatched(false, false, n, d, n, 1f, _t.PairGradients.View, n, (long)n * n,
-            _t.Vectors.View, d, (long)n * d, 0f, _t.GradVectors.View, d, (long)n * d, rows);
-        _kernels.SplitGradient(Stream, rows * n * d, _interaction, _t.GradVectors.View, gradTopInput,
-            _t.GradBottomOutput.View, _t.GradEmbeddings.View, embeddingScale);
-    }
+    /// <summary>du and dE from dL/dR in one kernel (du masked by the bottom MLP's last ReLU, dE scaled by <paramref name="embeddingScale"/>).</summary>
+    private void InteractionBackward(int rows, ActivationBuffer gradTopInput, float embeddingScale = 1f) =>
+        _kernels.InteractionBackward(Stream, _kernels.InteractionConfig(_interaction, rows, forward: false), _interaction, rows,
+            gradTopInput.View, _t.BottomOutput.View, _t.Embeddings.View, _t.GradBottomOutput.View, _t.GradEmbeddings.View, embeddingScale);
 
-    /// <summary>
-    /// The bottom MLP from du; it ping-pongs between <paramref name="free"/> and the buffer that held dL/dR (no longer
-    /// needed once the interaction's backward has run).
-    /// </summary>
-    private void BottomBackward(int rows, ArrayView<float> gradTopInputBuffer, ArrayView<float> free)
+    /// <summary>The bottom MLP from du (already masked by its last ReLU), ping-ponging through the two gradient buffers.</summary>
+    private void BottomBackward(int rows)
     {
-        ArrayView<float> other = gradTopInputBuffer;
-        // The bottom MLP's last output went through a ReLU too.
-        _kernels.ReluBackward(Stream, rows * Layout.Dim, _t.GradBottomOutput.View, _t.BottomOutput.View);
-        ArrayView<float> gradOut = _t.GradBottomOutput.View;
+        ActivationBuffer gradOut = _t.GradBottomOutput, free = _t.GradA, other = _t.GradB;
+        var (dense, denseStride) = Bf16 ? ((DeviceMatrix)_t.DenseBf16!.View, InteractionShape.PadTo8(Declaration.DenseFeatures)) : ((DeviceMatrix)_uploader.Dense, Declaration.DenseFeatures);
         for (int i = _mlp.Bottom.Count - 1; i >= 0; i--)
         {
-            var layer = _mlp.Bottom[i];
-            ArrayView<float> input = i == 0 ? _uploader.Dense.View : _t.BottomOutputs[i - 1].View;
-            LinearBackward(layer, rows, input, gradOut, i == 0 ? null : free, inputIsRelu: i > 0);
+            LinearLayerPlan layer = _mlp.Bottom[i];
+            bool first = i == 0;
+            DeviceMatrix x = first ? dense : _t.BottomOutputs[i - 1].Matrix;
+            int xStride = first ? denseStride : _mlp.Bottom[i - 1].OutputStride;
+            LinearBackward(layer, rows, x, xStride, gradOut, first ? null : free, xIsRelu: first ? null : _t.BottomOutputs[i - 1]);
             gradOut = free;
             (free, other) = (other, free);
         }
     }
 
     /// <summary>
-    /// dW = dY^T x, db = dY^T 1, and (unless <paramref name="gradInput"/> is null) dx = dY W, masked by the ReLU that
-    /// produced x when <paramref name="inputIsRelu"/>. dY is the gradient after this layer's own ReLU.
+    /// dW = dY^T x (F32), db = column sums of dY (F32, deterministic), and (unless <paramref name="gradInput"/> is null)
+    /// dx = dY W, masked by the ReLU that produced x when <paramref name="xIsRelu"/> is given. dY is the gradient after
+    /// this layer's own ReLU, [rows, OutputStride].
     /// </summary>
-    private void LinearBackward(LinearLayerPlan layer, int rows, ArrayView<float> x, ArrayView<float> gradY,
-        ArrayView<float>? gradInput, bool inputIsRelu)
+    private void LinearBackward(LinearLayerPlan layer, int rows, DeviceMatrix x, int xStride, ActivationBuffer gradY,
+        ActivationBuffer? gradInput, ActivationBuffer? xIsRelu)
     {
         var gemm = _device.Gemm;
-        gemm.Gemm(true, false, layer.FanOut, layer.FanIn, rows, 1f, gradY, layer.FanOut, x, layer.FanIn,
-            0f, _t.WeightGradient(layer), layer.FanIn);
-        gemm.Gemm(true, false, layer.FanOut, 1, rows, 1f, gradY, layer.FanOut, _t.Ones.View, 1,
-            0f, _t.BiasGradient(layer), 1);
-        if (gradInput is not { } gx) return;
-        gemm.Gemm(false, false, rows, layer.FanIn, layer.FanOut, 1f, gradY, layer.FanOut, _t.Weight(layer), layer.FanIn,
-            0f, gx, layer.FanIn);
-        if (inputIsRelu) _kernels.ReluBackward(Stream, rows * layer.FanIn, gx, x);
+        gemm.Matmul(true, false, layer.FanOut, layer.FanIn, rows, 1f, gradY.Matrix, layer.OutputStride, x, xStride,
+            0f, _t.WeightGradient(layer), layer.FanIn, tf32: Tf32);
+        ColumnSum(rows, layer.FanOut, layer.OutputStride, gradY.View, weighted: false, _t.BiasGradient(layer));
+        if (gradInput is null) return;
+        var (weight, weightStride) = WeightOperand(layer);
+        gemm.Matmul(false, false, rows, layer.FanIn, layer.FanOut, 1f, gradY.Matrix, layer.OutputStride, weight, weightStride,
+            0f, gradInput.Matrix, xStride, tf32: Tf32);
+        if (xIsRelu is not null) _kernels.ReluMask(Stream, rows * xStride, gradInput.View, xIsRelu.View);
+    }
+
+    /// <summary>target[c] = sum over rows of (g[r] *) x[r, c]: two launches, fixed order (the same bits every run).</summary>
+    private void ColumnSum(int rows, int cols, int stride, Activations x, bool weighted, ArrayView<float> target)
+    {
+        int chunks = MlpKernels.Chunks(rows);
+        _kernels.ColumnSumPartials(Stream, new Index2D(cols, chunks), rows, cols, stride, x, _t.GradLogits.View, weighted ? 1 : 0, _t.ColumnPartials.View);
+        _kernels.ColumnSumFinish(Stream, cols, chunks, cols, _t.ColumnPartials.View, target);
     }
 
     private void Update(int rows, float learningRate)
@@ -203,7 +228,7 @@ internal sealed partial class CudaDlrmBackend
         EmbeddingUpdate(rows, learningRate);
     }
 
-    /// <summary>Every MLP weight and bias in one launch over the flat buffers.</summary>
+    /// <summary>Every MLP weight and bias in one launch over the flat buffers; then (BF16) the weights' bf16 copies.</summary>
     private void DenseUpdate(float learningRate)
     {
         int dense = (int)_mlp.ParameterCount;
@@ -211,6 +236,14 @@ internal sealed partial class CudaDlrmBackend
             _kernels.Adagrad(Stream, dense, _t.DenseParameters.View, _t.DenseGradients.View, _t.DenseAccumulators!.View, learningRate);
         else
             _kernels.Sgd(Stream, dense, _t.DenseParameters.View, _t.DenseGradients.View, learningRate);
+        RefreshBf16Weights();
+    }
+
+    /// <summary>BF16 models: re-round every bf16 weight copy from its F32 master (after an update or an import).</summary>
+    private void RefreshBf16Weights()
+    {
+        if (_t.Bf16Weights is not { } copies) return;
+        _kernels.CastWeights(Stream, (int)copies.Length, _t.Bf16Slots!.View, _t.DenseParameters.View, copies.View);
     }
 
     /// <summary>Only the slots read in the batch, from the recorded block starts.</summary>

@@ -56,13 +56,13 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         try
         {
             _kernels = new DlrmKernelSet(device.Accelerator);
-            _embeddingKernels = definition.GpuEmbedding;
+            _embeddingKernels = EmbeddingKernelSelector.Gpu(definition, Layout);
             _gather = _embeddingKernels.LoadGather(device.Accelerator);
             _uploader = new BatchUploader(device, _memory, options.MaxBatchSize, Declaration.DenseFeatures, Declaration.TableCount);
             _t = new DeviceTensors(_memory, Layout, _mlp, _interaction, options);
             _embeddingGradient = options.DeterministicGradients
-                ? new DeterministicEmbeddingGradient(device, _memory, _kernels, definition.GpuEmbedding, Layout, options.MaxBatchSize, _t, _uploader.Tokens.View)
-                : new AtomicEmbeddingGradient(device, definition.GpuEmbedding, _t, _uploader.Tokens.View);
+                ? new DeterministicEmbeddingGradient(device, _memory, _kernels, _embeddingKernels, Layout, options.MaxBatchSize, _t, _uploader)
+                : new AtomicEmbeddingGradient(device, _embeddingKernels, _t, _uploader);
             _lossReadback = device.Accelerator.AllocatePageLocked1D<float>(2);
             InitializeConstants();
             ImportState(initialState);
@@ -77,6 +77,8 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
     public string DeviceName => _device.Name;
     public ModelDeclaration Declaration { get; }
     public EmbeddingLayout Layout { get; }
+    /// <summary>The embedding kernels this backend runs (EmbeddingKernelSelector's choice for <see cref="Layout"/>).</summary>
+    internal IGpuEmbeddingKernels EmbeddingKernels => _embeddingKernels;
     /// <summary>Device memory held by this model's buffers.</summary>
     public long DeviceBytes => _memory.AllocatedBytes;
     /// <summary>What runs the MLP products (cuBLAS version and precision, or the ILGPU reference GEMM).</summary>
@@ -108,6 +110,7 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
             Backward(rows);
             Update(rows, learningRate);
         }
+        _uploader.Release();
         _stepsSinceLossRead++;
     }
 
@@ -135,22 +138,6 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         return _lossReadback.Span;
     }
 
-    /// <inheritdoc/>
-    public void Predict(Batch batch, Span<float> probabilities)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (probabilities.Length < batch.Count)
-            throw new ArgumentException($"The output span holds {probabilities.Length} values; the batch has {batch.Count} rows.", nameof(probabilities));
-        _device.Accelerator.Bind();
-        _uploader.Upload(batch, withLabels: false);
-        int rows = batch.Count;
-        Forward(rows);
-        _kernels.Probabilities(_device.Stream, rows, _t.Logits.View, _t.Probabilities.View);
-        // The span overload pins the caller's memory during the copy (see Download).
-        _t.Probabilities.View.SubView(0, rows).CopyToCPU(_device.Stream, probabilities[..rows]);
-        _device.Synchronize();
-    }
-
     /// <summary>Waits until everything queued so far has run (for timing).</summary>
     public void Synchronize()
     {
@@ -166,6 +153,7 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         _device.Synchronize();
         _embeddingGradient.Dispose();
         _uploader.Dispose();
+        DisposeResultSlots();
         _lossReadback.Dispose();
         _memory.Dispose();
         if (_ownsDevice) _device.Dispose();

@@ -23,14 +23,14 @@ internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
     private readonly GpuDevice _device;
     private readonly DeviceTensors _t;
     private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>> _scatter;
-    private readonly ArrayView<ulong> _tokens;
+    private readonly BatchUploader _uploader;
     private readonly IGpuEmbeddingKernels _kernels;
 
-    public AtomicEmbeddingGradient(GpuDevice device, IGpuEmbeddingKernels kernels, DeviceTensors tensors, ArrayView<ulong> tokens)
+    public AtomicEmbeddingGradient(GpuDevice device, IGpuEmbeddingKernels kernels, DeviceTensors tensors, BatchUploader uploader)
     {
         _device = device;
         _t = tensors;
-        _tokens = tokens;
+        _uploader = uploader;
         _kernels = kernels;
         _scatter = kernels.LoadScatterAtomic(device.Accelerator);
     }
@@ -41,7 +41,7 @@ internal sealed class AtomicEmbeddingGradient : EmbeddingGradient
     /// <summary>Adds dL/dE (as the step left it in GradEmbeddings) into <paramref name="target"/> at the recorded slots
     /// (the fused SGD passes the weights as the target: only for models without QuotientRemainder tables, whose scatter reads them).</summary>
     public void ScatterInto(int rows, GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates, ArrayView<float> target) =>
-        _scatter(_kernels.Extent(coordinates.Batch, coordinates.Tables), args, _t.TableViews, _t.Embedding.View, _tokens, _t.BlockStarts.View,
+        _scatter(_kernels.Extent(coordinates.Batch, coordinates.Tables), args, _t.TableViews, _t.Embedding.View, _uploader.Tokens, _t.BlockStarts.View,
             _t.GradEmbeddings.View, target);
 }
 
@@ -56,7 +56,7 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     private readonly GpuDevice _device;
     private readonly DlrmKernelSet _kernels;
     private readonly DeviceTensors _t;
-    private readonly ArrayView<ulong> _tokens;
+    private readonly BatchUploader _uploader;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _keys;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _values;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _sortTemp;
@@ -69,14 +69,14 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     private readonly IGpuEmbeddingKernels _embeddingKernels;
 
     public DeterministicEmbeddingGradient(GpuDevice device, DeviceMemory memory, DlrmKernelSet kernels, IGpuEmbeddingKernels embeddingKernels,
-        EmbeddingLayout layout, int maxBatch, DeviceTensors tensors, ArrayView<ulong> tokens)
+        EmbeddingLayout layout, int maxBatch, DeviceTensors tensors, BatchUploader uploader)
     {
         if (layout.TotalParameters > int.MaxValue)
             throw new NotSupportedException($"Deterministic embedding gradients sort 32-bit slot keys; this layout has {layout.TotalParameters} embedding floats. Use the default (atomic) gradients.");
         _device = device;
         _kernels = kernels;
         _t = tensors;
-        _tokens = tokens;
+        _uploader = uploader;
         _embeddingKernels = embeddingKernels;
         long pairs = (long)maxBatch * layout.TableCount * layout.Dim * (layout.HasQuotientRemainder ? 2 : 1);
         if (pairs > int.MaxValue) throw new NotSupportedException($"Deterministic embedding gradients need batch x tables x dim (x 2 with QuotientRemainder tables) < 2^31; got {pairs}.");
@@ -88,8 +88,8 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         _sort = device.Accelerator.CreateRadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense, AscendingInt32>();
         if (layout.Variant == RobeVariant.Signed)
         {
-            // The sign of each coordinate is known only to the generated hash. Gathering from an all-ones array
-            // reads it back: E[j] = sign * 1.
+            // The sign of each coordinate is known only to the embedding kernels' hash. Gathering from an all-ones
+            // array reads it back: E[j] = sign * 1.
             _signs = memory.Allocate<float>("deterministic gradient signs", pairs);
             _onesWeights = memory.Allocate<float>("deterministic gradient sign probe", layout.TotalParameters);
             kernels.Fill(device.Stream, (int)layout.TotalParameters, _onesWeights.View, 1f);
@@ -111,13 +111,21 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         ArrayView<float> signs = _t.GradEmbeddings.View; // unused unless the variant is Signed
         if (_gather is not null)
         {
-            // This gather also rewrites the recorded block starts - with the very same values.
-            _gather(_embeddingKernels.Extent(coordinates.Batch, coordinates.Tables), args, _t.TableViews, _onesWeights!.View, _tokens, _t.BlockStarts.View, _signs!.View);
-            signs = _signs.View;
+            GatherSigns(args, coordinates);
+            signs = _signs!.View;
         }
         _kernels.SegmentedSum(stream, count, _keys.View, _values.View, count, _t.GradEmbeddings.View, signs,
             _gather is not null ? 1 : 0, _t.EmbeddingGradients.View);
     }
+
+    /// <summary>
+    /// The sign of every coordinate, gathered from the all-ones array into [batch, T, d] (dense, whatever the step's
+    /// output stride: the sums index the signs by coordinate). This gather also rewrites the recorded block starts - with
+    /// the very same values.
+    /// </summary>
+    private void GatherSigns(GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates) =>
+        _gather!(_embeddingKernels.Extent(coordinates.Batch, coordinates.Tables), args with { OutputStride = coordinates.Tables * coordinates.Dim, OutputOffset = 0 },
+            _t.TableViews, _onesWeights!.View, _uploader.Tokens, _t.BlockStarts.View, _signs!.View);
 
     /// <summary>Signs first (the terms need them), then two pairs per coordinate, the sort, and the sums of the terms.</summary>
     private void AccumulateWithQuotientRemainder(GpuEmbeddingArgs args, EmbeddingCoordinateArgs coordinates, ArrayView<float> contributions)
@@ -127,8 +135,8 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         ArrayView<float> signs = _t.GradEmbeddings.View; // unused unless the variant is Signed
         if (_gather is not null)
         {
-            _gather(count, args, _t.TableViews, _onesWeights!.View, _tokens, _t.BlockStarts.View, _signs!.View);
-            signs = _signs.View;
+            GatherSigns(args, coordinates);
+            signs = _signs!.View;
         }
         _kernels.BuildQuotientRemainderPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _t.Embedding.View,
             _t.GradEmbeddings.View, signs, _gather is not null ? 1 : 0, _keys.View, _values.View, contributions);

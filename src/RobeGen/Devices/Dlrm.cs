@@ -36,9 +36,9 @@ public static class Dlrm
 
     private static IDlrmBackend CreateCuda(IDlrmDefinition definition, ModelOptions options)
     {
-        if (options.Precision != InferencePrecision.Fp32)
-            throw new NotSupportedException($"{options.Precision} inference runs on the CPU backend only; use --device cpu or --precision fp32.");
-        GpuDevice device = GpuDevice.CreateCuda(allowTf32: options.AllowTf32);
+        if (options.Precision == Precision.Int8)
+            throw new NotSupportedException("Int8 inference runs on the CPU backend only; on CUDA choose Fp32, Tf32 or Bf16.");
+        GpuDevice device = GpuDevice.CreateCuda();
         try
         {
             EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);

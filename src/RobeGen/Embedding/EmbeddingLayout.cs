@@ -6,7 +6,8 @@ namespace RobeGen;
 /// Where every table's embeddings live in the model's one flat embedding parameter array, for one run.
 /// The ROBE array (if any table uses it) occupies [0, m); Full and Hashed tables follow, one d-wide row per
 /// row. The declaration gives the defaults; <see cref="EmbeddingOverrides"/> changes slots, block size,
-/// storage or rows at run time (the generated code stays valid: its hash does not depend on them).
+/// storage or rows at run time (a storage or block size other than the declared one runs the generic kernels:
+/// <see cref="MatchesDeclaredKernels"/>).
 /// </summary>
 public sealed class EmbeddingLayout
 {
@@ -23,6 +24,8 @@ public sealed class EmbeddingLayout
         QuotientRows = quotientRows;
         TableBase = tableBase;
         TotalParameters = total;
+        MatchesDeclaredKernels = storage.SequenceEqual(declaration.Tables.Select(t => t.Storage))
+            && (!storage.Contains(EmbeddingStorage.Robe) || IsDeclaredBlockSize);
     }
 
     public ModelDeclaration Declaration { get; }
@@ -33,8 +36,16 @@ public sealed class EmbeddingLayout
     public long RobeSlots { get; }
     /// <summary>Block size Z of the ROBE tables in this run.</summary>
     public int BlockSize { get; }
-    /// <summary>True when Z is the declared one, so the generator's unrolled loops apply.</summary>
+    /// <summary>True when Z is the declared one.</summary>
     public bool IsDeclaredBlockSize => BlockSize == Declaration.BlockSize;
+    /// <summary>
+    /// True when the declaration's generated kernels serve this layout: every table keeps its declared storage and, when
+    /// some table reads the ROBE array, Z is the declared one. Those are compile-time facts of the generated code (its
+    /// unrolled blocks and per-storage code paths); m, the rows of Full and Hashed tables and the sizes Q and R of
+    /// QuotientRemainder tables stay run-time arguments. Any other layout (a run-time storage or Z) runs the generic,
+    /// hand-written kernels.
+    /// </summary>
+    public bool MatchesDeclaredKernels { get; }
     public ImmutableArray<EmbeddingStorage> Storage { get; }
     /// <summary>Rows of each Full or Hashed table, the remainder rows R of a QuotientRemainder table (0 for ROBE tables).</summary>
     public ImmutableArray<long> Rows { get; }

@@ -1,7 +1,8 @@
 namespace RobeGen;
 
 /// <summary>
-/// The embedding loops the generator emits for one declared model (plain C#, the CPU backend's hot path).
+/// The plain-C# embedding loops (the CPU backend's hot path): the ones the generator emits for a declared model, or the
+/// generic ones for a run-time layout (<see cref="EmbeddingLayout.MatchesDeclaredKernels"/>).
 /// Every method works on a contiguous range of samples so that the caller can split a batch over threads.
 /// Shapes (row-major): tokens [batch, tables]; embeddings [batch, tables, dim];
 /// block starts [batch, tables, layout.MaxBlocks].
@@ -37,9 +38,11 @@ public interface IDlrmDefinition
     /// <summary>The declaration as the generator resolved it.</summary>
     ModelDeclaration Declaration { get; }
 
-    /// <summary>The generated plain-C# embedding loops.</summary>
+    /// <summary>The generated plain-C# embedding loops: unrolled for the declared layout, and correct for every layout of
+    /// the declaration (one they were not generated for runs the generic loops).</summary>
     IEmbeddingKernels Embedding { get; }
 
-    /// <summary>The generated ILGPU embedding kernels.</summary>
+    /// <summary>The generated ILGPU embedding kernels: for the layouts of <see cref="EmbeddingLayout.MatchesDeclaredKernels"/>
+    /// only (the backends pick the generic kernels for any other).</summary>
     IGpuEmbeddingKernels GpuEmbedding { get; }
 }

@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace RobeGen;
 
 /// <summary>
-/// Scalar run-time layout passed to the generated ILGPU kernels (per-table arrays travel as views).
+/// Scalar run-time layout passed to the ILGPU embedding kernels (per-table arrays travel as views).
 /// </summary>
 public struct GpuEmbeddingArgs
 {
@@ -12,37 +12,51 @@ public struct GpuEmbeddingArgs
     public int Batch;
     /// <summary>Slot count m of the ROBE array.</summary>
     public long RobeSlots;
-    /// <summary>Block size Z of this run (the kernels take their unrolled path when it is the declared one).</summary>
+    /// <summary>Block size Z of this run (the generic kernels read it; the generated ones have the declared Z built in).</summary>
     public int BlockSize;
     /// <summary>Stride of block-start records per (sample, table).</summary>
     public int MaxBlocks;
+    /// <summary>Floats from one sample's embeddings to the next in the gather's output (and the scatter's dL/dE): the
+    /// embedding of (sample, table) is at sample * OutputStride + OutputOffset + table * d. T * d when dense.</summary>
+    public int OutputStride;
+    /// <summary>Floats before a sample's first embedding (0 when dense); lets the gather write into a wider row, such as
+    /// the interaction's input [rows, T + 1, d] after the bottom MLP's output (offset d).</summary>
+    public int OutputOffset;
 
+    /// <summary>The arguments of <paramref name="batch"/> samples with dense [batch, T, d] embeddings.</summary>
     public static GpuEmbeddingArgs For(EmbeddingLayout layout, int batch) => new()
     {
         Batch = batch,
         RobeSlots = layout.RobeSlots,
         BlockSize = layout.BlockSize,
         MaxBlocks = layout.MaxBlocks,
+        OutputStride = layout.TableCount * layout.Dim,
+        OutputOffset = 0,
     };
 }
 
-/// <summary>Per-table layout arrays on the device: storage kind (as int), rows (R of a QuotientRemainder table), quotient
-/// rows (Q of a QuotientRemainder table, else 0) and base offset of every table (EmbeddingLayout's arrays).</summary>
+/// <summary>Per-table layout arrays on the device (EmbeddingLayout's arrays): storage kind (as int), rows (R of a
+/// QuotientRemainder table), quotient rows (Q of a QuotientRemainder table, else 0), base offset, and the token offset
+/// of the declaration's table (xg = token + offset; the generic kernels read it, the generated ones have it built in).</summary>
 public readonly struct GpuTableViews
 {
-    public GpuTableViews(ArrayView<int> storage, ArrayView<long> rows, ArrayView<long> quotientRows, ArrayView<long> tableBase)
+    public GpuTableViews(ArrayView<int> storage, ArrayView<long> rows, ArrayView<long> quotientRows, ArrayView<long> tableBase, ArrayView<ulong> tokenOffsets)
     {
-        Storage = storage; Rows = rows; QuotientRows = quotientRows; TableBase = tableBase;
+        Storage = storage; Rows = rows; QuotientRows = quotientRows; TableBase = tableBase; TokenOffsets = tokenOffsets;
     }
     public readonly ArrayView<int> Storage;
     public readonly ArrayView<long> Rows;
     public readonly ArrayView<long> QuotientRows;
     public readonly ArrayView<long> TableBase;
+    public readonly ArrayView<ulong> TokenOffsets;
 }
 
 /// <summary>
-/// Generated ILGPU kernels of one model. Each loader compiles the kernel for the accelerator (once; keep the
-/// returned delegate). Shapes as in <see cref="IEmbeddingKernels"/>.
+/// ILGPU embedding kernels. Each loader compiles the kernel for the accelerator (once; keep the returned delegate).
+/// Shapes as in <see cref="IEmbeddingKernels"/>, except that the embeddings may sit in wider rows
+/// (<see cref="GpuEmbeddingArgs.OutputStride"/>). A declaration's generated kernels serve the layouts of
+/// <see cref="EmbeddingLayout.MatchesDeclaredKernels"/> only (its storage and Z are built in); the backends take the
+/// generic kernels for any other layout.
 /// </summary>
 public interface IGpuEmbeddingKernels
 {

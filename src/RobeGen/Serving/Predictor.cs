@@ -16,33 +16,46 @@ public sealed class Predictor : IDisposable
     /// <summary>Loads a checkpoint the way the first one was loaded (same definitions and runtime options), for <see cref="Swap"/>.</summary>
     private readonly Func<string, LoadedModel> _load;
     private readonly int _instances;
+    private readonly TimeSpan _maxBatchDelay;
+
+    /// <summary>How long a request may wait for others to share its GPU batch while the GPU is busy (CUDA models).</summary>
+    public static readonly TimeSpan DefaultMaxBatchDelay = TimeSpan.FromMicroseconds(200);
     private ServingModel _current;
     private long _swaps;
 
-    private Predictor(Func<string, LoadedModel> load, string checkpointPath, int instances)
+    private Predictor(Func<string, LoadedModel> load, string checkpointPath, int instances, TimeSpan? maxBatchDelay)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
+        TimeSpan delay = maxBatchDelay ?? DefaultMaxBatchDelay;
+        if (delay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxBatchDelay), delay, "The batching delay cannot be negative.");
         _load = load;
         _instances = instances;
-        _current = new ServingModel(load(checkpointPath), instances);
+        _maxBatchDelay = delay;
+        _current = new ServingModel(load(checkpointPath), instances, delay);
     }
 
     /// <summary>Loads a checkpoint of <paramref name="definition"/> for prediction.</summary>
     /// <param name="instances">Copies of the model that serve calls in parallel (memory grows with it; each copy is
     /// created when concurrency first needs it). For many small concurrent requests on the CPU, use about one per core
-    /// with <see cref="ModelOptions.Threads"/> = 1.</param>
-    public static Predictor Load(string checkpointPath, IDlrmDefinition definition, ModelOptions? runtime = null, int instances = 1)
+    /// with <see cref="ModelOptions.Threads"/> = 1. A CUDA model ignores it: one instance serves every caller through
+    /// dynamic batching (concurrent requests share GPU batches).</param>
+    /// <param name="maxBatchDelay">CUDA models: the longest a request waits for others to join its batch while the GPU is busy
+    /// (an idle GPU takes a request at once); default <see cref="DefaultMaxBatchDelay"/>.</param>
+    public static Predictor Load(string checkpointPath, IDlrmDefinition definition, ModelOptions? runtime = null, int instances = 1,
+        TimeSpan? maxBatchDelay = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return new Predictor(path => ModelCheckpoint.Load(path, definition, runtime), checkpointPath, instances);
+        return new Predictor(path => ModelCheckpoint.Load(path, definition, runtime), checkpointPath, instances, maxBatchDelay);
     }
 
     /// <summary>Loads a checkpoint of any of the <paramref name="known"/> models (e.g. <c>ModelCatalog.Builtin.Values</c>) for prediction.</summary>
-    /// <param name="instances">As in <see cref="Load(string, IDlrmDefinition, ModelOptions?, int)"/>.</param>
-    public static Predictor Load(string checkpointPath, IEnumerable<IDlrmDefinition> known, ModelOptions? runtime = null, int instances = 1)
+    /// <param name="instances">As in <see cref="Load(string, IDlrmDefinition, ModelOptions?, int, TimeSpan?)"/>.</param>
+    /// <param name="maxBatchDelay">As in <see cref="Load(string, IDlrmDefinition, ModelOptions?, int, TimeSpan?)"/>.</param>
+    public static Predictor Load(string checkpointPath, IEnumerable<IDlrmDefinition> known, ModelOptions? runtime = null, int instances = 1,
+        TimeSpan? maxBatchDelay = null)
     {
         IDlrmDefinition[] candidates = [.. known];
-        return new Predictor(path => ModelCheckpoint.Load(path, candidates, runtime), checkpointPath, instances);
+        return new Predictor(path => ModelCheckpoint.Load(path, candidates, runtime), checkpointPath, instances, maxBatchDelay);
     }
 
     public ModelDeclaration Declaration => Volatile.Read(ref _current).Loaded.Model.Declaration;
@@ -59,7 +72,7 @@ public sealed class Predictor : IDisposable
     /// </summary>
     public void Swap(string checkpointPath)
     {
-        var next = new ServingModel(_load(checkpointPath), _instances);
+        var next = new ServingModel(_load(checkpointPath), _instances, _maxBatchDelay);
         if (next.Loaded.Model.Declaration.Fingerprint != Declaration.Fingerprint)
         {
             next.Retire();

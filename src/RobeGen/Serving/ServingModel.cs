@@ -18,7 +18,9 @@ internal sealed class ServingModel
     private readonly SemaphoreSlim _free;
     private int _state; // requests in flight, plus RetiredFlag once retired
 
-    public ServingModel(LoadedModel loaded, int instances)
+    private readonly DynamicBatcher? _batcher;
+
+    public ServingModel(LoadedModel loaded, int instances, TimeSpan maxBatchDelay)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
         Loaded = loaded;
@@ -26,7 +28,13 @@ internal sealed class ServingModel
         Instances = instances;
         _free = new SemaphoreSlim(instances, instances);
         _idle.Add(loaded.Model);
+        // A GPU serves concurrent callers best as one stream of large batches: one instance, dynamic batching.
+        if (loaded.Model is IQueuedPrediction)
+            _batcher = new DynamicBatcher(loaded.Model, loaded.Options.MaxBatchSize, maxBatchDelay);
     }
+
+    /// <summary>The dynamic batcher of a CUDA model (null on the CPU, where instances run calls in parallel).</summary>
+    public DynamicBatcher? Batcher => _batcher;
 
     public LoadedModel Loaded { get; }
     public VocabularyMapper? Vocabulary { get; }
@@ -58,6 +66,11 @@ internal sealed class ServingModel
     /// <summary>Runs <paramref name="predict"/> on a free backend instance (creating one, up to <see cref="Instances"/>).</summary>
     public void Predict(Batch batch, Span<float> probabilities)
     {
+        if (_batcher is not null)
+        {
+            _batcher.Predict(batch, probabilities);
+            return;
+        }
         _free.Wait();
         if (!_idle.TryTake(out IDlrmBackend? backend)) backend = CreateInstance();
         try
@@ -80,6 +93,7 @@ internal sealed class ServingModel
 
     private void DisposeAll()
     {
+        _batcher?.Dispose();
         while (_idle.TryTake(out IDlrmBackend? backend)) backend.Dispose();
         _free.Dispose();
     }

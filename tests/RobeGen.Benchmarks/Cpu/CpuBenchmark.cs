@@ -36,7 +36,7 @@ internal static class CpuBenchmark
         Console.WriteLine($"RobeGen:    {robe.DeviceName}; ROBE 1000x (m = {robe.Model.Layout.RobeSlots:N0}, Z = {robe.Model.Layout.BlockSize}), " +
             $"{robe.Model.Layout.Size.EmbeddingParameters + robe.Model.Declaration.MlpParameterCount:N0} parameters");
         // The Int8 inference path on the same parameters (the FP32 model's initial state; rates do not depend on the values).
-        using var robeInt8 = new RobeGenSide(options with { Precision = InferencePrecision.Int8 }, seed, learningRate);
+        using var robeInt8 = new RobeGenSide(options with { Precision = Precision.Int8 }, seed, learningRate);
         robeInt8.Model.ImportState(robe.Model.ExportState());
         Console.WriteLine($"RobeGen:    {robeInt8.DeviceName} (int8 rows)");
         using TorchSharpProcess? torch = withTorch ? TorchSharpProcess.Start(Option(args, "--torch"), seed, threads, learningRate) : null;

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch baseline for `robegen bench` (issue 5): the same two DLRMs, fp32 (TF32 with --tf32), inputs on the GPU.
+"""PyTorch baseline for `robegen bench`: the same two DLRMs in FP32, TF32 (--tf32) or BF16 autocast (--bf16), eager or
+torch.compile (--compile), inputs on the GPU.
 
 Storages: full tables (one nn.EmbeddingBag per table, sparse gradients, as the DLRM reference code) and a ROBE
 re-statement (shared/robe-spec.md's hash, gather by index). Prints the same quantities as `robegen bench`; with
@@ -100,7 +101,7 @@ def timed(fn, steps):
     return (time.perf_counter() - start) / steps
 
 
-def bench(model, spec, vocab, batch, steps, device):
+def bench(model, forward, spec, vocab, batch, steps, device, autocast):
     g = torch.Generator(device="cpu").manual_seed(batch)
     dense = torch.log1p(torch.randint(0, 200, (batch, 13), generator=g).float()).to(device)
     tokens = torch.stack([torch.randint(0, v, (batch,), generator=g) for v in vocab], dim=1).to(device)
@@ -110,7 +111,8 @@ def bench(model, spec, vocab, batch, steps, device):
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(dense, tokens), labels)
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+            loss = loss_fn(forward(dense, tokens).float(), labels)
         loss.backward()
         opt.step()
         return loss
@@ -119,8 +121,20 @@ def bench(model, spec, vocab, batch, steps, device):
         step()
     train = batch / timed(lambda: step().item(), steps)
     train_async = batch / timed(step, steps)
-    with torch.no_grad():
-        infer = batch / timed(lambda: torch.sigmoid(model(dense, tokens)).cpu(), steps)
+    host_dense, host_tokens = dense.cpu().pin_memory(), tokens.cpu().pin_memory()
+    with torch.no_grad(), torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
+        def predict():
+            return torch.sigmoid(forward(dense, tokens).float())
+
+        def predict_host():
+            return torch.sigmoid(forward(host_dense.to(device, non_blocking=True), host_tokens.to(device, non_blocking=True)).float()).cpu()
+
+        for _ in range(5):
+            predict()
+        # inputs on the GPU, probabilities left there (one sync at the end): what RobeGen's "infer dev/s" measures
+        infer = batch / timed(predict, steps)
+        # host tensors in, host probabilities out, one batch at a time
+        infer_host = batch / timed(predict_host, steps)
         fwd = timed(lambda: model.embed(tokens), steps) * 1e3
     emb_params = list(model.tables.parameters()) if model.storage == "full" else [model.robe]
     emb_opt = torch.optim.SGD(emb_params, lr=0.01)
@@ -135,7 +149,7 @@ def bench(model, spec, vocab, batch, steps, device):
     src = torch.empty(batch * model.t * model.d, device=device)
     dst = torch.empty_like(src)
     floor = timed(lambda: dst.copy_(src), 20) * 1e3
-    return dict(train=train, train_async=train_async, infer=infer, fwd=fwd, fbu=fbu, floor=floor)
+    return dict(train=train, train_async=train_async, infer=infer, infer_host=infer_host, fwd=fwd, fbu=fbu, floor=floor)
 
 
 def fmt(x, spec):
@@ -149,15 +163,19 @@ def main():
     ap.add_argument("--storages", nargs="+", default=["robe1", "robe32", "full"])
     ap.add_argument("--timed-steps", type=int, default=20)
     ap.add_argument("--tf32", action="store_true")
+    ap.add_argument("--bf16", action="store_true", help="torch.autocast to bfloat16 (the MLPs and the interaction)")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the model (default mode, Inductor)")
+    ap.add_argument("--uncapped", action="store_true", help="full tables at their true sizes when they fit the GPU (no Array.MaxLength cap)")
+    ap.add_argument("--csv", help="write the results here")
     ap.add_argument("--robegen-csv")
     args = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = args.tf32
     torch.backends.cudnn.allow_tf32 = args.tf32
     device = torch.device("cuda")
     name = torch.cuda.get_device_name(0)
-    precision = "TF32" if args.tf32 else "FP32"
+    precision = ("BF16 autocast" if args.bf16 else "TF32" if args.tf32 else "FP32") + (" + torch.compile" if args.compile else "")
     print(f"PyTorch {torch.__version__} baseline on {name}; {precision}; {args.timed_steps} timed steps after 5 warm-up; inputs on the GPU")
-    print(f"  {'model':<14} {'storage':<26} {'batch':>6} {'train/s':>11} {'train async/s':>13} {'infer/s':>11} {'emb fwd ms':>10} {'emb f+b+u ms':>12} {'floor ms':>9} {'fwd/floor':>9} {'fbu/floor':>9}")
+    print(f"  {'model':<14} {'storage':<26} {'batch':>6} {'train/s':>11} {'train async/s':>13} {'infer/s':>11} {'infer host/s':>12} {'emb fwd ms':>10} {'emb f+b+u ms':>12} {'floor ms':>9} {'fwd/floor':>9} {'fbu/floor':>9}")
     results = {}
     for alias in args.models:
         model_name = ALIASES.get(alias, alias)
@@ -168,19 +186,27 @@ def main():
                 label, rows, vocab = f"ROBE Z={z}", None, spec["cards"]
             else:
                 free, _ = torch.cuda.mem_get_info()
-                cap = largest_row_cap(spec["cards"], spec["dim"], min(ARRAY_MAX_LENGTH, (free - HEADROOM) // 4))
+                cap = largest_row_cap(spec["cards"], spec["dim"], (free - HEADROOM) // 4 if args.uncapped else min(ARRAY_MAX_LENGTH, (free - HEADROOM) // 4))
                 rows = [min(c, cap) for c in spec["cards"]]
                 label = "Full" if cap >= max(spec["cards"]) else f"Full (rows <= {cap:,})"
                 vocab, z = rows, None
             torch.manual_seed(1)
             model = Dlrm(spec, "full" if storage == "full" else "robe", z, rows, device)
+            forward = torch.compile(model) if args.compile else model
             for batch in args.batches:
-                r = bench(model, spec, vocab, batch, args.timed_steps, device)
+                r = bench(model, forward, spec, vocab, batch, args.timed_steps, device, args.bf16)
                 results[(model_name, label, batch)] = r
-                print(f"  {model_name:<14} {label:<26} {batch:>6} {r['train']:>11,.0f} {r['train_async']:>13,.0f} {r['infer']:>11,.0f} "
+                print(f"  {model_name:<14} {label:<26} {batch:>6} {r['train']:>11,.0f} {r['train_async']:>13,.0f} {r['infer']:>11,.0f} {r['infer_host']:>12,.0f} "
                       f"{r['fwd']:>10.3f} {r['fbu']:>12.3f} {r['floor']:>9.3f} {r['fwd'] / r['floor']:>8.2f}x {r['fbu'] / r['floor']:>8.2f}x   ({name}, {precision})", flush=True)
-            del model
+            del model, forward
             torch.cuda.empty_cache()
+    if args.csv:
+        with open(args.csv, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["device", "precision", "model", "storage", "batch", "train_per_s", "train_async_per_s", "infer_per_s", "infer_host_per_s",
+                        "emb_fwd_ms", "emb_fbu_ms", "floor_ms"])
+            for (model_name, label, batch), r in results.items():
+                w.writerow([name, precision, model_name, label, batch, r["train"], r["train_async"], r["infer"], r["infer_host"], r["fwd"], r["fbu"], r["floor"]])
     if args.robegen_csv:
         compare(args.robegen_csv, results, name)
 
@@ -198,11 +224,11 @@ def compare(path, torch_results, name):
         if t is None:
             continue
         print(f"  {key[0]:<14} {key[1]:<26} {key[2]:>6} {o['train_per_s'] / t['train']:>6.2f}x {o['train_async_per_s'] / t['train_async']:>6.2f}x "
-              f"{o['infer_per_s'] / t['infer']:>6.2f}x {fmt(t['fwd'] / o['emb_fwd_ms'], '7.2f')}x {fmt(t['fbu'] / o['emb_fbu_ms'], '7.2f')}x")
+              f"{o['infer_device_per_s'] / t['infer']:>6.2f}x {fmt(t['fwd'] / o['emb_fwd_ms'], '7.2f')}x {fmt(t['fbu'] / o['emb_fbu_ms'], '7.2f')}x")
     print(f"\nIssue 5 targets ({name}): RobeGen ROBE Z=32 against the PyTorch full-table DLRM, same precision")
     full = {k[2]: v for k, v in torch_results.items() if k[0] == "CriteoTerabyte" and k[1].startswith("Full")}
     robe = {k[2]: v for k, v in ours.items() if k[0] == "CriteoTerabyte" and k[1] == "ROBE Z=32"}
-    for batch, what, ok, tk, target in [(16384, "inference", "infer_per_s", "infer", 3.1), (2048, "training (async)", "train_async_per_s", "train_async", 3.0),
+    for batch, what, ok, tk, target in [(16384, "inference", "infer_device_per_s", "infer", 3.1), (2048, "training (async)", "train_async_per_s", "train_async", 3.0),
                                         (16384, "training (async)", "train_async_per_s", "train_async", 3.0), (2048, "training (synced)", "train_per_s", "train", 3.0),
                                         (16384, "training (synced)", "train_per_s", "train", 3.0)]:
         if batch in full and batch in robe:

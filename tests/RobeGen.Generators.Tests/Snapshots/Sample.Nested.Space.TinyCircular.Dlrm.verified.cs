@@ -12,7 +12,7 @@ namespace Sample.Nested.Space
         public const int EmbeddingDim = 12;
         /// <summary>Categorical tables, in declaration order.</summary>
         public const int TableCount = 2;
-        /// <summary>Declared block size Z of the ROBE tables (the generated loops are unrolled for it).</summary>
+        /// <summary>Declared block size Z of the ROBE tables (the generated kernels are unrolled for it).</summary>
         public const int BlockSize = 8;
         /// <summary>Blocks per ROBE embedding with the declared Z: ceil(d / Z); the last may be partial.</summary>
         public const int RobeBlocks = 2;
@@ -45,6 +45,15 @@ namespace Sample.Nested.Space
         public partial global::RobeGen.EmbeddingTable A { get => Tables.A; }
         public partial global::RobeGen.EmbeddingTable B { get => Tables.B; }
 
+        /// <summary>The token offset of each ROBE table (xg = token + offset) as a constant the kernels fold (every table's: Tables.&lt;Name&gt;.TokenOffset).</summary>
+        public static class TokenOffsets
+        {
+            /// <summary>Table 0, A.</summary>
+            public const ulong A = 0x0UL;
+            /// <summary>Table 1, B.</summary>
+            public const ulong B = 0x7UL;
+        }
+
         /// <summary>The declaration as the generator resolved it.</summary>
         public static global::RobeGen.ModelDeclaration Declaration { get; } = new global::RobeGen.ModelDeclaration(
             "Sample.Nested.Space.TinyCircular", DenseFeatures, EmbeddingDim,
@@ -61,300 +70,57 @@ namespace Sample.Nested.Space
         global::RobeGen.IEmbeddingKernels global::RobeGen.IDlrmDefinition.Embedding => CpuEmbedding.Instance;
         global::RobeGen.IGpuEmbeddingKernels global::RobeGen.IDlrmDefinition.GpuEmbedding => GpuEmbedding.Instance;
 
-        /// <summary>
-        /// The ROBE-Z hash (shared/robe-spec.md): h(xg, c) = (xg * R3 + c * R2 + R1) mod P, computed as
-        /// ((xg mod P) * R3 mod P + K_c) mod P with K_c = (c * R2 + R1) mod P, which is the same number and keeps
-        /// every product below 2^63 for any 64-bit xg. Variant Circular: start = h mod m, slot = (start + j mod Z) mod m.
-        /// </summary>
-        public static class RobeHash
-        {
-            /// <summary>The prime modulus of the authors' hash.</summary>
-            public const ulong P = 2038074743UL;
-            /// <summary>The constant term of h.</summary>
-            public const ulong R1 = 634329019UL;
-            /// <summary>The block index's multiplier in h.</summary>
-            public const ulong R2 = 1825252241UL;
-            /// <summary>The global row id's multiplier in h.</summary>
-            public const ulong R3 = 871205356UL;
-
-            /// <summary>(xg * R3) mod P from key = xg mod P (key &lt; 2^31 and R3 &lt; 2^30: the product stays below 2^61).</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong RowTerm(ulong key) => ModP(key * R3);
-
-            /// <summary>K_c = (c * R2 + R1) mod P; the unrolled loops of the declared Z use it as a literal per block.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong BlockTerm(int block) => ModP((ulong)(uint)block * R2 + R1);
-
-            /// <summary>(a + b) mod P for a, b &lt; P.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong AddMod(ulong a, ulong b)
-            {
-                ulong sum = a + b;
-                return sum >= P ? sum - P : sum;
-            }
-
-            /// <summary>1 / P as a double: ModP's quotient estimate.</summary>
-            public const double InverseP = 4.90659139678078E-10;
-
-            /// <summary>
-            /// x mod P without a 64-bit integer division, which CUDA runs as a ~70-instruction subroutine: the quotient from a
-            /// double-precision product (within 1 of floor(x / P): its relative error is a few 2^-53 and x / P &lt; 2^34), the
-            /// remainder in wrapping arithmetic (its true value lies in [-P, 2P)) and one correction. The same number as x % P for
-            /// every x (tested against % on edge and random values); every reduction of the hash goes through it, on both backends.
-            /// </summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong ModP(ulong x)
-            {
-                ulong q = (ulong)((double)x * InverseP);
-                long r = unchecked((long)(x - q * P));
-                if (r < 0) r += (long)P;
-                else if (r >= (long)P) r -= (long)P;
-                return (ulong)r;
-            }
-
-            /// <summary>h(xg, block) from key = xg mod P.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong Hash(ulong key, int block) => HashFromRowTerm(RowTerm(key), block);
-
-            /// <summary>h(xg, block) from the row's term RowTerm(key), which a caller hashing several blocks of one row computes once.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong HashFromRowTerm(ulong rowTerm, int block) => AddMod(rowTerm, BlockTerm(block));
-
-            /// <summary>xg mod P with xg = token + offset (wrapping): the key every term of the hash starts from.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong KeyOf(ulong token, ulong tokenOffset) => ModP(unchecked(token + tokenOffset));
-
-            /// <summary>h mod range, the block's start slot (range = m - Z + 1, or m for Circular). h &lt; P &lt; 2^31, so when
-            /// h &gt;= range the range fits in 32 bits and a 32-bit division gives the same number.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static long StartOf(ulong h, long range) => h < (ulong)range ? (long)h : (long)((uint)h % (uint)range);
-
-            /// <summary>Slot start + k of a block wrapped into [0, m) (start &lt; m and k &lt; Z &lt;= m).</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static long Wrap(long slot, long slots) => slot >= slots ? slot - slots : slot;
-
-            /// <summary>The key xg mod P of <paramref name="token"/> in table <paramref name="table"/> (a run-time table index).</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong Key(int table, ulong token) => KeyOf(token, TokenOffset(table));
-
-            /// <summary>TableHash.&lt;table&gt;.TokenOffset of a run-time table index: one constant case per table.</summary>
-            public static ulong TokenOffset(int table)
-            {
-                switch (table)
-                {
-                    case 0: return TableHash.A.TokenOffset;
-                    case 1: return TableHash.B.TokenOffset;
-                    default: return 0UL;
-                }
-            }
-        }
-
-        /// <summary>The hash of each table with its token offset folded: xg = token + TokenOffset (wrapping).</summary>
-        public static class TableHash
-        {
-            /// <summary>Table 0, A.</summary>
-            public static class A
-            {
-                /// <summary>Added to a token to form the global row id xg.</summary>
-                public const ulong TokenOffset = 0x0UL;
-
-                /// <summary>xg mod P.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-                public static ulong Key(ulong token) => RobeHash.KeyOf(token, TokenOffset);
-
-                /// <summary>h(xg, block).</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-                public static ulong Hash(ulong token, int block) => RobeHash.Hash(Key(token), block);
-            }
-
-            /// <summary>Table 1, B.</summary>
-            public static class B
-            {
-                /// <summary>Added to a token to form the global row id xg.</summary>
-                public const ulong TokenOffset = 0x7UL;
-
-                /// <summary>xg mod P.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-                public static ulong Key(ulong token) => RobeHash.KeyOf(token, TokenOffset);
-
-                /// <summary>h(xg, block).</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-                public static ulong Hash(ulong token, int block) => RobeHash.Hash(Key(token), block);
-            }
-        }
-
-        /// <summary>Row addressing of the tables that are not in the ROBE array (both backends call it).</summary>
-        public static class TableRows
-        {
-            /// <summary>Start of row <paramref name="row"/> of a table whose rows begin at <paramref name="tableBase"/>.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static long Start(long tableBase, ulong row) => tableBase + (long)row * EmbeddingDim;
-
-            /// <summary>The row a token reads: itself in a Full table (the caller checks it is below the row count), token mod rows in a Hashed one.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static ulong FullOrHashedRow(bool full, ulong token, long rows) => full ? token : token % (ulong)rows;
-
-            /// <summary>
-            /// Start of the quotient row of a QuotientRemainder token: x div R with x = token mod (Q * R) (a raw id beyond the table's
-            /// ids folds, as Hashed folds mod its rows); (token div R) mod Q is that number without forming Q * R. Quotient rows come first.
-            /// </summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static long QuotientRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
-                Start(tableBase, token / (ulong)remainderRows % (ulong)quotientRows);
-
-            /// <summary>Start of the remainder row x mod R (= token mod R) of a QuotientRemainder token, after the table's Q quotient rows.</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public static long RemainderRowStart(ulong token, long quotientRows, long remainderRows, long tableBase) =>
-                Start(tableBase + quotientRows * EmbeddingDim, token % (ulong)remainderRows);
-        }
-
-        /// <summary>The generated plain-C# embedding loops of this model (the CPU backend's hot path).</summary>
-        public sealed class CpuEmbedding : global::RobeGen.IEmbeddingKernels
+        /// <summary>The generated plain-C# embedding loops of this model (the CPU backend's hot path) for its declared layout.</summary>
+        public sealed class CpuEmbedding : global::RobeGen.DeclaredEmbeddingKernels
         {
             /// <summary>The one instance (the loops keep no state).</summary>
             public static CpuEmbedding Instance { get; } = new CpuEmbedding();
 
-            private CpuEmbedding() { }
+            private CpuEmbedding() : base(Declaration) { }
 
             /// <inheritdoc/>
-            public void Gather(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<ulong> tokens, int batch, global::System.Span<long> blockStarts, global::System.Span<float> output)
+            protected override void GatherDeclared(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<ulong> tokens, int batch, global::System.Span<long> blockStarts, global::System.Span<float> output)
             {
-                CheckCall(layout, batch, tokens.Length, blockStarts.Length, output.Length, "output", weights.Length, "weights");
-                var run = new GatherRun(layout, weights, blockStarts, output);
+                int records = layout.MaxBlocks;
+                long slots = layout.RobeSlots;
+                long range = slots;
                 for (int sample = 0; sample < batch; sample++)
                 {
                     int pair = sample * TableCount;
-                    run.Table(0, pair, tokens[pair], TableHash.A.Key(tokens[pair]));
-                    run.Table(1, pair + 1, tokens[pair + 1], TableHash.B.Key(tokens[pair + 1]));
+                    GatherRobe(global::RobeGen.RobeHash.KeyOf(tokens[pair], TokenOffsets.A), slots, range, weights, blockStarts.Slice(pair * records, records), output.Slice(pair * EmbeddingDim, EmbeddingDim));
+                    GatherRobe(global::RobeGen.RobeHash.KeyOf(tokens[pair + 1], TokenOffsets.B), slots, range, weights, blockStarts.Slice((pair + 1) * records, records), output.Slice((pair + 1) * EmbeddingDim, EmbeddingDim));
                 }
             }
 
             /// <inheritdoc/>
-            public void ScatterGradient(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<ulong> tokens, global::System.ReadOnlySpan<long> blockStarts, int batch, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights)
+            protected override void ScatterDeclared(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<ulong> tokens, global::System.ReadOnlySpan<long> blockStarts, int batch, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights)
             {
-                CheckCall(layout, batch, tokens.Length, blockStarts.Length, gradOutput.Length, "gradOutput", gradWeights.Length, "gradWeights");
-                CheckWeights(layout, weights.Length);
-                var run = new ScatterRun(layout, weights, blockStarts, gradOutput, gradWeights);
+                int records = layout.MaxBlocks;
+                long slots = layout.RobeSlots;
                 for (int sample = 0; sample < batch; sample++)
                 {
                     int pair = sample * TableCount;
-                    for (int table = 0; table < TableCount; table++) run.Table(table, pair + table);
+                    ScatterRobe(blockStarts.Slice(pair * records, records), gradOutput.Slice(pair * EmbeddingDim, EmbeddingDim), slots, gradWeights);
+                    ScatterRobe(blockStarts.Slice((pair + 1) * records, records), gradOutput.Slice((pair + 1) * EmbeddingDim, EmbeddingDim), slots, gradWeights);
                 }
             }
 
-            /// <inheritdoc/>
-            public (long Slot, float Sign) SlotOf(global::RobeGen.EmbeddingLayout layout, int table, ulong token, int j)
+            /// <summary>One ROBE embedding with the declared Z = 8: every block unrolled with its K_c literal; its starts are recorded.</summary>
+            private static void GatherRobe(ulong key, long slots, long range, global::System.ReadOnlySpan<float> weights, global::System.Span<long> starts, global::System.Span<float> embedding)
             {
-                CheckLayout(layout);
-                if ((uint)table >= TableCount) throw new global::System.ArgumentOutOfRangeException(nameof(table), table, "table must be in [0, " + TableCount + ")");
-                if ((uint)j >= EmbeddingDim) throw new global::System.ArgumentOutOfRangeException(nameof(j), j, "j must be in [0, " + EmbeddingDim + ")");
-                global::RobeGen.EmbeddingStorage storage = layout.Storage[table];
-                if (storage == global::RobeGen.EmbeddingStorage.QuotientRemainder) throw new global::System.NotSupportedException($"Table {Declaration.Tables[table].Name} is QuotientRemainder: coordinate j reads the product of two slots, not one.");
-                if (storage != global::RobeGen.EmbeddingStorage.Robe) return (RowStart(table, storage, token, layout.Rows[table], layout.TableBase[table]) + j, 1f);
-                int blockSize = layout.BlockSize;
-                ulong key = RobeHash.Key(table, token);
-                long start = RobeHash.StartOf(RobeHash.Hash(key, j / blockSize), layout.RobeSlots);
-                return (RobeHash.Wrap(start + j % blockSize, layout.RobeSlots), 1f);
-            }
-
-            /// <summary>The layout of one Gather call, read once (no allocation), and the dispatch on a table's run-time storage.</summary>
-            private readonly ref struct GatherRun
-            {
-                private readonly global::System.ReadOnlySpan<float> _weights;
-                private readonly global::System.Span<long> _blockStarts;
-                private readonly global::System.Span<float> _output;
-                private readonly global::System.Collections.Immutable.ImmutableArray<global::RobeGen.EmbeddingStorage> _storage;
-                private readonly global::System.Collections.Immutable.ImmutableArray<long> _rows;
-                private readonly global::System.Collections.Immutable.ImmutableArray<long> _quotientRows;
-                private readonly global::System.Collections.Immutable.ImmutableArray<long> _tableBase;
-                private readonly int _maxBlocks;
-                private readonly int _blockSize;
-                private readonly long _slots;
-                /// <summary>The start's modulus: m - Z + 1 (blocks never wrap), or m for Circular.</summary>
-                private readonly long _range;
-                private readonly bool _declaredBlockSize;
-
-                public GatherRun(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<float> weights, global::System.Span<long> blockStarts, global::System.Span<float> output)
-                {
-                    _weights = weights;
-                    _blockStarts = blockStarts;
-                    _output = output;
-                    _storage = layout.Storage;
-                    _rows = layout.Rows;
-                    _quotientRows = layout.QuotientRows;
-                    _tableBase = layout.TableBase;
-                    _maxBlocks = layout.MaxBlocks;
-                    _blockSize = layout.BlockSize;
-                    _slots = layout.RobeSlots;
-                    _range = _slots;
-                    _declaredBlockSize = layout.IsDeclaredBlockSize;
-                }
-
-                public void Table(int table, int pair, ulong token, ulong key)
-                {
-                    global::System.Span<long> starts = _blockStarts.Slice(pair * _maxBlocks, _maxBlocks);
-                    global::System.Span<float> embedding = _output.Slice(pair * EmbeddingDim, EmbeddingDim);
-                    global::RobeGen.EmbeddingStorage storage = _storage[table];
-                    if (storage == global::RobeGen.EmbeddingStorage.QuotientRemainder) GatherQuotientRemainder(token, _quotientRows[table], _rows[table], _tableBase[table], _weights, starts, embedding);
-                    else if (storage != global::RobeGen.EmbeddingStorage.Robe) GatherRow(table, storage, token, _rows[table], _tableBase[table], _weights, starts, embedding);
-                    else if (_declaredBlockSize) GatherDeclared(key, _weights, _slots, _range, starts, embedding);
-                    else GatherGeneric(key, _weights, _slots, _blockSize, _range, starts, embedding);
-                }
-            }
-
-            /// <summary>The layout of one ScatterGradient call, read once (no allocation), and the dispatch on a table's run-time storage.</summary>
-            private readonly ref struct ScatterRun
-            {
-                private readonly global::System.ReadOnlySpan<float> _weights;
-                private readonly global::System.ReadOnlySpan<long> _blockStarts;
-                private readonly global::System.ReadOnlySpan<float> _gradOutput;
-                private readonly global::System.Span<float> _gradWeights;
-                private readonly global::System.Collections.Immutable.ImmutableArray<global::RobeGen.EmbeddingStorage> _storage;
-                private readonly int _maxBlocks;
-                private readonly int _blockSize;
-                private readonly long _slots;
-                private readonly bool _declaredBlockSize;
-
-                public ScatterRun(global::RobeGen.EmbeddingLayout layout, global::System.ReadOnlySpan<float> weights, global::System.ReadOnlySpan<long> blockStarts, global::System.ReadOnlySpan<float> gradOutput, global::System.Span<float> gradWeights)
-                {
-                    _weights = weights;
-                    _blockStarts = blockStarts;
-                    _gradOutput = gradOutput;
-                    _gradWeights = gradWeights;
-                    _storage = layout.Storage;
-                    _maxBlocks = layout.MaxBlocks;
-                    _blockSize = layout.BlockSize;
-                    _slots = layout.RobeSlots;
-                    _declaredBlockSize = layout.IsDeclaredBlockSize;
-                }
-
-                public void Table(int table, int pair)
-                {
-                    global::System.ReadOnlySpan<long> starts = _blockStarts.Slice(pair * _maxBlocks, _maxBlocks);
-                    global::System.ReadOnlySpan<float> gradient = _gradOutput.Slice(pair * EmbeddingDim, EmbeddingDim);
-                    if (_storage[table] == global::RobeGen.EmbeddingStorage.QuotientRemainder) ScatterQuotientRemainder(starts, gradient, _weights, _gradWeights);
-                    else if (_storage[table] != global::RobeGen.EmbeddingStorage.Robe) AddInto(gradient, _gradWeights.Slice(checked((int)starts[0]), EmbeddingDim));
-                    else if (_declaredBlockSize) ScatterDeclared(starts, gradient, _gradWeights, _slots);
-                    else ScatterGeneric(starts, gradient, _gradWeights, _slots, _blockSize);
-                }
-            }
-
-            /// <summary>One ROBE embedding with the declared Z = 8: every block unrolled with its K_c literal.</summary>
-            private static void GatherDeclared(ulong key, global::System.ReadOnlySpan<float> weights, long slots, long range, global::System.Span<long> starts, global::System.Span<float> embedding)
-            {
-                ulong row = RobeHash.RowTerm(key);
+                ulong row = global::RobeGen.RobeHash.RowTerm(key);
                 long start;
                 global::System.ReadOnlySpan<float> block;
                 // Block 0: coordinates 0..7.
-                start = RobeHash.StartOf(RobeHash.AddMod(row, 634329019UL), range);
+                start = global::RobeGen.RobeHash.StartOf(global::RobeGen.RobeHash.AddMod(row, 634329019UL), range);
                 starts[0] = start;
                 if (start + 8 <= slots)
                 {
                     weights.Slice((int)start, 8).CopyTo(embedding.Slice(0, 8));
                 }
-                else CopyWrapped(weights, start, slots, embedding.Slice(0, 8));
+                else global::RobeGen.BlockCopy.CopyWrapped(weights, start, slots, embedding.Slice(0, 8));
                 // Block 1: coordinates 8..11.
-                start = RobeHash.StartOf(RobeHash.AddMod(row, 421506517UL), range);
+                start = global::RobeGen.RobeHash.StartOf(global::RobeGen.RobeHash.AddMod(row, 421506517UL), range);
                 starts[1] = start;
                 if (start + 4 <= slots)
                 {
@@ -364,24 +130,11 @@ namespace Sample.Nested.Space
                     embedding[10] = block[2];
                     embedding[11] = block[3];
                 }
-                else CopyWrapped(weights, start, slots, embedding.Slice(8, 4));
-            }
-
-            /// <summary>One ROBE embedding with a run-time Z: a loop over blocks calling the same hash with the block index.</summary>
-            private static void GatherGeneric(ulong key, global::System.ReadOnlySpan<float> weights, long slots, int blockSize, long range, global::System.Span<long> starts, global::System.Span<float> embedding)
-            {
-                for (int block = 0, first = 0; first < EmbeddingDim; block++, first += blockSize)
-                {
-                    int width = global::System.Math.Min(blockSize, EmbeddingDim - first);
-                    long start = RobeHash.StartOf(RobeHash.Hash(key, block), range);
-                    starts[block] = start;
-                    if (start + width <= slots) weights.Slice((int)start, width).CopyTo(embedding.Slice(first, width));
-                    else CopyWrapped(weights, start, slots, embedding.Slice(first, width));
-                }
+                else global::RobeGen.BlockCopy.CopyWrapped(weights, start, slots, embedding.Slice(8, 4));
             }
 
             /// <summary>Adds one ROBE embedding's gradient at its recorded block starts, every block unrolled for Z = 8.</summary>
-            private static void ScatterDeclared(global::System.ReadOnlySpan<long> starts, global::System.ReadOnlySpan<float> gradient, global::System.Span<float> gradWeights, long slots)
+            private static void ScatterRobe(global::System.ReadOnlySpan<long> starts, global::System.ReadOnlySpan<float> gradient, long slots, global::System.Span<float> gradWeights)
             {
                 long start;
                 global::System.Span<float> block;
@@ -389,9 +142,9 @@ namespace Sample.Nested.Space
                 start = starts[0];
                 if (start + 8 <= slots)
                 {
-                    AddInto(gradient.Slice(0, 8), gradWeights.Slice((int)start, 8));
+                    global::RobeGen.BlockCopy.AddInto(gradient.Slice(0, 8), gradWeights.Slice((int)start, 8));
                 }
-                else AddWrapped(gradient.Slice(0, 8), gradWeights, start, slots);
+                else global::RobeGen.BlockCopy.AddWrapped(gradient.Slice(0, 8), gradWeights, start, slots);
                 // Block 1: coordinates 8..11.
                 start = starts[1];
                 if (start + 4 <= slots)
@@ -402,113 +155,11 @@ namespace Sample.Nested.Space
                     block[2] += gradient[10];
                     block[3] += gradient[11];
                 }
-                else AddWrapped(gradient.Slice(8, 4), gradWeights, start, slots);
-            }
-
-            /// <summary>Adds one ROBE embedding's gradient at its recorded block starts for a run-time Z.</summary>
-            private static void ScatterGeneric(global::System.ReadOnlySpan<long> starts, global::System.ReadOnlySpan<float> gradient, global::System.Span<float> gradWeights, long slots, int blockSize)
-            {
-                for (int block = 0, first = 0; first < EmbeddingDim; block++, first += blockSize)
-                {
-                    int width = global::System.Math.Min(blockSize, EmbeddingDim - first);
-                    long start = starts[block];
-                    if (start + width <= slots) AddInto(gradient.Slice(first, width), gradWeights.Slice((int)start, width));
-                    else AddWrapped(gradient.Slice(first, width), gradWeights, start, slots);
-                }
-            }
-
-            /// <summary>A Full or Hashed table's row: one block of d floats.</summary>
-            private static void GatherRow(int table, global::RobeGen.EmbeddingStorage storage, ulong token, long rows, long tableBase, global::System.ReadOnlySpan<float> weights, global::System.Span<long> starts, global::System.Span<float> embedding)
-            {
-                long start = RowStart(table, storage, token, rows, tableBase);
-                starts[0] = start;
-                weights.Slice(checked((int)start), EmbeddingDim).CopyTo(embedding);
-            }
-
-            /// <summary>Start of a Full (row = token, which must be below the row count) or Hashed (row = token mod rows) table's row.</summary>
-            private static long RowStart(int table, global::RobeGen.EmbeddingStorage storage, ulong token, long rows, long tableBase)
-            {
-                if (storage == global::RobeGen.EmbeddingStorage.Full && token >= (ulong)rows)
-                {
-                    throw new global::System.ArgumentOutOfRangeException("tokens", token, $"Table {Declaration.Tables[table].Name} (index {table}) is Full with {rows} rows, so its tokens must be vocabulary indices below {rows}; got {token}. Map the column through a vocabulary, declare a larger Cardinality, or use Storage = Hashed.");
-                }
-                return TableRows.Start(tableBase, TableRows.FullOrHashedRow(storage == global::RobeGen.EmbeddingStorage.Full, token, rows));
-            }
-
-            /// <summary>target += source (vectorized).</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static void AddInto(global::System.ReadOnlySpan<float> source, global::System.Span<float> target) => global::System.Numerics.Tensors.TensorPrimitives.Add(target, source, target);
-
-            /// <summary>A block that runs past the array's end: slot (start + k) mod m.</summary>
-            private static void CopyWrapped(global::System.ReadOnlySpan<float> weights, long start, long slots, global::System.Span<float> destination)
-            {
-                for (int k = 0; k < destination.Length; k++) destination[k] = weights[(int)RobeHash.Wrap(start + k, slots)];
-            }
-
-            /// <summary>Adds a block's gradient that runs past the array's end: slot (start + k) mod m.</summary>
-            private static void AddWrapped(global::System.ReadOnlySpan<float> gradient, global::System.Span<float> gradWeights, long start, long slots)
-            {
-                for (int k = 0; k < gradient.Length; k++) gradWeights[(int)RobeHash.Wrap(start + k, slots)] += gradient[k];
-            }
-
-            /// <summary>Starts of the quotient and remainder rows that a QuotientRemainder token reads (TableRows).</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static (long Quotient, long Remainder) QuotientRemainderStarts(ulong token, long quotientRows, long remainderRows, long tableBase) =>
-                (TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase), TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase));
-
-            /// <summary>A QuotientRemainder embedding: the element-wise product of its two rows; records 0 and 1 get their starts.</summary>
-            private static void GatherQuotientRemainder(ulong token, long quotientRows, long remainderRows, long tableBase, global::System.ReadOnlySpan<float> weights, global::System.Span<long> starts, global::System.Span<float> embedding)
-            {
-                var (quotient, remainder) = QuotientRemainderStarts(token, quotientRows, remainderRows, tableBase);
-                starts[0] = quotient;
-                starts[1] = remainder;
-                global::System.Numerics.Tensors.TensorPrimitives.Multiply(weights.Slice(checked((int)quotient), EmbeddingDim), weights.Slice(checked((int)remainder), EmbeddingDim), embedding);
-            }
-
-            /// <summary>
-            /// The product rule at the recorded rows: dL/dQ[q][j] += g[j] * Rm[r][j] and dL/dRm[r][j] += g[j] * Q[q][j], with the weights
-            /// the gather read (a plain multiply then add, no fused multiply-add, so the GPU's deterministic path can match it).
-            /// </summary>
-            private static void ScatterQuotientRemainder(global::System.ReadOnlySpan<long> starts, global::System.ReadOnlySpan<float> gradient, global::System.ReadOnlySpan<float> weights, global::System.Span<float> gradWeights)
-            {
-                int quotientStart = checked((int)starts[0]), remainderStart = checked((int)starts[1]);
-                global::System.ReadOnlySpan<float> quotient = weights.Slice(quotientStart, EmbeddingDim);
-                global::System.ReadOnlySpan<float> remainder = weights.Slice(remainderStart, EmbeddingDim);
-                global::System.Span<float> gradQuotient = gradWeights.Slice(quotientStart, EmbeddingDim);
-                global::System.Span<float> gradRemainder = gradWeights.Slice(remainderStart, EmbeddingDim);
-                for (int j = 0; j < EmbeddingDim; j++)
-                {
-                    gradQuotient[j] += gradient[j] * remainder[j];
-                    gradRemainder[j] += gradient[j] * quotient[j];
-                }
-            }
-
-            private static void CheckLayout(global::RobeGen.EmbeddingLayout layout)
-            {
-                if (layout is null) throw new global::System.ArgumentNullException(nameof(layout));
-                if (layout.Declaration.Fingerprint != Fingerprint)
-                    throw new global::System.ArgumentException($"The layout was made for {layout.Declaration.Name} (fingerprint {layout.Declaration.Fingerprint}), not for {Declaration.Name} (fingerprint {Fingerprint}); build it with EmbeddingLayout.FromDeclaration({Declaration.Name}.Declaration).", nameof(layout));
-            }
-
-            private static void CheckCall(global::RobeGen.EmbeddingLayout layout, int batch, int tokens, int blockStarts, int embeddings, string embeddingsName, int weights, string weightsName)
-            {
-                CheckLayout(layout);
-                if (batch < 0) throw new global::System.ArgumentOutOfRangeException(nameof(batch), batch, "batch must not be negative.");
-                long pairs = (long)batch * TableCount;
-                if (tokens < pairs) throw new global::System.ArgumentException($"tokens holds {tokens} values; {batch} samples x {TableCount} tables need {pairs}.", "tokens");
-                if (blockStarts < pairs * layout.MaxBlocks) throw new global::System.ArgumentException($"blockStarts holds {blockStarts} values; {batch} samples x {TableCount} tables x {layout.MaxBlocks} blocks need {pairs * layout.MaxBlocks}.", "blockStarts");
-                if (embeddings < pairs * EmbeddingDim) throw new global::System.ArgumentException($"{embeddingsName} holds {embeddings} values; {batch} samples x {TableCount} tables x {EmbeddingDim} need {pairs * EmbeddingDim}.", embeddingsName);
-                if (weights < layout.TotalParameters) throw new global::System.ArgumentException($"{weightsName} holds {weights} floats; the layout's embedding array has {layout.TotalParameters}.", weightsName);
-            }
-
-            /// <summary>The scatter reads the weights only for QuotientRemainder tables (the product rule); then they must be the whole array.</summary>
-            private static void CheckWeights(global::RobeGen.EmbeddingLayout layout, int weights)
-            {
-                if (layout.HasQuotientRemainder && weights < layout.TotalParameters) throw new global::System.ArgumentException($"weights holds {weights} floats; the layout's embedding array has {layout.TotalParameters} (QuotientRemainder gradients read them).", "weights");
+                else global::RobeGen.BlockCopy.AddWrapped(gradient.Slice(8, 4), gradWeights, start, slots);
             }
         }
 
-        /// <summary>The generated ILGPU embedding kernels of this model.</summary>
+        /// <summary>The generated ILGPU embedding kernels of this model, for its declared layout (storage of every table and Z built in).</summary>
         public sealed class GpuEmbedding : global::RobeGen.IGpuEmbeddingKernels
         {
             /// <summary>Threads per (sample, table) lookup: the largest power of two up to min(32, d).</summary>
@@ -535,107 +186,50 @@ namespace Sample.Nested.Space
             /// idle). A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
             public static void GatherKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> output)
             {
-                int pair = index.X / LookupLanes;
-                int lane = index.X - pair * LookupLanes;
-                bool active = pair < args.Batch * TableCount;
-                int table = pair % TableCount;
-                int storage = active ? tables.Storage[table] : (int)global::RobeGen.EmbeddingStorage.Full;
-                bool robe = active && storage == (int)global::RobeGen.EmbeddingStorage.Robe;
-                long recordBase = (long)pair * args.MaxBlocks;
-                int outputBase = pair * EmbeddingDim;
+                var lookup = new global::RobeGen.GpuLookup(index, LookupLanes, TableCount, EmbeddingDim, args);
+                int pair = lookup.Pair, lane = lookup.Lane, table = lookup.Table, outputBase = lookup.OutputBase;
+                long recordBase = lookup.RecordBase;
+                bool active = lookup.Active;
+                bool robe = active;
                 ulong token = active ? tokens[pair] : 0UL;
-                ulong key = robe ? RobeHash.Key(table, token) : 0UL;
-                ulong rowTerm = robe ? RobeHash.RowTerm(key) : 0UL;
+                ulong rowTerm = robe ? global::RobeGen.RobeHash.RowTerm(global::RobeGen.RobeHash.KeyOf(token, TokenOffsetOf(table))) : 0UL;
+                long range = args.RobeSlots;
                 int slot0 = 0, slot1 = 0;
-                if (args.BlockSize == 8)
+                if (global::ILGPU.Warp.WarpSize % LookupLanes == 0 && global::ILGPU.Group.DimX % global::ILGPU.Warp.WarpSize == 0)
                 {
-                    long range = args.RobeSlots;
-                    if (global::ILGPU.Warp.WarpSize % LookupLanes == 0 && global::ILGPU.Group.DimX % global::ILGPU.Warp.WarpSize == 0)
+                    int mine = 0;
+                    if (robe && lane < 2)
                     {
-                        int mine = 0;
-                        if (robe && lane < 2)
-                        {
-                            mine = BlockStart(rowTerm, lane, range);
-                            blockStarts[recordBase + lane] = mine;
-                        }
-                        int firstLane = global::ILGPU.Warp.LaneIdx - lane;
-                        slot0 = (int)RobeHash.Wrap((long)global::ILGPU.Warp.Shuffle(mine, firstLane + (lane) / 8) + (lane) % 8, args.RobeSlots);
-                        slot1 = (int)RobeHash.Wrap((long)global::ILGPU.Warp.Shuffle(mine, firstLane + (lane + 8) / 8) + (lane + 8) % 8, args.RobeSlots);
+                        mine = global::RobeGen.RobeHash.BlockStart(rowTerm, lane, range);
+                        blockStarts[recordBase + lane] = mine;
                     }
-                    else if (robe)
-                    {
-                        {
-                            int block = (lane) / 8;
-                            int k = lane - block * 8;
-                            int start = BlockStart(rowTerm, block, range);
-                            if (k == 0) blockStarts[recordBase + block] = start;
-                            slot0 = (int)RobeHash.Wrap((long)start + k, args.RobeSlots);
-                        }
-                        if (lane < 4)
-                        {
-                            int block = (lane + 8) / 8;
-                            int k = lane + 8 - block * 8;
-                            int start = BlockStart(rowTerm, block, range);
-                            if (k == 0) blockStarts[recordBase + block] = start;
-                            slot1 = (int)RobeHash.Wrap((long)start + k, args.RobeSlots);
-                        }
-                    }
+                    int firstLane = global::ILGPU.Warp.LaneIdx - lane;
+                    slot0 = (int)global::RobeGen.RobeHash.Wrap((long)global::ILGPU.Warp.Shuffle(mine, firstLane + (lane) / 8) + (lane) % 8, args.RobeSlots);
+                    slot1 = (int)global::RobeGen.RobeHash.Wrap((long)global::ILGPU.Warp.Shuffle(mine, firstLane + (lane + 8) / 8) + (lane + 8) % 8, args.RobeSlots);
                 }
                 else if (robe)
                 {
-                    // A run-time Z other than the declared one: the same steps with Z read from the arguments.
-                    int blockSize = args.BlockSize;
-                    long range = args.RobeSlots;
                     {
-                        int block = (lane) / blockSize;
-                        int k = lane - block * blockSize;
-                        int start = BlockStart(rowTerm, block, range);
+                        int block = (lane) / 8;
+                        int k = lane - block * 8;
+                        int start = global::RobeGen.RobeHash.BlockStart(rowTerm, block, range);
                         if (k == 0) blockStarts[recordBase + block] = start;
-                        slot0 = (int)RobeHash.Wrap((long)start + k, args.RobeSlots);
+                        slot0 = (int)global::RobeGen.RobeHash.Wrap((long)start + k, args.RobeSlots);
                     }
                     if (lane < 4)
                     {
-                        int block = (lane + 8) / blockSize;
-                        int k = lane + 8 - block * blockSize;
-                        int start = BlockStart(rowTerm, block, range);
+                        int block = (lane + 8) / 8;
+                        int k = lane + 8 - block * 8;
+                        int start = global::RobeGen.RobeHash.BlockStart(rowTerm, block, range);
                         if (k == 0) blockStarts[recordBase + block] = start;
-                        slot1 = (int)RobeHash.Wrap((long)start + k, args.RobeSlots);
+                        slot1 = (int)global::RobeGen.RobeHash.Wrap((long)start + k, args.RobeSlots);
                     }
                 }
                 if (!active) return;
-                if (robe)
-                {
-                    float v0 = weights[slot0];
-                    float v1 = lane < 4 ? weights[slot1] : 0f;
-                    output[outputBase + lane] = v0;
-                    if (lane < 4) output[outputBase + lane + 8] = v1;
-                }
-                else if (storage == (int)global::RobeGen.EmbeddingStorage.QuotientRemainder)
-                {
-                    // Two rows' product; lane 0 records both starts.
-                    long quotient = TableRows.QuotientRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
-                    long remainder = TableRows.RemainderRowStart(token, tables.QuotientRows[table], tables.Rows[table], tables.TableBase[table]);
-                    if (lane == 0)
-                    {
-                        blockStarts[recordBase] = quotient;
-                        blockStarts[recordBase + 1] = remainder;
-                    }
-                    float v0 = weights[quotient + lane] * weights[remainder + lane];
-                    float v1 = lane < 4 ? weights[quotient + lane + 8] * weights[remainder + lane + 8] : 0f;
-                    output[outputBase + lane] = v0;
-                    if (lane < 4) output[outputBase + lane + 8] = v1;
-                }
-                else
-                {
-                    // A Full or Hashed row: d consecutive floats; lane 0 records the row's start.
-                    long rowStart = RowStart(storage, token, tables.Rows[table], tables.TableBase[table]);
-                    if (lane == 0) blockStarts[recordBase] = rowStart;
-                    bool inRange = rowStart >= 0;
-                    float v0 = inRange ? weights[rowStart + lane] : 0f;
-                    float v1 = lane < 4 ? inRange ? weights[rowStart + lane + 8] : 0f : 0f;
-                    output[outputBase + lane] = v0;
-                    if (lane < 4) output[outputBase + lane + 8] = v1;
-                }
+                float v0 = weights[slot0];
+                float v1 = lane < 4 ? weights[slot1] : 0f;
+                output[outputBase + lane] = v0;
+                if (lane < 4) output[outputBase + lane + 8] = v1;
             }
 
             /// <summary>Gradient scatter: lane l of a lookup atomically adds the gradient of coordinates l, l + LookupLanes, ...
@@ -643,86 +237,36 @@ namespace Sample.Nested.Space
             /// extent as the gather; the order of the additions is not fixed.</summary>
             public static void ScatterAtomicKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> gradOutput, global::ILGPU.ArrayView<float> gradWeights)
             {
-                int pair = index.X / LookupLanes;
-                int lane = index.X - pair * LookupLanes;
-                bool active = pair < args.Batch * TableCount;
-                int table = pair % TableCount;
-                int storage = active ? tables.Storage[table] : (int)global::RobeGen.EmbeddingStorage.Full;
-                bool robe = active && storage == (int)global::RobeGen.EmbeddingStorage.Robe;
-                long recordBase = (long)pair * args.MaxBlocks;
-                int outputBase = pair * EmbeddingDim;
+                var lookup = new global::RobeGen.GpuLookup(index, LookupLanes, TableCount, EmbeddingDim, args);
+                int pair = lookup.Pair, lane = lookup.Lane, table = lookup.Table, outputBase = lookup.OutputBase;
+                long recordBase = lookup.RecordBase;
+                bool active = lookup.Active;
                 if (!active) return;
-                if (robe)
+                int slot0 = 0, slot1 = 0;
                 {
-                    int slot0 = 0, slot1 = 0;
-                    if (args.BlockSize == 8)
-                    {
-                        {
-                            int block = (lane) / 8;
-                            slot0 = (int)RobeHash.Wrap((long)(int)blockStarts[recordBase + block] + lane - block * 8, args.RobeSlots);
-                        }
-                        if (lane < 4)
-                        {
-                            int block = (lane + 8) / 8;
-                            slot1 = (int)RobeHash.Wrap((long)(int)blockStarts[recordBase + block] + lane + 8 - block * 8, args.RobeSlots);
-                        }
-                    }
-                    else
-                    {
-                        int blockSize = args.BlockSize;
-                        {
-                            int block = (lane) / blockSize;
-                            slot0 = (int)RobeHash.Wrap((long)(int)blockStarts[recordBase + block] + lane - block * blockSize, args.RobeSlots);
-                        }
-                        if (lane < 4)
-                        {
-                            int block = (lane + 8) / blockSize;
-                            slot1 = (int)RobeHash.Wrap((long)(int)blockStarts[recordBase + block] + lane + 8 - block * blockSize, args.RobeSlots);
-                        }
-                    }
-                    float g0 = gradOutput[outputBase + lane];
-                    float g1 = lane < 4 ? gradOutput[outputBase + lane + 8] : 0f;
-                    global::ILGPU.Atomic.Add(ref gradWeights[slot0], g0);
-                    if (lane < 4) global::ILGPU.Atomic.Add(ref gradWeights[slot1], g1);
+                    int block = (lane) / 8;
+                    slot0 = (int)global::RobeGen.RobeHash.Wrap((long)(int)blockStarts[recordBase + block] + lane - block * 8, args.RobeSlots);
                 }
-                else if (storage == (int)global::RobeGen.EmbeddingStorage.QuotientRemainder)
+                if (lane < 4)
                 {
-                    // The product rule with the weights the gather read: dQ[q] += g * Rm[r], dRm[r] += g * Q[q].
-                    long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];
-                    float g0 = gradOutput[outputBase + lane];
-                    float g1 = lane < 4 ? gradOutput[outputBase + lane + 8] : 0f;
-                    float q0 = weights[quotient + lane];
-                    float q1 = lane < 4 ? weights[quotient + lane + 8] : 0f;
-                    float r0 = weights[remainder + lane];
-                    float r1 = lane < 4 ? weights[remainder + lane + 8] : 0f;
-                    global::ILGPU.Atomic.Add(ref gradWeights[quotient + lane], g0 * r0);
-                    if (lane < 4) global::ILGPU.Atomic.Add(ref gradWeights[quotient + lane + 8], g1 * r1);
-                    global::ILGPU.Atomic.Add(ref gradWeights[remainder + lane], g0 * q0);
-                    if (lane < 4) global::ILGPU.Atomic.Add(ref gradWeights[remainder + lane + 8], g1 * q1);
+                    int block = (lane + 8) / 8;
+                    slot1 = (int)global::RobeGen.RobeHash.Wrap((long)(int)blockStarts[recordBase + block] + lane + 8 - block * 8, args.RobeSlots);
                 }
-                else
-                {
-                    long rowStart = blockStarts[recordBase];
-                    if (rowStart < 0) return;
-                    float g0 = gradOutput[outputBase + lane];
-                    float g1 = lane < 4 ? gradOutput[outputBase + lane + 8] : 0f;
-                    global::ILGPU.Atomic.Add(ref gradWeights[rowStart + lane], g0);
-                    if (lane < 4) global::ILGPU.Atomic.Add(ref gradWeights[rowStart + lane + 8], g1);
-                }
+                float g0 = gradOutput[outputBase + lane];
+                float g1 = lane < 4 ? gradOutput[outputBase + lane + 8] : 0f;
+                global::ILGPU.Atomic.Add(ref gradWeights[slot0], g0);
+                if (lane < 4) global::ILGPU.Atomic.Add(ref gradWeights[slot1], g1);
             }
 
-            /// <summary>Start slot of ROBE block <paramref name="block"/>: RobeHash.StartOf(RobeHash.Hash(key, block), range).</summary>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            private static int BlockStart(ulong rowTerm, int block, long range) =>
-                (int)RobeHash.StartOf(RobeHash.HashFromRowTerm(rowTerm, block), range);
-
-            /// <summary>Start of a Full (row = token) or Hashed (row = token mod rows) row; -1 for a Full token out of range.</summary>
-            private static long RowStart(int storage, ulong token, long rows, long tableBase)
+            /// <summary>The token offset of a ROBE table index (TokenOffsets; other tables do not hash).</summary>
+            private static ulong TokenOffsetOf(int table)
             {
-                if (storage == (int)global::RobeGen.EmbeddingStorage.Full && token >= (ulong)rows) return -1L;
-                return TableRows.Start(tableBase, TableRows.FullOrHashedRow(storage == (int)global::RobeGen.EmbeddingStorage.Full, token, rows));
+                switch (table)
+                {
+                    case 1: return TokenOffsets.B;
+                    default: return 0UL;
+                }
             }
-
         }
     }
 }

@@ -9,11 +9,11 @@ namespace RobeGen.Tests.Cpu;
 public sealed class AllocationTests
 {
     [Theory]
-    [InlineData(OptimizerKind.Sgd, InferencePrecision.Fp32, false)]
-    [InlineData(OptimizerKind.Adagrad, InferencePrecision.Fp32, false)]
-    [InlineData(OptimizerKind.Sgd, InferencePrecision.Int8, false)]
-    [InlineData(OptimizerKind.Adagrad, InferencePrecision.Fp32, true)]   // the generated loops with QuotientRemainder tables
-    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer, InferencePrecision precision, bool quotientRemainder)
+    [InlineData(OptimizerKind.Sgd, Precision.Fp32, false)]
+    [InlineData(OptimizerKind.Adagrad, Precision.Fp32, false)]
+    [InlineData(OptimizerKind.Sgd, Precision.Int8, false)]
+    [InlineData(OptimizerKind.Adagrad, Precision.Fp32, true)]   // the generated loops with QuotientRemainder tables
+    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer, Precision precision, bool quotientRemainder)
     {
         IDlrmDefinition model = quotientRemainder ? Models.SmallQr.Definition : TestModel.KaggleSmall;
         using var backend = new CpuDlrmBackend(model,

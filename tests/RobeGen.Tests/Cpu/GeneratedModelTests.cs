@@ -19,7 +19,7 @@ public sealed class GeneratedModelTests
         { nameof(SmallAuthors), null, null },
         { nameof(SmallCircular), null, null },
         { nameof(SmallSigned), null, null },
-        // A run-time block size and slot count: the generated generic (not unrolled) loop.
+        // A run-time block size and slot count: the generic (hand-written, not unrolled) loops.
         { nameof(SmallAuthors), 3, 41 },
         { nameof(SmallCircular), 6, 23 },
     };
@@ -43,6 +43,8 @@ public sealed class GeneratedModelTests
             Embedding = new EmbeddingOverrides { BlockSize = blockSize, RobeSlots = slots },
         };
         using var backend = new CpuDlrmBackend(model, options);
+        // The declared Z runs the generated loops, another one the generic loops.
+        Assert.Equal(blockSize is null, ReferenceEquals(model.Embedding, backend.EmbeddingKernels));
         Batch batch = TestBatches.Random(model.Declaration, rows: 5, seed: 12);
         var reference = new ReferenceDlrm(backend.Layout, model.Embedding, backend.ExportState());
 

@@ -90,6 +90,56 @@ public class GeneratedModelEquivalenceTests(CpuSimulatorFixture fixture, ITestOu
         Assert.True(report.Passed, report.ToString());
     }
 
+    /// <summary>
+    /// Run-time overrides of the declared Z or storage: both backends run the generic kernels, the CUDA backend matches
+    /// the reference layer by layer and both train alike (with the deterministic gradients, whose Signed signs come from
+    /// the generic gather, and with the atomic scatter, fused into SGD or not).
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(SmallSigned), "z=3", true, OptimizerKind.Sgd)]
+    [InlineData(nameof(SmallCircular), "z=d", false, OptimizerKind.Sgd)]
+    [InlineData(nameof(SmallAuthors), "all-hashed", false, OptimizerKind.Adagrad)]
+    [InlineData(nameof(SmallAuthors), "one-hashed", true, OptimizerKind.Adagrad)]
+    [InlineData(nameof(SmallQr), "z=3", false, OptimizerKind.Sgd)]
+    public void A_layout_override_runs_the_generic_kernels_on_both_backends(string model, string layout, bool deterministic, OptimizerKind optimizer)
+    {
+        IDlrmDefinition definition = Embedding.EmbeddingCases.Model(model);
+        var options = new ModelOptions
+        {
+            MaxBatchSize = 16, DeterministicGradients = deterministic, Seed = 4, Threads = 1, Optimizer = optimizer,
+            Embedding = Embedding.EmbeddingCases.Overrides(definition, layout),
+        };
+        CudaDlrmBackend Cuda(EmbeddingLayout layout) =>
+            new(definition, options, ModelInitializer.Create(layout, options.Optimizer, options.Seed), fixture.Device);
+        using var cpu = new CpuDlrmBackend(definition, options);
+        Assert.False(cpu.Layout.MatchesDeclaredKernels);
+        Assert.IsType<GenericEmbeddingKernels>(cpu.EmbeddingKernels);
+        using (CudaDlrmBackend traced = Cuda(cpu.Layout))
+        {
+            Assert.IsType<GenericGpuEmbeddingKernels>(traced.EmbeddingKernels);
+            var layers = BackendEquivalence.CheckLayers(traced, definition.Embedding, TestStates.RandomBatch(definition.Declaration, 6, 31), 0.2f, optimizer);
+            output.WriteLine(layers.ToString());
+            Assert.True(layers.Passed, layers.ToString());
+        }
+
+        using CudaDlrmBackend cuda = Cuda(cpu.Layout);
+        var training = Enumerable.Range(0, 5).Select(i => TestStates.RandomBatch(definition.Declaration, 16, 50 + i)).ToArray();
+        var evaluation = Enumerable.Range(0, 2).Select(i => TestStates.RandomBatch(definition.Declaration, 16, 80 + i)).ToArray();
+        var report = BackendEquivalence.CheckTraining(cpu, cuda, training, evaluation, steps: 12, learningRate: 0.05f);
+        output.WriteLine(report.ToString());
+        Assert.True(report.Passed, report.ToString());
+    }
+
+    [Fact]
+    public void The_declared_layout_runs_the_generated_kernels_on_both_backends()
+    {
+        var options = new ModelOptions { MaxBatchSize = 4, Threads = 1, Embedding = new EmbeddingOverrides { RobeSlots = 61 } };
+        using var cpu = new CpuDlrmBackend(SmallAuthors.Definition, options);
+        using var cuda = new CudaDlrmBackend(SmallAuthors.Definition, options, ModelInitializer.Create(cpu.Layout, options.Optimizer, options.Seed), fixture.Device);
+        Assert.Same(SmallAuthors.Definition.Embedding, cpu.EmbeddingKernels);
+        Assert.Same(SmallAuthors.Definition.GpuEmbedding, cuda.EmbeddingKernels);
+    }
+
     [Fact]
     public void QuotientRemainder_deterministic_gradients_repeat_bit_for_bit()
     {

@@ -14,11 +14,16 @@ internal static class EmbeddingCases
         nameof(CriteoKaggle) => CriteoKaggle.Definition,
         nameof(CriteoTerabyte) => CriteoTerabyte.Definition,
         nameof(WideSigned) => WideSigned.Definition,
+        nameof(SmallQr) => SmallQr.Definition,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown test model"),
     };
 
-    /// <summary>Layouts by name: the declared one (unrolled path) and run-time changes (generic path, other storage).</summary>
-    public static EmbeddingLayout Layout(IDlrmDefinition model, string layout) => EmbeddingLayout.FromDeclaration(model.Declaration, layout switch
+    /// <summary>Layouts by name: the declared one (generated kernels) and run-time changes (m alone: generated kernels;
+    /// another Z or storage: generic kernels).</summary>
+    public static EmbeddingLayout Layout(IDlrmDefinition model, string layout) => EmbeddingLayout.FromDeclaration(model.Declaration, Overrides(model, layout));
+
+    /// <summary>The overrides of <see cref="Layout"/>.</summary>
+    public static EmbeddingOverrides Overrides(IDlrmDefinition model, string layout) => layout switch
     {
         "declared" => EmbeddingOverrides.None,
         "z=1" => new EmbeddingOverrides { BlockSize = 1 },
@@ -27,8 +32,9 @@ internal static class EmbeddingCases
         "m=z" => new EmbeddingOverrides { RobeSlots = model.Declaration.BlockSize },
         "all-robe" => new EmbeddingOverrides { Storage = EmbeddingStorage.Robe, RobeSlots = 1009 },
         "all-hashed" => new EmbeddingOverrides { Storage = EmbeddingStorage.Hashed, HashedCompression = 100 },
+        "one-hashed" => new EmbeddingOverrides { TableStorage = [EmbeddingStorage.Hashed], HashedCompression = 10 },
         _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, "unknown layout"),
-    });
+    };
 
     public static TheoryData<string, string> All()
     {
@@ -44,6 +50,10 @@ internal static class EmbeddingCases
             data.Add(nameof(WideSigned), layout);
         return data;
     }
+
+    /// <summary>Declared models of every storage (ROBE, Full, Hashed, QuotientRemainder), variant and lane shape.</summary>
+    public static IEnumerable<string> DeclaredModels() =>
+        new[] { nameof(SmallAuthors), nameof(SmallCircular), nameof(SmallSigned), nameof(SmallQr), nameof(WideSigned), nameof(CriteoKaggle) };
 
     /// <summary>Tokens valid for the layout: below the row count for Full tables, any 64-bit value otherwise
     /// (raw ids, the missing-id token and values that wrap xg included).</summary>

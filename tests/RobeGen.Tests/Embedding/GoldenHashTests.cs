@@ -63,7 +63,7 @@ public sealed class GoldenHashTests
             Assert.Equal(xg, RobeReference.GlobalRowId(CriteoTerabyte.Declaration.Tables[table], token));
             Assert.Equal(xg, RobeReference.GlobalRowId(GoldenZ1.Declaration.Tables[table], token));
         }
-        Assert.Equal(39884406UL, CriteoTerabyte.TableHash.C2.TokenOffset);
+        Assert.Equal(39884406UL, CriteoTerabyte.TokenOffsets.C2);
     }
 
     [Theory]
@@ -127,16 +127,16 @@ public sealed class GoldenHashTests
     [Fact]
     public void The_table_hash_is_the_specs_h()
     {
-        // TableHash.<T>.Hash(token, c) = (xg * R3 + c * R2 + R1) mod P, including xg far above 2^32 (raw ids).
+        // RobeHash.Hash(KeyOf(token, offset), c) = (xg * R3 + c * R2 + R1) mod P, including xg far above 2^32 (raw ids).
         var rng = new Random(7);
         for (int i = 0; i < 1000; i++)
         {
             ulong token = (ulong)rng.NextInt64() * 2 + (ulong)rng.Next(2);
             int block = rng.Next(0, 4096);
             Assert.Equal(RobeReference.Hash(RobeReference.GlobalRowId(CriteoKaggle.Tables.C26, token), block),
-                CriteoKaggle.TableHash.C26.Hash(token, block));
+                RobeHash.Hash(RobeHash.KeyOf(token, CriteoKaggle.TokenOffsets.C26), block));
             Assert.Equal(RobeReference.Hash(RobeReference.GlobalRowId(CriteoTerabyte.Tables.C3, token), block),
-                CriteoTerabyte.TableHash.C3.Hash(token, block));
+                RobeHash.Hash(RobeHash.KeyOf(token, CriteoTerabyte.TokenOffsets.C3), block));
         }
     }
 }

@@ -1,5 +1,3 @@
-using RobeGen.Models;
-
 namespace RobeGen.Tests.Embedding;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace RobeGen.Tests.Embedding;
 /// </summary>
 public sealed class ModPTests
 {
-    private const ulong P = CriteoTerabyte.RobeHash.P;
+    private const ulong P = RobeHash.P;
 
     [Fact]
     public void ModP_is_the_remainder_near_multiples_of_P_and_at_the_ends()
@@ -18,7 +16,7 @@ public sealed class ModPTests
         foreach (ulong q in new ulong[] { 3, 1000, 1UL << 20, 1UL << 31, 1UL << 32, 1UL << 33, ulong.MaxValue / P })
             for (long delta = -2; delta <= 2; delta++)
                 values.Add(unchecked(q * P + (ulong)delta));
-        foreach (ulong x in values) Assert.Equal(x % P, CriteoTerabyte.RobeHash.ModP(x));
+        foreach (ulong x in values) Assert.Equal(x % P, RobeHash.ModP(x));
     }
 
     [Fact]
@@ -30,7 +28,7 @@ public sealed class ModPTests
         {
             random.NextBytes(bytes);
             ulong x = BitConverter.ToUInt64(bytes) >> random.Next(64);
-            Assert.Equal(x % P, CriteoTerabyte.RobeHash.ModP(x));
+            Assert.Equal(x % P, RobeHash.ModP(x));
         }
     }
 }

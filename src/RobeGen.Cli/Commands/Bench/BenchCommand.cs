@@ -16,12 +16,12 @@ internal static class BenchCommand
         var batches = new Option<int[]>("--batches") { Description = "Batch sizes.", DefaultValueFactory = _ => [2048, 16384, 65536], AllowMultipleArgumentsPerToken = true };
         var storages = new Option<string[]>("--storages") { Description = "robe (the declared Z), robeN (Z = N, e.g. robe1, robe32; capped at the dim) and/or full.", DefaultValueFactory = _ => ["robe1", "robe32", "full"], AllowMultipleArgumentsPerToken = true };
         var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per figure (after warm-up).", DefaultValueFactory = _ => 20 };
-        var tf32 = new Option<bool>("--tf32") { Description = "Let cuBLAS use TF32 tensor cores for the MLPs (FP32 otherwise)." };
         var precision = CommonOptions.Precision();
         var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV to this file (the PyTorch baseline reads it for its ratios)." };
+        var serving = new Option<bool>("--serving") { Description = "Instead: serve each model from a checkpoint through Predictor (dynamic batching on CUDA) and measure latency and concurrent throughput at the largest batch size." };
         var command = new Command("bench", "Measure training/inference throughput and the embedding layer against the memory floor.")
         {
-            device, models, batches, storages, timedSteps, tf32, precision, csv,
+            device, models, batches, storages, timedSteps, precision, csv, serving,
         };
         command.SetAction(parse => BenchRunner.Run(new BenchOptions
         {
@@ -30,9 +30,9 @@ internal static class BenchCommand
             BatchSizes = parse.GetValue(batches)!,
             Storages = parse.GetValue(storages)!,
             TimedSteps = parse.GetValue(timedSteps),
-            AllowTf32 = parse.GetValue(tf32),
             Precision = parse.GetValue(precision),
             CsvPath = parse.GetValue(csv),
+            Serving = parse.GetValue(serving),
         }));
         return command;
     }
@@ -46,8 +46,8 @@ internal sealed record BenchOptions
     public int[] BatchSizes { get; init; } = [2048, 16384, 65536];
     public string[] Storages { get; init; } = ["robe1", "robe32", "full"];
     public int TimedSteps { get; init; } = 20;
-    public bool AllowTf32 { get; init; }
-    /// <summary>Arithmetic of the inference figures (training is always FP32 or TF32).</summary>
-    public InferencePrecision Precision { get; init; }
+    /// <summary>Arithmetic of the MLPs (FP32, TF32 or BF16 on CUDA; Int8 CPU inference).</summary>
+    public Precision Precision { get; init; }
     public string? CsvPath { get; init; }
+    public bool Serving { get; init; }
 }

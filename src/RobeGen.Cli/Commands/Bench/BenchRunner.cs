@@ -20,11 +20,19 @@ internal static class BenchRunner
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         bool cuda = options.Device != DeviceKind.Cpu;
-        if (cuda && options.Precision != InferencePrecision.Fp32)
-            throw new ArgumentException($"--precision {options.Precision.ToString().ToLowerInvariant()} runs on the CPU only (--device cpu).");
-        using GpuDevice? device = cuda ? GpuDevice.CreateCuda(allowTf32: options.AllowTf32) : null;
+        if (cuda && options.Precision == Precision.Int8)
+            throw new ArgumentException("--precision int8 runs on the CPU only (--device cpu).");
+        if (!cuda && options.Precision is Precision.Tf32 or Precision.Bf16)
+            throw new ArgumentException($"--precision {options.Precision.ToString().ToLowerInvariant()} runs on CUDA only (--device cuda).");
+        if (options.Serving)
+        {
+            foreach (string modelName in options.Models)
+                ServingBench.Run(Definition(modelName), new ModelOptions { Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Precision = options.Precision }, 8);
+            return 0;
+        }
+        using GpuDevice? device = cuda ? GpuDevice.CreateCuda() : null;
         string deviceName = device?.Name ?? $"CPU ({Environment.ProcessorCount} cores)";
-        string precision = (options.AllowTf32 ? "TF32" : "FP32") + (options.Precision == InferencePrecision.Int8 ? " training / INT8 inference" : "");
+        string precision = options.Precision == Precision.Int8 ? "FP32 training / INT8 inference" : options.Precision.ToString().ToUpperInvariant();
         Console.WriteLine($"robegen bench ({DateTime.UtcNow:u}) on {deviceName}; MLP GEMM: {device?.Gemm.Name ?? "CPU"}; {precision}; " +
             $"{options.TimedSteps} timed steps after {ThroughputMeter.WarmupSteps} warm-up; synthetic batches, tokens uniform over each table");
         var table = new BenchTable(deviceName, precision);
@@ -33,12 +41,7 @@ internal static class BenchRunner
 
         foreach (string modelName in options.Models)
         {
-            IDlrmDefinition definition = modelName.ToLowerInvariant() switch
-            {
-                "kaggle" => CriteoKaggle.Definition,
-                "mlperf" => CriteoTerabyte.Definition,
-                _ => throw new ArgumentException($"Unknown model '{modelName}' (kaggle or mlperf)."),
-            };
+            IDlrmDefinition definition = Definition(modelName);
             foreach (BenchStorage storage in Storages(definition.Declaration, options, device))
             {
                 if (storage.RowCap is long cap)
@@ -46,7 +49,7 @@ internal static class BenchRunner
                         $"{(device is null ? "one host array" : $"{deviceName} with one float[] host-side initial state")}: every table capped at {cap:N0} rows.");
                 var modelOptions = new ModelOptions
                 {
-                    Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Embedding = storage.Overrides, AllowTf32 = options.AllowTf32,
+                    Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Embedding = storage.Overrides,
                     Precision = options.Precision,
                 };
                 using IDlrmBackend backend = Build(definition, modelOptions, device);
@@ -59,7 +62,7 @@ internal static class BenchRunner
                     double floor = double.NaN;
                     if (backend is CudaDlrmBackend gpu)
                     {
-                        embedding = EmbeddingLayerTimer.Measure(gpu, batches[0], 0.01f, Math.Max(10, options.TimedSteps));
+                        embedding = CudaStepTimer.MeasureEmbeddingLayer(gpu, batches[0], 0.01f, Math.Max(10, options.TimedSteps));
                         long floats = (long)batchSize * definition.Declaration.TableCount * definition.Declaration.EmbeddingDim;
                         if (!floors.TryGetValue(floats, out floor)) floors[floats] = floor = MemoryFloor.CopyMilliseconds(device!, floats, 20);
                     }
@@ -71,6 +74,13 @@ internal static class BenchRunner
         if (options.CsvPath is { } path) table.WriteCsv(path);
         return 0;
     }
+
+    private static IDlrmDefinition Definition(string modelName) => modelName.ToLowerInvariant() switch
+    {
+        "kaggle" => CriteoKaggle.Definition,
+        "mlperf" => CriteoTerabyte.Definition,
+        _ => throw new ArgumentException($"Unknown model '{modelName}' (kaggle or mlperf)."),
+    };
 
     private static IEnumerable<BenchStorage> Storages(ModelDeclaration declaration, BenchOptions options, GpuDevice? device)
     {

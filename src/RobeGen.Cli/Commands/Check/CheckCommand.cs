@@ -21,9 +21,10 @@ internal static class CheckCommand
         var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per throughput figure (after warm-up).", DefaultValueFactory = _ => 50 };
         var skipEquivalence = new Option<bool>("--skip-equivalence") { Description = "Only measure throughput." };
         var skipThroughput = new Option<bool>("--skip-throughput") { Description = "Only run the equivalence checks." };
+        var precision = CommonOptions.Precision("Also check this precision's arithmetic (bf16: against the bf16 emulation; tf32: against FP32) and measure its throughput.");
         var command = new Command("check", "Check the CUDA backend against the CPU backend on this machine's GPU and measure its throughput.")
         {
-            device, data, steps, batches, timedSteps, skipEquivalence, skipThroughput,
+            device, data, steps, batches, timedSteps, skipEquivalence, skipThroughput, precision,
         };
         command.SetAction(parse =>
         {
@@ -38,6 +39,7 @@ internal static class CheckCommand
                 TimedSteps = simulate ? 3 : parse.GetValue(timedSteps),
                 SkipEquivalence = parse.GetValue(skipEquivalence),
                 SkipThroughput = parse.GetValue(skipThroughput),
+                Precision = parse.GetValue(precision),
             };
             return Run(options);
         });

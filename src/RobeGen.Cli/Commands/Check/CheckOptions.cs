@@ -15,4 +15,6 @@ internal sealed record CheckOptions
     public int[] BatchSizes { get; init; } = [2048, 16384];
     /// <summary>Timed steps per measurement (after warm-up).</summary>
     public int TimedSteps { get; init; } = 50;
+    /// <summary>The precision whose model checks (besides the FP32 ones) and throughput run.</summary>
+    public Backends.Precision Precision { get; init; } = Backends.Precision.Fp32;
 }

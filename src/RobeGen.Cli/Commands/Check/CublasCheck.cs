@@ -42,7 +42,77 @@ internal static class CublasCheck
                 Run(device, reference, false, false, vectors, dim, vectors, s, vectors, v, dim, zerosV, dim, batch, vectors * vectors, vectors * dim, vectors * dim),
                 Run(device, device.Gemm, false, false, vectors, dim, vectors, s, vectors, v, dim, zerosV, dim, batch, vectors * vectors, vectors * dim, vectors * dim), 1e-5);
         }
+        MatmulChecks(device, reference, report, random);
         return report;
+    }
+
+    /// <summary>
+    /// IGpuGemm.Matmul (cuBLASLt on a GPU) against the reference, which rounds at the same points: F32 and TF32 with the fused
+    /// bias+ReLU, and the bf16 shapes of a BF16 step (forward into bf16, dW into F32, dX into bf16), with the stock models'
+    /// odd inner sizes (13 dense features, 479 interaction outputs) read through padded strides.
+    /// </summary>
+    private static void MatmulChecks(GpuDevice device, KernelGemm reference, EquivalenceReport report, Random random)
+    {
+        // (transA, transB, m, n, k, lda, ldb, ldc, A, B, C, epilogue, tf32, limit, name)
+        var cases = new (bool TA, bool TB, int M, int N, int K, int Lda, int Ldb, int Ldc, ElementType A, ElementType B, ElementType C, GemmEpilogue E, bool Tf32, double Limit, string Name)[]
+        {
+            (false, true, 257, 1024, 479, 480, 479, 1024, ElementType.F32, ElementType.F32, ElementType.F32, GemmEpilogue.BiasRelu, false, 1e-5, "F32 forward bias+ReLU"),
+            (false, true, 257, 1024, 479, 480, 479, 1024, ElementType.F32, ElementType.F32, ElementType.F32, GemmEpilogue.BiasRelu, true, 3e-3, "TF32 forward bias+ReLU"),
+            (false, true, 257, 1024, 479, 480, 480, 1024, ElementType.Bf16, ElementType.Bf16, ElementType.Bf16, GemmEpilogue.BiasRelu, false, 1e-2, "BF16 forward bias+ReLU (top.0)"),
+            (false, true, 257, 512, 13, 16, 16, 512, ElementType.Bf16, ElementType.Bf16, ElementType.Bf16, GemmEpilogue.BiasRelu, false, 1e-2, "BF16 forward k=13 (bottom.0)"),
+            (true, false, 1024, 479, 257, 1024, 480, 479, ElementType.Bf16, ElementType.Bf16, ElementType.F32, GemmEpilogue.None, false, 1e-4, "BF16 dW = dY^T x into F32"),
+            (false, false, 257, 480, 1024, 1024, 480, 480, ElementType.Bf16, ElementType.Bf16, ElementType.Bf16, GemmEpilogue.None, false, 1e-2, "BF16 dx = dY W into bf16"),
+            (true, false, 512, 13, 257, 512, 16, 13, ElementType.Bf16, ElementType.Bf16, ElementType.F32, GemmEpilogue.None, false, 1e-4, "BF16 dW of bottom.0 (n=13)"),
+        };
+        foreach (var c in cases)
+        {
+            int aRows = c.TA ? c.K : c.M, bRows = c.TB ? c.N : c.K;
+            float[] a = RandomArray(random, aRows * c.Lda), b = RandomArray(random, bRows * c.Ldb), bias = RandomArray(random, c.N);
+            // The bias has C's type.
+            float[] expected = RunMatmul(device, reference, c.TA, c.TB, c.M, c.N, c.K, a, c.Lda, c.A, b, c.Ldb, c.B, c.Ldc, c.C, c.E, bias, c.Tf32);
+            float[] actual = RunMatmul(device, device.Gemm, c.TA, c.TB, c.M, c.N, c.K, a, c.Lda, c.A, b, c.Ldb, c.B, c.Ldc, c.C, c.E, bias, c.Tf32);
+            report.CompareTensors($"matmul {c.Name}", expected, actual, c.Limit);
+        }
+    }
+
+    private static float[] RunMatmul(GpuDevice device, IGpuGemm gemm, bool transA, bool transB, int m, int n, int k,
+        float[] a, int lda, ElementType aType, float[] b, int ldb, ElementType bType, int ldc, ElementType cType, GemmEpilogue epilogue, float[] bias, bool tf32)
+    {
+        var buffers = new List<IDisposable>();
+        DeviceMatrix Upload(float[] values, ElementType type)
+        {
+            if (type == ElementType.F32)
+            {
+                var f = device.Accelerator.Allocate1D(values);
+                buffers.Add(f);
+                return f.View;
+            }
+            var h = device.Accelerator.Allocate1D(values.Select(Cuda.Kernels.Bf16.FromFloat).ToArray());
+            buffers.Add(h);
+            return h.View;
+        }
+        try
+        {
+            DeviceMatrix da = Upload(a, aType), db = Upload(b, bType), dc = Upload(new float[m * ldc], cType);
+            DeviceMatrix dBias = Upload(bias, cType);
+            gemm.Matmul(transA, transB, m, n, k, 1f, da, lda, db, ldb, 0f, dc, ldc, epilogue, dBias, tf32);
+            device.Synchronize();
+            float[] result = new float[m * ldc];
+            if (cType == ElementType.F32) dc.F32.CopyToCPU(device.Stream, result.AsSpan());
+            else
+            {
+                var bits = new ushort[m * ldc];
+                dc.Bf16.CopyToCPU(device.Stream, bits.AsSpan());
+                result = bits.Select(Cuda.Kernels.Bf16.ToFloat).ToArray();
+            }
+            device.Synchronize();
+            // Only the written columns: ldc may pad.
+            return Enumerable.Range(0, m).SelectMany(r => result.Skip(r * ldc).Take(n)).ToArray();
+        }
+        finally
+        {
+            foreach (var buffer in buffers) buffer.Dispose();
+        }
     }
 
     private static float[] Run(GpuDevice device, IGpuGemm gemm, bool transA, bool transB, int m, int n, int k,

@@ -25,6 +25,13 @@ internal static class ModelChecks
         if (!options.Simulate)
             yield return Layers(device, CriteoTerabyte.Definition, new ModelOptions { MaxBatchSize = 32, DeterministicGradients = true }, 32, "deterministic");
 
+        if (options.Precision == Precision.Bf16)
+        {
+            yield return Bf16(device, kaggle, options.Simulate ? 8 : 256);
+            if (!options.Simulate) yield return Bf16(device, CriteoTerabyte.Definition, 64);
+        }
+        if (options.Precision == Precision.Tf32 && !options.Simulate) yield return Tf32(device, kaggle, 256);
+
         // Training against the CPU backend.
         int batchSize = options.Simulate ? 16 : 128;
         var (training, evaluation, source) = KaggleBatches(options, batchSize);
@@ -63,6 +70,46 @@ internal static class ModelChecks
         var batch = SyntheticBatches.Create(definition.Declaration, rows, seed: 5);
         var report = BackendEquivalence.CheckLayers(backend, definition.Embedding, batch, 0.1f, options.Optimizer);
         Console.WriteLine($"({mode} embedding gradients, {options.Optimizer})");
+        return report;
+    }
+
+    /// <summary>
+    /// BF16 on the device against <see cref="Bf16Emulation"/> (the documented bf16 arithmetic in double precision): predictions,
+    /// and the dense gradients of one SGD step with learning rate 1 (the update is minus the gradient).
+    /// </summary>
+    private static EquivalenceReport Bf16(GpuDevice device, IDlrmDefinition definition, int rows)
+    {
+        var report = new EquivalenceReport($"BF16 {definition.Declaration.Name.Split('.')[^1]} vs the bf16 emulation, {rows} rows, {device.Name}");
+        var options = new ModelOptions { MaxBatchSize = rows, Precision = Precision.Bf16 };
+        using var backend = CreateCuda(device, definition, options);
+        ModelState state = backend.ExportState();
+        var batch = SyntheticBatches.Create(definition.Declaration, rows, seed: 7);
+        var probabilities = new float[rows];
+        backend.Predict(batch, probabilities);
+        double[] expected = Bf16Emulation.Predict(definition.Declaration, backend.Layout, definition.Embedding, state, batch);
+        report.CompareTensors("predictions", expected.Select(v => (float)v).ToArray(), probabilities, 1e-2);
+        var gradients = Bf16Emulation.DenseGradients(definition.Declaration, backend.Layout, definition.Embedding, state, batch);
+        backend.TrainStep(batch, 1f);
+        ModelState after = backend.ExportState();
+        foreach (var (name, gradient) in gradients)
+        {
+            float[] before = state[name], now = after[name];
+            report.CompareTensors($"{name} gradient", gradient.Select(g => (float)g).ToArray(), before.Select((w, i) => w - now[i]).ToArray(), 5e-2);
+        }
+        return report;
+    }
+
+    /// <summary>TF32 predictions against FP32 ones from the same state (TF32 keeps 10 mantissa bits in the products).</summary>
+    private static EquivalenceReport Tf32(GpuDevice device, IDlrmDefinition definition, int rows)
+    {
+        var report = new EquivalenceReport($"TF32 {definition.Declaration.Name.Split('.')[^1]} vs FP32, {rows} rows, {device.Name}");
+        using var fp32 = CreateCuda(device, definition, new ModelOptions { MaxBatchSize = rows });
+        using var tf32 = CreateCuda(device, definition, new ModelOptions { MaxBatchSize = rows, Precision = Precision.Tf32 });
+        var batch = SyntheticBatches.Create(definition.Declaration, rows, seed: 7);
+        float[] p = new float[rows], q = new float[rows];
+        fp32.Predict(batch, p);
+        tf32.Predict(batch, q);
+        report.CompareTensors("predictions", p, q, 1e-2);
         return report;
     }
 

@@ -28,7 +28,9 @@ internal static class Throughput
                 if (batchSize == options.BatchSizes[^1])
                 {
                     Measure(device, options, name, definition, batchSize, "FP32, deterministic gradients", new ModelOptions { MaxBatchSize = batchSize, DeterministicGradients = true }, inference: false);
-                    Measure(device, options, name, definition, batchSize, "TF32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize, AllowTf32 = true });
+                    Measure(device, options, name, definition, batchSize, "TF32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize, Precision = Precision.Tf32 });
+                    Measure(device, options, name, definition, batchSize, "BF16, atomic gradients", new ModelOptions { MaxBatchSize = batchSize, Precision = Precision.Bf16 },
+                        profile: options.Precision == Precision.Bf16);
                 }
             }
     }
@@ -36,9 +38,7 @@ internal static class Throughput
     private static void Measure(GpuDevice sharedDevice, CheckOptions options, string name, IDlrmDefinition definition, int batchSize,
         string mode, ModelOptions modelOptions, bool inference = true, bool profile = false)
     {
-        // TF32 is a property of the cuBLAS handle: such runs get a device of their own.
-        using var ownDevice = modelOptions.AllowTf32 && !options.Simulate ? GpuDevice.CreateCuda(allowTf32: true) : null;
-        var device = ownDevice ?? sharedDevice;
+        var device = sharedDevice;
         using var backend = ModelChecks.CreateCuda(device, definition, modelOptions with { Device = DeviceKind.Cuda });
         var batches = Enumerable.Range(0, 4).Select(i => SyntheticBatches.Create(definition.Declaration, batchSize, 40 + i)).ToArray();
         float lr = 0.01f;

@@ -4,7 +4,7 @@ using RobeGen.Cpu.Threading;
 namespace RobeGen.Cpu.Quantized;
 
 /// <summary>
-/// The Int8 forward pass of a model's MLP layers (<see cref="Backends.InferencePrecision.Int8"/>): each layer with at
+/// The Int8 forward pass of a model's MLP layers (<see cref="Backends.Precision.Int8"/>): each layer with at
 /// least <see cref="MinInputs"/> inputs (not the logit layer) quantizes its input batch (per row and input group),
 /// multiplies in integers and writes FP32 outputs into the layer's usual buffer, so everything between the layers
 /// (interaction, the FP32 layers) is unchanged. Weights are quantized once per version of the parameters; a batch allocates nothing.

@@ -15,6 +15,8 @@ internal sealed unsafe class CuBlasGemm : IGpuGemm
 {
     private readonly CudaAccelerator _accelerator;
     private readonly int _computeType;
+    private readonly CudaStream _stream;
+    private CuBlasLtMatmul? _lt;
     private IntPtr _handle;
 
     public CuBlasGemm(CudaAccelerator accelerator, CudaStream stream, bool allowTf32)
@@ -23,6 +25,7 @@ internal sealed unsafe class CuBlasGemm : IGpuGemm
         if (CudaNativeLibraries.TryLoadCuBlas() == IntPtr.Zero)
             throw new DllNotFoundException($"cuBLAS was not found (tried {CudaNativeLibraries.CuBlasCandidateList}); install the CUDA 12 or 13 runtime libraries.");
         _accelerator = accelerator;
+        _stream = stream;
         // cuBLAS runs in the calling thread's current CUDA context: it must be ILGPU's.
         accelerator.Bind();
         CuBlasException.ThrowIfFailed(CuBlasNative.Create(out _handle), "cublasCreate_v2");
@@ -64,9 +67,22 @@ internal sealed unsafe class CuBlasGemm : IGpuGemm
             "cublasGemmStridedBatchedEx");
     }
 
+    /// <inheritdoc/>
+    public void Matmul(bool transA, bool transB, int m, int n, int k, float alpha, DeviceMatrix a, int lda, DeviceMatrix b, int ldb,
+        float beta, DeviceMatrix c, int ldc, GemmEpilogue epilogue = GemmEpilogue.None, DeviceMatrix bias = default, bool tf32 = false)
+    {
+        GemmArguments.ValidateMatmul(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, epilogue, bias);
+        if (m == 0 || n == 0) return;
+        ThrowIfDisposed();
+        // cuBLASLt is loaded on first use, so FP32 models run where only libcublas is installed.
+        _lt ??= new CuBlasLtMatmul(_accelerator, _stream);
+        _lt.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue, bias, tf32);
+    }
+
     public void Dispose()
     {
         if (_handle == IntPtr.Zero) return;
+        _lt?.Dispose();
         _accelerator.Bind();
         CuBlasNative.Destroy(_handle);
         _handle = IntPtr.Zero;

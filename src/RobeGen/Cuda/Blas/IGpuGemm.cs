@@ -24,6 +24,17 @@ internal interface IGpuGemm : IDisposable
     void GemmStridedBatched(bool transA, bool transB, int m, int n, int k,
         float alpha, ArrayView<float> a, int lda, long strideA, ArrayView<float> b, int ldb, long strideB,
         float beta, ArrayView<float> c, int ldc, long strideC, int batchCount);
+
+    /// <summary>
+    /// C[m, n] = epilogue(alpha * op(A) op(B) + beta * C) with each operand F32 or bf16 (accumulation in F32): the
+    /// mixed-precision GEMM of the BF16 path and the fused bias/ReLU of every MLP layer. <paramref name="bias"/> (length n,
+    /// of C's element type, as cuBLASLt wants it) is read by <see cref="GemmEpilogue.Bias"/> and
+    /// <see cref="GemmEpilogue.BiasRelu"/>. A bf16 C is rounded to nearest even once, after the epilogue. <paramref name="tf32"/> lets F32 x F32 products run on the tensor
+    /// cores in TF32 (the reference GEMM ignores it and stays exact).
+    /// </summary>
+    void Matmul(bool transA, bool transB, int m, int n, int k,
+        float alpha, DeviceMatrix a, int lda, DeviceMatrix b, int ldb,
+        float beta, DeviceMatrix c, int ldc, GemmEpilogue epilogue = GemmEpilogue.None, DeviceMatrix bias = default, bool tf32 = false);
 }
 
 /// <summary>Host-side argument checks shared by every GEMM: a wrong leading dimension or a short view fails here, not in memory.</summary>
@@ -38,6 +49,16 @@ internal static class GemmArguments
         CheckMatrix("A", transA ? k : m, transA ? m : k, aLength, lda, strideA, batchCount);
         CheckMatrix("B", transB ? n : k, transB ? k : n, bLength, ldb, strideB, batchCount);
         CheckMatrix("C", m, n, cLength, ldc, strideC, batchCount);
+    }
+
+    /// <summary>The checks of <see cref="Validate"/> for <see cref="IGpuGemm.Matmul"/>, plus the epilogue's bias.</summary>
+    public static void ValidateMatmul(bool transA, bool transB, int m, int n, int k, DeviceMatrix a, int lda, DeviceMatrix b, int ldb,
+        DeviceMatrix c, int ldc, GemmEpilogue epilogue, DeviceMatrix bias)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, 0, b.Length, ldb, 0, c.Length, ldc, 0, 1);
+        if (epilogue == GemmEpilogue.None) return;
+        if (bias.Length < n) throw new ArgumentException($"GEMM: the {epilogue} epilogue needs a bias of {n} values; the view has {bias.Length}.");
+        if (bias.Type != c.Type) throw new ArgumentException($"GEMM: the bias must be {c.Type} like C (cuBLASLt's rule); it is {bias.Type}.");
     }
 
     private static void CheckMatrix(string name, int rows, int cols, long length, int ld, long stride, int batchCount)

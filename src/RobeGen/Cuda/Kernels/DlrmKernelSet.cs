@@ -11,13 +11,18 @@ internal sealed class DlrmKernelSet
 {
     public DlrmKernelSet(Accelerator accelerator)
     {
-        BiasActivation = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(DenseKernels.BiasActivation);
-        ReluBackward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(DenseKernels.ReluBackward);
-        Fill = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float>(DenseKernels.Fill);
-        Assemble = accelerator.LoadAutoGroupedKernel<Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>>(InteractionKernels.Assemble);
-        ExtractPairs = accelerator.LoadAutoGroupedKernel<Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>>(InteractionKernels.ExtractPairs);
-        SymmetricPairGradient = accelerator.LoadAutoGroupedKernel<Index1D, InteractionShape, ArrayView<float>, ArrayView<float>>(InteractionKernels.SymmetricPairGradient);
-        SplitGradient = accelerator.LoadAutoGroupedKernel<Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(InteractionKernels.SplitGradient);
+        WarpSize = accelerator.WarpSize;
+        InteractionForward = accelerator.LoadKernel<InteractionShape, int, Activations, ArrayView<float>, Activations>(InteractionKernels.Forward);
+        InteractionBackward = accelerator.LoadKernel<InteractionShape, int, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, float>(
+            InteractionKernels.Backward);
+        LogitForward = accelerator.LoadKernel<int, int, int, Activations, ArrayView<float>, ArrayView<float>, ArrayView<float>>(MlpKernels.LogitForward);
+        LogitInputGradient = accelerator.LoadAutoGroupedKernel<Index1D, int, int, int, ArrayView<float>, ArrayView<float>, Activations, Activations>(MlpKernels.LogitInputGradient);
+        ReluMask = accelerator.LoadAutoGroupedKernel<Index1D, Activations, Activations>(MlpKernels.ReluMask);
+        ColumnSumPartials = accelerator.LoadAutoGroupedKernel<Index2D, int, int, int, Activations, ArrayView<float>, int, ArrayView<float>>(MlpKernels.ColumnSumPartials);
+        ColumnSumFinish = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>>(MlpKernels.ColumnSumFinish);
+        CastWeights = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<Bf16WeightSlot>, ArrayView<float>, ArrayView<ushort>>(PrecisionKernels.CastWeights);
+        Fill = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float>(MlpKernels.Fill);
+        CastPadded = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<float>, ArrayView<ushort>>(PrecisionKernels.CastPadded);
         LossForward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(LossKernels.Forward);
         Probabilities = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(LossKernels.Probabilities);
         MeanReduce = accelerator.LoadKernel<ArrayView<float>, int, ArrayView<float>>(LossKernels.MeanReduce);
@@ -34,13 +39,22 @@ internal sealed class DlrmKernelSet
         SegmentedSum = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(DeterministicGradientKernels.SegmentedSum);
     }
 
-    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> BiasActivation { get; }
-    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> ReluBackward { get; }
+    /// <summary>Threads per warp on this accelerator (32 on a GPU; ILGPU's CPU accelerator simulates fewer).</summary>
+    public int WarpSize { get; }
+
+    /// <summary>Launch with <see cref="InteractionConfig"/>(rows, forward: true).</summary>
+    public Action<AcceleratorStream, KernelConfig, InteractionShape, int, Activations, ArrayView<float>, Activations> InteractionForward { get; }
+    /// <summary>Launch with <see cref="InteractionConfig"/>(rows, forward: false).</summary>
+    public Action<AcceleratorStream, KernelConfig, InteractionShape, int, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, float> InteractionBackward { get; }
+    /// <summary>Launch with <see cref="LogitConfig"/>.</summary>
+    public Action<AcceleratorStream, KernelConfig, int, int, int, Activations, ArrayView<float>, ArrayView<float>, ArrayView<float>> LogitForward { get; }
+    public Action<AcceleratorStream, Index1D, int, int, int, ArrayView<float>, ArrayView<float>, Activations, Activations> LogitInputGradient { get; }
+    public Action<AcceleratorStream, Index1D, Activations, Activations> ReluMask { get; }
+    public Action<AcceleratorStream, Index2D, int, int, int, Activations, ArrayView<float>, int, ArrayView<float>> ColumnSumPartials { get; }
+    public Action<AcceleratorStream, Index1D, int, int, ArrayView<float>, ArrayView<float>> ColumnSumFinish { get; }
+    public Action<AcceleratorStream, Index1D, ArrayView<Bf16WeightSlot>, ArrayView<float>, ArrayView<ushort>> CastWeights { get; }
+    public Action<AcceleratorStream, Index1D, int, int, ArrayView<float>, ArrayView<ushort>> CastPadded { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, float> Fill { get; }
-    public Action<AcceleratorStream, Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>> Assemble { get; }
-    public Action<AcceleratorStream, Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, ArrayView<float>> ExtractPairs { get; }
-    public Action<AcceleratorStream, Index1D, InteractionShape, ArrayView<float>, ArrayView<float>> SymmetricPairGradient { get; }
-    public Action<AcceleratorStream, Index1D, InteractionShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> SplitGradient { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LossForward { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> Probabilities { get; }
     /// <summary>Launch with <see cref="MeanReduceConfig"/>.</summary>
@@ -56,4 +70,13 @@ internal sealed class DlrmKernelSet
 
     /// <summary>One group: the largest power of two the accelerator allows, up to <see cref="LossKernels.MaxReduceGroupSize"/>.</summary>
     public KernelConfig MeanReduceConfig { get; }
+
+    /// <summary>A warp per sample, <see cref="InteractionKernels.WarpsPerGroup"/> per group, with their shared memory.</summary>
+    public KernelConfig InteractionConfig(InteractionShape shape, int rows, bool forward) => new(
+        new Index1D(InteractionKernels.Groups(rows)), new Index1D(InteractionKernels.WarpsPerGroup * WarpSize),
+        SharedMemoryConfig.RequestDynamic<float>(forward ? InteractionKernels.ForwardSharedFloats(shape) : InteractionKernels.BackwardSharedFloats(shape)));
+
+    /// <summary>A warp per row, <see cref="MlpKernels.LogitWarpsPerGroup"/> per group.</summary>
+    public KernelConfig LogitConfig(int rows) => new(
+        new Index1D((rows + MlpKernels.LogitWarpsPerGroup - 1) / MlpKernels.LogitWarpsPerGroup), new Index1D(MlpKernels.LogitWarpsPerGroup * WarpSize));
 }

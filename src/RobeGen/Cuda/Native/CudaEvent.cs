@@ -31,6 +31,13 @@ internal sealed partial class CudaEvent : IDisposable
         if (_recorded) Check(cuEventSynchronize(_handle), "cuEventSynchronize");
     }
 
+    /// <summary>Makes <paramref name="stream"/> (a CUstream) wait on the device until the event's last record has passed (no host wait;
+    /// nothing to wait for when never recorded).</summary>
+    public void MakeStreamWait(IntPtr stream)
+    {
+        if (_recorded) Check(cuStreamWaitEvent(stream, _handle, 0), "cuStreamWaitEvent");
+    }
+
     public void Dispose()
     {
         if (_handle == IntPtr.Zero) return;
@@ -47,4 +54,5 @@ internal sealed partial class CudaEvent : IDisposable
     [LibraryImport(CudaNativeLibraries.Driver)] private static partial int cuEventRecord(IntPtr handle, IntPtr stream);
     [LibraryImport(CudaNativeLibraries.Driver)] private static partial int cuEventSynchronize(IntPtr handle);
     [LibraryImport(CudaNativeLibraries.Driver)] private static partial int cuEventDestroy_v2(IntPtr handle);
+    [LibraryImport(CudaNativeLibraries.Driver)] private static partial int cuStreamWaitEvent(IntPtr stream, IntPtr handle, uint flags);
 }

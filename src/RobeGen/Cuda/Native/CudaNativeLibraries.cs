@@ -13,6 +13,9 @@ internal static class CudaNativeLibraries
     /// <summary>Library name our cuBLAS imports use; resolved to the first of <see cref="CuBlasCandidates"/> that loads.</summary>
     public const string CuBlas = "robegen_cublas";
 
+    /// <summary>Library name our cuBLASLt imports use (the mixed-precision GEMMs with fused epilogues); it ships beside cuBLAS.</summary>
+    public const string CuBlasLt = "robegen_cublaslt";
+
     /// <summary>Library name of our few direct driver-API imports (events); resolved like ILGPU's "cuda".</summary>
     public const string Driver = "robegen_cuda";
 
@@ -25,10 +28,15 @@ internal static class CudaNativeLibraries
         ? ["cublas64_13.dll", "cublas64_12.dll"]
         : ["libcublas.so.13", "libcublas.so.12", "/usr/local/cuda/lib64/libcublas.so.13", "/usr/local/cuda/lib64/libcublas.so.12"];
 
+    private static readonly string[] CuBlasLtCandidates = OperatingSystem.IsWindows()
+        ? ["cublasLt64_13.dll", "cublasLt64_12.dll"]
+        : ["libcublasLt.so.13", "libcublasLt.so.12", "/usr/local/cuda/lib64/libcublasLt.so.13", "/usr/local/cuda/lib64/libcublasLt.so.12"];
+
     private static readonly object Gate = new();
     private static bool _installed;
     private static IntPtr _driver;
     private static IntPtr _cublas;
+    private static IntPtr _cublasLt;
 
     /// <summary>Installs the resolvers once per process (idempotent, thread-safe).</summary>
     public static void EnsureInstalled()
@@ -47,6 +55,11 @@ internal static class CudaNativeLibraries
 
     /// <summary>Loads cuBLAS; null when no candidate loads.</summary>
     public static IntPtr TryLoadCuBlas() => _cublas != IntPtr.Zero ? _cublas : _cublas = TryLoadFirst(CuBlasCandidates);
+
+    /// <summary>Loads cuBLASLt; null when no candidate loads.</summary>
+    public static IntPtr TryLoadCuBlasLt() => _cublasLt != IntPtr.Zero ? _cublasLt : _cublasLt = TryLoadFirst(CuBlasLtCandidates);
+
+    public static string CuBlasLtCandidateList => string.Join(", ", CuBlasLtCandidates);
 
     public static string CuBlasCandidateList => string.Join(", ", CuBlasCandidates);
 
@@ -72,6 +85,7 @@ internal static class CudaNativeLibraries
         name switch
         {
             CuBlas => TryLoadCuBlas(),
+            CuBlasLt => TryLoadCuBlasLt(),
             Driver => TryLoadDriver(),
             _ => IntPtr.Zero,
         };

@@ -13,13 +13,13 @@ using Xunit.Abstractions;
 namespace RobeGen.Tests.Cpu.Quantized;
 
 /// <summary>
-/// InferencePrecision.Int8 on whole models: it changes predictions only (training is bit-identical to FP32), a row
+/// Precision.Int8 on whole models: it changes predictions only (training is bit-identical to FP32), a row
 /// predicts the same bits alone as in a batch and through the Predictor, and on real Criteo rows a trained Kaggle model
 /// predicts within a small distance of its FP32 self.
 /// </summary>
 public sealed class Int8ModelTests(ITestOutputHelper output) : IDisposable
 {
-    private static ModelOptions Options(InferencePrecision precision) => new() { MaxBatchSize = 64, Threads = 2, Precision = precision };
+    private static ModelOptions Options(Precision precision) => new() { MaxBatchSize = 64, Threads = 2, Precision = precision };
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
@@ -27,8 +27,8 @@ public sealed class Int8ModelTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Training_is_bit_identical_to_fp32_even_with_int8_predictions_in_between()
     {
-        using var fp32 = new CpuDlrmBackend(TestModel.KaggleSmall, Options(InferencePrecision.Fp32));
-        using var int8 = new CpuDlrmBackend(TestModel.KaggleSmall, Options(InferencePrecision.Int8));
+        using var fp32 = new CpuDlrmBackend(TestModel.KaggleSmall, Options(Precision.Fp32));
+        using var int8 = new CpuDlrmBackend(TestModel.KaggleSmall, Options(Precision.Int8));
         var probabilities = new float[64];
         for (int step = 0; step < 4; step++)
         {
@@ -43,8 +43,8 @@ public sealed class Int8ModelTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Int8_predictions_differ_from_fp32_but_not_by_much_and_rows_alone_match_the_batch()
     {
-        using var fp32 = new CpuDlrmBackend(TestModel.KaggleSmall, Options(InferencePrecision.Fp32));
-        using var int8 = new CpuDlrmBackend(TestModel.KaggleSmall, Options(InferencePrecision.Int8));
+        using var fp32 = new CpuDlrmBackend(TestModel.KaggleSmall, Options(Precision.Fp32));
+        using var int8 = new CpuDlrmBackend(TestModel.KaggleSmall, Options(Precision.Int8));
         for (int step = 0; step < 5; step++)
             fp32.TrainStep(TestBatches.Random(TestModel.KaggleSmall.Declaration, 64, seed: 40 + step), 0.5f);
         int8.ImportState(fp32.ExportState());
@@ -79,7 +79,7 @@ public sealed class Int8ModelTests(ITestOutputHelper output) : IDisposable
             for (int step = 0; step < 3; step++) trained.TrainStep(TestBatches.Random(TestModel.KaggleSmall.Declaration, 32, seed: 60 + step), 0.5f);
             ModelCheckpoint.Save(path, trained, runtime, TrainingProgressState.Start with { Step = 3 });
         }
-        var int8Runtime = runtime with { Precision = InferencePrecision.Int8 };
+        var int8Runtime = runtime with { Precision = Precision.Int8 };
         LoadedModel loaded = ModelCheckpoint.Load(path, TestModel.KaggleSmall, int8Runtime);
         Batch batch = TestBatches.Random(TestModel.KaggleSmall.Declaration, 29, seed: 7);
         var expected = new float[batch.Count];
@@ -106,7 +106,7 @@ public sealed class Int8ModelTests(ITestOutputHelper output) : IDisposable
     public void Cuda_refuses_int8_before_looking_for_a_gpu()
     {
         var e = Assert.Throws<NotSupportedException>(() =>
-            Dlrm.Create(TestModel.KaggleSmall, new ModelOptions { Device = DeviceKind.Cuda, Precision = InferencePrecision.Int8 }));
+            Dlrm.Create(TestModel.KaggleSmall, new ModelOptions { Device = DeviceKind.Cuda, Precision = Precision.Int8 }));
         Assert.Contains("CPU", e.Message);
     }
 
@@ -120,7 +120,7 @@ public sealed class Int8ModelTests(ITestOutputHelper output) : IDisposable
         const int batchSize = 512, trainBatches = 8, evalBatches = 8;
         var options = new ModelOptions { MaxBatchSize = batchSize, Optimizer = OptimizerKind.Adagrad, Seed = 1 };
         using IDlrmBackend fp32 = Dlrm.Create(CriteoKaggle.Definition, options);
-        using IDlrmBackend int8 = Dlrm.Create(CriteoKaggle.Definition, options with { Precision = InferencePrecision.Int8 });
+        using IDlrmBackend int8 = Dlrm.Create(CriteoKaggle.Definition, options with { Precision = Precision.Int8 });
         using (IBatchCursor cursor = new CriteoTrainingData([SharedData.PathOf(SharedData.KaggleHead)]).Open(DataPosition.Start, batchSize))
             for (int b = 0; b < trainBatches && cursor.MoveNext(); b++) fp32.TrainStep(cursor.Current, 0.01f);
         int8.ImportState(fp32.ExportState());

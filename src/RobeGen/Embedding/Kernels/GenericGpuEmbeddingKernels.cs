@@ -1,0 +1,150 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace RobeGen;
+
+/// <summary>
+/// The hand-written ILGPU gather and atomic scatter for any layout: every table's storage, Z, token offset and the
+/// variant are read at run time (the generated kernels have the declaration's built in). They run the run-time
+/// overrides; <see cref="EmbeddingKernelSelector"/> picks them. Same lane scheme as the generated kernels (up to 32
+/// lanes per lookup, lane l moving coordinates l, l + lanes, ...), except that each lane hashes the block of each of
+/// its coordinates itself (no warp shuffles). Same numbers and block-start records as the CPU loops.
+/// </summary>
+internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
+{
+    private readonly GenericLookup _lookup;
+
+    public GenericGpuEmbeddingKernels(EmbeddingLayout layout)
+    {
+        _lookup = new GenericLookup { Dim = layout.Dim, Lanes = LanesFor(layout.Dim), Variant = (int)layout.Variant };
+    }
+
+    /// <inheritdoc/>
+    public int ThreadsPerLookup => _lookup.Lanes;
+
+    /// <summary>Threads per lookup: the largest power of two up to min(32, d), so a lookup never straddles a warp (the
+    /// generator's rule for its kernels, which a test compares).</summary>
+    public static int LanesFor(int dim)
+    {
+        int lanes = 1;
+        while (lanes * 2 <= Math.Min(32, dim)) lanes *= 2;
+        return lanes;
+    }
+
+    /// <inheritdoc/>
+    public Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>> LoadGather(Accelerator accelerator)
+    {
+        var kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, GenericLookup, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>,
+            ArrayView<long>, ArrayView<float>>(GatherKernel);
+        GenericLookup lookup = _lookup;
+        return (index, args, tables, weights, tokens, blockStarts, output) => kernel(index, lookup, args, tables, weights, tokens, blockStarts, output);
+    }
+
+    /// <inheritdoc/>
+    public Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>> LoadScatterAtomic(
+        Accelerator accelerator)
+    {
+        var kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, GenericLookup, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>,
+            ArrayView<long>, ArrayView<float>, ArrayView<float>>(ScatterAtomicKernel);
+        GenericLookup lookup = _lookup;
+        return (index, args, tables, weights, tokens, blockStarts, gradOutput, gradWeights) =>
+            kernel(index, lookup, args, tables, weights, tokens, blockStarts, gradOutput, gradWeights);
+    }
+
+    /// <summary>Gather: lane l of a lookup reads coordinates l, l + lanes, ... and records the block starts. A Full
+    /// table's out-of-range token reads zeros and records start -1 (no exceptions on a GPU).</summary>
+    internal static void GatherKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
+        ArrayView<ulong> tokens, ArrayView<long> blockStarts, ArrayView<float> output)
+    {
+        var at = new GpuLookup(index, lookup.Lanes, (int)tables.Storage.Length, lookup.Dim, args);
+        if (!at.Active) return;
+        int dim = lookup.Dim, storage = tables.Storage[at.Table];
+        ulong token = tokens[at.Pair];
+        if (storage == (int)EmbeddingStorage.Robe)
+        {
+            int blockSize = args.BlockSize;
+            bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
+            long range = RobeHash.StartRange(args.RobeSlots, blockSize, circular);
+            ulong key = RobeHash.KeyOf(token, tables.TokenOffsets[at.Table]);
+            ulong rowTerm = RobeHash.RowTerm(key), signTerm = signed ? SignHash.RowTerm(key) : 0UL;
+            for (int c = at.Lane; c < dim; c += lookup.Lanes)
+            {
+                int block = c / blockSize, k = c - block * blockSize;
+                int start = RobeHash.BlockStart(rowTerm, block, range);
+                if (k == 0) blockStarts[at.RecordBase + block] = start;
+                float value = weights[circular ? RobeHash.Wrap((long)start + k, args.RobeSlots) : start + k];
+                output[at.OutputBase + c] = signed ? value * SignHash.SignFromRowTerm(signTerm, c) : value;
+            }
+        }
+        else if (storage == (int)EmbeddingStorage.QuotientRemainder)
+        {
+            long quotientRows = tables.QuotientRows[at.Table], remainderRows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
+            long quotient = TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase, dim);
+            long remainder = TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase, dim);
+            if (at.Lane == 0)
+            {
+                blockStarts[at.RecordBase] = quotient;
+                blockStarts[at.RecordBase + 1] = remainder;
+            }
+            for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = weights[quotient + c] * weights[remainder + c];
+        }
+        else
+        {
+            long rows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
+            long rowStart = storage == (int)EmbeddingStorage.Full
+                ? TableRows.FullRowStart(token, rows, tableBase, dim)
+                : TableRows.HashedRowStart(token, rows, tableBase, dim);
+            if (at.Lane == 0) blockStarts[at.RecordBase] = rowStart;
+            for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = rowStart >= 0 ? weights[rowStart + c] : 0f;
+        }
+    }
+
+    /// <summary>Gradient scatter with float atomics at the slots the gather recorded (times the sign for Signed; the
+    /// product rule for QuotientRemainder, reading the weights the gather read).</summary>
+    internal static void ScatterAtomicKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
+        ArrayView<ulong> tokens, ArrayView<long> blockStarts, ArrayView<float> gradOutput, ArrayView<float> gradWeights)
+    {
+        var at = new GpuLookup(index, lookup.Lanes, (int)tables.Storage.Length, lookup.Dim, args);
+        if (!at.Active) return;
+        int dim = lookup.Dim, storage = tables.Storage[at.Table];
+        if (storage == (int)EmbeddingStorage.Robe)
+        {
+            int blockSize = args.BlockSize;
+            bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
+            ulong signTerm = signed ? SignHash.RowTerm(RobeHash.KeyOf(tokens[at.Pair], tables.TokenOffsets[at.Table])) : 0UL;
+            for (int c = at.Lane; c < dim; c += lookup.Lanes)
+            {
+                int block = c / blockSize;
+                long slot = blockStarts[at.RecordBase + block] + (c - block * blockSize);
+                if (circular) slot = RobeHash.Wrap(slot, args.RobeSlots);
+                float g = gradOutput[at.OutputBase + c];
+                Atomic.Add(ref gradWeights[slot], signed ? g * SignHash.SignFromRowTerm(signTerm, c) : g);
+            }
+        }
+        else if (storage == (int)EmbeddingStorage.QuotientRemainder)
+        {
+            long quotient = blockStarts[at.RecordBase], remainder = blockStarts[at.RecordBase + 1];
+            for (int c = at.Lane; c < dim; c += lookup.Lanes)
+            {
+                float g = gradOutput[at.OutputBase + c], q = weights[quotient + c], r = weights[remainder + c];
+                Atomic.Add(ref gradWeights[quotient + c], g * r);
+                Atomic.Add(ref gradWeights[remainder + c], g * q);
+            }
+        }
+        else
+        {
+            long rowStart = blockStarts[at.RecordBase];
+            if (rowStart < 0) return;
+            for (int c = at.Lane; c < dim; c += lookup.Lanes) Atomic.Add(ref gradWeights[rowStart + c], gradOutput[at.OutputBase + c]);
+        }
+    }
+
+    /// <summary>The per-layout constants of the generic kernels (the generated ones have them as literals).</summary>
+    internal struct GenericLookup
+    {
+        public int Dim;
+        public int Lanes;
+        /// <summary>The <see cref="RobeVariant"/> as int.</summary>
+        public int Variant;
+    }
+}

@@ -1,0 +1,45 @@
+using RobeGen.Backends;
+using RobeGen.Cuda;
+using RobeGen.Data;
+using RobeGen.Serving;
+using RobeGen.Tests.Cuda.TestModels;
+
+namespace RobeGen.Tests.Cuda;
+
+/// <summary>Dynamic batching of concurrent callers on the CUDA backend (ILGPU's CPU accelerator).</summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
+public class DynamicBatcherTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
+{
+    [Fact]
+    public void Concurrent_callers_get_their_own_rows_predictions_and_share_device_batches()
+    {
+        var declaration = TinyModels.Declaration();
+        using var backend = new CudaDlrmBackend(TinyModels.Definition(declaration), new ModelOptions { MaxBatchSize = 16 },
+            TestStates.RandomState(declaration, EmbeddingLayout.FromDeclaration(declaration), OptimizerKind.Sgd, 3), fixture.Device);
+        var requests = Enumerable.Range(0, 40).Select(i => TestStates.RandomBatch(declaration, 1 + i % 5, 300 + i)).ToArray();
+        var expected = requests.Select(b => { var p = new float[b.Count]; backend.Predict(b, p); return p; }).ToArray();
+
+        using var batcher = new DynamicBatcher(backend, maxRows: 16, maxDelay: TimeSpan.FromMilliseconds(5));
+        var actual = new float[requests.Length][];
+        Parallel.For(0, requests.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var p = new float[requests[i].Count];
+            batcher.Predict(requests[i], p);
+            actual[i] = p;
+        });
+        for (int i = 0; i < requests.Length; i++) Assert.Equal(expected[i], actual[i]);
+        Assert.Equal(requests.Sum(r => r.Count), batcher.RowsSent);
+        Assert.True(batcher.BatchesSent < requests.Length, $"{batcher.BatchesSent} device batches for {requests.Length} requests: nothing was shared.");
+    }
+
+    [Fact]
+    public void A_request_larger_than_a_device_batch_is_refused()
+    {
+        var declaration = TinyModels.Declaration();
+        using var backend = new CudaDlrmBackend(TinyModels.Definition(declaration), new ModelOptions { MaxBatchSize = 4 },
+            TestStates.RandomState(declaration, EmbeddingLayout.FromDeclaration(declaration), OptimizerKind.Sgd, 3), fixture.Device);
+        using var batcher = new DynamicBatcher(backend, maxRows: 4, maxDelay: TimeSpan.Zero);
+        var error = Assert.Throws<ArgumentException>(() => batcher.Predict(new Batch(8, declaration.DenseFeatures, declaration.TableCount) { Count = 6 }, new float[6]));
+        Assert.Contains("at most 4", error.Message);
+    }
+}
