@@ -4,6 +4,7 @@ using QuickStart;
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Devices;
 using RobeGen.Serving;
 using RobeGen.Training;
 

@@ -11,6 +11,7 @@ namespace RobeGen.Cli.Tests;
 /// after every kill each checkpoint file on disk must load (no torn file), with only hidden temporary files (that no
 /// loader takes) left by a save the kill interrupted. CI: at least 20 kills; ROBEGEN_SOAK=1: 200 (or ROBEGEN_SOAK_KILLS).
 /// </summary>
+[Trait("Tier", "Slow")] // 20 rounds of SIGKILL and resume
 public sealed class KillResumeTests(ITestOutputHelper output)
 {
     private const int RowsOfData = 320;

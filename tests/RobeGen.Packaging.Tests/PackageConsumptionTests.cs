@@ -6,6 +6,7 @@ namespace RobeGen.Packaging.Tests;
 /// Packs RobeGen like a release and builds a fresh user project against it from a local folder feed: the
 /// attributes, the runtime and the generator (analyzers/dotnet/cs) must all arrive through one PackageReference.
 /// </summary>
+[Trait("Tier", "Slow")] // packs RobeGen and builds a project from the package
 public sealed class PackageConsumptionTests
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace RobeGen.Packaging.Tests;
 /// The recipe the README gives for GPU machines without dotnet: a self-contained single-file publish of the CLI.
 /// The binary must run with no dotnet on PATH and no DOTNET_ROOT (as on the GPU machine).
 /// </summary>
+[Trait("Tier", "Slow")] // a self-contained publish of the CLI
 public sealed class SelfContainedPublishTests
 {
     [Fact]

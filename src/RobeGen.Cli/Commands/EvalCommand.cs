@@ -4,6 +4,7 @@ using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Data;
 using RobeGen.Metrics;
+using RobeGen.Models;
 using RobeGen.Training;
 
 namespace RobeGen.Cli.Commands;
@@ -29,7 +30,7 @@ internal static class EvalCommand
         {
             int batch = parse.GetValue(batchSize);
             var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch, Precision = parse.GetValue(precision) };
-            LoadedModel loaded = ModelCheckpoint.Load(parse.GetValue(checkpoint)!.FullName, runtime: runtime);
+            LoadedModel loaded = ModelCheckpoint.Load(parse.GetValue(checkpoint)!.FullName, ModelCatalog.Builtin.Values, runtime);
             using IDlrmBackend model = loaded.Model;
             var files = new CriteoTrainingData(parse.GetValue(data)!, CriteoLayout.Labeled, new CriteoReaderOptions
             {

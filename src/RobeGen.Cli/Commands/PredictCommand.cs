@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RobeGen.Backends;
 using RobeGen.Data;
+using RobeGen.Models;
 using RobeGen.Serving;
 
 namespace RobeGen.Cli.Commands;
@@ -33,7 +34,7 @@ internal static class PredictCommand
                 null => CriteoLayoutDetector.Detect(files[0]),
             };
             var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch, Precision = parse.GetValue(precision) };
-            using Predictor predictor = Predictor.Load(parse.GetValue(checkpoint)!.FullName, runtime: runtime);
+            using Predictor predictor = Predictor.Load(parse.GetValue(checkpoint)!.FullName, ModelCatalog.Builtin.Values, runtime);
             string target = parse.GetValue(output)!.FullName;
             string temp = target + ".tmp";
             long rows;

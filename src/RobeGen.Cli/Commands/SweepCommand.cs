@@ -5,7 +5,7 @@ using RobeGen.Cli.Output;
 using RobeGen.Data;
 using RobeGen.Metrics;
 using RobeGen.Models;
-using RobeGen.Study;
+using RobeGen.Lab.Study;
 using RobeGen.Synthetic;
 using RobeGen.Training;
 

@@ -112,7 +112,7 @@ internal static class TrainCommand
 
         using (model)
         {
-            VocabularyMapper? mapper = ModelCheckpoint.MapperFor(vocabulary, model.Layout);
+            VocabularyMapper? mapper = VocabularyMapper.For(vocabulary, model.Layout);
             train = train.ForModel(definition.Declaration).WithVocabulary(mapper);
             eval = eval?.ForModel(definition.Declaration).WithVocabulary(mapper);
             console.OnMessage($"model: {definition.Declaration.Name} on {model.DeviceName}; {SummaryPrinter.Bytes(model.Layout.Size.Bytes)} " +
@@ -129,10 +129,10 @@ internal static class TrainCommand
                 CheckpointEverySteps = r.CheckpointEvery,
                 CheckpointEveryMinutes = r.CheckpointMinutes,
             };
-            Action<TrainingProgressState>? saver = series is null ? null : state =>
+            Action<TrainingSnapshot>? saver = series is null ? null : snapshot =>
             {
-                string written = series.Save(state.Step, path => ModelCheckpoint.Save(path, model, options, state, vocabulary, RunSettings(r)));
-                console.OnCheckpoint(written, state.Step);
+                string written = series.Save(snapshot.Progress.Step, path => ModelCheckpoint.Save(path, model, options, snapshot, vocabulary, RunSettings(r)));
+                console.OnCheckpoint(written, snapshot.Progress.Step);
             };
             var trainer = new Trainer(model, trainingOptions, console, saver);
             TrainingSummary summary = console.Run(() => trainer.Train(train, eval, resumed?.Progress));

@@ -1,6 +1,6 @@
 using RobeGen.Metrics;
 using ScottPlot;
-using RobeGen.Study;
+using RobeGen.Lab.Study;
 
 namespace RobeGen.Cli.Output;
 

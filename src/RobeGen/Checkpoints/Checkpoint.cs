@@ -3,9 +3,6 @@ using RobeGen.Data;
 
 namespace RobeGen.Checkpoints;
 
-/// <summary>A named array of 64-bit ids, such as one column's vocabulary (index i + 1 is Ids[i]).</summary>
-public sealed record NamedIds(string Name, ulong[] Ids);
-
 /// <summary>
 /// Everything needed to continue or serve a training run: which declaration it belongs to, the run's
 /// hyperparameters, how far training got (step, epoch, data position) and every tensor of the model.

@@ -7,7 +7,7 @@ namespace RobeGen.Checkpoints;
 /// The model options a checkpoint must carry to rebuild the same model (embedding layout, optimizer, seed), as the
 /// checkpoint's text hyperparameters; the inverse turns them back into <see cref="ModelOptions"/>.
 /// </summary>
-public static class CheckpointSettings
+internal static class CheckpointSettings
 {
     public const string Optimizer = "optimizer";
     public const string Seed = "seed";

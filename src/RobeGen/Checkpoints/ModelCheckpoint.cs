@@ -1,6 +1,6 @@
 using RobeGen.Backends;
 using RobeGen.Data;
-using RobeGen.Models;
+using RobeGen.Devices;
 using RobeGen.Training;
 
 namespace RobeGen.Checkpoints;
@@ -13,7 +13,7 @@ public sealed record LoadedModel(IDlrmDefinition Definition, IDlrmBackend Model,
         long.TryParse(Checkpoint.Hyperparameters.GetValueOrDefault(ModelCheckpoint.RowsKey), out long rows) ? rows : 0);
 
     /// <summary>Maps raw ids to vocabulary indices for the tables that need them (null when none does).</summary>
-    public VocabularyMapper? CreateVocabularyMapper() => ModelCheckpoint.MapperFor(Vocabulary, Model.Layout);
+    public VocabularyMapper? CreateVocabularyMapper() => VocabularyMapper.For(Vocabulary, Model.Layout);
 }
 
 /// <summary>Saves a model and its run state as a checkpoint, and rebuilds a model from one.</summary>
@@ -27,10 +27,19 @@ public static class ModelCheckpoint
     /// before anything is written, so a good checkpoint is never replaced by a diverged one.
     /// </summary>
     public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingProgressState progress,
+        Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null) =>
+        Save(path, model, options, TrainingSnapshot.Take(model, progress), vocabulary, extra);
+
+    /// <summary>
+    /// Writes a snapshot the trainer took of <paramref name="model"/> (already exported and checked finite: nothing is
+    /// copied or scanned again), with the model's settings, atomically to <paramref name="path"/>.
+    /// </summary>
+    public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingSnapshot snapshot,
         Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null)
     {
-        ModelState state = model.ExportState();
-        ParameterHealth.ThrowIfNonFinite(state, progress.Step);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        TrainingProgressState progress = snapshot.Progress;
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
         Dictionary<string, string> settings = CheckpointSettings.From(options, model.Layout);
         settings[RowsKey] = progress.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -43,33 +52,43 @@ public static class ModelCheckpoint
             Step = progress.Step,
             Epoch = progress.Epoch,
             DataPosition = progress.Position,
-            State = state,
+            State = snapshot.State,
             Vocabularies = vocabulary?.ToNamedIds() ?? [],
         });
     }
 
     /// <summary>
-    /// Loads <paramref name="path"/> and rebuilds its model on the device of <paramref name="runtime"/>. Without a
-    /// <paramref name="definition"/> the built-in model named in the file is used. A checkpoint of another declaration,
-    /// a truncated or damaged file is refused with a <see cref="CheckpointException"/>.
+    /// Loads <paramref name="path"/> and rebuilds its model, declared by <paramref name="definition"/>, on the device of
+    /// <paramref name="runtime"/>. A checkpoint of another declaration, a truncated or damaged file is refused with a
+    /// <see cref="CheckpointException"/>.
     /// </summary>
-    public static LoadedModel Load(string path, IDlrmDefinition? definition = null, ModelOptions? runtime = null)
+    public static LoadedModel Load(string path, IDlrmDefinition definition, ModelOptions? runtime = null)
     {
-        runtime ??= new ModelOptions();
-        Checkpoint checkpoint;
-        if (definition is null)
-        {
-            checkpoint = CheckpointFile.Load(path);
-            definition = ModelCatalog.FindByDeclarationName(checkpoint.DeclarationName)
-                ?? throw new CheckpointException(path, $"it holds the model {checkpoint.DeclarationName}, which is not a built-in model; load it from C# with its definition");
-            if (definition.Declaration.Fingerprint != checkpoint.Fingerprint)
-                throw new CheckpointException(path, $"it was written by another declaration of {checkpoint.DeclarationName} (fingerprint {checkpoint.Fingerprint}; this build's is {definition.Declaration.Fingerprint})");
-        }
-        else
-        {
-            checkpoint = CheckpointFile.Load(path, definition.Declaration);
-        }
+        ArgumentNullException.ThrowIfNull(definition);
+        return Rebuild(path, CheckpointFile.Load(path, definition.Declaration), definition, runtime ?? new ModelOptions());
+    }
 
+    /// <summary>
+    /// Loads <paramref name="path"/> with whichever of <paramref name="known"/> declares the model named in the file
+    /// (for example <c>ModelCatalog.Builtin.Values</c>, the built-in models), as
+    /// <see cref="Load(string, IDlrmDefinition, ModelOptions?)"/> does with one definition.
+    /// </summary>
+    public static LoadedModel Load(string path, IEnumerable<IDlrmDefinition> known, ModelOptions? runtime = null)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        Checkpoint checkpoint = CheckpointFile.Load(path);
+        IDlrmDefinition[] candidates = known.ToArray();
+        IDlrmDefinition definition = Array.Find(candidates, d => d.Declaration.Name == checkpoint.DeclarationName)
+            ?? throw new CheckpointException(path, $"it holds the model {checkpoint.DeclarationName}, which is not one of the known models " +
+                $"({string.Join(", ", candidates.Select(d => d.Declaration.Name))}); load it from C# with its definition");
+        if (definition.Declaration.Fingerprint != checkpoint.Fingerprint)
+            throw new CheckpointException(path, $"it was written by another declaration of {checkpoint.DeclarationName} (fingerprint {checkpoint.Fingerprint}; this build's is {definition.Declaration.Fingerprint})");
+        return Rebuild(path, checkpoint, definition, runtime ?? new ModelOptions());
+    }
+
+    /// <summary>The model of a verified <paramref name="checkpoint"/>, built with its saved settings on the device of <paramref name="runtime"/>.</summary>
+    private static LoadedModel Rebuild(string path, Checkpoint checkpoint, IDlrmDefinition definition, ModelOptions runtime)
+    {
         ModelOptions options = CheckpointSettings.ToModelOptions(path, checkpoint, definition.Declaration, runtime);
         IDlrmBackend model = Dlrm.Create(definition, options);
         try
@@ -83,18 +102,5 @@ public static class ModelCheckpoint
         }
         Vocabulary? vocabulary = checkpoint.Vocabularies.Count > 0 ? Vocabulary.FromNamedIds(checkpoint.Vocabularies) : null;
         return new LoadedModel(definition, model, options, checkpoint, vocabulary);
-    }
-
-    /// <summary>The mapper a model needs for its tokens: every table for vocabulary-token models, the Full tables otherwise.</summary>
-    public static VocabularyMapper? MapperFor(Vocabulary? vocabulary, EmbeddingLayout layout)
-    {
-        bool needsAll = layout.Declaration.Tokens == TokenKind.Vocabulary;
-        bool needsFull = layout.Storage.Contains(EmbeddingStorage.Full);
-        if (!needsAll && !needsFull) return null;
-        if (vocabulary is null)
-            throw new InvalidOperationException(needsAll
-                ? $"{layout.Declaration.Name} takes vocabulary indices: build a vocabulary over the training data first."
-                : "Full tables take vocabulary indices: build a vocabulary over the training data first (robegen train does it for --storage full).");
-        return needsAll ? VocabularyMapper.ForAllTables(vocabulary, layout.Declaration) : VocabularyMapper.ForFullTables(vocabulary, layout);
     }
 }

@@ -5,7 +5,7 @@ using RobeGen.Cpu.Optimizers;
 using RobeGen.Cpu.Quantized;
 using RobeGen.Cpu.Threading;
 using RobeGen.Data;
-using RobeGen.Training;
+using RobeGen.Initialization;
 
 namespace RobeGen.Cpu;
 
@@ -15,7 +15,7 @@ namespace RobeGen.Cpu;
 /// training step allocates nothing. Every reduction runs in a fixed order, so the same seed and data give
 /// bit-identical parameters. Not thread-safe: one caller at a time.
 /// </summary>
-public sealed class CpuDlrmBackend : IDlrmBackend
+internal sealed class CpuDlrmBackend : IDlrmBackend
 {
     private readonly ModelOptions _options;
     private readonly IEmbeddingKernels _kernels;

@@ -8,7 +8,7 @@ namespace RobeGen.Cuda;
 /// Answers "can this process use a CUDA GPU?" without throwing: DeviceKind.Auto asks it and falls back to the CPU
 /// with <see cref="CudaProbeResult.Reason"/> as the notice.
 /// </summary>
-public static class CudaAvailability
+internal static class CudaAvailability
 {
     private static readonly Lazy<CudaProbeResult> Cached = new(ProbeOnce, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -44,7 +44,7 @@ public static class CudaAvailability
 
 /// <summary>Outcome of <see cref="CudaAvailability.Probe"/>: whether CUDA works, a one-line reason, and the GPU's name
 /// (deconstructs as <c>var (ok, reason, deviceName) = CudaAvailability.Probe();</c>).</summary>
-public readonly record struct CudaProbeResult(bool Ok, string Reason, string DeviceName)
+internal readonly record struct CudaProbeResult(bool Ok, string Reason, string DeviceName)
 {
     public static CudaProbeResult Unavailable(string reason) => new(false, reason, "");
 }

@@ -8,7 +8,7 @@ namespace RobeGen.Cuda;
 
 // Queued predictions (IQueuedPrediction): upload, forward, sigmoid and the copy back of each batch are queued on the
 // streams; the host waits only when it reads a result, by then usually long done.
-public sealed partial class CudaDlrmBackend : IQueuedPrediction
+internal sealed partial class CudaDlrmBackend : IQueuedPrediction
 {
     private readonly Queue<(ResultSlot Slot, int Rows)> _queuedPredictions = new();
     private ResultSlot[]? _resultSlots;

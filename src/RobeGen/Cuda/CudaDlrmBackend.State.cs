@@ -5,7 +5,7 @@ using RobeGen.Backends;
 namespace RobeGen.Cuda;
 
 // ExportState / ImportState: the tensor names and order of docs/model-math.md.
-public sealed partial class CudaDlrmBackend
+internal sealed partial class CudaDlrmBackend
 {
     /// <inheritdoc/>
     public ModelState ExportState()

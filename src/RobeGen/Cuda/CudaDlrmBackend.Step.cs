@@ -9,7 +9,7 @@ namespace RobeGen.Cuda;
 // The phases of a step, each only queued on the stream (docs/model-math.md has the math). One code path for every
 // precision: activations are F32 or bf16 tensors (ActivationBuffer), every GEMM goes through IGpuGemm.Matmul with the
 // bias and ReLU fused into its epilogue, and BF16 models read bf16 copies of the F32 master weights.
-public sealed partial class CudaDlrmBackend
+internal sealed partial class CudaDlrmBackend
 {
     private AcceleratorStream Stream => _device.Stream;
     private bool Bf16 => _options.Precision == Precision.Bf16;

@@ -13,7 +13,7 @@ namespace RobeGen.Cuda;
 /// (<see cref="EnqueueTrainStep"/> + <see cref="ReadMeanLoss"/>).
 /// Not thread-safe: one caller at a time.
 /// </summary>
-public sealed partial class CudaDlrmBackend : IDlrmBackend
+internal sealed partial class CudaDlrmBackend : IDlrmBackend
 {
     private readonly GpuDevice _device;
     private readonly bool _ownsDevice;

@@ -13,7 +13,7 @@ namespace RobeGen.Cuda;
 /// cuBLAS on a CUDA GPU, the ILGPU reference GEMM on ILGPU's CPU accelerator (which exists so that the very same
 /// kernels run in CI without a GPU; it is far too slow for real work).
 /// </summary>
-public sealed class GpuDevice : IDisposable
+internal sealed class GpuDevice : IDisposable
 {
     private readonly Context _context;
     private bool _disposed;

@@ -5,7 +5,7 @@ namespace RobeGen.Data;
 /// <see cref="ModelDeclaration.DenseFeatures"/> integer columns and, for table t, the categorical column
 /// <see cref="EmbeddingTable.Column"/>. Models that read all columns in order need no projection.
 /// </summary>
-public sealed class ColumnProjection
+internal sealed class ColumnProjection
 {
     private readonly int[] _columns;
     private readonly int _dense;

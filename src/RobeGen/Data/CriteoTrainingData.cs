@@ -22,7 +22,7 @@ public sealed class CriteoTrainingData : ITrainingData
     /// <summary>Rewrites the tokens of Full tables to vocabulary indices (null when no table needs it).</summary>
     public VocabularyMapper? Vocabulary { get; init; }
     /// <summary>Picks the model's columns out of each Criteo batch (null: the model reads all 13 + 26 in order).</summary>
-    public ColumnProjection? Projection { get; init; }
+    internal ColumnProjection? Projection { get; init; }
     /// <summary>First line of the data set (a hold-out split starts here).</summary>
     public DataPosition First { get; init; } = DataPosition.Start;
     /// <summary>Exclusive end of the data set; null for all lines.</summary>

@@ -1,5 +1,3 @@
-using RobeGen.Checkpoints;
-
 namespace RobeGen.Data;
 
 /// <summary>

@@ -25,6 +25,22 @@ public sealed class VocabularyMapper
     /// <summary>Batch columns this mapper rewrites.</summary>
     public IEnumerable<int> MappedColumns => _mapped.Select(m => m.BatchColumn);
 
+    /// <summary>
+    /// The mapper a model needs for its tokens: every table for vocabulary-token models, the Full tables otherwise;
+    /// null when no table takes vocabulary indices.
+    /// </summary>
+    public static VocabularyMapper? For(Vocabulary? vocabulary, EmbeddingLayout layout)
+    {
+        bool needsAll = layout.Declaration.Tokens == TokenKind.Vocabulary;
+        bool needsFull = layout.Storage.Contains(EmbeddingStorage.Full);
+        if (!needsAll && !needsFull) return null;
+        if (vocabulary is null)
+            throw new InvalidOperationException(needsAll
+                ? $"{layout.Declaration.Name} takes vocabulary indices: build a vocabulary over the training data first."
+                : "Full tables take vocabulary indices: build a vocabulary over the training data first (robegen train does it for --storage full).");
+        return needsAll ? ForAllTables(vocabulary, layout.Declaration) : ForFullTables(vocabulary, layout);
+    }
+
     /// <summary>Maps the Full tables of a layout, checking that each has room for its vocabulary.</summary>
     public static VocabularyMapper ForFullTables(Vocabulary vocabulary, EmbeddingLayout layout)
     {

@@ -3,7 +3,7 @@ using System.Text;
 namespace RobeGen;
 
 /// <summary>Human-readable description of a declaration (for <c>robegen inspect</c> and logs).</summary>
-public static class DeclarationText
+internal static class DeclarationText
 {
     public static string Describe(ModelDeclaration d)
     {

@@ -13,8 +13,8 @@ namespace RobeGen.Serving;
 /// </summary>
 public sealed class Predictor : IDisposable
 {
-    private readonly IDlrmDefinition? _definition;
-    private readonly ModelOptions? _runtime;
+    /// <summary>Loads a checkpoint the way the first one was loaded (same definitions and runtime options), for <see cref="Swap"/>.</summary>
+    private readonly Func<string, LoadedModel> _load;
     private readonly int _instances;
     private readonly TimeSpan _maxBatchDelay;
 
@@ -23,29 +23,39 @@ public sealed class Predictor : IDisposable
     private ServingModel _current;
     private long _swaps;
 
-    private Predictor(LoadedModel loaded, IDlrmDefinition? definition, ModelOptions? runtime, int instances, TimeSpan maxBatchDelay)
+    private Predictor(Func<string, LoadedModel> load, string checkpointPath, int instances, TimeSpan? maxBatchDelay)
     {
-        _definition = definition;
-        _runtime = runtime;
+        ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
+        TimeSpan delay = maxBatchDelay ?? DefaultMaxBatchDelay;
+        if (delay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxBatchDelay), delay, "The batching delay cannot be negative.");
+        _load = load;
         _instances = instances;
-        _maxBatchDelay = maxBatchDelay;
-        _current = new ServingModel(loaded, instances, maxBatchDelay);
+        _maxBatchDelay = delay;
+        _current = new ServingModel(load(checkpointPath), instances, delay);
     }
 
-    /// <summary>Loads a checkpoint (of a built-in model, or of <paramref name="definition"/>) for prediction.</summary>
+    /// <summary>Loads a checkpoint of <paramref name="definition"/> for prediction.</summary>
     /// <param name="instances">Copies of the model that serve calls in parallel (memory grows with it; each copy is
     /// created when concurrency first needs it). For many small concurrent requests on the CPU, use about one per core
     /// with <see cref="ModelOptions.Threads"/> = 1. A CUDA model ignores it: one instance serves every caller through
     /// dynamic batching (concurrent requests share GPU batches).</param>
     /// <param name="maxBatchDelay">CUDA models: the longest a request waits for others to join its batch while the GPU is busy
     /// (an idle GPU takes a request at once); default <see cref="DefaultMaxBatchDelay"/>.</param>
-    public static Predictor Load(string checkpointPath, IDlrmDefinition? definition = null, ModelOptions? runtime = null, int instances = 1,
+    public static Predictor Load(string checkpointPath, IDlrmDefinition definition, ModelOptions? runtime = null, int instances = 1,
         TimeSpan? maxBatchDelay = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
-        TimeSpan delay = maxBatchDelay ?? DefaultMaxBatchDelay;
-        if (delay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(maxBatchDelay), delay, "The batching delay cannot be negative.");
-        return new Predictor(ModelCheckpoint.Load(checkpointPath, definition, runtime), definition, runtime, instances, delay);
+        ArgumentNullException.ThrowIfNull(definition);
+        return new Predictor(path => ModelCheckpoint.Load(path, definition, runtime), checkpointPath, instances, maxBatchDelay);
+    }
+
+    /// <summary>Loads a checkpoint of any of the <paramref name="known"/> models (e.g. <c>ModelCatalog.Builtin.Values</c>) for prediction.</summary>
+    /// <param name="instances">As in <see cref="Load(string, IDlrmDefinition, ModelOptions?, int, TimeSpan?)"/>.</param>
+    /// <param name="maxBatchDelay">As in <see cref="Load(string, IDlrmDefinition, ModelOptions?, int, TimeSpan?)"/>.</param>
+    public static Predictor Load(string checkpointPath, IEnumerable<IDlrmDefinition> known, ModelOptions? runtime = null, int instances = 1,
+        TimeSpan? maxBatchDelay = null)
+    {
+        IDlrmDefinition[] candidates = [.. known];
+        return new Predictor(path => ModelCheckpoint.Load(path, candidates, runtime), checkpointPath, instances, maxBatchDelay);
     }
 
     public ModelDeclaration Declaration => Volatile.Read(ref _current).Loaded.Model.Declaration;
@@ -56,13 +66,13 @@ public sealed class Predictor : IDisposable
     public long Swaps => Interlocked.Read(ref _swaps);
 
     /// <summary>
-    /// Loads <paramref name="checkpointPath"/> (same definition and runtime options as the first) and serves it from now
+    /// Loads <paramref name="checkpointPath"/> (same definitions and runtime options as the first) and serves it from now
     /// on. Calls already running finish on the old model, which is disposed after the last of them; a checkpoint that
     /// fails to load leaves the current model serving.
     /// </summary>
     public void Swap(string checkpointPath)
     {
-        var next = new ServingModel(ModelCheckpoint.Load(checkpointPath, _definition, _runtime), _instances, _maxBatchDelay);
+        var next = new ServingModel(_load(checkpointPath), _instances, _maxBatchDelay);
         if (next.Loaded.Model.Declaration.Fingerprint != Declaration.Fingerprint)
         {
             next.Retire();

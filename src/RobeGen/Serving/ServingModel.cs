@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Devices;
 
 namespace RobeGen.Serving;
 

@@ -28,7 +28,7 @@ public sealed class SyntheticTrainingData : ITrainingData
     /// <summary>Rewrites the tokens of Full tables to vocabulary indices (null when no table needs it).</summary>
     public VocabularyMapper? Vocabulary { get; init; }
     /// <summary>Picks the model's columns out of each batch (null: the model reads all 13 + 26 in order).</summary>
-    public ColumnProjection? Projection { get; init; }
+    internal ColumnProjection? Projection { get; init; }
 
     public string Description =>
         FormattableString.Invariant($"synthetic rows {FirstRow:N0}..{FirstRow + Rows - 1:N0} (seed {Generator.Spec.Seed}, {Generator.Spec.Cardinalities.Sum():N0} ids, Zipf {Generator.Spec.ZipfExponent}, CTR {Generator.Spec.TargetCtr}, token signal {Generator.Spec.TokenSignal})");

@@ -6,7 +6,7 @@ namespace RobeGen.Synthetic;
 /// distributions", 1996). Immutable and thread-safe: the caller brings the uniforms, so a row's draws depend only
 /// on that row's random stream.
 /// </summary>
-public sealed class ZipfSampler
+internal sealed class ZipfSampler
 {
     private readonly double _exponent;
     private readonly double _hIntegralOfX1;
@@ -79,7 +79,7 @@ public sealed class ZipfSampler
 }
 
 /// <summary>A source of uniforms in [0, 1).</summary>
-public interface IUniformSource
+internal interface IUniformSource
 {
     double NextUniform();
 }

@@ -1,6 +1,6 @@
 using RobeGen.Backends;
-using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Devices;
 
 namespace RobeGen.Training;
 
@@ -22,7 +22,7 @@ public sealed record StorageChoice(EmbeddingStorage? Storage = null, double? Com
 public sealed record NewModel(IDlrmBackend Model, ModelOptions Options, Vocabulary? Vocabulary)
 {
     /// <summary>The mapper that turns raw ids into this model's vocabulary indices (null when no table needs it).</summary>
-    public VocabularyMapper? Mapper => ModelCheckpoint.MapperFor(Vocabulary, Model.Layout);
+    public VocabularyMapper? Mapper => VocabularyMapper.For(Vocabulary, Model.Layout);
 }
 
 /// <summary>

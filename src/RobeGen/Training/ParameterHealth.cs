@@ -4,14 +4,14 @@ using RobeGen.Backends;
 namespace RobeGen.Training;
 
 /// <summary>Where a model state first holds a NaN or an infinity.</summary>
-public readonly record struct NonFiniteValue(string Tensor, long Index, float Value);
+internal readonly record struct NonFiniteValue(string Tensor, long Index, float Value);
 
 /// <summary>
 /// Finds NaN and infinite values in a model state. A vectorized pass (x - x is 0 for every finite x and NaN otherwise)
 /// costs about as much as reading the state once, far less than writing it to disk, so it runs before every
 /// checkpoint and every <see cref="TrainingOptions.ParameterCheckEverySteps"/> steps rather than after every step.
 /// </summary>
-public static class ParameterHealth
+internal static class ParameterHealth
 {
     /// <summary>The first non-finite value of <paramref name="state"/> in tensor order, or null when all are finite.</summary>
     public static NonFiniteValue? FirstNonFinite(ModelState state)
@@ -48,33 +48,4 @@ public static class ParameterHealth
     {
         if (FirstNonFinite(state) is NonFiniteValue bad) throw new TrainingDivergedException(stepsDone, bad);
     }
-}
-
-/// <summary>
-/// The loss or a parameter became NaN or infinite: training stops rather than write a broken model. The message
-/// names the step and the loss or the tensor (layer) and element; checkpoints written before stay as they were.
-/// </summary>
-public sealed class TrainingDivergedException : Exception
-{
-    /// <summary>The batch loss of step <paramref name="step"/> + 1 (steps done before it: <paramref name="step"/>) is not finite.</summary>
-    public TrainingDivergedException(long step, float loss)
-        : base($"Training diverged at step {step + 1}: the batch loss is {loss}. The last checkpoint (if any) is kept; lower the learning rate and resume from it.")
-    {
-        Step = step + 1;
-    }
-
-    /// <summary>After <paramref name="stepsDone"/> steps the model state holds <paramref name="value"/>.</summary>
-    public TrainingDivergedException(long stepsDone, NonFiniteValue value)
-        : base($"Training diverged by step {stepsDone}: tensor '{value.Tensor}' holds {value.Value} at element {value.Index:N0}. " +
-               "No checkpoint was written from it; the last checkpoint (if any) is kept; lower the learning rate and resume from it.")
-    {
-        Step = stepsDone;
-        Tensor = value.Tensor;
-    }
-
-    /// <summary>The step that produced the non-finite value (1-based: the first step is 1), or the steps done when a parameter check found it.</summary>
-    public long Step { get; }
-
-    /// <summary>The tensor (layer) holding the non-finite value; null when the loss was the first sign.</summary>
-    public string? Tensor { get; }
 }

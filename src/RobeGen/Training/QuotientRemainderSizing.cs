@@ -1,7 +1,7 @@
 namespace RobeGen.Training;
 
 /// <summary>The two table sizes of one QuotientRemainder table: Q quotient rows and R remainder rows (Q * R &gt;= its ids).</summary>
-public readonly record struct QuotientRemainderSplit(long QuotientRows, long RemainderRows)
+internal readonly record struct QuotientRemainderSplit(long QuotientRows, long RemainderRows)
 {
     /// <summary>d-wide rows the table holds: Q + R.</summary>
     public long Rows => QuotientRows + RemainderRows;
@@ -12,7 +12,7 @@ public readonly record struct QuotientRemainderSplit(long QuotientRows, long Rem
 /// ceil(n / R) + R rows, at least about 2 sqrt(n) (at R near sqrt(n)): below that no QR exists, so a ratio asking for
 /// less is not reachable and gets the smallest QR (its real bytes are what the sweep reports).
 /// </summary>
-public static class QuotientRemainderSizing
+internal static class QuotientRemainderSizing
 {
     /// <summary>The QR of <paramref name="ids"/> ids with the fewest rows (the smallest R among ties).</summary>
     public static QuotientRemainderSplit Smallest(long ids)

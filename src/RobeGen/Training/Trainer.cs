@@ -5,16 +5,6 @@ using RobeGen.Metrics;
 
 namespace RobeGen.Training;
 
-/// <summary>Where a run stands: what a checkpoint stores so that a resumed run continues exactly.</summary>
-/// <param name="Step">Steps done.</param>
-/// <param name="Epoch">The epoch in progress (0-based).</param>
-/// <param name="Position">Where in the training data of that epoch the next batch starts.</param>
-/// <param name="Rows">Training rows seen so far.</param>
-public readonly record struct TrainingProgressState(long Step, int Epoch, DataPosition Position, long Rows)
-{
-    public static readonly TrainingProgressState Start = new(0, 0, DataPosition.Start, 0);
-}
-
 /// <summary>
 /// Trains a model: epochs over the training data, the learning-rate schedule, evaluation every N steps, an early
 /// stop at a target AUC, periodic checkpoints. Deterministic on the CPU: a run resumed from a checkpoint ends
@@ -25,16 +15,17 @@ public sealed class Trainer
     private readonly IDlrmBackend _model;
     private readonly TrainingOptions _options;
     private readonly ITrainingObserver _observer;
-    private readonly Action<TrainingProgressState>? _saveCheckpoint;
+    private readonly Action<TrainingSnapshot>? _saveCheckpoint;
     private readonly TimeProvider _time;
 
     /// <param name="model">The model to train (any backend).</param>
     /// <param name="options">Epochs, batch size, schedule, evaluation and checkpoint cadence.</param>
     /// <param name="observer">Progress receiver (optional).</param>
-    /// <param name="saveCheckpoint">Called with the run's state whenever a checkpoint is due (optional); never called
-    /// with a model holding NaN or infinite values.</param>
+    /// <param name="saveCheckpoint">Called whenever a checkpoint is due (optional) with a snapshot of the run: where it stands
+    /// and the model's tensors, exported once and checked finite (a diverged model throws instead); pass it to
+    /// <c>ModelCheckpoint.Save</c>, which writes it as it is.</param>
     /// <param name="time">Clock of <see cref="TrainingOptions.CheckpointEveryMinutes"/> (the system clock by default; tests pass their own).</param>
-    public Trainer(IDlrmBackend model, TrainingOptions options, ITrainingObserver? observer = null, Action<TrainingProgressState>? saveCheckpoint = null,
+    public Trainer(IDlrmBackend model, TrainingOptions options, ITrainingObserver? observer = null, Action<TrainingSnapshot>? saveCheckpoint = null,
         TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -54,117 +45,93 @@ public sealed class Trainer
     public TrainingSummary Train(ITrainingData train, ITrainingData? eval = null, TrainingProgressState? resumeFrom = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(train);
-        TrainingProgressState state = resumeFrom ?? TrainingProgressState.Start;
-        var curve = new List<TrainingCurvePoint>();
-        var evaluator = eval is null ? null : new Evaluator(_model);
-        EvaluationMetrics? lastEval = null;
-        long lastEvalStep = -1, lastCheckpointStep = state.Step;
-        double lossSum = 0;
-        long lossSteps = 0;
-        double progressLossSum = 0;
-        long progressSteps = 0;
-        bool stop = false;
-        string stopReason = "all epochs done";
-        var clock = Stopwatch.StartNew();
-        long startRows = state.Rows;
-        double trainSeconds = 0;
-        long lastCheckpointTime = _time.GetTimestamp();
-
-        for (int epoch = state.Epoch; epoch < _options.Epochs && !stop; epoch++)
+        var run = new TrainingRun(resumeFrom ?? TrainingProgressState.Start, _time.GetTimestamp());
+        Func<EvaluationMetrics>? evaluate = null;
+        if (eval is not null)
         {
-            DataPosition start = epoch == state.Epoch ? state.Position : DataPosition.Start;
-            using IBatchCursor cursor = train.Open(start, _options.BatchSize);
-            while (!stop)
-            {
-                if (_options.MaxSteps is long max && state.Step >= max) { stop = true; stopReason = $"reached {max} steps"; break; }
-                cancel.ThrowIfCancellationRequested();
-                if (!cursor.MoveNext()) break;
-
-                Batch batch = cursor.Current;
-                float rate = _options.LearningRate.At(state.Step);
-                long stepStart = Stopwatch.GetTimestamp();
-                float loss = _model.TrainStep(batch, rate);
-                trainSeconds += Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
-                if (!float.IsFinite(loss))
-                    throw new TrainingDivergedException(state.Step, loss);
-
-                state = new TrainingProgressState(state.Step + 1, epoch, cursor.Position, state.Rows + batch.Count);
-                lossSum += loss; lossSteps++;
-                progressLossSum += loss; progressSteps++;
-
-                if (state.Step % _options.ProgressEverySteps == 0)
-                {
-                    _observer.OnProgress(new TrainingProgress(epoch, state.Step, state.Rows, rate, progressLossSum / progressSteps,
-                        (state.Rows - startRows) / Math.Max(1e-9, clock.Elapsed.TotalSeconds), lastEval));
-                    progressLossSum = 0; progressSteps = 0;
-                }
-
-                if (evaluator is not null && _options.EvalEverySteps > 0 && state.Step % _options.EvalEverySteps == 0)
-                {
-                    lastEval = Evaluate(evaluator, eval!, state, curve, ref lossSum, ref lossSteps);
-                    lastEvalStep = state.Step;
-                    if (_options.TargetAuc is double target && lastEval.Auc >= target) { stop = true; stopReason = $"AUC {lastEval.Auc:F4} reached the target {target}"; }
-                }
-
-                if (_saveCheckpoint is not null && CheckpointDue(state.Step, lastCheckpointTime))
-                {
-                    SaveCheckpoint(state);
-                    lastCheckpointStep = state.Step;
-                    lastCheckpointTime = _time.GetTimestamp();
-                }
-                else if (_options.ParameterCheckEverySteps > 0 && state.Step % _options.ParameterCheckEverySteps == 0)
-                {
-                    ParameterHealth.ThrowIfNonFinite(_model.ExportState(), state.Step);
-                }
-            }
-
-            if (!stop)
-            {
-                // The next epoch starts at the beginning of the data: record that, so a checkpoint taken now resumes there.
-                state = state with { Epoch = epoch + 1, Position = DataPosition.Start };
-                if (evaluator is not null && _options.EvalEverySteps == 0 && lastEvalStep != state.Step)
-                {
-                    lastEval = Evaluate(evaluator, eval!, state, curve, ref lossSum, ref lossSteps);
-                    lastEvalStep = state.Step;
-                    if (_options.TargetAuc is double target && lastEval.Auc >= target) { stop = true; stopReason = $"AUC {lastEval.Auc:F4} reached the target {target}"; }
-                }
-            }
+            var evaluator = new Evaluator(_model);
+            evaluate = () => evaluator.Evaluate(eval, _options.BatchSize);
         }
 
-        if (evaluator is not null && lastEvalStep != state.Step)
-            lastEval = Evaluate(evaluator, eval!, state, curve, ref lossSum, ref lossSteps);
-        else if (lossSteps > 0)
-            curve.Add(new TrainingCurvePoint(state.Step, state.Rows, lossSum / lossSteps, null));
+        for (int epoch = run.State.Epoch; epoch < _options.Epochs && !run.Stopped; epoch++)
+        {
+            TrainEpoch(run, train, epoch, evaluate, cancel);
+            if (run.Stopped) break;
+            run.EpochDone(epoch);
+            if (evaluate is not null && _options.EvalEverySteps == 0 && run.LastEvaluationStep != run.State.Step) Evaluate(run, evaluate);
+        }
+        run.Stop("all epochs done"); // unless it stopped earlier, for a reason that stays
 
-        if (_saveCheckpoint is not null && lastCheckpointStep != state.Step)
-            SaveCheckpoint(state);
+        if (evaluate is not null && run.LastEvaluationStep != run.State.Step) Evaluate(run, evaluate);
+        else if (run.HasLossSinceCurvePoint) run.AddCurvePoint(null);
+        if (_saveCheckpoint is not null && run.LastCheckpointStep != run.State.Step) SaveCheckpoint(run.State);
+        return run.Summary(_model);
+    }
 
-        ModelSize size = _model.Layout.Size;
-        return new TrainingSummary(
-            _model.Declaration.Name, _model.DeviceName, state, stopReason, lastEval, curve,
-            size, (state.Rows - startRows) / Math.Max(1e-9, trainSeconds), clock.Elapsed);
+    /// <summary>Steps through one epoch's batches, from where the run stands, until the data ends or the run stops.</summary>
+    private void TrainEpoch(TrainingRun run, ITrainingData train, int epoch, Func<EvaluationMetrics>? evaluate, CancellationToken cancel)
+    {
+        DataPosition start = epoch == run.State.Epoch ? run.State.Position : DataPosition.Start;
+        using IBatchCursor cursor = train.Open(start, _options.BatchSize);
+        while (!run.Stopped)
+        {
+            if (_options.MaxSteps is long max && run.State.Step >= max)
+            {
+                run.Stop($"reached {max} steps");
+                return;
+            }
+            cancel.ThrowIfCancellationRequested();
+            if (!cursor.MoveNext()) return;
+
+            Batch batch = cursor.Current;
+            float rate = _options.LearningRate.At(run.State.Step);
+            long stepStart = Stopwatch.GetTimestamp();
+            float loss = _model.TrainStep(batch, rate);
+            double seconds = Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
+            if (!float.IsFinite(loss)) throw new TrainingDivergedException(run.State.Step, loss);
+            run.StepDone(loss, seconds, epoch, cursor.Position, batch.Count);
+            AfterStep(run, epoch, rate, evaluate);
+        }
+    }
+
+    /// <summary>What is due after a step: a progress report, an evaluation, a checkpoint or else a parameter scan.</summary>
+    private void AfterStep(TrainingRun run, int epoch, float rate, Func<EvaluationMetrics>? evaluate)
+    {
+        long step = run.State.Step;
+        if (step % _options.ProgressEverySteps == 0)
+        {
+            var (meanLoss, rowsPerSecond) = run.TakeProgress();
+            _observer.OnProgress(new TrainingProgress(epoch, step, run.State.Rows, rate, meanLoss, rowsPerSecond, run.LastEvaluation));
+        }
+
+        if (evaluate is not null && _options.EvalEverySteps > 0 && step % _options.EvalEverySteps == 0) Evaluate(run, evaluate);
+
+        if (_saveCheckpoint is not null && CheckpointDue(step, run.LastCheckpointClock))
+        {
+            SaveCheckpoint(run.State);
+            run.Checkpointed(_time.GetTimestamp());
+        }
+        else if (_options.ParameterCheckEverySteps > 0 && step % _options.ParameterCheckEverySteps == 0)
+        {
+            ParameterHealth.ThrowIfNonFinite(_model.ExportState(), step);
+        }
+    }
+
+    /// <summary>Evaluates, adds the curve point, tells the observer, and stops the run when the target AUC is reached.</summary>
+    private void Evaluate(TrainingRun run, Func<EvaluationMetrics> evaluate)
+    {
+        EvaluationMetrics metrics = evaluate();
+        run.Evaluated(metrics);
+        _observer.OnEvaluation(run.State.Step, metrics);
+        if (_options.TargetAuc is double target && metrics.Auc >= target) run.Stop($"AUC {metrics.Auc:F4} reached the target {target}");
     }
 
     private bool CheckpointDue(long step, long lastCheckpointTime) =>
         (_options.CheckpointEverySteps > 0 && step % _options.CheckpointEverySteps == 0)
         || (_options.CheckpointEveryMinutes > 0 && _time.GetElapsedTime(lastCheckpointTime).TotalMinutes >= _options.CheckpointEveryMinutes);
 
-    /// <summary>Scans the whole state first, so a diverged model never replaces a good checkpoint.</summary>
-    private void SaveCheckpoint(TrainingProgressState state)
-    {
-        ParameterHealth.ThrowIfNonFinite(_model.ExportState(), state.Step);
-        _saveCheckpoint!(state);
-    }
-
-    private EvaluationMetrics Evaluate(Evaluator evaluator, ITrainingData eval, TrainingProgressState state,
-        List<TrainingCurvePoint> curve, ref double lossSum, ref long lossSteps)
-    {
-        EvaluationMetrics metrics = evaluator.Evaluate(eval, _options.BatchSize);
-        curve.Add(new TrainingCurvePoint(state.Step, state.Rows, lossSteps > 0 ? lossSum / lossSteps : double.NaN, metrics));
-        lossSum = 0; lossSteps = 0;
-        _observer.OnEvaluation(state.Step, metrics);
-        return metrics;
-    }
+    /// <summary>The snapshot scans the whole state first, so a diverged model never replaces a good checkpoint.</summary>
+    private void SaveCheckpoint(TrainingProgressState state) => _saveCheckpoint!(TrainingSnapshot.Take(_model, state));
 
     private sealed class NullObserver : ITrainingObserver
     {

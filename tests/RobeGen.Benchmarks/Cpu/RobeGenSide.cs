@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RobeGen.Backends;
 using RobeGen.Data;
+using RobeGen.Devices;
 using RobeGen.Models;
 
 namespace RobeGen.Benchmarks.Cpu;

@@ -1,4 +1,4 @@
-using RobeGen.Benchmarking;
+using RobeGen.Lab.Benchmarking;
 using RobeGen.Models;
 using Xunit;
 

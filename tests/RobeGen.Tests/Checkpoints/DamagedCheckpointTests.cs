@@ -3,6 +3,7 @@ using System.IO.Hashing;
 using System.Text;
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
+using RobeGen.Devices;
 using RobeGen.Models;
 using RobeGen.Tests.Data;
 using RobeGen.Tests.TestModels;
@@ -127,8 +128,8 @@ public sealed class DamagedCheckpointTests(ITestOutputHelper output)
             Hyperparameters = checkpoint.Hyperparameters,
             State = checkpoint.State,
         });
-        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(path));
-        Assert.Contains("not a built-in model", e.Message);
+        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(path, ModelCatalog.Builtin.Values));
+        Assert.Contains("not one of the known models", e.Message);
         Assert.Contains(declared, e.Message);
     }
 
@@ -161,7 +162,7 @@ public sealed class DamagedCheckpointTests(ITestOutputHelper output)
     [Fact]
     public void The_checkpoint_code_uses_no_type_by_name_loading()
     {
-        string root = RepositoryRoot();
+        string root = Repository.Root;
         string[] files = [.. Directory.GetFiles(Path.Combine(root, "src/RobeGen/Checkpoints"), "*.cs"), Path.Combine(root, "src/RobeGen/Models/ModelCatalog.cs")];
         string[] forbidden = ["Type.GetType", "Activator.", "Assembly.Load", "BinaryFormatter", "TypeNameHandling", "GetMethod(", "MethodInfo", "JsonSerializer", "XmlSerializer", "DataContract"];
         foreach (string file in files)
@@ -170,12 +171,5 @@ public sealed class DamagedCheckpointTests(ITestOutputHelper output)
             foreach (string api in forbidden) Assert.False(text.Contains(api, StringComparison.Ordinal), $"{Path.GetFileName(file)} uses {api}");
         }
         Assert.True(files.Length >= 8);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "RobeGen.sln"))) return dir.FullName;
-        throw new InvalidOperationException("RobeGen.sln not found above the test binaries");
     }
 }

@@ -1,6 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
+using RobeGen.Devices;
 using RobeGen.Tests.TestModels;
 
 namespace RobeGen.Tests.Cpu;

@@ -1,6 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Data;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Models;
 using RobeGen.Tests.Models;
 using RobeGen.Tests.TestModels;

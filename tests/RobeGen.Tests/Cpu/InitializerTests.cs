@@ -1,6 +1,6 @@
 using RobeGen.Backends;
+using RobeGen.Initialization;
 using RobeGen.Tests.TestModels;
-using RobeGen.Training;
 
 namespace RobeGen.Tests.Cpu;
 

@@ -1,6 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Data;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.TestModels;
 
 namespace RobeGen.Tests.Cpu;

@@ -2,6 +2,8 @@ using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Cpu;
 using RobeGen.Data;
+using RobeGen.Devices;
+using RobeGen.Initialization;
 using RobeGen.Tests.Data;
 using RobeGen.Tests.TestModels;
 using RobeGen.Training;

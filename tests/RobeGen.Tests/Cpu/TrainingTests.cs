@@ -1,6 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Data;
+using RobeGen.Devices;
 using RobeGen.Tests.TestModels;
 
 namespace RobeGen.Tests.Cpu;
@@ -81,7 +82,7 @@ public sealed class TrainingTests
         Assert.Equal(source.TrainStep(next, 0.1f), copy.TrainStep(next, 0.1f));
         ModelState a = source.ExportState(), b = copy.ExportState();
         foreach (var (name, values) in a.Tensors) Assert.Equal(values, b[name]);
-        Assert.Equal(RobeGen.Training.ModelTensors.All(source.Layout, OptimizerKind.Adagrad).Select(t => t.Name), a.Tensors.Select(t => t.Key));
+        Assert.Equal(RobeGen.Initialization.ModelTensors.All(source.Layout, OptimizerKind.Adagrad).Select(t => t.Name), a.Tensors.Select(t => t.Key));
     }
 
     [Fact]

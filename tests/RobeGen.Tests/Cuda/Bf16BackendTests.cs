@@ -2,7 +2,7 @@ using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
 using RobeGen.Cuda.Kernels;
-using RobeGen.Cuda.Equivalence;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.Cuda.TestModels;
 
 namespace RobeGen.Tests.Cuda;
@@ -11,6 +11,7 @@ namespace RobeGen.Tests.Cuda;
 /// Precision.Bf16 on ILGPU's CPU accelerator (the reference GEMM stands in for cuBLASLt): predictions against a slow host
 /// emulation of the documented bf16 arithmetic, and training against the FP32 CPU backend.
 /// </summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class Bf16BackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
 {
     private readonly GpuDevice _device = fixture.Device;

@@ -5,6 +5,6 @@ namespace RobeGen.Tests.Cuda;
 /// <summary>One ILGPU CPU accelerator shared by the CUDA tests of a class (creating one costs ~100 ms).</summary>
 public sealed class CpuSimulatorFixture : IDisposable
 {
-    public GpuDevice Device { get; } = GpuDevice.CreateCpuSimulator();
+    internal GpuDevice Device { get; } = GpuDevice.CreateCpuSimulator();
     public void Dispose() => Device.Dispose();
 }

@@ -4,6 +4,7 @@ using RobeGen.Tests.Cuda.TestModels;
 
 namespace RobeGen.Tests.Cuda;
 
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class CudaBackendSmokeTests
 {
     [Fact]

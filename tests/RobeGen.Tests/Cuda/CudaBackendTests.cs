@@ -4,12 +4,13 @@ using ILGPU.Algorithms.RadixSortOperations;
 using ILGPU.Runtime;
 using RobeGen.Backends;
 using RobeGen.Cuda;
-using RobeGen.Cuda.Equivalence;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.Cuda.TestModels;
 
 namespace RobeGen.Tests.Cuda;
 
 /// <summary>The CUDA backend's contract (state, loss read-back, errors) on ILGPU's CPU accelerator.</summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
 {
     private readonly GpuDevice _device = fixture.Device;
@@ -70,7 +71,7 @@ public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
         var declaration = TinyModels.Declaration();
         using var backend = Create(declaration, new ModelOptions { MaxBatchSize = 8 });
         var batch = TestStates.RandomBatch(declaration, 7, 3);
-        var trace = ReferenceDlrm.TraceStep(declaration, backend.Layout, TinyModels.Definition(declaration).Embedding, backend.ExportState(), batch);
+        var trace = new ReferenceDlrm(backend.Layout, TinyModels.Definition(declaration).Embedding, backend.ExportState()).TraceStep(batch);
         var p = new float[7];
         backend.Predict(batch, p);
         float[] logits = trace["top.1 output"];
@@ -138,7 +139,7 @@ public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
         for (int r = 0; r < 4; r++) batch.Tokens[r * 3] = 1000; // table 0 has 5 rows
         var layout = backend.Layout;
         float[] before = backend.ExportState()["embedding"];
-        var trace = backend.TraceTrainStep(batch, 0.5f);
+        var trace = CudaStepTracer.TraceTrainStep(backend, batch, 0.5f);
         float[] after = backend.ExportState()["embedding"];
 
         for (int r = 0; r < 4; r++)

@@ -7,6 +7,7 @@ using RobeGen.Tests.Cuda.TestModels;
 namespace RobeGen.Tests.Cuda;
 
 /// <summary>Dynamic batching of concurrent callers on the CUDA backend (ILGPU's CPU accelerator).</summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class DynamicBatcherTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
 {
     [Fact]

@@ -1,10 +1,10 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
-using RobeGen.Cuda.Equivalence;
+using RobeGen.Initialization;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.Cuda.TestModels;
 using RobeGen.Tests.Models;
-using RobeGen.Training;
 using Xunit.Abstractions;
 
 namespace RobeGen.Tests.Cuda;
@@ -14,6 +14,7 @@ namespace RobeGen.Tests.Cuda;
 /// run on ILGPU's CPU accelerator: layer by layer against the double reference, and trained side by side with the
 /// CPU backend from the shared seeded initial state.
 /// </summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class GeneratedModelEquivalenceTests(CpuSimulatorFixture fixture, ITestOutputHelper output) : IClassFixture<CpuSimulatorFixture>
 {
     public static TheoryData<string> Models => new() { nameof(SmallAuthors), nameof(SmallCircular), nameof(SmallSigned) };

@@ -11,6 +11,7 @@ namespace RobeGen.Tests.Cuda;
 /// "top.0 output ... 0 vs 1.4188081" failure of LayerEquivalenceTests) and could corrupt the heap. With those
 /// overloads this test failed in each of 10 runs (and a longer version crashed or hung the test host); it must see none.
 /// </summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class HostCopyUnderGcTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
 {
     /// <summary>The unpinned copies went wrong within 10 to 1400 rounds (each a few export and import copies; 1500 take ~0.2 s).</summary>

@@ -5,6 +5,7 @@ using RobeGen.Cuda;
 namespace RobeGen.Tests.Cuda;
 
 /// <summary>The reference GEMM (which stands in for cuBLAS on the CPU accelerator) against a naive host loop.</summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class KernelGemmTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
 {
     private readonly GpuDevice _device = fixture.Device;

@@ -1,6 +1,6 @@
 using RobeGen.Backends;
 using RobeGen.Cuda;
-using RobeGen.Cuda.Equivalence;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.Cuda.TestModels;
 using Xunit.Abstractions;
 
@@ -10,6 +10,7 @@ namespace RobeGen.Tests.Cuda;
 /// Every layer's forward and backward of the CUDA backend (its ILGPU kernels on the CPU accelerator) against the
 /// double-precision reference, within 1e-5 of each tensor's scale, for the variants, storages and both gradient modes.
 /// </summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class LayerEquivalenceTests(CpuSimulatorFixture fixture, ITestOutputHelper output) : IClassFixture<CpuSimulatorFixture>
 {
     public static TheoryData<string, bool> Cases => new()
@@ -63,11 +64,11 @@ public class LayerEquivalenceTests(CpuSimulatorFixture fixture, ITestOutputHelpe
         using var backend = new CudaDlrmBackend(definition, new ModelOptions { MaxBatchSize = 4 },
             TestStates.RandomState(declaration, layout, OptimizerKind.Sgd, 1), fixture.Device);
         var batch = TestStates.RandomBatch(declaration, 4, 2);
-        var reference = ReferenceDlrm.TraceStep(declaration, layout, definition.Embedding, backend.ExportState(), batch);
+        var reference = new ReferenceDlrm(layout, definition.Embedding, backend.ExportState()).TraceStep(batch);
         var state = backend.ExportState();
         foreach (ref float bias in state["top.0.bias"].AsSpan()) bias += 0.5f;
         backend.ImportState(state);
-        var actual = backend.TraceTrainStep(batch, 0.1f);
+        var actual = CudaStepTracer.TraceTrainStep(backend, batch, 0.1f);
         var report = new EquivalenceReport("tampered");
         report.CompareTensors("top.0 output", reference["top.0 output"], actual["top.0 output"], 1e-5);
         report.CompareTensors("bottom.0 output", reference["bottom.0 output"], actual["bottom.0 output"], 1e-5);

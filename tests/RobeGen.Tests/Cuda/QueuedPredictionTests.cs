@@ -1,11 +1,13 @@
 using RobeGen.Backends;
 using RobeGen.Cuda;
 using RobeGen.Data;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.Cuda.TestModels;
 
 namespace RobeGen.Tests.Cuda;
 
 /// <summary>Queued (pipelined) predictions and the 32-bit token upload, on ILGPU's CPU accelerator.</summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public class QueuedPredictionTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSimulatorFixture>
 {
     private readonly GpuDevice _device = fixture.Device;
@@ -80,7 +82,7 @@ public class QueuedPredictionTests(CpuSimulatorFixture fixture) : IClassFixture<
 
     private static double[] ReferenceDlrmProbabilities(ModelDeclaration declaration, EmbeddingLayout layout, IEmbeddingKernels embedding, ModelState state, Batch batch)
     {
-        var trace = RobeGen.Cuda.Equivalence.ReferenceDlrm.TraceStep(declaration, layout, embedding, state, batch);
+        var trace = new ReferenceDlrm(layout, embedding, state).TraceStep(batch);
         return trace[$"top.{declaration.TopMlp.Length} output"].Select(l => 1 / (1 + Math.Exp(-l))).ToArray();
     }
 }

@@ -151,6 +151,7 @@ public sealed partial class CriteoReaderFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Tier", "Slow")] // ~20 s of fuzzed lines
     public void Damaged_real_lines_are_read_as_the_reference_reads_them_or_rejected_with_file_and_line()
     {
         using var temp = new TempFolder();

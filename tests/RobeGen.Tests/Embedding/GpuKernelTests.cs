@@ -39,6 +39,7 @@ public sealed class CpuAcceleratorFixture : IDisposable
 /// on the declared layouts too. The gather must give exactly the same embeddings and block starts, the atomic scatter
 /// the same gradient up to float rounding (atomics add in any order).
 /// </summary>
+[Trait("Tier", "Slow")] // kernels on ILGPU's CPU accelerator
 public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
 {
     private const int Batch = 4;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Devices;
 using RobeGen.Serving;
 using RobeGen.Tests.Data;
 using RobeGen.Tests.TestModels;

@@ -1,5 +1,5 @@
 using RobeGen.Models;
-using RobeGen.Study;
+using RobeGen.Lab.Study;
 using RobeGen.Training;
 
 namespace RobeGen.Tests.Study;

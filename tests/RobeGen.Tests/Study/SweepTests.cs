@@ -1,7 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Data;
 using RobeGen.Models;
-using RobeGen.Study;
+using RobeGen.Lab.Study;
 using RobeGen.Synthetic;
 using RobeGen.Tests.Data;
 using RobeGen.Training;

@@ -1,6 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Devices;
 using RobeGen.Tests.Data;
 using RobeGen.Tests.TestModels;
 using RobeGen.Training;
@@ -77,7 +78,7 @@ public sealed class DivergenceTests
         using var model = new Poisoned(Dlrm.Create(definition, Options), poisonAfterStep: 4, tensor, poison);
         var saved = new List<long>();
         var trainer = new Trainer(model, new TrainingOptions { BatchSize = BatchRows, CheckpointEverySteps = 2, ParameterCheckEverySteps = 0 },
-            saveCheckpoint: s => { ModelCheckpoint.Save(path, model, Options, s); saved.Add(s.Step); });
+            saveCheckpoint: s => { ModelCheckpoint.Save(path, model, Options, s); saved.Add(s.Progress.Step); });
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train(Data(definition, 10)));
         Assert.Equal(4, e.Step);
         Assert.Equal(tensor, e.Tensor);
@@ -156,7 +157,7 @@ public sealed class DivergenceTests
         using var model = new Poisoned(Dlrm.Create(definition, Options), poisonAfterStep: -1, "embedding", 0,
             afterEachStep: () => clock.Ticks += TimeSpan.FromSeconds(25).Ticks);
         var saved = new List<long>();
-        new Trainer(model, new TrainingOptions { BatchSize = BatchRows, CheckpointEveryMinutes = 1 }, saveCheckpoint: s => saved.Add(s.Step), time: clock)
+        new Trainer(model, new TrainingOptions { BatchSize = BatchRows, CheckpointEveryMinutes = 1 }, saveCheckpoint: s => saved.Add(s.Progress.Step), time: clock)
             .Train(Data(definition, 10));
         Assert.Equal([3L, 6, 9, 10], saved);
 
@@ -165,7 +166,7 @@ public sealed class DivergenceTests
         using var both = new Poisoned(Dlrm.Create(definition, Options), poisonAfterStep: -1, "embedding", 0,
             afterEachStep: () => clock.Ticks += TimeSpan.FromSeconds(25).Ticks);
         new Trainer(both, new TrainingOptions { BatchSize = BatchRows, CheckpointEveryMinutes = 1, CheckpointEverySteps = 4 },
-            saveCheckpoint: s => saved.Add(s.Step), time: clock).Train(Data(definition, 10));
+            saveCheckpoint: s => saved.Add(s.Progress.Step), time: clock).Train(Data(definition, 10));
         Assert.Equal([3L, 4, 7, 8, 10], saved); // the step cadence resets the clock too
     }
 }

@@ -1,6 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Devices;
 using RobeGen.Models;
 using RobeGen.Tests.Data;
 using RobeGen.Training;

@@ -1,11 +1,11 @@
 using System.Globalization;
 using RobeGen.Backends;
-using RobeGen.Benchmarking;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
 using RobeGen.Data;
+using RobeGen.Initialization;
+using RobeGen.Lab.Benchmarking;
 using RobeGen.Models;
-using RobeGen.Training;
 
 namespace RobeGen.Cli.Commands.Bench;
 
@@ -62,7 +62,7 @@ internal static class BenchRunner
                     double floor = double.NaN;
                     if (backend is CudaDlrmBackend gpu)
                     {
-                        embedding = gpu.MeasureEmbeddingLayer(batches[0], 0.01f, Math.Max(10, options.TimedSteps));
+                        embedding = CudaStepTimer.MeasureEmbeddingLayer(gpu, batches[0], 0.01f, Math.Max(10, options.TimedSteps));
                         long floats = (long)batchSize * definition.Declaration.TableCount * definition.Declaration.EmbeddingDim;
                         if (!floors.TryGetValue(floats, out floor)) floors[floats] = floor = MemoryFloor.CopyMilliseconds(device!, floats, 20);
                     }

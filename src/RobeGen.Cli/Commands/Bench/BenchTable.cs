@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using RobeGen.Benchmarking;
+using RobeGen.Lab.Benchmarking;
 using RobeGen.Cuda;
 
 namespace RobeGen.Cli.Commands.Bench;

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using RobeGen.Backends;
-using RobeGen.Benchmarking;
 using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Devices;
+using RobeGen.Lab.Benchmarking;
 using RobeGen.Serving;
 using RobeGen.Training;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using RobeGen.Backends;
 using RobeGen.Cuda;
-using RobeGen.Cuda.Equivalence;
+using RobeGen.Lab.Equivalence;
 
 namespace RobeGen.Cli.Commands.Check;
 

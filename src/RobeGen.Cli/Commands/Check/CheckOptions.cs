@@ -1,4 +1,4 @@
-using RobeGen.Benchmarking;
+using RobeGen.Lab.Benchmarking;
 
 namespace RobeGen.Cli.Commands.Check;
 

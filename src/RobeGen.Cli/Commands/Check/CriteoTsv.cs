@@ -1,6 +1,6 @@
 using RobeGen.Data;
 
-using RobeGen.Benchmarking;
+using RobeGen.Lab.Benchmarking;
 
 namespace RobeGen.Cli.Commands.Check;
 

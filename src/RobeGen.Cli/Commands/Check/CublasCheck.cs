@@ -2,9 +2,9 @@ using ILGPU;
 using ILGPU.Runtime;
 using RobeGen.Cuda;
 using RobeGen.Cuda.Blas;
-using RobeGen.Cuda.Equivalence;
+using RobeGen.Lab.Equivalence;
 
-using RobeGen.Benchmarking;
+using RobeGen.Lab.Benchmarking;
 
 namespace RobeGen.Cli.Commands.Check;
 

@@ -1,12 +1,12 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
-using RobeGen.Cuda.Equivalence;
 using RobeGen.Data;
+using RobeGen.Initialization;
+using RobeGen.Lab.Equivalence;
 using RobeGen.Models;
-using RobeGen.Training;
 
-using RobeGen.Benchmarking;
+using RobeGen.Lab.Benchmarking;
 
 namespace RobeGen.Cli.Commands.Check;
 

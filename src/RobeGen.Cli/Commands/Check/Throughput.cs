@@ -5,7 +5,7 @@ using RobeGen.Cuda;
 using RobeGen.Data;
 using RobeGen.Models;
 
-using RobeGen.Benchmarking;
+using RobeGen.Lab.Benchmarking;
 
 namespace RobeGen.Cli.Commands.Check;
 
@@ -47,7 +47,7 @@ internal static class Throughput
             $"  {name,-15} {batchSize,6} {mode,-34} {r.Train,12:N0} {r.TrainAsync,14:N0} {(double.IsNaN(r.Inference) ? "-" : r.Inference.ToString("N0", CultureInfo.InvariantCulture)),12} {r.MsPerStep,8:0.00}   (loss {r.Loss:0.0000}, {backend.DeviceBytes / (1 << 20)} MiB, {backend.GemmName}, {device.Name})"));
         if (profile)
         {
-            var phases = backend.ProfileTrainStep(batches[0], lr, Math.Max(1, options.TimedSteps / 5));
+            var phases = StepProfiler.ProfileTrainStep(backend, batches[0], lr, Math.Max(1, options.TimedSteps / 5));
             Console.WriteLine("      phases (each followed by a sync): " + string.Join(", ",
                 phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Phase} {p.Milliseconds:0.000}"))) + " ms");
         }

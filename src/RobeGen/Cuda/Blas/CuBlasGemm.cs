@@ -11,7 +11,7 @@ namespace RobeGen.Cuda.Blas;
 /// C = op(A) op(B) is computed as column-major C^T = op(B)^T op(A)^T: swap the operands and m with n, keep the
 /// transposition flags and leading dimensions.
 /// </summary>
-public sealed unsafe class CuBlasGemm : IGpuGemm
+internal sealed unsafe class CuBlasGemm : IGpuGemm
 {
     private readonly CudaAccelerator _accelerator;
     private readonly int _computeType;

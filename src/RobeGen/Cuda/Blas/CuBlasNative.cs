@@ -42,7 +42,7 @@ internal static unsafe partial class CuBlasNative
 }
 
 /// <summary>cublasStatus_t, with the names of cublas_api.h.</summary>
-public enum CuBlasStatus
+internal enum CuBlasStatus
 {
     CUBLAS_STATUS_SUCCESS = 0,
     CUBLAS_STATUS_NOT_INITIALIZED = 1,
@@ -57,7 +57,7 @@ public enum CuBlasStatus
 }
 
 /// <summary>A cuBLAS call that did not return CUBLAS_STATUS_SUCCESS.</summary>
-public sealed class CuBlasException : Exception
+internal sealed class CuBlasException : Exception
 {
     public CuBlasException(string call, CuBlasStatus status)
         : base($"{call} failed with {(Enum.IsDefined(status) ? status.ToString() : $"cuBLAS status {(int)status}")}{Hint(status)}")

@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace RobeGen.Cuda.Blas;
 
 /// <summary>Element type of a device matrix the GEMMs read or write.</summary>
-public enum ElementType
+internal enum ElementType
 {
     F32 = 0,
     /// <summary>bfloat16 stored as raw 16-bit patterns (<see cref="Kernels.Bf16"/>).</summary>
@@ -12,7 +12,7 @@ public enum ElementType
 }
 
 /// <summary>What a GEMM applies to its result before storing it (cuBLASLt's epilogues).</summary>
-public enum GemmEpilogue
+internal enum GemmEpilogue
 {
     None = 0,
     /// <summary>C[r, c] += bias[c].</summary>
@@ -22,7 +22,7 @@ public enum GemmEpilogue
 }
 
 /// <summary>A device view of F32 or bf16 elements, for GEMMs that take either (the view of the other type is empty).</summary>
-public readonly struct DeviceMatrix
+internal readonly struct DeviceMatrix
 {
     private DeviceMatrix(ArrayView<float> f32, ArrayView<ushort> bf16, ElementType type)
     {

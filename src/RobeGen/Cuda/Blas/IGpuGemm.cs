@@ -8,7 +8,7 @@ namespace RobeGen.Cuda.Blas;
 /// dimension is its row stride (elements between the starts of two consecutive stored rows). Calls are queued on
 /// the device's stream and return without waiting.
 /// </summary>
-public interface IGpuGemm : IDisposable
+internal interface IGpuGemm : IDisposable
 {
     /// <summary>What runs the products, e.g. "cuBLAS 13.0 (FP32)".</summary>
     string Name { get; }

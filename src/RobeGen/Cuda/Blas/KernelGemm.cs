@@ -9,7 +9,7 @@ namespace RobeGen.Cuda.Blas;
 /// CPU accelerator in tests, where cuBLAS does not exist, and an independent cross-check of the cuBLAS binding
 /// on the GPU. Not meant to be fast.
 /// </summary>
-public sealed class KernelGemm : IGpuGemm
+internal sealed class KernelGemm : IGpuGemm
 {
     private readonly AcceleratorStream _stream;
     private readonly Action<AcceleratorStream, Index2D, GemmShape, ArrayView<float>, ArrayView<float>, ArrayView<float>> _kernel;

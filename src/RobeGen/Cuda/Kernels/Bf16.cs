@@ -7,7 +7,7 @@ namespace RobeGen.Cuda.Kernels;
 /// bfloat16 as raw bits (ILGPU 1.5 has no bfloat16 type): the top 16 bits of an IEEE float. Conversions round to
 /// nearest even, as the tensor cores and PyTorch do; usable in kernels and on the host.
 /// </summary>
-public static class Bf16
+internal static class Bf16
 {
     /// <summary>The bf16 nearest to <paramref name="value"/> (ties to even); NaN stays a quiet NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

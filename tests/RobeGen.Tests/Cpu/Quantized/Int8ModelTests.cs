@@ -2,6 +2,7 @@ using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Cpu;
 using RobeGen.Data;
+using RobeGen.Devices;
 using RobeGen.Models;
 using RobeGen.Serving;
 using RobeGen.Tests.Data;

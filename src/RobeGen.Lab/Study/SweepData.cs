@@ -1,0 +1,61 @@
+using RobeGen.Data;
+using RobeGen.Metrics;
+using RobeGen.Synthetic;
+
+namespace RobeGen.Lab.Study;
+
+/// <summary>Training and evaluation data of a sweep, shaped per model, with what the compression ratio is measured against.</summary>
+internal abstract class SweepData
+{
+    /// <summary>The training rows as read (26 token columns in Criteo order): what a vocabulary is counted over.</summary>
+    public abstract ITrainingData RawTrain { get; }
+
+    /// <summary>Training rows shaped for <paramref name="declaration"/>, ids mapped by <paramref name="mapper"/>.</summary>
+    public abstract ITrainingData Train(ModelDeclaration declaration, VocabularyMapper? mapper);
+
+    /// <summary>Evaluation rows shaped for <paramref name="declaration"/>, ids mapped by <paramref name="mapper"/>.</summary>
+    public abstract ITrainingData Eval(ModelDeclaration declaration, VocabularyMapper? mapper);
+
+    /// <summary>Rows of each full table the ratios are taken against (null: the declared cardinalities).</summary>
+    public virtual IReadOnlyList<long>? FullRows(ModelDeclaration declaration) => null;
+
+    /// <summary>The best achievable metrics on the evaluation rows, where the data has a known teacher.</summary>
+    public virtual EvaluationMetrics? Teacher => null;
+
+    public abstract string Description { get; }
+
+    /// <summary>Criteo TSV files: compression against the declaration's cardinalities (the full tables of the real data set).</summary>
+    public static SweepData FromFiles(IReadOnlyList<string> train, IReadOnlyList<string> eval, CriteoReaderOptions? options = null) =>
+        new Files(new CriteoTrainingData(train, CriteoLayout.Labeled, options), new CriteoTrainingData(eval, CriteoLayout.Labeled, options));
+
+    /// <summary>
+    /// Synthetic rows 0..trainRows-1 for training and evaluation rows from <see cref="SyntheticTrainingData.EvaluationRowBase"/>:
+    /// compression against the synthetic cardinalities; the teacher is measured on the evaluation rows.
+    /// </summary>
+    public static SweepData FromSynthetic(SyntheticGenerator generator, long trainRows, long evalRows) =>
+        new Synthetic(new SyntheticTrainingData(generator, 0, trainRows), new SyntheticTrainingData(generator, SyntheticTrainingData.EvaluationRowBase, evalRows));
+
+    private sealed class Files(CriteoTrainingData train, CriteoTrainingData eval) : SweepData
+    {
+        public override ITrainingData RawTrain => train;
+        public override ITrainingData Train(ModelDeclaration declaration, VocabularyMapper? mapper) => train.ForModel(declaration).WithVocabulary(mapper);
+        public override ITrainingData Eval(ModelDeclaration declaration, VocabularyMapper? mapper) => eval.ForModel(declaration).WithVocabulary(mapper);
+        public override string Description => $"train {train.Description}; eval {eval.Description}";
+    }
+
+    private sealed class Synthetic(SyntheticTrainingData train, SyntheticTrainingData eval) : SweepData
+    {
+        private EvaluationMetrics? _teacher;
+
+        public override ITrainingData RawTrain => train;
+        public override ITrainingData Train(ModelDeclaration declaration, VocabularyMapper? mapper) => train.ForModel(declaration).WithVocabulary(mapper);
+        public override ITrainingData Eval(ModelDeclaration declaration, VocabularyMapper? mapper) => eval.ForModel(declaration).WithVocabulary(mapper);
+
+        public override IReadOnlyList<long> FullRows(ModelDeclaration declaration) =>
+            declaration.Tables.Select(t => train.Generator.Spec.Cardinalities[t.Column]).ToArray();
+
+        public override EvaluationMetrics Teacher => _teacher ??= TeacherQuality.Measure(eval.Generator, eval.FirstRow, eval.Rows);
+
+        public override string Description => $"train {train.Description}; eval {eval.Description}";
+    }
+}

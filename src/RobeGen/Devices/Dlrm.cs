@@ -1,0 +1,54 @@
+using RobeGen.Backends;
+using RobeGen.Cpu;
+using RobeGen.Cuda;
+using RobeGen.Initialization;
+
+namespace RobeGen.Devices;
+
+/// <summary>Builds a runnable model from a generated definition on the device the options ask for.</summary>
+public static class Dlrm
+{
+    /// <summary>
+    /// Creates the backend for <paramref name="definition"/>: <see cref="DeviceKind.Cpu"/> is plain C#;
+    /// <see cref="DeviceKind.Cuda"/> needs an NVIDIA driver and GPU (a one-line error says what is missing);
+    /// <see cref="DeviceKind.Auto"/> takes CUDA when the probe finds it and the CPU otherwise, telling
+    /// <paramref name="notice"/> why.
+    /// </summary>
+    public static IDlrmBackend Create(IDlrmDefinition definition, ModelOptions? options = null, Action<string>? notice = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        options ??= new ModelOptions();
+        switch (options.Device)
+        {
+            case DeviceKind.Cpu:
+                return new CpuDlrmBackend(definition, options);
+            case DeviceKind.Cuda:
+                return CreateCuda(definition, options);
+            case DeviceKind.Auto:
+                CudaProbeResult probe = CudaAvailability.Probe();
+                if (probe.Ok) return CreateCuda(definition, options);
+                (notice ?? Console.Error.WriteLine)($"robegen: CUDA not available ({probe.Reason}); running on the CPU.");
+                return new CpuDlrmBackend(definition, options);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind.");
+        }
+    }
+
+    private static IDlrmBackend CreateCuda(IDlrmDefinition definition, ModelOptions options)
+    {
+        if (options.Precision == Precision.Int8)
+            throw new NotSupportedException("Int8 inference runs on the CPU backend only; on CUDA choose Fp32, Tf32 or Bf16.");
+        GpuDevice device = GpuDevice.CreateCuda();
+        try
+        {
+            EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
+            ModelState initial = ModelInitializer.Create(layout, options.Optimizer, options.Seed);
+            return new CudaDlrmBackend(definition, options, initial, device, ownsDevice: true);
+        }
+        catch
+        {
+            device.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+namespace RobeGen.Initialization;
+
+/// <summary>What a parameter tensor is, which decides how it is initialized.</summary>
+internal enum TensorRole
+{
+    Weight,
+    Bias,
+    Embedding,
+}
+
+/// <summary>One parameter tensor of a model: its ModelState name, length and (for MLP layers) fan-in and fan-out.</summary>
+internal sealed record TensorSpec(string Name, int Length, TensorRole Role, int FanIn, int FanOut);
+
+/// <summary>
+/// The names, shapes and order of a model's tensors (docs/model-math.md "Tensors and names"): bottom layers, top
+/// layers (weight then bias each, the logit layer last), the embedding array, then the optimizer state in the same
+/// order. Every backend exports and imports exactly this list.
+/// </summary>
+internal static class ModelTensors
+{
+    /// <summary>Prefix of the Adagrad accumulator of a parameter: "adagrad.bottom.0.weight".</summary>
+    public const string AdagradPrefix = "adagrad.";
+    public const string EmbeddingName = "embedding";
+
+    public static string BottomWeight(int layer) => $"bottom.{layer}.weight";
+    public static string BottomBias(int layer) => $"bottom.{layer}.bias";
+    public static string TopWeight(int layer) => $"top.{layer}.weight";
+    public static string TopBias(int layer) => $"top.{layer}.bias";
+
+    /// <summary>Input and output widths of the bottom layers, in order.</summary>
+    public static IReadOnlyList<(int In, int Out)> BottomShapes(ModelDeclaration declaration)
+    {
+        var shapes = new List<(int, int)>();
+        int fanIn = declaration.DenseFeatures;
+        foreach (int width in declaration.BottomMlp) { shapes.Add((fanIn, width)); fanIn = width; }
+        return shapes;
+    }
+
+    /// <summary>Input and output widths of the top layers, in order; the last is the one-unit logit layer.</summary>
+    public static IReadOnlyList<(int In, int Out)> TopShapes(ModelDeclaration declaration)
+    {
+        var shapes = new List<(int, int)>();
+        int fanIn = declaration.TopInputWidth;
+        foreach (int width in declaration.TopMlp) { shapes.Add((fanIn, width)); fanIn = width; }
+        shapes.Add((fanIn, 1));
+        return shapes;
+    }
+
+    /// <summary>The parameter tensors in ModelState order (no optimizer state).</summary>
+    public static IReadOnlyList<TensorSpec> Parameters(EmbeddingLayout layout)
+    {
+        ModelDeclaration declaration = layout.Declaration;
+        var specs = new List<TensorSpec>();
+        var bottom = BottomShapes(declaration);
+        for (int i = 0; i < bottom.Count; i++) AddLayer(specs, BottomWeight(i), BottomBias(i), bottom[i]);
+        var top = TopShapes(declaration);
+        for (int i = 0; i < top.Count; i++) AddLayer(specs, TopWeight(i), TopBias(i), top[i]);
+        if (layout.TotalParameters > Array.MaxLength)
+            throw new NotSupportedException(
+                $"The embedding array has {layout.TotalParameters:N0} floats; one array holds at most {Array.MaxLength:N0}. Use fewer ROBE slots or rows.");
+        specs.Add(new TensorSpec(EmbeddingName, (int)layout.TotalParameters, TensorRole.Embedding, 0, 0));
+        return specs;
+    }
+
+    /// <summary>Every tensor in ModelState order: the parameters, then the optimizer state (Adagrad only).</summary>
+    public static IReadOnlyList<TensorSpec> All(EmbeddingLayout layout, Backends.OptimizerKind optimizer)
+    {
+        var parameters = Parameters(layout);
+        if (optimizer != Backends.OptimizerKind.Adagrad) return parameters;
+        var all = new List<TensorSpec>(parameters);
+        foreach (TensorSpec p in parameters) all.Add(p with { Name = AdagradPrefix + p.Name });
+        return all;
+    }
+
+    private static void AddLayer(List<TensorSpec> specs, string weight, string bias, (int In, int Out) shape)
+    {
+        specs.Add(new TensorSpec(weight, checked(shape.In * shape.Out), TensorRole.Weight, shape.In, shape.Out));
+        specs.Add(new TensorSpec(bias, shape.Out, TensorRole.Bias, shape.In, shape.Out));
+    }
+}
