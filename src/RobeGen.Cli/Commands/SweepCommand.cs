@@ -68,8 +68,14 @@ internal static class SweepCommand
                 SweepMethod.Select(parse.GetValue(methods) ?? [], declaration.EmbeddingDim, declaration.BlockSize),
                 parse.GetValue(ratios)!,
                 parse.GetValue(seeds)!,
-                new ModelOptions { Device = parse.GetValue(device), Threads = threadCount, MaxBatchSize = batch, Optimizer = parse.GetValue(optimizer),
-                    Precision = parse.GetValue(precision) },
+                new ModelOptions
+                {
+                    Device = parse.GetValue(device),
+                    Threads = threadCount,
+                    MaxBatchSize = batch,
+                    Optimizer = parse.GetValue(optimizer),
+                    Precision = parse.GetValue(precision)
+                },
                 new TrainingOptions { Epochs = parse.GetValue(epochs), BatchSize = batch, LearningRate = LearningRateSchedule.Parse("constant", parse.GetValue(lr)) },
                 parse.GetValue(minCount));
 

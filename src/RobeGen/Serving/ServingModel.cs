@@ -43,7 +43,7 @@ internal sealed class ServingModel
     /// <summary>Counts a request in; false once the model is retired (the caller then takes the current one).</summary>
     public bool TryAcquire()
     {
-        for (int seen = Volatile.Read(ref _state); ; )
+        for (int seen = Volatile.Read(ref _state); ;)
         {
             if ((seen & RetiredFlag) != 0) return false;
             int now = Interlocked.CompareExchange(ref _state, seen + 1, seen);

@@ -149,7 +149,10 @@ public sealed class DamagedCheckpointTests(ITestOutputHelper output)
         settings[key] = key == CheckpointSettings.Storage ? string.Join(',', Enumerable.Repeat(value, 13)) : value;
         CheckpointFile.Save(path, new Checkpoint
         {
-            DeclarationName = checkpoint.DeclarationName, Fingerprint = checkpoint.Fingerprint, Hyperparameters = settings, State = checkpoint.State,
+            DeclarationName = checkpoint.DeclarationName,
+            Fingerprint = checkpoint.Fingerprint,
+            Hyperparameters = settings,
+            State = checkpoint.State,
         });
         var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(path, TestModel.KaggleSmall, Options));
         Assert.Contains($"'{key}'", e.Message);

@@ -39,7 +39,9 @@ public sealed class GeneratedModelTests
         IDlrmDefinition model = Definition(name);
         var options = new ModelOptions
         {
-            Seed = 3, MaxBatchSize = 8, Threads = 2,
+            Seed = 3,
+            MaxBatchSize = 8,
+            Threads = 2,
             Embedding = new EmbeddingOverrides { BlockSize = blockSize, RobeSlots = slots },
         };
         using var backend = new CpuDlrmBackend(model, options);

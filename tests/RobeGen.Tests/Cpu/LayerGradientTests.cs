@@ -28,12 +28,12 @@ public sealed class LayerGradientTests : IDisposable
         {
             double sum = 0;
             for (int b = 0; b < batch; b++)
-            for (int o = 0; o < outputs; o++)
-            {
-                double z = bias[o];
-                for (int i = 0; i < inputs; i++) z += w[o * inputs + i] * xd[b * inputs + i];
-                sum += c[b * outputs + o] * (relu ? Math.Max(z, 0) : z);
-            }
+                for (int o = 0; o < outputs; o++)
+                {
+                    double z = bias[o];
+                    for (int i = 0; i < inputs; i++) z += w[o * inputs + i] * xd[b * inputs + i];
+                    sum += c[b * outputs + o] * (relu ? Math.Max(z, 0) : z);
+                }
             return sum;
         }
         // The forward pass itself against the double formula (L with one-hot c would do the same, this is shorter).
@@ -99,8 +99,8 @@ public sealed class LayerGradientTests : IDisposable
                 double[] V(int i) => i == 0 ? ud.AsSpan(b * dim, dim).ToArray() : ed.AsSpan((b * tables + i - 1) * dim, dim).ToArray();
                 output.AddRange(V(0));
                 for (int i = 1; i <= tables; i++)
-                for (int j = 0; j < i; j++)
-                    output.Add(V(i).Zip(V(j), (p, q) => p * q).Sum());
+                    for (int j = 0; j < i; j++)
+                        output.Add(V(i).Zip(V(j), (p, q) => p * q).Sum());
             }
             return output.ToArray();
         }
@@ -135,13 +135,13 @@ public sealed class LayerGradientTests : IDisposable
             float[] V(int i) => i == 0 ? u.AsSpan(b * dim, dim).ToArray() : e.AsSpan((b * tables + i - 1) * dim, dim).ToArray();
             for (int k = 0; k < dim; k++) Assert.Equal(V(0)[k], r[at++]);
             for (int i = 1; i <= tables; i++)
-            for (int j = 0; j < i; j++)
-            {
-                // The FMA chain over k in order: the bits every path must give.
-                float chain = 0f;
-                for (int k = 0; k < dim; k++) chain = MathF.FusedMultiplyAdd(V(i)[k], V(j)[k], chain);
-                Assert.Equal(chain, r[at++]);
-            }
+                for (int j = 0; j < i; j++)
+                {
+                    // The FMA chain over k in order: the bits every path must give.
+                    float chain = 0f;
+                    for (int k = 0; k < dim; k++) chain = MathF.FusedMultiplyAdd(V(i)[k], V(j)[k], chain);
+                    Assert.Equal(chain, r[at++]);
+                }
         }
         Assert.Equal(r.Length, at);
     }

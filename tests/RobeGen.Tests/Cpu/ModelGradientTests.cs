@@ -84,12 +84,12 @@ public sealed class ModelGradientTests
         var layout = backend.Layout;
         var reads = new Dictionary<long, int>();
         for (int b = 0; b < 4; b++)
-        for (int t = 0; t < layout.TableCount; t++)
-        for (int j = 0; j < layout.Dim; j++)
-        {
-            long slot = model.Embedding.SlotOf(layout, t, batch.Tokens[b * layout.TableCount + t], j).Slot;
-            reads[slot] = reads.GetValueOrDefault(slot) + 1;
-        }
+            for (int t = 0; t < layout.TableCount; t++)
+                for (int j = 0; j < layout.Dim; j++)
+                {
+                    long slot = model.Embedding.SlotOf(layout, t, batch.Tokens[b * layout.TableCount + t], j).Slot;
+                    reads[slot] = reads.GetValueOrDefault(slot) + 1;
+                }
         Assert.Contains(reads.Values, n => n >= 3);
 
         backend.ComputeGradients(batch);

@@ -26,8 +26,8 @@ public sealed class OptimizerTests
         ModelState after = backend.ExportState();
 
         foreach (var (name, w0) in before.Tensors)
-        for (int i = 0; i < w0.Length; i++)
-            Assert.Equal(w0[i] - lr * grads[name][i], after[name][i], 1e-7f);
+            for (int i = 0; i < w0.Length; i++)
+                Assert.Equal(w0[i] - lr * grads[name][i], after[name][i], 1e-7f);
 
         HashSet<long> read = ReadSlots(model, backend.Layout, batch);
         Assert.True(read.Count < EmbeddingLength(before), "some slots must stay unread for the test to mean something");
@@ -64,8 +64,8 @@ public sealed class OptimizerTests
             }
             ModelState actual = backend.ExportState();
             foreach (var (name, values) in expected.Tensors)
-            for (int i = 0; i < values.Length; i++)
-                Assert.Equal(values[i], actual[name][i], 1e-6f);
+                for (int i = 0; i < values.Length; i++)
+                    Assert.Equal(values[i], actual[name][i], 1e-6f);
             Assert.Contains(actual["adagrad.embedding"], v => v == 0f); // unread slots kept a zero accumulator
         }
     }
@@ -112,9 +112,9 @@ public sealed class OptimizerTests
     {
         var read = new HashSet<long>();
         for (int b = 0; b < batch.Count; b++)
-        for (int t = 0; t < layout.TableCount; t++)
-        for (int j = 0; j < layout.Dim; j++)
-            read.Add(model.Embedding.SlotOf(layout, t, batch.Tokens[b * layout.TableCount + t], j).Slot);
+            for (int t = 0; t < layout.TableCount; t++)
+                for (int j = 0; j < layout.Dim; j++)
+                    read.Add(model.Embedding.SlotOf(layout, t, batch.Tokens[b * layout.TableCount + t], j).Slot);
         return read;
     }
 }

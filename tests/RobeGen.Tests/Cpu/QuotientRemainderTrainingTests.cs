@@ -87,7 +87,10 @@ public sealed class QuotientRemainderTrainingTests
         // Q differs from the default ceil(n / R) (4 and 2), so only a stored Q rebuilds this layout.
         var options = new ModelOptions
         {
-            Seed = 8, MaxBatchSize = 8, Threads = 1, Optimizer = OptimizerKind.Adagrad,
+            Seed = 8,
+            MaxBatchSize = 8,
+            Threads = 1,
+            Optimizer = OptimizerKind.Adagrad,
             Embedding = new EmbeddingOverrides { Rows = [2, 0, 5], QuotientRows = [5, 0, 3] },
         };
         using var temp = new TempFolder();

@@ -33,16 +33,16 @@ public sealed class ReferenceKernelTests
         var starts = new long[4 * layout.TableCount * layout.MaxBlocks];
         model.Embedding.Gather(layout, weights, batch.TokenSpan, 4, starts, output);
         for (int b = 0; b < 4; b++)
-        for (int t = 0; t < layout.TableCount; t++)
-        {
-            ulong token = batch.Tokens[b * layout.TableCount + t];
-            // d = 4, Z = 3: blocks of 3 and 1 coordinates, each contiguous from its start.
-            Assert.Equal(ReferenceRobe.Slot(token + model.Declaration.Tables[t].TokenOffset, 0, 50, 3, RobeVariant.Authors), starts[(b * 3 + t) * 2]);
-            for (int j = 0; j < 4; j++)
+            for (int t = 0; t < layout.TableCount; t++)
             {
-                long start = starts[(b * 3 + t) * 2 + j / 3];
-                Assert.Equal(start + j % 3, output[(b * 3 + t) * 4 + j]);
+                ulong token = batch.Tokens[b * layout.TableCount + t];
+                // d = 4, Z = 3: blocks of 3 and 1 coordinates, each contiguous from its start.
+                Assert.Equal(ReferenceRobe.Slot(token + model.Declaration.Tables[t].TokenOffset, 0, 50, 3, RobeVariant.Authors), starts[(b * 3 + t) * 2]);
+                for (int j = 0; j < 4; j++)
+                {
+                    long start = starts[(b * 3 + t) * 2 + j / 3];
+                    Assert.Equal(start + j % 3, output[(b * 3 + t) * 4 + j]);
+                }
             }
-        }
     }
 }

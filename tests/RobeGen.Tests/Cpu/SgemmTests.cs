@@ -21,9 +21,9 @@ public sealed class SgemmTests : IDisposable
         {
             using var gemm = new Sgemm(_pool, kernel);
             foreach (bool transA in new[] { false, true })
-            foreach (bool transB in new[] { false, true })
-            foreach (bool accumulate in new[] { false, true })
-                Check(gemm, kernel, m, n, k, transA, transB, accumulate, withBias: false, relu: false);
+                foreach (bool transB in new[] { false, true })
+                    foreach (bool accumulate in new[] { false, true })
+                        Check(gemm, kernel, m, n, k, transA, transB, accumulate, withBias: false, relu: false);
         }
     }
 
@@ -52,14 +52,14 @@ public sealed class SgemmTests : IDisposable
         using var g2 = new Sgemm(_pool);
         // Every mode: a transposed B is packed, A and a plain B are read in place (with a partial last panel).
         foreach (bool transA in new[] { false, true })
-        foreach (bool transB in new[] { false, true })
-        {
-            var c1 = new float[m * n];
-            var c2 = new float[m * n];
-            g1.Multiply(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c1, n);
-            g2.Multiply(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c2, n);
-            Assert.Equal(c1, c2);
-        }
+            foreach (bool transB in new[] { false, true })
+            {
+                var c1 = new float[m * n];
+                var c2 = new float[m * n];
+                g1.Multiply(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c1, n);
+                g2.Multiply(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c2, n);
+                Assert.Equal(c1, c2);
+            }
     }
 
     [Fact]
@@ -72,12 +72,12 @@ public sealed class SgemmTests : IDisposable
         using var gemm = new Sgemm(_pool);
         gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n);
         for (int i = 0; i < m; i += 4)
-        for (int j = 0; j < n; j += 97)
-        {
-            double expected = 0;
-            for (int p = 0; p < k; p++) expected += (double)a[i * k + p] * b[j * k + p];
-            Assert.Equal(expected, c[i * n + j], 1e-3);
-        }
+            for (int j = 0; j < n; j += 97)
+            {
+                double expected = 0;
+                for (int p = 0; p < k; p++) expected += (double)a[i * k + p] * b[j * k + p];
+                Assert.Equal(expected, c[i * n + j], 1e-3);
+            }
     }
 
     [Fact]
@@ -91,13 +91,13 @@ public sealed class SgemmTests : IDisposable
         using var gemm = new Sgemm(_pool);
         gemm.Multiply(false, false, m, n, k, a, lda, b, ldb, c, ldc);
         for (int i = 0; i < m; i++)
-        for (int j = 0; j < ldc; j++)
-        {
-            if (j >= n) { Assert.Equal(before[i * ldc + j], c[i * ldc + j]); continue; }
-            double expected = 0;
-            for (int p = 0; p < k; p++) expected += (double)a[i * lda + p] * b[p * ldb + j];
-            Assert.Equal(expected, c[i * ldc + j], 1e-4);
-        }
+            for (int j = 0; j < ldc; j++)
+            {
+                if (j >= n) { Assert.Equal(before[i * ldc + j], c[i * ldc + j]); continue; }
+                double expected = 0;
+                for (int p = 0; p < k; p++) expected += (double)a[i * lda + p] * b[p * ldb + j];
+                Assert.Equal(expected, c[i * ldc + j], 1e-4);
+            }
     }
 
     [Fact]
@@ -177,23 +177,23 @@ public sealed class SgemmTests : IDisposable
         gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu);
 
         for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
-        {
-            double sum = accumulate ? c0[i * ldc + j] : 0;
-            double magnitude = Math.Abs(sum);
-            for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++)
             {
-                double term = (double)(transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
-                sum += term;
-                magnitude += Math.Abs(term);
+                double sum = accumulate ? c0[i * ldc + j] : 0;
+                double magnitude = Math.Abs(sum);
+                for (int p = 0; p < k; p++)
+                {
+                    double term = (double)(transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
+                    sum += term;
+                    magnitude += Math.Abs(term);
+                }
+                if (withBias) sum += bias[j];
+                if (relu) sum = Math.Max(sum, 0);
+                double tolerance = 1e-6 * (magnitude + 1);
+                double actual = c[i * ldc + j];
+                Assert.True(Math.Abs(actual - sum) <= tolerance,
+                    $"{kernel.Name} m={m} n={n} k={k} tA={transA} tB={transB} acc={accumulate}: C[{i},{j}] = {actual}, expected {sum}");
             }
-            if (withBias) sum += bias[j];
-            if (relu) sum = Math.Max(sum, 0);
-            double tolerance = 1e-6 * (magnitude + 1);
-            double actual = c[i * ldc + j];
-            Assert.True(Math.Abs(actual - sum) <= tolerance,
-                $"{kernel.Name} m={m} n={n} k={k} tA={transA} tB={transB} acc={accumulate}: C[{i},{j}] = {actual}, expected {sum}");
-        }
     }
 
     internal static float[] Random(int count, int seed)

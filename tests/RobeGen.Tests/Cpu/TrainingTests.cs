@@ -54,7 +54,10 @@ public sealed class TrainingTests
         {
             using var backend = new CpuDlrmBackend(TestModel.KaggleSmall, new ModelOptions
             {
-                Seed = seed, Threads = threads, MaxBatchSize = 300, Optimizer = optimizer,
+                Seed = seed,
+                Threads = threads,
+                MaxBatchSize = 300,
+                Optimizer = optimizer,
             });
             for (int step = 0; step < 4; step++) backend.TrainStep(TestBatches.Random(TestModel.KaggleSmall.Declaration, 300, step), 0.1f);
             return backend.ExportState();

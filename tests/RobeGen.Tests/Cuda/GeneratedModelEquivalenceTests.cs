@@ -106,7 +106,11 @@ public class GeneratedModelEquivalenceTests(CpuSimulatorFixture fixture, ITestOu
         IDlrmDefinition definition = Embedding.EmbeddingCases.Model(model);
         var options = new ModelOptions
         {
-            MaxBatchSize = 16, DeterministicGradients = deterministic, Seed = 4, Threads = 1, Optimizer = optimizer,
+            MaxBatchSize = 16,
+            DeterministicGradients = deterministic,
+            Seed = 4,
+            Threads = 1,
+            Optimizer = optimizer,
             Embedding = Embedding.EmbeddingCases.Overrides(definition, layout),
         };
         CudaDlrmBackend Cuda(EmbeddingLayout layout) =>

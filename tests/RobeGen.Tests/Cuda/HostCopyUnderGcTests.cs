@@ -79,7 +79,8 @@ public class HostCopyUnderGcTests(CpuSimulatorFixture fixture) : IClassFixture<C
             _thread = new Thread(() =>
             {
                 while (_requested.WaitOne() && !_stop) GC.Collect(0, GCCollectionMode.Forced, blocking: true, compacting: true);
-            }) { IsBackground = true, Name = "compacting collections" };
+            })
+            { IsBackground = true, Name = "compacting collections" };
             _thread.Start();
         }
 

@@ -14,29 +14,29 @@ internal sealed class ReferenceEmbeddingKernels : IEmbeddingKernels
     {
         int tables = layout.TableCount, dim = layout.Dim, maxBlocks = layout.MaxBlocks;
         for (int b = 0; b < batch; b++)
-        for (int t = 0; t < tables; t++)
-        {
-            ulong token = tokens[b * tables + t];
-            if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+            for (int t = 0; t < tables; t++)
             {
-                var (quotient, remainder) = QuotientRemainderRows(layout, t, token);
+                ulong token = tokens[b * tables + t];
+                if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+                {
+                    var (quotient, remainder) = QuotientRemainderRows(layout, t, token);
+                    for (int j = 0; j < dim; j++)
+                        output[(b * tables + t) * dim + j] = weights[(int)(quotient + j)] * weights[(int)(remainder + j)];
+                    blockStarts[(b * tables + t) * maxBlocks] = quotient;
+                    blockStarts[(b * tables + t) * maxBlocks + 1] = remainder;
+                    continue;
+                }
                 for (int j = 0; j < dim; j++)
-                    output[(b * tables + t) * dim + j] = weights[(int)(quotient + j)] * weights[(int)(remainder + j)];
-                blockStarts[(b * tables + t) * maxBlocks] = quotient;
-                blockStarts[(b * tables + t) * maxBlocks + 1] = remainder;
-                continue;
+                {
+                    (long slot, float sign) = SlotOf(layout, t, token, j);
+                    output[(b * tables + t) * dim + j] = sign * weights[(int)slot];
+                }
+                Span<long> starts = blockStarts.Slice((b * tables + t) * maxBlocks, maxBlocks);
+                if (layout.Storage[t] == EmbeddingStorage.Robe)
+                    for (int c = 0; c < layout.RobeBlocks; c++) starts[c] = SlotOf(layout, t, token, c * layout.BlockSize).Slot;
+                else
+                    starts[0] = SlotOf(layout, t, token, 0).Slot;
             }
-            for (int j = 0; j < dim; j++)
-            {
-                (long slot, float sign) = SlotOf(layout, t, token, j);
-                output[(b * tables + t) * dim + j] = sign * weights[(int)slot];
-            }
-            Span<long> starts = blockStarts.Slice((b * tables + t) * maxBlocks, maxBlocks);
-            if (layout.Storage[t] == EmbeddingStorage.Robe)
-                for (int c = 0; c < layout.RobeBlocks; c++) starts[c] = SlotOf(layout, t, token, c * layout.BlockSize).Slot;
-            else
-                starts[0] = SlotOf(layout, t, token, 0).Slot;
-        }
     }
 
     public void ScatterGradient(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<ulong> tokens, ReadOnlySpan<long> blockStarts, int batch,
@@ -44,21 +44,21 @@ internal sealed class ReferenceEmbeddingKernels : IEmbeddingKernels
     {
         int tables = layout.TableCount, dim = layout.Dim;
         for (int b = 0; b < batch; b++)
-        for (int t = 0; t < tables; t++)
-        for (int j = 0; j < dim; j++)
-        {
-            if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
-            {
-                var (quotient, remainder) = QuotientRemainderRows(layout, t, tokens[b * tables + t]);
-                float g = gradOutput[(b * tables + t) * dim + j];
-                float q = weights[(int)(quotient + j)], r = weights[(int)(remainder + j)];
-                gradWeights[(int)(quotient + j)] += g * r;
-                gradWeights[(int)(remainder + j)] += g * q;
-                continue;
-            }
-            (long slot, float sign) = SlotOf(layout, t, tokens[b * tables + t], j);
-            gradWeights[(int)slot] += sign * gradOutput[(b * tables + t) * dim + j];
-        }
+            for (int t = 0; t < tables; t++)
+                for (int j = 0; j < dim; j++)
+                {
+                    if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+                    {
+                        var (quotient, remainder) = QuotientRemainderRows(layout, t, tokens[b * tables + t]);
+                        float g = gradOutput[(b * tables + t) * dim + j];
+                        float q = weights[(int)(quotient + j)], r = weights[(int)(remainder + j)];
+                        gradWeights[(int)(quotient + j)] += g * r;
+                        gradWeights[(int)(remainder + j)] += g * q;
+                        continue;
+                    }
+                    (long slot, float sign) = SlotOf(layout, t, tokens[b * tables + t], j);
+                    gradWeights[(int)slot] += sign * gradOutput[(b * tables + t) * dim + j];
+                }
     }
 
     /// <summary>Starts of the quotient and remainder rows of a QuotientRemainder token, straight from the definition:

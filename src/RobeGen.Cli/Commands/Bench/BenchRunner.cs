@@ -49,7 +49,9 @@ internal static class BenchRunner
                         $"{(device is null ? "one host array" : $"{deviceName} with one float[] host-side initial state")}: every table capped at {cap:N0} rows.");
                 var modelOptions = new ModelOptions
                 {
-                    Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Embedding = storage.Overrides,
+                    Device = options.Device,
+                    MaxBatchSize = options.BatchSizes.Max(),
+                    Embedding = storage.Overrides,
                     Precision = options.Precision,
                 };
                 using IDlrmBackend backend = Build(definition, modelOptions, device);

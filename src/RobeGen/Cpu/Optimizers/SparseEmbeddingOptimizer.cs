@@ -34,39 +34,39 @@ internal static unsafe class SparseEmbeddingOptimizer
         {
             var slots = new Slots(w, g, sum, weights.Length, learningRate, adagrad, first, end);
             for (int b = 0; b < batch; b++)
-            for (int t = 0; t < tables; t++)
-            {
-                long* record = starts + (long)(b * tables + t) * maxBlocks;
-                if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+                for (int t = 0; t < tables; t++)
                 {
-                    // A QuotientRemainder pair read two rows: the quotient row (record 0) and the remainder row (record 1).
-                    slots.UpdateRange(record[0], dim);
-                    slots.UpdateRange(record[1], dim);
-                    continue;
-                }
-                if (layout.Storage[t] != EmbeddingStorage.Robe)
-                {
-                    // A Full or Hashed row is one block of d slots.
-                    slots.UpdateRange(record[0], dim);
-                    continue;
-                }
-                for (int c = 0; c < robeBlocks; c++)
-                {
-                    long start = record[c];
-                    int width = Math.Min(z, dim - c * z);
-                    if (circular && start + width > m)
+                    long* record = starts + (long)(b * tables + t) * maxBlocks;
+                    if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
                     {
-                        // The block wraps around the end of the array: two pieces.
-                        int head = (int)(m - start);
-                        slots.UpdateRange(start, head);
-                        slots.UpdateRange(0, width - head);
+                        // A QuotientRemainder pair read two rows: the quotient row (record 0) and the remainder row (record 1).
+                        slots.UpdateRange(record[0], dim);
+                        slots.UpdateRange(record[1], dim);
+                        continue;
                     }
-                    else
+                    if (layout.Storage[t] != EmbeddingStorage.Robe)
                     {
-                        slots.UpdateRange(start, width);
+                        // A Full or Hashed row is one block of d slots.
+                        slots.UpdateRange(record[0], dim);
+                        continue;
+                    }
+                    for (int c = 0; c < robeBlocks; c++)
+                    {
+                        long start = record[c];
+                        int width = Math.Min(z, dim - c * z);
+                        if (circular && start + width > m)
+                        {
+                            // The block wraps around the end of the array: two pieces.
+                            int head = (int)(m - start);
+                            slots.UpdateRange(start, head);
+                            slots.UpdateRange(0, width - head);
+                        }
+                        else
+                        {
+                            slots.UpdateRange(start, width);
+                        }
                     }
                 }
-            }
         }
     }
 

@@ -63,7 +63,8 @@ internal sealed class DlrmKernelSet
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> EmbeddingAdagrad { get; }
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<int>, ArrayView<int>> BuildPairs { get; }
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int,
-        ArrayView<int>, ArrayView<int>, ArrayView<float>> BuildQuotientRemainderPairs { get; }
+        ArrayView<int>, ArrayView<int>, ArrayView<float>> BuildQuotientRemainderPairs
+    { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> SegmentedSum { get; }
 
     /// <summary>One group: the largest power of two the accelerator allows, up to <see cref="LossKernels.MaxReduceGroupSize"/>.</summary>

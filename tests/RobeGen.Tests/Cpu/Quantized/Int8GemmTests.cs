@@ -36,12 +36,12 @@ public sealed class Int8GemmTests : IDisposable
         float[] w = IntegerMatrix(random, n, k, -63, 63, r => r % 2 == 0 ? 63 : -63, InputGroups.Single(k));
         var expected = new float[m * n];
         for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
-        {
-            long sum = 0;
-            for (int p = 0; p < k; p++) sum += (long)x[i * k + p] * (long)w[j * k + p];
-            expected[i * n + j] = sum;
-        }
+            for (int j = 0; j < n; j++)
+            {
+                long sum = 0;
+                for (int p = 0; p < k; p++) sum += (long)x[i * k + p] * (long)w[j * k + p];
+                expected[i * n + j] = sum;
+            }
         foreach (Int8MicroKernel kernel in Int8KernelTests.Kernels())
             Assert.Equal(expected, Product(_pool, kernel, x, w, m, n, groups, bias: new float[n], relu: false));
     }
@@ -79,23 +79,23 @@ public sealed class Int8GemmTests : IDisposable
         using var q = new QuantizedActivations(rows, width, maxGroups: 2);
         q.Quantize(_pool, x, rows, groups);
         for (int i = 0; i < rows; i++)
-        for (int g = 0; g < groups.Count; g++)
-        {
-            float scale = q.Scale[i * 2 + g];
-            int zero = q.Zero[i * 2 + g];
-            Assert.InRange(zero, 0, QuantizedActivations.MaxLevel);
-            float[] values = x.AsSpan(i * width + groups.Start(g), groups.End(g) - groups.Start(g)).ToArray();
-            bool nonNegative = values.All(v => v >= 0);
-            Assert.True(!nonNegative || zero == 0, $"row {i}: zero point {zero} for a group without negatives");
-            Assert.Equal(Math.Max(0, values.Max()) - Math.Min(0, values.Min()), scale * QuantizedActivations.MaxLevel, 1e-5 * scale * 255);
-            for (int p = groups.Start(g); p < groups.End(g); p++)
+            for (int g = 0; g < groups.Count; g++)
             {
-                byte value = q[i, p];
-                float restored = scale * (value - zero), error = MathF.Abs(restored - x[i * width + p]);
-                float bound = (nonNegative ? 0.5f : 1f) * scale * (1 + 1e-5f) + 1e-7f;
-                Assert.True(error <= bound, $"x[{i},{p}] = {x[i * width + p]} -> {restored} (scale {scale}, zero {zero})");
+                float scale = q.Scale[i * 2 + g];
+                int zero = q.Zero[i * 2 + g];
+                Assert.InRange(zero, 0, QuantizedActivations.MaxLevel);
+                float[] values = x.AsSpan(i * width + groups.Start(g), groups.End(g) - groups.Start(g)).ToArray();
+                bool nonNegative = values.All(v => v >= 0);
+                Assert.True(!nonNegative || zero == 0, $"row {i}: zero point {zero} for a group without negatives");
+                Assert.Equal(Math.Max(0, values.Max()) - Math.Min(0, values.Min()), scale * QuantizedActivations.MaxLevel, 1e-5 * scale * 255);
+                for (int p = groups.Start(g); p < groups.End(g); p++)
+                {
+                    byte value = q[i, p];
+                    float restored = scale * (value - zero), error = MathF.Abs(restored - x[i * width + p]);
+                    float bound = (nonNegative ? 0.5f : 1f) * scale * (1 + 1e-5f) + 1e-7f;
+                    Assert.True(error <= bound, $"x[{i},{p}] = {x[i * width + p]} -> {restored} (scale {scale}, zero {zero})");
+                }
             }
-        }
         Assert.All(Enumerable.Range(0, width), p => Assert.Equal(0, q[9, p]));
         Assert.Equal(0, q.Zero[18]);
         Assert.True(q.Scale[20 * 2 + 1] < 2e-3f * q.Scale[20 * 2], "the small group has its own, finer step");
@@ -195,12 +195,12 @@ public sealed class Int8GemmTests : IDisposable
             float[] c = Product(_pool, Int8MicroKernel.Best, x, w, m, n, groups, bias, relu: false);
             double total = 0;
             for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double exact = 0;
-                for (int p = 0; p < k; p++) exact += (double)x[i * k + p] * w[j * k + p];
-                total += Math.Abs(c[i * n + j] - exact);
-            }
+                for (int j = 0; j < n; j++)
+                {
+                    double exact = 0;
+                    for (int p = 0; p < k; p++) exact += (double)x[i * k + p] * w[j * k + p];
+                    total += Math.Abs(c[i * n + j] - exact);
+                }
             return total / (m * n);
         }
         double shared = ErrorWith(InputGroups.Single(k)), split = ErrorWith(new InputGroups(k, 16));

@@ -70,28 +70,28 @@ public sealed unsafe class Int8KernelTests
         {
             // The layouts as Int8MicroKernel documents them, written independently of the library's packers.
             for (int q = 0; q < quads; q++)
-            for (int t = 0; t < KStep; t++)
-            {
-                for (int r = 0; r < MR; r++) activations[q * ActivationQuadBytes + r * KStep + t] = a[r, q * KStep + t];
-                for (int j = 0; j < NR; j++) weights[q * WeightQuadBytes + j * KStep + t] = w[j, q * KStep + t];
-            }
+                for (int t = 0; t < KStep; t++)
+                {
+                    for (int r = 0; r < MR; r++) activations[q * ActivationQuadBytes + r * KStep + t] = a[r, q * KStep + t];
+                    for (int j = 0; j < NR; j++) weights[q * WeightQuadBytes + j * KStep + t] = w[j, q * KStep + t];
+                }
             var expected = new int[MR * NR];
             for (int r = 0; r < rows; r++)
-            for (int j = 0; j < NR; j++)
-            {
-                long sum = 0;
-                for (int p = 0; p < quads * KStep; p++) sum += a[r, p] * w[j, p];
-                expected[r * NR + j] = checked((int)sum);
-            }
+                for (int j = 0; j < NR; j++)
+                {
+                    long sum = 0;
+                    for (int p = 0; p < quads * KStep; p++) sum += a[r, p] * w[j, p];
+                    expected[r * NR + j] = checked((int)sum);
+                }
             foreach (Int8MicroKernel kernel in Kernels())
             {
                 const int untouched = 0x5A5A5A5A;
                 var tile = Enumerable.Repeat(untouched, MR * NR).ToArray();
                 fixed (int* t = tile) kernel.Compute(quads, activations, rows, weights, t);
                 for (int r = 0; r < MR; r++)
-                for (int j = 0; j < NR; j++)
-                    Assert.True((r < rows ? expected[r * NR + j] : untouched) == tile[r * NR + j],
-                        $"{kernel.Name}: tile[{r}, {j}] = {tile[r * NR + j]}, expected {(r < rows ? expected[r * NR + j] : untouched)}");
+                    for (int j = 0; j < NR; j++)
+                        Assert.True((r < rows ? expected[r * NR + j] : untouched) == tile[r * NR + j],
+                            $"{kernel.Name}: tile[{r}, {j}] = {tile[r * NR + j]}, expected {(r < rows ? expected[r * NR + j] : untouched)}");
             }
             return expected;
         }
