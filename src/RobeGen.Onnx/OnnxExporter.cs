@@ -1,0 +1,188 @@
+using System.Reflection;
+using Google.Protobuf;
+using Onnx;
+using RobeGen.Backends;
+using RobeGen.Checkpoints;
+using RobeGen.Data;
+
+namespace RobeGen.Onnx;
+
+/// <summary>
+/// Writes a trained model as one standard ONNX file (opset 17, plus ai.onnx.ml's LabelEncoder where a vocabulary maps
+/// ids): the dense transform, every table's lookup with the exact ROBE hash (or Full, Hashed, QuotientRemainder rows),
+/// the bottom MLP, the dot interaction, the top MLP and the sigmoid. Inputs: <see cref="DenseInput"/>, float
+/// [batch, dense features], the raw dense values (the graph applies Criteo's log(1 + x)); and one int64 [batch] input
+/// per table, named as the table, holding the raw 64-bit id's bits (Criteo's hex id as a number; a missing id is
+/// <see cref="EmbeddingTable.MissingRawToken"/>). Output: <see cref="ProbabilityOutput"/>, float [batch], the click
+/// probability. docs/onnx.md describes it.
+/// </summary>
+public static class OnnxExporter
+{
+    /// <summary>The dense features' input.</summary>
+    public const string DenseInput = "dense";
+    /// <summary>The click probability's output.</summary>
+    public const string ProbabilityOutput = "probability";
+    /// <summary>The standard operator set the graph uses.</summary>
+    public const int Opset = 17;
+    /// <summary>ONNX's IR version for opset 17.</summary>
+    private const long IrVersion = 8;
+    private const string MlDomain = "ai.onnx.ml";
+    /// <summary>Protobuf's message limit: one ONNX file holds at most 2 GiB.</summary>
+    private const long MaxFileBytes = int.MaxValue;
+
+    /// <summary>Writes <paramref name="model"/> (a loaded checkpoint) to <paramref name="path"/>, atomically: a temporary file beside it, then a rename.</summary>
+    public static void Export(LoadedModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Export(model.Model, model.Vocabulary, path);
+    }
+
+    /// <summary>Writes a live model to <paramref name="path"/>, atomically; <paramref name="vocabulary"/> as in <see cref="Export(IDlrmBackend, Vocabulary?, Stream)"/>.</summary>
+    public static void Export(IDlrmBackend model, Vocabulary? vocabulary, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ModelProto proto = Build(model, vocabulary);
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full) ?? ".";
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                proto.WriteTo(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temporary);
+            throw new OnnxExportException($"{path}: cannot write the ONNX file ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Writes <paramref name="model"/> (a loaded checkpoint) to <paramref name="output"/>.</summary>
+    public static void Export(LoadedModel model, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Export(model.Model, model.Vocabulary, output);
+    }
+
+    /// <summary>Writes a live model to <paramref name="output"/>; <paramref name="vocabulary"/> is the one its Full tables (or its vocabulary tokens) were trained with.</summary>
+    public static void Export(IDlrmBackend model, Vocabulary? vocabulary, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(output);
+        Build(model, vocabulary).WriteTo(output);
+    }
+
+    /// <summary>The ONNX model as bytes (what <see cref="Export(IDlrmBackend, Vocabulary?, Stream)"/> writes).</summary>
+    public static byte[] ToBytes(IDlrmBackend model, Vocabulary? vocabulary) => Build(model, vocabulary).ToByteArray();
+
+    internal static ModelProto Build(IDlrmBackend model, Vocabulary? vocabulary)
+    {
+        EmbeddingLayout layout = model.Layout;
+        ModelDeclaration declaration = layout.Declaration;
+        VocabularyMapper? mapper;
+        try
+        {
+            mapper = VocabularyMapper.For(vocabulary, layout);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OnnxExportException($"{declaration.Name}: {e.Message} The exported graph maps raw ids through the vocabulary the model was trained with.", e);
+        }
+        CheckSize(layout, declaration, mapper is null ? null : vocabulary);
+        ModelState state = model.ExportState();
+
+        var g = new OnnxGraph(declaration.Name);
+        g.Input(DenseInput, TensorProto.Types.DataType.Float,
+            $"The {declaration.DenseFeatures} dense features as raw values; the graph applies log(1 + x) to x > 0 and maps the rest to 0.",
+            declaration.DenseFeatures);
+        string dense = MlpGraph.CriteoDenseTransform(g, DenseInput);
+        string bottom = MlpGraph.Bottom(g, declaration, state, dense);
+
+        float[] embedding = state["embedding"];
+        string weights = g.Floats("embedding", embedding, embedding.LongLength);
+        var lookups = new EmbeddingLookups(g, layout, weights);
+        var embeddings = new List<string>(declaration.TableCount);
+        HashSet<int> mapped = mapper is null ? [] : [.. mapper.MappedColumns];
+        foreach (EmbeddingTable table in declaration.Tables)
+        {
+            if (table.Name == DenseInput) throw new OnnxExportException($"Table {table.Name}'s name is taken by the dense input; rename the table.");
+            g.Input(table.Name, TensorProto.Types.DataType.Int64, IdDoc(table, mapped.Contains(table.Index)));
+            string ids = mapped.Contains(table.Index) ? VocabularyIndex(g, table, vocabulary!) : table.Name;
+            embeddings.Add(lookups.Lookup(table.Index, ids));
+        }
+
+        string interaction = DotInteractionGraph.Build(g, declaration, bottom, embeddings);
+        string logits = MlpGraph.Top(g, declaration, state, interaction);
+        string probability = g.Node("Sigmoid", "probability_column", logits);
+        g.Proto.Node.Add(new NodeProto
+        {
+            OpType = "Reshape",
+            Name = "probability_Reshape",
+            Input = { probability, g.Int64s([-1]) },
+            Output = { ProbabilityOutput },
+        });
+        g.Output(ProbabilityOutput, TensorProto.Types.DataType.Float, "The click probability of each row.");
+
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "RobeGen",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
+            Domain = "ai.robegen",
+            ModelVersion = 1,
+            DocString = $"{declaration.Name}: a DLRM exported by RobeGen ({DescribeLayout(layout)}).",
+            Graph = g.Proto,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        if (mapped.Count > 0) proto.OpsetImport.Add(new OperatorSetIdProto { Domain = MlDomain, Version = 3 });
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = "robegen.declaration", Value = declaration.Name });
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = "robegen.fingerprint", Value = declaration.Fingerprint });
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = "robegen.layout", Value = DescribeLayout(layout) });
+        return proto;
+    }
+
+    /// <summary>
+    /// The vocabulary index of each id (0 for ids the vocabulary does not hold: missing, rare or unseen), as the data
+    /// readers' <see cref="VocabularyMapper"/> computes it: ai.onnx.ml's LabelEncoder from the id to its index.
+    /// </summary>
+    private static string VocabularyIndex(OnnxGraph g, EmbeddingTable table, Vocabulary vocabulary)
+    {
+        ReadOnlySpan<ulong> ids = vocabulary.Ids(table.Column);
+        var keys = new long[ids.Length];
+        var values = new long[ids.Length];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            keys[i] = unchecked((long)ids[i]);
+            values[i] = vocabulary.IndexOf(table.Column, ids[i]);
+        }
+        return g.Node("LabelEncoder", table.Name + "_vocabulary_index", [table.Name], node =>
+        {
+            node.Attribute.Add(OnnxGraph.Ints("keys_int64s", keys));
+            node.Attribute.Add(OnnxGraph.Ints("values_int64s", values));
+            node.Attribute.Add(OnnxGraph.Int("default_int64", 0));
+        }, MlDomain);
+    }
+
+    private static string IdDoc(EmbeddingTable table, bool mapped) =>
+        $"Table {table.Name} (data column {table.Column}): the raw 64-bit id's bits as int64"
+        + (mapped ? "; the graph maps it through the training vocabulary (unknown ids share index 0)." : ".");
+
+    private static string DescribeLayout(EmbeddingLayout layout) =>
+        $"variant {layout.Variant}, ROBE slots {layout.RobeSlots}, Z {layout.BlockSize}, storage {string.Join(' ', layout.Storage)}";
+
+    private static void CheckSize(EmbeddingLayout layout, ModelDeclaration declaration, Vocabulary? vocabulary)
+    {
+        long bytes = (layout.TotalParameters + declaration.MlpParameterCount) * sizeof(float);
+        if (vocabulary is not null)
+            foreach (EmbeddingTable table in declaration.Tables)
+                if (vocabulary.HasColumn(table.Column)) bytes += vocabulary.Ids(table.Column).Length * 2L * 10; // varint keys and values
+        if (bytes > MaxFileBytes - (1 << 20))
+            throw new OnnxExportException(
+                $"{declaration.Name} needs about {bytes / (1024.0 * 1024 * 1024):F1} GiB of weights; one ONNX file holds at most 2 GiB (protobuf's limit). Export a more compressed layout (a smaller ROBE array).");
+    }
+}

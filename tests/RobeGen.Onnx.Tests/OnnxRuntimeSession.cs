@@ -1,0 +1,31 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace RobeGen.Onnx.Tests;
+
+/// <summary>Runs an exported model in ONNX Runtime (CPU) on raw inputs: dense values and per-table int64 ids.</summary>
+internal static class OnnxRuntimeSession
+{
+    public static float[] Predict(byte[] model, ModelDeclaration declaration, int rows, Func<int, int, float> dense, Func<int, int, ulong> idOf)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+        // Fail on any type or shape the graph's declared values contradict (what the ONNX checker's inference verifies).
+        options.AddSessionConfigEntry("session.strict_shape_type_inference", "1");
+        using var session = new InferenceSession(model, options);
+        var inputs = new List<NamedOnnxValue>();
+        var denseTensor = new DenseTensor<float>([rows, declaration.DenseFeatures]);
+        for (int b = 0; b < rows; b++)
+            for (int i = 0; i < declaration.DenseFeatures; i++) denseTensor[b, i] = dense(b, i);
+        inputs.Add(NamedOnnxValue.CreateFromTensor(OnnxExporter.DenseInput, denseTensor));
+        foreach (EmbeddingTable table in declaration.Tables)
+        {
+            var ids = new DenseTensor<long>([rows]);
+            for (int b = 0; b < rows; b++) ids[b] = unchecked((long)idOf(b, table.Column));
+            inputs.Add(NamedOnnxValue.CreateFromTensor(table.Name, ids));
+        }
+        using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results = session.Run(inputs);
+        DisposableNamedOnnxValue output = Assert.Single(results);
+        Assert.Equal(OnnxExporter.ProbabilityOutput, output.Name);
+        return output.AsTensor<float>().ToArray();
+    }
+}
