@@ -1,5 +1,6 @@
 using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Onnx;
 using RobeGen.Training;
 
 namespace RobeGen.Cli;
@@ -10,6 +11,7 @@ internal static class CliErrors
     public static bool IsUserFacing(Exception e) => e
         is DataFormatException
         or CheckpointException
+        or OnnxExportException
         or TrainingDivergedException
         or FileNotFoundException
         or DirectoryNotFoundException

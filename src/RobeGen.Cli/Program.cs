@@ -8,6 +8,7 @@ var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed D
     EvalCommand.Create(),
     PredictCommand.Create(),
     InspectCommand.Create(),
+    ExportCommand.Create(),
     SynthCommand.Create(),
     SweepCommand.Create(),
     RobeGen.Cli.Commands.Check.CheckCommand.Create(),

@@ -45,6 +45,8 @@ public static class OnnxExporter
         ModelProto proto = Build(model, vocabulary);
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? ".";
+        if (!Directory.Exists(directory)) throw new OnnxExportException($"{path}: cannot write the ONNX file: the folder {directory} does not exist.");
+        if (Directory.Exists(full)) throw new OnnxExportException($"{path}: cannot write the ONNX file: it is a folder.");
         string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -57,8 +59,20 @@ public static class OnnxExporter
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
+            TryDelete(temporary);
             throw new OnnxExportException($"{path}: cannot write the ONNX file ({e.Message})", e);
+        }
+    }
+
+    private static void TryDelete(string temporary)
+    {
+        try
+        {
+            File.Delete(temporary);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The write failed first; that failure is the one to report.
         }
     }
 

@@ -24,15 +24,21 @@ internal sealed class CriteoRows
     /// <summary>[row, 26] raw ids.</summary>
     public ulong[] Ids { get; }
 
-    /// <summary>The in-repo Criteo 1TB sample (samples/data), which every clone has.</summary>
-    public static CriteoRows Sample(int count)
+    /// <summary>The first <paramref name="count"/> lines of the in-repo Criteo 1TB sample (samples/data), which every clone has.</summary>
+    public static IEnumerable<string> SampleLines(int count)
     {
         string path = Path.Combine(RepositoryRoot(), "samples", "data", "criteo_1tb_day0_head10k.tsv.gz");
         using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
+        for (int i = 0; i < count && reader.ReadLine() is { } line; i++) yield return line;
+    }
+
+    /// <summary>The first <paramref name="count"/> rows of the in-repo sample, parsed.</summary>
+    public static CriteoRows Sample(int count)
+    {
         var labels = new List<float>();
         var dense = new List<long>();
         var ids = new List<ulong>();
-        while (labels.Count < count && reader.ReadLine() is { } line)
+        foreach (string line in SampleLines(count))
         {
             string[] fields = line.Split('\t');
             Assert.Equal(40, fields.Length);

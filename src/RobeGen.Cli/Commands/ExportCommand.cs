@@ -1,0 +1,52 @@
+using System.CommandLine;
+using RobeGen.Backends;
+using RobeGen.Checkpoints;
+using RobeGen.Cli.Output;
+using RobeGen.Models;
+using RobeGen.Onnx;
+
+namespace RobeGen.Cli.Commands;
+
+/// <summary><c>robegen export</c>: a checkpoint as one standard ONNX file (docs/onnx.md).</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = CommonOptions.Checkpoint();
+        var output = new Option<FileInfo>("--out")
+        {
+            Description = "The ONNX file to write (replaced atomically if it exists).",
+            Required = true,
+        };
+        var command = new Command("export", "Write a checkpoint as an ONNX model (opset 17) for ONNX Runtime, Triton or ML.NET.")
+        {
+            checkpoint, output,
+        };
+        command.SetAction(parse =>
+        {
+            FileInfo source = parse.GetValue(checkpoint)!, target = parse.GetValue(output)!;
+            if (string.Equals(Path.GetFullPath(source.FullName), Path.GetFullPath(target.FullName), StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"robegen export: --out {target} is the checkpoint itself; name another file.");
+                return 2;
+            }
+            if (Directory.Exists(target.FullName))
+            {
+                Console.Error.WriteLine($"robegen export: --out {target} is a directory; name a file such as {Path.Combine(target.ToString(), "model.onnx")}.");
+                return 2;
+            }
+            // The export reads the weights on the host: load on the CPU whatever device trained the model.
+            LoadedModel loaded = ModelCheckpoint.Load(source.FullName, ModelCatalog.Builtin.Values, new ModelOptions { Device = DeviceKind.Cpu });
+            using IDlrmBackend model = loaded.Model;
+            OnnxExporter.Export(loaded, target.FullName);
+            ModelDeclaration declaration = model.Declaration;
+            Console.WriteLine($"exported {declaration.Name} (step {loaded.Checkpoint.Step:N0}) to {target.FullName} " +
+                $"({SummaryPrinter.Bytes(new FileInfo(target.FullName).Length)}, ONNX opset {OnnxExporter.Opset})");
+            Console.WriteLine($"inputs   {OnnxExporter.DenseInput}: float[batch, {declaration.DenseFeatures}] raw dense values; " +
+                $"{string.Join(", ", declaration.Tables.Select(t => t.Name))}: int64[batch] raw ids");
+            Console.WriteLine($"output   {OnnxExporter.ProbabilityOutput}: float[batch] click probability");
+            return 0;
+        });
+        return command;
+    }
+}
