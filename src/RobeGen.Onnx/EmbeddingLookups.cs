@@ -14,14 +14,14 @@ internal sealed class EmbeddingLookups
     private readonly OnnxGraph _g;
     private readonly EmbeddingLayout _layout;
     private readonly string _weights;
-    private readonly string _coordinates;
+    /// <summary>The int64 constant [0, 1, .., d - 1], made when the first row table needs it (an unused initializer is a checker warning).</summary>
+    private string? _coordinates;
 
     public EmbeddingLookups(OnnxGraph graph, EmbeddingLayout layout, string weights)
     {
         _g = graph;
         _layout = layout;
         _weights = weights;
-        _coordinates = graph.Int64s(Enumerable.Range(0, layout.Dim).Select(j => (long)j).ToArray());
     }
 
     /// <summary>The embedding of table <paramref name="table"/> for ids [batch].</summary>
@@ -105,6 +105,7 @@ internal sealed class EmbeddingLookups
     private string Rows(string row, long tableBase, string hint)
     {
         string start = _g.Node("Add", hint + "_row_start", _g.Node("Mul", hint + "_row_offset", row, _g.Int64(_layout.Dim)), _g.Int64(tableBase));
+        _coordinates ??= _g.Int64s(Enumerable.Range(0, _layout.Dim).Select(j => (long)j).ToArray());
         string slots = _g.Node("Add", hint + "_row_slots", Unsqueeze(start, hint + "_row_start_col"), _coordinates);
         return _g.Node("Gather", hint + "_row_values", _weights, slots);
     }

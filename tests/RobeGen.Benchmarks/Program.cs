@@ -1,5 +1,6 @@
 using RobeGen.Benchmarks;
 using RobeGen.Benchmarks.Cpu;
+using RobeGen.Benchmarks.Onnx;
 
 // Each benchmark is a command; more can be added beside "parse".
 var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
@@ -8,6 +9,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["cpu"] = CpuBenchmark.Run,
     ["cpu-memory"] = RobeMemoryProbe.Run,
     ["cpu-gemm"] = GemmProfile.Run,
+    ["onnx"] = OnnxBenchmark.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -16,6 +18,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  parse [--file PATH] [--repeat N] [--threads a,b,c] [--batch N]");
     Console.Error.WriteLine("  cpu [--rounds N] [--seconds S] [--threads N] [--seed N] [--no-torch] [--inference-only | --training-only] [--torch PATH-TO-RobeGen.Benchmarks.TorchSharp.dll]");
     Console.Error.WriteLine("  cpu-gemm [--batch N] [--threads N] [--seconds S]   (every GEMM of a Kaggle training step: us and GFLOP/s)");
+    Console.Error.WriteLine("  onnx [--model criteo-kaggle|criteo-terabyte] [--batches 1,64,2048] [--rounds N] [--seconds S]   (ONNX Runtime CPU on the exported model vs RobeGen's predictor)");
     Console.Error.WriteLine("  cpu-memory [--batch N] [--steps N] [--threads N]   (peak RSS of ROBE 1000x training; cpu runs it in a child)");
     return 2;
 }

@@ -68,6 +68,22 @@ public sealed class OnnxExportTests
         AssertClose(expected, actual);
     }
 
+    /// <summary>The MLPerf model (ROBE m = 27M, Z = 32, vocabulary tokens): a ~110 MB ONNX file, one LabelEncoder per table.</summary>
+    [Fact]
+    [Trait("Tier", "Slow")]
+    public void TheMlperfModelExportsAndRunsInOnnxRuntime()
+    {
+        using var trained = TrainedModel.Create(RobeGen.Models.CriteoTerabyte.Definition);
+        const int rows = 256;
+        Batch test = trained.Batch(Rows.ToBatch(trained.Declaration, TrainRows, rows));
+        float[] expected = trained.Predict(test);
+
+        float[] actual = OnnxRuntimeSession.Predict(trained.Export(), trained.Declaration, rows,
+            (b, i) => Rows.Dense[(TrainRows + b) * 13 + i], (b, column) => Rows.Ids[(TrainRows + b) * 26 + column]);
+
+        AssertClose(expected, actual);
+    }
+
     [Fact]
     public void AModelThatNeedsAVocabularyIsRefusedWithoutOne()
     {
