@@ -7,6 +7,7 @@ using RobeGen.Data;
 using RobeGen.Devices;
 using RobeGen.Models;
 using RobeGen.Onnx;
+using RobeGen.Training;
 
 namespace RobeGen.Benchmarks.Onnx;
 
@@ -27,8 +28,15 @@ internal static class OnnxBenchmark
         double seconds = double.Parse(Option(args, "--seconds") ?? "1", CultureInfo.InvariantCulture);
 
         IDlrmDefinition definition = ModelCatalog.Get(modelName);
-        using IDlrmBackend model = Dlrm.Create(definition, new ModelOptions { Seed = 1, Device = DeviceKind.Cpu, MaxBatchSize = sizes.Max() });
-        byte[] onnx = OnnxExporter.ToBytes(model, vocabulary: null);
+        ModelDeclaration declaration = definition.Declaration;
+        // A vocabulary-token model (MLPerf) maps ids through a vocabulary: RobeGen before the batch reaches it, ONNX
+        // Runtime inside the graph. Here it is built over the largest batch's ids.
+        Vocabulary? vocabulary = declaration.Tokens == TokenKind.Vocabulary ? VocabularyOver(declaration, sizes.Max()) : null;
+        var modelOptions = new ModelOptions { Seed = 1, Device = DeviceKind.Cpu, MaxBatchSize = sizes.Max() };
+        if (vocabulary is not null) modelOptions = modelOptions with { Embedding = ModelSetup.WithVocabularyRows(declaration, EmbeddingOverrides.None, vocabulary) };
+        using IDlrmBackend model = Dlrm.Create(definition, modelOptions);
+        VocabularyMapper? mapper = VocabularyMapper.For(vocabulary, model.Layout);
+        byte[] onnx = OnnxExporter.ToBytes(model, vocabulary);
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount };
         using var session = new InferenceSession(onnx, options);
 
@@ -37,7 +45,7 @@ internal static class OnnxBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (int rows in sizes)
         {
-            var inputs = new Inputs(definition.Declaration, rows);
+            var inputs = new Inputs(declaration, rows, mapper);
             var probabilities = new float[rows];
             model.Predict(inputs.Batch, probabilities);
             float[] ort = inputs.RunOrt(session);
@@ -55,6 +63,17 @@ internal static class OnnxBenchmark
                 $"| {rows:N0} | {robeRate:N0} | {ortRate:N0} | {ortRate / robeRate:F2}x | {Median(robe.Select(r => r.P50)):F0} | {Median(runtime.Select(r => r.P50)):F0} | {diff:E1} |"));
         }
         return 0;
+    }
+
+    private static Vocabulary VocabularyOver(ModelDeclaration declaration, int rows)
+    {
+        SyntheticCriteo.Rows synthetic = SyntheticCriteo.Batch(seed: 3, index: 0, rows);
+        Batch batch = CriteoSchema.CreateBatch(rows);
+        batch.Count = rows;
+        for (int i = 0; i < synthetic.Ids.Length; i++) batch.Tokens[i] = (ulong)synthetic.Ids[i];
+        var builder = new VocabularyBuilder([.. declaration.Tables.Select(t => t.Column)]);
+        builder.Add(batch);
+        return builder.Build();
     }
 
     /// <summary>Calls <paramref name="predict"/> for <paramref name="seconds"/>: rows/s over the wall clock and the median call in microseconds.</summary>
@@ -89,7 +108,7 @@ internal static class OnnxBenchmark
         private readonly string[] _names;
         private readonly OrtValue[] _values;
 
-        public Inputs(ModelDeclaration declaration, int rows)
+        public Inputs(ModelDeclaration declaration, int rows, VocabularyMapper? mapper)
         {
             SyntheticCriteo.Rows synthetic = SyntheticCriteo.Batch(seed: 3, index: 0, rows);
             Batch = new Batch(rows, declaration.DenseFeatures, declaration.TableCount) { Count = rows };
@@ -112,6 +131,7 @@ internal static class OnnxBenchmark
                 names.Add(declaration.Tables[t].Name);
                 values.Add(OrtValue.CreateTensorValueFromMemory(ids, [rows]));
             }
+            mapper?.Map(Batch);
             _names = [.. names];
             _values = [.. values];
         }
