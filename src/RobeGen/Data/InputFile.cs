@@ -29,6 +29,22 @@ internal static class InputFile
         }
     }
 
+    /// <summary>Whether <paramref name="path"/> is a regular file that starts with gzip's magic bytes (false for anything it cannot tell).</summary>
+    public static bool IsGzipFile(string path)
+    {
+        try
+        {
+            // A FIFO or a device reports no length (and opening a FIFO would wait for a writer): the reader opens those itself.
+            if (new FileInfo(path) is not { Exists: true, Length: >= 2 }) return false;
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            return IsGzip(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // the reader's own open reports it
+        }
+    }
+
     /// <summary>Peeks at the first two bytes and rewinds.</summary>
     private static bool IsGzip(FileStream file)
     {

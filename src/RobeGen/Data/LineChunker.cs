@@ -1,8 +1,9 @@
 namespace RobeGen.Data;
 
 /// <summary>
-/// The single sequential reader of the pipeline: reads the files one after another (decompressing gzip) and cuts
-/// the byte stream into chunks of a fixed number of lines. A UTF-8 byte order mark at the start of a file is
+/// The single sequential reader of the pipeline: reads the files one after another (decompressing gzip, on
+/// background threads ahead of it when asked: <see cref="FilePrefetcher"/>) and cuts the byte stream into chunks of
+/// a fixed number of lines. A UTF-8 byte order mark at the start of a file is
 /// dropped; a last line without '\n' still counts as a line. Not thread-safe: one thread owns it.
 /// </summary>
 internal sealed class LineChunker : IDisposable
@@ -20,8 +21,12 @@ internal sealed class LineChunker : IDisposable
     private long _lineInFile;
     private long _pendingSkip;
     private readonly DataPosition? _end;
+    private readonly FilePrefetcher? _prefetcher;
 
-    public LineChunker(IReadOnlyList<string> files, DataPosition start, int maxLineBytes, bool forceTrailerCheck = false, DataPosition? end = null)
+    /// <param name="inflateThreads">Files read (and inflated) ahead on background threads (<see cref="FilePrefetcher"/>);
+    /// 0 reads each file on the calling thread.</param>
+    public LineChunker(IReadOnlyList<string> files, DataPosition start, int maxLineBytes, bool forceTrailerCheck = false, DataPosition? end = null,
+        int inflateThreads = 0)
     {
         _end = end;
         _forceTrailerCheck = forceTrailerCheck;
@@ -31,6 +36,8 @@ internal sealed class LineChunker : IDisposable
         _maxLineBytes = maxLineBytes;
         _fileIndex = start.FileIndex;
         _pendingSkip = start.Line;
+        if (inflateThreads > 0)
+            _prefetcher = new FilePrefetcher(files, start.FileIndex, end?.FileIndex ?? files.Count - 1, inflateThreads, forceTrailerCheck);
     }
 
     /// <summary>Where the next line comes from (lines still to be skipped to reach the start position count as read).</summary>
@@ -96,7 +103,7 @@ internal sealed class LineChunker : IDisposable
     private void OpenCurrentFile()
     {
         string path = _files[_fileIndex];
-        _stream = InputFile.OpenRead(path, _forceTrailerCheck);
+        _stream = _prefetcher?.Open(_fileIndex) ?? InputFile.OpenRead(path, _forceTrailerCheck);
         _lineInFile = 0;
         _bufferStart = _bufferEnd = 0;
         // A BOM can only be recognized once three bytes are in: read until then (or the end).
@@ -167,5 +174,9 @@ internal sealed class LineChunker : IDisposable
         _bufferStart = _bufferEnd = 0;
     }
 
-    public void Dispose() => _stream?.Dispose();
+    public void Dispose()
+    {
+        _stream?.Dispose();
+        _prefetcher?.Dispose();
+    }
 }
