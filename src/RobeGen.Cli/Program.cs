@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RobeGen.Cli;
 using RobeGen.Cli.Commands;
+using RobeGen.Cli.Commands.Train;
 
 var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed DLRM click-through models on the CPU or a CUDA GPU.")
 {

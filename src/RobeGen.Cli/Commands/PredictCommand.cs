@@ -39,7 +39,10 @@ internal static class PredictCommand
             string temp = target + ".tmp";
             long rows;
             using (var writer = new StreamWriter(temp))
-                rows = predictor.PredictToWriter(new CriteoTrainingData(files, layout, new CriteoReaderOptions { ParserThreads = parse.GetValue(threads) }).ForModel(predictor.Declaration), writer, batch);
+            {
+                var input = new CriteoTrainingData(files, layout, new CriteoReaderOptions { ParserThreads = parse.GetValue(threads) });
+                rows = predictor.PredictToWriter(input.ForModel(predictor.Declaration), writer, batch);
+            }
             File.Move(temp, target, overwrite: true);
             Console.WriteLine($"{rows:N0} predictions ({layout} input) written to {target}");
             return 0;
