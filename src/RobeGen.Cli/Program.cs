@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RobeGen.Cli;
 using RobeGen.Cli.Commands;
+using RobeGen.Cli.Commands.Train;
 
 var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed DLRM click-through models on the CPU or a CUDA GPU.")
 {
@@ -15,13 +16,20 @@ var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed D
     RobeGen.Cli.Commands.Bench.BenchCommand.Create(),
 };
 
+ParseResult parse = root.Parse(args);
+if (parse.Errors.Count > 0 && parse.CommandResult.Command != root)
+{
+    // A usage error: one line per problem, in the flag's words, and exit 2 (the convention for bad usage).
+    foreach (var error in parse.Errors) Console.Error.WriteLine($"robegen: error: {UsageErrors.OneLine(error)}");
+    return 2;
+}
 try
 {
     // Our own handler below prints user errors as one line; bugs still get a stack trace.
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (CliErrors.IsUserFacing(e))
 {
-    Console.Error.WriteLine($"robegen: error: {e.Message}");
-    return 1;
+    Console.Error.WriteLine($"robegen: error: {CliErrors.OneLine(e)}");
+    return e is CliException { ExitCode: var code } ? code : 1;
 }

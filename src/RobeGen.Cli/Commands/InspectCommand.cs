@@ -24,7 +24,9 @@ internal static class InspectCommand
                 IDlrmDefinition? definition = ModelCatalog.FindByDeclarationName(c.DeclarationName);
                 Console.WriteLine($"checkpoint     {file.FullName} ({SummaryPrinter.Bytes(file.Length)}, format v{CheckpointFile.FormatVersion}, checksum ok)");
                 Console.WriteLine($"model          {c.DeclarationName}, fingerprint {c.Fingerprint}" +
-                    (definition is null ? " (not a built-in model)" : definition.Declaration.Fingerprint == c.Fingerprint ? " (matches this build)" : " (DIFFERS from this build's declaration)"));
+                    (definition is null ? " (not a built-in model)"
+                        : definition.Declaration.Fingerprint == c.Fingerprint ? " (matches this build)"
+                        : " (DIFFERS from this build's declaration)"));
                 Console.WriteLine($"progress       step {c.Step:N0}, epoch {c.Epoch + 1}, next data at {c.DataPosition}");
                 foreach ((string key, string value) in c.Hyperparameters.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                     Console.WriteLine($"  {key,-14} {value}");
@@ -40,7 +42,8 @@ internal static class InspectCommand
                 ModelDeclaration d = ModelCatalog.Get(name).Declaration;
                 Console.WriteLine(d);
                 ModelSize size = d.DeclaredSize;
-                Console.WriteLine($"  parameters {size.Parameters:N0} ({SummaryPrinter.Bytes(size.Bytes)}); full tables {SummaryPrinter.Bytes(size.FullTableEmbeddingParameters * 4)}; compression {size.CompressionRatio:N1}x");
+                Console.WriteLine($"  parameters {size.Parameters:N0} ({SummaryPrinter.Bytes(size.Bytes)}); " +
+                    $"full tables {SummaryPrinter.Bytes(size.FullTableEmbeddingParameters * 4)}; compression {size.CompressionRatio:N1}x");
                 return 0;
             }
             Console.Error.WriteLine("robegen inspect: give --checkpoint PATH or --model NAME.");

@@ -22,10 +22,28 @@ internal static class SweepCommand
         var data = CommonOptions.Data(false, "Training files (Criteo TSV, plain or .gz). Without them, synthetic rows are used (--synthetic-rows).");
         var evalData = new Option<string[]>("--eval-data") { Description = "Evaluation files (needed with --data).", AllowMultipleArgumentsPerToken = true };
         var syntheticRows = new Option<long>("--synthetic-rows") { Description = "Synthetic training rows (when no --data is given).", DefaultValueFactory = _ => 1_000_000 };
-        var syntheticEvalRows = new Option<long>("--synthetic-eval-rows") { Description = "Synthetic evaluation rows (from row 2^48, disjoint from training).", DefaultValueFactory = _ => 200_000 };
-        var methods = new Option<string[]>("--methods") { Description = "Methods to train (default all): full, hashed, qr, qr-scaled, robe-z1, robe-z4, robe-z16, robe-circular, robe-signed.", AllowMultipleArgumentsPerToken = true };
-        var ratios = new Option<double[]>("--ratios") { Description = "Compression ratios of the compressible methods.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [10, 100, 1000, 10000] };
-        var seeds = new Option<int[]>("--seeds") { Description = "Model seeds (the spread over them is reported).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 2, 3] };
+        var syntheticEvalRows = new Option<long>("--synthetic-eval-rows")
+        {
+            Description = "Synthetic evaluation rows (from row 2^48, disjoint from training).",
+            DefaultValueFactory = _ => 200_000,
+        };
+        var methods = new Option<string[]>("--methods")
+        {
+            Description = "Methods to train (default all): full, hashed, qr, qr-scaled, robe-z1, robe-z4, robe-z16, robe-circular, robe-signed.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var ratios = new Option<double[]>("--ratios")
+        {
+            Description = "Compression ratios of the compressible methods.",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [10, 100, 1000, 10000],
+        };
+        var seeds = new Option<int[]>("--seeds")
+        {
+            Description = "Model seeds (the spread over them is reported).",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [1, 2, 3],
+        };
         var model = new Option<string>("--model") { Description = "criteo-kaggle or criteo-terabyte.", DefaultValueFactory = _ => "criteo-kaggle" };
         model.AcceptOnlyFromAmong(ModelCatalog.Builtin.Keys.ToArray());
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 1 };
@@ -39,7 +57,8 @@ internal static class SweepCommand
         var output = new Option<string>("--out") { Description = "Folder for results.csv, sweep.md and sweep.png.", DefaultValueFactory = _ => "sweep" };
         var synthetic = new SyntheticOptions();
 
-        var command = new Command("sweep", "Train every storage method at 10x..10000x compression (and Full) over several seeds; write a table and a plot of AUC and logloss against bytes.")
+        var command = new Command("sweep",
+            "Train every storage method at 10x..10000x compression (and Full) over several seeds; write a table and a plot of AUC and logloss against bytes.")
         {
             data, evalData, syntheticRows, syntheticEvalRows, methods, ratios, seeds, model, epochs, batchSize, lr, optimizer, minCount, device, precision, threads, output,
         };
@@ -84,7 +103,8 @@ internal static class SweepCommand
             string resultsPath = Path.Combine(folder, "results.csv");
             // Cells from other data or training settings must not land in the same table.
             string settings = string.Create(CultureInfo.InvariantCulture,
-                $"model {declaration.Name}\ndata {sweepData.Description}\nepochs {plan.Training.Epochs}, batch {batch}, lr {parse.GetValue(lr)}, {plan.Runtime.Optimizer}, {plan.Runtime.Precision}, min count {plan.MinCount}\n");
+                $"model {declaration.Name}\ndata {sweepData.Description}\nepochs {plan.Training.Epochs}, batch {batch}, lr {parse.GetValue(lr)}, " +
+                $"{plan.Runtime.Optimizer}, {plan.Runtime.Precision}, min count {plan.MinCount}\n");
             string settingsPath = Path.Combine(folder, "settings.txt");
             if (File.Exists(settingsPath) && File.ReadAllText(settingsPath) != settings)
                 throw new ArgumentException($"{folder} holds results of other settings ({settingsPath}); use another --out folder.");

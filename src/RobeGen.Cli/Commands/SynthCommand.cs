@@ -13,9 +13,17 @@ internal static class SynthCommand
     {
         var rows = new Option<long>("--rows") { Description = "Rows to write.", Required = true };
         var output = new Option<string>("--out") { Description = "Output file: Criteo TSV, gzip when it ends in .gz.", Required = true };
-        var firstRow = new Option<long>("--first-row") { Description = "Index of the first row (a different range gives different rows of the same data set).", DefaultValueFactory = _ => 0 };
+        var firstRow = new Option<long>("--first-row")
+        {
+            Description = "Index of the first row (a different range gives different rows of the same data set).",
+            DefaultValueFactory = _ => 0,
+        };
         var eval = new Option<bool>("--eval") { Description = "Write the evaluation range (rows from 2^48, the range robegen sweep evaluates on) instead of --first-row." };
-        var teacherRows = new Option<long>("--teacher-rows") { Description = "Rows of the written range the teacher's AUC is measured on (0: none).", DefaultValueFactory = _ => 1_000_000 };
+        var teacherRows = new Option<long>("--teacher-rows")
+        {
+            Description = "Rows of the written range the teacher's AUC is measured on (0: none).",
+            DefaultValueFactory = _ => 1_000_000,
+        };
         var threads = CommonOptions.Threads();
         var synthetic = new SyntheticOptions();
         var command = new Command("synth", "Write synthetic Criteo-shaped rows (13 dense + 26 categorical, Zipf tokens, labels from a hidden teacher) and print the teacher's AUC.")
@@ -31,7 +39,8 @@ internal static class SynthCommand
             string path = parse.GetValue(output)!;
             var generator = new SyntheticGenerator(spec);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"synthetic data: seed {spec.Seed}, {spec.Cardinalities.Sum():N0} distinct tokens over 26 columns, Zipf {spec.ZipfExponent}, target CTR {spec.TargetCtr}, teacher bias {generator.Bias:F3}"));
+                $"synthetic data: seed {spec.Seed}, {spec.Cardinalities.Sum():N0} distinct tokens over 26 columns, Zipf {spec.ZipfExponent}, " +
+                $"target CTR {spec.TargetCtr}, teacher bias {generator.Bias:F3}"));
             var clock = Stopwatch.StartNew();
             SyntheticTsvWriter.Write(generator, start, count, path, parse.GetValue(threads));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -17,6 +17,8 @@ public sealed class Trainer
     private readonly ITrainingObserver _observer;
     private readonly Action<TrainingSnapshot>? _saveCheckpoint;
     private readonly TimeProvider _time;
+    /// <summary>Rows of the run's first batch, predicted before each checkpoint (null until a step ran).</summary>
+    private PredictionProbe? _probe;
 
     /// <param name="model">The model to train (any backend).</param>
     /// <param name="options">Epochs, batch size, schedule, evaluation and checkpoint cadence.</param>
@@ -41,7 +43,11 @@ public sealed class Trainer
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Runs training from <paramref name="resumeFrom"/> (the start by default) and returns the summary.</summary>
+    /// <summary>
+    /// Runs training from <paramref name="resumeFrom"/> (the start by default) and returns the summary. When
+    /// <paramref name="cancel"/> is signalled the run stops after the current step (stop reason "interrupted"), skips the
+    /// final evaluation and still takes its final checkpoint, so an interrupted run resumes where it stopped.
+    /// </summary>
     public TrainingSummary Train(ITrainingData train, ITrainingData? eval = null, TrainingProgressState? resumeFrom = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -62,7 +68,8 @@ public sealed class Trainer
         }
         run.Stop("all epochs done"); // unless it stopped earlier, for a reason that stays
 
-        if (evaluate is not null && run.LastEvaluationStep != run.State.Step) Evaluate(run, evaluate);
+        // An interrupted run skips its final evaluation (it can take long) but still saves where it stands.
+        if (evaluate is not null && run.LastEvaluationStep != run.State.Step && !cancel.IsCancellationRequested) Evaluate(run, evaluate);
         else if (run.HasLossSinceCurvePoint) run.AddCurvePoint(null);
         if (_saveCheckpoint is not null && run.LastCheckpointStep != run.State.Step) SaveCheckpoint(run.State);
         return run.Summary(_model);
@@ -80,12 +87,17 @@ public sealed class Trainer
                 run.Stop($"reached {max} steps");
                 return;
             }
-            cancel.ThrowIfCancellationRequested();
+            if (cancel.IsCancellationRequested)
+            {
+                run.Stop("interrupted");
+                return;
+            }
             if (!cursor.MoveNext()) return;
 
             Batch batch = cursor.Current;
             float rate = _options.LearningRate.At(run.State.Step);
             long stepStart = Stopwatch.GetTimestamp();
+            _probe ??= PredictionProbe.From(batch);
             float loss = _model.TrainStep(batch, rate);
             double seconds = Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
             if (!float.IsFinite(loss)) throw new TrainingDivergedException(run.State.Step, loss);
@@ -130,8 +142,16 @@ public sealed class Trainer
         (_options.CheckpointEverySteps > 0 && step % _options.CheckpointEverySteps == 0)
         || (_options.CheckpointEveryMinutes > 0 && _time.GetElapsedTime(lastCheckpointTime).TotalMinutes >= _options.CheckpointEveryMinutes);
 
-    /// <summary>The snapshot scans the whole state first, so a diverged model never replaces a good checkpoint.</summary>
-    private void SaveCheckpoint(TrainingProgressState state) => _saveCheckpoint!(TrainingSnapshot.Take(_model, state));
+    /// <summary>
+    /// The snapshot scans the whole state and the probe asks the model for predictions first, so a diverged model (NaN
+    /// weights, or finite ones that overflow) never replaces a good checkpoint.
+    /// </summary>
+    private void SaveCheckpoint(TrainingProgressState state)
+    {
+        TrainingSnapshot snapshot = TrainingSnapshot.Take(_model, state);
+        _probe?.ThrowIfUnusable(_model, state.Step);
+        _saveCheckpoint!(snapshot);
+    }
 
     private sealed class NullObserver : ITrainingObserver
     {

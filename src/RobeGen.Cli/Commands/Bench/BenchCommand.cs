@@ -12,13 +12,27 @@ internal static class BenchCommand
     public static Command Create()
     {
         var device = new Option<DeviceKind>("--device") { Description = "cuda or cpu.", DefaultValueFactory = _ => DeviceKind.Cuda };
-        var models = new Option<string[]>("--models") { Description = "kaggle and/or mlperf.", DefaultValueFactory = _ => ["kaggle", "mlperf"], AllowMultipleArgumentsPerToken = true };
+        var models = new Option<string[]>("--models")
+        {
+            Description = "kaggle and/or mlperf.",
+            DefaultValueFactory = _ => ["kaggle", "mlperf"],
+            AllowMultipleArgumentsPerToken = true,
+        };
         var batches = new Option<int[]>("--batches") { Description = "Batch sizes.", DefaultValueFactory = _ => [2048, 16384, 65536], AllowMultipleArgumentsPerToken = true };
-        var storages = new Option<string[]>("--storages") { Description = "robe (the declared Z), robeN (Z = N, e.g. robe1, robe32; capped at the dim) and/or full.", DefaultValueFactory = _ => ["robe1", "robe32", "full"], AllowMultipleArgumentsPerToken = true };
+        var storages = new Option<string[]>("--storages")
+        {
+            Description = "robe (the declared Z), robeN (Z = N, e.g. robe1, robe32; capped at the dim) and/or full.",
+            DefaultValueFactory = _ => ["robe1", "robe32", "full"],
+            AllowMultipleArgumentsPerToken = true,
+        };
         var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per figure (after warm-up).", DefaultValueFactory = _ => 20 };
         var precision = CommonOptions.Precision();
         var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV to this file (the PyTorch baseline reads it for its ratios)." };
-        var serving = new Option<bool>("--serving") { Description = "Instead: serve each model from a checkpoint through Predictor (dynamic batching on CUDA) and measure latency and concurrent throughput at the largest batch size." };
+        var serving = new Option<bool>("--serving")
+        {
+            Description = "Instead: serve each model from a checkpoint through Predictor (dynamic batching on CUDA) " +
+                "and measure latency and concurrent throughput at the largest batch size.",
+        };
         var command = new Command("bench", "Measure training/inference throughput and the embedding layer against the memory floor.")
         {
             device, models, batches, storages, timedSteps, precision, csv, serving,

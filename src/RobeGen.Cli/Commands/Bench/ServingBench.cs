@@ -46,7 +46,8 @@ internal static class ServingBench
                 }
                 latencies.Sort();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  one caller, {rows,5} rows per request: p50 {Percentile(latencies, 50),9:0.0} us, p99 {Percentile(latencies, 99),9:0.0} us ({latencies.Count:N0} requests)"));
+                    $"  one caller, {rows,5} rows per request: p50 {Percentile(latencies, 50),9:0.0} us, " +
+                    $"p99 {Percentile(latencies, 99),9:0.0} us ({latencies.Count:N0} requests)"));
             }
             foreach (int rows in new[] { 1, 64, 1024 })
             {

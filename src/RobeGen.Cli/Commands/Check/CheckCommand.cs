@@ -14,10 +14,19 @@ internal static class CheckCommand
 {
     public static Command Create()
     {
-        var device = new Option<DeviceKind>("--device") { Description = "cuda (the GPU), or cpu to run the same checks on ILGPU's CPU accelerator with tiny sizes.", DefaultValueFactory = _ => DeviceKind.Cuda };
+        var device = new Option<DeviceKind>("--device")
+        {
+            Description = "cuda (the GPU), or cpu to run the same checks on ILGPU's CPU accelerator with tiny sizes.",
+            DefaultValueFactory = _ => DeviceKind.Cuda,
+        };
         var data = new Option<string?>("--data") { Description = "A labeled Criteo file for the 100-step training check (default: the built-in sample)." };
         var steps = new Option<int>("--steps") { Description = "Training steps compared with the CPU backend.", DefaultValueFactory = _ => 100 };
-        var batches = new Option<int[]>("--batches") { Description = "Batch sizes of the throughput table.", DefaultValueFactory = _ => [2048, 16384], AllowMultipleArgumentsPerToken = true };
+        var batches = new Option<int[]>("--batches")
+        {
+            Description = "Batch sizes of the throughput table.",
+            DefaultValueFactory = _ => [2048, 16384],
+            AllowMultipleArgumentsPerToken = true,
+        };
         var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per throughput figure (after warm-up).", DefaultValueFactory = _ => 50 };
         var skipEquivalence = new Option<bool>("--skip-equivalence") { Description = "Only measure throughput." };
         var skipThroughput = new Option<bool>("--skip-throughput") { Description = "Only run the equivalence checks." };

@@ -54,11 +54,13 @@ internal static class CublasCheck
     private static void MatmulChecks(GpuDevice device, KernelGemm reference, EquivalenceReport report, Random random)
     {
         // (transA, transB, m, n, k, lda, ldb, ldc, A, B, C, epilogue, tf32, limit, name)
-        var cases = new (bool TA, bool TB, int M, int N, int K, int Lda, int Ldb, int Ldc, ElementType A, ElementType B, ElementType C, GemmEpilogue E, bool Tf32, double Limit, string Name)[]
+        var cases = new (bool TA, bool TB, int M, int N, int K, int Lda, int Ldb, int Ldc,
+            ElementType A, ElementType B, ElementType C, GemmEpilogue E, bool Tf32, double Limit, string Name)[]
         {
             (false, true, 257, 1024, 479, 480, 479, 1024, ElementType.F32, ElementType.F32, ElementType.F32, GemmEpilogue.BiasRelu, false, 1e-5, "F32 forward bias+ReLU"),
             (false, true, 257, 1024, 479, 480, 479, 1024, ElementType.F32, ElementType.F32, ElementType.F32, GemmEpilogue.BiasRelu, true, 3e-3, "TF32 forward bias+ReLU"),
-            (false, true, 257, 1024, 479, 480, 480, 1024, ElementType.Bf16, ElementType.Bf16, ElementType.Bf16, GemmEpilogue.BiasRelu, false, 1e-2, "BF16 forward bias+ReLU (top.0)"),
+            (false, true, 257, 1024, 479, 480, 480, 1024, ElementType.Bf16, ElementType.Bf16, ElementType.Bf16, GemmEpilogue.BiasRelu, false, 1e-2,
+                "BF16 forward bias+ReLU (top.0)"),
             (false, true, 257, 512, 13, 16, 16, 512, ElementType.Bf16, ElementType.Bf16, ElementType.Bf16, GemmEpilogue.BiasRelu, false, 1e-2, "BF16 forward k=13 (bottom.0)"),
             (true, false, 1024, 479, 257, 1024, 480, 479, ElementType.Bf16, ElementType.Bf16, ElementType.F32, GemmEpilogue.None, false, 1e-4, "BF16 dW = dY^T x into F32"),
             (false, false, 257, 480, 1024, 1024, 480, 480, ElementType.Bf16, ElementType.Bf16, ElementType.Bf16, GemmEpilogue.None, false, 1e-2, "BF16 dx = dY W into bf16"),

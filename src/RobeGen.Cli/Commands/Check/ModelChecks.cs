@@ -21,7 +21,8 @@ internal static class ModelChecks
         // Layer by layer against the double-precision reference: deterministic and atomic gradients, SGD and Adagrad.
         yield return Layers(device, kaggle, new ModelOptions { MaxBatchSize = layerBatch, DeterministicGradients = true }, layerBatch, "deterministic");
         yield return Layers(device, kaggle, new ModelOptions { MaxBatchSize = layerBatch }, layerBatch, "atomic");
-        yield return Layers(device, kaggle, new ModelOptions { MaxBatchSize = layerBatch, Optimizer = OptimizerKind.Adagrad, DeterministicGradients = true }, layerBatch, "deterministic");
+        yield return Layers(device, kaggle,
+            new ModelOptions { MaxBatchSize = layerBatch, Optimizer = OptimizerKind.Adagrad, DeterministicGradients = true }, layerBatch, "deterministic");
         if (!options.Simulate)
             yield return Layers(device, CriteoTerabyte.Definition, new ModelOptions { MaxBatchSize = 32, DeterministicGradients = true }, 32, "deterministic");
 

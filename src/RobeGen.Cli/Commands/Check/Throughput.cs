@@ -27,7 +27,8 @@ internal static class Throughput
                 Measure(device, options, name, definition, batchSize, "FP32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize }, profile: true);
                 if (batchSize == options.BatchSizes[^1])
                 {
-                    Measure(device, options, name, definition, batchSize, "FP32, deterministic gradients", new ModelOptions { MaxBatchSize = batchSize, DeterministicGradients = true }, inference: false);
+                    Measure(device, options, name, definition, batchSize, "FP32, deterministic gradients",
+                        new ModelOptions { MaxBatchSize = batchSize, DeterministicGradients = true }, inference: false);
                     Measure(device, options, name, definition, batchSize, "TF32, atomic gradients", new ModelOptions { MaxBatchSize = batchSize, Precision = Precision.Tf32 });
                     Measure(device, options, name, definition, batchSize, "BF16, atomic gradients", new ModelOptions { MaxBatchSize = batchSize, Precision = Precision.Bf16 },
                         profile: options.Precision == Precision.Bf16);
@@ -43,8 +44,10 @@ internal static class Throughput
         var batches = Enumerable.Range(0, 4).Select(i => SyntheticBatches.Create(definition.Declaration, batchSize, 40 + i)).ToArray();
         float lr = 0.01f;
         var r = ThroughputMeter.Measure(backend, batches, options.TimedSteps, inference);
+        string inferenceRate = double.IsNaN(r.Inference) ? "-" : r.Inference.ToString("N0", CultureInfo.InvariantCulture);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {name,-15} {batchSize,6} {mode,-34} {r.Train,12:N0} {r.TrainAsync,14:N0} {(double.IsNaN(r.Inference) ? "-" : r.Inference.ToString("N0", CultureInfo.InvariantCulture)),12} {r.MsPerStep,8:0.00}   (loss {r.Loss:0.0000}, {backend.DeviceBytes / (1 << 20)} MiB, {backend.GemmName}, {device.Name})"));
+            $"  {name,-15} {batchSize,6} {mode,-34} {r.Train,12:N0} {r.TrainAsync,14:N0} {inferenceRate,12} {r.MsPerStep,8:0.00}   " +
+            $"(loss {r.Loss:0.0000}, {backend.DeviceBytes / (1 << 20)} MiB, {backend.GemmName}, {device.Name})"));
         if (profile)
         {
             var phases = StepProfiler.ProfileTrainStep(backend, batches[0], lr, Math.Max(1, options.TimedSteps / 5));

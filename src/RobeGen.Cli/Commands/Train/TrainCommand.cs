@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Globalization;
+using RobeGen.Backends;
+using RobeGen.Checkpoints;
+using RobeGen.Cli.Output;
+using RobeGen.Data;
+using RobeGen.Models;
+using RobeGen.Training;
+
+namespace RobeGen.Cli.Commands.Train;
+
+/// <summary><c>robegen train</c>: with no arguments, the README's main job on the built-in Criteo sample.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var options = new TrainOptions();
+        var command = new Command("train", "Train a model on Criteo files (or the built-in sample) and print AUC, logloss, size and speed.");
+        foreach (Option option in options.All) command.Options.Add(option);
+        command.SetAction(parse => Run(options.Bind(parse)));
+        return command;
+    }
+
+    private static int Run(TrainSettings r)
+    {
+        var console = new TrainingConsole();
+        bool builtIn = r.Data.Length == 0;
+        string[] files = builtIn ? [EmbeddedSample.Extract()] : r.Data;
+        if (builtIn) console.OnMessage($"data: built-in sample, {EmbeddedSample.Attribution}");
+
+        TrainOutputs outputs = TrainOutputs.Check(r, files);
+        CriteoReaderOptions readerOptions = new()
+        {
+            ParserThreads = r.Threads,
+            SkipBadRows = r.SkipBadRows,
+            RejectsPath = outputs.Rejects?.Target,
+        };
+        (CriteoTrainingData train, CriteoTrainingData? eval) = SplitData(r, files, builtIn, readerOptions);
+
+        IDlrmDefinition definition = ModelCatalog.Get(r.Model);
+        if (r.Save is null && (r.CheckpointEvery > 0 || r.CheckpointMinutes > 0 || r.KeepCheckpoints != 1))
+            throw new ArgumentException("--checkpoint-every, --checkpoint-minutes and --keep-checkpoints need --save.");
+        var series = outputs.Save is null ? null : new CheckpointSeries(outputs.Save.Target, r.KeepCheckpoints);
+        if (series?.RemoveStaleTemporaryFiles() is > 0 and int stale)
+            console.OnMessage($"removed {stale} temporary file(s) of an interrupted save beside {r.Save}");
+        LoadedModel? resumed = r.Resume is null ? null : Resume(r.Resume, definition, RuntimeOptions(r), console);
+        Vocabulary? vocabulary = resumed?.Vocabulary;
+        ModelOptions options;
+        IDlrmBackend model;
+        if (resumed is not null)
+        {
+            (options, model) = (resumed.Options, resumed.Model);
+            console.OnMessage($"resuming at step {resumed.Checkpoint.Step:N0} ({resumed.Checkpoint.DataPosition})");
+        }
+        else
+        {
+            var choice = new StorageChoice(r.Storage, r.Compression, r.Slots, r.BlockSize, QuotientRemainderInit: r.QrInit);
+            NewModel built = ModelSetup.Create(definition, RuntimeOptions(r) with { Seed = r.Seed, Optimizer = r.Optimizer }, choice, train,
+                r.MinCount, log: console.OnMessage);
+            (model, options, vocabulary) = (built.Model, built.Options, built.Vocabulary);
+        }
+
+        using (model)
+        {
+            VocabularyMapper? mapper = VocabularyMapper.For(vocabulary, model.Layout);
+            train = train.ForModel(definition.Declaration).WithVocabulary(mapper);
+            eval = eval?.ForModel(definition.Declaration).WithVocabulary(mapper);
+            console.OnMessage($"model: {definition.Declaration.Name} on {model.DeviceName}; {SummaryPrinter.Bytes(model.Layout.Size.Bytes)} " +
+                string.Create(CultureInfo.InvariantCulture,
+                    $"({model.Layout.Size.CompressionRatio:N1}x compression); {options.Optimizer}, lr {r.LearningRate}, batch {r.BatchSize}"));
+
+            var trainingOptions = new TrainingOptions
+            {
+                Epochs = r.Epochs,
+                BatchSize = r.BatchSize,
+                LearningRate = LearningRateSchedule.Parse(r.Schedule, r.LearningRate),
+                EvalEverySteps = r.EvalEvery,
+                TargetAuc = r.TargetAuc,
+                MaxSteps = r.MaxSteps,
+                CheckpointEverySteps = r.CheckpointEvery,
+                CheckpointEveryMinutes = r.CheckpointMinutes,
+            };
+            long saves = 0;
+            Action<TrainingSnapshot>? saver = series is null ? null : snapshot =>
+            {
+                string written = TrainOutputs.Writing(outputs.Save!, "the checkpoint", () =>
+                    series.Save(snapshot.Progress.Step, path => ModelCheckpoint.Save(path, model, options, snapshot, vocabulary, RunSettings(r))));
+                saves++;
+                console.OnCheckpoint(written, snapshot.Progress.Step);
+            };
+            var trainer = new Trainer(model, trainingOptions, console, saver);
+            using var interruption = new Interruption();
+            TrainingSummary summary = console.Run(() => trainer.Train(train, eval, resumed?.Progress, interruption.Token));
+            // Always: a run killed between its last periodic save and this copy is finished by a resume that has no step left.
+            if (series is not null) TrainOutputs.Writing(outputs.Save!, "the final checkpoint", series.Publish);
+
+            string? plot = null;
+            if (outputs.Save is not null && saves > 0)
+            {
+                plot = Path.ChangeExtension(outputs.Save.Target, ".curve.png");
+                TrainOutputs.Writing(outputs.Save, "the training curve " + plot, () => TrainingCurvePlot.Save(plot, summary));
+            }
+            if (train.RejectedRows > 0 || (eval?.RejectedRows ?? 0) > 0)
+                Console.WriteLine($"rejected rows  {train.RejectedRows + (eval?.RejectedRows ?? 0):N0} (written to {outputs.Rejects!.Given})");
+            // Name the checkpoint only when one was written: no step ran when the data is empty, every row was rejected or --max-steps is 0.
+            string? saved = outputs.Save is null ? null
+                : saves > 0 ? r.Save
+                : $"none written: no training step ran ({summary.StopReason}; empty data, every row rejected, or --max-steps 0)";
+            SummaryPrinter.Print(Console.Out, summary, saved, plot);
+            if (interruption.SignalName is { } signal)
+            {
+                Console.Error.WriteLine($"robegen: interrupted by {signal} after step {summary.Final.Step:N0}; " +
+                    (saves > 0 ? $"saved to {r.Save}, resume with --resume {r.Save}" : outputs.Save is null ? "nothing saved (no --save)" : "nothing saved"));
+                return interruption.ExitCode;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>The newest intact checkpoint of the run saved at <paramref name="path"/>, telling which damaged ones were set aside.</summary>
+    private static LoadedModel Resume(string path, IDlrmDefinition definition, ModelOptions runtime, TrainingConsole console)
+    {
+        string chosen = path;
+        LoadedModel loaded = new CheckpointSeries(path).LoadNewest(p => ModelCheckpoint.Load(chosen = p, definition, runtime), out IReadOnlyList<string> setAside);
+        foreach (string damaged in setAside) console.OnMessage($"skipped a damaged checkpoint: {damaged}");
+        console.OnMessage($"resuming from {chosen}");
+        return loaded;
+    }
+
+    private static (CriteoTrainingData Train, CriteoTrainingData? Eval) SplitData(TrainSettings r, string[] files, bool builtIn, CriteoReaderOptions readerOptions)
+    {
+        // Evaluation rows get their own rejects file, so the training rejects are not overwritten by each evaluation.
+        CriteoReaderOptions evalOptions = readerOptions with { RejectsPath = readerOptions.RejectsPath is { } p ? TrainOutputs.EvalRejects(p) : null };
+        if (r.EvalData.Length > 0)
+        {
+            if (r.Holdout is not null) throw new ArgumentException("Give either --eval-data or --holdout, not both.");
+            return (new CriteoTrainingData(files, CriteoLayout.Labeled, readerOptions),
+                    new CriteoTrainingData(r.EvalData, CriteoLayout.Labeled, evalOptions));
+        }
+        double? fraction = r.Holdout ?? (builtIn ? 0.2 : null);
+        if (fraction is null or 0) return (new CriteoTrainingData(files, CriteoLayout.Labeled, readerOptions), null);
+        var (train, eval) = HoldoutSplit.Split(files, fraction.Value, readerOptions);
+        return (train, new CriteoTrainingData(eval.Files, CriteoLayout.Labeled, evalOptions) { First = eval.First });
+    }
+
+    private static ModelOptions RuntimeOptions(TrainSettings r) => new()
+    {
+        Device = r.Device,
+        Threads = r.Threads,
+        MaxBatchSize = r.BatchSize,
+        DeterministicGradients = r.Deterministic,
+        Precision = r.Precision,
+    };
+
+    private static Dictionary<string, string> RunSettings(TrainSettings r) => new()
+    {
+        ["lr"] = r.LearningRate.ToString(CultureInfo.InvariantCulture),
+        ["lr-schedule"] = r.Schedule,
+        ["batch-size"] = r.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["epochs"] = r.Epochs.ToString(CultureInfo.InvariantCulture),
+        ["data"] = string.Join(' ', r.Data.Length == 0 ? [EmbeddedSample.ResourceName] : r.Data.Select(Path.GetFileName)),
+    };
+}

@@ -1,0 +1,39 @@
+using RobeGen.Backends;
+using RobeGen.Training;
+
+namespace RobeGen.Cli.Commands.Train;
+
+/// <summary>What <c>robegen train</c> was asked to do: one named property per option, bound in <see cref="TrainOptions.Bind"/>.</summary>
+internal sealed class TrainSettings
+{
+    public string[] Data { get; init; } = [];
+    public string[] EvalData { get; init; } = [];
+    public double? Holdout { get; init; }
+    public required string Model { get; init; }
+    public EmbeddingStorage? Storage { get; init; }
+    public double? Compression { get; init; }
+    public long? Slots { get; init; }
+    public int? BlockSize { get; init; }
+    public long MinCount { get; init; }
+    public int Epochs { get; init; }
+    public int BatchSize { get; init; }
+    public float LearningRate { get; init; }
+    public required string Schedule { get; init; }
+    public OptimizerKind Optimizer { get; init; }
+    public int Seed { get; init; }
+    public DeviceKind Device { get; init; }
+    public int Threads { get; init; }
+    public string? Save { get; init; }
+    public string? Resume { get; init; }
+    public long EvalEvery { get; init; }
+    public double? TargetAuc { get; init; }
+    public long? MaxSteps { get; init; }
+    public long CheckpointEvery { get; init; }
+    public double CheckpointMinutes { get; init; }
+    public int KeepCheckpoints { get; init; }
+    public bool SkipBadRows { get; init; }
+    public string? Rejects { get; init; }
+    public bool Deterministic { get; init; }
+    public Precision Precision { get; init; }
+    public QuotientRemainderInit QrInit { get; init; }
+}
