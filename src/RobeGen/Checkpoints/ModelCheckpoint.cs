@@ -12,6 +12,9 @@ public sealed record LoadedModel(IDlrmDefinition Definition, IDlrmBackend Model,
     public TrainingProgressState Progress => new(Checkpoint.Step, Checkpoint.Epoch, Checkpoint.DataPosition,
         long.TryParse(Checkpoint.Hyperparameters.GetValueOrDefault(ModelCheckpoint.RowsKey), out long rows) ? rows : 0);
 
+    /// <summary>The statistics its standardized dense columns were trained with (saved as <c>extra: data.ResolvedStatistics.ToSettings()</c>).</summary>
+    public DenseStatistics DenseStatistics => DenseStatistics.FromSettings(Checkpoint.Hyperparameters);
+
     /// <summary>Maps raw ids to vocabulary indices for the tables that need them (null when none does).</summary>
     public VocabularyMapper? CreateVocabularyMapper() => VocabularyMapper.For(Vocabulary, Model.Layout);
 }
@@ -100,7 +103,10 @@ public static class ModelCheckpoint
             model.Dispose();
             throw new CheckpointException(path, $"its tensors do not fit the model: {e.Message}", e);
         }
-        Vocabulary? vocabulary = checkpoint.Vocabularies.Count > 0 ? Vocabulary.FromNamedIds(checkpoint.Vocabularies) : null;
+        ModelDeclaration declaration = definition.Declaration;
+        // A named model's vocabulary has one column per table; a Criteo model's one per Criteo column.
+        int columns = declaration.NamedColumns ? declaration.TableCount : CriteoSchema.CategoricalFeatures;
+        Vocabulary? vocabulary = checkpoint.Vocabularies.Count > 0 ? Vocabulary.FromNamedIds(checkpoint.Vocabularies, columns) : null;
         return new LoadedModel(definition, model, options, checkpoint, vocabulary);
     }
 }

@@ -69,3 +69,15 @@ public partial class WideSigned
     [Categorical(Column = 1, Cardinality = 40, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Full1 { get; }
     [Categorical(Column = 2, Cardinality = 5000)] public partial EmbeddingTable Robe2 { get; }
 }
+
+/// <summary>A shop's own click model on named columns: every dense transform, a ROBE and a Full table.</summary>
+[Dlrm(Label = "clicked", EmbeddingDim = 4, BottomMlp = new[] { 8, 4 }, TopMlp = new[] { 8 })]
+[Dense("price", Transform = DenseTransform.Log1p)]
+[Dense("age", Transform = DenseTransform.Standardize)]
+[Dense("score")]
+[RobeArray(Slots = 512, BlockSize = 2)]
+public partial class ShopClicks
+{
+    [Categorical("user_id", Cardinality = 1000)] public partial EmbeddingTable User { get; }
+    [Categorical("country", Cardinality = 50, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Country { get; }
+}
