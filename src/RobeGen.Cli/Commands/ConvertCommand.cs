@@ -9,7 +9,12 @@ internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var data = new Option<FileInfo[]>("--data") { Description = "Criteo TSV files (plain or gzip; labeled or test layout).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var data = new Option<FileInfo[]>("--data")
+        {
+            Description = "Criteo TSV files (plain or gzip; labeled or test layout).",
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
         var output = new Option<FileInfo>("--out") { Description = "The Parquet file to write (label, I1..I13, C1..C26; replaced atomically).", Required = true };
         var rowGroup = new Option<int>("--row-group-rows") { Description = "Rows per Parquet row group.", DefaultValueFactory = _ => CriteoParquetConverter.DefaultRowGroupRows };
         var command = new Command("convert", "Write Criteo TSV files as Parquet, the columnar format Spark, DuckDB and pandas read; train from it like from the TSV.")
