@@ -35,7 +35,8 @@ public static class ModelCheckpoint
 
     /// <summary>
     /// Writes a snapshot the trainer took of <paramref name="model"/> (already exported and checked finite: nothing is
-    /// copied or scanned again), with the model's settings, atomically to <paramref name="path"/>.
+    /// copied or scanned again), with the model's settings, atomically to <paramref name="path"/>. The vocabulary and
+    /// dense statistics the run fitted (<see cref="TrainingSnapshot.Inputs"/>) are stored unless a vocabulary is given.
     /// </summary>
     public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingSnapshot snapshot,
         Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null)
@@ -47,6 +48,8 @@ public static class ModelCheckpoint
         Dictionary<string, string> settings = CheckpointSettings.From(options, model.Layout);
         settings[RowsKey] = progress.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (extra is not null) foreach ((string k, string v) in extra) settings.TryAdd(k, v);
+        foreach ((string k, string v) in snapshot.Inputs.Statistics.ToSettings()) settings.TryAdd(k, v);
+        vocabulary ??= snapshot.Inputs.Vocabulary;
         CheckpointFile.Save(path, new Checkpoint
         {
             DeclarationName = model.Declaration.Name,

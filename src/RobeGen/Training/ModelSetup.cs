@@ -101,15 +101,7 @@ public static class ModelSetup
     public static Vocabulary BuildVocabulary(ITrainingData rawData, long minCount)
     {
         ArgumentNullException.ThrowIfNull(rawData);
-        using IBatchCursor cursor = rawData.Open(DataPosition.Start, 8192);
-        VocabularyBuilder? builder = null;
-        while (cursor.MoveNext())
-        {
-            // Criteo data has 26 token columns whatever the model; a named model's data has one per table.
-            builder ??= new VocabularyBuilder(totalColumns: cursor.Current.Tables);
-            builder.Add(cursor.Current);
-        }
-        return (builder ?? new VocabularyBuilder()).Build(minCount);
+        return VocabularyBuilder.Build(rawData, minCount);
     }
 
     /// <summary>Sizes every Full table to its vocabulary (ids + row 0), keeping the other tables' rows.</summary>

@@ -17,6 +17,7 @@ public sealed class Trainer
     private readonly ITrainingObserver _observer;
     private readonly Action<TrainingSnapshot>? _saveCheckpoint;
     private readonly TimeProvider _time;
+    private FittedInputs _inputs = FittedInputs.None;
 
     /// <param name="model">The model to train (any backend).</param>
     /// <param name="options">Epochs, batch size, schedule, evaluation and checkpoint cadence.</param>
@@ -45,6 +46,7 @@ public sealed class Trainer
     public TrainingSummary Train(ITrainingData train, ITrainingData? eval = null, TrainingProgressState? resumeFrom = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(train);
+        (train, eval, _inputs) = InputFitting.Fit(_model, train, eval);
         var run = new TrainingRun(resumeFrom ?? TrainingProgressState.Start, _time.GetTimestamp());
         Func<EvaluationMetrics>? evaluate = null;
         if (eval is not null)
@@ -65,7 +67,7 @@ public sealed class Trainer
         if (evaluate is not null && run.LastEvaluationStep != run.State.Step) Evaluate(run, evaluate);
         else if (run.HasLossSinceCurvePoint) run.AddCurvePoint(null);
         if (_saveCheckpoint is not null && run.LastCheckpointStep != run.State.Step) SaveCheckpoint(run.State);
-        return run.Summary(_model);
+        return run.Summary(_model) with { Inputs = _inputs };
     }
 
     /// <summary>Steps through one epoch's batches, from where the run stands, until the data ends or the run stops.</summary>
@@ -131,7 +133,7 @@ public sealed class Trainer
         || (_options.CheckpointEveryMinutes > 0 && _time.GetElapsedTime(lastCheckpointTime).TotalMinutes >= _options.CheckpointEveryMinutes);
 
     /// <summary>The snapshot scans the whole state first, so a diverged model never replaces a good checkpoint.</summary>
-    private void SaveCheckpoint(TrainingProgressState state) => _saveCheckpoint!(TrainingSnapshot.Take(_model, state));
+    private void SaveCheckpoint(TrainingProgressState state) => _saveCheckpoint!(TrainingSnapshot.Take(_model, state) with { Inputs = _inputs });
 
     private sealed class NullObserver : ITrainingObserver
     {

@@ -13,7 +13,7 @@ namespace RobeGen.Data.Tabular;
 /// checkpoint stores them (<see cref="DenseStatistics.ToSettings"/>).
 /// </para>
 /// </summary>
-public sealed class TabularData : ITrainingData
+public sealed class TabularData : IFittedData
 {
     private readonly Lazy<DenseStatistics> _statistics;
 
@@ -58,7 +58,15 @@ public sealed class TabularData : ITrainingData
 
     /// <summary>The same files with <paramref name="mapper"/> applied to every batch.</summary>
     public TabularData WithVocabulary(VocabularyMapper? mapper) =>
-        new(Declaration, Files, Delimiter) { Labeled = Labeled, Statistics = Statistics, Vocabulary = mapper };
+        new(Declaration, Files, Delimiter) { Labeled = Labeled, Statistics = ResolvedStatistics, Vocabulary = mapper };
+
+    DenseStatistics IFittedData.Statistics => ResolvedStatistics;
+
+    /// <summary>The vocabulary of the model's tables over these files (token column t is table t).</summary>
+    public Vocabulary BuildVocabulary(long minCount, IReadOnlyDictionary<int, long>? maxIds = null) =>
+        VocabularyBuilder.Build(WithVocabulary(null), minCount, maxIds);
+
+    IFittedData IFittedData.WithVocabulary(VocabularyMapper? mapper) => WithVocabulary(mapper);
 
     public string Description => string.Join(", ", Files.Select(Path.GetFileName));
 
