@@ -23,7 +23,7 @@ internal sealed class ParquetColumn : IDisposable
         Present = new bool[capacity];
         Integers = kind == ParquetValueKind.Integer ? new long[capacity] : [];
         Reals = kind == ParquetValueKind.Real ? new double[capacity] : [];
-        Texts = kind == ParquetValueKind.Text ? new string?[capacity] : [];
+        Texts = kind == ParquetValueKind.Text ? new string[capacity] : [];
         _read = read(this);
     }
 
@@ -31,7 +31,8 @@ internal sealed class ParquetColumn : IDisposable
     public bool[] Present { get; }
     public long[] Integers { get; }
     public double[] Reals { get; }
-    public string?[] Texts { get; }
+    /// <summary>Strings of a text column; an element is null where the value is null (ParquetSharp reads into string[]).</summary>
+    public string[] Texts { get; }
 
     /// <summary>Reads the next <paramref name="rows"/> values (at most the capacity) into the buffers.</summary>
     public int Read(int rows) => _read(rows);
