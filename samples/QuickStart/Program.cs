@@ -1,12 +1,7 @@
 // QuickStart: declare a model (SmallCtr.cs), train it on Criteo rows, save it, and serve it.
 // Run from the repository root:  dotnet run --project samples/QuickStart [-- path/to/criteo.tsv.gz]
 using QuickStart;
-using RobeGen.Backends;
-using RobeGen.Checkpoints;
-using RobeGen.Data;
-using RobeGen.Devices;
-using RobeGen.Serving;
-using RobeGen.Training;
+using RobeGen; // with the package's global usings (RobeGen.Data, RobeGen.Training, ...), all a program needs
 
 string data = args.Length > 0 ? args[0] : Path.Combine("samples", "data", "criteo_1tb_day0_head10k.tsv.gz");
 Console.WriteLine($"{SmallCtr.Declaration}\n  {SmallCtr.ParameterCount:N0} parameters ({SmallCtr.ParameterBytes / 1024.0:N0} KiB), " +

@@ -11,6 +11,7 @@ var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed D
     InspectCommand.Create(),
     ExportCommand.Create(),
     SynthCommand.Create(),
+    ConvertCommand.Create(),
     SweepCommand.Create(),
     RobeGen.Cli.Commands.Check.CheckCommand.Create(),
     RobeGen.Cli.Commands.Bench.BenchCommand.Create(),

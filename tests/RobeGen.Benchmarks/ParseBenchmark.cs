@@ -79,7 +79,7 @@ internal static class ParseBenchmark
         return stopwatch.Elapsed.TotalSeconds;
     }
 
-    private static string DecompressToRam(string gz)
+    internal static string DecompressToRam(string gz)
     {
         string folder = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         string plain = Path.Combine(folder, $"robegen-parse-bench-{Environment.ProcessId}.tsv");
@@ -89,13 +89,13 @@ internal static class ParseBenchmark
         return plain;
     }
 
-    private static string? Option(string[] args, string name)
+    internal static string? Option(string[] args, string name)
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    private static string? FindSample()
+    internal static string? FindSample()
     {
         foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)

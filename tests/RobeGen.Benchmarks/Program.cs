@@ -10,6 +10,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["cpu-memory"] = RobeMemoryProbe.Run,
     ["cpu-gemm"] = GemmProfile.Run,
     ["onnx"] = OnnxBenchmark.Run,
+    ["parquet"] = ParquetBenchmark.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -20,6 +21,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  cpu-gemm [--batch N] [--threads N] [--seconds S]   (every GEMM of a Kaggle training step: us and GFLOP/s)");
     Console.Error.WriteLine("  onnx [--model criteo-kaggle|criteo-terabyte] [--batches 1,64,2048] [--rounds N] [--seconds S]   (ONNX Runtime CPU on the exported model vs RobeGen's predictor)");
     Console.Error.WriteLine("  cpu-memory [--batch N] [--steps N] [--threads N]   (peak RSS of ROBE 1000x training; cpu runs it in a child)");
+    Console.Error.WriteLine("  parquet [--file PATH] [--repeat N] [--batch N]   (reading and training rows/s from Parquet beside TSV; Parquet.Net vs ParquetSharp)");
     return 2;
 }
 return command(args[1..]);

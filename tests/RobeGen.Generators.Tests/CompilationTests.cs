@@ -8,7 +8,7 @@ public sealed class CompilationTests
 {
     public static TheoryData<string> Sources()
     {
-        var data = new TheoryData<string> { Declarations.TinyAuthors, Declarations.TinyCircular, Declarations.TinySigned, Declarations.TinyQr };
+        var data = new TheoryData<string> { Declarations.TinyAuthors, Declarations.TinyCircular, Declarations.TinySigned, Declarations.TinyQr, Declarations.TinyNamed };
         // The reference models, moved to another namespace (RobeGen.dll already holds the originals).
         foreach (string model in new[] { "CriteoKaggle", "CriteoTerabyte" })
         {

@@ -63,6 +63,24 @@ internal static class Declarations
         }
         """;
 
+    /// <summary>A user's own columns by name: a label, three dense columns with their transforms, two categorical columns.</summary>
+    public const string TinyNamed = """
+        using RobeGen;
+
+        namespace Shop;
+
+        [Dlrm(Label = "clicked", EmbeddingDim = 4, BottomMlp = new[] { 8, 4 }, TopMlp = new[] { 4 })]
+        [Dense("price", Transform = DenseTransform.Log1p)]
+        [Dense("age", Transform = DenseTransform.Standardize)]
+        [Dense("score")]
+        [RobeArray(Slots = 64, BlockSize = 2)]
+        public partial class TinyNamed
+        {
+            [Categorical("user_id", Cardinality = 1000)] public partial EmbeddingTable User { get; }
+            [Categorical("country", Cardinality = 20, Storage = EmbeddingStorage.Hashed, Rows = 8)] public partial EmbeddingTable Country { get; }
+        }
+        """;
+
     /// <summary>A valid base the diagnostic tests vary: d = 8, Z = 4, two ROBE tables.</summary>
     public static string Valid(
         string dlrm = "DenseFeatures = 13, EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 4 }",

@@ -29,7 +29,7 @@ public sealed class DiagnosticTests
         { "RG0004", Valid(classHeader: "public abstract partial class [|M|]"), "is abstract", true },
         { "RG0004", Valid(classHeader: "public partial record [|M|]"), "is a record", false },
         { "RG0005", Valid(tables: "public M(int seed) { }\n" + OneTable, classHeader: "public partial class [|M|]"), "add a parameterless constructor", true },
-        { "RG0006", Valid(tables: "", classHeader: "public partial class [|M|]"), "has no [Categorical] properties", false },
+        { "RG0006", Valid(tables: "", classHeader: "public partial class [|M|]"), "has no [Categorical] properties", true },
         { "RG0007", Valid(dlrm: "[|DenseFeatures = 0|], EmbeddingDim = 8, BottomMlp = new[] { 8 }"), "DenseFeatures is 0", true },
         { "RG0007", Valid(dlrm: "[|DenseFeatures = -3|], EmbeddingDim = 8, BottomMlp = new[] { 8 }"), "DenseFeatures is -3", true },
         { "RG0008", Valid(dlrm: "DenseFeatures = 1, [|EmbeddingDim = 0|], BottomMlp = new[] { 8 }", robeArray: ""), "EmbeddingDim is 0", true },
@@ -73,7 +73,26 @@ public sealed class DiagnosticTests
             "between 1 and Cardinality", true },
         { "RG0032", Valid(tables: "[Categorical(Column = 0, Cardinality = 50, Storage = EmbeddingStorage.QuotientRemainder, [|Rows = 51|])] public partial EmbeddingTable A { get; }"),
             "has Rows = 51 remainder rows but only Cardinality = 50 ids", true },
+        { "RG0033", Valid(tables: "[Categorical([|Column = 26|], Cardinality = 10)] public partial EmbeddingTable A { get; }"),
+            "Column = 26, but the Criteo layout has categorical columns 0..25 (C1..C26)", true },
+        { "RG0034", Valid(dlrm: "[|DenseFeatures = 14|], EmbeddingDim = 8, BottomMlp = new[] { 8 }"), "the Criteo layout has 13 dense columns", true },
+        { "RG0035", Named(tables: OneTable.Replace("Column = 0", "[|Column = 0|]")), "table 'A' (Column = 0) uses a position of the Criteo layout", true },
+        { "RG0035", Named(dlrm: "[|DenseFeatures = 2|], EmbeddingDim = 8, BottomMlp = new[] { 8 }", dense: ""), "DenseFeatures = 2 uses a position", true },
+        { "RG0035", Named(tables: "[Categorical(\"user\", [|Column = 3|])] public partial EmbeddingTable A { get; }"), "Column = 3 besides its name", true },
+        { "RG0036", Named(dlrm: "[|DenseFeatures = 3|], EmbeddingDim = 8, BottomMlp = new[] { 8 }"), "DenseFeatures = 3 but the class declares 2 [Dense] columns", true },
+        { "RG0037", Named(tables: "[Categorical([|\"price\"|])] public partial EmbeddingTable A { get; }"),
+            "table 'A' reads column 'price', which a dense feature reads already", true },
+        { "RG0037", Named(dlrm: "Label = \"age\", EmbeddingDim = 8, BottomMlp = new[] { 8 }", dense: "[Dense(\"price\")] [Dense([|\"age\"|])]"),
+            "a dense feature reads column 'age', which the label reads already", true },
+        { "RG0038", Named(dense: "[Dense([|\" \"|])]"), "a dense feature has a blank column name", true },
+        { "RG0026", Named(dense: "[Dense(\"price\", [|Transform = (DenseTransform)9|])]"), "Transform = 9 is not a value of DenseTransform", true },
     };
+
+    /// <summary>A valid declaration of named columns, with one part replaced.</summary>
+    private static string Named(string dlrm = "Label = \"clicked\", EmbeddingDim = 8, BottomMlp = new[] { 8 }",
+        string dense = "[Dense(\"price\", Transform = DenseTransform.Log1p)] [Dense(\"age\")]",
+        string tables = "[Categorical(\"user\", Cardinality = 100)] public partial EmbeddingTable A { get; }") =>
+        Valid(dlrm: dlrm, tables: tables).Replace("[RobeArray(", dense + "\n[RobeArray(");
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -93,16 +112,36 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void An_error_emits_only_the_table_properties_so_only_RG_errors_show()
+    public void An_error_stands_alone_even_where_the_program_uses_the_generated_members()
     {
-        Run run = GeneratorHarness.Run(Valid(dlrm: "DenseFeatures = 0, EmbeddingDim = 8, BottomMlp = new[] { 8 }"));
+        // Before, each RG error came with seven CS0117 "'M' does not contain a definition for 'Definition'" (one per use).
+        const string program = """
+            namespace Sample;
+            public static class Program
+            {
+                public static object[] Uses() => new object[]
+                {
+                    M.Definition, M.Declaration, M.ParameterCount, M.ParameterBytes, M.CompressionRatio, M.Fingerprint,
+                    M.DenseFeatures, M.EmbeddingDim, M.TableCount, M.RobeSlots, M.BottomMlp.Length, M.TopMlp.Length, new M().A,
+                };
+            }
+            """;
+        Run run = GeneratorHarness.Run(Valid(tables: "[Categorical(Column = 26, Cardinality = 10)] public partial EmbeddingTable A { get; }"), program);
         GeneratedSourceResult file = Assert.Single(run.Single.GeneratedSources);
         Assert.Equal("Sample.M.Dlrm.g.cs", file.HintName);
         string text = file.SourceText.ToString();
         Assert.Contains("public partial global::RobeGen.EmbeddingTable A { get => throw", text);
-        Assert.DoesNotContain("IDlrmDefinition", text);
+        Assert.Contains("Definition => throw", text);
         Assert.Empty(run.CompilerDiagnostics);
-        Assert.Equal(new[] { "RG0007" }, run.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Equal(new[] { "RG0033" }, run.GeneratorDiagnostics.Select(d => d.Id));
+    }
+
+    [Fact]
+    public void A_stub_leaves_out_a_member_a_table_property_already_names()
+    {
+        Run run = GeneratorHarness.Run(Valid(tables: "[Categorical(Column = 0)] public partial EmbeddingTable Fingerprint { get; }"));
+        Assert.Equal(new[] { "RG0027" }, run.GeneratorDiagnostics.Select(d => d.Id));
+        Assert.Empty(run.CompilerDiagnostics);
     }
 
     [Fact]

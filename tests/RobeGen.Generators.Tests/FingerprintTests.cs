@@ -4,7 +4,8 @@ using RobeGen.Generators.Robe;
 
 namespace RobeGen.Generators.Tests;
 
-// Inside the namespace, so that they win over RobeGen.TokenKind and RobeGen.RobeVariant of the runtime.
+// Inside the namespace, so that they win over RobeGen.TokenKind, RobeVariant and DenseTransform of the runtime.
+using DenseTransform = RobeGen.Generators.Model.DenseTransform;
 using RobeVariant = RobeGen.Generators.Model.RobeVariant;
 using TokenKind = RobeGen.Generators.Model.TokenKind;
 
@@ -45,11 +46,16 @@ public sealed class FingerprintTests
     [Fact]
     public void Every_field_changes_the_fingerprint()
     {
-        var a = new TableModel("A", "public partial", 0, 0, 10, TableStorage.Robe, 0, 0);
-        var b = new TableModel("B", "public partial", 1, 1, 20, TableStorage.Hashed, 5, 10);
+        var a = new TableModel("A", "public partial", 0, 0, "C1", 10, TableStorage.Robe, 0, 0);
+        var b = new TableModel("B", "public partial", 1, 1, "C2", 20, TableStorage.Hashed, 5, 10);
         DlrmModel basis = new("N", "M", "N.M", 2, 8, new[] { 8 }.ToEquatableArray(), new[] { 4 }.ToEquatableArray(),
             TokenKind.Vocabulary, 100, 4, RobeVariant.Authors, new[] { a, b }.ToEquatableArray());
         DlrmModel WithB(TableModel changed) => basis with { Tables = new[] { a, changed }.ToEquatableArray() };
+        DlrmModel named = basis with
+        {
+            NamedColumns = true,
+            DenseColumns = new[] { new DenseColumnModel("price", DenseTransform.None), new DenseColumnModel("age", DenseTransform.None) }.ToEquatableArray(),
+        };
 
         var variants = new[]
         {
@@ -72,6 +78,11 @@ public sealed class FingerprintTests
             WithB(b with { Rows = 6 }),
             basis with { Tables = new[] { b, a }.ToEquatableArray() },
             basis with { Tables = new[] { a }.ToEquatableArray() },
+            named,
+            named with { LabelColumn = "clicked" },
+            named with { DenseColumns = new[] { new DenseColumnModel("price", DenseTransform.Log1p), new DenseColumnModel("age", DenseTransform.None) }.ToEquatableArray() },
+            named with { DenseColumns = new[] { new DenseColumnModel("price", DenseTransform.None), new DenseColumnModel("size", DenseTransform.None) }.ToEquatableArray() },
+            named with { Tables = new[] { a with { ColumnName = "user" }, b with { ColumnName = "item" } }.ToEquatableArray() },
         };
         var prints = variants.Select(Fingerprint.Of).ToList();
         Assert.Equal(prints.Count, prints.Distinct().Count());

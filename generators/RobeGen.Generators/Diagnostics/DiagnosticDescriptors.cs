@@ -33,7 +33,7 @@ internal static class DiagnosticDescriptors
         "The [Dlrm] class '{0}' has no [Categorical] properties; declare at least one, e.g. [Categorical(Column = 0, Cardinality = 1000)] public partial EmbeddingTable C1 {{ get; }}");
     public static readonly DiagnosticDescriptor InvalidDenseFeatures = Error("RG0007",
         "DenseFeatures must be at least 1",
-        "DenseFeatures is {0}; set it to the number of dense input features (at least 1)");
+        "DenseFeatures is {0}; set it to the number of dense input features (at least 1), or name the dense columns with [Dense(\"column_name\")] on the class");
     public static readonly DiagnosticDescriptor InvalidEmbeddingDim = Error("RG0008",
         "EmbeddingDim must be at least 1",
         "EmbeddingDim is {0}; set it to the embedding width (at least 1)");
@@ -76,7 +76,7 @@ internal static class DiagnosticDescriptors
         "Table property '{0}' has an implementation; declare only '{{ get; }}' and let RobeGen implement it");
     public static readonly DiagnosticDescriptor NegativeColumn = Error("RG0020",
         "Column must be set and non-negative",
-        "Table '{0}' has Column = {1}; set Column to the zero-based categorical column it reads (C1 is 0)");
+        "Table '{0}' has Column = {1}; name the column it reads, [Categorical(\"column_name\")], or set Column to a categorical column of the Criteo layout (C1 is 0)");
     public static readonly DiagnosticDescriptor DuplicateColumn = Error("RG0021",
         "Two tables read the same column",
         "Table '{0}' reads Column {1}, which table '{2}' already reads; give each table its own column");
@@ -118,6 +118,28 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor QuotientRemainderRowsAboveCardinality = Error("RG0032",
         "QuotientRemainder Rows must not exceed Cardinality",
         "Table '{0}' has Rows = {1} remainder rows but only Cardinality = {2} ids, so rows {2}..{3} would never be read; set Rows between 1 and {2}");
+
+    // Data columns (ColumnRules).
+    public static readonly DiagnosticDescriptor CriteoColumnOutOfRange = Error("RG0033",
+        "Column is outside the Criteo layout",
+        "Table '{0}' reads Column = {1}, but the Criteo layout has categorical columns 0..{2} (C1..C{3}); " +
+        "choose one of them, or name a column of your own data: [Categorical(\"column_name\")]");
+    public static readonly DiagnosticDescriptor CriteoDenseOutOfRange = Error("RG0034",
+        "DenseFeatures exceeds the Criteo layout",
+        "DenseFeatures = {0}, but the Criteo layout has {1} dense columns (I1..I{1}); use at most {1}, or name your own dense columns with [Dense(\"column_name\")] on the class");
+    public static readonly DiagnosticDescriptor MixedColumnStyles = Error("RG0035",
+        "Named columns and Criteo positions are mixed",
+        "{0} uses a position of the Criteo layout, but '{1}' names its columns elsewhere; " +
+        "name every column ([Dense(\"x\")], [Categorical(\"x\")], Label = \"x\") or none (DenseFeatures, Column = n)");
+    public static readonly DiagnosticDescriptor DenseCountMismatch = Error("RG0036",
+        "DenseFeatures disagrees with the [Dense] columns",
+        "DenseFeatures = {0} but the class declares {1} [Dense] columns; remove DenseFeatures (the [Dense] columns count)");
+    public static readonly DiagnosticDescriptor DuplicateColumnName = Error("RG0037",
+        "A column is read twice",
+        "{0} reads column '{1}', which {2} reads already; each data column feeds one input");
+    public static readonly DiagnosticDescriptor BlankColumnName = Error("RG0038",
+        "Column name is blank",
+        "{0} has a blank column name; give the name of a column of the data (a CSV header field or a Parquet column)");
 
     public static readonly DiagnosticDescriptor InternalError = Error("RG9999",
         "RobeGen internal error",

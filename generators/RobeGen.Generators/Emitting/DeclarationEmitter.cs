@@ -61,7 +61,7 @@ internal static class DeclarationEmitter
             {
                 w.WriteLine($$"""
                     /// <summary>{{System.Security.SecurityElement.Escape(Describe(model, table))}}</summary>
-                    public static {{Names.EmbeddingTable}} {{Identifier(table.Name)}} { get; } = new {{Names.EmbeddingTable}}({{String(table.Name)}}, {{Int(table.Index)}}, {{Int(table.Column)}}, {{Long(table.Cardinality)}}, {{Names.EmbeddingStorage}}.{{table.Storage}}, {{Long(table.Rows)}}, {{Hex(table.TokenOffset)}});
+                    public static {{Names.EmbeddingTable}} {{Identifier(table.Name)}} { get; } = new {{Names.EmbeddingTable}}({{String(table.Name)}}, {{Int(table.Index)}}, {{Int(table.Column)}}, {{Long(table.Cardinality)}}, {{Names.EmbeddingStorage}}.{{table.Storage}}, {{Long(table.Rows)}}, {{Hex(table.TokenOffset)}}){{ColumnNameInit(model, table)}};
                     """);
             }
         }
@@ -97,7 +97,7 @@ internal static class DeclarationEmitter
                 {{ImmutableLiteral(model.TopMlp)}},
                 {{Names.TokenKind}}.{{model.Tokens}}, RobeSlots, BlockSize, {{Names.RobeVariant}}.{{model.Variant}},
                 {{Names.ImmutableArray}}.Create({{tables}}),
-                Fingerprint);
+                Fingerprint{{NamedColumnArguments(model)}});
 
             /// <summary>The model as an <see cref="{{Names.DlrmDefinition}}"/> (what backends and tools take).</summary>
             public static {{Names.DlrmDefinition}} Definition { get; } = new {{Identifier(model.ClassName)}}();
@@ -106,6 +106,18 @@ internal static class DeclarationEmitter
             {{Names.EmbeddingKernels}} {{Names.DlrmDefinition}}.Embedding => CpuEmbedding.Instance;
             {{Names.GpuEmbeddingKernels}} {{Names.DlrmDefinition}}.GpuEmbedding => GpuEmbedding.Instance;
             """);
+    }
+
+    /// <summary>A named table's column name (a Criteo table's is C{Column + 1}, the runtime's default).</summary>
+    private static string ColumnNameInit(DlrmModel model, TableModel table) =>
+        model.NamedColumns ? " { ColumnName = " + String(table.ColumnName) + " }" : "";
+
+    /// <summary>The label and dense columns of a named declaration (the runtime defaults to the Criteo layout's).</summary>
+    private static string NamedColumnArguments(DlrmModel model)
+    {
+        if (!model.NamedColumns) return "";
+        string dense = string.Join(", ", model.DenseColumns.Select(d => "new " + Names.DenseColumn + "(" + String(d.Name) + ", " + Names.DenseTransform + "." + d.Transform + ")"));
+        return ",\n    labelColumn: " + String(model.LabelColumn) + ",\n    denseColumns: " + Names.ImmutableArray + ".Create(" + dense + ")";
     }
 
     private static string Describe(DlrmModel model, TableModel table)
@@ -120,7 +132,8 @@ internal static class DeclarationEmitter
         string xg = model.Tokens == TokenKind.Vocabulary
             ? "token + " + table.TokenOffset.ToString(System.Globalization.CultureInfo.InvariantCulture)
             : "token + (" + Int(table.Index) + " << 33)";
-        return table.Name + ": table " + Int(table.Index) + ", column " + Int(table.Column) + ", cardinality " + Int(table.Cardinality) +
+        string column = model.NamedColumns ? "column '" + table.ColumnName + "'" : "column " + Int(table.Column);
+        return table.Name + ": table " + Int(table.Index) + ", " + column + ", cardinality " + Int(table.Cardinality) +
             ", " + storage + "; xg = " + xg + ".";
     }
 

@@ -10,6 +10,11 @@ internal enum TokenKind { RawId = 0, Vocabulary = 1 }
 
 internal enum RobeVariant { Authors = 0, Circular = 1, Signed = 2 }
 
+internal enum DenseTransform { None = 0, Log1p = 1, Standardize = 2 }
+
+/// <summary>One named dense input column.</summary>
+internal sealed record DenseColumnModel(string Name, DenseTransform Transform);
+
 /// <summary>One [Categorical] table as resolved at compile time.</summary>
 /// <param name="Modifiers">The property's modifiers as declared ("public partial", ...): the implementation must repeat them.</param>
 /// <param name="TokenOffset">Constant added to a token to form the global row id xg.</param>
@@ -18,6 +23,7 @@ internal sealed record TableModel(
     string Modifiers,
     int Index,
     int Column,
+    string ColumnName,
     long Cardinality,
     TableStorage Storage,
     long Rows,
@@ -43,6 +49,14 @@ internal sealed record DlrmModel(
 {
     public int TableCount => Tables.Count;
 
+    /// <summary>True when the declaration names its columns; false for the Criteo layout (then the two below are its defaults).</summary>
+    public bool NamedColumns { get; init; }
+
+    public string LabelColumn { get; init; } = "label";
+
+    /// <summary>The named dense columns in input order (empty for the Criteo layout).</summary>
+    public EquatableArray<DenseColumnModel> DenseColumns { get; init; }
+
     /// <summary>Blocks per ROBE embedding with the declared Z: ceil(d / Z).</summary>
     public int RobeBlocks => (EmbeddingDim + BlockSize - 1) / BlockSize;
 
@@ -50,10 +64,12 @@ internal sealed record DlrmModel(
 }
 
 /// <summary>
-/// The table properties of a declaration that has errors: the emitter implements just these (as throwing
-/// getters) so that the user sees the RG errors and no follow-on "partial property has no implementation".
+/// A declaration that has errors: the emitter implements its table properties and the generated members (as
+/// throwing getters and zero constants) so that the user sees the RG errors alone, with no follow-on "partial
+/// property has no implementation" or "does not contain a definition for 'Definition'".
 /// </summary>
-internal sealed record StubModel(string Namespace, string ClassName, EquatableArray<TableModel> Tables)
+/// <param name="PropertyNames">Every [Categorical] property's name: a generated member of the same name is left out.</param>
+internal sealed record StubModel(string Namespace, string ClassName, EquatableArray<TableModel> Tables, EquatableArray<string> PropertyNames)
 {
     public string HintName => (Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName) + ".Dlrm.g.cs";
 }

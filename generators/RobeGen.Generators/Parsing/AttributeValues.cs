@@ -30,6 +30,19 @@ internal sealed class AttributeValues
     public long GetInteger(string name, long defaultValue) =>
         TryGet(name, out TypedConstant value) && value.Value is { } raw ? System.Convert.ToInt64(raw, System.Globalization.CultureInfo.InvariantCulture) : defaultValue;
 
+    /// <summary>A string named argument; null when absent or null.</summary>
+    public string? GetString(string name) => TryGet(name, out TypedConstant value) ? value.Value as string : null;
+
+    /// <summary>The first constructor argument as a string (the column name of [Dense("x")], [Categorical("x")]); null when none.</summary>
+    public string? FirstConstructorString =>
+        _attribute.ConstructorArguments.Length > 0 && _attribute.ConstructorArguments[0].Kind != TypedConstantKind.Error
+            ? _attribute.ConstructorArguments[0].Value as string ?? ""
+            : null;
+
+    /// <summary>The first positional argument's location (the attribute's when none).</summary>
+    public LocationInfo? ConstructorArgumentLocation =>
+        LocationInfo.From(_syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)) ?? Location;
+
     /// <summary>Integer array value; null when absent or null.</summary>
     public IReadOnlyList<long>? GetIntegerArray(string name)
     {

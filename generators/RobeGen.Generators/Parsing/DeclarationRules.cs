@@ -19,6 +19,7 @@ internal static class DeclarationRules
         CheckTables(raw, diagnostics);
         CheckRobeArray(raw, diagnostics);
         CheckSizes(raw, diagnostics);
+        ColumnRules.Check(raw, diagnostics);
     }
 
     /// <summary>The generated size constants are 64-bit: refuse declarations whose counts do not fit.</summary>
@@ -36,7 +37,7 @@ internal static class DeclarationRules
                     // A QuotientRemainder table holds ceil(n / R) <= n quotient rows besides its R remainder rows.
                     if (table.Storage == (long)TableStorage.QuotientRemainder) embedding += Math.Max(table.Rows, 0) * raw.EmbeddingDim;
                 }
-                long mlp = 0, fanIn = raw.DenseFeatures;
+                long mlp = 0, fanIn = ColumnRules.DenseCount(raw);
                 foreach (long width in raw.BottomMlp) { mlp += fanIn * width + width; fanIn = width; }
                 long vectors = raw.Tables.Count + 1;
                 fanIn = raw.EmbeddingDim + vectors * (vectors - 1) / 2;
@@ -53,7 +54,7 @@ internal static class DeclarationRules
     private static void CheckMlps(RawDeclaration raw, List<DiagnosticInfo> diagnostics)
     {
         AttributeValues dlrm = raw.Dlrm;
-        if (raw.DenseFeatures < 1)
+        if (ColumnRules.DenseCount(raw) < 1)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDenseFeatures, dlrm.ArgumentLocation("DenseFeatures"), raw.DenseFeatures));
         if (raw.EmbeddingDim < 1)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidEmbeddingDim, dlrm.ArgumentLocation("EmbeddingDim"), raw.EmbeddingDim));
@@ -108,7 +109,11 @@ internal static class DeclarationRules
         foreach (RawTable table in raw.Tables)
         {
             AttributeValues attribute = table.Categorical;
-            if (table.Column < 0)
+            if (table.ColumnName is not null)
+            {
+                // A named column: ColumnRules checks it.
+            }
+            else if (table.Column < 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativeColumn, attribute.ArgumentLocation("Column"), table.Name, table.Column));
             }

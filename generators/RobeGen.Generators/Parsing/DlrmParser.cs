@@ -20,6 +20,7 @@ internal static class DlrmParser
     public const string DlrmAttributeName = "RobeGen.DlrmAttribute";
     private const string RobeArrayAttributeName = "RobeGen.RobeArrayAttribute";
     private const string CategoricalAttributeName = "RobeGen.CategoricalAttribute";
+    private const string DenseAttributeName = "RobeGen.DenseAttribute";
     private const string EmbeddingTableName = "RobeGen.EmbeddingTable";
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, FaultInjection? faults, CancellationToken cancellationToken)
@@ -56,10 +57,11 @@ internal static class DlrmParser
         {
             StubModel? stub = null;
             var implementable = raw.Tables.Where(t => t.IsImplementable).ToList();
-            if (raw.CanHostGeneratedPart && implementable.Count > 0)
+            if (raw.CanHostGeneratedPart)
             {
                 stub = new StubModel(raw.Namespace, raw.ClassName,
-                    implementable.Select((t, i) => new TableModel(t.Name, t.Modifiers, i, 0, 0, TableStorage.Robe, 0, 0)).ToEquatableArray());
+                    implementable.Select((t, i) => new TableModel(t.Name, t.Modifiers, i, 0, "", 0, TableStorage.Robe, 0, 0)).ToEquatableArray(),
+                    raw.Tables.Select(t => t.Name).ToEquatableArray());
             }
             return new ParseResult(null, stub, diagnostics.ToEquatableArray());
         }
@@ -84,6 +86,12 @@ internal static class DlrmParser
         raw.BottomMlp = raw.Dlrm.GetIntegerArray("BottomMlp") ?? new long[0];
         raw.TopMlp = raw.Dlrm.GetIntegerArray("TopMlp") ?? new long[0];
         raw.Tokens = raw.Dlrm.GetInteger("Tokens", 0);
+        raw.Label = raw.Dlrm.GetString("Label");
+        foreach (AttributeData dense in type.GetAttributes().Where(a => IsAttribute(a, DenseAttributeName)))
+        {
+            var values = new AttributeValues(dense, cancellationToken);
+            raw.Dense.Add(new RawDense { Name = values.FirstConstructorString, Transform = values.GetInteger("Transform", 0), Attribute = values });
+        }
 
         AttributeData? robeArray = type.GetAttributes().FirstOrDefault(a => IsAttribute(a, RobeArrayAttributeName));
         if (robeArray is not null)
@@ -136,6 +144,7 @@ internal static class DlrmParser
             Categorical = new AttributeValues(categorical, cancellationToken),
         };
         table.Column = table.Categorical.GetInteger("Column", -1);
+        table.ColumnName = table.Categorical.FirstConstructorString;
         table.Cardinality = table.Categorical.GetInteger("Cardinality", 0);
         table.Storage = table.Categorical.GetInteger("Storage", 0);
         table.Rows = table.Categorical.GetInteger("Rows", 0);
@@ -184,18 +193,27 @@ internal static class DlrmParser
     private static DlrmModel Resolve(RawDeclaration raw)
     {
         var tokens = (TokenKind)raw.Tokens;
+        bool named = raw.NamesColumns;
         var tables = new List<TableModel>();
         ulong vocabularyOffset = 0;
         for (int index = 0; index < raw.Tables.Count; index++)
         {
             RawTable t = raw.Tables[index];
             ulong offset = tokens == TokenKind.Vocabulary ? vocabularyOffset : (ulong)index << RawTokenTableShift;
-            tables.Add(new TableModel(t.Name, t.Modifiers, index, (int)t.Column, t.Cardinality, (TableStorage)t.Storage, t.Rows, offset));
+            // A named column is read into the model's own order: the reader hands table t the column named t.ColumnName.
+            int column = named ? index : (int)t.Column;
+            string columnName = named ? t.ColumnName! : "C" + (t.Column + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            tables.Add(new TableModel(t.Name, t.Modifiers, index, column, columnName, t.Cardinality, (TableStorage)t.Storage, t.Rows, offset));
             vocabularyOffset += (ulong)t.Cardinality;
         }
-        return new DlrmModel(raw.Namespace, raw.ClassName, raw.FullName, (int)raw.DenseFeatures, (int)raw.EmbeddingDim,
+        return new DlrmModel(raw.Namespace, raw.ClassName, raw.FullName, (int)ColumnRules.DenseCount(raw), (int)raw.EmbeddingDim,
             raw.BottomMlp.Select(w => (int)w).ToEquatableArray(), raw.TopMlp.Select(w => (int)w).ToEquatableArray(),
-            tokens, raw.RobeSlots, (int)raw.BlockSize, (RobeVariant)raw.Variant, tables.ToEquatableArray());
+            tokens, raw.RobeSlots, (int)raw.BlockSize, (RobeVariant)raw.Variant, tables.ToEquatableArray())
+        {
+            NamedColumns = named,
+            LabelColumn = raw.Label ?? "label",
+            DenseColumns = named ? raw.Dense.Select(d => new DenseColumnModel(d.Name!, (DenseTransform)d.Transform)).ToEquatableArray() : default,
+        };
     }
 
     /// <summary>EmbeddingTable.RawTokenTableShift of the runtime: raw-id tables are 2^33 apart in xg.</summary>

@@ -27,8 +27,22 @@ internal sealed class RawDeclaration
     public long RobeSlots;
     public long BlockSize = 1;
     public long Variant;
+    /// <summary>The declared label column name; null when not set (the Criteo layout's "label").</summary>
+    public string? Label;
 
+    public List<RawDense> Dense = new();
     public List<RawTable> Tables = new();
+
+    /// <summary>True when the declaration names a column anywhere (Label, [Dense], [Categorical("name")]).</summary>
+    public bool NamesColumns => Label is not null || Dense.Count > 0 || Tables.Exists(t => t.ColumnName is not null);
+}
+
+/// <summary>One [Dense("name")] attribute as read.</summary>
+internal sealed class RawDense
+{
+    public string? Name;
+    public long Transform;
+    public AttributeValues Attribute = null!;
 }
 
 /// <summary>One [Categorical] property as read, before validation.</summary>
@@ -42,6 +56,8 @@ internal sealed class RawTable
     public bool IsImplementable;
 
     public long Column = -1;
+    /// <summary>The column name of [Categorical("name")]; null for a Criteo column index.</summary>
+    public string? ColumnName;
     public long Cardinality;
     public long Storage;
     public long Rows;

@@ -32,10 +32,16 @@ internal static class Fingerprint
         Line("slots", Number(model.RobeSlots));
         Line("blocksize", Number(model.BlockSize));
         Line("variant", model.Variant.ToString());
+        // Named columns add their lines; a Criteo-layout declaration's text (and fingerprint) is as it always was.
+        if (model.NamedColumns)
+        {
+            Line("label", model.LabelColumn);
+            foreach (DenseColumnModel dense in model.DenseColumns) Line("densecolumn", dense.Name + ";transform=" + dense.Transform);
+        }
         foreach (TableModel table in model.Tables)
         {
-            Line("table", table.Name + ";column=" + Number(table.Column) + ";cardinality=" + Number(table.Cardinality)
-                + ";storage=" + table.Storage + ";rows=" + Number(table.Rows));
+            Line("table", table.Name + ";column=" + Number(table.Column) + (model.NamedColumns ? ";name=" + table.ColumnName : "")
+                + ";cardinality=" + Number(table.Cardinality) + ";storage=" + table.Storage + ";rows=" + Number(table.Rows));
         }
         return text.ToString();
     }

@@ -12,6 +12,9 @@ public sealed record LoadedModel(IDlrmDefinition Definition, IDlrmBackend Model,
     public TrainingProgressState Progress => new(Checkpoint.Step, Checkpoint.Epoch, Checkpoint.DataPosition,
         long.TryParse(Checkpoint.Hyperparameters.GetValueOrDefault(ModelCheckpoint.RowsKey), out long rows) ? rows : 0);
 
+    /// <summary>The statistics its standardized dense columns were trained with (saved as <c>extra: data.ResolvedStatistics.ToSettings()</c>).</summary>
+    public DenseStatistics DenseStatistics => DenseStatistics.FromSettings(Checkpoint.Hyperparameters);
+
     /// <summary>Maps raw ids to vocabulary indices for the tables that need them (null when none does).</summary>
     public VocabularyMapper? CreateVocabularyMapper() => VocabularyMapper.For(Vocabulary, Model.Layout);
 }
@@ -32,7 +35,8 @@ public static class ModelCheckpoint
 
     /// <summary>
     /// Writes a snapshot the trainer took of <paramref name="model"/> (already exported and checked finite: nothing is
-    /// copied or scanned again), with the model's settings, atomically to <paramref name="path"/>.
+    /// copied or scanned again), with the model's settings, atomically to <paramref name="path"/>. The vocabulary and
+    /// dense statistics the run fitted (<see cref="TrainingSnapshot.Inputs"/>) are stored unless a vocabulary is given.
     /// </summary>
     public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingSnapshot snapshot,
         Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null)
@@ -44,6 +48,8 @@ public static class ModelCheckpoint
         Dictionary<string, string> settings = CheckpointSettings.From(options, model.Layout);
         settings[RowsKey] = progress.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (extra is not null) foreach ((string k, string v) in extra) settings.TryAdd(k, v);
+        foreach ((string k, string v) in snapshot.Inputs.Statistics.ToSettings()) settings.TryAdd(k, v);
+        vocabulary ??= snapshot.Inputs.Vocabulary;
         CheckpointFile.Save(path, new Checkpoint
         {
             DeclarationName = model.Declaration.Name,
@@ -104,7 +110,10 @@ public static class ModelCheckpoint
             model.Dispose();
             throw new CheckpointException(path, $"its tensors do not fit the model: {e.Message}", e);
         }
-        Vocabulary? vocabulary = checkpoint.Vocabularies.Count > 0 ? Vocabulary.FromNamedIds(checkpoint.Vocabularies) : null;
+        ModelDeclaration declaration = definition.Declaration;
+        // A named model's vocabulary has one column per table; a Criteo model's one per Criteo column.
+        int columns = declaration.NamedColumns ? declaration.TableCount : CriteoSchema.CategoricalFeatures;
+        Vocabulary? vocabulary = checkpoint.Vocabularies.Count > 0 ? Vocabulary.FromNamedIds(checkpoint.Vocabularies, columns) : null;
         return new LoadedModel(definition, model, options, checkpoint, vocabulary);
     }
 }

@@ -5,7 +5,7 @@ namespace RobeGen.Data;
 /// <see cref="CriteoReader"/> from a position, optionally only up to <see cref="End"/> (a hold-out split), and maps
 /// the tokens of Full tables through a vocabulary.
 /// </summary>
-public sealed class CriteoTrainingData : ITrainingData
+public sealed class CriteoTrainingData : IFittedData
 {
     public CriteoTrainingData(IReadOnlyList<string> files, CriteoLayout layout = CriteoLayout.Labeled, CriteoReaderOptions? readerOptions = null)
     {
@@ -35,6 +35,15 @@ public sealed class CriteoTrainingData : ITrainingData
     /// <summary>The same data shaped for <paramref name="declaration"/>'s dense features and tables.</summary>
     public CriteoTrainingData ForModel(ModelDeclaration declaration) =>
         new(Files, Layout, ReaderOptions) { Vocabulary = Vocabulary, Projection = ColumnProjection.For(declaration), First = First, End = End };
+
+    /// <summary>Criteo's dense columns are log1p-transformed: nothing is standardized.</summary>
+    public DenseStatistics Statistics => DenseStatistics.None;
+
+    /// <summary>The vocabulary of all 26 Criteo columns over these lines (a model's tables map their own <see cref="EmbeddingTable.Column"/>).</summary>
+    public Vocabulary BuildVocabulary(long minCount, IReadOnlyDictionary<int, long>? maxIds = null) =>
+        VocabularyBuilder.Build(new CriteoTrainingData(Files, Layout, ReaderOptions) { First = First, End = End }, minCount, maxIds);
+
+    IFittedData IFittedData.WithVocabulary(VocabularyMapper? mapper) => WithVocabulary(mapper);
 
     public string Description =>
         string.Join(", ", Files.Select(Path.GetFileName)) + (First != DataPosition.Start || End is not null ? $" [{First} .. {End?.ToString() ?? "end"})" : "");

@@ -7,8 +7,15 @@ namespace RobeGen.Data;
 public sealed class DataFormatException : Exception
 {
     public DataFormatException(string filePath, long line, string? field, int column, string reason, Exception? inner = null)
-        : base(Compose(filePath, line, field, column, reason), inner)
+        : this(filePath, "line", line, field, column, reason, inner)
     {
+    }
+
+    /// <summary>An error at <paramref name="unit"/> ("line" of a text file, "row" of a Parquet file) number <paramref name="line"/>.</summary>
+    public DataFormatException(string filePath, string unit, long line, string? field, int column, string reason, Exception? inner = null)
+        : base(Compose(filePath, unit, line, field, column, reason), inner)
+    {
+        Unit = unit;
         FilePath = filePath;
         Line = line;
         Field = field;
@@ -24,10 +31,12 @@ public sealed class DataFormatException : Exception
     /// <summary>1-based column of <see cref="Field"/>; 0 when no field is named.</summary>
     public int Column { get; }
     public string Reason { get; }
+    /// <summary>What <see cref="Line"/> counts: "line" (text files) or "row" (Parquet files, 1-based, the data rows).</summary>
+    public string Unit { get; } = "line";
 
-    private static string Compose(string filePath, long line, string? field, int column, string reason)
+    private static string Compose(string filePath, string unit, long line, string? field, int column, string reason)
     {
-        string where = line > 0 ? $"{filePath}, line {line}" : filePath;
+        string where = line > 0 ? $"{filePath}, {unit} {line}" : filePath;
         if (field is not null) where += $", field {field} (column {column})";
         return $"{where}: {reason}";
     }

@@ -41,18 +41,39 @@ public sealed class VocabularyBuilder
         });
     }
 
-    /// <summary>The vocabulary of ids counted at least <paramref name="minCount"/> times.</summary>
-    public Vocabulary Build(long minCount = 1)
+    /// <summary>
+    /// The vocabulary of ids counted at least <paramref name="minCount"/> times; a column listed in <paramref name="maxIds"/>
+    /// keeps only its that many most frequent ids (ties to the smaller id), so that they fit its table.
+    /// </summary>
+    public Vocabulary Build(long minCount = 1, IReadOnlyDictionary<int, long>? maxIds = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minCount, 1);
         var ids = new ulong[]?[_counts.Length];
         Parallel.ForEach(_columns, column =>
         {
-            ulong[] kept = _counts[column]!.Entries().Where(e => e.Value >= minCount).Select(e => e.Id).ToArray();
+            var frequent = _counts[column]!.Entries().Where(e => e.Value >= minCount);
+            if (maxIds is not null && maxIds.TryGetValue(column, out long max))
+                frequent = frequent.OrderByDescending(e => e.Value).ThenBy(e => e.Id).Take((int)Math.Min(int.MaxValue, Math.Max(0, max)));
+            ulong[] kept = frequent.Select(e => e.Id).ToArray();
             Array.Sort(kept);
             ids[column] = kept;
         });
         return new Vocabulary(ids);
+    }
+
+    /// <summary>One pass over <paramref name="data"/>: the vocabulary of every token column of its batches, ids seen minCount times.</summary>
+    public static Vocabulary Build(ITrainingData data, long minCount, IReadOnlyDictionary<int, long>? maxIds = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using IBatchCursor cursor = data.Open(DataPosition.Start, 8192);
+        VocabularyBuilder? builder = null;
+        while (cursor.MoveNext())
+        {
+            // Criteo data has 26 token columns whatever the model; a named model's data has one per table.
+            builder ??= new VocabularyBuilder(totalColumns: cursor.Current.Tables);
+            builder.Add(cursor.Current);
+        }
+        return (builder ?? new VocabularyBuilder()).Build(minCount, maxIds);
     }
 
     /// <summary>One pass over Criteo files: the vocabulary of <paramref name="columns"/> (all when null).</summary>

@@ -5,21 +5,36 @@ namespace RobeGen;
 /// reads this attribute (and <see cref="RobeArrayAttribute"/> and the <see cref="CategoricalAttribute"/>
 /// properties) at compile time and emits the model's layout constants, hashes and kernels.
 /// </summary>
+/// <remarks>
+/// A model names the columns of its data: the label (<see cref="Label"/>), the dense features (one
+/// <see cref="DenseAttribute"/> each, in input order) and the categorical features (<see cref="CategoricalAttribute"/>
+/// with a column name). A declaration that names no column uses the built-in Criteo layout instead: label, I1..I13
+/// (log1p), C1..C26, chosen by <see cref="DenseFeatures"/> and <see cref="CategoricalAttribute.Column"/>.
+/// </remarks>
 /// <example>
 /// <code>
-/// [Dlrm(DenseFeatures = 13, EmbeddingDim = 16, BottomMlp = new[] { 512, 256, 64, 16 }, TopMlp = new[] { 512, 256 })]
-/// [RobeArray(Slots = 540_000, BlockSize = 4)]
+/// [Dlrm(Label = "clicked", EmbeddingDim = 16, BottomMlp = new[] { 64, 16 }, TopMlp = new[] { 64 })]
+/// [Dense("price", Transform = DenseTransform.Log1p)]
+/// [Dense("age", Transform = DenseTransform.Standardize)]
+/// [RobeArray(Slots = 100_000, BlockSize = 4)]
 /// public partial class MyModel
 /// {
-///     [Categorical(Column = 0, Cardinality = 1460)] public partial EmbeddingTable C1 { get; }
+///     [Categorical("user_id", Cardinality = 1_000_000)] public partial EmbeddingTable User { get; }
+///     [Categorical("country", Cardinality = 200, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Country { get; }
 /// }
 /// </code>
 /// </example>
 [AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
 public sealed class DlrmAttribute : Attribute
 {
-    /// <summary>Number of dense (numeric) input features fed to the bottom MLP.</summary>
+    /// <summary>
+    /// Number of dense (numeric) input features fed to the bottom MLP. With <see cref="DenseAttribute"/> columns it may
+    /// be left out (they count); without, it takes the first of the Criteo layout's I1..I13.
+    /// </summary>
     public int DenseFeatures { get; set; }
+
+    /// <summary>Name of the label column (0/1 or false/true) in the data; "label" when not set.</summary>
+    public string? Label { get; set; }
 
     /// <summary>Width d of every embedding vector (and of the bottom MLP's output).</summary>
     public int EmbeddingDim { get; set; }
@@ -50,11 +65,37 @@ public sealed class RobeArrayAttribute : Attribute
     public RobeVariant Variant { get; set; } = RobeVariant.Authors;
 }
 
+/// <summary>
+/// One dense (numeric) input column of the model, by name; the class's [Dense] attributes in source order are the
+/// bottom MLP's inputs. A missing value (an empty cell or null) reads as 0 after the transform.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class DenseAttribute : Attribute
+{
+    /// <summary>Declares the dense column <paramref name="columnName"/>.</summary>
+    public DenseAttribute(string columnName) => ColumnName = columnName;
+
+    /// <summary>The column's name in the data (a header field of a CSV file, a Parquet column).</summary>
+    public string ColumnName { get; }
+
+    /// <summary>How the raw value becomes the model's input; <see cref="DenseTransform.None"/> by default.</summary>
+    public DenseTransform Transform { get; set; } = DenseTransform.None;
+}
+
 /// <summary>Marks a <c>partial</c> property of type <see cref="EmbeddingTable"/> as one categorical input column.</summary>
 [AttributeUsage(AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
 public sealed class CategoricalAttribute : Attribute
 {
-    /// <summary>Zero-based index of the categorical column in the data (C1 is column 0).</summary>
+    /// <summary>A column of the built-in Criteo layout, chosen by <see cref="Column"/>.</summary>
+    public CategoricalAttribute() { }
+
+    /// <summary>The categorical column <paramref name="columnName"/> of the user's data.</summary>
+    public CategoricalAttribute(string columnName) => ColumnName = columnName;
+
+    /// <summary>The column's name in the data; null for a column of the Criteo layout (<see cref="Column"/>).</summary>
+    public string? ColumnName { get; }
+
+    /// <summary>Zero-based index of a categorical column of the Criteo layout (C1 is column 0, C26 column 25).</summary>
     public int Column { get; set; } = -1;
 
     /// <summary>Number of distinct tokens of the column (the full table's row count); 0 when unknown.</summary>

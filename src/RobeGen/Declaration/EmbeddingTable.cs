@@ -6,7 +6,8 @@ namespace RobeGen;
 /// </summary>
 /// <param name="Name">Property name in the declaration (for example <c>C1</c>).</param>
 /// <param name="Index">Position among the model's tables (declaration order).</param>
-/// <param name="Column">Zero-based categorical column in the data.</param>
+/// <param name="Column">Zero-based categorical column of the data the reader hands the model: the Criteo layout's
+/// column (C1 is 0) for a Criteo declaration, the table's own <paramref name="Index"/> for named columns.</param>
 /// <param name="Cardinality">Distinct tokens of the column (rows of a full table); 0 when unknown.</param>
 /// <param name="Storage">Declared storage of the table.</param>
 /// <param name="Rows">Declared row count of a Hashed table, or the remainder rows R of a QuotientRemainder table (0 otherwise).</param>
@@ -23,6 +24,9 @@ public sealed record EmbeddingTable(
     long Rows,
     ulong TokenOffset)
 {
+    /// <summary>Name of the column in the data: the declared name, or C1..C26 for a column of the Criteo layout.</summary>
+    public string ColumnName { get; init; } = $"C{Column + 1}";
+
     /// <summary>Stride between tables' id ranges for raw 64-bit tokens: 32-bit ids (and the missing-id token 2^32) never collide across tables.</summary>
     public const int RawTokenTableShift = 33;
 

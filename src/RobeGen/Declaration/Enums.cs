@@ -36,3 +36,14 @@ public enum RobeVariant
     /// <summary>The authors' addressing, each coordinate multiplied by a +/-1 sign from an independent hash of (xg, j).</summary>
     Signed = 2,
 }
+
+/// <summary>How a dense column's raw value becomes the model's input.</summary>
+public enum DenseTransform
+{
+    /// <summary>The value as it is.</summary>
+    None = 0,
+    /// <summary>log(1 + max(x, 0)): counts and prices spanning orders of magnitude (what the Criteo layout uses).</summary>
+    Log1p = 1,
+    /// <summary>(x - mean) / standard deviation, both measured on the training data when training starts and saved in the checkpoint.</summary>
+    Standardize = 2,
+}

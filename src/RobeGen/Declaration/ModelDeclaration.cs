@@ -19,7 +19,9 @@ public sealed class ModelDeclaration
         int blockSize,
         RobeVariant variant,
         ImmutableArray<EmbeddingTable> tables,
-        string fingerprint)
+        string fingerprint,
+        string? labelColumn = null,
+        ImmutableArray<DenseColumn> denseColumns = default)
     {
         Name = name;
         DenseFeatures = denseFeatures;
@@ -32,7 +34,17 @@ public sealed class ModelDeclaration
         Variant = variant;
         Tables = tables;
         Fingerprint = fingerprint;
+        LabelColumn = labelColumn ?? CriteoLabel;
+        NamedColumns = !denseColumns.IsDefault;
+        DenseColumns = NamedColumns
+            ? denseColumns
+            : Enumerable.Range(1, denseFeatures).Select(i => new DenseColumn($"I{i}", DenseTransform.Log1p)).ToImmutableArray();
+        if (DenseColumns.Length != denseFeatures)
+            throw new ArgumentException($"{name} has {denseFeatures} dense features but {DenseColumns.Length} dense columns.", nameof(denseColumns));
     }
+
+    /// <summary>Name of the label column of the Criteo layout (and the default of every declaration).</summary>
+    public const string CriteoLabel = "label";
 
     /// <summary>Full name of the declaring class.</summary>
     public string Name { get; }
@@ -49,6 +61,15 @@ public sealed class ModelDeclaration
     public int BlockSize { get; }
     public RobeVariant Variant { get; }
     public ImmutableArray<EmbeddingTable> Tables { get; }
+    /// <summary>Name of the label column in the data.</summary>
+    public string LabelColumn { get; }
+    /// <summary>The dense inputs in order: named by the declaration, or I1..In (log1p) of the Criteo layout.</summary>
+    public ImmutableArray<DenseColumn> DenseColumns { get; }
+    /// <summary>
+    /// True when the declaration names its columns ([Dense], [Categorical("name")]); false when it reads the Criteo
+    /// layout by position (DenseFeatures, Column = n). Named models read any tabular file by column name.
+    /// </summary>
+    public bool NamedColumns { get; }
     /// <summary>Stable hash of the canonical declaration text: checkpoints of another declaration are refused by it.</summary>
     public string Fingerprint { get; }
 

@@ -101,10 +101,7 @@ public static class ModelSetup
     public static Vocabulary BuildVocabulary(ITrainingData rawData, long minCount)
     {
         ArgumentNullException.ThrowIfNull(rawData);
-        var builder = new VocabularyBuilder();
-        using IBatchCursor cursor = rawData.Open(DataPosition.Start, 8192);
-        while (cursor.MoveNext()) builder.Add(cursor.Current);
-        return builder.Build(minCount);
+        return VocabularyBuilder.Build(rawData, minCount);
     }
 
     /// <summary>Sizes every Full table to its vocabulary (ids + row 0), keeping the other tables' rows.</summary>

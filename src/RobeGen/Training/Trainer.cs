@@ -19,6 +19,7 @@ public sealed class Trainer
     private readonly TimeProvider _time;
     /// <summary>Rows of the run's first batch, predicted before each checkpoint (null until a step ran).</summary>
     private PredictionProbe? _probe;
+    private FittedInputs _inputs = FittedInputs.None;
 
     /// <param name="model">The model to train (any backend).</param>
     /// <param name="options">Epochs, batch size, schedule, evaluation and checkpoint cadence.</param>
@@ -51,6 +52,7 @@ public sealed class Trainer
     public TrainingSummary Train(ITrainingData train, ITrainingData? eval = null, TrainingProgressState? resumeFrom = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(train);
+        (train, eval, _inputs) = InputFitting.Fit(_model, train, eval);
         var run = new TrainingRun(resumeFrom ?? TrainingProgressState.Start, _time.GetTimestamp());
         Func<EvaluationMetrics>? evaluate = null;
         if (eval is not null)
@@ -72,7 +74,7 @@ public sealed class Trainer
         if (evaluate is not null && run.LastEvaluationStep != run.State.Step && !cancel.IsCancellationRequested) Evaluate(run, evaluate);
         else if (run.HasLossSinceCurvePoint) run.AddCurvePoint(null);
         if (_saveCheckpoint is not null && run.LastCheckpointStep != run.State.Step) SaveCheckpoint(run.State);
-        return run.Summary(_model);
+        return run.Summary(_model) with { Inputs = _inputs };
     }
 
     /// <summary>Steps through one epoch's batches, from where the run stands, until the data ends or the run stops.</summary>
@@ -148,7 +150,7 @@ public sealed class Trainer
     /// </summary>
     private void SaveCheckpoint(TrainingProgressState state)
     {
-        TrainingSnapshot snapshot = TrainingSnapshot.Take(_model, state);
+        TrainingSnapshot snapshot = TrainingSnapshot.Take(_model, state) with { Inputs = _inputs };
         _probe?.ThrowIfUnusable(_model, state.Step);
         _saveCheckpoint!(snapshot);
     }

@@ -7,7 +7,7 @@ namespace RobeGen.Training;
 /// copies the tensors out once (on CUDA, one device-to-host copy) and scans them for NaN and infinity once, so the
 /// checkpoint that writes a snapshot needs neither again; it is the only way to make one, so a snapshot is always finite.
 /// </summary>
-public sealed class TrainingSnapshot
+public sealed record TrainingSnapshot
 {
     private TrainingSnapshot(TrainingProgressState progress, ModelState state)
     {
@@ -20,6 +20,9 @@ public sealed class TrainingSnapshot
 
     /// <summary>Every parameter and optimizer tensor of the model, all finite.</summary>
     public ModelState State { get; }
+
+    /// <summary>The vocabulary and dense statistics the run fitted on its training data (a checkpoint stores them).</summary>
+    public FittedInputs Inputs { get; init; } = FittedInputs.None;
 
     /// <summary>
     /// Exports <paramref name="model"/>'s state and checks it: a model holding NaN or infinity throws

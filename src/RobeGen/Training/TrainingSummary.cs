@@ -12,4 +12,8 @@ public sealed record TrainingSummary(
     IReadOnlyList<TrainingCurvePoint> Curve,
     ModelSize Size,
     double TrainingRowsPerSecond,
-    TimeSpan WallTime);
+    TimeSpan WallTime)
+{
+    /// <summary>The vocabulary and dense statistics fitted on the training data (pass them to a checkpoint saved after the run).</summary>
+    public FittedInputs Inputs { get; init; } = FittedInputs.None;
+}

@@ -13,6 +13,7 @@ internal static class SharedData
     public const string KaggleHead = "criteo_kaggle_train_head10k.tsv.gz";
     public const string KaggleSample = "criteo_kaggle_train_sample10k.tsv.gz";
     public const string KaggleTest = "criteo_kaggle_test_unlabeled.tsv.gz";
+    public const string Avazu = "avazu_train_sample.csv.gz";
 
     public static string PathOf(string name) =>
         Path.Combine(Directory ?? throw new InvalidOperationException("shared/data is absent"), name);

@@ -69,3 +69,42 @@ public partial class WideSigned
     [Categorical(Column = 1, Cardinality = 40, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Full1 { get; }
     [Categorical(Column = 2, Cardinality = 5000)] public partial EmbeddingTable Robe2 { get; }
 }
+
+/// <summary>A shop's own click model on named columns: every dense transform, a ROBE and a Full table.</summary>
+[Dlrm(Label = "clicked", EmbeddingDim = 4, BottomMlp = new[] { 8, 4 }, TopMlp = new[] { 8 })]
+[Dense("price", Transform = DenseTransform.Log1p)]
+[Dense("age", Transform = DenseTransform.Standardize)]
+[Dense("score")]
+[RobeArray(Slots = 512, BlockSize = 2)]
+public partial class ShopClicks
+{
+    [Categorical("user_id", Cardinality = 1000)] public partial EmbeddingTable User { get; }
+    [Categorical("country", Cardinality = 50, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Country { get; }
+}
+
+/// <summary>A model of the Avazu CTR log's own columns (CSV with a header): its hour as the dense input, 20 categorical columns.</summary>
+[Dlrm(Label = "click", EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 32 })]
+[Dense("hour", Transform = DenseTransform.Standardize)]
+[RobeArray(Slots = 200_000, BlockSize = 4)]
+public partial class AvazuClicks
+{
+    [Categorical("C1")] public partial EmbeddingTable C1 { get; }
+    [Categorical("banner_pos")] public partial EmbeddingTable BannerPos { get; }
+    [Categorical("site_id")] public partial EmbeddingTable Site { get; }
+    [Categorical("site_domain")] public partial EmbeddingTable SiteDomain { get; }
+    [Categorical("site_category")] public partial EmbeddingTable SiteCategory { get; }
+    [Categorical("app_id")] public partial EmbeddingTable App { get; }
+    [Categorical("app_domain")] public partial EmbeddingTable AppDomain { get; }
+    [Categorical("app_category")] public partial EmbeddingTable AppCategory { get; }
+    [Categorical("device_model")] public partial EmbeddingTable DeviceModel { get; }
+    [Categorical("device_type", Cardinality = 8, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable DeviceType { get; }
+    [Categorical("device_conn_type", Cardinality = 8, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable ConnectionType { get; }
+    [Categorical("C14")] public partial EmbeddingTable C14 { get; }
+    [Categorical("C15")] public partial EmbeddingTable C15 { get; }
+    [Categorical("C16")] public partial EmbeddingTable C16 { get; }
+    [Categorical("C17")] public partial EmbeddingTable C17 { get; }
+    [Categorical("C18")] public partial EmbeddingTable C18 { get; }
+    [Categorical("C19")] public partial EmbeddingTable C19 { get; }
+    [Categorical("C20")] public partial EmbeddingTable C20 { get; }
+    [Categorical("C21")] public partial EmbeddingTable C21 { get; }
+}

@@ -1,0 +1,62 @@
+namespace RobeGen.Data.Tabular;
+
+/// <summary>
+/// Batches over a list of tabular files, crossing file boundaries. Its <see cref="Position"/> is (file, data rows of
+/// that file consumed), so a cursor opened at a saved position yields exactly the batches that would have followed.
+/// </summary>
+internal sealed class TabularCursor : IBatchCursor
+{
+    private readonly IReadOnlyList<string> _files;
+    private readonly Func<string, ITabularFileReader> _open;
+    private readonly VocabularyMapper? _vocabulary;
+    private readonly Batch _batch;
+    private ITabularFileReader? _reader;
+    private int _file;
+    private long _rowsInFile;
+
+    public TabularCursor(IReadOnlyList<string> files, Func<string, ITabularFileReader> open, DataPosition start, ModelDeclaration declaration, int batchSize,
+        VocabularyMapper? vocabulary)
+    {
+        if (start.FileIndex < 0 || start.FileIndex > files.Count || start.Line < 0) throw new ArgumentOutOfRangeException(nameof(start), start, $"There are {files.Count} files.");
+        (_files, _open, _vocabulary) = (files, open, vocabulary);
+        _batch = new Batch(batchSize, declaration.DenseFeatures, declaration.TableCount);
+        (_file, _rowsInFile) = (start.FileIndex, 0);
+        if (start.Line > 0 && _file < files.Count)
+        {
+            _reader = open(files[_file]);
+            _reader.Skip(start.Line);
+            _rowsInFile = start.Line;
+        }
+        Position = start;
+    }
+
+    public Batch Current => _batch;
+    public DataPosition Position { get; private set; }
+
+    public bool MoveNext()
+    {
+        _batch.Count = 0;
+        while (_batch.Count < _batch.Capacity && _file < _files.Count)
+        {
+            _reader ??= _open(_files[_file]);
+            int read = _reader.Read(_batch, _batch.Capacity - _batch.Count);
+            _rowsInFile += read;
+            if (read == 0)
+            {
+                _reader.Dispose();
+                _reader = null;
+                (_file, _rowsInFile) = (_file + 1, 0);
+            }
+        }
+        Position = new DataPosition(_file, _rowsInFile);
+        if (_batch.Count == 0) return false;
+        _vocabulary?.Map(_batch);
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        _reader = null;
+    }
+}

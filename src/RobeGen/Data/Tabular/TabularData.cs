@@ -1,0 +1,111 @@
+namespace RobeGen.Data.Tabular;
+
+/// <summary>
+/// A model's data in files of the user's own columns: delimited text with a header (any delimiter, RFC 4180 quotes,
+/// plain or gzip) or Parquet, each file's format found from its first bytes. The model's declaration says which
+/// columns it reads (its label, dense and categorical column names, or the Criteo layout's label, I1.., C..) and the
+/// files are read by those names into the batches training, evaluation and prediction take. Streamed: one batch of
+/// rows in memory at a time.
+/// <para>
+/// Dense columns declared <see cref="DenseTransform.Standardize"/> need the mean and standard deviation of the
+/// training data: unless <see cref="Statistics"/> is given, the first <see cref="Open"/> measures them over these
+/// files. Evaluate and predict with the training data's: <c>train.WithFiles("test.csv")</c> keeps them, and a
+/// checkpoint stores them (<see cref="DenseStatistics.ToSettings"/>).
+/// </para>
+/// </summary>
+public sealed class TabularData : IFittedData
+{
+    private readonly Lazy<DenseStatistics> _statistics;
+
+    /// <param name="declaration">The model whose columns are read (its generated <c>Declaration</c>).</param>
+    /// <param name="files">The files, read in order as one data set.</param>
+    /// <param name="delimiter">The field separator of delimited text files (',' by default; '\t', ';', '|', ...).</param>
+    public TabularData(ModelDeclaration declaration, IReadOnlyList<string> files, char delimiter = ',')
+    {
+        ArgumentNullException.ThrowIfNull(declaration);
+        ArgumentNullException.ThrowIfNull(files);
+        if (files.Count == 0) throw new ArgumentException("At least one data file is needed.", nameof(files));
+        foreach (string file in files)
+            if (!File.Exists(file)) throw new FileNotFoundException($"Data file not found: {file}", file);
+        Declaration = declaration;
+        Files = files.ToArray();
+        Delimiter = delimiter;
+        _statistics = new Lazy<DenseStatistics>(() => Statistics ?? Measure());
+    }
+
+    /// <summary>The data of <paramref name="files"/> for <paramref name="declaration"/> (comma-separated text or Parquet).</summary>
+    public static TabularData Open(ModelDeclaration declaration, params string[] files) => new(declaration, files);
+
+    public ModelDeclaration Declaration { get; }
+    public IReadOnlyList<string> Files { get; }
+    public char Delimiter { get; }
+
+    /// <summary>False for data without the label column (predictions); every label then reads 0.</summary>
+    public bool Labeled { get; init; } = true;
+
+    /// <summary>Statistics of the standardized dense columns; null to measure them over these files when first opened.</summary>
+    public DenseStatistics? Statistics { get; init; }
+
+    /// <summary>Rewrites the tokens of the tables that take vocabulary indices (Full tables); null when none does.</summary>
+    public VocabularyMapper? Vocabulary { get; init; }
+
+    /// <summary>The statistics the batches are standardized with: <see cref="Statistics"/> or, without it, those of these files.</summary>
+    public DenseStatistics ResolvedStatistics => _statistics.Value;
+
+    /// <summary>Other files of the same columns, read with this data's statistics and vocabulary (evaluation, prediction).</summary>
+    public TabularData WithFiles(params string[] files) =>
+        new(Declaration, files, Delimiter) { Labeled = Labeled, Statistics = ResolvedStatistics, Vocabulary = Vocabulary };
+
+    /// <summary>The same files with <paramref name="mapper"/> applied to every batch.</summary>
+    public TabularData WithVocabulary(VocabularyMapper? mapper) =>
+        new(Declaration, Files, Delimiter) { Labeled = Labeled, Statistics = ResolvedStatistics, Vocabulary = mapper };
+
+    DenseStatistics IFittedData.Statistics => ResolvedStatistics;
+
+    /// <summary>The vocabulary of the model's tables over these files (token column t is table t).</summary>
+    public Vocabulary BuildVocabulary(long minCount, IReadOnlyDictionary<int, long>? maxIds = null) =>
+        VocabularyBuilder.Build(WithVocabulary(null), minCount, maxIds);
+
+    IFittedData IFittedData.WithVocabulary(VocabularyMapper? mapper) => WithVocabulary(mapper);
+
+    public string Description => string.Join(", ", Files.Select(Path.GetFileName));
+
+    public IBatchCursor Open(DataPosition start, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ModelColumns columns = ModelColumns.For(Declaration, ResolvedStatistics);
+        return new TabularCursor(Files, path => OpenFile(path, columns), start, Declaration, batchSize, Vocabulary);
+    }
+
+    private ITabularFileReader OpenFile(string path, ModelColumns columns) => TabularFormats.Detect(path) == TabularFormat.Parquet
+        ? new ParquetRowReader(path, columns, Labeled)
+        : new DelimitedFileReader(path, columns, Delimiter, Labeled);
+
+    /// <summary>One pass over the files: mean and standard deviation of each standardized column's present values.</summary>
+    private DenseStatistics Measure()
+    {
+        IReadOnlyList<string> standardized = ModelColumns.Standardized(Declaration);
+        if (standardized.Count == 0) return DenseStatistics.None;
+        ModelColumns raw = ModelColumns.Raw(Declaration);
+        int dense = Declaration.DenseFeatures;
+        int[] positions = standardized.Select(name => Declaration.DenseColumns.IndexOf(Declaration.DenseColumns.First(c => c.Name == name))).ToArray();
+        var sums = new (long Count, double Sum, double Squares)[positions.Length];
+        using (var cursor = new TabularCursor(Files, path => OpenFile(path, raw), DataPosition.Start, Declaration, 8192, null))
+        {
+            while (cursor.MoveNext())
+            {
+                Batch batch = cursor.Current;
+                for (int r = 0; r < batch.Count; r++)
+                {
+                    for (int k = 0; k < positions.Length; k++)
+                    {
+                        double x = batch.Dense[r * dense + positions[k]];
+                        if (double.IsNaN(x)) continue;
+                        sums[k] = (sums[k].Count + 1, sums[k].Sum + x, sums[k].Squares + x * x);
+                    }
+                }
+            }
+        }
+        return DenseStatistics.FromSums(standardized.Select((name, k) => (name, sums[k])).ToDictionary(p => p.name, p => p.Item2));
+    }
+}
