@@ -29,7 +29,14 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             int batch = parse.GetValue(batchSize);
-            var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch, Precision = parse.GetValue(precision) };
+            var runtime = new ModelOptions
+            {
+                Device = parse.GetValue(device),
+                Threads = parse.GetValue(threads),
+                MaxBatchSize = batch,
+                Precision = parse.GetValue(precision),
+                Logger = Output.StderrLogger.Instance,
+            };
             LoadedModel loaded = ModelCheckpoint.Load(parse.GetValue(checkpoint)!.FullName, ModelCatalog.Builtin.Values, runtime);
             using IDlrmBackend model = loaded.Model;
             var files = new CriteoTrainingData(parse.GetValue(data)!, CriteoLayout.Labeled, new CriteoReaderOptions

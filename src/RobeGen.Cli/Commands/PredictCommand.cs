@@ -33,7 +33,14 @@ internal static class PredictCommand
                 false => CriteoLayout.Unlabeled,
                 null => CriteoLayoutDetector.Detect(files[0]),
             };
-            var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch, Precision = parse.GetValue(precision) };
+            var runtime = new ModelOptions
+            {
+                Device = parse.GetValue(device),
+                Threads = parse.GetValue(threads),
+                MaxBatchSize = batch,
+                Precision = parse.GetValue(precision),
+                Logger = Output.StderrLogger.Instance,
+            };
             using Predictor predictor = Predictor.Load(parse.GetValue(checkpoint)!.FullName, ModelCatalog.Builtin.Values, runtime);
             string target = parse.GetValue(output)!.FullName;
             string temp = target + ".tmp";
