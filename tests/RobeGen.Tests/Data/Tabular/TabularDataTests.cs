@@ -201,6 +201,43 @@ public sealed class TabularDataTests : IDisposable
     }
 
     [Fact]
+    public void A_parquet_file_without_a_column_or_with_a_column_of_another_type_is_refused_naming_it()
+    {
+        string missing = _temp.File("missing.parquet");
+        using (var writer = new ParquetFileWriter(missing, new Column[] { new Column<int>("clicked"), new Column<double>("price") }))
+        {
+            using (RowGroupWriter group = writer.AppendRowGroup())
+            {
+                using (var c = group.NextColumn().LogicalWriter<int>()) c.WriteBatch([1]);
+                using (var c = group.NextColumn().LogicalWriter<double>()) c.WriteBatch([1.0]);
+            }
+            writer.Close();
+        }
+        var e = Assert.Throws<DataFormatException>(() => ReadAll(TabularData.Open(ShopClicks.Declaration, missing)));
+        Assert.StartsWith($"{missing}, field age (column 0): the model reads column 'age', which the Parquet schema does not have; it has: clicked, price", e.Message);
+
+        string dates = _temp.File("dates.parquet");
+        var columns = new Column[] { new Column<int>("clicked"), new Column<double>("price"), new Column<DateTime>("age"), new Column<double>("score"),
+            new Column<string>("user_id"), new Column<string>("country") };
+        using (var writer = new ParquetFileWriter(dates, columns))
+        {
+            using (RowGroupWriter group = writer.AppendRowGroup())
+            {
+                using (var c = group.NextColumn().LogicalWriter<int>()) c.WriteBatch([1]);
+                using (var c = group.NextColumn().LogicalWriter<double>()) c.WriteBatch([1.0]);
+                using (var c = group.NextColumn().LogicalWriter<DateTime>()) c.WriteBatch([new DateTime(2020, 1, 1)]);
+                using (var c = group.NextColumn().LogicalWriter<double>()) c.WriteBatch([1.0]);
+                for (int i = 0; i < 2; i++) using (var c = group.NextColumn().LogicalWriter<string>()) c.WriteBatch(["a"]);
+            }
+            writer.Close();
+        }
+        var data = new TabularData(ShopClicks.Declaration, [dates]) { Statistics = AgeStatistics(1, 1, 1) };
+        e = Assert.Throws<DataFormatException>(() => ReadAll(data));
+        Assert.Equal(("age", 3), (e.Field, e.Column));
+        Assert.Contains("the model reads numbers, booleans or strings", e.Message);
+    }
+
+    [Fact]
     public void A_bad_parquet_value_names_the_row()
     {
         string path = _temp.File("bad.parquet");
