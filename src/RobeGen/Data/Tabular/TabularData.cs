@@ -79,7 +79,8 @@ public sealed class TabularData : IFittedData
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ModelColumns columns = ModelColumns.For(Declaration, ResolvedStatistics);
-        return new TabularCursor(Files, path => OpenFile(path, columns), start, Declaration, batchSize, Vocabulary);
+        var cursor = new TabularCursor(Files, path => OpenFile(path, columns), start, Declaration, batchSize, Vocabulary);
+        return new PrefetchingCursor(cursor, cursor.Current);
     }
 
     private ITabularFileReader OpenFile(string path, ModelColumns columns) => TabularFormats.Detect(path) == TabularFormat.Parquet
