@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
@@ -152,6 +153,23 @@ public sealed class TabularDataTests : IDisposable
         using (IBatchCursor cursor = data.Open(saved, 2))
             while (cursor.MoveNext()) resumed.AddRange(cursor.Current.LabelSpan.ToArray());
         Assert.Equal(labels.Skip(4), resumed);
+    }
+
+    [Fact]
+    public void A_cursor_disposed_mid_file_stops_its_reader_and_an_error_comes_after_the_good_batches()
+    {
+        var text = new StringBuilder("clicked,price,age,score,user_id,country\n");
+        for (int r = 0; r < 5000; r++) text.Append(CultureInfo.InvariantCulture, $"{r % 2},{r},30,0,u{r},fr\n");
+        text.Append("1,oops,30,0,u,fr\n");
+        var data = new TabularData(ShopClicks.Declaration, [Write("long.csv", text.ToString())]) { Statistics = AgeStatistics(1, 30, 900) };
+        using (IBatchCursor cursor = data.Open(DataPosition.Start, 10))
+            Assert.True(cursor.MoveNext()); // disposed with the reader far ahead: must not hang
+
+        int rows = 0;
+        using IBatchCursor all = data.Open(DataPosition.Start, 1000);
+        var e = Assert.Throws<DataFormatException>(() => { while (all.MoveNext()) rows += all.Current.Count; });
+        Assert.Equal(5000, rows);
+        Assert.Equal(5002, e.Line);
     }
 
     [Fact]
