@@ -42,6 +42,7 @@ internal static class EvalCommand
                 Threads = parse.GetValue(threads),
                 MaxBatchSize = batch,
                 Precision = parse.GetValue(precision),
+                Logger = Output.StderrLogger.Instance,
             };
             LoadedModel loaded = ModelCheckpoint.Load(checkpointPath, ModelCatalog.Builtin.Values, runtime);
             using IDlrmBackend model = loaded.Model;

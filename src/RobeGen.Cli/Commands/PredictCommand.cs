@@ -43,6 +43,7 @@ internal static class PredictCommand
                 Threads = parse.GetValue(threads),
                 MaxBatchSize = batch,
                 Precision = parse.GetValue(precision),
+                Logger = Output.StderrLogger.Instance,
             };
             using Predictor predictor = Predictor.Load(checkpointPath, ModelCatalog.Builtin.Values, runtime);
             var input = new CriteoTrainingData(files, layout, new CriteoReaderOptions { ParserThreads = parse.GetValue(threads) });

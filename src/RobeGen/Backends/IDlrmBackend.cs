@@ -12,7 +12,9 @@ public interface IDlrmBackend : IDisposable
     /// <summary>Human-readable device name, e.g. "CPU (2 cores, AVX-512)" or "NVIDIA H100 80GB HBM3".</summary>
     string DeviceName { get; }
 
+    /// <summary>The declaration of the model.</summary>
     ModelDeclaration Declaration { get; }
+    /// <summary>Where every table's embeddings live in this run (the declared layout or its overrides).</summary>
     EmbeddingLayout Layout { get; }
 
     /// <summary>Forward, backward and one optimizer update on <paramref name="batch"/>; returns the mean BCE loss.</summary>

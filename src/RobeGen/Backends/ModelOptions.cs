@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 namespace RobeGen.Backends;
 
 /// <summary>Which optimizer updates the parameters.</summary>
@@ -14,7 +16,9 @@ public enum DeviceKind
 {
     /// <summary>CUDA when a driver and GPU are present, else the CPU (with a notice).</summary>
     Auto = 0,
+    /// <summary>Plain C# on the CPU (SIMD, all cores).</summary>
     Cpu = 1,
+    /// <summary>An NVIDIA GPU through CUDA (ILGPU kernels, cuBLAS).</summary>
     Cuda = 2,
 }
 
@@ -44,7 +48,9 @@ public sealed record ModelOptions
 {
     /// <summary>Seed of the initialization: the same seed gives bit-identical initial parameters.</summary>
     public int Seed { get; init; } = 1;
+    /// <summary>How parameters are updated: SGD or Adagrad.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+    /// <summary>Where the model runs.</summary>
     public DeviceKind Device { get; init; } = DeviceKind.Cpu;
     /// <summary>Changes to the declared embedding layout (slots, block size, storage, rows).</summary>
     public EmbeddingOverrides Embedding { get; init; } = EmbeddingOverrides.None;
@@ -52,6 +58,11 @@ public sealed record ModelOptions
     public int Threads { get; init; }
     /// <summary>Largest batch the model will see (buffers are sized for it once).</summary>
     public int MaxBatchSize { get; init; } = 2048;
+    /// <summary>
+    /// Where the library reports what a user may want to know (for example that <see cref="DeviceKind.Auto"/> found no GPU
+    /// and runs on the CPU); nothing by default. The library never writes to the console.
+    /// </summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
     /// <summary>GPU only: reduce the embedding gradient by sort-and-segment (same result every run) instead of float atomics.</summary>
     public bool DeterministicGradients { get; init; }
     /// <summary>Arithmetic of the MLPs: FP32 (default), TF32 or BF16 on CUDA, Int8 for CPU predictions.</summary>

@@ -12,6 +12,7 @@ public delegate void PredictionSink(int index, ReadOnlySpan<float> probabilities
 /// </summary>
 public static class PredictionPipeline
 {
+    /// <summary>Predicts every batch in order and hands each one's probabilities to <paramref name="sink"/>.</summary>
     public static void Run(IDlrmBackend model, IEnumerable<Batch> batches, PredictionSink sink)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -3,6 +3,7 @@ namespace RobeGen.Checkpoints;
 /// <summary>A checkpoint file that cannot be used: truncated, corrupt, of another format version or of another model.</summary>
 public sealed class CheckpointException : Exception
 {
+    /// <summary>A problem <paramref name="problem"/> with the checkpoint at <paramref name="path"/>.</summary>
     public CheckpointException(string path, string problem, Exception? inner = null)
         : base($"Checkpoint {path}: {problem}", inner)
     {
@@ -10,6 +11,8 @@ public sealed class CheckpointException : Exception
         Problem = problem;
     }
 
+    /// <summary>The checkpoint file.</summary>
     public string Path { get; }
+    /// <summary>What is wrong with it.</summary>
     public string Problem { get; }
 }

@@ -13,10 +13,12 @@ namespace RobeGen.Checkpoints;
 /// </summary>
 public static class CheckpointFile
 {
+    /// <summary>Version of the file format this build writes and reads.</summary>
     public const uint FormatVersion = CheckpointFormat.Version;
 
     private const int IoBufferBytes = 1 << 20;
 
+    /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically (a temporary file, then a rename), with its checksum.</summary>
     public static void Save(string path, Checkpoint checkpoint) => Save(path, checkpoint, wrapForTests: null);
 
     /// <param name="wrapForTests">Wraps the temporary file's stream (tests inject write failures with it).</param>

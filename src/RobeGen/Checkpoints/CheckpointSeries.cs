@@ -31,8 +31,11 @@ public sealed class CheckpointSeries
     private readonly string _stem;
     private readonly string _extension;
 
+    /// <summary>The newest checkpoint's path; older ones get numbered names beside it.</summary>
     public string Path { get; }
+    /// <summary>How many checkpoints are kept.</summary>
     public int Keep { get; }
+    /// <summary>The folder of the checkpoints.</summary>
     public string Folder { get; }
 
     /// <summary>Where the checkpoint of <paramref name="step"/> goes.</summary>

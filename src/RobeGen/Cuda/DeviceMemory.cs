@@ -7,6 +7,7 @@ namespace RobeGen.Cuda;
 /// <summary>The device could not hold a tensor: names it and its size, so the user knows what to shrink.</summary>
 public sealed class GpuOutOfMemoryException : Exception
 {
+    /// <summary>The GPU could not allocate <paramref name="bytes"/> bytes for <paramref name="tensor"/>.</summary>
     public GpuOutOfMemoryException(string tensor, long bytes, long? freeBytes, string deviceName, Exception inner)
         : base($"Out of GPU memory on {deviceName}: tensor '{tensor}' needs {Format(bytes)}" +
                (freeBytes is long free ? $" but only {Format(free)} are free" : "") +
@@ -16,7 +17,9 @@ public sealed class GpuOutOfMemoryException : Exception
         Bytes = bytes;
     }
 
+    /// <summary>The tensor that did not fit.</summary>
     public string Tensor { get; }
+    /// <summary>The bytes it needed.</summary>
     public long Bytes { get; }
 
     private static string Format(long bytes) => bytes switch

@@ -8,6 +8,7 @@ namespace RobeGen.Data;
 /// </summary>
 public sealed class Batch
 {
+    /// <summary>A batch of up to <paramref name="capacity"/> rows of <paramref name="denseFeatures"/> dense values and <paramref name="tables"/> tokens.</summary>
     public Batch(int capacity, int denseFeatures, int tables)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -19,17 +20,25 @@ public sealed class Batch
         Tokens = new ulong[capacity * tables];
     }
 
+    /// <summary>Rows the buffers hold.</summary>
     public int Capacity { get; }
+    /// <summary>Dense values per row.</summary>
     public int DenseFeatures { get; }
+    /// <summary>Tokens per row (one per table, or per Criteo column before a projection).</summary>
     public int Tables { get; }
     /// <summary>Valid rows.</summary>
     public int Count { get; set; }
     /// <summary>0 or 1 per row (unused for unlabeled data).</summary>
     public float[] Labels { get; }
+    /// <summary>Dense inputs, row-major [capacity, DenseFeatures], already transformed.</summary>
     public float[] Dense { get; }
+    /// <summary>Tokens, row-major [capacity, Tables].</summary>
     public ulong[] Tokens { get; }
 
+    /// <summary>The labels of the valid rows.</summary>
     public ReadOnlySpan<float> LabelSpan => Labels.AsSpan(0, Count);
+    /// <summary>The dense inputs of the valid rows.</summary>
     public ReadOnlySpan<float> DenseSpan => Dense.AsSpan(0, Count * DenseFeatures);
+    /// <summary>The tokens of the valid rows.</summary>
     public ReadOnlySpan<ulong> TokenSpan => Tokens.AsSpan(0, Count * Tables);
 }

@@ -17,6 +17,7 @@ public static class CriteoSchema
     /// <summary>Categorical columns C1..C26.</summary>
     public const int CategoricalFeatures = 26;
 
+    /// <summary>Fields of a line of <paramref name="layout"/>: 40 labeled, 39 unlabeled.</summary>
     public static int FieldCount(CriteoLayout layout) =>
         (layout == CriteoLayout.Labeled ? 1 : 0) + DenseFeatures + CategoricalFeatures;
 

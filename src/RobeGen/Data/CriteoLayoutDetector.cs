@@ -3,6 +3,7 @@ namespace RobeGen.Data;
 /// <summary>Tells the labeled (40-field) from the test (39-field) Criteo layout by the first line.</summary>
 public static class CriteoLayoutDetector
 {
+    /// <summary>The layout of the file at <paramref name="path"/>, from its first line.</summary>
     public static CriteoLayout Detect(string path)
     {
         using var reader = new StreamReader(InputFile.OpenRead(path));

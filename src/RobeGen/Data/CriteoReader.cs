@@ -68,9 +68,11 @@ public sealed class CriteoReader : IDisposable
         foreach (Thread t in _parserThreads) t.Start();
     }
 
+    /// <summary>Starts reading one file.</summary>
     public static CriteoReader Open(string file, CriteoLayout layout, CriteoReaderOptions? options = null) =>
         Open([file], layout, options);
 
+    /// <summary>Starts reading <paramref name="files"/> in order, as one stream of lines.</summary>
     public static CriteoReader Open(IReadOnlyList<string> files, CriteoLayout layout, CriteoReaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(files);
@@ -103,6 +105,7 @@ public sealed class CriteoReader : IDisposable
     /// <summary>Why the first rejected line was rejected (file, line, field, problem), or null.</summary>
     public string? FirstRejectReason { get; private set; }
 
+    /// <summary>foreach support: each batch with the lines it covers.</summary>
     public Enumerator GetEnumerator() => new(this);
 
     /// <summary>Advances to the next non-empty batch; false at the end of the input. Throws the first error in file order.</summary>
@@ -215,6 +218,7 @@ public sealed class CriteoReader : IDisposable
         return (int)Math.Max(threads + 2, Math.Min(2L * threads + 2, affordable));
     }
 
+    /// <summary>Stops the reader and parser threads and closes the files.</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -236,8 +240,10 @@ public sealed class CriteoReader : IDisposable
 
         internal Enumerator(CriteoReader reader) => _reader = reader;
 
+        /// <summary>The current batch and its lines.</summary>
         public readonly CriteoBatch Current => new(_reader.Current, _reader.CurrentStart, _reader.Position);
 
+        /// <summary>Advances to the next batch.</summary>
         public readonly bool MoveNext() => _reader.MoveNext();
     }
 }

@@ -7,6 +7,7 @@ namespace RobeGen.Data;
 /// </summary>
 public sealed class CriteoTrainingData : IFittedData
 {
+    /// <summary>The lines of <paramref name="files"/> in <paramref name="layout"/>, read with <paramref name="readerOptions"/>.</summary>
     public CriteoTrainingData(IReadOnlyList<string> files, CriteoLayout layout = CriteoLayout.Labeled, CriteoReaderOptions? readerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(files);
@@ -16,8 +17,11 @@ public sealed class CriteoTrainingData : IFittedData
         ReaderOptions = readerOptions ?? new CriteoReaderOptions();
     }
 
+    /// <summary>The files, in reading order.</summary>
     public IReadOnlyList<string> Files { get; }
+    /// <summary>The layout of every file.</summary>
     public CriteoLayout Layout { get; }
+    /// <summary>How the files are read (batch size and positions are set per cursor).</summary>
     public CriteoReaderOptions ReaderOptions { get; }
     /// <summary>Rewrites the tokens of Full tables to vocabulary indices (null when no table needs it).</summary>
     public VocabularyMapper? Vocabulary { get; init; }
@@ -45,6 +49,7 @@ public sealed class CriteoTrainingData : IFittedData
 
     IFittedData IFittedData.WithVocabulary(VocabularyMapper? mapper) => WithVocabulary(mapper);
 
+    /// <summary>The file names, and the line range when only part is used.</summary>
     public string Description =>
         string.Join(", ", Files.Select(Path.GetFileName)) + (First != DataPosition.Start || End is not null ? $" [{First} .. {End?.ToString() ?? "end"})" : "");
 

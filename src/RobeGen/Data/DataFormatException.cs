@@ -6,6 +6,7 @@ namespace RobeGen.Data;
 /// </summary>
 public sealed class DataFormatException : Exception
 {
+    /// <summary>An error at line <paramref name="line"/> of a text file.</summary>
     public DataFormatException(string filePath, long line, string? field, int column, string reason, Exception? inner = null)
         : this(filePath, "line", line, field, column, reason, inner)
     {
@@ -23,6 +24,7 @@ public sealed class DataFormatException : Exception
         Reason = reason;
     }
 
+    /// <summary>The file at fault.</summary>
     public string FilePath { get; }
     /// <summary>1-based line number; 0 when the problem is not tied to a line (for example a corrupt gzip stream).</summary>
     public long Line { get; }
@@ -30,6 +32,7 @@ public sealed class DataFormatException : Exception
     public string? Field { get; }
     /// <summary>1-based column of <see cref="Field"/>; 0 when no field is named.</summary>
     public int Column { get; }
+    /// <summary>What is wrong, without the place.</summary>
     public string Reason { get; }
     /// <summary>What <see cref="Line"/> counts: "line" (text files) or "row" (Parquet files, 1-based, the data rows).</summary>
     public string Unit { get; } = "line";

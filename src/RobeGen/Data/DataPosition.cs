@@ -7,7 +7,9 @@ namespace RobeGen.Data;
 /// </summary>
 public readonly record struct DataPosition(int FileIndex, long Line)
 {
+    /// <summary>The first line of the first file.</summary>
     public static readonly DataPosition Start = new(0, 0);
 
+    /// <summary>"file F, line L".</summary>
     public override string ToString() => $"file {FileIndex}, line {Line}";
 }

@@ -32,6 +32,7 @@ public sealed class Vocabulary
     /// <summary>Categorical columns (26 for Criteo), counted or not.</summary>
     public int Columns => _ids.Length;
 
+    /// <summary>True when <paramref name="column"/> was counted.</summary>
     public bool HasColumn(int column) => _ids[column] is not null;
 
     /// <summary>The ids of a column in index order (index = position + 1).</summary>
@@ -69,6 +70,7 @@ public sealed class Vocabulary
         return new Vocabulary(ids);
     }
 
+    /// <summary>The name under which a column's ids are stored: C1, C2, ...</summary>
     public static string ColumnName(int column) => $"C{column + 1}";
 
     private static int ParseColumnName(string name, int columns)

@@ -13,6 +13,7 @@ public sealed class VocabularyMapper
     private readonly Vocabulary _vocabulary;
     private readonly ImmutableArray<(int BatchColumn, int DataColumn)> _mapped;
 
+    /// <summary>Maps each listed batch column through the vocabulary of its data column.</summary>
     public VocabularyMapper(Vocabulary vocabulary, IEnumerable<(int BatchColumn, int DataColumn)> mapped)
     {
         _vocabulary = vocabulary;
@@ -63,6 +64,7 @@ public sealed class VocabularyMapper
     public static VocabularyMapper ForAllTables(Vocabulary vocabulary, ModelDeclaration declaration) =>
         new(vocabulary, declaration.Tables.Select(t => (t.Index, t.Column)));
 
+    /// <summary>Rewrites the mapped columns of <paramref name="batch"/> in place.</summary>
     public void Map(Batch batch)
     {
         if (_mapped.IsEmpty) return;

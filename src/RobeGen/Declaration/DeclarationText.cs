@@ -16,6 +16,12 @@ internal static class DeclarationText
         sb.Append("1 (").Append(d.InteractionPairs).AppendLine(" pairwise dots)");
         sb.Append("  ROBE array m=").Append(d.RobeSlots.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))
           .Append(" Z=").Append(d.BlockSize).Append(" variant=").Append(d.Variant).Append(" tokens=").Append(d.Tokens).AppendLine();
+        if (d.NamedColumns)
+        {
+            sb.Append("  columns: label '").Append(d.LabelColumn).Append("'; dense ")
+              .AppendJoin(", ", d.DenseColumns.Select(c => $"'{c.Name}' ({c.Transform})")).Append("; categorical ")
+              .AppendJoin(", ", d.Tables.Select(t => $"'{t.ColumnName}' ({t.Name}, {t.Storage})")).AppendLine();
+        }
         sb.Append("  fingerprint ").Append(d.Fingerprint);
         return sb.ToString();
     }

@@ -8,6 +8,7 @@ namespace RobeGen;
 /// </summary>
 public sealed class ModelDeclaration
 {
+    /// <summary>Called by generated code with the values the generator resolved; <paramref name="denseColumns"/> default means the Criteo layout.</summary>
     public ModelDeclaration(
         string name,
         int denseFeatures,
@@ -48,18 +49,23 @@ public sealed class ModelDeclaration
 
     /// <summary>Full name of the declaring class.</summary>
     public string Name { get; }
+    /// <summary>Dense inputs of the bottom MLP.</summary>
     public int DenseFeatures { get; }
+    /// <summary>Width d of every embedding.</summary>
     public int EmbeddingDim { get; }
     /// <summary>Bottom MLP widths after the dense input; the last equals <see cref="EmbeddingDim"/>.</summary>
     public ImmutableArray<int> BottomMlp { get; }
     /// <summary>Top MLP hidden widths; the one-unit logit layer is not listed.</summary>
     public ImmutableArray<int> TopMlp { get; }
+    /// <summary>What the tokens are: raw ids or vocabulary indices.</summary>
     public TokenKind Tokens { get; }
     /// <summary>Declared slot count m of the ROBE array.</summary>
     public long RobeSlots { get; }
     /// <summary>Declared block size Z.</summary>
     public int BlockSize { get; }
+    /// <summary>The ROBE addressing formula.</summary>
     public RobeVariant Variant { get; }
+    /// <summary>The tables in declaration order.</summary>
     public ImmutableArray<EmbeddingTable> Tables { get; }
     /// <summary>Name of the label column in the data.</summary>
     public string LabelColumn { get; }
@@ -73,6 +79,7 @@ public sealed class ModelDeclaration
     /// <summary>Stable hash of the canonical declaration text: checkpoints of another declaration are refused by it.</summary>
     public string Fingerprint { get; }
 
+    /// <summary>Number of tables.</summary>
     public int TableCount => Tables.Length;
 
     /// <summary>Vectors taking part in the dot interaction: the bottom MLP output and one embedding per table.</summary>
@@ -104,14 +111,18 @@ public sealed class ModelDeclaration
     /// <summary>Sizes of this declaration with its declared embedding layout.</summary>
     public ModelSize DeclaredSize => EmbeddingLayout.FromDeclaration(this).Size;
 
+    /// <summary>The declaration in a few lines (what robegen inspect prints).</summary>
     public override string ToString() => DeclarationText.Describe(this);
 }
 
 /// <summary>Parameter counts and bytes of a model under one embedding layout.</summary>
 public readonly record struct ModelSize(long EmbeddingParameters, long MlpParameters, long FullTableEmbeddingParameters)
 {
+    /// <summary>Embedding and MLP parameters.</summary>
     public long Parameters => EmbeddingParameters + MlpParameters;
+    /// <summary>Bytes of the parameters as 32-bit floats.</summary>
     public long Bytes => Parameters * sizeof(float);
+    /// <summary>Bytes of the embedding parameters.</summary>
     public long EmbeddingBytes => EmbeddingParameters * sizeof(float);
     /// <summary>Full tables' embedding floats over this layout's embedding floats (0 when the full size is unknown).</summary>
     public double CompressionRatio => EmbeddingParameters == 0 ? 0 : (double)FullTableEmbeddingParameters / EmbeddingParameters;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
@@ -12,8 +13,8 @@ public static class Dlrm
     /// Creates the backend for <paramref name="definition"/>: <see cref="DeviceKind.Cpu"/> is plain C#;
     /// <see cref="DeviceKind.Cuda"/> needs an NVIDIA driver and GPU (a one-line error says what is missing);
     /// <see cref="DeviceKind.Auto"/> takes CUDA when the probe finds it and the CPU otherwise, telling
-    /// <paramref name="notice"/> why. A model whose state exceeds the memory this process may use is refused with an
-    /// <see cref="InsufficientMemoryException"/> before anything is allocated.
+    /// <paramref name="notice"/> why (or, without one, <see cref="ModelOptions.Logger"/>). A model whose state exceeds the
+    /// memory this process may use is refused with an <see cref="InsufficientMemoryException"/> before anything is allocated.
     /// </summary>
     public static IDlrmBackend Create(IDlrmDefinition definition, ModelOptions? options = null, Action<string>? notice = null)
     {
@@ -29,8 +30,9 @@ public static class Dlrm
             case DeviceKind.Auto:
                 CudaProbeResult probe = CudaAvailability.Probe();
                 if (probe.Ok) return CreateCuda(definition, options);
-                // Told to the caller, never printed: the library writes nothing to the user's console.
-                notice?.Invoke($"CUDA not available ({probe.Reason}); running on the CPU.");
+                string message = $"CUDA not available ({probe.Reason}); running on the CPU.";
+                if (notice is not null) notice(message);
+                else options.Logger.LogWarning("{Notice}", message);
                 return new CpuDlrmBackend(definition, options);
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind.");

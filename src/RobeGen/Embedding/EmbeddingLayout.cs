@@ -28,9 +28,13 @@ public sealed class EmbeddingLayout
             && (!storage.Contains(EmbeddingStorage.Robe) || IsDeclaredBlockSize);
     }
 
+    /// <summary>The declaration the layout belongs to.</summary>
     public ModelDeclaration Declaration { get; }
+    /// <summary>Embedding width d.</summary>
     public int Dim => Declaration.EmbeddingDim;
+    /// <summary>Number of tables.</summary>
     public int TableCount => Declaration.TableCount;
+    /// <summary>The ROBE addressing formula.</summary>
     public RobeVariant Variant => Declaration.Variant;
     /// <summary>Slot count m of the ROBE array in this run (0 when no table uses it).</summary>
     public long RobeSlots { get; }
@@ -46,6 +50,7 @@ public sealed class EmbeddingLayout
     /// hand-written kernels.
     /// </summary>
     public bool MatchesDeclaredKernels { get; }
+    /// <summary>Storage of each table in this run.</summary>
     public ImmutableArray<EmbeddingStorage> Storage { get; }
     /// <summary>Rows of each Full or Hashed table, the remainder rows R of a QuotientRemainder table (0 for ROBE tables).</summary>
     public ImmutableArray<long> Rows { get; }
@@ -68,8 +73,10 @@ public sealed class EmbeddingLayout
     /// </summary>
     public int MaxBlocks => Math.Max(Storage.Contains(EmbeddingStorage.Robe) ? RobeBlocks : 1, HasQuotientRemainder ? 2 : 1);
 
+    /// <summary>Parameter counts and bytes under this layout.</summary>
     public ModelSize Size => new(TotalParameters, Declaration.MlpParameterCount, Declaration.FullTableParameterCount);
 
+    /// <summary>The layout of <paramref name="declaration"/> with <paramref name="overrides"/> applied (the declared one without).</summary>
     public static EmbeddingLayout FromDeclaration(ModelDeclaration declaration, EmbeddingOverrides? overrides = null)
     {
         overrides ??= EmbeddingOverrides.None;
@@ -151,6 +158,7 @@ public sealed class EmbeddingLayout
 /// <summary>Run-time changes to a declaration's embedding layout (null keeps the declared value).</summary>
 public sealed record EmbeddingOverrides
 {
+    /// <summary>No override: the declared layout.</summary>
     public static readonly EmbeddingOverrides None = new();
 
     /// <summary>Store every table this way instead of its declared storage.</summary>

@@ -40,14 +40,20 @@ public struct GpuEmbeddingArgs
 /// of the declaration's table (xg = token + offset; the generic kernels read it, the generated ones have it built in).</summary>
 public readonly struct GpuTableViews
 {
+    /// <summary>The per-table arrays, already on the device.</summary>
     public GpuTableViews(ArrayView<int> storage, ArrayView<long> rows, ArrayView<long> quotientRows, ArrayView<long> tableBase, ArrayView<ulong> tokenOffsets)
     {
         Storage = storage; Rows = rows; QuotientRows = quotientRows; TableBase = tableBase; TokenOffsets = tokenOffsets;
     }
+    /// <summary>Storage of each table (EmbeddingStorage as int).</summary>
     public readonly ArrayView<int> Storage;
+    /// <summary>Rows of each Full or Hashed table, remainder rows of a QuotientRemainder table.</summary>
     public readonly ArrayView<long> Rows;
+    /// <summary>Quotient rows of each QuotientRemainder table.</summary>
     public readonly ArrayView<long> QuotientRows;
+    /// <summary>Where each row-based table starts in the flat embedding array.</summary>
     public readonly ArrayView<long> TableBase;
+    /// <summary>Each table's token offset (xg = token + offset).</summary>
     public readonly ArrayView<ulong> TokenOffsets;
 }
 

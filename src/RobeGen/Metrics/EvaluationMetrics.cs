@@ -18,8 +18,10 @@ namespace RobeGen.Metrics;
 /// <param name="ObservedCtr">Fraction of rows labeled 1.</param>
 public sealed record EvaluationMetrics(long Count, long Positives, double Auc, double LogLoss, double Accuracy, double MeanPrediction, double ObservedCtr)
 {
+    /// <summary>Rows labeled 0.</summary>
     public long Negatives => Count - Positives;
 
+    /// <summary>The metrics on one line.</summary>
     public override string ToString() =>
         FormattableString.Invariant($"rows {Count:N0}, AUC {Auc:F5}, logloss {LogLoss:F5}, accuracy {Accuracy:F4}, mean prediction {MeanPrediction:F4} vs CTR {ObservedCtr:F4}");
 }

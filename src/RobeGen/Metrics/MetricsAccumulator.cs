@@ -19,6 +19,7 @@ public sealed class MetricsAccumulator
     private double _sumLogLoss;
     private double _sumPrediction;
 
+    /// <summary>An accumulator with room for <paramref name="initialCapacity"/> predictions before it grows.</summary>
     public MetricsAccumulator(int initialCapacity = 1 << 16)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(initialCapacity, 1);
@@ -26,6 +27,7 @@ public sealed class MetricsAccumulator
         _labels = new byte[initialCapacity];
     }
 
+    /// <summary>Predictions added so far.</summary>
     public long Count => _count;
 
     /// <summary>Adds rows: click probabilities in [0, 1] and labels that are exactly 0 or 1.</summary>
@@ -60,6 +62,7 @@ public sealed class MetricsAccumulator
         return new EvaluationMetrics(_count, _positives, ComputeAuc(), _sumLogLoss / n, _correct / n, _sumPrediction / n, _positives / n);
     }
 
+    /// <summary>Forgets every prediction.</summary>
     public void Clear()
     {
         _count = _positives = _correct = 0;

@@ -59,7 +59,9 @@ public sealed class Predictor : IDisposable
         return new Predictor(path => ModelCheckpoint.Load(path, candidates, runtime), checkpointPath, instances, maxBatchDelay);
     }
 
+    /// <summary>The declaration of the served model.</summary>
     public ModelDeclaration Declaration => Volatile.Read(ref _current).Loaded.Model.Declaration;
+    /// <summary>Where the served model runs.</summary>
     public string DeviceName => Volatile.Read(ref _current).Loaded.Model.DeviceName;
     /// <summary>The model being served now.</summary>
     public LoadedModel Loaded => Volatile.Read(ref _current).Loaded;
@@ -144,5 +146,6 @@ public sealed class Predictor : IDisposable
         return rows;
     }
 
+    /// <summary>Releases the served model.</summary>
     public void Dispose() => Volatile.Read(ref _current).Retire();
 }

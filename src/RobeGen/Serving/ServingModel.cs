@@ -63,7 +63,7 @@ internal sealed class ServingModel
         if (Interlocked.Or(ref _state, RetiredFlag) == 0) DisposeAll();
     }
 
-    /// <summary>Runs <paramref name="predict"/> on a free backend instance (creating one, up to <see cref="Instances"/>).</summary>
+    /// <summary>Predicts <paramref name="batch"/> on a free backend instance (creating one, up to <see cref="Instances"/>).</summary>
     public void Predict(Batch batch, Span<float> probabilities)
     {
         if (_batcher is not null)

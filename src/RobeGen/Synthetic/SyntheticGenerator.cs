@@ -15,7 +15,9 @@ namespace RobeGen.Synthetic;
 /// </remarks>
 public sealed class SyntheticGenerator
 {
+    /// <summary>Dense values per row (13, as Criteo).</summary>
     public const int DenseColumns = CriteoSchema.DenseFeatures;
+    /// <summary>Tokens per row (26, as Criteo).</summary>
     public const int TokenColumns = CriteoSchema.CategoricalFeatures;
     private const int InteractionWidth = 4;
     private const int CalibrationRows = 1 << 16;
@@ -34,6 +36,7 @@ public sealed class SyntheticGenerator
     private readonly (int A, int B, ulong KeyA, ulong KeyB)[] _pairs;
     private readonly double _tokenScale, _interactionScale;
 
+    /// <summary>A generator of the data set <paramref name="spec"/> describes.</summary>
     public SyntheticGenerator(SyntheticSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -60,6 +63,7 @@ public sealed class SyntheticGenerator
         Bias = CalibrateBias(spec.TargetCtr);
     }
 
+    /// <summary>What the data set looks like.</summary>
     public SyntheticSpec Spec { get; }
 
     /// <summary>The teacher's intercept, tuned so that its mean click probability is the spec's target CTR.</summary>

@@ -12,6 +12,7 @@ public sealed class SyntheticTrainingData : ITrainingData
     /// <summary>Where evaluation ranges start by convention: far from any training range, so the rows never overlap.</summary>
     public const long EvaluationRowBase = 1L << 48;
 
+    /// <summary>Rows <paramref name="firstRow"/> .. <paramref name="firstRow"/> + <paramref name="rows"/> of <paramref name="generator"/>.</summary>
     public SyntheticTrainingData(SyntheticGenerator generator, long firstRow, long rows)
     {
         ArgumentNullException.ThrowIfNull(generator);
@@ -22,14 +23,18 @@ public sealed class SyntheticTrainingData : ITrainingData
         Rows = rows;
     }
 
+    /// <summary>The generator the rows come from.</summary>
     public SyntheticGenerator Generator { get; }
+    /// <summary>Index of the first row.</summary>
     public long FirstRow { get; }
+    /// <summary>Number of rows.</summary>
     public long Rows { get; }
     /// <summary>Rewrites the tokens of Full tables to vocabulary indices (null when no table needs it).</summary>
     public VocabularyMapper? Vocabulary { get; init; }
     /// <summary>Picks the model's columns out of each batch (null: the model reads all 13 + 26 in order).</summary>
     internal ColumnProjection? Projection { get; init; }
 
+    /// <summary>The generator and the row range.</summary>
     public string Description =>
         FormattableString.Invariant($"synthetic rows {FirstRow:N0}..{FirstRow + Rows - 1:N0} (seed {Generator.Spec.Seed}, {Generator.Spec.Cardinalities.Sum():N0} ids, Zipf {Generator.Spec.ZipfExponent}, CTR {Generator.Spec.TargetCtr}, token signal {Generator.Spec.TokenSignal})");
 
@@ -41,6 +46,7 @@ public sealed class SyntheticTrainingData : ITrainingData
     public SyntheticTrainingData ForModel(ModelDeclaration declaration) =>
         new(Generator, FirstRow, Rows) { Vocabulary = Vocabulary, Projection = ColumnProjection.For(declaration) };
 
+    /// <summary>A cursor from <paramref name="start"/> yielding batches of up to <paramref name="batchSize"/> rows.</summary>
     public IBatchCursor Open(DataPosition start, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);

@@ -15,6 +15,7 @@ public static class SyntheticTsvWriter
     /// <summary>The longest line: label, 13 integers of up to 10 digits, 26 ids of 8, 39 tabs, a newline.</summary>
     private const int MaxLineBytes = 2 + 13 * 11 + 26 * 9 + 1;
 
+    /// <summary>Writes the rows to the file <paramref name="path"/> (gzip when it ends in .gz).</summary>
     public static void Write(SyntheticGenerator generator, long firstRow, long rows, string path, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(generator);
@@ -26,6 +27,7 @@ public static class SyntheticTsvWriter
         Write(generator, firstRow, rows, output, threads);
     }
 
+    /// <summary>Writes the rows to <paramref name="output"/>.</summary>
     public static void Write(SyntheticGenerator generator, long firstRow, long rows, Stream output, int threads = 0)
     {
         int slices = threads > 0 ? threads : Environment.ProcessorCount;

@@ -9,6 +9,7 @@ namespace RobeGen.Synthetic;
 /// </summary>
 public static class TeacherQuality
 {
+    /// <summary>AUC and logloss of the hidden teacher's own probabilities over a row range.</summary>
     public static EvaluationMetrics Measure(SyntheticGenerator generator, long firstRow, long rows, int batchSize = 65536)
     {
         ArgumentNullException.ThrowIfNull(generator);

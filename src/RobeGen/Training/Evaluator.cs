@@ -10,6 +10,7 @@ public sealed class Evaluator
     private readonly IDlrmBackend _model;
     private readonly MetricsAccumulator _metrics = new();
 
+    /// <summary>An evaluator of <paramref name="model"/>.</summary>
     public Evaluator(IDlrmBackend model) => _model = model ?? throw new ArgumentNullException(nameof(model));
 
     /// <summary>Predicts every row of <paramref name="data"/> and returns the metrics against its labels. On CUDA the batches

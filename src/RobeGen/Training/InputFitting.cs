@@ -8,6 +8,7 @@ namespace RobeGen.Training;
 /// <param name="Statistics">The statistics the standardized dense columns use.</param>
 public sealed record FittedInputs(Vocabulary? Vocabulary, DenseStatistics Statistics)
 {
+    /// <summary>Nothing fitted.</summary>
     public static FittedInputs None { get; } = new(null, DenseStatistics.None);
 }
 

@@ -16,8 +16,12 @@ public readonly record struct TrainingProgress(
 /// <summary>Receives progress of a run. All members are optional.</summary>
 public interface ITrainingObserver
 {
+    /// <summary>Called every few steps with the run's progress.</summary>
     void OnProgress(TrainingProgress progress) { }
+    /// <summary>Called after each evaluation.</summary>
     void OnEvaluation(long step, EvaluationMetrics metrics) { }
+    /// <summary>Called after a checkpoint is written.</summary>
     void OnCheckpoint(string path, long step) { }
+    /// <summary>A message for the user (what the library would otherwise print).</summary>
     void OnMessage(string message) { }
 }

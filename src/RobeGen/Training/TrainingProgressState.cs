@@ -9,5 +9,6 @@ namespace RobeGen.Training;
 /// <param name="Rows">Training rows seen so far.</param>
 public readonly record struct TrainingProgressState(long Step, int Epoch, DataPosition Position, long Rows)
 {
+    /// <summary>A run that has not started.</summary>
     public static readonly TrainingProgressState Start = new(0, 0, DataPosition.Start, 0);
 }

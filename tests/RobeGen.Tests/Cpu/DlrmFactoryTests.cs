@@ -32,20 +32,39 @@ public sealed class DlrmFactoryTests
         using IDlrmBackend backend = Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4 }, notices.Add);
         Assert.IsType<CpuDlrmBackend>(backend);
         Assert.Equal([$"CUDA not available ({probe.Reason}); running on the CPU."], notices);
+    }
 
-        // Without a notice callback the library stays silent: it never writes to the user's console itself.
-        TextWriter stderr = Console.Error;
-        var captured = new StringWriter();
-        Console.SetError(captured);
+    [Fact]
+    public void Without_a_notice_the_fallback_goes_to_the_logger_and_nothing_to_the_console()
+    {
+        if (CudaAvailability.Probe().Ok) return;
+        var logger = new RecordingLogger();
+        TextWriter stderr = Console.Error, stdout = Console.Out;
+        var console = new StringWriter();
+        Console.SetError(console);
+        Console.SetOut(console);
         try
         {
-            using IDlrmBackend quiet = Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4 });
+            using IDlrmBackend backend = Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4, Logger = logger });
         }
         finally
         {
             Console.SetError(stderr);
+            Console.SetOut(stdout);
         }
-        Assert.Equal("", captured.ToString());
+        Assert.Equal("", console.ToString());
+        (Microsoft.Extensions.Logging.LogLevel level, string message) = Assert.Single(logger.Entries);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level);
+        Assert.StartsWith("CUDA not available (", message);
+    }
+
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<(Microsoft.Extensions.Logging.LogLevel, string)> Entries { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter) => Entries.Add((logLevel, formatter(state, exception)));
     }
 
     [Fact]

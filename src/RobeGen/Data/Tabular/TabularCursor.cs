@@ -33,13 +33,16 @@ internal sealed class TabularCursor : IBatchCursor
     public Batch Current => _batch;
     public DataPosition Position { get; private set; }
 
-    public bool MoveNext()
+    public bool MoveNext() => Fill(_batch);
+
+    /// <summary>Fills <paramref name="batch"/> (of this cursor's shape) with the next rows; false at the end of the data.</summary>
+    public bool Fill(Batch batch)
     {
-        _batch.Count = 0;
-        while (_batch.Count < _batch.Capacity && _file < _files.Count)
+        batch.Count = 0;
+        while (batch.Count < batch.Capacity && _file < _files.Count)
         {
             _reader ??= _open(_files[_file]);
-            int read = _reader.Read(_batch, _batch.Capacity - _batch.Count);
+            int read = _reader.Read(batch, batch.Capacity - batch.Count);
             _rowsInFile += read;
             if (read == 0)
             {
@@ -49,8 +52,8 @@ internal sealed class TabularCursor : IBatchCursor
             }
         }
         Position = new DataPosition(_file, _rowsInFile);
-        if (_batch.Count == 0) return false;
-        _vocabulary?.Map(_batch);
+        if (batch.Count == 0) return false;
+        _vocabulary?.Map(batch);
         return true;
     }
 

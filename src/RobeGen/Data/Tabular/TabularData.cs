@@ -8,7 +8,7 @@ namespace RobeGen.Data.Tabular;
 /// rows in memory at a time.
 /// <para>
 /// Dense columns declared <see cref="DenseTransform.Standardize"/> need the mean and standard deviation of the
-/// training data: unless <see cref="Statistics"/> is given, the first <see cref="Open"/> measures them over these
+/// training data: unless <see cref="Statistics"/> is given, the first <see cref="Open(DataPosition, int)"/> measures them over these
 /// files. Evaluate and predict with the training data's: <c>train.WithFiles("test.csv")</c> keeps them, and a
 /// checkpoint stores them (<see cref="DenseStatistics.ToSettings"/>).
 /// </para>
@@ -36,8 +36,11 @@ public sealed class TabularData : IFittedData
     /// <summary>The data of <paramref name="files"/> for <paramref name="declaration"/> (comma-separated text or Parquet).</summary>
     public static TabularData Open(ModelDeclaration declaration, params string[] files) => new(declaration, files);
 
+    /// <summary>The model whose columns are read.</summary>
     public ModelDeclaration Declaration { get; }
+    /// <summary>The files, in reading order.</summary>
     public IReadOnlyList<string> Files { get; }
+    /// <summary>The field separator of delimited text files.</summary>
     public char Delimiter { get; }
 
     /// <summary>False for data without the label column (predictions); every label then reads 0.</summary>
@@ -68,13 +71,16 @@ public sealed class TabularData : IFittedData
 
     IFittedData IFittedData.WithVocabulary(VocabularyMapper? mapper) => WithVocabulary(mapper);
 
+    /// <summary>The file names.</summary>
     public string Description => string.Join(", ", Files.Select(Path.GetFileName));
 
+    /// <summary>A cursor from <paramref name="start"/> (file, data rows of it consumed) yielding batches of up to <paramref name="batchSize"/> rows.</summary>
     public IBatchCursor Open(DataPosition start, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ModelColumns columns = ModelColumns.For(Declaration, ResolvedStatistics);
-        return new TabularCursor(Files, path => OpenFile(path, columns), start, Declaration, batchSize, Vocabulary);
+        var cursor = new TabularCursor(Files, path => OpenFile(path, columns), start, Declaration, batchSize, Vocabulary);
+        return new PrefetchingCursor(cursor, cursor.Current);
     }
 
     private ITabularFileReader OpenFile(string path, ModelColumns columns) => TabularFormats.Detect(path) == TabularFormat.Parquet

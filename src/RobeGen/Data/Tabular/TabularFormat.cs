@@ -12,6 +12,7 @@ public enum TabularFormat
 /// <summary>Tells the formats apart by a file's first bytes (Parquet files start with "PAR1"), not by its name.</summary>
 public static class TabularFormats
 {
+    /// <summary>The format of the file at <paramref name="path"/>.</summary>
     public static TabularFormat Detect(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 16);

@@ -13,6 +13,7 @@ public abstract class DeclaredEmbeddingKernels : IEmbeddingKernels
 {
     private readonly ModelDeclaration _declaration;
 
+    /// <summary>Kernels of <paramref name="declaration"/> (generated code passes its own).</summary>
     protected DeclaredEmbeddingKernels(ModelDeclaration declaration)
     {
         ArgumentNullException.ThrowIfNull(declaration);

@@ -13,6 +13,7 @@ namespace RobeGen;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct GpuLookup
 {
+    /// <summary>The lookup a kernel thread works on.</summary>
     public GpuLookup(Index1D index, int lanes, int tableCount, int dim, GpuEmbeddingArgs args)
     {
         Pair = index.X / lanes;
@@ -28,6 +29,7 @@ public readonly struct GpuLookup
     public readonly int Pair;
     /// <summary>The thread's place among the lookup's lanes.</summary>
     public readonly int Lane;
+    /// <summary>The table of this lookup.</summary>
     public readonly int Table;
     /// <summary>False for the threads past the batch (an extent may be larger than batch * T * lanes).</summary>
     public readonly bool Active;

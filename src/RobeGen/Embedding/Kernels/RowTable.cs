@@ -15,6 +15,7 @@ public readonly struct RowTable
     private readonly int _table;
     private readonly long _rows, _quotientRows, _tableBase;
 
+    /// <summary>Table <paramref name="table"/> of <paramref name="layout"/>.</summary>
     public RowTable(EmbeddingLayout layout, int table)
     {
         _layout = layout;

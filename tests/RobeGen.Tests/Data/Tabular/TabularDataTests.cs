@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
@@ -155,6 +156,23 @@ public sealed class TabularDataTests : IDisposable
     }
 
     [Fact]
+    public void A_cursor_disposed_mid_file_stops_its_reader_and_an_error_comes_after_the_good_batches()
+    {
+        var text = new StringBuilder("clicked,price,age,score,user_id,country\n");
+        for (int r = 0; r < 5000; r++) text.Append(CultureInfo.InvariantCulture, $"{r % 2},{r},30,0,u{r},fr\n");
+        text.Append("1,oops,30,0,u,fr\n");
+        var data = new TabularData(ShopClicks.Declaration, [Write("long.csv", text.ToString())]) { Statistics = AgeStatistics(1, 30, 900) };
+        using (IBatchCursor cursor = data.Open(DataPosition.Start, 10))
+            Assert.True(cursor.MoveNext()); // disposed with the reader far ahead: must not hang
+
+        int rows = 0;
+        using IBatchCursor all = data.Open(DataPosition.Start, 1000);
+        var e = Assert.Throws<DataFormatException>(() => { while (all.MoveNext()) rows += all.Current.Count; });
+        Assert.Equal(5000, rows);
+        Assert.Equal(5002, e.Line);
+    }
+
+    [Fact]
     public void A_missing_column_names_the_file_the_column_and_a_near_match()
     {
         string path = Write("bad.csv", "Clicked,price,age,score,user_id,country\n1,1,1,1,1,1\n");
@@ -198,6 +216,43 @@ public sealed class TabularDataTests : IDisposable
         var e = Assert.Throws<DataFormatException>(() => ReadAll(TabularData.Open(ShopClicks.Declaration, path)));
         Assert.Equal("user_id", e.Field);
         Assert.Contains("multi-hot columns are not supported yet", e.Message);
+    }
+
+    [Fact]
+    public void A_parquet_file_without_a_column_or_with_a_column_of_another_type_is_refused_naming_it()
+    {
+        string missing = _temp.File("missing.parquet");
+        using (var writer = new ParquetFileWriter(missing, new Column[] { new Column<int>("clicked"), new Column<double>("price") }))
+        {
+            using (RowGroupWriter group = writer.AppendRowGroup())
+            {
+                using (var c = group.NextColumn().LogicalWriter<int>()) c.WriteBatch([1]);
+                using (var c = group.NextColumn().LogicalWriter<double>()) c.WriteBatch([1.0]);
+            }
+            writer.Close();
+        }
+        var e = Assert.Throws<DataFormatException>(() => ReadAll(TabularData.Open(ShopClicks.Declaration, missing)));
+        Assert.StartsWith($"{missing}, field age (column 0): the model reads column 'age', which the Parquet schema does not have; it has: clicked, price", e.Message);
+
+        string dates = _temp.File("dates.parquet");
+        var columns = new Column[] { new Column<int>("clicked"), new Column<double>("price"), new Column<DateTime>("age"), new Column<double>("score"),
+            new Column<string>("user_id"), new Column<string>("country") };
+        using (var writer = new ParquetFileWriter(dates, columns))
+        {
+            using (RowGroupWriter group = writer.AppendRowGroup())
+            {
+                using (var c = group.NextColumn().LogicalWriter<int>()) c.WriteBatch([1]);
+                using (var c = group.NextColumn().LogicalWriter<double>()) c.WriteBatch([1.0]);
+                using (var c = group.NextColumn().LogicalWriter<DateTime>()) c.WriteBatch([new DateTime(2020, 1, 1)]);
+                using (var c = group.NextColumn().LogicalWriter<double>()) c.WriteBatch([1.0]);
+                for (int i = 0; i < 2; i++) using (var c = group.NextColumn().LogicalWriter<string>()) c.WriteBatch(["a"]);
+            }
+            writer.Close();
+        }
+        var data = new TabularData(ShopClicks.Declaration, [dates]) { Statistics = AgeStatistics(1, 1, 1) };
+        e = Assert.Throws<DataFormatException>(() => ReadAll(data));
+        Assert.Equal(("age", 3), (e.Field, e.Column));
+        Assert.Contains("the model reads numbers, booleans or strings", e.Message);
     }
 
     [Fact]
