@@ -98,6 +98,8 @@ public static class OnnxExporter
     {
         EmbeddingLayout layout = model.Layout;
         ModelDeclaration declaration = layout.Declaration;
+        if (declaration.Interaction != InteractionKind.Dot)
+            throw new OnnxExportException($"{declaration.Name}: Interaction = {declaration.Interaction} cannot be exported yet; only Dot models can.");
         VocabularyMapper? mapper;
         try
         {

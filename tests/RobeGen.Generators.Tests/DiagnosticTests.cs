@@ -73,7 +73,29 @@ public sealed class DiagnosticTests
             "between 1 and Cardinality", true },
         { "RG0032", Valid(tables: "[Categorical(Column = 0, Cardinality = 50, Storage = EmbeddingStorage.QuotientRemainder, [|Rows = 51|])] public partial EmbeddingTable A { get; }"),
             "has Rows = 51 remainder rows but only Cardinality = 50 ids", true },
+        { "RG0026", Valid(dlrm: Mlps + ", [|Interaction = (InteractionKind)7|]"), "Interaction = 7 is not a value of InteractionKind", true },
+        { "RG0040", Valid(dlrm: Mlps + ", [|CrossLayers = 3|]"), "CrossLayers is set but Interaction = Dot", true },
+        { "RG0040", Valid(dlrm: Mlps + ", Interaction = InteractionKind.Cat, [|CrossRank = 4|]"), "CrossRank is set but Interaction = Cat", true },
+        { "RG0041", Valid(dlrm: Mlps + ", [|Interaction = InteractionKind.DcnV2|]"), "Interaction = DcnV2 but CrossLayers = 0", true },
+        { "RG0041", Valid(dlrm: Mlps + ", Interaction = InteractionKind.DcnV2, [|CrossLayers = -1|]"), "CrossLayers = -1", true },
+        // D = d (T+1) = 8 * 3 = 24.
+        { "RG0042", Valid(dlrm: Mlps + ", Interaction = InteractionKind.DcnV2, CrossLayers = 2, [|CrossRank = 25|]"), "CrossRank = 25; set it between 1 and 24", true },
+        { "RG0042", Valid(dlrm: Mlps + ", Interaction = InteractionKind.DcnV2, CrossLayers = 2, [|CrossRank = -1|]"), "CrossRank = -1", true },
     };
+
+    /// <summary>The MLPs of <see cref="Valid"/>'s default, for cases that add [Dlrm] arguments.</summary>
+    private const string Mlps = "DenseFeatures = 13, EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 4 }";
+
+    [Theory]
+    [InlineData("Interaction = InteractionKind.Cat")]
+    [InlineData("Interaction = InteractionKind.DcnV2, CrossLayers = 1, CrossRank = 24")]
+    [InlineData("Interaction = InteractionKind.DcnV2, CrossLayers = 3")]
+    public void Valid_interactions_report_nothing(string interaction)
+    {
+        Run run = GeneratorHarness.Run(Valid(dlrm: Mlps + ", " + interaction));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilerDiagnostics);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -97,7 +97,7 @@ internal static class DeclarationEmitter
                 {{ImmutableLiteral(model.TopMlp)}},
                 {{Names.TokenKind}}.{{model.Tokens}}, RobeSlots, BlockSize, {{Names.RobeVariant}}.{{model.Variant}},
                 {{Names.ImmutableArray}}.Create({{tables}}),
-                Fingerprint);
+                Fingerprint{{InteractionArguments(model)}});
 
             /// <summary>The model as an <see cref="{{Names.DlrmDefinition}}"/> (what backends and tools take).</summary>
             public static {{Names.DlrmDefinition}} Definition { get; } = new {{Identifier(model.ClassName)}}();
@@ -107,6 +107,10 @@ internal static class DeclarationEmitter
             {{Names.GpuEmbeddingKernels}} {{Names.DlrmDefinition}}.GpuEmbedding => GpuEmbedding.Instance;
             """);
     }
+
+    /// <summary>A Dot model calls the constructor without an interaction (its generated code is as before the choice existed).</summary>
+    private static string InteractionArguments(DlrmModel model) => model.Interaction == InteractionKind.Dot ? ""
+        : ", " + Names.InteractionKind + "." + model.Interaction + ", " + Int(model.CrossLayers) + ", " + Int(model.CrossRank);
 
     private static string Describe(DlrmModel model, TableModel table)
     {

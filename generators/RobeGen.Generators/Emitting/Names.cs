@@ -14,6 +14,7 @@ internal static class Names
     public const string GpuEmbeddingArgs = "global::RobeGen.GpuEmbeddingArgs";
     public const string GpuTableViews = "global::RobeGen.GpuTableViews";
     public const string TokenKind = "global::RobeGen.TokenKind";
+    public const string InteractionKind = "global::RobeGen.InteractionKind";
     public const string RobeVariant = "global::RobeGen.RobeVariant";
     // The hand-written runtime code the generated code calls (src/RobeGen/Embedding).
     public const string RobeHash = "global::RobeGen.RobeHash";

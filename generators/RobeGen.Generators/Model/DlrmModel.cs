@@ -10,6 +10,8 @@ internal enum TokenKind { RawId = 0, Vocabulary = 1 }
 
 internal enum RobeVariant { Authors = 0, Circular = 1, Signed = 2 }
 
+internal enum InteractionKind { Dot = 0, Cat = 1, DcnV2 = 2 }
+
 /// <summary>One [Categorical] table as resolved at compile time.</summary>
 /// <param name="Modifiers">The property's modifiers as declared ("public partial", ...): the implementation must repeat them.</param>
 /// <param name="TokenOffset">Constant added to a token to form the global row id xg.</param>
@@ -39,9 +41,22 @@ internal sealed record DlrmModel(
     long RobeSlots,
     int BlockSize,
     RobeVariant Variant,
-    EquatableArray<TableModel> Tables)
+    EquatableArray<TableModel> Tables,
+    InteractionKind Interaction = InteractionKind.Dot,
+    int CrossLayers = 0,
+    int CrossRank = 0)
 {
     public int TableCount => Tables.Count;
+
+    /// <summary>Width D = d (T+1) of [u, E_1, .., E_T] (ModelDeclaration.ConcatWidth).</summary>
+    public long ConcatWidth => (long)EmbeddingDim * (TableCount + 1);
+
+    /// <summary>ModelDeclaration.TopInputWidth: d + (T+1)T/2 for Dot, D otherwise.</summary>
+    public long TopInputWidth => Interaction == InteractionKind.Dot ? EmbeddingDim + (long)(TableCount + 1) * TableCount / 2 : ConcatWidth;
+
+    /// <summary>ModelDeclaration.CrossParameterCount: per cross layer 2 D r + D (low rank) or D^2 + D (full rank).</summary>
+    public long CrossParameters => Interaction != InteractionKind.DcnV2 ? 0
+        : CrossLayers * ((CrossRank > 0 ? 2 * ConcatWidth * CrossRank : ConcatWidth * ConcatWidth) + ConcatWidth);
 
     /// <summary>Blocks per ROBE embedding with the declared Z: ceil(d / Z).</summary>
     public int RobeBlocks => (EmbeddingDim + BlockSize - 1) / BlockSize;

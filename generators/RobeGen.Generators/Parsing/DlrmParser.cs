@@ -84,6 +84,9 @@ internal static class DlrmParser
         raw.BottomMlp = raw.Dlrm.GetIntegerArray("BottomMlp") ?? new long[0];
         raw.TopMlp = raw.Dlrm.GetIntegerArray("TopMlp") ?? new long[0];
         raw.Tokens = raw.Dlrm.GetInteger("Tokens", 0);
+        raw.Interaction = raw.Dlrm.GetInteger("Interaction", 0);
+        raw.CrossLayers = raw.Dlrm.GetInteger("CrossLayers", 0);
+        raw.CrossRank = raw.Dlrm.GetInteger("CrossRank", 0);
 
         AttributeData? robeArray = type.GetAttributes().FirstOrDefault(a => IsAttribute(a, RobeArrayAttributeName));
         if (robeArray is not null)
@@ -195,7 +198,8 @@ internal static class DlrmParser
         }
         return new DlrmModel(raw.Namespace, raw.ClassName, raw.FullName, (int)raw.DenseFeatures, (int)raw.EmbeddingDim,
             raw.BottomMlp.Select(w => (int)w).ToEquatableArray(), raw.TopMlp.Select(w => (int)w).ToEquatableArray(),
-            tokens, raw.RobeSlots, (int)raw.BlockSize, (RobeVariant)raw.Variant, tables.ToEquatableArray());
+            tokens, raw.RobeSlots, (int)raw.BlockSize, (RobeVariant)raw.Variant, tables.ToEquatableArray(),
+            (InteractionKind)raw.Interaction, (int)raw.CrossLayers, (int)raw.CrossRank);
     }
 
     /// <summary>EmbeddingTable.RawTokenTableShift of the runtime: raw-id tables are 2^33 apart in xg.</summary>

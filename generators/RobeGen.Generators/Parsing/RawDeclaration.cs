@@ -27,6 +27,9 @@ internal sealed class RawDeclaration
     public long RobeSlots;
     public long BlockSize = 1;
     public long Variant;
+    public long Interaction;
+    public long CrossLayers;
+    public long CrossRank;
 
     public List<RawTable> Tables = new();
 }

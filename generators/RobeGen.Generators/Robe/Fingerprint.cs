@@ -32,6 +32,9 @@ internal static class Fingerprint
         Line("slots", Number(model.RobeSlots));
         Line("blocksize", Number(model.BlockSize));
         Line("variant", model.Variant.ToString());
+        // Dot writes no line, so the fingerprints (and checkpoints) of every model declared before the choice existed stay valid.
+        if (model.Interaction != InteractionKind.Dot)
+            Line("interaction", model.Interaction + ";crosslayers=" + Number(model.CrossLayers) + ";crossrank=" + Number(model.CrossRank));
         foreach (TableModel table in model.Tables)
         {
             Line("table", table.Name + ";column=" + Number(table.Column) + ";cardinality=" + Number(table.Cardinality)

@@ -48,6 +48,8 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         _options = options ?? new ModelOptions();
         if (_options.MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), _options.MaxBatchSize, "MaxBatchSize must be positive.");
         Declaration = definition.Declaration;
+        if (Declaration.Interaction != InteractionKind.Dot)
+            throw new NotSupportedException($"{Declaration.Name}: Interaction = {Declaration.Interaction} is not implemented by the CPU backend yet.");
         Layout = EmbeddingLayout.FromDeclaration(Declaration, _options.Embedding);
         _kernels = EmbeddingKernelSelector.Cpu(definition, Layout);
 

@@ -2,6 +2,7 @@ using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
 using RobeGen.Devices;
+using RobeGen.Tests.Models;
 using RobeGen.Tests.TestModels;
 
 namespace RobeGen.Tests.Cpu;
@@ -32,6 +33,17 @@ public sealed class DlrmFactoryTests
         using IDlrmBackend backend = Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4 }, notices.Add);
         Assert.IsType<CpuDlrmBackend>(backend);
         Assert.Equal([$"robegen: CUDA not available ({probe.Reason}); running on the CPU."], notices);
+    }
+
+    [Fact]
+    public void Cuda_refuses_cat_and_dcn_models_before_starting_the_device_and_auto_takes_the_cpu()
+    {
+        // Checked before the device starts: the same refusal with or without a driver, never a model computing Dot instead.
+        foreach (IDlrmDefinition model in new[] { SmallCat.Definition, SmallDcnLowRank.Definition })
+        {
+            var error = Assert.Throws<NotSupportedException>(() => Dlrm.Create(model, new ModelOptions { Device = DeviceKind.Cuda }));
+            Assert.Contains($"Interaction = {model.Declaration.Interaction} runs on the CPU backend only", error.Message);
+        }
     }
 
     [Fact]

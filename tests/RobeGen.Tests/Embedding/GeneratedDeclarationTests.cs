@@ -52,6 +52,26 @@ public sealed class GeneratedDeclarationTests
     }
 
     [Fact]
+    public void Interaction_models_count_their_top_input_and_cross_layers()
+    {
+        // D = 20 * 5 = 100; top.0 reads D; low rank: 2 layers of U, V [100 x 7] and a bias; full rank: 3 of W [100 x 100] and a bias.
+        foreach (ModelDeclaration d in new[] { SmallCat.Declaration, SmallDcnLowRank.Declaration, SmallDcnFullRank.Declaration })
+            Assert.Equal(100, d.TopInputWidth);
+        Assert.Equal(0, SmallCat.Declaration.CrossParameterCount);
+        Assert.Equal(2 * (2 * 100 * 7 + 100), SmallDcnLowRank.Declaration.CrossParameterCount);
+        Assert.Equal(3 * (100 * 100 + 100), SmallDcnFullRank.Declaration.CrossParameterCount);
+        Assert.Equal(InteractionKind.DcnV2, SmallDcnLowRank.Declaration.Interaction);
+        Assert.Equal((2, 7), (SmallDcnLowRank.Declaration.CrossLayers, SmallDcnLowRank.Declaration.CrossRank));
+        Assert.Equal(SmallCat.ParameterCount, EmbeddingLayout.FromDeclaration(SmallCat.Declaration).Size.Parameters);
+        Assert.Equal(SmallDcnLowRank.ParameterCount, EmbeddingLayout.FromDeclaration(SmallDcnLowRank.Declaration).Size.Parameters);
+        Assert.Equal(SmallDcnFullRank.ParameterCount, EmbeddingLayout.FromDeclaration(SmallDcnFullRank.Declaration).Size.Parameters);
+        // top.0 has 4 outputs: Cat reads 100 inputs where Dot reads d + T(T+1)/2 = 30.
+        Assert.Equal(SmallAuthors.ParameterCount + 4 * (100 - 30), SmallCat.ParameterCount);
+        Assert.Contains("rank 7", SmallDcnLowRank.Declaration.ToString());
+        Assert.Equal(InteractionKind.Dot, SmallAuthors.Declaration.Interaction);
+    }
+
+    [Fact]
     public void Raw_id_tables_are_two_to_the_33_apart()
     {
         for (int t = 0; t < CriteoKaggle.TableCount; t++)
