@@ -44,6 +44,10 @@ public sealed class DlrmFactoryTests
             var error = Assert.Throws<NotSupportedException>(() => Dlrm.Create(model, new ModelOptions { Device = DeviceKind.Cuda }));
             Assert.Contains($"Interaction = {model.Declaration.Interaction} runs on the CPU backend only", error.Message);
         }
+        var notices = new List<string>();
+        using IDlrmBackend backend = Dlrm.Create(SmallDcnLowRank.Definition, new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4 }, notices.Add);
+        Assert.IsType<CpuDlrmBackend>(backend);
+        Assert.Equal(["robegen: Interaction = DcnV2 runs on the CPU backend only; running on the CPU."], notices);
     }
 
     [Fact]
