@@ -98,8 +98,6 @@ public static class OnnxExporter
     {
         EmbeddingLayout layout = model.Layout;
         ModelDeclaration declaration = layout.Declaration;
-        if (declaration.Interaction != InteractionKind.Dot)
-            throw new OnnxExportException($"{declaration.Name}: Interaction = {declaration.Interaction} cannot be exported yet; only Dot models can.");
         VocabularyMapper? mapper;
         try
         {
@@ -132,7 +130,9 @@ public static class OnnxExporter
             embeddings.Add(lookups.Lookup(table.Index, ids));
         }
 
-        string interaction = DotInteractionGraph.Build(g, declaration, bottom, embeddings);
+        string interaction = declaration.Interaction == InteractionKind.Dot
+            ? DotInteractionGraph.Build(g, declaration, bottom, embeddings)
+            : CrossInteractionGraph.Build(g, declaration, state, bottom, embeddings);
         string logits = MlpGraph.Top(g, declaration, state, interaction);
         string probability = g.Node("Sigmoid", "probability_column", logits);
         g.Proto.Node.Add(new NodeProto
