@@ -26,7 +26,7 @@ internal static class SweepCommand
         var methods = new Option<string[]>("--methods") { Description = "Methods to train (default all): full, hashed, qr, qr-scaled, robe-z1, robe-z4, robe-z16, robe-circular, robe-signed.", AllowMultipleArgumentsPerToken = true };
         var ratios = new Option<double[]>("--ratios") { Description = "Compression ratios of the compressible methods.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [10, 100, 1000, 10000] };
         var seeds = new Option<int[]>("--seeds") { Description = "Model seeds (the spread over them is reported).", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 2, 3] };
-        var model = new Option<string>("--model") { Description = "criteo-kaggle or criteo-terabyte.", DefaultValueFactory = _ => "criteo-kaggle" };
+        var model = new Option<string>("--model") { Description = "criteo-kaggle, criteo-terabyte or criteo-terabyte-dcnv2.", DefaultValueFactory = _ => "criteo-kaggle" };
         model.AcceptOnlyFromAmong(ModelCatalog.Builtin.Keys.ToArray());
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 1 };
         var batchSize = CommonOptions.BatchSize(128);

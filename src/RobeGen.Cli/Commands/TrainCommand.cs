@@ -17,7 +17,7 @@ internal static class TrainCommand
         var data = CommonOptions.Data(false, "Training files (Criteo TSV, plain or .gz). Default: the built-in 10,000-row Criteo 1TB sample.");
         var evalData = new Option<string[]>("--eval-data") { Description = "Evaluation files. Without them, --holdout cuts the last rows of --data off.", AllowMultipleArgumentsPerToken = true };
         var holdout = new Option<double?>("--holdout") { Description = "Fraction of the training lines (the last ones) kept for evaluation when no --eval-data is given (default 0.2 for the built-in sample, none otherwise)." };
-        var model = new Option<string>("--model") { Description = "criteo-kaggle or criteo-terabyte.", DefaultValueFactory = _ => "criteo-kaggle" };
+        var model = new Option<string>("--model") { Description = "criteo-kaggle, criteo-terabyte or criteo-terabyte-dcnv2.", DefaultValueFactory = _ => "criteo-kaggle" };
         model.AcceptOnlyFromAmong(ModelCatalog.Builtin.Keys.ToArray());
         var storage = new Option<EmbeddingStorage?>("--storage") { Description = "Embedding storage of every table: robe, full, hashed or quotientremainder (default: as declared, ROBE)." };
         var compression = new Option<double?>("--compression") { Description = "Compress the full tables this many times: sets the ROBE slots (or the Hashed rows, or the QuotientRemainder Q and R)." };

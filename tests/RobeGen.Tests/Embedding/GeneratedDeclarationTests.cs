@@ -43,6 +43,23 @@ public sealed class GeneratedDeclarationTests
     }
 
     [Fact]
+    public void CriteoTerabyteDcnV2_has_the_mlperf_sizes_at_1000x()
+    {
+        ModelDeclaration d = CriteoTerabyteDcnV2.Declaration;
+        ModelSize size = EmbeddingLayout.FromDeclaration(d).Size;
+        Assert.Equal(CriteoTerabyteDcnV2.ParameterCount, size.Parameters);
+        Assert.Equal(204_184_588L * 128, CriteoTerabyteDcnV2.FullTableParameterCount);
+        Assert.Equal(1000.0, CriteoTerabyteDcnV2.CompressionRatio, 0.01);
+        Assert.Equal((InteractionKind.DcnV2, 3, 512), (d.Interaction, d.CrossLayers, d.CrossRank));
+        Assert.Equal(27 * 128, d.TopInputWidth);
+        Assert.Equal(3 * (2L * 3456 * 512 + 3456), d.CrossParameterCount);
+        Assert.Equal(new[] { 512, 256, 128 }, CriteoTerabyteDcnV2.BottomMlp.ToArray());
+        Assert.Equal(new[] { 1024, 1024, 512, 256 }, CriteoTerabyteDcnV2.TopMlp.ToArray());
+        Assert.Equal(40_000_000, d.Tables.Max(t => t.Cardinality));
+        Assert.Same(CriteoTerabyteDcnV2.Definition, ModelCatalog.Get("criteo-terabyte-dcnv2"));
+    }
+
+    [Fact]
     public void Test_models_with_Full_and_Hashed_tables_count_their_rows()
     {
         ModelSize size = EmbeddingLayout.FromDeclaration(SmallAuthors.Declaration).Size;
