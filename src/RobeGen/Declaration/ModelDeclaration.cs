@@ -56,6 +56,17 @@ public sealed class ModelDeclaration
         Interaction = interaction;
         CrossLayers = crossLayers;
         CrossRank = crossRank;
+        // The generator reports these as RG0040-RG0042; a hand-built declaration gets the same rules here.
+        bool valid = interaction switch
+        {
+            InteractionKind.Dot or InteractionKind.Cat => crossLayers == 0 && crossRank == 0,
+            InteractionKind.DcnV2 => crossLayers >= 1 && crossRank >= 0 && crossRank <= ConcatWidth,
+            _ => false,
+        };
+        if (!valid)
+            throw new ArgumentException(
+                $"{name}: Interaction = {interaction} with CrossLayers = {crossLayers} and CrossRank = {crossRank}; only DcnV2 has cross layers "
+                + $"(at least 1, rank 0 for full or 1 to {ConcatWidth}).", nameof(interaction));
     }
 
     /// <summary>Full name of the declaring class.</summary>

@@ -88,6 +88,23 @@ public sealed class GeneratedDeclarationTests
         Assert.Equal(InteractionKind.Dot, SmallAuthors.Declaration.Interaction);
     }
 
+    [Theory]
+    [InlineData(InteractionKind.Dot, 1, 0)]
+    [InlineData(InteractionKind.Cat, 0, 4)]
+    [InlineData(InteractionKind.DcnV2, 0, 0)]
+    [InlineData(InteractionKind.DcnV2, 2, 101)]
+    [InlineData(InteractionKind.DcnV2, 2, -1)]
+    [InlineData((InteractionKind)9, 0, 0)]
+    public void A_hand_built_declaration_obeys_the_generators_interaction_rules(InteractionKind interaction, int layers, int rank)
+    {
+        ModelDeclaration d = SmallDcnLowRank.Declaration;
+        var error = Assert.Throws<ArgumentException>(() => new ModelDeclaration(d.Name, d.DenseFeatures, d.EmbeddingDim, d.BottomMlp, d.TopMlp,
+            d.Tokens, d.RobeSlots, d.BlockSize, d.Variant, d.Tables, d.Fingerprint, interaction, layers, rank));
+        Assert.Contains("only DcnV2 has cross layers", error.Message);
+        _ = new ModelDeclaration(d.Name, d.DenseFeatures, d.EmbeddingDim, d.BottomMlp, d.TopMlp,
+            d.Tokens, d.RobeSlots, d.BlockSize, d.Variant, d.Tables, d.Fingerprint, InteractionKind.DcnV2, 2, 100);
+    }
+
     [Fact]
     public void Raw_id_tables_are_two_to_the_33_apart()
     {
