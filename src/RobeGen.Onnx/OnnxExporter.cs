@@ -130,7 +130,9 @@ public static class OnnxExporter
             embeddings.Add(lookups.Lookup(table.Index, ids));
         }
 
-        string interaction = DotInteractionGraph.Build(g, declaration, bottom, embeddings);
+        string interaction = declaration.Interaction == InteractionKind.Dot
+            ? DotInteractionGraph.Build(g, declaration, bottom, embeddings)
+            : CrossInteractionGraph.Build(g, declaration, state, bottom, embeddings);
         string logits = MlpGraph.Top(g, declaration, state, interaction);
         string probability = g.Node("Sigmoid", "probability_column", logits);
         g.Proto.Node.Add(new NodeProto

@@ -81,6 +81,22 @@ internal static class Declarations
         }
         """;
 
+    /// <summary>DCNv2 cross layers (2 layers, rank 3) on [u, E_Country, E_Zip] (D = 12), a Full table beside a ROBE one.</summary>
+    public const string TinyDcn = """
+        using RobeGen;
+
+        namespace Sample;
+
+        [Dlrm(DenseFeatures = 2, EmbeddingDim = 4, BottomMlp = new[] { 4 }, TopMlp = new[] { 3 },
+              Interaction = InteractionKind.DcnV2, CrossLayers = 2, CrossRank = 3)]
+        [RobeArray(Slots = 40, BlockSize = 4)]
+        public partial class TinyDcn
+        {
+            [Categorical(Column = 0, Cardinality = 10)] public partial EmbeddingTable Country { get; }
+            [Categorical(Column = 1, Cardinality = 30, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Zip { get; }
+        }
+        """;
+
     /// <summary>A valid base the diagnostic tests vary: d = 8, Z = 4, two ROBE tables.</summary>
     public static string Valid(
         string dlrm = "DenseFeatures = 13, EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 4 }",

@@ -86,6 +86,14 @@ public sealed class DiagnosticTests
             "a dense feature reads column 'age', which the label reads already", true },
         { "RG0038", Named(dense: "[Dense([|\" \"|])]"), "a dense feature has a blank column name", true },
         { "RG0026", Named(dense: "[Dense(\"price\", [|Transform = (DenseTransform)9|])]"), "Transform = 9 is not a value of DenseTransform", true },
+        { "RG0026", Valid(dlrm: Mlps + ", [|Interaction = (InteractionKind)7|]"), "Interaction = 7 is not a value of InteractionKind", true },
+        { "RG0040", Valid(dlrm: Mlps + ", [|CrossLayers = 3|]"), "CrossLayers is set but Interaction = Dot", true },
+        { "RG0040", Valid(dlrm: Mlps + ", Interaction = InteractionKind.Cat, [|CrossRank = 4|]"), "CrossRank is set but Interaction = Cat", true },
+        { "RG0041", Valid(dlrm: Mlps + ", [|Interaction = InteractionKind.DcnV2|]"), "Interaction = DcnV2 but CrossLayers = 0", true },
+        { "RG0041", Valid(dlrm: Mlps + ", Interaction = InteractionKind.DcnV2, [|CrossLayers = -1|]"), "CrossLayers = -1", true },
+        // D = d (T+1) = 8 * 3 = 24.
+        { "RG0042", Valid(dlrm: Mlps + ", Interaction = InteractionKind.DcnV2, CrossLayers = 2, [|CrossRank = 25|]"), "CrossRank = 25; set it between 1 and 24", true },
+        { "RG0042", Valid(dlrm: Mlps + ", Interaction = InteractionKind.DcnV2, CrossLayers = 2, [|CrossRank = -1|]"), "CrossRank = -1", true },
     };
 
     /// <summary>A valid declaration of named columns, with one part replaced.</summary>
@@ -93,6 +101,20 @@ public sealed class DiagnosticTests
         string dense = "[Dense(\"price\", Transform = DenseTransform.Log1p)] [Dense(\"age\")]",
         string tables = "[Categorical(\"user\", Cardinality = 100)] public partial EmbeddingTable A { get; }") =>
         Valid(dlrm: dlrm, tables: tables).Replace("[RobeArray(", dense + "\n[RobeArray(");
+
+    /// <summary>The MLPs of <see cref="Valid"/>'s default, for cases that add [Dlrm] arguments.</summary>
+    private const string Mlps = "DenseFeatures = 13, EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 4 }";
+
+    [Theory]
+    [InlineData("Interaction = InteractionKind.Cat")]
+    [InlineData("Interaction = InteractionKind.DcnV2, CrossLayers = 1, CrossRank = 24")]
+    [InlineData("Interaction = InteractionKind.DcnV2, CrossLayers = 3")]
+    public void Valid_interactions_report_nothing(string interaction)
+    {
+        Run run = GeneratorHarness.Run(Valid(dlrm: Mlps + ", " + interaction));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilerDiagnostics);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

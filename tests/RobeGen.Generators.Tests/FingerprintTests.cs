@@ -4,10 +4,11 @@ using RobeGen.Generators.Robe;
 
 namespace RobeGen.Generators.Tests;
 
-// Inside the namespace, so that they win over RobeGen.TokenKind, RobeVariant and DenseTransform of the runtime.
+// Inside the namespace, so that they win over RobeGen.TokenKind, RobeVariant, DenseTransform and InteractionKind of the runtime.
 using DenseTransform = RobeGen.Generators.Model.DenseTransform;
 using RobeVariant = RobeGen.Generators.Model.RobeVariant;
 using TokenKind = RobeGen.Generators.Model.TokenKind;
+using InteractionKind = RobeGen.Generators.Model.InteractionKind;
 
 /// <summary>The declaration fingerprint: FNV-1a 64, pinned for one declaration, sensitive to every field and to nothing else.</summary>
 public sealed class FingerprintTests
@@ -30,6 +31,10 @@ public sealed class FingerprintTests
     {
         // Changing this value means every checkpoint of every model is refused: only on purpose, with a format bump.
         Assert.Equal("e639bf285ad045ba", FingerprintOf(Declarations.TinyAuthors, "Sample.TinyAuthors.Dlrm.g.cs"));
+        // Writing the default interaction out leaves a Dot model's fingerprint (and its checkpoints) as they were.
+        string explicitDot = Declarations.TinyAuthors.Replace("DenseFeatures = 2,", "Interaction = InteractionKind.Dot, DenseFeatures = 2,");
+        Assert.NotEqual(Declarations.TinyAuthors, explicitDot);
+        Assert.Equal("e639bf285ad045ba", FingerprintOf(explicitDot, "Sample.TinyAuthors.Dlrm.g.cs"));
     }
 
     [Fact]
@@ -83,6 +88,10 @@ public sealed class FingerprintTests
             named with { DenseColumns = new[] { new DenseColumnModel("price", DenseTransform.Log1p), new DenseColumnModel("age", DenseTransform.None) }.ToEquatableArray() },
             named with { DenseColumns = new[] { new DenseColumnModel("price", DenseTransform.None), new DenseColumnModel("size", DenseTransform.None) }.ToEquatableArray() },
             named with { Tables = new[] { a with { ColumnName = "user" }, b with { ColumnName = "item" } }.ToEquatableArray() },
+            basis with { Interaction = InteractionKind.Cat },
+            basis with { Interaction = InteractionKind.DcnV2, CrossLayers = 1 },
+            basis with { Interaction = InteractionKind.DcnV2, CrossLayers = 2 },
+            basis with { Interaction = InteractionKind.DcnV2, CrossLayers = 2, CrossRank = 3 },
         };
         var prints = variants.Select(Fingerprint.Of).ToList();
         Assert.Equal(prints.Count, prints.Distinct().Count());

@@ -10,6 +10,7 @@ public sealed class SnapshotTests
     [InlineData(Declarations.TinyCircular, "Sample.Nested.Space.TinyCircular.Dlrm")]
     [InlineData(Declarations.TinySigned, "TinySigned.Dlrm")]
     [InlineData(Declarations.TinyQr, "Sample.TinyQr.Dlrm")]
+    [InlineData(Declarations.TinyDcn, "Sample.TinyDcn.Dlrm")]
     public void Generated_source_matches_the_snapshot(string declaration, string name)
     {
         Run run = GeneratorHarness.Run(declaration);
@@ -23,6 +24,7 @@ public sealed class SnapshotTests
     [InlineData(Declarations.TinyCircular)]
     [InlineData(Declarations.TinySigned)]
     [InlineData(Declarations.TinyQr)]
+    [InlineData(Declarations.TinyDcn)]
     public void Generated_source_names_only_files_of_the_repository(string declaration)
     {
         string source = GeneratorHarness.Run(declaration).Single.GeneratedSources.Single().SourceText.ToString();

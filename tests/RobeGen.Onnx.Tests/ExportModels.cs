@@ -52,3 +52,35 @@ public partial class VocabularyExport
     [Categorical(Column = 4, Cardinality = 305)] public partial EmbeddingTable C5 { get; }
     [Categorical(Column = 13, Cardinality = 27)] public partial EmbeddingTable C14 { get; }
 }
+
+/// <summary>Cat: the top MLP reads [u, E_C3, E_C6, E_C10] (D = 32); ROBE, Full and Hashed tables.</summary>
+[Dlrm(DenseFeatures = 13, EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 12 }, Interaction = InteractionKind.Cat)]
+[RobeArray(Slots = 499, BlockSize = 4)]
+public partial class CatExport
+{
+    [Categorical(Column = 2, Cardinality = 10_131_227)] public partial EmbeddingTable C3 { get; }
+    [Categorical(Column = 5, Cardinality = 24, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable C6 { get; }
+    [Categorical(Column = 9, Storage = EmbeddingStorage.Hashed, Rows = 37)] public partial EmbeddingTable C10 { get; }
+}
+
+/// <summary>DcnV2, two low-rank cross layers (r = 5) on D = 32.</summary>
+[Dlrm(DenseFeatures = 13, EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 12 },
+      Interaction = InteractionKind.DcnV2, CrossLayers = 2, CrossRank = 5)]
+[RobeArray(Slots = 499, BlockSize = 4)]
+public partial class DcnLowRankExport
+{
+    [Categorical(Column = 2, Cardinality = 10_131_227)] public partial EmbeddingTable C3 { get; }
+    [Categorical(Column = 5, Cardinality = 24, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable C6 { get; }
+    [Categorical(Column = 9, Storage = EmbeddingStorage.Hashed, Rows = 37)] public partial EmbeddingTable C10 { get; }
+}
+
+/// <summary>DcnV2, three full-rank cross layers on D = 32.</summary>
+[Dlrm(DenseFeatures = 13, EmbeddingDim = 8, BottomMlp = new[] { 16, 8 }, TopMlp = new[] { 12 },
+      Interaction = InteractionKind.DcnV2, CrossLayers = 3)]
+[RobeArray(Slots = 499, BlockSize = 4)]
+public partial class DcnFullRankExport
+{
+    [Categorical(Column = 2, Cardinality = 10_131_227)] public partial EmbeddingTable C3 { get; }
+    [Categorical(Column = 5, Cardinality = 24, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable C6 { get; }
+    [Categorical(Column = 9, Storage = EmbeddingStorage.Hashed, Rows = 37)] public partial EmbeddingTable C10 { get; }
+}

@@ -23,18 +23,22 @@ public sealed class GraphRulesTests
     [InlineData("authors")]
     [InlineData("mixed")]
     [InlineData("kaggle")]
+    [InlineData("dcn")]
     public void TheGraphFollowsTheCheckersStructuralRules(string name)
     {
         IDlrmDefinition definition = name switch
         {
             "authors" => AuthorsExport.Definition,
             "mixed" => MixedExport.Definition,
+            "dcn" => DcnLowRankExport.Definition,
             _ => RobeGen.Models.CriteoKaggle.Definition,
         };
-        var options = new ModelOptions { Device = DeviceKind.Cpu, Embedding = new EmbeddingOverrides { Rows = [0, 30, 0, 0] } };
-        using IDlrmBackend model = Dlrm.Create(definition, name == "mixed" ? options : options with { Embedding = EmbeddingOverrides.None });
-        // The mixed model's Full table needs a vocabulary: one with ids 1..29 stands in.
-        Data.Vocabulary? vocabulary = name == "mixed" ? VocabularyOf(MixedExport.Definition.Declaration.Tables[1].Column, 29) : null;
+        bool hasFull = name is "mixed" or "dcn";
+        long[] rows = name == "mixed" ? [0, 30, 0, 0] : [0, 30, 0];
+        var options = new ModelOptions { Device = DeviceKind.Cpu, Embedding = new EmbeddingOverrides { Rows = rows } };
+        using IDlrmBackend model = Dlrm.Create(definition, hasFull ? options : options with { Embedding = EmbeddingOverrides.None });
+        // The Full table (table 1 of both) needs a vocabulary: one with ids 1..29 stands in.
+        Data.Vocabulary? vocabulary = hasFull ? VocabularyOf(definition.Declaration.Tables[1].Column, 29) : null;
         ModelProto proto = ModelProto.Parser.ParseFrom(OnnxExporter.ToBytes(model, vocabulary));
 
         Assert.Equal(8, proto.IrVersion);

@@ -8,14 +8,14 @@ namespace RobeGen.Onnx.Tests;
 /// <summary>
 /// The exported graph against the CPU backend it was exported from: ONNX Runtime, given the raw inputs (untransformed
 /// dense values, raw ids), must give the backend's predictions within 1e-5 on real Criteo rows, for every storage and
-/// ROBE variant, and for ids of 2^63 and more (negative as int64).
+/// ROBE variant and interaction (Dot, Cat, DcnV2 low and full rank), and for ids of 2^63 and more (negative as int64).
 /// </summary>
 public sealed class OnnxExportTests
 {
     private const int TrainRows = 1536, TestRows = 512, BatchSize = 128;
     private static readonly CriteoRows Rows = CriteoRows.Sample(TrainRows + TestRows);
 
-    public static TheoryData<string> Models => new() { "authors", "circular", "signed", "mixed", "vocabulary" };
+    public static TheoryData<string> Models => new() { "authors", "circular", "signed", "mixed", "vocabulary", "cat", "dcn-low-rank", "dcn-full-rank" };
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -127,6 +127,9 @@ public sealed class OnnxExportTests
         "signed" => SignedExport.Definition,
         "mixed" => MixedExport.Definition,
         "vocabulary" => VocabularyExport.Definition,
+        "cat" => CatExport.Definition,
+        "dcn-low-rank" => DcnLowRankExport.Definition,
+        "dcn-full-rank" => DcnFullRankExport.Definition,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
     };
 

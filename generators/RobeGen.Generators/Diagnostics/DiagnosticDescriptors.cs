@@ -141,6 +141,17 @@ internal static class DiagnosticDescriptors
         "Column name is blank",
         "{0} has a blank column name; give the name of a column of the data (a CSV header field or a Parquet column)");
 
+    // The interaction (DeclarationRules; RG0039 is unused).
+    public static readonly DiagnosticDescriptor CrossWithoutDcnV2 = Error("RG0040",
+        "CrossLayers and CrossRank are only used by DcnV2",
+        "{0} is set but Interaction = {1}, which has no cross layers; remove {0} or set Interaction = InteractionKind.DcnV2");
+    public static readonly DiagnosticDescriptor DcnV2WithoutCrossLayers = Error("RG0041",
+        "DcnV2 needs CrossLayers of at least 1",
+        "Interaction = DcnV2 but CrossLayers = {0}; set CrossLayers to the number of cross layers (at least 1; MLPerf's DLRM-DCNv2 uses 3)");
+    public static readonly DiagnosticDescriptor CrossRankOutOfRange = Error("RG0042",
+        "CrossRank must be between 0 and the cross layers' width",
+        "CrossRank = {0}; set it between 1 and {1} (the width d (T+1) of [u, E_1, .., E_T]) for low-rank cross layers, or 0 for full rank");
+
     public static readonly DiagnosticDescriptor InternalError = Error("RG9999",
         "RobeGen internal error",
         "RobeGen failed on '{0}': {1}. Please report this with the declaration that caused it.");

@@ -97,7 +97,7 @@ internal static class DeclarationEmitter
                 {{ImmutableLiteral(model.TopMlp)}},
                 {{Names.TokenKind}}.{{model.Tokens}}, RobeSlots, BlockSize, {{Names.RobeVariant}}.{{model.Variant}},
                 {{Names.ImmutableArray}}.Create({{tables}}),
-                Fingerprint{{NamedColumnArguments(model)}});
+                Fingerprint{{InteractionArguments(model)}}{{NamedColumnArguments(model)}});
 
             /// <summary>The model as an <see cref="{{Names.DlrmDefinition}}"/> (what backends and tools take).</summary>
             public static {{Names.DlrmDefinition}} Definition { get; } = new {{Identifier(model.ClassName)}}();
@@ -119,6 +119,10 @@ internal static class DeclarationEmitter
         string dense = string.Join(", ", model.DenseColumns.Select(d => "new " + Names.DenseColumn + "(" + String(d.Name) + ", " + Names.DenseTransform + "." + d.Transform + ")"));
         return ",\n    labelColumn: " + String(model.LabelColumn) + ",\n    denseColumns: " + Names.ImmutableArray + ".Create(" + dense + ")";
     }
+
+    /// <summary>A Dot model calls the constructor without an interaction (its generated code is as before the choice existed).</summary>
+    private static string InteractionArguments(DlrmModel model) => model.Interaction == InteractionKind.Dot ? ""
+        : ", " + Names.InteractionKind + "." + model.Interaction + ", " + Int(model.CrossLayers) + ", " + Int(model.CrossRank);
 
     private static string Describe(DlrmModel model, TableModel table)
     {

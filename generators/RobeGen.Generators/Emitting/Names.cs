@@ -16,6 +16,7 @@ internal static class Names
     public const string TokenKind = "global::RobeGen.TokenKind";
     public const string DenseColumn = "global::RobeGen.DenseColumn";
     public const string DenseTransform = "global::RobeGen.DenseTransform";
+    public const string InteractionKind = "global::RobeGen.InteractionKind";
     public const string RobeVariant = "global::RobeGen.RobeVariant";
     // The hand-written runtime code the generated code calls (src/RobeGen/Embedding).
     public const string RobeHash = "global::RobeGen.RobeHash";

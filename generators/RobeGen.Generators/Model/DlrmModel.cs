@@ -2,7 +2,7 @@ using System;
 
 namespace RobeGen.Generators.Model;
 
-// Storage, token and variant values mirror the runtime enums of src/RobeGen/Declaration/Enums.cs
+// Storage, token, variant, dense-transform and interaction values mirror the runtime enums of src/RobeGen/Declaration/Enums.cs
 // (the generator cannot reference the net10.0 runtime assembly).
 internal enum TableStorage { Robe = 0, Full = 1, Hashed = 2, QuotientRemainder = 3 }
 
@@ -14,6 +14,8 @@ internal enum DenseTransform { None = 0, Log1p = 1, Standardize = 2 }
 
 /// <summary>One named dense input column.</summary>
 internal sealed record DenseColumnModel(string Name, DenseTransform Transform);
+
+internal enum InteractionKind { Dot = 0, Cat = 1, DcnV2 = 2 }
 
 /// <summary>One [Categorical] table as resolved at compile time.</summary>
 /// <param name="Modifiers">The property's modifiers as declared ("public partial", ...): the implementation must repeat them.</param>
@@ -45,7 +47,10 @@ internal sealed record DlrmModel(
     long RobeSlots,
     int BlockSize,
     RobeVariant Variant,
-    EquatableArray<TableModel> Tables)
+    EquatableArray<TableModel> Tables,
+    InteractionKind Interaction = InteractionKind.Dot,
+    int CrossLayers = 0,
+    int CrossRank = 0)
 {
     public int TableCount => Tables.Count;
 
@@ -56,6 +61,16 @@ internal sealed record DlrmModel(
 
     /// <summary>The named dense columns in input order (empty for the Criteo layout).</summary>
     public EquatableArray<DenseColumnModel> DenseColumns { get; init; }
+
+    /// <summary>Width D = d (T+1) of [u, E_1, .., E_T] (ModelDeclaration.ConcatWidth).</summary>
+    public long ConcatWidth => (long)EmbeddingDim * (TableCount + 1);
+
+    /// <summary>ModelDeclaration.TopInputWidth: d + (T+1)T/2 for Dot, D otherwise.</summary>
+    public long TopInputWidth => Interaction == InteractionKind.Dot ? EmbeddingDim + (long)(TableCount + 1) * TableCount / 2 : ConcatWidth;
+
+    /// <summary>ModelDeclaration.CrossParameterCount: per cross layer 2 D r + D (low rank) or D^2 + D (full rank).</summary>
+    public long CrossParameters => Interaction != InteractionKind.DcnV2 ? 0
+        : CrossLayers * ((CrossRank > 0 ? 2 * ConcatWidth * CrossRank : ConcatWidth * ConcatWidth) + ConcatWidth);
 
     /// <summary>Blocks per ROBE embedding with the declared Z: ceil(d / Z).</summary>
     public int RobeBlocks => (EmbeddingDim + BlockSize - 1) / BlockSize;

@@ -18,8 +18,42 @@ internal static class DeclarationRules
         CheckEnums(raw, diagnostics);
         CheckTables(raw, diagnostics);
         CheckRobeArray(raw, diagnostics);
+        CheckInteraction(raw, diagnostics);
         CheckSizes(raw, diagnostics);
         ColumnRules.Check(raw, diagnostics);
+    }
+
+    /// <summary>
+    /// CrossLayers and CrossRank belong to DcnV2 (RG0040 elsewhere); DcnV2 needs CrossLayers &gt;= 1 (RG0041) and a rank
+    /// in [0, D], D = d (T+1) the width of [u, E_1, .., E_T] (RG0042; 0 is full rank). An unknown Interaction is RG0026.
+    /// </summary>
+    private static void CheckInteraction(RawDeclaration raw, List<DiagnosticInfo> diagnostics)
+    {
+        AttributeValues dlrm = raw.Dlrm;
+        if (raw.Interaction is not ((long)InteractionKind.Dot or (long)InteractionKind.Cat or (long)InteractionKind.DcnV2))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, dlrm.ArgumentLocation("Interaction"),
+                "Interaction", raw.Interaction, "InteractionKind", "Dot, Cat, DcnV2"));
+            return;
+        }
+        if (raw.Interaction != (long)InteractionKind.DcnV2)
+        {
+            foreach (string name in new[] { "CrossLayers", "CrossRank" })
+            {
+                if (dlrm.Has(name))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossWithoutDcnV2, dlrm.ArgumentLocation(name),
+                        name, (InteractionKind)raw.Interaction));
+            }
+            return;
+        }
+        if (raw.CrossLayers < 1)
+        {
+            LocationInfo? where = dlrm.Has("CrossLayers") ? dlrm.ArgumentLocation("CrossLayers") : dlrm.ArgumentLocation("Interaction");
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DcnV2WithoutCrossLayers, where, raw.CrossLayers));
+        }
+        long width = Math.Max(raw.EmbeddingDim, 0) * (raw.Tables.Count + 1);
+        if (raw.CrossRank < 0 || (raw.EmbeddingDim >= 1 && raw.CrossRank > width))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CrossRankOutOfRange, dlrm.ArgumentLocation("CrossRank"), raw.CrossRank, width));
     }
 
     /// <summary>The generated size constants are 64-bit: refuse declarations whose counts do not fit.</summary>
@@ -39,9 +73,11 @@ internal static class DeclarationRules
                 }
                 long mlp = 0, fanIn = ColumnRules.DenseCount(raw);
                 foreach (long width in raw.BottomMlp) { mlp += fanIn * width + width; fanIn = width; }
-                long vectors = raw.Tables.Count + 1;
-                fanIn = raw.EmbeddingDim + vectors * (vectors - 1) / 2;
+                long vectors = raw.Tables.Count + 1, concat = raw.EmbeddingDim * vectors;
+                fanIn = raw.Interaction == (long)InteractionKind.Dot ? raw.EmbeddingDim + vectors * (vectors - 1) / 2 : concat;
                 foreach (long width in raw.TopMlp) { mlp += fanIn * width + width; fanIn = width; }
+                if (raw.Interaction == (long)InteractionKind.DcnV2)
+                    mlp += Math.Max(raw.CrossLayers, 0) * ((raw.CrossRank > 0 ? 2 * concat * raw.CrossRank : concat * concat) + concat);
                 _ = (embedding + mlp + fanIn + 1) * sizeof(float) + full;
             }
         }

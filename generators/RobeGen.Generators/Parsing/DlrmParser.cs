@@ -92,6 +92,9 @@ internal static class DlrmParser
             var values = new AttributeValues(dense, cancellationToken);
             raw.Dense.Add(new RawDense { Name = values.FirstConstructorString, Transform = values.GetInteger("Transform", 0), Attribute = values });
         }
+        raw.Interaction = raw.Dlrm.GetInteger("Interaction", 0);
+        raw.CrossLayers = raw.Dlrm.GetInteger("CrossLayers", 0);
+        raw.CrossRank = raw.Dlrm.GetInteger("CrossRank", 0);
 
         AttributeData? robeArray = type.GetAttributes().FirstOrDefault(a => IsAttribute(a, RobeArrayAttributeName));
         if (robeArray is not null)
@@ -208,7 +211,8 @@ internal static class DlrmParser
         }
         return new DlrmModel(raw.Namespace, raw.ClassName, raw.FullName, (int)ColumnRules.DenseCount(raw), (int)raw.EmbeddingDim,
             raw.BottomMlp.Select(w => (int)w).ToEquatableArray(), raw.TopMlp.Select(w => (int)w).ToEquatableArray(),
-            tokens, raw.RobeSlots, (int)raw.BlockSize, (RobeVariant)raw.Variant, tables.ToEquatableArray())
+            tokens, raw.RobeSlots, (int)raw.BlockSize, (RobeVariant)raw.Variant, tables.ToEquatableArray(),
+            (InteractionKind)raw.Interaction, (int)raw.CrossLayers, (int)raw.CrossRank)
         {
             NamedColumns = named,
             LabelColumn = raw.Label ?? "label",

@@ -29,6 +29,9 @@ internal sealed class RawDeclaration
     public long Variant;
     /// <summary>The declared label column name; null when not set (the Criteo layout's "label").</summary>
     public string? Label;
+    public long Interaction;
+    public long CrossLayers;
+    public long CrossRank;
 
     public List<RawDense> Dense = new();
     public List<RawTable> Tables = new();

@@ -38,6 +38,9 @@ internal static class Fingerprint
             Line("label", model.LabelColumn);
             foreach (DenseColumnModel dense in model.DenseColumns) Line("densecolumn", dense.Name + ";transform=" + dense.Transform);
         }
+        // Dot writes no line, so the fingerprints (and checkpoints) of every model declared before the choice existed stay valid.
+        if (model.Interaction != InteractionKind.Dot)
+            Line("interaction", model.Interaction + ";crosslayers=" + Number(model.CrossLayers) + ";crossrank=" + Number(model.CrossRank));
         foreach (TableModel table in model.Tables)
         {
             Line("table", table.Name + ";column=" + Number(table.Column) + (model.NamedColumns ? ";name=" + table.ColumnName : "")

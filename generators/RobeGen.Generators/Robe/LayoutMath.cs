@@ -52,10 +52,9 @@ internal static class LayoutMath
         long count = 0;
         long fanIn = model.DenseFeatures;
         foreach (int width in model.BottomMlp) { count += fanIn * width + width; fanIn = width; }
-        int vectors = model.TableCount + 1;
-        fanIn = model.EmbeddingDim + vectors * (vectors - 1) / 2;
+        fanIn = model.TopInputWidth;
         foreach (int width in model.TopMlp) { count += fanIn * width + width; fanIn = width; }
-        return count + fanIn + 1;
+        return count + fanIn + 1 + model.CrossParameters;
     }
 
     public static long Parameters(DlrmModel model) => EmbeddingParameters(model) + MlpParameters(model);

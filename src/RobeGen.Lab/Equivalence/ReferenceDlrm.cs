@@ -23,6 +23,8 @@ internal sealed class ReferenceDlrm
     private readonly int _bottomLayers;
     /// <summary>The state's float embedding array: the gather that records QuotientRemainder rows needs one to read.</summary>
     private readonly float[] _gatherWeights;
+    /// <summary>DcnV2's cross layers (null for Dot and Cat).</summary>
+    private readonly ReferenceCrossNetwork? _cross;
 
     public ReferenceDlrm(EmbeddingLayout layout, IEmbeddingKernels kernels, ModelState state)
     {
@@ -36,6 +38,7 @@ internal sealed class ReferenceDlrm
         _gatherWeights = state["embedding"];
         foreach (var (name, values) in state.Tensors)
             if (!name.StartsWith("adagrad.", StringComparison.Ordinal)) Parameters[name] = values.Select(v => (double)v).ToArray();
+        if (layout.Declaration.Interaction == InteractionKind.DcnV2) _cross = new ReferenceCrossNetwork(layout.Declaration, Parameters);
     }
 
     /// <summary>The parameters by <see cref="ModelState"/> name; change them to probe the loss.</summary>
@@ -89,12 +92,22 @@ internal sealed class ReferenceDlrm
             grad = LinearBackward(_layers[i], pass.Inputs[i], grad, rows, trace, inputIsRelu: i > _bottomLayers);
         trace.Add("top MLP input gradient", ToFloat(grad));
 
-        // Interaction backward: R = [u, z_ij for i > j] with z_ij = <V_i, V_j>, V_0 = u and V_t+1 = embedding t.
         double[] u = pass.BottomOutput;
         int width = pass.TopInputWidth;
         var gradU = new double[rows * d];
         var gradE = new double[rows * tables * d];
-        for (int b = 0; b < rows; b++)
+        if (_layout.Declaration.Interaction != InteractionKind.Dot)
+        {
+            // Cat passes dL/dx0 through; DcnV2 takes it back through the cross layers first. Then x0 = [u, E] splits.
+            double[] gradX0 = pass.Cross is { } cross ? _cross!.Backward(cross, grad, rows, trace) : grad;
+            for (int b = 0; b < rows; b++)
+            {
+                Array.Copy(gradX0, b * width, gradU, b * d, d);
+                Array.Copy(gradX0, b * width + d, gradE, b * tables * d, tables * d);
+            }
+        }
+        // Dot interaction backward: R = [u, z_ij for i > j] with z_ij = <V_i, V_j>, V_0 = u and V_t+1 = embedding t.
+        else for (int b = 0; b < rows; b++)
         {
             for (int k = 0; k < d; k++) gradU[b * d + k] = grad[b * width + k];
             int pair = 0;
@@ -153,7 +166,7 @@ internal sealed class ReferenceDlrm
     private ForwardPass Forward(Batch batch)
     {
         int rows = batch.Count, tables = _layout.TableCount, d = _layout.Dim, n = tables + 1;
-        var pass = new ForwardPass(rows, tables, d, _layout.MaxBlocks);
+        var pass = new ForwardPass(rows, tables, d, _layout.MaxBlocks) { TopInputWidth = _layout.Declaration.TopInputWidth };
         if (_layout.HasQuotientRemainder)
             _kernels.Gather(_layout, _gatherWeights, batch.TokenSpan, rows, pass.BlockStarts, new float[rows * tables * d]);
 
@@ -180,23 +193,12 @@ internal sealed class ReferenceDlrm
                 }
             }
 
-        // Interaction: R = [u, z_ij for i > j].
-        int width = pass.TopInputWidth;
-        var r = new double[rows * width];
-        for (int b = 0; b < rows; b++)
+        x = _layout.Declaration.Interaction == InteractionKind.Dot ? DotInteraction(pass, x, rows) : Concatenated(pass, rows);
+        if (_cross is not null)
         {
-            for (int k = 0; k < d; k++) r[b * width + k] = x[b * d + k];
-            int pair = 0;
-            for (int i = 1; i < n; i++)
-                for (int j = 0; j < i; j++, pair++)
-                {
-                    double dot = 0;
-                    for (int k = 0; k < d; k++) dot += pass.Vector(b, i, k) * pass.Vector(b, j, k);
-                    r[b * width + d + pair] = dot;
-                }
+            x = _cross.Forward(x, rows, out ReferenceCrossNetwork.Activations cross);
+            pass.Cross = cross;
         }
-
-        x = r;
         for (int i = _bottomLayers; i < _layers.Count; i++) x = pass.Layer(x, Linear(_layers[i], x, rows));
         pass.Logits = x;
 
@@ -211,6 +213,37 @@ internal sealed class ReferenceDlrm
         return pass;
     }
 
+    /// <summary>x0 = [u, E_1, .., E_T] of every row (Cat's output, DcnV2's input).</summary>
+    private static double[] Concatenated(ForwardPass pass, int rows)
+    {
+        int width = pass.TopInputWidth, d = pass.BottomOutput.Length / Math.Max(rows, 1);
+        var x0 = new double[rows * width];
+        for (int b = 0; b < rows; b++)
+            for (int v = 0; v * d < width; v++)
+                for (int k = 0; k < d; k++) x0[b * width + v * d + k] = pass.Vector(b, v, k);
+        return x0;
+    }
+
+    /// <summary>Dot interaction: R = [u, z_ij for i > j].</summary>
+    private static double[] DotInteraction(ForwardPass pass, double[] x, int rows)
+    {
+        int width = pass.TopInputWidth, d = x.Length / Math.Max(rows, 1), n = pass.Vectors;
+        var r = new double[rows * width];
+        for (int b = 0; b < rows; b++)
+        {
+            for (int k = 0; k < d; k++) r[b * width + k] = x[b * d + k];
+            int pair = 0;
+            for (int i = 1; i < n; i++)
+                for (int j = 0; j < i; j++, pair++)
+                {
+                    double dot = 0;
+                    for (int k = 0; k < d; k++) dot += pass.Vector(b, i, k) * pass.Vector(b, j, k);
+                    r[b * width + d + pair] = dot;
+                }
+        }
+        return r;
+    }
+
     /// <summary>What a forward pass leaves for the backward: every layer's input and output, the embeddings, the loss.</summary>
     private sealed class ForwardPass(int rows, int tables, int dim, int maxBlocks)
     {
@@ -223,7 +256,10 @@ internal sealed class ReferenceDlrm
         public long[] BlockStarts { get; } = new long[rows * tables * maxBlocks];
         public double[] Logits { get; set; } = [];
         public double Loss { get; set; }
-        public int TopInputWidth => dim + (tables + 1) * tables / 2;
+        public int TopInputWidth { get; init; }
+        public int Vectors => tables + 1;
+        /// <summary>The cross layers' activations (DcnV2 only).</summary>
+        public ReferenceCrossNetwork.Activations? Cross { get; set; }
 
         public double[] Layer(double[] input, double[] output)
         {

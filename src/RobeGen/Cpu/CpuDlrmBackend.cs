@@ -24,7 +24,7 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
     private readonly LinearLayer[] _bottom, _top;
     /// <summary>Bottom layers then top layers (ModelState order).</summary>
     private readonly LinearLayer[] _layers;
-    private readonly DotInteraction _interaction;
+    private readonly FeatureInteraction _interaction;
     /// <summary>Forward + backward of a training batch (row blocks, then weight gradients).</summary>
     private readonly TrainingPass _pass;
     private readonly EmbeddingGather _gather;
@@ -33,6 +33,8 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
 
     private readonly float[] _embedding, _embeddingGrad, _embeddingAccumulator;
     private readonly float[][] _weightAccumulators, _biasAccumulators;
+    /// <summary>Adagrad state of the interaction's parameters (DcnV2's cross layers), in their order.</summary>
+    private readonly float[][] _interactionAccumulators;
     private readonly ParameterUpdate _update;
 
     // Activations of one batch.
@@ -59,7 +61,7 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         var topShapes = ModelTensors.TopShapes(Declaration);
         _top = topShapes.Select((s, i) => new LinearLayer(s.In, s.Out, relu: i < topShapes.Count - 1, maxBatch)).ToArray();
         _layers = [.. _bottom, .. _top];
-        _interaction = new DotInteraction(dim, tables, _pool);
+        _interaction = FeatureInteraction.Create(Declaration, _pool, maxBatch);
         _gather = new EmbeddingGather(_kernels, Layout, _pool);
         _quantized = _options.Precision switch
         {
@@ -77,11 +79,12 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         _weightAccumulators = _layers.Select(l => adagrad ? new float[l.Weight.Length] : []).ToArray();
         _biasAccumulators = _layers.Select(l => adagrad ? new float[l.Bias.Length] : []).ToArray();
         _embeddingAccumulator = adagrad ? new float[_embedding.Length] : [];
+        _interactionAccumulators = _interaction.Parameters.Select(p => adagrad ? new float[p.Weights.Length] : []).ToArray();
         var dense = _layers.SelectMany((l, i) => new[]
         {
             new DenseTensor(l.Weight, l.WeightGrad, _weightAccumulators[i]),
             new DenseTensor(l.Bias, l.BiasGrad, _biasAccumulators[i]),
-        }).ToArray();
+        }).Concat(_interaction.Parameters.Select((p, i) => new DenseTensor(p.Weights, p.Grad, _interactionAccumulators[i]))).ToArray();
         _update = new ParameterUpdate(_pool, _options.Optimizer, Layout, dense, _embedding, _embeddingGrad, _embeddingAccumulator);
 
         _gathered = new float[checked(maxBatch * tables * dim)];
@@ -97,12 +100,13 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
 
     /// <summary>Input groups of the Int8 layers: the top MLP's first layer reads [bottom MLP output, dot products],
     /// whose magnitudes differ too much to share one scale per row (on the built-in sample, one shared scale cost
-    /// 0.0035 AUC, two groups 0.0007). The split needs dim to be a multiple of 4 (a whole quad); else one group.</summary>
+    /// 0.0035 AUC, two groups 0.0007). The split needs dim to be a multiple of 4 (a whole quad); else one group.
+    /// Cat splits the same way ([u, embeddings]); DcnV2's x_L mixes both in every coordinate, so one group.</summary>
     private InputGroups?[] InteractionGroups()
     {
         var groups = new InputGroups?[_layers.Length];
         int dim = Declaration.EmbeddingDim;
-        if (dim % Int8MicroKernel.KStep == 0 && _interaction.Width > dim)
+        if (Declaration.Interaction != InteractionKind.DcnV2 && dim % Int8MicroKernel.KStep == 0 && _interaction.Width > dim)
             groups[_bottom.Length] = new InputGroups(_interaction.Width, dim);
         return groups;
     }
@@ -164,6 +168,8 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
             if (name == ModelTensors.TopWeight(i)) return _top[i].WeightGrad;
             if (name == ModelTensors.TopBias(i)) return _top[i].BiasGrad;
         }
+        foreach (InteractionTensor p in _interaction.Parameters)
+            if (name == p.Name) return p.Grad;
         throw new KeyNotFoundException($"No dense parameter '{name}'.");
     }
 
@@ -176,7 +182,7 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         for (int i = 0; i < _bottom.Length; i++)
             input = LayerForward(i, input, n, quantized);
         _gather.Run(_embedding, batch.Tokens, n, _blockStarts, _gathered);
-        _interaction.Forward(_bottom[^1].Output, _gathered, _interactionOut, n);
+        _interaction.Forward(_bottom[^1].Output, _gathered, _interactionOut, n, _gemm);
         input = _interactionOut.AsSpan(0, n * _interaction.Width);
         for (int i = 0; i < _top.Length; i++)
             input = LayerForward(_bottom.Length + i, input, n, quantized);
@@ -244,6 +250,7 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
             parameters.Add((ModelTensors.TopWeight(i), _top[i].Weight));
             parameters.Add((ModelTensors.TopBias(i), _top[i].Bias));
         }
+        parameters.AddRange(_interaction.Parameters.Select(p => (p.Name, p.Weights)));
         parameters.Add((ModelTensors.EmbeddingName, _embedding));
         foreach (var p in parameters) yield return p;
         if (_options.Optimizer != OptimizerKind.Adagrad) yield break;
@@ -254,6 +261,8 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
             yield return (ModelTensors.AdagradPrefix + parameters[2 * i].Item1, _weightAccumulators[i]);
             yield return (ModelTensors.AdagradPrefix + parameters[2 * i + 1].Item1, _biasAccumulators[i]);
         }
+        for (int i = 0; i < _interactionAccumulators.Length; i++)
+            yield return (ModelTensors.AdagradPrefix + _interaction.Parameters[i].Name, _interactionAccumulators[i]);
         yield return (ModelTensors.AdagradPrefix + ModelTensors.EmbeddingName, _embeddingAccumulator);
     }
 

@@ -14,7 +14,7 @@ namespace RobeGen.Cpu;
 /// batch into row blocks, and each item runs its rows through the whole forward and that whole backward chain on its
 /// worker's single-threaded GEMM, with no barrier between layers. The last call computes what sums over the batch:
 /// dW = dZ^T x and db for every layer, in items of a few output rows (largest first, for balance), and the scatter of
-/// the embedding gradient as one more item.
+/// the embedding gradient and the interaction's parameter gradients as two more items.
 /// </para>
 /// <para>
 /// Results do not depend on the thread count: a row's outputs never depend on the rows beside it (the GEMM sums each
@@ -33,7 +33,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
     private readonly WorkerPool _pool, _serial;
     private readonly Sgemm[] _gemms;
     private readonly LinearLayer[] _bottom, _top, _layers;
-    private readonly DotInteraction _interaction;
+    private readonly FeatureInteraction _interaction;
     private readonly IEmbeddingKernels _kernels;
     private readonly EmbeddingLayout _layout;
     private readonly float[] _embedding, _embeddingGrad, _gathered, _gatheredGrad, _interactionOut, _interactionGrad;
@@ -50,7 +50,11 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
 
     private enum Phase { Pack, Rows, WeightGrads }
 
-    public TrainingPass(WorkerPool pool, LinearLayer[] bottom, LinearLayer[] top, DotInteraction interaction,
+    /// <summary>Weight-gradient items 0 and 1 are the embedding scatter and the interaction's parameters (DcnV2's cross
+    /// layers; nothing for Dot and Cat); the MLP layers' items follow.</summary>
+    private const int FirstLayerGradItem = 2;
+
+    public TrainingPass(WorkerPool pool, LinearLayer[] bottom, LinearLayer[] top, FeatureInteraction interaction,
         IEmbeddingKernels kernels, EmbeddingLayout layout, float[] embedding, float[] embeddingGrad, long[] blockStarts,
         float[] gathered, float[] gatheredGrad, float[] interactionOut, float[] interactionGrad)
     {
@@ -107,7 +111,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
                 _phase = Phase.Rows;
                 _pool.Run(this, (n + _rowsPerItem - 1) / _rowsPerItem);
                 _phase = Phase.WeightGrads;
-                _pool.Run(this, 1 + _gradItems.Length);
+                _pool.Run(this, FirstLayerGradItem + _gradItems.Length);
             }
             finally
             {
@@ -132,7 +136,12 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
                 ScatterEmbeddingGrad();
                 return;
             }
-            var (layer, first, count) = _gradItems[item - 1];
+            if (item == 1)
+            {
+                _interaction.ParameterGrads(_gemms[worker], _batch!.Count);
+                return;
+            }
+            var (layer, first, count) = _gradItems[item - FirstLayerGradItem];
             _layers[layer].WeightGradRows(_gemms[worker], InputOf(layer), _batch!.Count, first, count);
             return;
         }
@@ -152,7 +161,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
         _kernels.Gather(_layout, _embedding, batch.TokenSpan.Slice(first * tables, count * tables), count,
             _blockStarts.AsSpan(first * tables * _layout.MaxBlocks, count * tables * _layout.MaxBlocks),
             _gathered.AsSpan(first * tables * dim, count * tables * dim));
-        _interaction.ForwardRows(first, count, worker);
+        _interaction.ForwardRows(first, count, worker, gemm);
         input = _interactionOut.AsSpan(first * width, count * width);
         foreach (LinearLayer layer in _top) input = Forward(layer, gemm, input, first, count);
 
@@ -167,7 +176,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
                 : _top[i - 1].OutputGrad.AsSpan(first * _top[i].Inputs, count * _top[i].Inputs);
             _top[i].BackwardRows(gemm, inputGrad, first, count);
         }
-        _interaction.BackwardRows(first, count, worker);
+        _interaction.BackwardRows(first, count, worker, gemm);
         for (int i = _bottom.Length - 1; i >= 0; i--)
         {
             Span<float> inputGrad = i == 0 ? default : _bottom[i - 1].OutputGrad.AsSpan(first * _bottom[i].Inputs, count * _bottom[i].Inputs);

@@ -31,6 +31,17 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
     private bool _disposed;
 
     /// <summary>
+    /// The kernels compute the dot interaction only: a Cat or DcnV2 model is refused before anything is allocated,
+    /// never trained as something else. (docs/model-math.md: Cat and DcnV2 train on the CPU backend.)
+    /// </summary>
+    internal static void RequireDotInteraction(ModelDeclaration declaration)
+    {
+        if (declaration.Interaction != InteractionKind.Dot)
+            throw new NotSupportedException(
+                $"{declaration.Name}: Interaction = {declaration.Interaction} runs on the CPU backend only; the CUDA backend implements the Dot interaction. Use --device cpu.");
+    }
+
+    /// <summary>
     /// Builds the model on <paramref name="device"/> from <paramref name="initialState"/> (normally the shared seeded
     /// ModelInitializer's output). Compiles every kernel here, so the first step is not slowed by JIT.
     /// </summary>
@@ -45,6 +56,7 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         _ownsDevice = ownsDevice;
         _options = options;
         Declaration = definition.Declaration;
+        RequireDotInteraction(Declaration);
         Layout = EmbeddingLayout.FromDeclaration(Declaration, options.Embedding);
         _mlp = new MlpPlan(Declaration);
         _interaction = new InteractionShape(Declaration.EmbeddingDim, Declaration.TableCount);

@@ -13,7 +13,7 @@ internal static class DeclarationText
         sb.Append("  bottom MLP ").Append(d.DenseFeatures).Append('-').AppendJoin('-', d.BottomMlp).AppendLine();
         sb.Append("  top MLP    ").Append(d.TopInputWidth).Append('-');
         if (d.TopMlp.Length > 0) sb.AppendJoin('-', d.TopMlp).Append('-');
-        sb.Append("1 (").Append(d.InteractionPairs).AppendLine(" pairwise dots)");
+        sb.Append("1 (").Append(Interaction(d)).AppendLine(")");
         sb.Append("  ROBE array m=").Append(d.RobeSlots.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))
           .Append(" Z=").Append(d.BlockSize).Append(" variant=").Append(d.Variant).Append(" tokens=").Append(d.Tokens).AppendLine();
         if (d.NamedColumns)
@@ -25,4 +25,12 @@ internal static class DeclarationText
         sb.Append("  fingerprint ").Append(d.Fingerprint);
         return sb.ToString();
     }
+
+    private static string Interaction(ModelDeclaration d) => d.Interaction switch
+    {
+        InteractionKind.Dot => d.InteractionPairs + " pairwise dots",
+        InteractionKind.Cat => "concatenation of " + d.InteractionVectors + " vectors",
+        _ => "DCNv2, " + d.CrossLayers + " cross layers on " + d.ConcatWidth + " features, "
+            + (d.CrossRank > 0 ? "rank " + d.CrossRank : "full rank"),
+    };
 }

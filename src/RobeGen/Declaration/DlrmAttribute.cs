@@ -47,6 +47,15 @@ public sealed class DlrmAttribute : Attribute
 
     /// <summary>What the token of a categorical column is: a vocabulary index or a raw 64-bit id.</summary>
     public TokenKind Tokens { get; set; } = TokenKind.RawId;
+
+    /// <summary>How the top MLP's input is formed: <see cref="InteractionKind.Dot"/> (the default), Cat or DcnV2.</summary>
+    public InteractionKind Interaction { get; set; } = InteractionKind.Dot;
+
+    /// <summary>Cross layers L of a <see cref="InteractionKind.DcnV2"/> model (at least 1); only with DcnV2.</summary>
+    public int CrossLayers { get; set; }
+
+    /// <summary>Rank r of each DcnV2 cross layer (U [D, r], V [r, D]), 0 for full-rank W [D, D]; at most D = d (T+1). Only with DcnV2.</summary>
+    public int CrossRank { get; set; }
 }
 
 /// <summary>

@@ -47,3 +47,17 @@ public enum DenseTransform
     /// <summary>(x - mean) / standard deviation, both measured on the training data when training starts and saved in the checkpoint.</summary>
     Standardize = 2,
 }
+
+/// <summary>How the top MLP's input is formed from the bottom MLP output u and the embeddings E_1..E_T (docs/model-math.md).</summary>
+public enum InteractionKind
+{
+    /// <summary>DLRM's dot interaction: [u, pairwise dots of u and the embeddings] (width d + (T+1)T/2).</summary>
+    Dot = 0,
+    /// <summary>The concatenation [u, E_1, .., E_T] (width d (T+1)).</summary>
+    Cat = 1,
+    /// <summary>
+    /// DCNv2 cross layers on x0 = [u, E_1, .., E_T]: x_{l+1} = x0 * (U_l (V_l x_l) + b_l) + x_l, low rank (CrossRank &gt; 0)
+    /// or full rank (x0 * (W_l x_l + b_l) + x_l); the top MLP reads x_L (width d (T+1)).
+    /// </summary>
+    DcnV2 = 2,
+}

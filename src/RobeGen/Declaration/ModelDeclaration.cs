@@ -23,6 +23,29 @@ public sealed class ModelDeclaration
         string fingerprint,
         string? labelColumn = null,
         ImmutableArray<DenseColumn> denseColumns = default)
+        : this(name, denseFeatures, embeddingDim, bottomMlp, topMlp, tokens, robeSlots, blockSize, variant, tables, fingerprint,
+            InteractionKind.Dot, crossLayers: 0, crossRank: 0, labelColumn, denseColumns)
+    {
+    }
+
+    /// <summary>A declaration with its interaction (what the generator emits for a Cat or DcnV2 model); columns as above.</summary>
+    public ModelDeclaration(
+        string name,
+        int denseFeatures,
+        int embeddingDim,
+        ImmutableArray<int> bottomMlp,
+        ImmutableArray<int> topMlp,
+        TokenKind tokens,
+        long robeSlots,
+        int blockSize,
+        RobeVariant variant,
+        ImmutableArray<EmbeddingTable> tables,
+        string fingerprint,
+        InteractionKind interaction,
+        int crossLayers,
+        int crossRank,
+        string? labelColumn = null,
+        ImmutableArray<DenseColumn> denseColumns = default)
     {
         Name = name;
         DenseFeatures = denseFeatures;
@@ -42,6 +65,20 @@ public sealed class ModelDeclaration
             : Enumerable.Range(1, denseFeatures).Select(i => new DenseColumn($"I{i}", DenseTransform.Log1p)).ToImmutableArray();
         if (DenseColumns.Length != denseFeatures)
             throw new ArgumentException($"{name} has {denseFeatures} dense features but {DenseColumns.Length} dense columns.", nameof(denseColumns));
+        Interaction = interaction;
+        CrossLayers = crossLayers;
+        CrossRank = crossRank;
+        // The generator reports these as RG0040-RG0042; a hand-built declaration gets the same rules here.
+        bool valid = interaction switch
+        {
+            InteractionKind.Dot or InteractionKind.Cat => crossLayers == 0 && crossRank == 0,
+            InteractionKind.DcnV2 => crossLayers >= 1 && crossRank >= 0 && crossRank <= ConcatWidth,
+            _ => false,
+        };
+        if (!valid)
+            throw new ArgumentException(
+                $"{name}: Interaction = {interaction} with CrossLayers = {crossLayers} and CrossRank = {crossRank}; only DcnV2 has cross layers "
+                + $"(at least 1, rank 0 for full or 1 to {ConcatWidth}).", nameof(interaction));
     }
 
     /// <summary>Name of the label column of the Criteo layout (and the default of every declaration).</summary>
@@ -82,16 +119,30 @@ public sealed class ModelDeclaration
     /// <summary>Number of tables.</summary>
     public int TableCount => Tables.Length;
 
+    /// <summary>How the top MLP's input is formed from u and the embeddings.</summary>
+    public InteractionKind Interaction { get; }
+    /// <summary>Cross layers L of a DcnV2 model (0 otherwise).</summary>
+    public int CrossLayers { get; }
+    /// <summary>Rank r of the DcnV2 cross layers; 0 for full rank (and for other interactions).</summary>
+    public int CrossRank { get; }
+
+    /// <summary>Width D = d (T+1) of x0 = [u, E_1, .., E_T], the input of Cat's top MLP and of the cross layers.</summary>
+    public int ConcatWidth => EmbeddingDim * InteractionVectors;
+
+    /// <summary>Weights and biases of the DcnV2 cross layers: per layer 2 D r + D (low rank) or D^2 + D (full rank).</summary>
+    public long CrossParameterCount => Interaction != InteractionKind.DcnV2 ? 0
+        : (long)CrossLayers * ((CrossRank > 0 ? 2L * ConcatWidth * CrossRank : (long)ConcatWidth * ConcatWidth) + ConcatWidth);
+
     /// <summary>Vectors taking part in the dot interaction: the bottom MLP output and one embedding per table.</summary>
     public int InteractionVectors => TableCount + 1;
 
     /// <summary>Pairwise dots without self pairs.</summary>
     public int InteractionPairs => InteractionVectors * (InteractionVectors - 1) / 2;
 
-    /// <summary>Width of the top MLP input: the bottom output concatenated with the pairwise dots.</summary>
-    public int TopInputWidth => EmbeddingDim + InteractionPairs;
+    /// <summary>Width of the top MLP input: the bottom output and the pairwise dots (Dot), or <see cref="ConcatWidth"/> (Cat, DcnV2).</summary>
+    public int TopInputWidth => Interaction == InteractionKind.Dot ? EmbeddingDim + InteractionPairs : ConcatWidth;
 
-    /// <summary>Weights and biases of both MLPs (the logit layer included).</summary>
+    /// <summary>Weights and biases of both MLPs (the logit layer included) and of the DcnV2 cross layers.</summary>
     public long MlpParameterCount
     {
         get
@@ -101,7 +152,7 @@ public sealed class ModelDeclaration
             foreach (int width in BottomMlp) { count += (long)fanIn * width + width; fanIn = width; }
             fanIn = TopInputWidth;
             foreach (int width in TopMlp) { count += (long)fanIn * width + width; fanIn = width; }
-            return count + fanIn + 1;
+            return count + fanIn + 1 + CrossParameterCount;
         }
     }
 

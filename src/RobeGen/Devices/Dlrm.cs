@@ -28,6 +28,12 @@ public static class Dlrm
             case DeviceKind.Cuda:
                 return CreateCuda(definition, options);
             case DeviceKind.Auto:
+                if (definition.Declaration.Interaction != InteractionKind.Dot)
+                {
+                    (notice ?? Console.Error.WriteLine)(
+                        $"robegen: Interaction = {definition.Declaration.Interaction} runs on the CPU backend only; running on the CPU.");
+                    return new CpuDlrmBackend(definition, options);
+                }
                 CudaProbeResult probe = CudaAvailability.Probe();
                 if (probe.Ok) return CreateCuda(definition, options);
                 string message = $"CUDA not available ({probe.Reason}); running on the CPU.";
@@ -43,6 +49,8 @@ public static class Dlrm
     {
         if (options.Precision == Precision.Int8)
             throw new NotSupportedException("Int8 inference runs on the CPU backend only; on CUDA choose Fp32, Tf32 or Bf16.");
+        // Refused before the device starts (the constructor checks again for callers that bring their own device).
+        CudaDlrmBackend.RequireDotInteraction(definition.Declaration);
         GpuDevice device = GpuDevice.CreateCuda();
         try
         {

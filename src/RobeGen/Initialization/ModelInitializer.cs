@@ -14,7 +14,8 @@ internal static class ModelInitializer
     /// the ROBE array U(-b, b) with b = sqrt(1 / largest declared cardinality) (sqrt(1 / m) if none is declared),
     /// Full and Hashed rows of table t U(-b_t, b_t) with b_t = sqrt(1 / rows_t), both tables of a QuotientRemainder table
     /// U(sqrt(1 / (Q R)), 1) (as facebookresearch/dlrm's QREmbeddingBag draws them), or U(-c, c) with c = (Q R)^(-1/4)
-    /// for <see cref="QuotientRemainderInit.ScaleMatched"/>. Optimizer state starts at zero.
+    /// for <see cref="QuotientRemainderInit.ScaleMatched"/>. DcnV2 cross matrices (V, U or W) are Xavier normal like the MLP
+    /// weights, their biases zero (TorchRec's LowRankCrossNet / CrossNet). Optimizer state starts at zero.
     /// </summary>
     public static ModelState Create(EmbeddingLayout layout, OptimizerKind optimizer, int seed)
     {
@@ -40,6 +41,9 @@ internal static class ModelInitializer
             case TensorRole.Bias:
                 FillNormal(values, Math.Sqrt(1.0 / spec.FanOut), ref random);
                 break;
+            case TensorRole.CrossBias:
+                break; // zeros: TorchRec's CrossNet and LowRankCrossNet start every cross bias at 0
+
             case TensorRole.Embedding:
                 FillEmbedding(values, layout, ref random);
                 break;

@@ -5,6 +5,8 @@ internal enum TensorRole
 {
     Weight,
     Bias,
+    /// <summary>A DcnV2 cross layer's bias: zeros, as TorchRec's cross nets start it.</summary>
+    CrossBias,
     Embedding,
 }
 
@@ -14,7 +16,8 @@ internal sealed record TensorSpec(string Name, int Length, TensorRole Role, int 
 /// <summary>
 /// The names, shapes and order of a model's tensors (docs/model-math.md "Tensors and names"): bottom layers, top
 /// layers (weight then bias each, the logit layer last), the embedding array, then the optimizer state in the same
-/// order. Every backend exports and imports exactly this list.
+/// order. DcnV2 models list their cross layers between the top layers and the embedding. Every backend exports and
+/// imports exactly this list.
 /// </summary>
 internal static class ModelTensors
 {
@@ -26,6 +29,37 @@ internal static class ModelTensors
     public static string BottomBias(int layer) => $"bottom.{layer}.bias";
     public static string TopWeight(int layer) => $"top.{layer}.weight";
     public static string TopBias(int layer) => $"top.{layer}.bias";
+    /// <summary>Low-rank cross layer: V [r, D] (x_l to the rank-r code), U [D, r] (back to D).</summary>
+    public static string CrossV(int layer) => $"cross.{layer}.v";
+    public static string CrossU(int layer) => $"cross.{layer}.u";
+    /// <summary>Full-rank cross layer: W [D, D].</summary>
+    public static string CrossWeight(int layer) => $"cross.{layer}.weight";
+    public static string CrossBias(int layer) => $"cross.{layer}.bias";
+
+    /// <summary>
+    /// The cross layers' tensors of a DcnV2 model in ModelState order (none for Dot and Cat): per layer V then U (low
+    /// rank) or W (full rank), then the bias. FanIn/FanOut are those of the matrix as a linear map (V: D to r, U: r to D).
+    /// </summary>
+    public static IReadOnlyList<TensorSpec> CrossLayers(ModelDeclaration declaration)
+    {
+        var specs = new List<TensorSpec>();
+        if (declaration.Interaction != InteractionKind.DcnV2) return specs;
+        int width = declaration.ConcatWidth, rank = declaration.CrossRank;
+        for (int l = 0; l < declaration.CrossLayers; l++)
+        {
+            if (rank > 0)
+            {
+                specs.Add(new TensorSpec(CrossV(l), checked(rank * width), TensorRole.Weight, width, rank));
+                specs.Add(new TensorSpec(CrossU(l), checked(width * rank), TensorRole.Weight, rank, width));
+            }
+            else
+            {
+                specs.Add(new TensorSpec(CrossWeight(l), checked(width * width), TensorRole.Weight, width, width));
+            }
+            specs.Add(new TensorSpec(CrossBias(l), width, TensorRole.CrossBias, width, width));
+        }
+        return specs;
+    }
 
     /// <summary>Input and output widths of the bottom layers, in order.</summary>
     public static IReadOnlyList<(int In, int Out)> BottomShapes(ModelDeclaration declaration)
@@ -55,6 +89,7 @@ internal static class ModelTensors
         for (int i = 0; i < bottom.Count; i++) AddLayer(specs, BottomWeight(i), BottomBias(i), bottom[i]);
         var top = TopShapes(declaration);
         for (int i = 0; i < top.Count; i++) AddLayer(specs, TopWeight(i), TopBias(i), top[i]);
+        specs.AddRange(CrossLayers(declaration));
         if (layout.TotalParameters > Array.MaxLength)
             throw new NotSupportedException(
                 $"The embedding array has {layout.TotalParameters:N0} floats; one array holds at most {Array.MaxLength:N0}. Use fewer ROBE slots or rows.");

@@ -8,6 +8,7 @@ public static class ModelCatalog
     {
         ["criteo-kaggle"] = CriteoKaggle.Definition,
         ["criteo-terabyte"] = CriteoTerabyte.Definition,
+        ["criteo-terabyte-dcnv2"] = CriteoTerabyteDcnV2.Definition,
     };
 
     /// <summary>The model called <paramref name="name"/> on the command line.</summary>

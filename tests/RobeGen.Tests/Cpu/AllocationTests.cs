@@ -13,9 +13,17 @@ public sealed class AllocationTests
     [InlineData(OptimizerKind.Adagrad, Precision.Fp32, false)]
     [InlineData(OptimizerKind.Sgd, Precision.Int8, false)]
     [InlineData(OptimizerKind.Adagrad, Precision.Fp32, true)]   // the generated loops with QuotientRemainder tables
-    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer, Precision precision, bool quotientRemainder)
+    [InlineData(OptimizerKind.Adagrad, Precision.Fp32, false, InteractionKind.DcnV2)]
+    [InlineData(OptimizerKind.Sgd, Precision.Int8, false, InteractionKind.Cat)]
+    public void Train_step_and_predict_allocate_nothing_after_warm_up(OptimizerKind optimizer, Precision precision, bool quotientRemainder,
+        InteractionKind interaction = InteractionKind.Dot)
     {
-        IDlrmDefinition model = quotientRemainder ? Models.SmallQr.Definition : TestModel.KaggleSmall;
+        IDlrmDefinition model = interaction switch
+        {
+            InteractionKind.DcnV2 => Models.SmallDcnLowRank.Definition,
+            InteractionKind.Cat => Models.SmallCat.Definition,
+            _ => quotientRemainder ? Models.SmallQr.Definition : TestModel.KaggleSmall,
+        };
         using var backend = new CpuDlrmBackend(model,
             new ModelOptions { MaxBatchSize = 512, Threads = 2, Optimizer = optimizer, Precision = precision });
         Batch batch = TestBatches.Random(model.Declaration, 512, seed: 1);

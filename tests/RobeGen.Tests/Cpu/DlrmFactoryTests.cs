@@ -2,6 +2,7 @@ using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
 using RobeGen.Devices;
+using RobeGen.Tests.Models;
 using RobeGen.Tests.TestModels;
 
 namespace RobeGen.Tests.Cpu;
@@ -65,6 +66,21 @@ public sealed class DlrmFactoryTests
         public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
         public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
             Func<TState, Exception?, string> formatter) => Entries.Add((logLevel, formatter(state, exception)));
+    }
+
+    [Fact]
+    public void Cuda_refuses_cat_and_dcn_models_before_starting_the_device_and_auto_takes_the_cpu()
+    {
+        // Checked before the device starts: the same refusal with or without a driver, never a model computing Dot instead.
+        foreach (IDlrmDefinition model in new[] { SmallCat.Definition, SmallDcnLowRank.Definition })
+        {
+            var error = Assert.Throws<NotSupportedException>(() => Dlrm.Create(model, new ModelOptions { Device = DeviceKind.Cuda }));
+            Assert.Contains($"Interaction = {model.Declaration.Interaction} runs on the CPU backend only", error.Message);
+        }
+        var notices = new List<string>();
+        using IDlrmBackend backend = Dlrm.Create(SmallDcnLowRank.Definition, new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4 }, notices.Add);
+        Assert.IsType<CpuDlrmBackend>(backend);
+        Assert.Equal(["robegen: Interaction = DcnV2 runs on the CPU backend only; running on the CPU."], notices);
     }
 
     [Fact]

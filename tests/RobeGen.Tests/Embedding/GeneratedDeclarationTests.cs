@@ -43,12 +43,66 @@ public sealed class GeneratedDeclarationTests
     }
 
     [Fact]
+    public void CriteoTerabyteDcnV2_has_the_mlperf_sizes_at_1000x()
+    {
+        ModelDeclaration d = CriteoTerabyteDcnV2.Declaration;
+        ModelSize size = EmbeddingLayout.FromDeclaration(d).Size;
+        Assert.Equal(CriteoTerabyteDcnV2.ParameterCount, size.Parameters);
+        Assert.Equal(204_184_588L * 128, CriteoTerabyteDcnV2.FullTableParameterCount);
+        Assert.Equal(1000.0, CriteoTerabyteDcnV2.CompressionRatio, 0.01);
+        Assert.Equal((InteractionKind.DcnV2, 3, 512), (d.Interaction, d.CrossLayers, d.CrossRank));
+        Assert.Equal(27 * 128, d.TopInputWidth);
+        Assert.Equal(3 * (2L * 3456 * 512 + 3456), d.CrossParameterCount);
+        Assert.Equal(new[] { 512, 256, 128 }, CriteoTerabyteDcnV2.BottomMlp.ToArray());
+        Assert.Equal(new[] { 1024, 1024, 512, 256 }, CriteoTerabyteDcnV2.TopMlp.ToArray());
+        Assert.Equal(40_000_000, d.Tables.Max(t => t.Cardinality));
+        Assert.Same(CriteoTerabyteDcnV2.Definition, ModelCatalog.Get("criteo-terabyte-dcnv2"));
+    }
+
+    [Fact]
     public void Test_models_with_Full_and_Hashed_tables_count_their_rows()
     {
         ModelSize size = EmbeddingLayout.FromDeclaration(SmallAuthors.Declaration).Size;
         Assert.Equal(SmallAuthors.ParameterCount, size.Parameters);
         Assert.Equal(97 + (50 + 7) * 20, size.EmbeddingParameters);
         Assert.Equal(SmallAuthors.CompressionRatio, size.CompressionRatio);
+    }
+
+    [Fact]
+    public void Interaction_models_count_their_top_input_and_cross_layers()
+    {
+        // D = 20 * 5 = 100; top.0 reads D; low rank: 2 layers of U, V [100 x 7] and a bias; full rank: 3 of W [100 x 100] and a bias.
+        foreach (ModelDeclaration d in new[] { SmallCat.Declaration, SmallDcnLowRank.Declaration, SmallDcnFullRank.Declaration })
+            Assert.Equal(100, d.TopInputWidth);
+        Assert.Equal(0, SmallCat.Declaration.CrossParameterCount);
+        Assert.Equal(2 * (2 * 100 * 7 + 100), SmallDcnLowRank.Declaration.CrossParameterCount);
+        Assert.Equal(3 * (100 * 100 + 100), SmallDcnFullRank.Declaration.CrossParameterCount);
+        Assert.Equal(InteractionKind.DcnV2, SmallDcnLowRank.Declaration.Interaction);
+        Assert.Equal((2, 7), (SmallDcnLowRank.Declaration.CrossLayers, SmallDcnLowRank.Declaration.CrossRank));
+        Assert.Equal(SmallCat.ParameterCount, EmbeddingLayout.FromDeclaration(SmallCat.Declaration).Size.Parameters);
+        Assert.Equal(SmallDcnLowRank.ParameterCount, EmbeddingLayout.FromDeclaration(SmallDcnLowRank.Declaration).Size.Parameters);
+        Assert.Equal(SmallDcnFullRank.ParameterCount, EmbeddingLayout.FromDeclaration(SmallDcnFullRank.Declaration).Size.Parameters);
+        // top.0 has 4 outputs: Cat reads 100 inputs where Dot reads d + T(T+1)/2 = 30.
+        Assert.Equal(SmallAuthors.ParameterCount + 4 * (100 - 30), SmallCat.ParameterCount);
+        Assert.Contains("rank 7", SmallDcnLowRank.Declaration.ToString());
+        Assert.Equal(InteractionKind.Dot, SmallAuthors.Declaration.Interaction);
+    }
+
+    [Theory]
+    [InlineData(InteractionKind.Dot, 1, 0)]
+    [InlineData(InteractionKind.Cat, 0, 4)]
+    [InlineData(InteractionKind.DcnV2, 0, 0)]
+    [InlineData(InteractionKind.DcnV2, 2, 101)]
+    [InlineData(InteractionKind.DcnV2, 2, -1)]
+    [InlineData((InteractionKind)9, 0, 0)]
+    public void A_hand_built_declaration_obeys_the_generators_interaction_rules(InteractionKind interaction, int layers, int rank)
+    {
+        ModelDeclaration d = SmallDcnLowRank.Declaration;
+        var error = Assert.Throws<ArgumentException>(() => new ModelDeclaration(d.Name, d.DenseFeatures, d.EmbeddingDim, d.BottomMlp, d.TopMlp,
+            d.Tokens, d.RobeSlots, d.BlockSize, d.Variant, d.Tables, d.Fingerprint, interaction, layers, rank));
+        Assert.Contains("only DcnV2 has cross layers", error.Message);
+        _ = new ModelDeclaration(d.Name, d.DenseFeatures, d.EmbeddingDim, d.BottomMlp, d.TopMlp,
+            d.Tokens, d.RobeSlots, d.BlockSize, d.Variant, d.Tables, d.Fingerprint, InteractionKind.DcnV2, 2, 100);
     }
 
     [Fact]

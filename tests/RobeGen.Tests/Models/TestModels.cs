@@ -108,3 +108,39 @@ public partial class AvazuClicks
     [Categorical("C20")] public partial EmbeddingTable C20 { get; }
     [Categorical("C21")] public partial EmbeddingTable C21 { get; }
 }
+
+// The interactions beside Dot (docs/model-math.md), on SmallAuthors' tables (two ROBE, one Full, one Hashed):
+// D = d (T+1) = 20 * 5 = 100 features into the cross layers and the top MLP.
+
+[Dlrm(DenseFeatures = 3, EmbeddingDim = 20, BottomMlp = new[] { 8, 20 }, TopMlp = new[] { 4 }, Tokens = TokenKind.Vocabulary,
+      Interaction = InteractionKind.Cat)]
+[RobeArray(Slots = 97, BlockSize = 8)]
+public partial class SmallCat
+{
+    [Categorical(Column = 0, Cardinality = 1000)] public partial EmbeddingTable Robe1 { get; }
+    [Categorical(Column = 1, Cardinality = 50, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Full1 { get; }
+    [Categorical(Column = 2, Cardinality = 300, Storage = EmbeddingStorage.Hashed, Rows = 7)] public partial EmbeddingTable Hashed1 { get; }
+    [Categorical(Column = 3, Cardinality = 5000)] public partial EmbeddingTable Robe2 { get; }
+}
+
+[Dlrm(DenseFeatures = 3, EmbeddingDim = 20, BottomMlp = new[] { 8, 20 }, TopMlp = new[] { 4 }, Tokens = TokenKind.Vocabulary,
+      Interaction = InteractionKind.DcnV2, CrossLayers = 2, CrossRank = 7)]
+[RobeArray(Slots = 97, BlockSize = 8)]
+public partial class SmallDcnLowRank
+{
+    [Categorical(Column = 0, Cardinality = 1000)] public partial EmbeddingTable Robe1 { get; }
+    [Categorical(Column = 1, Cardinality = 50, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Full1 { get; }
+    [Categorical(Column = 2, Cardinality = 300, Storage = EmbeddingStorage.Hashed, Rows = 7)] public partial EmbeddingTable Hashed1 { get; }
+    [Categorical(Column = 3, Cardinality = 5000)] public partial EmbeddingTable Robe2 { get; }
+}
+
+[Dlrm(DenseFeatures = 3, EmbeddingDim = 20, BottomMlp = new[] { 8, 20 }, TopMlp = new[] { 4 }, Tokens = TokenKind.Vocabulary,
+      Interaction = InteractionKind.DcnV2, CrossLayers = 3, CrossRank = 0)]
+[RobeArray(Slots = 97, BlockSize = 8)]
+public partial class SmallDcnFullRank
+{
+    [Categorical(Column = 0, Cardinality = 1000)] public partial EmbeddingTable Robe1 { get; }
+    [Categorical(Column = 1, Cardinality = 50, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Full1 { get; }
+    [Categorical(Column = 2, Cardinality = 300, Storage = EmbeddingStorage.Hashed, Rows = 7)] public partial EmbeddingTable Hashed1 { get; }
+    [Categorical(Column = 3, Cardinality = 5000)] public partial EmbeddingTable Robe2 { get; }
+}

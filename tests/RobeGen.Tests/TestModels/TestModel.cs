@@ -22,7 +22,7 @@ internal sealed class TestModel : IDlrmDefinition
 
     public static TestModel Create(int denseFeatures, int dim, int[] bottom, int[] top, TestTable[] tables,
         long slots, int blockSize, RobeVariant variant = RobeVariant.Authors, TokenKind tokens = TokenKind.Vocabulary,
-        string name = "TestModel")
+        string name = "TestModel", InteractionKind interaction = InteractionKind.Dot, int crossLayers = 0, int crossRank = 0)
     {
         var built = ImmutableArray.CreateBuilder<EmbeddingTable>();
         ulong offset = 0;
@@ -33,18 +33,20 @@ internal sealed class TestModel : IDlrmDefinition
             offset += (ulong)tables[t].Cardinality;
         }
         return new TestModel(new ModelDeclaration(name, denseFeatures, dim, [.. bottom], [.. top], tokens, slots, blockSize,
-            variant, built.ToImmutable(), fingerprint: name));
+            variant, built.ToImmutable(), fingerprint: name, interaction, crossLayers, crossRank));
     }
 
     /// <summary>A small model whose ROBE array is so small that many reads share slots.</summary>
     /// Tables 0 and 2 take <paramref name="storage"/>: Hashed into 3 and 4 rows, or QuotientRemainder with R = 3 and 4
     /// (Q = 3 and 3: rows shared by several ids, and table 2 addresses 12 ids for its 9).
+    /// With an <paramref name="interaction"/> other than Dot the top MLP reads D = d (T+1) = 16 features.
     public static TestModel Tiny(RobeVariant variant = RobeVariant.Authors, EmbeddingStorage storage = EmbeddingStorage.Robe,
-        long slots = 11, int blockSize = 2)
+        long slots = 11, int blockSize = 2, InteractionKind interaction = InteractionKind.Dot, int crossLayers = 0, int crossRank = 0)
     {
         long Rows(long rows) => storage is EmbeddingStorage.Hashed or EmbeddingStorage.QuotientRemainder ? rows : 0;
         return Create(denseFeatures: 3, dim: 4, bottom: [5, 4], top: [6], variant: variant, slots: slots, blockSize: blockSize,
-            tables: [new(7, storage, Rows(3)), new(5), new(9, storage, Rows(4))]);
+            tables: [new(7, storage, Rows(3)), new(5), new(9, storage, Rows(4))],
+            interaction: interaction, crossLayers: crossLayers, crossRank: crossRank);
     }
 
     /// <summary>Kaggle-like (26 tables, raw ids) but narrow enough for fast tests.</summary>

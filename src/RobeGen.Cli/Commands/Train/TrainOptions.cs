@@ -23,7 +23,7 @@ internal sealed class TrainOptions
             "(default 0.2 for the built-in sample, none otherwise).",
     }.Finite(0, inclusive: true, max: 0.99);
 
-    public Option<string> Model { get; } = new("--model") { Description = "criteo-kaggle or criteo-terabyte.", DefaultValueFactory = _ => "criteo-kaggle" };
+    public Option<string> Model { get; } = new("--model") { Description = "criteo-kaggle, criteo-terabyte or criteo-terabyte-dcnv2.", DefaultValueFactory = _ => "criteo-kaggle" };
 
     public Option<EmbeddingStorage?> Storage { get; } = new("--storage")
     {

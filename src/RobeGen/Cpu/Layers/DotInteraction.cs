@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using RobeGen.Cpu.Gemm;
 using RobeGen.Cpu.Threading;
 
 namespace RobeGen.Cpu.Layers;
@@ -14,7 +15,7 @@ namespace RobeGen.Cpu.Layers;
 /// dV = S V with S the symmetric matrix of the dz's: each dv_i is accumulated once in registers.
 /// </para>
 /// </summary>
-internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
+internal sealed unsafe class DotInteraction : FeatureInteraction, IParallelWork
 {
     private const int SamplesPerItem = 32;
 
@@ -25,7 +26,6 @@ internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
     // The pass being run (valid during Forward/Backward only).
     private bool _backward;
     private int _batch;
-    private float* _bottom, _embeddings, _output, _outputGrad, _bottomGrad, _embeddingGrad;
 
     public DotInteraction(int dim, int tables, WorkerPool pool)
     {
@@ -49,7 +49,11 @@ internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
 
     public int Pairs { get; }
     /// <summary>Width of an output row: d + pairs.</summary>
-    public int Width => _dim + Pairs;
+    public override int Width => _dim + Pairs;
+
+    /// <summary>The whole batch on the worker pool (the dots need no GEMM).</summary>
+    public override void Forward(ReadOnlySpan<float> bottom, ReadOnlySpan<float> embeddings, Span<float> output, int batch, Sgemm gemm) =>
+        Forward(bottom, embeddings, output, batch);
 
     /// <summary>bottom [B, d], embeddings [B, T, d] -&gt; output [B, d + P].</summary>
     public void Forward(ReadOnlySpan<float> bottom, ReadOnlySpan<float> embeddings, Span<float> output, int batch)
@@ -60,7 +64,7 @@ internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
         {
             _backward = false;
             _batch = batch;
-            _bottom = pb; _embeddings = pe; _output = po;
+            Bottom = pb; Embeddings = pe; Output = po;
             _pool.Run(this, Items(batch));
         }
     }
@@ -76,29 +80,19 @@ internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
         {
             _backward = true;
             _batch = batch;
-            _bottom = pb; _embeddings = pe; _outputGrad = pog; _bottomGrad = pbg; _embeddingGrad = peg;
+            Bottom = pb; Embeddings = pe; OutputGrad = pog; BottomGrad = pbg; EmbeddingGrad = peg;
             _pool.Run(this, Items(batch));
         }
     }
 
-    /// <summary>
-    /// Sets the whole batch's buffers for <see cref="ForwardRows"/> and <see cref="BackwardRows"/>, which run parts of
-    /// the batch from inside another parallel call (the caller keeps the buffers pinned until they are done).
-    /// </summary>
-    public void SetBuffers(float* bottom, float* embeddings, float* output, float* outputGrad, float* bottomGrad, float* embeddingGrad)
-    {
-        _bottom = bottom; _embeddings = embeddings; _output = output;
-        _outputGrad = outputGrad; _bottomGrad = bottomGrad; _embeddingGrad = embeddingGrad;
-    }
-
     /// <summary><see cref="Forward"/> of samples [first, first + count) on worker <paramref name="worker"/>'s scratch.</summary>
-    public void ForwardRows(int first, int count, int worker)
+    public override void ForwardRows(int first, int count, int worker, Sgemm gemm)
     {
         for (int b = first; b < first + count; b++) ForwardSample(b, _scratch[worker]);
     }
 
     /// <summary><see cref="Backward"/> of samples [first, first + count) on worker <paramref name="worker"/>'s scratch.</summary>
-    public void BackwardRows(int first, int count, int worker)
+    public override void BackwardRows(int first, int count, int worker, Sgemm gemm)
     {
         for (int b = first; b < first + count; b++) BackwardSample(b, _scratch[worker] + _transposedLength);
     }
@@ -127,9 +121,9 @@ internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
     private void ForwardSample(int b, float* vt)
     {
         int d = _dim, n = _vectors, stride = _paddedVectors, w = Vector<float>.Count;
-        float* u = _bottom + (long)b * d;
-        float* e = _embeddings + (long)b * _tables * d;
-        float* r = _output + (long)b * Width;
+        float* u = Bottom + (long)b * d;
+        float* e = Embeddings + (long)b * _tables * d;
+        float* r = Output + (long)b * Width;
         new ReadOnlySpan<float>(u, d).CopyTo(new Span<float>(r, d));
 
         // V^T: vt[k * stride + j] = v_j[k]; the padding columns stay zero.
@@ -164,11 +158,11 @@ internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
     private void BackwardSample(int b, float* s)
     {
         int d = _dim, n = _vectors, w = Vector<float>.Count;
-        float* u = _bottom + (long)b * d;
-        float* e = _embeddings + (long)b * _tables * d;
-        float* dr = _outputGrad + (long)b * Width;
-        float* du = _bottomGrad + (long)b * d;
-        float* de = _embeddingGrad + (long)b * _tables * d;
+        float* u = Bottom + (long)b * d;
+        float* e = Embeddings + (long)b * _tables * d;
+        float* dr = OutputGrad + (long)b * Width;
+        float* du = BottomGrad + (long)b * d;
+        float* de = EmbeddingGrad + (long)b * _tables * d;
 
         // S: the dz's placed symmetrically (z_ij depends on v_i through v_j and on v_j through v_i), zero diagonal.
         float* dz = dr + d;
@@ -214,7 +208,7 @@ internal sealed unsafe class DotInteraction : IParallelWork, IDisposable
         }
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         Free();
         GC.SuppressFinalize(this);
