@@ -85,7 +85,7 @@ internal sealed unsafe class DotInteraction : FeatureInteraction, IParallelWork
         }
     }
 
-    /// <summary><see cref="Forward"/> of samples [first, first + count) on worker <paramref name="worker"/>'s scratch.</summary>
+    /// <summary><see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int)"/> of samples [first, first + count) on worker <paramref name="worker"/>'s scratch.</summary>
     public override void ForwardRows(int first, int count, int worker, Sgemm gemm)
     {
         for (int b = first; b < first + count; b++) ForwardSample(b, _scratch[worker]);
