@@ -116,6 +116,19 @@ public sealed class DiagnosticTests
         Assert.Empty(run.CompilerDiagnostics);
     }
 
+    [Fact]
+    public void A_named_declaration_takes_an_interaction()
+    {
+        // Both [Dlrm] additions at once: the generated Declaration passes the interaction and the named columns.
+        Run run = GeneratorHarness.Run(Named(dlrm: "Label = \"clicked\", EmbeddingDim = 8, BottomMlp = new[] { 8 }, "
+            + "Interaction = InteractionKind.DcnV2, CrossLayers = 2, CrossRank = 4"));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilerDiagnostics);
+        string text = run.Source("Sample.M.Dlrm.g.cs");
+        Assert.Contains("global::RobeGen.InteractionKind.DcnV2, 2, 4,", text, StringComparison.Ordinal);
+        Assert.Contains("labelColumn: \"clicked\"", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Reports_at_the_offending_syntax(string id, string marked, string fragment, bool nothingElseFromTheCompiler)

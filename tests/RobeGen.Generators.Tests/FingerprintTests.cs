@@ -92,6 +92,8 @@ public sealed class FingerprintTests
             basis with { Interaction = InteractionKind.DcnV2, CrossLayers = 1 },
             basis with { Interaction = InteractionKind.DcnV2, CrossLayers = 2 },
             basis with { Interaction = InteractionKind.DcnV2, CrossLayers = 2, CrossRank = 3 },
+            named with { Interaction = InteractionKind.Cat },
+            named with { Interaction = InteractionKind.DcnV2, CrossLayers = 2, CrossRank = 3 },
         };
         var prints = variants.Select(Fingerprint.Of).ToList();
         Assert.Equal(prints.Count, prints.Distinct().Count());
