@@ -18,4 +18,16 @@ internal static class CliErrors
         or FormatException
         or NotSupportedException
         or InvalidOperationException;
+
+    /// <summary>
+    /// The message as one line without .NET's parameter wording: ArgumentException appends " (Parameter 'options')" and
+    /// ArgumentOutOfRangeException a second line "Actual value was 0.", which mean nothing to a command-line user.
+    /// </summary>
+    public static string OneLine(Exception e)
+    {
+        string message = e.Message;
+        if (e is ArgumentOutOfRangeException && message.IndexOf('\n') is var newline and >= 0) message = message[..newline];
+        if (e is ArgumentException { ParamName: { } name }) message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        return string.Join("; ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
 }

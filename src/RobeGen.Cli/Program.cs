@@ -15,13 +15,20 @@ var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed D
     RobeGen.Cli.Commands.Bench.BenchCommand.Create(),
 };
 
+ParseResult parse = root.Parse(args);
+if (parse.Errors.Count > 0 && parse.CommandResult.Command != root)
+{
+    // A usage error: one line per problem, in the flag's words, and exit 2 (the convention for bad usage).
+    foreach (var error in parse.Errors) Console.Error.WriteLine($"robegen: error: {UsageErrors.OneLine(error)}");
+    return 2;
+}
 try
 {
     // Our own handler below prints user errors as one line; bugs still get a stack trace.
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (CliErrors.IsUserFacing(e))
 {
-    Console.Error.WriteLine($"robegen: error: {e.Message}");
+    Console.Error.WriteLine($"robegen: error: {CliErrors.OneLine(e)}");
     return 1;
 }

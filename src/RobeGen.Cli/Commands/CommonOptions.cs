@@ -19,11 +19,17 @@ internal static class CommonOptions
         DefaultValueFactory = _ => Backends.Precision.Fp32,
     };
 
-    public static Option<int> Threads() => new("--threads")
+    /// <summary>Largest --threads: far above any core count, and below the point where thread creation itself fails.</summary>
+    public const int MaxThreads = 1024;
+
+    /// <summary>Largest --batch-size: the MLP activations of one batch (rows x 1,024 floats a layer) must fit in memory.</summary>
+    public const int MaxBatchSize = 1 << 18;
+
+    public static Option<int> Threads() => new Option<int>("--threads")
     {
         Description = "CPU threads for the model and the parser (0 = all cores).",
         DefaultValueFactory = _ => 0,
-    };
+    }.Between(0, MaxThreads);
 
     public static Option<string[]> Data(bool required, string description) => new("--data")
     {
@@ -39,11 +45,11 @@ internal static class CommonOptions
         Required = true,
     };
 
-    public static Option<int> BatchSize(int defaultValue) => new("--batch-size")
+    public static Option<int> BatchSize(int defaultValue) => new Option<int>("--batch-size")
     {
         Description = "Rows per batch.",
         DefaultValueFactory = _ => defaultValue,
-    };
+    }.Between(1, MaxBatchSize);
 
     public static Option<bool> SkipBadRows() => new("--skip-bad-rows")
     {

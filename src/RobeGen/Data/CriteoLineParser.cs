@@ -168,8 +168,9 @@ internal static class CriteoLineParser
     private static string LayoutHint(CriteoLayout layout, int actual) =>
         (layout, actual) switch
         {
-            (CriteoLayout.Labeled, 39) => "; is this an unlabeled test file? Open it with CriteoLayout.Unlabeled",
-            (CriteoLayout.Unlabeled, 40) => "; is this a labeled file? Open it with CriteoLayout.Labeled",
+            // Worded for every caller (library and command line alike): no API or flag names, just what the file looks like.
+            (CriteoLayout.Labeled, 39) => "; is this an unlabeled test file (39 columns, no label)?",
+            (CriteoLayout.Unlabeled, 40) => "; is this a labeled file (40 columns, the label first)?",
             _ => "",
         };
 

@@ -132,7 +132,7 @@ public class CriteoReaderFormatTests
     public void A_labeled_line_read_as_unlabeled_explains_the_layout()
     {
         var e = ReadBad(GoodLine() + "\n", layout: CriteoLayout.Unlabeled);
-        Assert.Contains("CriteoLayout.Labeled", e.Message);
+        Assert.Contains("is this a labeled file (40 columns, the label first)?", e.Message);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using RobeGen.Training;
 
 namespace RobeGen.Cli.Commands.Train;
 
-/// <summary>The options of <c>robegen train</c> and their binding to <see cref="TrainSettings"/>.</summary>
+/// <summary>The options of <c>robegen train</c>, each with its range checked at parse time, and their binding to <see cref="TrainSettings"/>.</summary>
 internal sealed class TrainOptions
 {
     public Option<string[]> Data { get; } =
@@ -21,7 +21,7 @@ internal sealed class TrainOptions
     {
         Description = "Fraction of the training lines (the last ones) kept for evaluation when no --eval-data is given " +
             "(default 0.2 for the built-in sample, none otherwise).",
-    };
+    }.Finite(0, inclusive: true, max: 0.99);
 
     public Option<string> Model { get; } = new("--model") { Description = "criteo-kaggle or criteo-terabyte.", DefaultValueFactory = _ => "criteo-kaggle" };
 
@@ -33,7 +33,7 @@ internal sealed class TrainOptions
     public Option<double?> Compression { get; } = new Option<double?>("--compression")
     {
         Description = "Compress the full tables this many times: sets the ROBE slots (or the Hashed rows, or the QuotientRemainder Q and R).",
-    };
+    }.Finite(1, inclusive: true);
 
     public Option<QuotientRemainderInit> QrInit { get; } = new("--qr-init")
     {
@@ -42,16 +42,17 @@ internal sealed class TrainOptions
         DefaultValueFactory = _ => QuotientRemainderInit.Reference,
     };
 
-    public Option<long?> Slots { get; } = new Option<long?>("--slots") { Description = "ROBE array slots m (instead of --compression)." };
-    public Option<int?> BlockSize { get; } = new Option<int?>("--block-size") { Description = "ROBE block size Z (default: as declared)." };
+    public Option<long?> Slots { get; } = new Option<long?>("--slots") { Description = "ROBE array slots m (instead of --compression)." }.AtLeast(1);
+    public Option<int?> BlockSize { get; } = new Option<int?>("--block-size") { Description = "ROBE block size Z (default: as declared)." }.Between(1, 1 << 20);
 
     public Option<long> MinCount { get; } = new Option<long>("--min-count")
     {
         Description = "Full tables: ids seen fewer times share the 'rare' row 0.",
         DefaultValueFactory = _ => 1,
-    };
+    }.AtLeast(1);
 
-    public Option<int> Epochs { get; } = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 1 };
+    public Option<int> Epochs { get; } = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 1 }
+        .Between(1, 1_000_000);
 
     public Option<int> BatchSize { get; } = CommonOptions.BatchSize(128);
 
@@ -59,7 +60,7 @@ internal sealed class TrainOptions
     {
         Description = "Learning rate (0.01 suits Adagrad; the paper uses SGD with 0.1 on Kaggle, 1.0 on Criteo TB).",
         DefaultValueFactory = _ => 0.01f,
-    };
+    }.Finite(0);
 
     public Option<string> Schedule { get; } = new("--lr-schedule")
     {
@@ -102,30 +103,31 @@ internal sealed class TrainOptions
     {
         Description = "Evaluate every N steps (0: at the end of each epoch).",
         DefaultValueFactory = _ => 0,
-    };
+    }.AtLeast(0);
 
-    public Option<double?> TargetAuc { get; } = new Option<double?>("--target-auc") { Description = "Stop once an evaluation reaches this AUC." };
+    public Option<double?> TargetAuc { get; } = new Option<double?>("--target-auc") { Description = "Stop once an evaluation reaches this AUC." }
+        .Finite(0, inclusive: true, max: 1);
 
-    public Option<long?> MaxSteps { get; } = new Option<long?>("--max-steps") { Description = "Stop after this many steps." };
+    public Option<long?> MaxSteps { get; } = new Option<long?>("--max-steps") { Description = "Stop after this many steps." }.AtLeast(0);
 
     public Option<long> CheckpointEvery { get; } = new Option<long>("--checkpoint-every")
     {
         Description = "Also checkpoint every N steps (needs --save).",
         DefaultValueFactory = _ => 0,
-    };
+    }.AtLeast(0);
 
     public Option<double> CheckpointMinutes { get; } = new Option<double>("--checkpoint-minutes")
     {
         Description = "Also checkpoint when this many minutes have passed since the last one (needs --save).",
         DefaultValueFactory = _ => 0,
-    };
+    }.Finite(0, inclusive: true);
 
     public Option<int> KeepCheckpoints { get; } = new Option<int>("--keep-checkpoints")
     {
         Description = "Keep the last K periodic checkpoints as model.step-N.rgck beside --save (1: each overwrites --save). " +
             "The final model is always at --save.",
         DefaultValueFactory = _ => 1,
-    };
+    }.Between(1, 1_000_000);
 
     public Option<bool> SkipBadRows { get; } = CommonOptions.SkipBadRows();
 
