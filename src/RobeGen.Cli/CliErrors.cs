@@ -8,7 +8,8 @@ namespace RobeGen.Cli;
 internal static class CliErrors
 {
     public static bool IsUserFacing(Exception e) => e
-        is DataFormatException
+        is CliException
+        or DataFormatException
         or CheckpointException
         or TrainingDivergedException
         or FileNotFoundException
@@ -17,7 +18,9 @@ internal static class CliErrors
         or ArgumentException
         or FormatException
         or NotSupportedException
-        or InvalidOperationException;
+        or InvalidOperationException
+        // Last resort for I/O the commands do not wrap themselves: .NET's message names the path ("No space left on device : '/x'").
+        or IOException;
 
     /// <summary>
     /// The message as one line without .NET's parameter wording: ArgumentException appends " (Parameter 'options')" and

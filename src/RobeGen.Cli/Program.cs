@@ -30,5 +30,5 @@ try
 catch (Exception e) when (CliErrors.IsUserFacing(e))
 {
     Console.Error.WriteLine($"robegen: error: {CliErrors.OneLine(e)}");
-    return 1;
+    return e is CliException { ExitCode: var code } ? code : 1;
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
+using RobeGen.Cli.Files;
 using RobeGen.Data;
 using RobeGen.Metrics;
 using RobeGen.Models;
@@ -29,19 +30,31 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             int batch = parse.GetValue(batchSize);
-            var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch, Precision = parse.GetValue(precision) };
-            LoadedModel loaded = ModelCheckpoint.Load(parse.GetValue(checkpoint)!.FullName, ModelCatalog.Builtin.Values, runtime);
+            string checkpointPath = parse.GetValue(checkpoint)!.FullName;
+            string[] files = parse.GetValue(data)!;
+            // The rejects file (rejects.tsv in the current folder by default) is checked before the model loads.
+            OutputPath? rejectsPath = parse.GetValue(skipBad)
+                ? OutputPath.Check("--rejects", parse.GetValue(rejects)!, [.. files.Select(f => ("--data", f)), ("--checkpoint", checkpointPath)])
+                : null;
+            var runtime = new ModelOptions
+            {
+                Device = parse.GetValue(device),
+                Threads = parse.GetValue(threads),
+                MaxBatchSize = batch,
+                Precision = parse.GetValue(precision),
+            };
+            LoadedModel loaded = ModelCheckpoint.Load(checkpointPath, ModelCatalog.Builtin.Values, runtime);
             using IDlrmBackend model = loaded.Model;
-            var files = new CriteoTrainingData(parse.GetValue(data)!, CriteoLayout.Labeled, new CriteoReaderOptions
+            var input = new CriteoTrainingData(files, CriteoLayout.Labeled, new CriteoReaderOptions
             {
                 ParserThreads = parse.GetValue(threads),
                 SkipBadRows = parse.GetValue(skipBad),
-                RejectsPath = parse.GetValue(skipBad) ? parse.GetValue(rejects) : null,
+                RejectsPath = rejectsPath?.Target,
             }).ForModel(model.Declaration).WithVocabulary(loaded.CreateVocabularyMapper());
-            EvaluationMetrics m = new Evaluator(model).Evaluate(files, batch);
+            EvaluationMetrics m = new Evaluator(model).Evaluate(input, batch);
             Console.WriteLine($"{loaded.Definition.Declaration.Name} (step {loaded.Checkpoint.Step:N0}) on {model.DeviceName}");
             Console.WriteLine(m.ToString());
-            if (files.RejectedRows > 0) Console.WriteLine($"rejected rows {files.RejectedRows:N0} (written to {parse.GetValue(rejects)})");
+            if (input.RejectedRows > 0) Console.WriteLine($"rejected rows {input.RejectedRows:N0} (written to {rejectsPath!.Given})");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auc={m.Auc:F6} logloss={m.LogLoss:F6} rows={m.Count}"));
             return 0;
         });

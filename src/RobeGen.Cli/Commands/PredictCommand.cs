@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RobeGen.Backends;
+using RobeGen.Cli.Files;
 using RobeGen.Data;
 using RobeGen.Models;
 using RobeGen.Serving;
@@ -13,7 +14,7 @@ internal static class PredictCommand
     {
         var checkpoint = CommonOptions.Checkpoint();
         var data = CommonOptions.Data(true, "Criteo files: test.txt layout (39 columns, no label) or labeled (40 columns; the label is ignored).");
-        var output = new Option<FileInfo>("--out") { Description = "Output file: one probability per line.", Required = true };
+        var output = new Option<string>("--out") { Description = "Output file: one probability per line.", Required = true };
         var labeled = new Option<bool?>("--labeled") { Description = "Force the layout (default: detected from the first line's field count)." };
         var batchSize = CommonOptions.BatchSize(2048);
         var device = CommonOptions.Device();
@@ -27,24 +28,30 @@ internal static class PredictCommand
         {
             string[] files = parse.GetValue(data)!;
             int batch = parse.GetValue(batchSize);
+            string checkpointPath = parse.GetValue(checkpoint)!.FullName;
+            OutputPath target = OutputPath.Check("--out", parse.GetValue(output)!,
+                [.. files.Select(f => ("--data", f)), ("--checkpoint", checkpointPath)]);
             CriteoLayout layout = parse.GetValue(labeled) switch
             {
                 true => CriteoLayout.Labeled,
                 false => CriteoLayout.Unlabeled,
                 null => CriteoLayoutDetector.Detect(files[0]),
             };
-            var runtime = new ModelOptions { Device = parse.GetValue(device), Threads = parse.GetValue(threads), MaxBatchSize = batch, Precision = parse.GetValue(precision) };
-            using Predictor predictor = Predictor.Load(parse.GetValue(checkpoint)!.FullName, ModelCatalog.Builtin.Values, runtime);
-            string target = parse.GetValue(output)!.FullName;
-            string temp = target + ".tmp";
-            long rows;
-            using (var writer = new StreamWriter(temp))
+            var runtime = new ModelOptions
             {
-                var input = new CriteoTrainingData(files, layout, new CriteoReaderOptions { ParserThreads = parse.GetValue(threads) });
-                rows = predictor.PredictToWriter(input.ForModel(predictor.Declaration), writer, batch);
-            }
-            File.Move(temp, target, overwrite: true);
-            Console.WriteLine($"{rows:N0} predictions ({layout} input) written to {target}");
+                Device = parse.GetValue(device),
+                Threads = parse.GetValue(threads),
+                MaxBatchSize = batch,
+                Precision = parse.GetValue(precision),
+            };
+            using Predictor predictor = Predictor.Load(checkpointPath, ModelCatalog.Builtin.Values, runtime);
+            var input = new CriteoTrainingData(files, layout, new CriteoReaderOptions { ParserThreads = parse.GetValue(threads) });
+            long rows = AtomicOutput.Write(target, stream =>
+            {
+                using var writer = new StreamWriter(stream);
+                return predictor.PredictToWriter(input.ForModel(predictor.Declaration), writer, batch);
+            });
+            Console.WriteLine($"{rows:N0} predictions ({layout} input) written to {target.Given}");
             return 0;
         });
         return command;

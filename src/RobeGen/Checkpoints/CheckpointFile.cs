@@ -134,6 +134,24 @@ public static class CheckpointFile
         }
     }
 
+    /// <summary>
+    /// Whether the file starts with the checkpoint magic: a damaged checkpoint does, a data file or an empty file given
+    /// where a checkpoint was expected does not (and must be left as it is, not set aside as a damaged checkpoint).
+    /// </summary>
+    internal static bool StartsWithMagic(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 16);
+            Span<byte> magic = stackalloc byte[4];
+            return file.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual(CheckpointFormat.Magic);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Ends the hidden name (".target.guid.rgck.tmp") of a file being saved; no loader takes such a file.</summary>
     internal const string TemporarySuffix = ".rgck.tmp";
 
@@ -193,6 +211,10 @@ public static class CheckpointFile
         long step = s.ReadI64("step");
         int epoch = s.ReadI32("epoch");
         var position = new DataPosition(s.ReadI32("data file index"), s.ReadI64("data line"));
+        // A checksum only proves the bytes are the ones written; a forged file can carry a valid one, so values are bounded too.
+        if (step < 0) throw s.Corrupt($"the step is {step}");
+        if (epoch < 0) throw s.Corrupt($"the epoch is {epoch}");
+        if (position.FileIndex < 0 || position.Line < 0) throw s.Corrupt($"the data position is {position}");
         var state = new ModelState();
         count = s.ReadCount("tensor count", minBytesEach: 12);
         for (int i = 0; i < count; i++)

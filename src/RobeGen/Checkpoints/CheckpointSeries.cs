@@ -122,6 +122,12 @@ public sealed class CheckpointSeries
             {
                 CheckpointFile.Load(candidate);
             }
+            catch (CheckpointException e) when (candidate == Path && !CheckpointFile.StartsWithMagic(candidate))
+            {
+                // The path the user named is not a checkpoint at all (a data file given by mistake): renaming it would hide
+                // the user's file. Periodic files carry names only a series writes, so those are set aside as damaged.
+                throw new CheckpointException(candidate, $"{e.Problem} It was left as it is.", e);
+            }
             catch (CheckpointException e)
             {
                 File.Move(candidate, candidate + DamagedSuffix, overwrite: true);

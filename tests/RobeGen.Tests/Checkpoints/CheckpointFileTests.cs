@@ -236,4 +236,28 @@ public class CheckpointFileTests
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
     }
+
+    [Theory]
+    [InlineData(-1L, 0, 0, "step")]
+    [InlineData(10L, -5, 0, "epoch")]
+    [InlineData(10L, 0, -1, "data position")]
+    public void A_forged_step_epoch_or_position_with_a_valid_checksum_is_refused(long step, int epoch, int fileIndex, string named)
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("forged.rgck");
+        // Save computes a valid checksum over whatever it is given: the forgery passes every integrity check.
+        Checkpoint good = Sample();
+        CheckpointFile.Save(path, new Checkpoint
+        {
+            DeclarationName = good.DeclarationName,
+            Fingerprint = good.Fingerprint,
+            Hyperparameters = good.Hyperparameters,
+            State = good.State,
+            Step = step,
+            Epoch = epoch,
+            DataPosition = new DataPosition(fileIndex, 0),
+        });
+        var e = Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path));
+        Assert.Contains(named, e.Message);
+    }
 }

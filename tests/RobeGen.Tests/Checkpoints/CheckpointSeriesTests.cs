@@ -120,4 +120,16 @@ public sealed class CheckpointSeriesTests
         Assert.Null(CheckpointFile.PeekStep(temp.File("b.rgck")));
         Assert.Null(CheckpointFile.PeekStep(temp.File("missing.rgck")));
     }
+
+    [Fact]
+    public void A_file_that_is_not_a_checkpoint_at_the_named_path_is_refused_and_left_as_it_is()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("clicks.tsv");
+        File.WriteAllText(path, "0\t1\t2\n");
+        var e = Assert.Throws<CheckpointException>(() => new CheckpointSeries(path).LoadNewest(CheckpointFile.Load, out _));
+        Assert.Contains("left as it is", e.Message);
+        Assert.Equal("0\t1\t2\n", File.ReadAllText(path));
+        Assert.False(File.Exists(path + ".damaged"));
+    }
 }

@@ -28,20 +28,19 @@ internal static class TrainCommand
         string[] files = builtIn ? [EmbeddedSample.Extract()] : r.Data;
         if (builtIn) console.OnMessage($"data: built-in sample, {EmbeddedSample.Attribution}");
 
+        TrainOutputs outputs = TrainOutputs.Check(r, files);
         CriteoReaderOptions readerOptions = new()
         {
             ParserThreads = r.Threads,
             SkipBadRows = r.SkipBadRows,
-            RejectsPath = r.SkipBadRows
-                ? r.Rejects ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(r.Save ?? "x")) ?? ".", "rejects.tsv")
-                : null,
+            RejectsPath = outputs.Rejects?.Target,
         };
         (CriteoTrainingData train, CriteoTrainingData? eval) = SplitData(r, files, builtIn, readerOptions);
 
         IDlrmDefinition definition = ModelCatalog.Get(r.Model);
         if (r.Save is null && (r.CheckpointEvery > 0 || r.CheckpointMinutes > 0 || r.KeepCheckpoints != 1))
             throw new ArgumentException("--checkpoint-every, --checkpoint-minutes and --keep-checkpoints need --save.");
-        var series = r.Save is null ? null : new CheckpointSeries(r.Save, r.KeepCheckpoints);
+        var series = outputs.Save is null ? null : new CheckpointSeries(outputs.Save.Target, r.KeepCheckpoints);
         if (series?.RemoveStaleTemporaryFiles() is > 0 and int stale)
             console.OnMessage($"removed {stale} temporary file(s) of an interrupted save beside {r.Save}");
         LoadedModel? resumed = r.Resume is null ? null : Resume(r.Resume, definition, RuntimeOptions(r), console);
@@ -83,21 +82,22 @@ internal static class TrainCommand
             };
             Action<TrainingSnapshot>? saver = series is null ? null : snapshot =>
             {
-                string written = series.Save(snapshot.Progress.Step, path => ModelCheckpoint.Save(path, model, options, snapshot, vocabulary, RunSettings(r)));
+                string written = TrainOutputs.Writing(outputs.Save!, "the checkpoint", () =>
+                    series.Save(snapshot.Progress.Step, path => ModelCheckpoint.Save(path, model, options, snapshot, vocabulary, RunSettings(r))));
                 console.OnCheckpoint(written, snapshot.Progress.Step);
             };
             var trainer = new Trainer(model, trainingOptions, console, saver);
             TrainingSummary summary = console.Run(() => trainer.Train(train, eval, resumed?.Progress));
-            series?.Publish();
+            if (series is not null) TrainOutputs.Writing(outputs.Save!, "the final checkpoint", series.Publish);
 
             string? plot = null;
-            if (r.Save is not null)
+            if (outputs.Save is not null)
             {
-                plot = Path.ChangeExtension(r.Save, ".curve.png");
-                TrainingCurvePlot.Save(plot, summary);
+                plot = Path.ChangeExtension(outputs.Save.Target, ".curve.png");
+                TrainOutputs.Writing(outputs.Save, "the training curve " + plot, () => TrainingCurvePlot.Save(plot, summary));
             }
             if (train.RejectedRows > 0 || (eval?.RejectedRows ?? 0) > 0)
-                Console.WriteLine($"rejected rows  {train.RejectedRows + (eval?.RejectedRows ?? 0):N0} (written to {readerOptions.RejectsPath})");
+                Console.WriteLine($"rejected rows  {train.RejectedRows + (eval?.RejectedRows ?? 0):N0} (written to {outputs.Rejects!.Given})");
             SummaryPrinter.Print(Console.Out, summary, r.Save, plot);
         }
         return 0;
@@ -116,7 +116,7 @@ internal static class TrainCommand
     private static (CriteoTrainingData Train, CriteoTrainingData? Eval) SplitData(TrainSettings r, string[] files, bool builtIn, CriteoReaderOptions readerOptions)
     {
         // Evaluation rows get their own rejects file, so the training rejects are not overwritten by each evaluation.
-        CriteoReaderOptions evalOptions = readerOptions with { RejectsPath = readerOptions.RejectsPath is { } p ? p + ".eval" : null };
+        CriteoReaderOptions evalOptions = readerOptions with { RejectsPath = readerOptions.RejectsPath is { } p ? TrainOutputs.EvalRejects(p) : null };
         if (r.EvalData.Length > 0)
         {
             if (r.Holdout is not null) throw new ArgumentException("Give either --eval-data or --holdout, not both.");
