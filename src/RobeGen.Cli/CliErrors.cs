@@ -12,6 +12,7 @@ internal static class CliErrors
         or DataFormatException
         or CheckpointException
         or TrainingDivergedException
+        or UnusableModelException
         or FileNotFoundException
         or DirectoryNotFoundException
         or UnauthorizedAccessException

@@ -82,13 +82,16 @@ public static class ModelCheckpoint
             ?? throw new CheckpointException(path, $"it holds the model {checkpoint.DeclarationName}, which is not one of the known models " +
                 $"({string.Join(", ", candidates.Select(d => d.Declaration.Name))}); load it from C# with its definition");
         if (definition.Declaration.Fingerprint != checkpoint.Fingerprint)
-            throw new CheckpointException(path, $"it was written by another declaration of {checkpoint.DeclarationName} (fingerprint {checkpoint.Fingerprint}; this build's is {definition.Declaration.Fingerprint})");
+            throw new CheckpointException(path, $"it was written by another declaration of {checkpoint.DeclarationName} " +
+                $"(fingerprint {checkpoint.Fingerprint}; this build's is {definition.Declaration.Fingerprint})");
         return Rebuild(path, checkpoint, definition, runtime ?? new ModelOptions());
     }
 
     /// <summary>The model of a verified <paramref name="checkpoint"/>, built with its saved settings on the device of <paramref name="runtime"/>.</summary>
     private static LoadedModel Rebuild(string path, Checkpoint checkpoint, IDlrmDefinition definition, ModelOptions runtime)
     {
+        if (ParameterHealth.FirstNonFinite(checkpoint.State) is NonFiniteValue bad)
+            throw new CheckpointException(path, $"tensor '{bad.Tensor}' holds {bad.Value} at element {bad.Index:N0}: the model had diverged when it was saved.");
         ModelOptions options = CheckpointSettings.ToModelOptions(path, checkpoint, definition.Declaration, runtime);
         IDlrmBackend model = Dlrm.Create(definition, options);
         try

@@ -2,6 +2,7 @@ using System.Globalization;
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Data;
+using RobeGen.Training;
 
 namespace RobeGen.Serving;
 
@@ -133,6 +134,9 @@ public sealed class Predictor : IDisposable
         {
             Batch batch = cursor.Current;
             Predict(batch, probabilities);
+            // Never a NaN line: a model whose weights overflow is an error, not predictions.
+            long first = rows;
+            UnusableModelException.ThrowIfNotProbabilities(probabilities.AsSpan(0, batch.Count), i => $"row {first + i + 1:N0} of the input");
             for (int i = 0; i < batch.Count; i++)
                 output.WriteLine(probabilities[i].ToString("0.########", CultureInfo.InvariantCulture));
             rows += batch.Count;

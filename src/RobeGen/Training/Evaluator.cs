@@ -19,7 +19,12 @@ public sealed class Evaluator
         ArgumentNullException.ThrowIfNull(data);
         _metrics.Clear();
         using IBatchCursor cursor = data.Open(DataPosition.Start, batchSize);
-        PredictionPipeline.Run(_model, PredictionPipeline.Batches(cursor), (_, probabilities, labels) => _metrics.Add(probabilities, labels));
+        PredictionPipeline.Run(_model, PredictionPipeline.Batches(cursor), (_, probabilities, labels) =>
+        {
+            long first = _metrics.Count;
+            UnusableModelException.ThrowIfNotProbabilities(probabilities, i => $"row {first + i + 1:N0} of {data.Description}");
+            _metrics.Add(probabilities, labels);
+        });
         if (_metrics.Count == 0) throw new InvalidOperationException($"The evaluation data ({data.Description}) has no rows.");
         return _metrics.Compute();
     }

@@ -17,6 +17,8 @@ public sealed class Trainer
     private readonly ITrainingObserver _observer;
     private readonly Action<TrainingSnapshot>? _saveCheckpoint;
     private readonly TimeProvider _time;
+    /// <summary>Rows of the run's first batch, predicted before each checkpoint (null until a step ran).</summary>
+    private PredictionProbe? _probe;
 
     /// <param name="model">The model to train (any backend).</param>
     /// <param name="options">Epochs, batch size, schedule, evaluation and checkpoint cadence.</param>
@@ -86,6 +88,7 @@ public sealed class Trainer
             Batch batch = cursor.Current;
             float rate = _options.LearningRate.At(run.State.Step);
             long stepStart = Stopwatch.GetTimestamp();
+            _probe ??= PredictionProbe.From(batch);
             float loss = _model.TrainStep(batch, rate);
             double seconds = Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
             if (!float.IsFinite(loss)) throw new TrainingDivergedException(run.State.Step, loss);
@@ -130,8 +133,16 @@ public sealed class Trainer
         (_options.CheckpointEverySteps > 0 && step % _options.CheckpointEverySteps == 0)
         || (_options.CheckpointEveryMinutes > 0 && _time.GetElapsedTime(lastCheckpointTime).TotalMinutes >= _options.CheckpointEveryMinutes);
 
-    /// <summary>The snapshot scans the whole state first, so a diverged model never replaces a good checkpoint.</summary>
-    private void SaveCheckpoint(TrainingProgressState state) => _saveCheckpoint!(TrainingSnapshot.Take(_model, state));
+    /// <summary>
+    /// The snapshot scans the whole state and the probe asks the model for predictions first, so a diverged model (NaN
+    /// weights, or finite ones that overflow) never replaces a good checkpoint.
+    /// </summary>
+    private void SaveCheckpoint(TrainingProgressState state)
+    {
+        TrainingSnapshot snapshot = TrainingSnapshot.Take(_model, state);
+        _probe?.ThrowIfUnusable(_model, state.Step);
+        _saveCheckpoint!(snapshot);
+    }
 
     private sealed class NullObserver : ITrainingObserver
     {

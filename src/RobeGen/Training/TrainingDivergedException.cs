@@ -22,6 +22,14 @@ public sealed class TrainingDivergedException : Exception
         Tensor = value.Tensor;
     }
 
+    /// <summary>After <paramref name="stepsDone"/> steps the weights are finite but the model predicts no probability.</summary>
+    internal TrainingDivergedException(long stepsDone, UnusableModelException unusable)
+        : base($"Training diverged by step {stepsDone}: {unusable.Message} No checkpoint was written from it; the last checkpoint (if any) is kept.",
+            unusable)
+    {
+        Step = stepsDone;
+    }
+
     /// <summary>The step that produced the non-finite value (1-based: the first step is 1), or the steps done when a parameter check found it.</summary>
     public long Step { get; }
 

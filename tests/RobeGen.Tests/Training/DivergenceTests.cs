@@ -169,4 +169,56 @@ public sealed class DivergenceTests
             saveCheckpoint: s => saved.Add(s.Progress.Step), time: clock).Train(Data(definition, 10));
         Assert.Equal([3L, 4, 7, 8, 10], saved); // the step cadence resets the clock too
     }
+
+    /// <summary>Finite weights whose logits overflow: after step <paramref name="breakAfterStep"/> every prediction is NaN, the state stays finite.</summary>
+    private sealed class Overflowing(IDlrmBackend inner, long breakAfterStep) : IDlrmBackend
+    {
+        private long _steps;
+        public string DeviceName => inner.DeviceName;
+        public ModelDeclaration Declaration => inner.Declaration;
+        public EmbeddingLayout Layout => inner.Layout;
+        public float TrainStep(Batch batch, float learningRate) { _steps++; return inner.TrainStep(batch, learningRate); }
+
+        public void Predict(Batch batch, Span<float> probabilities)
+        {
+            inner.Predict(batch, probabilities);
+            if (_steps >= breakAfterStep) probabilities[..batch.Count].Fill(float.NaN);
+        }
+
+        public ModelState ExportState() => inner.ExportState();
+        public void ImportState(ModelState state) => inner.ImportState(state);
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Fact]
+    public void A_model_with_finite_weights_that_cannot_predict_never_replaces_the_last_good_checkpoint()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("run.rgck");
+        TestModel definition = TestModel.Tiny();
+        using var model = new Overflowing(Dlrm.Create(definition, Options), breakAfterStep: 5);
+        var trainer = new Trainer(model, new TrainingOptions { BatchSize = BatchRows, CheckpointEverySteps = 2, ParameterCheckEverySteps = 0 },
+            saveCheckpoint: s => ModelCheckpoint.Save(path, model, Options, s));
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train(Data(definition, 10)));
+        Assert.Equal(6, e.Step);
+        Assert.Contains("not a probability", e.Message);
+        Assert.Equal(4, CheckpointFile.Load(path).Step);
+    }
+
+    [Fact]
+    public void Loading_a_checkpoint_with_non_finite_weights_is_refused_naming_the_tensor()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("run.rgck");
+        TestModel definition = TestModel.Tiny();
+        using (IDlrmBackend model = Dlrm.Create(definition, Options))
+            ModelCheckpoint.Save(path, model, Options, TrainingProgressState.Start with { Step = 1 });
+        // A forged file: the checksum is recomputed over the NaN, so only the load-time scan can refuse it.
+        Checkpoint c = CheckpointFile.Load(path);
+        c.State["top.0.weight"][1] = float.NaN;
+        CheckpointFile.Save(path, c);
+        var e = Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load(path, definition, Options));
+        Assert.Contains("'top.0.weight'", e.Message);
+        Assert.Contains("NaN", e.Message);
+    }
 }
