@@ -13,6 +13,7 @@ internal static class CliErrors
         or CheckpointException
         or TrainingDivergedException
         or UnusableModelException
+        or InsufficientMemoryException
         or FileNotFoundException
         or DirectoryNotFoundException
         or UnauthorizedAccessException

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RobeGen.Backends;
+using RobeGen.Initialization;
 
 namespace RobeGen.Checkpoints;
 
@@ -41,9 +42,9 @@ internal static class CheckpointSettings
             : throw new CheckpointException(path, $"the checkpoint lacks the setting '{key}' needed to rebuild the model.");
 
         EmbeddingStorage[] storage = Get(Storage).Split(',').Select(s => ParseEnum<EmbeddingStorage>(path, Storage, s)).ToArray();
-        long[] rows = Get(Rows).Split(',').Select(s => ParseLong(path, Rows, s)).ToArray();
+        long[] rows = Get(Rows).Split(',').Select(s => ParseLong(path, Rows, s, min: 0)).ToArray();
         long[] quotientRows = h.TryGetValue(QuotientRows, out string? q)
-            ? q.Split(',').Select(s => ParseLong(path, QuotientRows, s)).ToArray()
+            ? q.Split(',').Select(s => ParseLong(path, QuotientRows, s, min: 0)).ToArray()
             : new long[storage.Length];
         if (storage.Length != declaration.TableCount || rows.Length != declaration.TableCount || quotientRows.Length != declaration.TableCount)
             throw new CheckpointException(path, $"the checkpoint describes {storage.Length} tables; {declaration.Name} has {declaration.TableCount}.");
@@ -55,8 +56,8 @@ internal static class CheckpointSettings
             Embedding = new EmbeddingOverrides
             {
                 TableStorage = storage,
-                RobeSlots = ParseLong(path, RobeSlots, Get(RobeSlots)) is > 0 and var m ? m : null,
-                BlockSize = ParseInt(path, BlockSize, Get(BlockSize)),
+                RobeSlots = ParseLong(path, RobeSlots, Get(RobeSlots), min: 0) is > 0 and var m ? m : null,
+                BlockSize = ParseInt(path, BlockSize, Get(BlockSize), min: 1),
                 Rows = rows,
                 QuotientRows = quotientRows,
             },
@@ -69,11 +70,36 @@ internal static class CheckpointSettings
         Enum.GetNames<T>().Contains(text, StringComparer.Ordinal) ? Enum.Parse<T>(text)
             : throw new CheckpointException(path, $"corrupt: the setting '{key}' is '{text}', not one of {string.Join(", ", Enum.GetNames<T>())}.");
 
-    private static long ParseLong(string path, string key, string text) =>
-        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) ? value
+    private static long ParseLong(string path, string key, string text, long min = long.MinValue) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value)
+            ? value >= min ? value : throw new CheckpointException(path, $"corrupt: the setting '{key}' is {value}, below {min}.")
             : throw new CheckpointException(path, $"corrupt: the setting '{key}' is '{text}', not an integer.");
 
-    private static int ParseInt(string path, string key, string text) =>
-        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) ? value
+    private static int ParseInt(string path, string key, string text, int min = int.MinValue) =>
+        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value)
+            ? value >= min ? value : throw new CheckpointException(path, $"corrupt: the setting '{key}' is {value}, below {min}.")
             : throw new CheckpointException(path, $"corrupt: the setting '{key}' is '{text}', not a 32-bit integer.");
+
+    /// <summary>
+    /// The layout <paramref name="options"/> describe, checked against the file before any model is allocated: the settings
+    /// must make a valid layout (slots, block size, rows within the declaration's bounds, no overflow) whose embedding
+    /// holds exactly the floats the file stores. A forged file with a valid checksum cannot claim more than its bytes hold.
+    /// </summary>
+    public static EmbeddingLayout CheckLayout(string path, Checkpoint checkpoint, ModelDeclaration declaration, ModelOptions options)
+    {
+        EmbeddingLayout layout;
+        try
+        {
+            layout = EmbeddingLayout.FromDeclaration(declaration, options.Embedding);
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException)
+        {
+            throw new CheckpointException(path, $"corrupt: its model settings describe no valid {declaration.Name} ({e.Message.Split(" (Parameter")[0]})", e);
+        }
+        long stored = checkpoint.State.Contains(ModelTensors.EmbeddingName) ? checkpoint.State[ModelTensors.EmbeddingName].Length : -1;
+        if (stored != layout.TotalParameters)
+            throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture,
+                $"corrupt: its settings describe {layout.TotalParameters:N0} embedding weights but the file holds {Math.Max(stored, 0):N0}."));
+        return layout;
+    }
 }

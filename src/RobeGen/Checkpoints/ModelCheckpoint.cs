@@ -93,6 +93,7 @@ public static class ModelCheckpoint
         if (ParameterHealth.FirstNonFinite(checkpoint.State) is NonFiniteValue bad)
             throw new CheckpointException(path, $"tensor '{bad.Tensor}' holds {bad.Value} at element {bad.Index:N0}: the model had diverged when it was saved.");
         ModelOptions options = CheckpointSettings.ToModelOptions(path, checkpoint, definition.Declaration, runtime);
+        CheckpointSettings.CheckLayout(path, checkpoint, definition.Declaration, options);
         IDlrmBackend model = Dlrm.Create(definition, options);
         try
         {

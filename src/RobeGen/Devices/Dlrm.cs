@@ -12,12 +12,14 @@ public static class Dlrm
     /// Creates the backend for <paramref name="definition"/>: <see cref="DeviceKind.Cpu"/> is plain C#;
     /// <see cref="DeviceKind.Cuda"/> needs an NVIDIA driver and GPU (a one-line error says what is missing);
     /// <see cref="DeviceKind.Auto"/> takes CUDA when the probe finds it and the CPU otherwise, telling
-    /// <paramref name="notice"/> why.
+    /// <paramref name="notice"/> why. A model whose state exceeds the memory this process may use is refused with an
+    /// <see cref="InsufficientMemoryException"/> before anything is allocated.
     /// </summary>
     public static IDlrmBackend Create(IDlrmDefinition definition, ModelOptions? options = null, Action<string>? notice = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         options ??= new ModelOptions();
+        ModelMemory.ThrowIfTooLarge(EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding), options);
         switch (options.Device)
         {
             case DeviceKind.Cpu:
@@ -27,7 +29,8 @@ public static class Dlrm
             case DeviceKind.Auto:
                 CudaProbeResult probe = CudaAvailability.Probe();
                 if (probe.Ok) return CreateCuda(definition, options);
-                (notice ?? Console.Error.WriteLine)($"robegen: CUDA not available ({probe.Reason}); running on the CPU.");
+                // Told to the caller, never printed: the library writes nothing to the user's console.
+                notice?.Invoke($"CUDA not available ({probe.Reason}); running on the CPU.");
                 return new CpuDlrmBackend(definition, options);
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind.");

@@ -31,7 +31,21 @@ public sealed class DlrmFactoryTests
         var notices = new List<string>();
         using IDlrmBackend backend = Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4 }, notices.Add);
         Assert.IsType<CpuDlrmBackend>(backend);
-        Assert.Equal([$"robegen: CUDA not available ({probe.Reason}); running on the CPU."], notices);
+        Assert.Equal([$"CUDA not available ({probe.Reason}); running on the CPU."], notices);
+
+        // Without a notice callback the library stays silent: it never writes to the user's console itself.
+        TextWriter stderr = Console.Error;
+        var captured = new StringWriter();
+        Console.SetError(captured);
+        try
+        {
+            using IDlrmBackend quiet = Dlrm.Create(TestModel.Tiny(), new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4 });
+        }
+        finally
+        {
+            Console.SetError(stderr);
+        }
+        Assert.Equal("", captured.ToString());
     }
 
     [Fact]
