@@ -43,7 +43,11 @@ public sealed class Trainer
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Runs training from <paramref name="resumeFrom"/> (the start by default) and returns the summary.</summary>
+    /// <summary>
+    /// Runs training from <paramref name="resumeFrom"/> (the start by default) and returns the summary. When
+    /// <paramref name="cancel"/> is signalled the run stops after the current step (stop reason "interrupted"), skips the
+    /// final evaluation and still takes its final checkpoint, so an interrupted run resumes where it stopped.
+    /// </summary>
     public TrainingSummary Train(ITrainingData train, ITrainingData? eval = null, TrainingProgressState? resumeFrom = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -64,7 +68,8 @@ public sealed class Trainer
         }
         run.Stop("all epochs done"); // unless it stopped earlier, for a reason that stays
 
-        if (evaluate is not null && run.LastEvaluationStep != run.State.Step) Evaluate(run, evaluate);
+        // An interrupted run skips its final evaluation (it can take long) but still saves where it stands.
+        if (evaluate is not null && run.LastEvaluationStep != run.State.Step && !cancel.IsCancellationRequested) Evaluate(run, evaluate);
         else if (run.HasLossSinceCurvePoint) run.AddCurvePoint(null);
         if (_saveCheckpoint is not null && run.LastCheckpointStep != run.State.Step) SaveCheckpoint(run.State);
         return run.Summary(_model);
@@ -82,7 +87,11 @@ public sealed class Trainer
                 run.Stop($"reached {max} steps");
                 return;
             }
-            cancel.ThrowIfCancellationRequested();
+            if (cancel.IsCancellationRequested)
+            {
+                run.Stop("interrupted");
+                return;
+            }
             if (!cursor.MoveNext()) return;
 
             Batch batch = cursor.Current;

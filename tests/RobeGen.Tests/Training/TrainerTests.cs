@@ -105,4 +105,28 @@ public sealed class TrainerTests
         Assert.NotNull(observer.Progress[1].LastEvaluation);
         Assert.Equal(10, summary.Final.Step);
     }
+
+    /// <summary>Cancels its token when told of step <c>at</c> (progress comes every step with ProgressEverySteps = 1).</summary>
+    private sealed class CancelAt(CancellationTokenSource cancel, long at) : ITrainingObserver
+    {
+        public void OnProgress(TrainingProgress progress)
+        {
+            if (progress.Step == at) cancel.Cancel();
+        }
+    }
+
+    [Fact]
+    public void A_cancelled_run_stops_after_the_current_step_skips_the_evaluation_and_still_checkpoints()
+    {
+        using IDlrmBackend model = Dlrm.Create(Model, Options);
+        using var cancel = new CancellationTokenSource();
+        var saved = new List<long>();
+        var trainer = new Trainer(model, new TrainingOptions { BatchSize = BatchRows, ProgressEverySteps = 1 }, new CancelAt(cancel, 3),
+            saveCheckpoint: s => saved.Add(s.Progress.Step));
+        TrainingSummary summary = trainer.Train(Train, Eval, cancel: cancel.Token);
+        Assert.Equal(3, summary.Final.Step);
+        Assert.Equal("interrupted", summary.StopReason);
+        Assert.Null(summary.Evaluation);
+        Assert.Equal([3L], saved);
+    }
 }

@@ -80,25 +80,39 @@ internal static class TrainCommand
                 CheckpointEverySteps = r.CheckpointEvery,
                 CheckpointEveryMinutes = r.CheckpointMinutes,
             };
+            long saves = 0;
             Action<TrainingSnapshot>? saver = series is null ? null : snapshot =>
             {
                 string written = TrainOutputs.Writing(outputs.Save!, "the checkpoint", () =>
                     series.Save(snapshot.Progress.Step, path => ModelCheckpoint.Save(path, model, options, snapshot, vocabulary, RunSettings(r))));
+                saves++;
                 console.OnCheckpoint(written, snapshot.Progress.Step);
             };
             var trainer = new Trainer(model, trainingOptions, console, saver);
-            TrainingSummary summary = console.Run(() => trainer.Train(train, eval, resumed?.Progress));
+            using var interruption = new Interruption();
+            TrainingSummary summary = console.Run(() => trainer.Train(train, eval, resumed?.Progress, interruption.Token));
+            // Always: a run killed between its last periodic save and this copy is finished by a resume that has no step left.
             if (series is not null) TrainOutputs.Writing(outputs.Save!, "the final checkpoint", series.Publish);
 
             string? plot = null;
-            if (outputs.Save is not null)
+            if (outputs.Save is not null && saves > 0)
             {
                 plot = Path.ChangeExtension(outputs.Save.Target, ".curve.png");
                 TrainOutputs.Writing(outputs.Save, "the training curve " + plot, () => TrainingCurvePlot.Save(plot, summary));
             }
             if (train.RejectedRows > 0 || (eval?.RejectedRows ?? 0) > 0)
                 Console.WriteLine($"rejected rows  {train.RejectedRows + (eval?.RejectedRows ?? 0):N0} (written to {outputs.Rejects!.Given})");
-            SummaryPrinter.Print(Console.Out, summary, r.Save, plot);
+            // Name the checkpoint only when one was written: no step ran when the data is empty, every row was rejected or --max-steps is 0.
+            string? saved = outputs.Save is null ? null
+                : saves > 0 ? r.Save
+                : $"none written: no training step ran ({summary.StopReason}; empty data, every row rejected, or --max-steps 0)";
+            SummaryPrinter.Print(Console.Out, summary, saved, plot);
+            if (interruption.SignalName is { } signal)
+            {
+                Console.Error.WriteLine($"robegen: interrupted by {signal} after step {summary.Final.Step:N0}; " +
+                    (saves > 0 ? $"saved to {r.Save}, resume with --resume {r.Save}" : outputs.Save is null ? "nothing saved (no --save)" : "nothing saved"));
+                return interruption.ExitCode;
+            }
         }
         return 0;
     }
