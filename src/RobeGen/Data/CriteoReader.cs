@@ -51,7 +51,8 @@ public sealed class CriteoReader : IDisposable
         int threads = options.ParserThreads > 0 ? options.ParserThreads : Environment.ProcessorCount;
         int inFlight = options.BatchesInFlight > 0 ? Math.Max(2, options.BatchesInFlight) : DefaultInFlight(threads, options.BatchSize);
 
-        _chunker = new LineChunker(files, options.Start, options.MaxLineBytes, options.ForceGzipTrailerCheck, options.End);
+        _chunker = new LineChunker(files, options.Start, options.MaxLineBytes, options.ForceGzipTrailerCheck, options.End,
+            cutLongLines: options.SkipBadRows);
         _free = new BoundedQueue<ReaderWorkItem>(inFlight);
         _toParse = new BoundedQueue<ReaderWorkItem>(inFlight);
         _inOrder = new BoundedQueue<ReaderWorkItem>(inFlight);

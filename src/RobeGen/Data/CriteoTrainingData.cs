@@ -39,7 +39,10 @@ public sealed class CriteoTrainingData : ITrainingData
     public string Description =>
         string.Join(", ", Files.Select(Path.GetFileName)) + (First != DataPosition.Start || End is not null ? $" [{First} .. {End?.ToString() ?? "end"})" : "");
 
-    /// <summary>Rows rejected so far by cursors of this data set (with SkipBadRows).</summary>
+    /// <summary>
+    /// Rows rejected in one pass over this data set (with SkipBadRows): the most any cursor has rejected, so that reading
+    /// the data again (the next epoch, another evaluation) does not count the same bad rows twice.
+    /// </summary>
     public long RejectedRows => Interlocked.Read(ref _rejected);
     private long _rejected;
 
@@ -54,7 +57,6 @@ public sealed class CriteoTrainingData : ITrainingData
     private sealed class Cursor(CriteoReader reader, VocabularyMapper? vocabulary, ColumnProjection? projection, int batchSize, CriteoTrainingData owner) : IBatchCursor
     {
         private readonly Batch? _projected = projection?.CreateTarget(batchSize);
-        private long _rejectedSeen;
 
         public Batch Current => _projected ?? reader.Current;
         public DataPosition Position => reader.Position;
@@ -62,11 +64,8 @@ public sealed class CriteoTrainingData : ITrainingData
         public bool MoveNext()
         {
             bool more = reader.MoveNext();
-            if (reader.RejectedRows != _rejectedSeen)
-            {
-                Interlocked.Add(ref owner._rejected, reader.RejectedRows - _rejectedSeen);
-                _rejectedSeen = reader.RejectedRows;
-            }
+            for (long mine = reader.RejectedRows, seen; mine > (seen = Interlocked.Read(ref owner._rejected));)
+                if (Interlocked.CompareExchange(ref owner._rejected, mine, seen) == seen) break;
             if (!more) return false;
             if (projection is not null) projection.Project(reader.Current, _projected!);
             vocabulary?.Map(Current);
