@@ -92,9 +92,12 @@ echo "paths"
 mkdir -p "$W/dir"
 ln -sf loop2 "$W/loop1" && ln -sf loop1 "$W/loop2"
 ln -sf "$W/nowhere/x" "$W/dangling"
+# Devices only through links: a build that renames a temporary file over its output (as builds before the output checks
+# did) then replaces the link, not /dev/null itself, which as root it would replace with a regular file.
 ln -sf /dev/null "$W/null"
+ln -sf /dev/full "$W/full"
 cp "$W/data.tsv" "$W/input.tsv"
-for target in "$W/dir" "$W/loop1" "$W/dangling" "$W/null" /dev/null /dev/full /sys/robegen-fuzz /proc/robegen-fuzz "$W/input.tsv" "$W/model.rgck" \
+for target in "$W/dir" "$W/loop1" "$W/dangling" "$W/null" "$W/full" /sys/robegen-fuzz /proc/robegen-fuzz "$W/input.tsv" "$W/model.rgck" \
     "$W/new/sub/out" ""; do
     run path-save train --data "$W/input.tsv" --max-steps 2 --threads 1 --save "$target"
     run path-rejects train --data "$W/input.tsv" --max-steps 2 --threads 1 --skip-bad-rows --rejects "$target"
@@ -105,6 +108,7 @@ for target in "$W/dir" "$W/loop1" "$W/dangling" "$W/null" /dev/null /dev/full /s
     run path-checkpoint predict --checkpoint "$target" --data "$W/input.tsv" --out "$W/p.txt"
 done
 cmp -s "$W/data.tsv" "$W/input.tsv" || { echo "an input file was changed"; traces=$((traces + 1)); }
+for device in /dev/null /dev/full; do [ -c $device ] || { echo "$device is no longer a device node: restore it (mknod)"; traces=$((traces + 1)); }; done
 
 echo "options"
 for value in NaN -NaN Infinity -Infinity -1 0 1e309 -1e309 99999999999999999999 1e-45 "" abc 0x10 1,5 -0; do
