@@ -1,10 +1,15 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using RobeGen.Cli;
 using RobeGen.Cli.Commands;
 using RobeGen.Cli.Commands.Train;
 
-var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed DLRM click-through models on the CPU or a CUDA GPU.")
+// A plain Command named "robegen" rather than RootCommand, whose name is the executable's ("RobeGen.Cli" under
+// `dotnet RobeGen.Cli.dll`), so that Usage: lines name the tool as users type it. Help and version as RootCommand adds them.
+var root = new Command("robegen", "robegen: train, evaluate and serve ROBE-compressed DLRM click-through models on the CPU or a CUDA GPU.")
 {
+    new HelpOption(),
+    new VersionOption(),
     TrainCommand.Create(),
     EvalCommand.Create(),
     PredictCommand.Create(),
@@ -18,7 +23,7 @@ var root = new RootCommand("robegen: train, evaluate and serve ROBE-compressed D
 };
 
 ParseResult parse = root.Parse(args);
-if (parse.Errors.Count > 0 && parse.CommandResult.Command != root)
+if (parse.Errors.Count > 0 && (parse.CommandResult.Command != root || args.Length > 0))
 {
     // A usage error: one line per problem, in the flag's words, and exit 2 (the convention for bad usage).
     foreach (var error in parse.Errors) Console.Error.WriteLine($"robegen: error: {UsageErrors.OneLine(error)}");

@@ -27,7 +27,10 @@ internal static class InspectCommand
                     (definition is null ? " (not a built-in model)"
                         : definition.Declaration.Fingerprint == c.Fingerprint ? " (matches this build)"
                         : " (DIFFERS from this build's declaration)"));
-                Console.WriteLine($"progress       step {c.Step:N0}, epoch {c.Epoch + 1}, next data at {c.DataPosition}");
+                // Epoch counts the passes completed: at the start of the data, N passes are done (not "epoch N + 1" of a one-epoch run).
+                Console.WriteLine(c.DataPosition == RobeGen.Data.DataPosition.Start
+                    ? $"progress       step {c.Step:N0}, {c.Epoch} full pass(es) over the data done, next data at its start"
+                    : $"progress       step {c.Step:N0}, in epoch {c.Epoch + 1}, next data at {c.DataPosition}");
                 foreach ((string key, string value) in c.Hyperparameters.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                     Console.WriteLine($"  {key,-14} {value}");
                 long floats = c.State.Tensors.Sum(t => (long)t.Value.Length);

@@ -6,7 +6,7 @@ namespace RobeGen.Cli.Output;
 /// <summary>The final summary of a training run, as plain aligned text.</summary>
 internal static class SummaryPrinter
 {
-    public static void Print(TextWriter output, TrainingSummary s, string? checkpoint, string? plot)
+    public static void Print(TextWriter output, TrainingSummary s, EmbeddingLayout layout, string? checkpoint, string? plot)
     {
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine();
@@ -19,13 +19,26 @@ internal static class SummaryPrinter
             output.WriteLine(string.Create(inv, $"eval rows      {e.Count:N0} ({e.Positives:N0} clicks; mean prediction {e.MeanPrediction:F4} vs CTR {e.ObservedCtr:F4})"));
         }
         output.WriteLine(string.Create(inv, $"model bytes    {Bytes(s.Size.Bytes)} (embeddings {Bytes(s.Size.EmbeddingBytes)}, MLPs {Bytes(s.Size.MlpParameters * 4)})"));
-        output.WriteLine(s.Size.FullTableEmbeddingParameters > 0
-            ? string.Create(inv, $"compression    {s.Size.CompressionRatio:N1}x against full tables ({Bytes(s.Size.FullTableEmbeddingParameters * 4)})")
-            : "compression    n/a (no cardinalities declared)");
+        output.WriteLine(!IsCompressed(layout) ? "compression    none: Full tables, one row per id of the training vocabulary"
+            : s.Size.FullTableEmbeddingParameters > 0
+                ? string.Create(inv, $"compression    {s.Size.CompressionRatio:N1}x against full tables ({Bytes(s.Size.FullTableEmbeddingParameters * 4)})")
+                : "compression    n/a (no cardinalities declared)");
         output.WriteLine(string.Create(inv, $"throughput     {s.TrainingRowsPerSecond:N0} training samples/s ({s.WallTime.TotalSeconds:F1} s wall)"));
         if (checkpoint is not null) output.WriteLine($"checkpoint     {checkpoint}");
         if (plot is not null) output.WriteLine($"curve          {plot}");
     }
+
+    /// <summary>
+    /// The compression of the embedding tables, in words: a ratio against the declared full tables, or "none" for Full
+    /// tables (whose rows come from the training vocabulary: comparing them with the declared cardinalities gives a
+    /// meaningless "1,258x").
+    /// </summary>
+    public static string Compression(EmbeddingLayout layout) =>
+        !IsCompressed(layout) ? "Full tables, no compression"
+        : layout.Size.FullTableEmbeddingParameters > 0 ? string.Create(CultureInfo.InvariantCulture, $"{layout.Size.CompressionRatio:N1}x compression")
+        : "compression n/a";
+
+    private static bool IsCompressed(EmbeddingLayout layout) => layout.Storage.Any(s => s != EmbeddingStorage.Full);
 
     public static string Bytes(long bytes) => bytes switch
     {

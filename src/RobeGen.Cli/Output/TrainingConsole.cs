@@ -32,9 +32,13 @@ internal sealed class TrainingConsole : ITrainingObserver
         return result;
     }
 
+    /// <summary>(step, mean loss since the previous report) of every progress report: the loss line of the training-curve plot.</summary>
+    public List<(long Step, double Loss)> LossPoints { get; } = new();
+
     public void OnProgress(TrainingProgress p)
     {
         _last = p;
+        LossPoints.Add((p.Step, p.RecentLoss));
         string line = Format(p);
         if (_live is not null)
         {

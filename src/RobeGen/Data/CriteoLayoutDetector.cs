@@ -7,7 +7,15 @@ public static class CriteoLayoutDetector
     public static CriteoLayout Detect(string path)
     {
         using var reader = new StreamReader(InputFile.OpenRead(path));
-        string? first = reader.ReadLine() ?? throw new DataFormatException(path, 1, null, 0, "the file is empty");
+        string? first;
+        try
+        {
+            first = reader.ReadLine() ?? throw new DataFormatException(path, 1, null, 0, "the file is empty");
+        }
+        catch (InvalidDataException e)
+        {
+            throw GzipDamage.Error(path, 0, e);
+        }
         int fields = first.TrimEnd('\r').Split('\t').Length;
         return fields switch
         {

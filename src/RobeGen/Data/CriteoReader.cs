@@ -52,7 +52,8 @@ public sealed class CriteoReader : IDisposable
         int inFlight = options.BatchesInFlight > 0 ? Math.Max(2, options.BatchesInFlight) : DefaultInFlight(threads, options.BatchSize);
 
         int inflateThreads = options.InflateThreads switch { < 0 => 0, 0 => FilePrefetcher.DefaultAhead, var n => n };
-        _chunker = new LineChunker(files, options.Start, options.MaxLineBytes, options.ForceGzipTrailerCheck, options.End, inflateThreads);
+        _chunker = new LineChunker(files, options.Start, options.MaxLineBytes, options.ForceGzipTrailerCheck, options.End, inflateThreads,
+            cutLongLines: options.SkipBadRows);
         _free = new BoundedQueue<ReaderWorkItem>(inFlight);
         _toParse = new BoundedQueue<ReaderWorkItem>(inFlight);
         _inOrder = new BoundedQueue<ReaderWorkItem>(inFlight);

@@ -53,7 +53,10 @@ public sealed class CriteoTrainingData : IFittedData
     public string Description =>
         string.Join(", ", Files.Select(Path.GetFileName)) + (First != DataPosition.Start || End is not null ? $" [{First} .. {End?.ToString() ?? "end"})" : "");
 
-    /// <summary>Rows rejected so far by cursors of this data set (with SkipBadRows).</summary>
+    /// <summary>
+    /// Rows rejected in one pass over this data set (with SkipBadRows): the most any cursor has rejected, so that reading
+    /// the data again (the next epoch, another evaluation) does not count the same bad rows twice.
+    /// </summary>
     public long RejectedRows => Interlocked.Read(ref _rejected);
     private long _rejected;
 
@@ -68,7 +71,6 @@ public sealed class CriteoTrainingData : IFittedData
     private sealed class Cursor(CriteoReader reader, VocabularyMapper? vocabulary, ColumnProjection? projection, int batchSize, CriteoTrainingData owner) : IBatchCursor
     {
         private readonly Batch? _projected = projection?.CreateTarget(batchSize);
-        private long _rejectedSeen;
 
         public Batch Current => _projected ?? reader.Current;
         public DataPosition Position => reader.Position;
@@ -76,11 +78,8 @@ public sealed class CriteoTrainingData : IFittedData
         public bool MoveNext()
         {
             bool more = reader.MoveNext();
-            if (reader.RejectedRows != _rejectedSeen)
-            {
-                Interlocked.Add(ref owner._rejected, reader.RejectedRows - _rejectedSeen);
-                _rejectedSeen = reader.RejectedRows;
-            }
+            for (long mine = reader.RejectedRows, seen; mine > (seen = Interlocked.Read(ref owner._rejected));)
+                if (Interlocked.CompareExchange(ref owner._rejected, mine, seen) == seen) break;
             if (!more) return false;
             if (projection is not null) projection.Project(reader.Current, _projected!);
             vocabulary?.Map(Current);

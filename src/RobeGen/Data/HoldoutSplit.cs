@@ -32,10 +32,17 @@ public static class HoldoutSplit
         long count = 0;
         int read;
         byte last = (byte)'\n';
-        while ((read = stream.Read(buffer)) > 0)
+        try
         {
-            count += buffer.AsSpan(0, read).Count((byte)'\n');
-            last = buffer[read - 1];
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                count += buffer.AsSpan(0, read).Count((byte)'\n');
+                last = buffer[read - 1];
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw GzipDamage.Error(path, count, e);
         }
         return last == (byte)'\n' ? count : count + 1;
     }

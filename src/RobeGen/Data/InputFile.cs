@@ -16,6 +16,10 @@ internal static class InputFile
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileBufferBytes, FileOptions.SequentialScan);
         try
         {
+            if (!file.CanSeek)
+                throw new DataFormatException(path, 0, null, 0, "is a pipe or a device, not a file: the data is read more than once " +
+                    "(every epoch, evaluation and resume reopens it, and a hold-out split counts its lines first), so it must be a " +
+                    "seekable file; save it to a file first");
             if (!IsGzip(file)) return file;
             if (GzipIntegrity.RuntimeDetectsTruncation && !forceTrailerCheck)
                 return new GZipStream(file, CompressionMode.Decompress, leaveOpen: false);

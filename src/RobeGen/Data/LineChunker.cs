@@ -13,6 +13,7 @@ internal sealed class LineChunker : IDisposable
     private readonly IReadOnlyList<string> _files;
     private readonly int _maxLineBytes;
     private readonly bool _forceTrailerCheck;
+    private readonly bool _cutLongLines;
     private readonly byte[] _buffer = new byte[1 << 20];
     private int _bufferStart;
     private int _bufferEnd;
@@ -25,9 +26,12 @@ internal sealed class LineChunker : IDisposable
 
     /// <param name="inflateThreads">Files read (and inflated) ahead on background threads (<see cref="FilePrefetcher"/>);
     /// 0 reads each file on the calling thread.</param>
+    /// <param name="cutLongLines">Keep only the first <paramref name="maxLineBytes"/> bytes of a longer line (with SkipBadRows: no valid
+    /// line is that long, so the parser rejects the cut line and the run goes on) instead of stopping.</param>
     public LineChunker(IReadOnlyList<string> files, DataPosition start, int maxLineBytes, bool forceTrailerCheck = false, DataPosition? end = null,
-        int inflateThreads = 0)
+        int inflateThreads = 0, bool cutLongLines = false)
     {
+        _cutLongLines = cutLongLines;
         _end = end;
         _forceTrailerCheck = forceTrailerCheck;
         if (start.FileIndex < 0 || start.FileIndex > files.Count || start.Line < 0 || (start.FileIndex == files.Count && start.Line > 0))
@@ -77,6 +81,19 @@ internal sealed class LineChunker : IDisposable
             ReadOnlySpan<byte> available = _buffer.AsSpan(_bufferStart, _bufferEnd - _bufferStart);
             int newline = available.IndexOf((byte)'\n');
             int take = newline < 0 ? available.Length : newline + 1;
+            if (chunk.PendingLineBytes + take > _maxLineBytes + 1 && _cutLongLines)
+            {
+                int room = Math.Max(0, Math.Min(take, _maxLineBytes - chunk.PendingLineBytes));
+                if (room > 0) chunk.Append(available[..room]);
+                _bufferStart += take;
+                if (newline >= 0)
+                {
+                    chunk.Append("\n"u8);
+                    chunk.EndLine();
+                    _lineInFile++;
+                }
+                continue;
+            }
             if (chunk.PendingLineBytes + take > _maxLineBytes + 1)
                 throw new DataFormatException(_files[_fileIndex], _lineInFile + 1, null, 0,
                     $"line is longer than {_maxLineBytes} bytes (is this a Criteo TSV file?)");
@@ -158,8 +175,7 @@ internal sealed class LineChunker : IDisposable
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException(_files[_fileIndex], 0, null, 0,
-                $"the gzip data is truncated or corrupt (after line {_lineInFile}): {e.Message}", e);
+            throw GzipDamage.Error(_files[_fileIndex], _lineInFile, e);
         }
         _bufferEnd += read;
         return read > 0;

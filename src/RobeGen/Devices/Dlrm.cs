@@ -30,8 +30,10 @@ public static class Dlrm
             case DeviceKind.Auto:
                 if (definition.Declaration.Interaction != InteractionKind.Dot)
                 {
-                    (notice ?? Console.Error.WriteLine)(
-                        $"robegen: Interaction = {definition.Declaration.Interaction} runs on the CPU backend only; running on the CPU.");
+                    // Told to the caller or the logger, never printed: the library writes nothing to the user's console.
+                    string cpuOnly = $"Interaction = {definition.Declaration.Interaction} runs on the CPU backend only; running on the CPU.";
+                    if (notice is not null) notice(cpuOnly);
+                    else options.Logger.LogWarning("{Notice}", cpuOnly);
                     return new CpuDlrmBackend(definition, options);
                 }
                 CudaProbeResult probe = CudaAvailability.Probe();

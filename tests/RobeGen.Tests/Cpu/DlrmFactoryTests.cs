@@ -80,7 +80,7 @@ public sealed class DlrmFactoryTests
         var notices = new List<string>();
         using IDlrmBackend backend = Dlrm.Create(SmallDcnLowRank.Definition, new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4 }, notices.Add);
         Assert.IsType<CpuDlrmBackend>(backend);
-        Assert.Equal(["robegen: Interaction = DcnV2 runs on the CPU backend only; running on the CPU."], notices);
+        Assert.Equal(["Interaction = DcnV2 runs on the CPU backend only; running on the CPU."], notices);
     }
 
     [Fact]

@@ -132,7 +132,7 @@ public class CriteoReaderFormatTests
     public void A_labeled_line_read_as_unlabeled_explains_the_layout()
     {
         var e = ReadBad(GoodLine() + "\n", layout: CriteoLayout.Unlabeled);
-        Assert.Contains("CriteoLayout.Labeled", e.Message);
+        Assert.Contains("is this a labeled file (40 columns, the label first)?", e.Message);
     }
 
     [Fact]
@@ -232,7 +232,8 @@ public class CriteoReaderFormatTests
         {
             string path = temp.File($"cut{keep}.tsv.gz");
             File.WriteAllBytes(path, compressed.AsSpan(0, keep).ToArray());
-            var e = Assert.Throws<DataFormatException>(() => BatchCopy.ReadAll([path], CriteoLayout.Labeled, new CriteoReaderOptions { BatchSize = 1000, ForceGzipTrailerCheck = trailerCheck }));
+            var options = new CriteoReaderOptions { BatchSize = 1000, ForceGzipTrailerCheck = trailerCheck };
+            var e = Assert.Throws<DataFormatException>(() => BatchCopy.ReadAll([path], CriteoLayout.Labeled, options));
             Assert.Contains($"cut{keep}.tsv.gz", e.Message);
             Assert.Contains("truncated or corrupt", e.Message);
         }

@@ -106,7 +106,7 @@ public class CriteoReaderRealDataTests
         var e = Assert.Throws<DataFormatException>(() => reader.MoveNext());
         Assert.Equal(1, e.Line);
         Assert.Contains("39 tab-separated fields, expected 40", e.Message);
-        Assert.Contains("CriteoLayout.Unlabeled", e.Message);
+        Assert.Contains("is this an unlabeled test file (39 columns, no label)?", e.Message);
         Assert.Contains(SharedData.KaggleTest, e.Message);
     }
 }

@@ -54,7 +54,7 @@ internal static class TrainCommand
         }
         else
         {
-            var choice = new StorageChoice(r.Storage, r.Compression, r.Slots, r.BlockSize, QuotientRemainderInit: r.QrInit);
+            var choice = new StorageChoice(r.Storage, CompressionFor(r, definition, console), r.Slots, r.BlockSize, QuotientRemainderInit: r.QrInit);
             NewModel built = ModelSetup.Create(definition, RuntimeOptions(r) with { Seed = r.Seed, Optimizer = r.Optimizer }, choice, train,
                 r.MinCount, log: console.OnMessage);
             (model, options, vocabulary) = (built.Model, built.Options, built.Vocabulary);
@@ -67,7 +67,7 @@ internal static class TrainCommand
             eval = eval?.ForModel(definition.Declaration).WithVocabulary(mapper);
             console.OnMessage($"model: {definition.Declaration.Name} on {model.DeviceName}; {SummaryPrinter.Bytes(model.Layout.Size.Bytes)} " +
                 string.Create(CultureInfo.InvariantCulture,
-                    $"({model.Layout.Size.CompressionRatio:N1}x compression); {options.Optimizer}, lr {r.LearningRate}, batch {r.BatchSize}"));
+                    $"({SummaryPrinter.Compression(model.Layout)}); {options.Optimizer}, lr {r.LearningRate}, batch {r.BatchSize}"));
 
             var trainingOptions = new TrainingOptions
             {
@@ -98,7 +98,7 @@ internal static class TrainCommand
             if (outputs.Save is not null && saves > 0)
             {
                 plot = Path.ChangeExtension(outputs.Save.Target, ".curve.png");
-                TrainOutputs.Writing(outputs.Save, "the training curve " + plot, () => TrainingCurvePlot.Save(plot, summary));
+                TrainOutputs.Writing(outputs.Save, "the training curve " + plot, () => TrainingCurvePlot.Save(plot, summary, console.LossPoints));
             }
             if (train.RejectedRows > 0 || (eval?.RejectedRows ?? 0) > 0)
                 Console.WriteLine($"rejected rows  {train.RejectedRows + (eval?.RejectedRows ?? 0):N0} (written to {outputs.Rejects!.Given})");
@@ -106,7 +106,7 @@ internal static class TrainCommand
             string? saved = outputs.Save is null ? null
                 : saves > 0 ? r.Save
                 : $"none written: no training step ran ({summary.StopReason}; empty data, every row rejected, or --max-steps 0)";
-            SummaryPrinter.Print(Console.Out, summary, saved, plot);
+            SummaryPrinter.Print(Console.Out, summary, model.Layout, saved, plot);
             if (interruption.SignalName is { } signal)
             {
                 Console.Error.WriteLine($"robegen: interrupted by {signal} after step {summary.Final.Step:N0}; " +
@@ -115,6 +115,20 @@ internal static class TrainCommand
             }
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The compression ratio of a new model: --compression, or for hashed and quotientremainder tables without it (they have
+    /// no declared size of their own) the declared ROBE model's ratio, so that the storages compare at the same size.
+    /// </summary>
+    private static double? CompressionFor(TrainSettings r, IDlrmDefinition definition, TrainingConsole console)
+    {
+        if (r.Compression is not null || r.Slots is not null || r.Storage is not (EmbeddingStorage.Hashed or EmbeddingStorage.QuotientRemainder)) return r.Compression;
+        double ratio = Math.Round(definition.Declaration.DeclaredSize.CompressionRatio, 1);
+        string storage = r.Storage.Value.ToString().ToLowerInvariant();
+        console.OnMessage(string.Format(CultureInfo.InvariantCulture,
+            "--storage {0} without --compression: compressing {1:N1}x, as the declared model does (give --compression to choose)", storage, ratio));
+        return ratio;
     }
 
     /// <summary>The newest intact checkpoint of the run saved at <paramref name="path"/>, telling which damaged ones were set aside.</summary>
