@@ -10,6 +10,7 @@ internal sealed class TrainSettings
     public string[] EvalData { get; init; } = [];
     public double? Holdout { get; init; }
     public required string Model { get; init; }
+    public FileInfo? ModelAssembly { get; init; }
     public EmbeddingStorage? Storage { get; init; }
     public double? Compression { get; init; }
     public long? Slots { get; init; }
