@@ -116,6 +116,10 @@ public sealed class UserModelTests
         Assert.Contains("matches this build", inspected.Stdout);
         Assert.Contains("country", inspected.Stdout);
 
+        Robegen.Result exported = Robegen.Run("export", "--checkpoint", model, "--model-assembly", dll, "--out", scratch.File("m.onnx"));
+        Assert.True(exported.ExitCode == 0, exported.All);
+        Assert.Contains("exported ShopClicks.ShopModel", exported.Stdout);
+
         // Without the assembly, each command says in one line that the model is not built in and how to point at it.
         AssertOneLineError(Robegen.Run("eval", "--checkpoint", model, "--data", test), 1, "ShopClicks.ShopModel", "not built in", "--model-assembly");
         AssertOneLineError(Robegen.Run("predict", "--checkpoint", model, "--data", fresh, "--out", predictions), 1, "not built in", "--model-assembly");
