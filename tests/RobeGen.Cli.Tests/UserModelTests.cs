@@ -128,13 +128,18 @@ public sealed class UserModelTests
     }
 
     [Fact]
-    public void WrongModelNameListsTheDeclaredModelsInOneLine()
+    public void WrongModelNameListsTheDeclaredModelsInOneLineAndNoNameTakesTheOnlyOne()
     {
         using var scratch = new Scratch();
         string train = scratch.File("train.csv");
         WriteCsv(train, Rows(100, seed: 1));
         AssertOneLineError(Robegen.Run("train", "--model-assembly", ShopClicksDll(), "--model", "ShopModle", "--data", train), 2, "ShopModle", "ShopModel");
         AssertOneLineError(Robegen.Run("train", "--model", "ShopModel", "--data", train), 2, "not a built-in model", "--model-assembly");
+
+        // Without --model, the assembly's only model.
+        Robegen.Result only = Robegen.Run("train", "--model-assembly", ShopClicksDll(), "--data", train, "--max-steps", "2", "--threads", "2");
+        Assert.True(only.ExitCode == 0, only.All);
+        Assert.Contains("model: ShopClicks.ShopModel", only.Stdout);
     }
 
     [Fact]

@@ -51,17 +51,27 @@ internal static class ModelChoice
             .ToArray();
     }
 
-    /// <summary>The model <c>--model</c> names: a built-in one, or with an assembly one of its classes (class or full name).</summary>
-    public static IDlrmDefinition Choose(string name, FileInfo? assembly)
+    /// <summary>
+    /// The model <c>--model</c> names: a built-in one, or with an assembly one of its classes (class or full name). Without
+    /// a name: criteo-kaggle, or the assembly's model when it declares one only.
+    /// </summary>
+    public static IDlrmDefinition Choose(string? name, FileInfo? assembly)
     {
         if (assembly is null)
         {
+            name ??= "criteo-kaggle";
             return ModelCatalog.Builtin.TryGetValue(name, out IDlrmDefinition? builtin) ? builtin
                 : throw new CliException($"--model {name}: not a built-in model ({string.Join(", ", ModelCatalog.Builtin.Keys)}); " +
                     "for your own model give --model-assembly PATH (the .dll declaring it) and its class name.", 2);
         }
         IReadOnlyList<IDlrmDefinition> declared = Declared(assembly.FullName);
         if (declared.Count == 0) throw new CliException($"--model-assembly {assembly}: declares no model (no [Dlrm] partial class).", 2);
+        if (name is null)
+        {
+            return declared.Count == 1 ? declared[0]
+                : throw new CliException($"--model-assembly {assembly.Name} declares {declared.Count} models; choose one with --model: " +
+                    $"{string.Join(", ", declared.Select(d => d.GetType().Name))}.", 2);
+        }
         IDlrmDefinition? match = declared.FirstOrDefault(d => d.GetType().Name == name || d.GetType().FullName == name || d.Declaration.Name == name)
             ?? declared.FirstOrDefault(d => string.Equals(d.GetType().Name, name, StringComparison.OrdinalIgnoreCase)
                 || string.Equals(d.GetType().FullName, name, StringComparison.OrdinalIgnoreCase));

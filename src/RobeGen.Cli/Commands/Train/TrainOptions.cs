@@ -24,10 +24,10 @@ internal sealed class TrainOptions
             "(default 0.2 for the built-in sample, none otherwise).",
     }.Finite(0, inclusive: true, max: 0.99);
 
-    public Option<string> Model { get; } = new("--model")
+    public Option<string?> Model { get; } = new("--model")
     {
-        Description = "criteo-kaggle or criteo-terabyte, or with --model-assembly the class name of your own model.",
-        DefaultValueFactory = _ => "criteo-kaggle",
+        Description = "criteo-kaggle (default) or criteo-terabyte, or with --model-assembly the class name of your own model " +
+            "(default there: the assembly's only model).",
     };
 
     public Option<FileInfo?> ModelAssembly { get; } = ModelChoice.AssemblyOption();
@@ -156,7 +156,7 @@ internal sealed class TrainOptions
         Data = parse.GetValue(Data) ?? [],
         EvalData = parse.GetValue(EvalData) ?? [],
         Holdout = parse.GetValue(Holdout),
-        Model = parse.GetValue(Model)!,
+        Model = parse.GetValue(Model),
         ModelAssembly = parse.GetValue(ModelAssembly),
         Storage = parse.GetValue(Storage),
         Compression = parse.GetValue(Compression),
