@@ -1,4 +1,3 @@
-using System.Globalization;
 using RobeGen.Data;
 using RobeGen.Data.Tabular;
 
@@ -19,7 +18,7 @@ internal static class DataFiles
         foreach (string file in files)
         {
             if (!File.Exists(file)) throw new FileNotFoundException($"Data file not found: {file}", file);
-            kinds.Add((file, declaration.NamedColumns || TabularFormats.Detect(file) == TabularFormat.Parquet || HasHeader(file)));
+            kinds.Add((file, declaration.NamedColumns || TabularFormats.Detect(file) == TabularFormat.Parquet || HasHeader(file, declaration)));
         }
         if (kinds.Select(k => k.Tabular).Distinct().Count() > 1)
         {
@@ -51,13 +50,16 @@ internal static class DataFiles
         return counts[best] > 0 ? candidates[best] : ',';
     }
 
-    /// <summary>A header row: its first field is text, where a Criteo line starts with a 0/1 label (or an integer, or nothing, in test.txt).</summary>
-    private static bool HasHeader(string file)
+    /// <summary>
+    /// A header row: its first line names one of the model's columns (label, I1, C1, ...), where a Criteo line holds
+    /// numbers and hex ids (a malformed one stays Criteo TSV, so its error, or --skip-bad-rows, names the line).
+    /// </summary>
+    private static bool HasHeader(string file, ModelDeclaration declaration)
     {
         if (FirstLine(file) is not { } line) return false;
-        int end = line.IndexOfAny(['\t', ',', ';', '|']);
-        string first = (end < 0 ? line : line[..end]).Trim().Trim('"');
-        return first.Length > 0 && !double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        var names = new HashSet<string>([declaration.LabelColumn, .. declaration.DenseColumns.Select(c => c.Name), .. declaration.Tables.Select(t => t.ColumnName)],
+            StringComparer.Ordinal);
+        return line.Split(['\t', ',', ';', '|']).Any(field => names.Contains(field.Trim().Trim('"')));
     }
 
     private static string? FirstLine(string file)
