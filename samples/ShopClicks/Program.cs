@@ -1,10 +1,10 @@
 // ShopClicks: a model of the shop's own columns (ShopModel.cs), trained on a CSV file, evaluated on a separate
 // Parquet file, saved, loaded and asked for the click probability of new, unlabeled rows. No Criteo anywhere.
-// Run from the repository root:  dotnet run --project samples/ShopClicks
+// Run from the repository root:  dotnet run --project samples/ShopClicks  [-- FOLDER: keep the data files there]
 using RobeGen; // with the package's global usings (RobeGen.Data, RobeGen.Training, ...), all a program needs
 using ShopClicks;
 
-string folder = Directory.CreateTempSubdirectory("shopclicks-").FullName;
+string folder = args.Length > 0 ? Directory.CreateDirectory(args[0]).FullName : Directory.CreateTempSubdirectory("shopclicks-").FullName;
 string trainCsv = Path.Combine(folder, "clicks-train.csv");
 string testParquet = Path.Combine(folder, "clicks-test.parquet");
 string newCsv = Path.Combine(folder, "clicks-new.csv");
@@ -37,4 +37,4 @@ rows.MoveNext();
 var probabilities = new float[rows.Current.Count];
 predictor.Predict(rows.Current, probabilities);
 for (int i = 0; i < probabilities.Length; i++) Console.WriteLine($"new row {i + 1}: click probability {probabilities[i]:F4}");
-Directory.Delete(folder, recursive: true);
+if (args.Length == 0) Directory.Delete(folder, recursive: true);

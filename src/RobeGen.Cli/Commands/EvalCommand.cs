@@ -4,8 +4,8 @@ using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Cli.Files;
 using RobeGen.Data;
+using RobeGen.Data.Tabular;
 using RobeGen.Metrics;
-using RobeGen.Models;
 using RobeGen.Training;
 
 namespace RobeGen.Cli.Commands;
@@ -16,16 +16,17 @@ internal static class EvalCommand
     public static Command Create()
     {
         var checkpoint = CommonOptions.Checkpoint();
-        var data = CommonOptions.Data(true, "Labeled Criteo files (plain or .gz) to evaluate on.");
+        var data = CommonOptions.Data(true, "Labeled files to evaluate on: Criteo TSV, CSV with a header or Parquet (plain or .gz).");
         var batchSize = CommonOptions.BatchSize(2048);
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var precision = CommonOptions.Precision();
         var skipBad = CommonOptions.SkipBadRows();
+        var modelAssembly = ModelChoice.AssemblyOption();
         var rejects = new Option<string>("--rejects") { Description = "Where --skip-bad-rows writes rejected lines.", DefaultValueFactory = _ => "rejects.tsv" };
         var command = new Command("eval", "Evaluate a checkpoint: AUC, logloss, accuracy and calibration; ends with 'auc=<x> logloss=<y> rows=<n>'.")
         {
-            checkpoint, data, batchSize, device, threads, precision, skipBad, rejects,
+            checkpoint, data, modelAssembly, batchSize, device, threads, precision, skipBad, rejects,
         };
         command.SetAction(parse =>
         {
@@ -44,18 +45,26 @@ internal static class EvalCommand
                 Precision = parse.GetValue(precision),
                 Logger = Output.StderrLogger.Instance,
             };
-            LoadedModel loaded = ModelCheckpoint.Load(checkpointPath, ModelCatalog.Builtin.Values, runtime);
+            FileInfo? assembly = parse.GetValue(modelAssembly);
+            IDlrmDefinition definition = ModelChoice.ForCheckpoint(checkpointPath, assembly);
+            bool tabular = DataFiles.IsTabular(definition.Declaration, files, "--data");
+            if (tabular && parse.GetValue(skipBad))
+                throw new CliException("--skip-bad-rows applies to Criteo TSV; a CSV or Parquet file is read whole (a bad row stops the run, named).", 2);
+            LoadedModel loaded = ModelCheckpoint.Load(checkpointPath, definition, runtime);
             using IDlrmBackend model = loaded.Model;
-            var input = new CriteoTrainingData(files, CriteoLayout.Labeled, new CriteoReaderOptions
+            CriteoTrainingData? criteo = tabular ? null : new CriteoTrainingData(files, CriteoLayout.Labeled, new CriteoReaderOptions
             {
                 ParserThreads = parse.GetValue(threads),
                 SkipBadRows = parse.GetValue(skipBad),
                 RejectsPath = rejectsPath?.Target,
-            }).ForModel(model.Declaration).WithVocabulary(loaded.CreateVocabularyMapper());
+            });
+            // Tabular files are read with the statistics and vocabulary the checkpoint holds.
+            ITrainingData input = criteo is not null ? criteo.ForModel(model.Declaration).WithVocabulary(loaded.CreateVocabularyMapper())
+                : DataFiles.Tabular(model.Declaration, files, statistics: loaded.DenseStatistics, vocabulary: loaded.CreateVocabularyMapper());
             EvaluationMetrics m = new Evaluator(model).Evaluate(input, batch);
             Console.WriteLine($"{loaded.Definition.Declaration.Name} (step {loaded.Checkpoint.Step:N0}) on {model.DeviceName}");
             Console.WriteLine(m.ToString());
-            if (input.RejectedRows > 0) Console.WriteLine($"rejected rows {input.RejectedRows:N0} (written to {rejectsPath!.Given})");
+            if (criteo?.RejectedRows > 0) Console.WriteLine($"rejected rows {criteo.RejectedRows:N0} (written to {rejectsPath!.Given})");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auc={m.Auc:F6} logloss={m.LogLoss:F6} rows={m.Count}"));
             return 0;
         });

@@ -18,9 +18,10 @@ internal static class ExportCommand
             Description = "The ONNX file to write (replaced atomically if it exists).",
             Required = true,
         };
+        var modelAssembly = ModelChoice.AssemblyOption();
         var command = new Command("export", "Write a checkpoint as an ONNX model (opset 17) for ONNX Runtime, Triton or ML.NET.")
         {
-            checkpoint, output,
+            checkpoint, output, modelAssembly,
         };
         command.SetAction(parse =>
         {
@@ -36,7 +37,7 @@ internal static class ExportCommand
                 return 2;
             }
             // The export reads the weights on the host: load on the CPU whatever device trained the model.
-            LoadedModel loaded = ModelCheckpoint.Load(source.FullName, ModelCatalog.Builtin.Values, new ModelOptions { Device = DeviceKind.Cpu });
+            LoadedModel loaded = ModelChoice.Load(source.FullName, parse.GetValue(modelAssembly), new ModelOptions { Device = DeviceKind.Cpu });
             using IDlrmBackend model = loaded.Model;
             OnnxExporter.Export(loaded, target.FullName);
             ModelDeclaration declaration = model.Declaration;

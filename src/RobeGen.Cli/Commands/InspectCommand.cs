@@ -11,20 +11,23 @@ internal static class InspectCommand
     public static Command Create()
     {
         var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "A checkpoint to describe." };
-        var model = new Option<string?>("--model") { Description = "Describe a built-in model's declaration instead." };
+        var model = new Option<string?>("--model") { Description = "Describe a built-in model's declaration instead (or one of --model-assembly's)." };
+        var modelAssembly = ModelChoice.AssemblyOption();
         var command = new Command("inspect", "Print a checkpoint's declaration, sizes, fingerprint, step and settings (or a built-in model's declaration).")
         {
-            checkpoint, model,
+            checkpoint, model, modelAssembly,
         };
         command.SetAction(parse =>
         {
             if (parse.GetValue(checkpoint) is FileInfo file)
             {
                 Checkpoint c = CheckpointFile.Load(file.FullName);
-                IDlrmDefinition? definition = ModelCatalog.FindByDeclarationName(c.DeclarationName);
+                FileInfo? assembly = parse.GetValue(modelAssembly);
+                IDlrmDefinition? definition = ModelChoice.Known(assembly).FirstOrDefault(d => d.Declaration.Name == c.DeclarationName);
                 Console.WriteLine($"checkpoint     {file.FullName} ({SummaryPrinter.Bytes(file.Length)}, format v{CheckpointFile.FormatVersion}, checksum ok)");
                 Console.WriteLine($"model          {c.DeclarationName}, fingerprint {c.Fingerprint}" +
-                    (definition is null ? " (not a built-in model)"
+                    (definition is null ? assembly is null ? " (not built in: give --model-assembly PATH, the .dll that declares it, for its declaration)"
+                        : $" (not built in, nor declared in {assembly.Name})"
                         : definition.Declaration.Fingerprint == c.Fingerprint ? " (matches this build)"
                         : " (DIFFERS from this build's declaration)"));
                 // Epoch counts the passes completed: at the start of the data, N passes are done (not "epoch N + 1" of a one-epoch run).
@@ -42,7 +45,7 @@ internal static class InspectCommand
             }
             if (parse.GetValue(model) is string name)
             {
-                ModelDeclaration d = ModelCatalog.Get(name).Declaration;
+                ModelDeclaration d = ModelChoice.Choose(name, parse.GetValue(modelAssembly)).Declaration;
                 Console.WriteLine(d);
                 ModelSize size = d.DeclaredSize;
                 Console.WriteLine($"  parameters {size.Parameters:N0} ({SummaryPrinter.Bytes(size.Bytes)}); " +

@@ -2,7 +2,7 @@ using System.CommandLine;
 using RobeGen.Backends;
 using RobeGen.Cli.Files;
 using RobeGen.Data;
-using RobeGen.Models;
+using RobeGen.Data.Tabular;
 using RobeGen.Serving;
 
 namespace RobeGen.Cli.Commands;
@@ -13,16 +13,18 @@ internal static class PredictCommand
     public static Command Create()
     {
         var checkpoint = CommonOptions.Checkpoint();
-        var data = CommonOptions.Data(true, "Criteo files: test.txt layout (39 columns, no label) or labeled (40 columns; the label is ignored).");
+        var data = CommonOptions.Data(true,
+            "Criteo TSV (test.txt layout, 39 columns, or labeled, 40; the label is ignored), or CSV with a header or Parquet (a label column is ignored).");
         var output = new Option<string>("--out") { Description = "Output file: one probability per line.", Required = true };
-        var labeled = new Option<bool?>("--labeled") { Description = "Force the layout (default: detected from the first line's field count)." };
+        var labeled = new Option<bool?>("--labeled") { Description = "Criteo TSV: force the layout (default: detected from the first line's field count)." };
+        var modelAssembly = ModelChoice.AssemblyOption();
         var batchSize = CommonOptions.BatchSize(2048);
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var precision = CommonOptions.Precision();
         var command = new Command("predict", "Write the click probability of every row of the input files.")
         {
-            checkpoint, data, output, labeled, batchSize, device, threads, precision,
+            checkpoint, data, modelAssembly, output, labeled, batchSize, device, threads, precision,
         };
         command.SetAction(parse =>
         {
@@ -31,7 +33,9 @@ internal static class PredictCommand
             string checkpointPath = parse.GetValue(checkpoint)!.FullName;
             OutputPath target = OutputPath.Check("--out", parse.GetValue(output)!,
                 [.. files.Select(f => ("--data", f)), ("--checkpoint", checkpointPath)]);
-            CriteoLayout layout = parse.GetValue(labeled) switch
+            IDlrmDefinition definition = ModelChoice.ForCheckpoint(checkpointPath, parse.GetValue(modelAssembly));
+            bool tabular = DataFiles.IsTabular(definition.Declaration, files, "--data");
+            CriteoLayout layout = tabular ? CriteoLayout.Unlabeled : parse.GetValue(labeled) switch
             {
                 true => CriteoLayout.Labeled,
                 false => CriteoLayout.Unlabeled,
@@ -45,14 +49,17 @@ internal static class PredictCommand
                 Precision = parse.GetValue(precision),
                 Logger = Output.StderrLogger.Instance,
             };
-            using Predictor predictor = Predictor.Load(checkpointPath, ModelCatalog.Builtin.Values, runtime);
-            var input = new CriteoTrainingData(files, layout, new CriteoReaderOptions { ParserThreads = parse.GetValue(threads) });
+            using Predictor predictor = Predictor.Load(checkpointPath, definition, runtime);
+            // Tabular files are read with the checkpoint's statistics; their tokens go through the predictor's own vocabulary.
+            ITrainingData input = tabular
+                ? DataFiles.Tabular(predictor.Declaration, files, labeled: false, statistics: predictor.Loaded.DenseStatistics)
+                : new CriteoTrainingData(files, layout, new CriteoReaderOptions { ParserThreads = parse.GetValue(threads) }).ForModel(predictor.Declaration);
             long rows = AtomicOutput.Write(target, stream =>
             {
                 using var writer = new StreamWriter(stream);
-                return predictor.PredictToWriter(input.ForModel(predictor.Declaration), writer, batch);
+                return predictor.PredictToWriter(input, writer, batch);
             });
-            Console.WriteLine($"{rows:N0} predictions ({layout} input) written to {target.Given}");
+            Console.WriteLine($"{rows:N0} predictions ({(tabular ? "tabular" : layout.ToString())} input) written to {target.Given}");
             return 0;
         });
         return command;

@@ -113,6 +113,19 @@ public static class CheckpointFile
     }
 
     /// <summary>
+    /// The full class name of the model a checkpoint holds, read from its header without verifying the checksum (to pick
+    /// the definition to load it with; the load then verifies the file in full).
+    /// </summary>
+    public static string PeekDeclarationName(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        long length = file.Length;
+        VerifyHeader(file, path, length);
+        var source = new CheckpointSource(file, path, length - CheckpointFormat.HeaderBytes - CheckpointFormat.TrailerBytes);
+        return source.ReadString("declaration name");
+    }
+
+    /// <summary>
     /// The step a checkpoint claims, read from its header without verifying the checksum (cheap, for ordering
     /// candidates only: the chosen file is then loaded and verified in full); null when the file cannot be read.
     /// </summary>

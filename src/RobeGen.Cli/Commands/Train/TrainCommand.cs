@@ -4,6 +4,7 @@ using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Cli.Output;
 using RobeGen.Data;
+using RobeGen.Data.Tabular;
 using RobeGen.Models;
 using RobeGen.Training;
 
@@ -15,7 +16,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var options = new TrainOptions();
-        var command = new Command("train", "Train a model on Criteo files (or the built-in sample) and print AUC, logloss, size and speed.");
+        var command = new Command("train", "Train a model on Criteo TSV, CSV or Parquet files (or the built-in sample) and print AUC, logloss, size and speed.");
         foreach (Option option in options.All) command.Options.Add(option);
         command.SetAction(parse => Run(options.Bind(parse)));
         return command;
@@ -28,6 +29,7 @@ internal static class TrainCommand
         string[] files = builtIn ? [EmbeddedSample.Extract()] : r.Data;
         if (builtIn) console.OnMessage($"data: built-in sample, {EmbeddedSample.Attribution}");
 
+        IDlrmDefinition definition = ModelChoice.Choose(r.Model, r.ModelAssembly);
         TrainOutputs outputs = TrainOutputs.Check(r, files);
         CriteoReaderOptions readerOptions = new()
         {
@@ -35,9 +37,8 @@ internal static class TrainCommand
             SkipBadRows = r.SkipBadRows,
             RejectsPath = outputs.Rejects?.Target,
         };
-        (CriteoTrainingData train, CriteoTrainingData? eval) = SplitData(r, files, builtIn, readerOptions);
+        (ITrainingData train, ITrainingData? eval) = SplitData(r, files, builtIn, readerOptions, definition.Declaration);
 
-        IDlrmDefinition definition = ModelCatalog.Get(r.Model);
         if (r.Save is null && (r.CheckpointEvery > 0 || r.CheckpointMinutes > 0 || r.KeepCheckpoints != 1))
             throw new ArgumentException("--checkpoint-every, --checkpoint-minutes and --keep-checkpoints need --save.");
         var series = outputs.Save is null ? null : new CheckpointSeries(outputs.Save.Target, r.KeepCheckpoints);
@@ -63,8 +64,9 @@ internal static class TrainCommand
         using (model)
         {
             VocabularyMapper? mapper = VocabularyMapper.For(vocabulary, model.Layout);
-            train = train.ForModel(definition.Declaration).WithVocabulary(mapper);
-            eval = eval?.ForModel(definition.Declaration).WithVocabulary(mapper);
+            train = ForModel(train, definition.Declaration, mapper, resumed?.DenseStatistics);
+            // Evaluation files are standardized with the training data's statistics, as the checkpoint stores them.
+            eval = eval is null ? null : ForModel(eval, definition.Declaration, mapper, (train as TabularData)?.ResolvedStatistics ?? resumed?.DenseStatistics);
             console.OnMessage($"model: {definition.Declaration.Name} on {model.DeviceName}; {SummaryPrinter.Bytes(model.Layout.Size.Bytes)} " +
                 string.Create(CultureInfo.InvariantCulture,
                     $"({SummaryPrinter.Compression(model.Layout)}); {options.Optimizer}, lr {r.LearningRate}, batch {r.BatchSize}"));
@@ -100,8 +102,8 @@ internal static class TrainCommand
                 plot = Path.ChangeExtension(outputs.Save.Target, ".curve.png");
                 TrainOutputs.Writing(outputs.Save, "the training curve " + plot, () => TrainingCurvePlot.Save(plot, summary, console.LossPoints));
             }
-            if (train.RejectedRows > 0 || (eval?.RejectedRows ?? 0) > 0)
-                Console.WriteLine($"rejected rows  {train.RejectedRows + (eval?.RejectedRows ?? 0):N0} (written to {outputs.Rejects!.Given})");
+            long rejected = ((train as CriteoTrainingData)?.RejectedRows ?? 0) + ((eval as CriteoTrainingData)?.RejectedRows ?? 0);
+            if (rejected > 0) Console.WriteLine($"rejected rows  {rejected:N0} (written to {outputs.Rejects!.Given})");
             // Name the checkpoint only when one was written: no step ran when the data is empty, every row was rejected or --max-steps is 0.
             string? saved = outputs.Save is null ? null
                 : saves > 0 ? r.Save
@@ -141,21 +143,41 @@ internal static class TrainCommand
         return loaded;
     }
 
-    private static (CriteoTrainingData Train, CriteoTrainingData? Eval) SplitData(TrainSettings r, string[] files, bool builtIn, CriteoReaderOptions readerOptions)
+    private static (ITrainingData Train, ITrainingData? Eval) SplitData(TrainSettings r, string[] files, bool builtIn, CriteoReaderOptions readerOptions,
+        ModelDeclaration declaration)
     {
         // Evaluation rows get their own rejects file, so the training rejects are not overwritten by each evaluation.
         CriteoReaderOptions evalOptions = readerOptions with { RejectsPath = readerOptions.RejectsPath is { } p ? TrainOutputs.EvalRejects(p) : null };
+        bool tabular = DataFiles.IsTabular(declaration, files, "--data");
+        bool evalTabular = r.EvalData.Length > 0 && DataFiles.IsTabular(declaration, r.EvalData, "--eval-data");
+        if ((tabular || evalTabular) && r.SkipBadRows)
+            throw new CliException("--skip-bad-rows applies to Criteo TSV; a CSV or Parquet file is read whole (a bad row stops the run, named).", 2);
+        ITrainingData Read(string[] paths, bool isTabular, CriteoReaderOptions options) =>
+            isTabular ? DataFiles.Tabular(declaration, paths) : new CriteoTrainingData(paths, CriteoLayout.Labeled, options);
         if (r.EvalData.Length > 0)
         {
             if (r.Holdout is not null) throw new ArgumentException("Give either --eval-data or --holdout, not both.");
-            return (new CriteoTrainingData(files, CriteoLayout.Labeled, readerOptions),
-                    new CriteoTrainingData(r.EvalData, CriteoLayout.Labeled, evalOptions));
+            return (Read(files, tabular, readerOptions), Read(r.EvalData, evalTabular, evalOptions));
         }
         double? fraction = r.Holdout ?? (builtIn ? 0.2 : null);
-        if (fraction is null or 0) return (new CriteoTrainingData(files, CriteoLayout.Labeled, readerOptions), null);
+        if (fraction is null or 0) return (Read(files, tabular, readerOptions), null);
+        if (tabular) throw new CliException("--holdout cuts the last lines of Criteo TSV files; for CSV or Parquet give --eval-data.", 2);
         var (train, eval) = HoldoutSplit.Split(files, fraction.Value, readerOptions);
         return (train, new CriteoTrainingData(eval.Files, CriteoLayout.Labeled, evalOptions) { First = eval.First });
     }
+
+    /// <summary>Data shaped for the model: Criteo columns projected to its tables, tabular files read with its statistics; both mapped to its vocabulary.</summary>
+    private static ITrainingData ForModel(ITrainingData data, ModelDeclaration declaration, VocabularyMapper? mapper, DenseStatistics? statistics) => data switch
+    {
+        CriteoTrainingData criteo => criteo.ForModel(declaration).WithVocabulary(mapper),
+        TabularData tabular => new TabularData(declaration, tabular.Files, tabular.Delimiter)
+        {
+            Labeled = tabular.Labeled,
+            Statistics = statistics ?? tabular.ResolvedStatistics,
+            Vocabulary = mapper,
+        },
+        _ => throw new InvalidOperationException($"Unexpected data {data.GetType().Name}."),
+    };
 
     private static ModelOptions RuntimeOptions(TrainSettings r) => new()
     {

@@ -9,11 +9,12 @@ namespace RobeGen.Cli.Commands.Train;
 internal sealed class TrainOptions
 {
     public Option<string[]> Data { get; } =
-        CommonOptions.Data(false, "Training files (Criteo TSV, plain or .gz). Default: the built-in 10,000-row Criteo 1TB sample.");
+        CommonOptions.Data(false,
+            "Training files: Criteo TSV, CSV with a header (any delimiter) or Parquet, plain or .gz. Default: the built-in 10,000-row Criteo 1TB sample.");
 
     public Option<string[]> EvalData { get; } = new("--eval-data")
     {
-        Description = "Evaluation files. Without them, --holdout cuts the last rows of --data off.",
+        Description = "Evaluation files (any format --data takes). Without them, --holdout cuts the last rows of Criteo TSV --data off.",
         AllowMultipleArgumentsPerToken = true,
     };
 
@@ -23,7 +24,13 @@ internal sealed class TrainOptions
             "(default 0.2 for the built-in sample, none otherwise).",
     }.Finite(0, inclusive: true, max: 0.99);
 
-    public Option<string> Model { get; } = new("--model") { Description = "criteo-kaggle, criteo-terabyte or criteo-terabyte-dcnv2.", DefaultValueFactory = _ => "criteo-kaggle" };
+    public Option<string?> Model { get; } = new("--model")
+    {
+        Description = "criteo-kaggle (default), criteo-terabyte or criteo-terabyte-dcnv2, or with --model-assembly the class name of your own model " +
+            "(default there: the assembly's only model).",
+    };
+
+    public Option<FileInfo?> ModelAssembly { get; } = ModelChoice.AssemblyOption();
 
     public Option<EmbeddingStorage?> Storage { get; } = new("--storage")
     {
@@ -136,11 +143,9 @@ internal sealed class TrainOptions
         Description = "Where --skip-bad-rows writes rejected lines (default: rejects.tsv beside --save, or in the current folder).",
     };
 
-    public TrainOptions() => Model.AcceptOnlyFromAmong(ModelCatalog.Builtin.Keys.ToArray());
-
     public IEnumerable<Option> All =>
     [
-        Data, EvalData, Holdout, Model, Storage, Compression, QrInit, Slots, BlockSize, MinCount, Epochs, BatchSize, LearningRate, Schedule,
+        Data, EvalData, Holdout, Model, ModelAssembly, Storage, Compression, QrInit, Slots, BlockSize, MinCount, Epochs, BatchSize, LearningRate, Schedule,
         Optimizer, Seed, Device, Threads, Save, Resume, EvalEvery, TargetAuc, MaxSteps, CheckpointEvery, CheckpointMinutes, KeepCheckpoints,
         SkipBadRows, Rejects, Deterministic, Precision,
     ];
@@ -151,7 +156,8 @@ internal sealed class TrainOptions
         Data = parse.GetValue(Data) ?? [],
         EvalData = parse.GetValue(EvalData) ?? [],
         Holdout = parse.GetValue(Holdout),
-        Model = parse.GetValue(Model)!,
+        Model = parse.GetValue(Model),
+        ModelAssembly = parse.GetValue(ModelAssembly),
         Storage = parse.GetValue(Storage),
         Compression = parse.GetValue(Compression),
         QrInit = parse.GetValue(QrInit),

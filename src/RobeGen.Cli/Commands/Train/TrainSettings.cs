@@ -9,7 +9,9 @@ internal sealed class TrainSettings
     public string[] Data { get; init; } = [];
     public string[] EvalData { get; init; } = [];
     public double? Holdout { get; init; }
-    public required string Model { get; init; }
+    /// <summary>The --model given; null when none was (criteo-kaggle, or the only model of --model-assembly).</summary>
+    public string? Model { get; init; }
+    public FileInfo? ModelAssembly { get; init; }
     public EmbeddingStorage? Storage { get; init; }
     public double? Compression { get; init; }
     public long? Slots { get; init; }

@@ -1,0 +1,70 @@
+using RobeGen.Data;
+using RobeGen.Data.Tabular;
+
+namespace RobeGen.Cli.Commands;
+
+/// <summary>
+/// What kind of data files a command was given, told by their content as <see cref="TabularData"/> does: Parquet by its
+/// first bytes, delimited text with a header by its first line, and otherwise Criteo TSV (no header, label first).
+/// A model of named columns reads only the first two; a Criteo model any of them (Parquet from 'robegen convert', or a
+/// CSV whose header names label, I1..I13, C1..C26).
+/// </summary>
+internal static class DataFiles
+{
+    /// <summary>True when <paramref name="files"/> are tabular (a header or Parquet), false for Criteo TSV; mixing both is an error.</summary>
+    public static bool IsTabular(ModelDeclaration declaration, IReadOnlyList<string> files, string option)
+    {
+        var kinds = new List<(string File, bool Tabular)>();
+        foreach (string file in files)
+        {
+            if (!File.Exists(file)) throw new FileNotFoundException($"Data file not found: {file}", file);
+            kinds.Add((file, declaration.NamedColumns || TabularFormats.Detect(file) == TabularFormat.Parquet || HasHeader(file, declaration)));
+        }
+        if (kinds.Select(k => k.Tabular).Distinct().Count() > 1)
+        {
+            throw new CliException($"{option} mixes Criteo TSV ({kinds.First(k => !k.Tabular).File}) with files that have a header or are Parquet " +
+                $"({kinds.First(k => k.Tabular).File}); give one kind.");
+        }
+        return kinds.Count > 0 && kinds[0].Tabular;
+    }
+
+    /// <summary>The files read by name for <paramref name="declaration"/>, the text ones split at the delimiter of their first header.</summary>
+    public static TabularData Tabular(ModelDeclaration declaration, IReadOnlyList<string> files, bool labeled = true,
+        DenseStatistics? statistics = null, VocabularyMapper? vocabulary = null) =>
+        new(declaration, files, Delimiter(files)) { Labeled = labeled, Statistics = statistics, Vocabulary = vocabulary };
+
+    /// <summary>The most frequent of ',', tab, ';' and '|' outside quotes in the first text file's header (',' when none).</summary>
+    public static char Delimiter(IReadOnlyList<string> files)
+    {
+        string? text = files.FirstOrDefault(f => TabularFormats.Detect(f) == TabularFormat.DelimitedText);
+        if (text is null || FirstLine(text) is not { } header) return ',';
+        char[] candidates = [',', '\t', ';', '|'];
+        var counts = new int[candidates.Length];
+        bool quoted = false;
+        foreach (char c in header)
+        {
+            if (c == '"') quoted = !quoted;
+            else if (!quoted && Array.IndexOf(candidates, c) is var i and >= 0) counts[i]++;
+        }
+        int best = Array.IndexOf(counts, counts.Max());
+        return counts[best] > 0 ? candidates[best] : ',';
+    }
+
+    /// <summary>
+    /// A header row: its first line names one of the model's columns (label, I1, C1, ...), where a Criteo line holds
+    /// numbers and hex ids (a malformed one stays Criteo TSV, so its error, or --skip-bad-rows, names the line).
+    /// </summary>
+    private static bool HasHeader(string file, ModelDeclaration declaration)
+    {
+        if (FirstLine(file) is not { } line) return false;
+        var names = new HashSet<string>([declaration.LabelColumn, .. declaration.DenseColumns.Select(c => c.Name), .. declaration.Tables.Select(t => t.ColumnName)],
+            StringComparer.Ordinal);
+        return line.Split(['\t', ',', ';', '|']).Any(field => names.Contains(field.Trim().Trim('"')));
+    }
+
+    private static string? FirstLine(string file)
+    {
+        using var reader = new StreamReader(InputFile.OpenRead(file));
+        return reader.ReadLine();
+    }
+}
