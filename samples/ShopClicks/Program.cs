@@ -25,7 +25,7 @@ using (IDlrmBackend model = Dlrm.Create(ShopModel.Definition, options))
     var trainer = new Trainer(model, new TrainingOptions { Epochs = 2, BatchSize = 256, LearningRate = LearningRateSchedule.Constant(0.02f) },
         saveCheckpoint: snapshot => ModelCheckpoint.Save(checkpoint, model, options, snapshot));
     TrainingSummary summary = trainer.Train(train, test);
-    Console.WriteLine($"trained {summary.Final.Step} steps ({summary.TrainingRowsPerSecond:N0} rows/s)");
+    Console.WriteLine($"trained {summary.Final.Step} steps ({summary.WallRowsPerSecond:N0} rows/s wall-clock)");
     Console.WriteLine($"evaluated on {Path.GetFileName(testParquet)}: {summary.Evaluation}");
 }
 

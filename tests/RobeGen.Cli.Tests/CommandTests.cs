@@ -17,6 +17,8 @@ public sealed class CommandTests
         Assert.Contains("built-in sample", train.Stdout);
         Assert.Contains("eval AUC", train.Stdout);
         Assert.Contains("compression    1,000.4x", train.Stdout);
+        // The headline rate is the wall-clock one over the 30 steps' rows; the steps-only rate says so.
+        Assert.Matches(@"throughput     [\d,]+ rows/s wall-clock \(3,840 rows in [\d.]+ s\); training steps alone [\d,]+ rows/s", train.Stdout);
         Assert.True(File.Exists(checkpoint));
         Assert.True(File.Exists(scratch.File("model.curve.png")), "no training curve beside the checkpoint");
 

@@ -15,6 +15,9 @@ public sealed class InterruptTests
     public async Task A_signal_stops_after_the_current_step_saves_and_exits_with_128_plus_the_signal(string signal, int exitCode, string name)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        // A job a shell started in the background has SIGINT ignored, and so have its children: no process can catch it
+        // then (the runtime keeps an inherited SIG_IGN). SIGTERM is still tested there.
+        if (signal == "INT" && SignalIgnoredHere(2)) return;
         using var scratch = new Scratch();
         string checkpoint = scratch.File("model.rgck");
         // Long enough (1,000 epochs of the sample) that only the signal ends it.
@@ -29,8 +32,13 @@ public sealed class InterruptTests
             if (line.StartsWith("checkpoint @ step", StringComparison.Ordinal)) break;
         }
         using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
-        string rest = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "robegen did not stop after the signal");
+        Task<string> restOfOutput = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
+        {
+            process.Kill(entireProcessTree: true); // never leave a 1,000-epoch run behind
+            Assert.Fail("robegen did not stop after the signal");
+        }
+        string rest = await restOfOutput;
 
         string error = await stderr;
         Assert.True(process.ExitCode == exitCode, $"exit {process.ExitCode}\n{string.Join('\n', stdout)}\n{rest}\n{error}");
@@ -41,6 +49,14 @@ public sealed class InterruptTests
         Assert.True(saved.Step > 0);
         Assert.Contains($"after step {saved.Step:N0}", line1);
         Assert.Empty(Directory.GetFiles(scratch.Path, ".*")); // no temporary file left
+    }
+
+    /// <summary>Whether this process ignores signal <paramref name="number"/> (Linux: the SigIgn mask of /proc/self/status).</summary>
+    private static bool SignalIgnoredHere(int number)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        string? mask = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))?[7..].Trim();
+        return mask is not null && (Convert.ToUInt64(mask, 16) & (1UL << (number - 1))) != 0;
     }
 
     [Theory]

@@ -33,6 +33,30 @@ public sealed class SelfContainedPublishTests
             await process.WaitForExitAsync(timeout.Token);
             Assert.True(process.ExitCode == 0, stdout + await stderr);
             Assert.Contains("eval AUC", stdout);
+
+            // The binary alone, as it is carried to the GPU machine: Parquet (a native library) still works.
+            string alone = Directory.CreateTempSubdirectory("robegen-alone-").FullName;
+            try
+            {
+                File.Copy(binary, Path.Combine(alone, "RobeGen.Cli"));
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path.Combine(alone, "RobeGen.Cli"), File.GetUnixFileMode(binary));
+                var convert = new ProcessStartInfo(Path.Combine(alone, "RobeGen.Cli")) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = alone };
+                foreach (string a in new[] { "convert", "--data", Path.Combine(repo, "samples", "data", "criteo_1tb_day0_head10k.tsv.gz"), "--out", "sample.parquet" })
+                    convert.ArgumentList.Add(a);
+                convert.Environment["PATH"] = "/usr/bin:/bin";
+                convert.Environment.Remove("DOTNET_ROOT");
+                using var converting = Process.Start(convert)!;
+                Task<string> convertErrors = converting.StandardError.ReadToEndAsync();
+                string convertOutput = await converting.StandardOutput.ReadToEndAsync();
+                using var convertTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+                await converting.WaitForExitAsync(convertTimeout.Token);
+                Assert.True(converting.ExitCode == 0, convertOutput + await convertErrors);
+                Assert.True(new FileInfo(Path.Combine(alone, "sample.parquet")).Length > 0, "convert wrote no Parquet file");
+            }
+            finally
+            {
+                try { Directory.Delete(alone, recursive: true); } catch (IOException) { }
+            }
         }
         finally
         {

@@ -23,7 +23,9 @@ internal static class SummaryPrinter
             : s.Size.FullTableEmbeddingParameters > 0
                 ? string.Create(inv, $"compression    {s.Size.CompressionRatio:N1}x against full tables ({Bytes(s.Size.FullTableEmbeddingParameters * 4)})")
                 : "compression    n/a (no cardinalities declared)");
-        output.WriteLine(string.Create(inv, $"throughput     {s.TrainingRowsPerSecond:N0} training samples/s ({s.WallTime.TotalSeconds:F1} s wall)"));
+        // The headline rate is wall-clock (rows over the run's elapsed time); the steps-only rate is labelled as such.
+        output.WriteLine(string.Create(inv,
+            $"throughput     {s.WallRowsPerSecond:N0} rows/s wall-clock ({s.RowsTrained:N0} rows in {s.WallTime.TotalSeconds:F1} s); training steps alone {s.TrainingRowsPerSecond:N0} rows/s"));
         if (checkpoint is not null) output.WriteLine($"checkpoint     {checkpoint}");
         if (plot is not null) output.WriteLine($"curve          {plot}");
     }

@@ -82,5 +82,8 @@ internal sealed class TrainingRun(TrainingProgressState start, long checkpointCl
 
     public TrainingSummary Summary(IDlrmBackend model) => new(
         model.Declaration.Name, model.DeviceName, State, StopReason ?? throw new InvalidOperationException("The run has not stopped."), LastEvaluation, _curve,
-        model.Layout.Size, (State.Rows - _startRows) / Math.Max(1e-9, _trainSeconds), _wall.Elapsed);
+        model.Layout.Size, (State.Rows - _startRows) / Math.Max(1e-9, _trainSeconds), _wall.Elapsed)
+    {
+        RowsTrained = State.Rows - _startRows,
+    };
 }

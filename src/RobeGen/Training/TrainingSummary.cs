@@ -14,6 +14,15 @@ public sealed record TrainingSummary(
     double TrainingRowsPerSecond,
     TimeSpan WallTime)
 {
+    /// <summary>Rows this run trained on (a resumed run's earlier rows are not counted).</summary>
+    public long RowsTrained { get; init; }
+
+    /// <summary>
+    /// <see cref="RowsTrained"/> per second of <see cref="WallTime"/>: the wall-clock rate of the whole run (reading,
+    /// evaluations and checkpoints included). <see cref="TrainingRowsPerSecond"/> counts the training steps' time alone.
+    /// </summary>
+    public double WallRowsPerSecond => RowsTrained / Math.Max(1e-9, WallTime.TotalSeconds);
+
     /// <summary>The vocabulary and dense statistics fitted on the training data (pass them to a checkpoint saved after the run).</summary>
     public FittedInputs Inputs { get; init; } = FittedInputs.None;
 }

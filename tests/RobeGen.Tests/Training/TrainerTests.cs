@@ -92,6 +92,10 @@ public sealed class TrainerTests
         Assert.True(point.TrainLoss > 0 && double.IsFinite(point.TrainLoss));
         Assert.Null(summary.Evaluation);
         Assert.True(summary.TrainingRowsPerSecond > 0);
+        // The wall-clock rate covers the whole run, so it can only be below the steps-only rate.
+        Assert.Equal(7L * BatchRows, summary.RowsTrained);
+        Assert.Equal(summary.RowsTrained / summary.WallTime.TotalSeconds, summary.WallRowsPerSecond, 6);
+        Assert.True(summary.WallRowsPerSecond <= summary.TrainingRowsPerSecond * 1.0001);
     }
 
     [Fact]
