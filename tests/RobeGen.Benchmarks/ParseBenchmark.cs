@@ -25,7 +25,7 @@ internal static class ParseBenchmark
         int batch = int.Parse(Option(args, "--batch") ?? "2048", CultureInfo.InvariantCulture);
         int cores = Environment.ProcessorCount;
         int[] threadCounts = (Option(args, "--threads") ?? $"1,{cores}").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().ToArray();
-        // CriteoReaderOptions.InflateThreads: -1 inflates on the reader thread (the old way), 0 = half the cores ahead.
+        // CriteoReaderOptions.InflateThreads: -1 inflates on the reader thread (the old way), 0 = half the cores (at least 2) ahead.
         int[] inflateSettings = (Option(args, "--inflate-threads") ?? "-1,0").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().ToArray();
 
         string plain = DecompressToRam(file);
@@ -61,7 +61,7 @@ internal static class ParseBenchmark
     private static string InflateLabel(int inflateThreads) => inflateThreads switch
     {
         < 0 => ", read on reader thread",
-        0 => $", {Math.Max(1, Environment.ProcessorCount / 2)} files ahead",
+        0 => $", {Math.Max(2, Environment.ProcessorCount / 2)} files ahead (auto)",
         var n => $", {n} files ahead",
     };
 

@@ -51,7 +51,8 @@ public sealed class CriteoReader : IDisposable
         int threads = options.ParserThreads > 0 ? options.ParserThreads : Environment.ProcessorCount;
         int inFlight = options.BatchesInFlight > 0 ? Math.Max(2, options.BatchesInFlight) : DefaultInFlight(threads, options.BatchSize);
 
-        int inflateThreads = options.InflateThreads switch { < 0 => 0, 0 => FilePrefetcher.DefaultAhead, var n => n };
+        int filesToRead = (options.End?.FileIndex ?? files.Count - 1) - options.Start.FileIndex + 1;
+        int inflateThreads = FilePrefetcher.ThreadsFor(options.InflateThreads, filesToRead);
         _chunker = new LineChunker(files, options.Start, options.MaxLineBytes, options.ForceGzipTrailerCheck, options.End, inflateThreads,
             cutLongLines: options.SkipBadRows);
         _free = new BoundedQueue<ReaderWorkItem>(inFlight);

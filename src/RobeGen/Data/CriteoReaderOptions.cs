@@ -17,8 +17,9 @@ public sealed record CriteoReaderOptions
 
     /// <summary>
     /// Threads that read and inflate input files ahead of the reader, one file each, the current file included (gzip
-    /// inflation is the bottleneck of one reading thread); 0 chooses half the cores; -1 reads each file on the reader
-    /// thread itself. The batches do not depend on it; memory grows by up to 8 MiB per thread.
+    /// inflation is the bottleneck of one reading thread); 0 chooses half the cores, at least two, where two or more files
+    /// are read (and reads a single file on the reader thread); -1 reads each file on the reader thread itself. The
+    /// batches do not depend on it; memory grows by up to 9 MiB per thread.
     /// </summary>
     public int InflateThreads { get; init; }
 

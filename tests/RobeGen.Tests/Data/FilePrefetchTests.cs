@@ -45,6 +45,19 @@ public sealed class FilePrefetchTests
         }
     }
 
+    [Theory]
+    [InlineData(-1, 10, 0)]
+    [InlineData(0, 1, 0)] // one file: the reader inflates it itself (a lone read-ahead only adds a copy)
+    [InlineData(0, 2, 2)]
+    [InlineData(3, 1, 3)]
+    public void Auto_reads_ahead_only_where_several_files_are_read(int option, int files, int expected)
+    {
+        int threads = FilePrefetcher.ThreadsFor(option, files);
+        if (option == 0 && files >= 2) Assert.Equal(Math.Min(FilePrefetcher.DefaultAhead, files), threads);
+        else Assert.Equal(expected, threads);
+        Assert.True(FilePrefetcher.DefaultAhead >= 2);
+    }
+
     [Fact]
     public void A_damaged_gzip_ahead_is_reported_when_the_reader_reaches_it_as_a_sequential_read_reports_it()
     {
