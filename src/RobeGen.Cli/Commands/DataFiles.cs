@@ -1,3 +1,4 @@
+using RobeGen.Cli.Files;
 using RobeGen.Data;
 using RobeGen.Data.Tabular;
 
@@ -18,7 +19,10 @@ internal static class DataFiles
         foreach (string file in files)
         {
             if (!File.Exists(file)) throw new FileNotFoundException($"Data file not found: {file}", file);
-            kinds.Add((file, declaration.NamedColumns || TabularFormats.Detect(file) == TabularFormat.Parquet || HasHeader(file, declaration)));
+            // A FIFO or device is never sniffed (opening a FIFO waits for a writer; reading it would consume its first line):
+            // it goes to the Criteo reader, which names it and says why it must be a file.
+            bool sniff = !FileKind.IsSpecial(file);
+            kinds.Add((file, declaration.NamedColumns || (sniff && (TabularFormats.Detect(file) == TabularFormat.Parquet || HasHeader(file, declaration)))));
         }
         if (kinds.Select(k => k.Tabular).Distinct().Count() > 1)
         {
@@ -36,7 +40,7 @@ internal static class DataFiles
     /// <summary>The most frequent of ',', tab, ';' and '|' outside quotes in the first text file's header (',' when none).</summary>
     public static char Delimiter(IReadOnlyList<string> files)
     {
-        string? text = files.FirstOrDefault(f => TabularFormats.Detect(f) == TabularFormat.DelimitedText);
+        string? text = files.FirstOrDefault(f => !FileKind.IsSpecial(f) && TabularFormats.Detect(f) == TabularFormat.DelimitedText);
         if (text is null || FirstLine(text) is not { } header) return ',';
         char[] candidates = [',', '\t', ';', '|'];
         var counts = new int[candidates.Length];
@@ -62,9 +66,18 @@ internal static class DataFiles
         return line.Split(['\t', ',', ';', '|']).Any(field => names.Contains(field.Trim().Trim('"')));
     }
 
+    /// <summary>The first line, or null where there is none or it cannot be read (a damaged gzip: the reader that then
+    /// reads the file reports the damage with the file and line).</summary>
     private static string? FirstLine(string file)
     {
-        using var reader = new StreamReader(InputFile.OpenRead(file));
-        return reader.ReadLine();
+        try
+        {
+            using var reader = new StreamReader(InputFile.OpenRead(file));
+            return reader.ReadLine();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 }
