@@ -13,7 +13,7 @@ namespace RobeGen.Tests.Data.Tabular;
 /// Real Avazu rows (a second real format: CSV with a header, 24 columns), read from ../shared/data and never copied
 /// into the repository: a model declared on Avazu's own column names trains on the first 80% and is evaluated on the rest.
 /// </summary>
-public sealed class AvazuTests : IDisposable
+public sealed class SharedClickLogCsvTests : IDisposable
 {
     private readonly TempFolder _temp = new();
 
