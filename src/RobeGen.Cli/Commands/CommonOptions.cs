@@ -55,4 +55,17 @@ internal static class CommonOptions
     {
         Description = "Leave out malformed lines instead of stopping: they are counted, reported and written verbatim to a rejects file.",
     };
+
+    /// <summary>
+    /// How a loaded checkpoint runs for eval and predict: the shared --device, --threads and --precision, the batch size,
+    /// and library notices on stderr.
+    /// </summary>
+    public static ModelOptions Runtime(ParseResult parse, Option<DeviceKind> device, Option<int> threads, Option<Precision> precision, int batch) => new()
+    {
+        Device = parse.GetValue(device),
+        Threads = parse.GetValue(threads),
+        MaxBatchSize = batch,
+        Precision = parse.GetValue(precision),
+        Logger = Output.StderrLogger.Instance,
+    };
 }

@@ -37,14 +37,7 @@ internal static class EvalCommand
             OutputPath? rejectsPath = parse.GetValue(skipBad)
                 ? OutputPath.Check("--rejects", parse.GetValue(rejects)!, [.. files.Select(f => ("--data", f)), ("--checkpoint", checkpointPath)])
                 : null;
-            var runtime = new ModelOptions
-            {
-                Device = parse.GetValue(device),
-                Threads = parse.GetValue(threads),
-                MaxBatchSize = batch,
-                Precision = parse.GetValue(precision),
-                Logger = Output.StderrLogger.Instance,
-            };
+            ModelOptions runtime = CommonOptions.Runtime(parse, device, threads, precision, batch);
             FileInfo? assembly = parse.GetValue(modelAssembly);
             IDlrmDefinition definition = ModelChoice.ForCheckpoint(checkpointPath, assembly);
             bool tabular = DataFiles.IsTabular(definition.Declaration, files, "--data");

@@ -41,14 +41,7 @@ internal static class PredictCommand
                 false => CriteoLayout.Unlabeled,
                 null => CriteoLayoutDetector.Detect(files[0]),
             };
-            var runtime = new ModelOptions
-            {
-                Device = parse.GetValue(device),
-                Threads = parse.GetValue(threads),
-                MaxBatchSize = batch,
-                Precision = parse.GetValue(precision),
-                Logger = Output.StderrLogger.Instance,
-            };
+            ModelOptions runtime = CommonOptions.Runtime(parse, device, threads, precision, batch);
             using Predictor predictor = Predictor.Load(checkpointPath, definition, runtime);
             // Tabular files are read with the checkpoint's statistics; their tokens go through the predictor's own vocabulary.
             ITrainingData input = tabular
