@@ -64,5 +64,24 @@ public sealed class ExportCommandTests
         Assert.Single(absent.Stderr.TrimEnd().Split('\n'));
         Assert.Contains("does not exist", absent.Stderr);
         Assert.Equal(["m.rgck", "m.curve.png"], Directory.GetFiles(scratch.Path).Select(f => Path.GetFileName(f)).OrderDescending().ToArray());
+
+        if (!OperatingSystem.IsLinux()) return;
+        // A FIFO (as a device would) is refused, not replaced by a renamed file: as root a rename would replace the node.
+        string fifo = scratch.File("fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) mkfifo.WaitForExit();
+        Robegen.Result special = Robegen.Run("export", "--checkpoint", checkpoint, "--out", fifo);
+        Assert.Equal(2, special.ExitCode);
+        Assert.Contains("device or pipe", special.Stderr);
+        var stat = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%F", fifo]) { RedirectStandardOutput = true };
+        using (var kind = System.Diagnostics.Process.Start(stat)!)
+            Assert.Equal("fifo", kind.StandardOutput.ReadToEnd().Trim());
+
+        // A link is written through: the link stays, the file it names gets the model.
+        string real = scratch.File("real.onnx"), link = scratch.File("link.onnx");
+        File.WriteAllText(real, "old");
+        File.CreateSymbolicLink(link, real);
+        Assert.Equal(0, Robegen.Run("export", "--checkpoint", checkpoint, "--out", link).ExitCode);
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.True(new FileInfo(real).Length > 1000);
     }
 }

@@ -1,3 +1,4 @@
+using RobeGen.Cli.Files;
 using System.CommandLine;
 using RobeGen.Backends;
 using RobeGen.Checkpoints;
@@ -36,13 +37,22 @@ internal static class ExportCommand
                 Console.Error.WriteLine($"robegen export: --out {target} is a directory; name a file such as {Path.Combine(target.ToString(), "model.onnx")}.");
                 return 2;
             }
+            string? folder = Path.GetDirectoryName(Path.GetFullPath(target.FullName));
+            if (folder is not null && !Directory.Exists(folder))
+            {
+                Console.Error.WriteLine($"robegen: error: --out {target}: the folder {folder} does not exist.");
+                return 1;
+            }
+            // The shared output checks: a link is written through (not replaced), a loop or an unwritable folder is refused,
+            // and a device or FIFO is refused (the file is renamed into place, which would replace the node).
+            OutputPath outPath = OutputPath.Check("--out", target.ToString(), [("--checkpoint", source.FullName)], allowSpecial: false);
             // The export reads the weights on the host: load on the CPU whatever device trained the model.
             LoadedModel loaded = ModelChoice.Load(source.FullName, parse.GetValue(modelAssembly), new ModelOptions { Device = DeviceKind.Cpu });
             using IDlrmBackend model = loaded.Model;
-            OnnxExporter.Export(loaded, target.FullName);
+            OnnxExporter.Export(loaded, outPath.Target);
             ModelDeclaration declaration = model.Declaration;
             Console.WriteLine($"exported {declaration.Name} (step {loaded.Checkpoint.Step:N0}) to {target.FullName} " +
-                $"({SummaryPrinter.Bytes(new FileInfo(target.FullName).Length)}, ONNX opset {OnnxExporter.Opset})");
+                $"({SummaryPrinter.Bytes(new FileInfo(outPath.Target).Length)}, ONNX opset {OnnxExporter.Opset})");
             Console.WriteLine($"inputs   {OnnxExporter.DenseInput}: float[batch, {declaration.DenseFeatures}] raw dense values; " +
                 $"{string.Join(", ", declaration.Tables.Select(t => t.Name))}: int64[batch] raw ids");
             Console.WriteLine($"output   {OnnxExporter.ProbabilityOutput}: float[batch] click probability");
