@@ -27,6 +27,16 @@ public sealed record EmbeddingTable(
     /// <summary>Name of the column in the data: the declared name, or C1..C26 for a column of the Criteo layout.</summary>
     public string ColumnName { get; init; } = $"C{Column + 1}";
 
+    /// <summary>How a multi-hot cell (a list of ids) is pooled; <see cref="Pooling.None"/> for a single-hot column.</summary>
+    public Pooling Pooling { get; init; } = Pooling.None;
+
+    /// <summary>Ids per cell that synthetic data and benchmarks use for a multi-hot table (MLPerf DLRM-DCNv2's
+    /// per-feature hotness); 1 for a single-hot table. Real data may hold any number per cell, an empty list included.</summary>
+    public int Hotness { get; init; } = 1;
+
+    /// <summary>True when cells are lists of ids pooled by <see cref="Pooling"/>.</summary>
+    public bool IsMultiHot => Pooling != Pooling.None;
+
     /// <summary>Stride between tables' id ranges for raw 64-bit tokens: 32-bit ids (and the missing-id token 2^32) never collide across tables.</summary>
     public const int RawTokenTableShift = 33;
 

@@ -61,3 +61,14 @@ public enum InteractionKind
     /// </summary>
     DcnV2 = 2,
 }
+
+/// <summary>How a categorical cell with several ids (a multi-hot bag) becomes one embedding.</summary>
+public enum Pooling
+{
+    /// <summary>Single-hot: the cell holds exactly one id (a missing value is the table's missing token).</summary>
+    None = 0,
+    /// <summary>Multi-hot: the embeddings of the cell's ids are added; an empty bag is the zero vector.</summary>
+    Sum = 1,
+    /// <summary>Multi-hot: the embeddings of the cell's ids are averaged; an empty bag is the zero vector.</summary>
+    Mean = 2,
+}

@@ -119,6 +119,10 @@ public sealed class ModelDeclaration
     /// <summary>Number of tables.</summary>
     public int TableCount => Tables.Length;
 
+    /// <summary>True when some table's cells are lists of ids (<see cref="EmbeddingTable.IsMultiHot"/>): the model's
+    /// batches then hold bags (<see cref="Data.Batch.IsMultiHot"/>).</summary>
+    public bool HasMultiHotTables => Tables.Any(t => t.IsMultiHot);
+
     /// <summary>How the top MLP's input is formed from u and the embeddings.</summary>
     public InteractionKind Interaction { get; }
     /// <summary>Cross layers L of a DcnV2 model (0 otherwise).</summary>
