@@ -4,8 +4,7 @@ namespace RobeGen.Onnx;
 
 /// <summary>
 /// The MLPs as Gemm nodes (y = x W^T + b, W stored [out, in] as in <see cref="ModelState"/>), each followed by a ReLU
-/// except the top MLP's one-unit logit layer; and Criteo's dense transform, log(1 + x) for x &gt; 0 and 0 otherwise
-/// (negative, zero or missing-as-NaN inputs), the transform the data readers apply before the bottom MLP.
+/// except the top MLP's one-unit logit layer.
 /// </summary>
 internal static class MlpGraph
 {
@@ -35,15 +34,6 @@ internal static class MlpGraph
             fanIn = fanOut;
         }
         return x;
-    }
-
-    /// <summary>log(1 + x) where x &gt; 0, else 0 (a NaN compares false: 0).</summary>
-    public static string CriteoDenseTransform(OnnxGraph g, string raw)
-    {
-        string positive = g.Node("Greater", "dense_positive", raw, g.Float(0f));
-        string safe = g.Node("Where", "dense_safe", positive, raw, g.Float(0f));
-        string log = g.Node("Log", "dense_log1p", g.Node("Add", "dense_plus_one", safe, g.Float(1f)));
-        return g.Node("Where", "dense_transformed", positive, log, g.Float(0f));
     }
 
     private static string Layer(OnnxGraph g, ModelState state, string name, string x, int fanIn, int fanOut, bool relu)

@@ -10,10 +10,10 @@ namespace RobeGen.Onnx;
 /// <summary>
 /// Writes a trained model as one standard ONNX file (opset 17, plus ai.onnx.ml's LabelEncoder where a vocabulary maps
 /// ids): the dense transform, every table's lookup with the exact ROBE hash (or Full, Hashed, QuotientRemainder rows),
-/// the bottom MLP, the dot interaction, the top MLP and the sigmoid. Inputs: <see cref="DenseInput"/>, float
-/// [batch, dense features], the raw dense values (the graph applies Criteo's log(1 + x)); and one int64 [batch] input
-/// per table, named as the table, holding the raw 64-bit id's bits (Criteo's hex id as a number; a missing id is
-/// <see cref="EmbeddingTable.MissingRawToken"/>). Output: <see cref="ProbabilityOutput"/>, float [batch], the click
+/// the bottom MLP, the interaction, the top MLP and the sigmoid. Inputs: <see cref="DenseInput"/>, float
+/// [batch, dense features], the raw dense values (the graph applies each column's declared transform); and one int64
+/// [batch] input per table, named as the table, holding the raw 64-bit id's bits (Criteo's hex id as a number; a
+/// user's column's id as <see cref="Data.Tabular.CategoricalIds"/> makes it; a missing id is <see cref="EmbeddingTable.MissingRawToken"/>). Output: <see cref="ProbabilityOutput"/>, float [batch], the click
 /// probability. docs/onnx.md describes it.
 /// </summary>
 public static class OnnxExporter
@@ -34,15 +34,16 @@ public static class OnnxExporter
     public static void Export(LoadedModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Export(model.Model, model.Vocabulary, path);
+        Export(model.Model, model.Vocabulary, path, model.DenseStatistics);
     }
 
-    /// <summary>Writes a live model to <paramref name="path"/>, atomically; <paramref name="vocabulary"/> as in <see cref="Export(IDlrmBackend, Vocabulary?, Stream)"/>.</summary>
-    public static void Export(IDlrmBackend model, Vocabulary? vocabulary, string path)
+    /// <summary>Writes a live model to <paramref name="path"/>, atomically; <paramref name="vocabulary"/> and
+    /// <paramref name="statistics"/> as in <see cref="Export(IDlrmBackend, Vocabulary?, Stream, DenseStatistics?)"/>.</summary>
+    public static void Export(IDlrmBackend model, Vocabulary? vocabulary, string path, DenseStatistics? statistics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ModelProto proto = Build(model, vocabulary);
+        ModelProto proto = Build(model, vocabulary, statistics);
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? ".";
         if (!Directory.Exists(directory)) throw new OnnxExportException($"{path}: cannot write the ONNX file: the folder {directory} does not exist.");
@@ -80,21 +81,23 @@ public static class OnnxExporter
     public static void Export(LoadedModel model, Stream output)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Export(model.Model, model.Vocabulary, output);
+        Export(model.Model, model.Vocabulary, output, model.DenseStatistics);
     }
 
-    /// <summary>Writes a live model to <paramref name="output"/>; <paramref name="vocabulary"/> is the one its Full tables (or its vocabulary tokens) were trained with.</summary>
-    public static void Export(IDlrmBackend model, Vocabulary? vocabulary, Stream output)
+    /// <summary>Writes a live model to <paramref name="output"/>; <paramref name="vocabulary"/> is the one its Full tables (or its
+    /// vocabulary tokens) were trained with, <paramref name="statistics"/> those of its standardized dense columns (required when it has any).</summary>
+    public static void Export(IDlrmBackend model, Vocabulary? vocabulary, Stream output, DenseStatistics? statistics = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
-        Build(model, vocabulary).WriteTo(output);
+        Build(model, vocabulary, statistics).WriteTo(output);
     }
 
-    /// <summary>The ONNX model as bytes (what <see cref="Export(IDlrmBackend, Vocabulary?, Stream)"/> writes).</summary>
-    public static byte[] ToBytes(IDlrmBackend model, Vocabulary? vocabulary) => Build(model, vocabulary).ToByteArray();
+    /// <summary>The ONNX model as bytes (what <see cref="Export(IDlrmBackend, Vocabulary?, Stream, DenseStatistics?)"/> writes).</summary>
+    public static byte[] ToBytes(IDlrmBackend model, Vocabulary? vocabulary, DenseStatistics? statistics = null) =>
+        Build(model, vocabulary, statistics).ToByteArray();
 
-    internal static ModelProto Build(IDlrmBackend model, Vocabulary? vocabulary)
+    internal static ModelProto Build(IDlrmBackend model, Vocabulary? vocabulary, DenseStatistics? statistics = null)
     {
         EmbeddingLayout layout = model.Layout;
         ModelDeclaration declaration = layout.Declaration;
@@ -112,9 +115,10 @@ public static class OnnxExporter
 
         var g = new OnnxGraph(declaration.Name);
         g.Input(DenseInput, TensorProto.Types.DataType.Float,
-            $"The {declaration.DenseFeatures} dense features as raw values; the graph applies log(1 + x) to x > 0 and maps the rest to 0.",
+            $"The {declaration.DenseFeatures} dense features ({string.Join(", ", declaration.DenseColumns.Select(c => c.Name))}) as raw values, NaN where missing; " +
+            "the graph applies each column's declared transform (Log1p: log(1 + x) for x > 0, else 0; Standardize: (x - mean) / std; None) and maps a missing value to 0.",
             declaration.DenseFeatures);
-        string dense = MlpGraph.CriteoDenseTransform(g, DenseInput);
+        string dense = DenseTransformGraph.Build(g, declaration, statistics ?? DenseStatistics.None, DenseInput);
         string bottom = MlpGraph.Bottom(g, declaration, state, dense);
 
         float[] embedding = state["embedding"];
@@ -185,7 +189,7 @@ public static class OnnxExporter
     }
 
     private static string IdDoc(EmbeddingTable table, bool mapped) =>
-        $"Table {table.Name} (data column {table.Column}): the raw 64-bit id's bits as int64"
+        $"Table {table.Name} (data column {table.ColumnName}): the raw 64-bit id's bits as int64 (a named column's cell as RobeGen.Data.CategoricalIds makes it)"
         + (mapped ? "; the graph maps it through the training vocabulary (unknown ids share index 0)." : ".");
 
     private static string DescribeLayout(EmbeddingLayout layout) =>

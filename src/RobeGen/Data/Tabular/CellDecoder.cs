@@ -54,13 +54,18 @@ internal static class CellDecoder
             token = id;
             return null;
         }
-        if (cell.Length <= 10 && IsDigits(cell) && uint.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out uint number))
-        {
-            token = number;
-            return null;
-        }
-        token = Hash(cell);
+        token = TextToken(cell);
         return null;
+    }
+
+    /// <summary>The text rule: a decimal integer in [0, 2^32) is its own id, any other text its 32-bit XxHash32, an empty cell
+    /// the missing-value token.</summary>
+    public static ulong TextToken(ReadOnlySpan<char> cell)
+    {
+        if (cell.Length == 0) return EmbeddingTable.MissingRawToken;
+        if (cell.Length <= 10 && IsDigits(cell) && uint.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out uint number))
+            return number;
+        return Hash(cell);
     }
 
     /// <summary>An integer cell: under the Criteo rule it must be a 32-bit id; under the text rule it is read as its decimal text.</summary>
