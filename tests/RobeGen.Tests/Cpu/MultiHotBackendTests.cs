@@ -36,7 +36,7 @@ public sealed class MultiHotBackendTests
             Seed = 5,
             MaxBatchSize = 16,
             Threads = 2,
-            Embedding = generic ? new EmbeddingOverrides { BlockSize = 3 } : null,
+            Embedding = generic ? new EmbeddingOverrides { BlockSize = 3 } : EmbeddingOverrides.None,
         };
         using var backend = new CpuDlrmBackend(model, options);
         Assert.Equal(generic, !backend.Layout.MatchesDeclaredKernels);
