@@ -94,6 +94,12 @@ public sealed class DiagnosticTests
         // D = d (T+1) = 8 * 3 = 24.
         { "RG0042", Valid(dlrm: Mlps + ", Interaction = InteractionKind.DcnV2, CrossLayers = 2, [|CrossRank = 25|]"), "CrossRank = 25; set it between 1 and 24", true },
         { "RG0042", Valid(dlrm: Mlps + ", Interaction = InteractionKind.DcnV2, CrossLayers = 2, [|CrossRank = -1|]"), "CrossRank = -1", true },
+        { "RG0043", Named(tables: "[Categorical(\"tags\", Pooling = Pooling.Sum, [|Hotness = 0|])] public partial EmbeddingTable A { get; }"),
+            "Table 'A' has Hotness = 0", true },
+        { "RG0043", Named(tables: "[Categorical(\"tags\", [|Hotness = -3|])] public partial EmbeddingTable A { get; }"), "Hotness = -3", true },
+        { "RG0044", Valid(tables: "[Categorical(Column = 0, [|Pooling = Pooling.Mean|])] public partial EmbeddingTable A { get; }"),
+            "Table 'A' has Pooling = Mean, but it reads column C1 of the Criteo layout", true },
+        { "RG0026", Named(tables: "[Categorical(\"tags\", [|Pooling = (Pooling)4|])] public partial EmbeddingTable A { get; }"), "Pooling = 4 is not a value of Pooling", true },
     };
 
     /// <summary>A valid declaration of named columns, with one part replaced.</summary>

@@ -45,6 +45,34 @@ public sealed class NamedColumnTests
         Assert.NotEqual(LoadDeclaration(Declarations.TinyNamed, "Shop.TinyNamed").Fingerprint, LoadDeclaration(changed, "Shop.TinyNamed").Fingerprint);
     }
 
+    /// <summary>TinyNamed with a multi-hot "tags" table (Sum, hotness 20) and the user table pooled by Mean.</summary>
+    private static readonly string TinyMultiHot = Declarations.TinyNamed
+        .Replace("[Categorical(\"user_id\", Cardinality = 1000)]", "[Categorical(\"user_id\", Cardinality = 1000, Pooling = Pooling.Mean, Hotness = 3)]")
+        .Replace("public partial EmbeddingTable Country { get; }",
+            "public partial EmbeddingTable Country { get; }\n    [Categorical(\"tags\", Pooling = Pooling.Sum, Hotness = 20)] public partial EmbeddingTable Tags { get; }");
+
+    [Fact]
+    public void A_multi_hot_table_carries_its_pooling_and_hotness()
+    {
+        Assert.Contains("Pooling.Sum", TinyMultiHot, StringComparison.Ordinal);
+        ModelDeclaration d = LoadDeclaration(TinyMultiHot, "Shop.TinyNamed");
+        Assert.True(d.HasMultiHotTables);
+        Assert.Equal(new[] { Pooling.Mean, Pooling.None, Pooling.Sum }, d.Tables.Select(t => t.Pooling));
+        Assert.Equal(new[] { 3, 1, 20 }, d.Tables.Select(t => t.Hotness));
+        Assert.Equal(new[] { "user_id", "country", "tags" }, d.Tables.Select(t => t.ColumnName));
+        Assert.False(LoadDeclaration(Declarations.TinyNamed, "Shop.TinyNamed").HasMultiHotTables);
+    }
+
+    [Theory]
+    [InlineData("Pooling = Pooling.Sum, Hotness = 20", "Pooling = Pooling.Mean, Hotness = 20")]
+    [InlineData("Pooling = Pooling.Sum, Hotness = 20", "Pooling = Pooling.Sum, Hotness = 5")]
+    public void Changing_pooling_or_hotness_changes_the_fingerprint(string before, string after)
+    {
+        string changed = TinyMultiHot.Replace(before, after);
+        Assert.NotEqual(TinyMultiHot, changed);
+        Assert.NotEqual(LoadDeclaration(TinyMultiHot, "Shop.TinyNamed").Fingerprint, LoadDeclaration(changed, "Shop.TinyNamed").Fingerprint);
+    }
+
     /// <summary>Compiles <paramref name="source"/> with the generator, loads it and returns the model's generated Declaration.</summary>
     private static ModelDeclaration LoadDeclaration(string source, string typeName)
     {

@@ -152,6 +152,14 @@ internal static class DiagnosticDescriptors
         "CrossRank must be between 0 and the cross layers' width",
         "CrossRank = {0}; set it between 1 and {1} (the width d (T+1) of [u, E_1, .., E_T]) for low-rank cross layers, or 0 for full rank");
 
+    // Multi-hot tables (DeclarationRules).
+    public static readonly DiagnosticDescriptor HotnessOutOfRange = Error("RG0043",
+        "Hotness must be at least 1",
+        "Table '{0}' has Hotness = {1}; set it to the ids per cell that synthetic data should draw (at least 1)");
+    public static readonly DiagnosticDescriptor PoolingOnCriteoColumn = Error("RG0044",
+        "Criteo-layout columns hold one id per cell",
+        "Table '{0}' has Pooling = {1}, but it reads column {2} of the Criteo layout, whose cells hold one id; name the column of a multi-hot list ([Categorical(\"column_name\", Pooling = Pooling.{1})]) or remove Pooling");
+
     public static readonly DiagnosticDescriptor InternalError = Error("RG9999",
         "RobeGen internal error",
         "RobeGen failed on '{0}': {1}. Please report this with the declaration that caused it.");

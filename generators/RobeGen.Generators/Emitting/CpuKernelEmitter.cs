@@ -54,6 +54,13 @@ internal static class CpuKernelEmitter
             WriteGather(w, model);
             w.WriteLine();
             WriteScatter(w, model);
+            if (model.HasMultiHotTables)
+            {
+                w.WriteLine();
+                WriteBagGather(w, model);
+                w.WriteLine();
+                WriteBagScatter(w, model);
+            }
             if (LayoutMath.AnyRobe(model))
             {
                 w.WriteLine();
@@ -142,6 +149,106 @@ internal static class CpuKernelEmitter
                         TableStorage.QuotientRemainder => Names.RowTable + ".ScatterQuotientRemainder(" + arguments + "weights, gradWeights);",
                         _ => Names.RowTable + ".ScatterRow(" + arguments + "gradWeights);",
                     });
+                }
+            }
+        }
+    }
+
+    private const string BagGatherParameters = Names.EmbeddingLayout + " layout, " + Names.ReadOnlySpan + "<float> weights, " + Names.ReadOnlySpan +
+        "<int> bagOffsets, " + Names.ReadOnlySpan + "<ulong> bagIds, int batch, " + Names.Span + "<long> blockStarts, " + Names.Span + "<float> output";
+
+    private const string BagScatterParameters = Names.EmbeddingLayout + " layout, " + Names.ReadOnlySpan + "<float> weights, " + Names.ReadOnlySpan +
+        "<int> bagOffsets, " + Names.ReadOnlySpan + "<ulong> bagIds, " + Names.ReadOnlySpan + "<long> blockStarts, int batch, " + Names.ReadOnlySpan +
+        "<float> gradOutput, " + Names.Span + "<float> gradWeights";
+
+    /// <summary>The pooling a table's bag loop has built in: a single-hot table's one id pools like Sum.</summary>
+    private static string PoolingComment(TableModel table) => table.IsMultiHot ? table.Pooling.ToString() : "single-hot: one id";
+
+    /// <summary>
+    /// The bag gather of a multi-hot declaration: per cell, each id's embedding (the same per-storage call as the
+    /// single-id loop, into a d-float scratch, its starts recorded at the id's index) added in id order; a Mean table
+    /// divides by the count (its pooling built in).
+    /// </summary>
+    private static void WriteBagGather(SourceWriter w, DlrmModel model)
+    {
+        using (w.Block($$"""
+            /// <inheritdoc/>
+            protected override void GatherBagsDeclared({{BagGatherParameters}})
+            """))
+        {
+            w.WriteLine("int records = layout.MaxBlocks;");
+            if (LayoutMath.AnyRobe(model)) foreach (string line in RobeLocals(model)) w.WriteLine(line);
+            foreach (TableModel table in model.Tables.Where(t => t.Storage != TableStorage.Robe))
+                w.WriteLine("var " + Rows(table) + " = new " + Names.RowTable + "(layout, " + Int(table.Index) + ");");
+            w.WriteLine(Names.Span + "<float> one = stackalloc float[EmbeddingDim];");
+            using (w.Block("for (int sample = 0; sample < batch; sample++)"))
+            {
+                w.WriteLine("int pair = sample * TableCount;");
+                foreach (TableModel table in model.Tables)
+                {
+                    using (w.Block("// Table " + Int(table.Index) + " (" + table.Name + "): " + PoolingComment(table) + "."))
+                    {
+                        string cell = Pair(table);
+                        w.WriteLine("int first = bagOffsets[" + cell + "], end = bagOffsets[" + cell + " + 1];");
+                        w.WriteLine(Names.Span + "<float> pooled = " + Row("output", table) + ";");
+                        w.WriteLine("pooled.Clear();");
+                        using (w.Block("for (int i = first; i < end; i++)"))
+                        {
+                            string arguments = "weights, blockStarts.Slice(i * records, records), one);";
+                            string token = "bagIds[i], ";
+                            w.WriteLine(table.Storage switch
+                            {
+                                TableStorage.Robe => "GatherRobe(" + Names.RobeHash + ".KeyOf(bagIds[i], TokenOffsets." + Identifier(table.Name) + "), "
+                                    + RobeSlotsArgument(model) + "range, " + arguments,
+                                TableStorage.Full => Rows(table) + ".GatherFull(" + token + arguments,
+                                TableStorage.Hashed => Rows(table) + ".GatherHashed(" + token + arguments,
+                                _ => Rows(table) + ".GatherQuotientRemainder(" + token + arguments,
+                            });
+                            w.WriteLine(Names.BlockCopy + ".AddInto(one, pooled);");
+                        }
+                        if (table.Pooling == Pooling.Mean) w.WriteLine(Names.BlockCopy + ".DivideBy(pooled, end - first);");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The bag scatter: in sample, table, id order each id adds the cell's gradient (divided by the count for a
+    /// Mean table) at its recorded starts.</summary>
+    private static void WriteBagScatter(SourceWriter w, DlrmModel model)
+    {
+        using (w.Block($$"""
+            /// <inheritdoc/>
+            protected override void ScatterBagsDeclared({{BagScatterParameters}})
+            """))
+        {
+            w.WriteLine("int records = layout.MaxBlocks;");
+            if (Circular(model) && LayoutMath.AnyRobe(model)) w.WriteLine("long slots = layout.RobeSlots;");
+            if (model.Tables.Any(t => t.Pooling == Pooling.Mean)) w.WriteLine(Names.Span + "<float> scaled = stackalloc float[EmbeddingDim];");
+            using (w.Block("for (int sample = 0; sample < batch; sample++)"))
+            {
+                w.WriteLine("int pair = sample * TableCount;");
+                foreach (TableModel table in model.Tables)
+                {
+                    using (w.Block("// Table " + Int(table.Index) + " (" + table.Name + "): " + PoolingComment(table) + "."))
+                    {
+                        string cell = Pair(table);
+                        w.WriteLine("int first = bagOffsets[" + cell + "], end = bagOffsets[" + cell + " + 1];");
+                        w.WriteLine(Names.ReadOnlySpan + "<float> gradient = " + (table.Pooling == Pooling.Mean
+                            ? Names.BlockCopy + ".PoolGradient(" + Row("gradOutput", table) + ", " + Names.Pooling + ".Mean, end - first, scaled);"
+                            : Row("gradOutput", table) + ";"));
+                        using (w.Block("for (int i = first; i < end; i++)"))
+                        {
+                            string arguments = "blockStarts.Slice(i * records, records), gradient, ";
+                            w.WriteLine(table.Storage switch
+                            {
+                                TableStorage.Robe => "ScatterRobe(" + (Signed(model) ? Names.RobeHash + ".KeyOf(bagIds[i], TokenOffsets." + Identifier(table.Name) + "), " : "")
+                                    + arguments + RobeSlotsArgument(model) + "gradWeights);",
+                                TableStorage.QuotientRemainder => Names.RowTable + ".ScatterQuotientRemainder(" + arguments + "weights, gradWeights);",
+                                _ => Names.RowTable + ".ScatterRow(" + arguments + "gradWeights);",
+                            });
+                        }
+                    }
                 }
             }
         }

@@ -109,8 +109,14 @@ internal static class DeclarationEmitter
     }
 
     /// <summary>A named table's column name (a Criteo table's is C{Column + 1}, the runtime's default).</summary>
-    private static string ColumnNameInit(DlrmModel model, TableModel table) =>
-        model.NamedColumns ? " { ColumnName = " + String(table.ColumnName) + " }" : "";
+    private static string ColumnNameInit(DlrmModel model, TableModel table)
+    {
+        var inits = new List<string>();
+        if (model.NamedColumns) inits.Add("ColumnName = " + String(table.ColumnName));
+        if (table.IsMultiHot) inits.Add("Pooling = " + Names.Pooling + "." + table.Pooling);
+        if (table.Hotness != 1) inits.Add("Hotness = " + Int(table.Hotness));
+        return inits.Count == 0 ? "" : " { " + string.Join(", ", inits) + " }";
+    }
 
     /// <summary>The label and dense columns of a named declaration (the runtime defaults to the Criteo layout's).</summary>
     private static string NamedColumnArguments(DlrmModel model)

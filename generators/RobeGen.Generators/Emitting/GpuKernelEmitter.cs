@@ -64,6 +64,28 @@ internal static class GpuKernelEmitter
             kernel.WriteGather(w);
             w.WriteLine();
             kernel.WriteScatter(w);
+            if (model.HasMultiHotTables)
+            {
+                w.WriteLine();
+                w.WriteLine($$"""
+                    /// <inheritdoc/>
+                    public global::System.Action<{{BagGatherTypes}}> LoadGatherBags({{Names.Accelerator}} accelerator) =>
+                        {{Names.KernelLoaders}}.LoadAutoGroupedStreamKernel<{{BagGatherTypes}}>(accelerator, GatherBagsKernel);
+
+                    /// <inheritdoc/>
+                    public global::System.Action<{{BagScatterTypes}}> LoadScatterBagsAtomic({{Names.Accelerator}} accelerator) =>
+                        {{Names.KernelLoaders}}.LoadAutoGroupedStreamKernel<{{BagScatterTypes}}>(accelerator, ScatterBagsAtomicKernel);
+
+                    """);
+                kernel.WriteGatherBags(w);
+                w.WriteLine();
+                kernel.WriteScatterBags(w);
+                if (model.Tables.Any(t => t.Pooling == Pooling.Mean))
+                {
+                    w.WriteLine();
+                    WriteIsMean(w, model);
+                }
+            }
             if (paths.NeedsStorageOf)
             {
                 w.WriteLine();
@@ -74,6 +96,30 @@ internal static class GpuKernelEmitter
                 w.WriteLine();
                 WriteTokenOffsetOf(w, model);
             }
+        }
+    }
+
+    private const string BagKernelParameters = Names.Index1D + " index, " + Names.GpuEmbeddingArgs + " args, " + Names.GpuTableViews + " tables, " +
+        Names.ArrayView + "<float> weights, " + Names.ArrayView + "<int> bagOffsets, " + Names.ArrayView + "<ulong> bagIds, " + Names.ArrayView + "<long> blockStarts, ";
+
+    private const string BagGatherTypes = Names.Index1D + ", " + Names.GpuEmbeddingArgs + ", " + Names.GpuTableViews + ", " + Names.ArrayView +
+        "<float>, " + Names.ArrayView + "<int>, " + Names.ArrayView + "<ulong>, " + Names.ArrayView + "<long>, " + Names.ArrayView + "<float>";
+
+    private const string BagScatterTypes = BagGatherTypes + ", " + Names.ArrayView + "<float>";
+
+    /// <summary>Whether a table index pools by Mean (its bag's sum is divided by the count): the declaration's pooling built in.</summary>
+    private static void WriteIsMean(SourceWriter w, DlrmModel model)
+    {
+        using (w.Block("""
+            /// <summary>True for the tables declared with Pooling = Mean.</summary>
+            private static bool IsMean(int table)
+            """))
+        using (w.Block("switch (table)"))
+        {
+            foreach (TableModel table in model.Tables.Where(t => t.Pooling == Pooling.Mean))
+                w.WriteLine("case " + Int(table.Index) + ":");
+            w.WriteLine("    return true;");
+            w.WriteLine("default: return false;");
         }
     }
 
@@ -212,6 +258,167 @@ internal static class GpuKernelEmitter
                     "rows" => ScatterRows,
                     _ => ScatterQuotientRemainder,
                 });
+            }
+        }
+
+        private bool AnyMean => _model.Tables.Any(t => t.Pooling == Pooling.Mean);
+
+        /// <summary>The bag gather: the lanes of a cell zero its embedding, add each id's coordinates in id order (each
+        /// lane its own coordinates, so no races; the id's block starts recorded at its index), then divide by the count for
+        /// a Mean table. Coordinates in a plain loop (a bag's ids are the inner work).</summary>
+        public void WriteGatherBags(SourceWriter w)
+        {
+            using (w.Block($$"""
+                /// <summary>Bag gather of a multi-hot batch: cell (sample, table) pools the embeddings of its ids
+                /// bagIds[bagOffsets[cell] .. bagOffsets[cell + 1]) (Sum, or Mean where declared; zeros for an empty bag) into
+                /// the lookup's output; the block starts of id i are recorded at i * MaxBlocks. Extent as the gather.</summary>
+                public static void GatherBagsKernel({{BagKernelParameters}}{{Names.ArrayView}}<float> output)
+                """))
+            {
+                WriteBagMapping(w);
+                w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = 0f;");
+                using (w.Block("for (int i = first; i < end; i++)"))
+                {
+                    w.WriteLine("ulong token = bagIds[i];");
+                    w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
+                    WritePaths(w, path => path switch
+                    {
+                        "robe" => BagGatherRobe,
+                        "rows" => BagGatherRows,
+                        _ => BagGatherQuotientRemainder,
+                    });
+                }
+                if (AnyMean)
+                {
+                    using (w.Block("if (IsMean(table) && end - first > 1)"))
+                    {
+                        w.WriteLine("float count = end - first;");
+                        w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = output[outputBase + c] / count;");
+                    }
+                }
+            }
+        }
+
+        /// <summary>The bag scatter: each id of a cell atomically adds g (or g / count for a Mean table) at its recorded slots.</summary>
+        public void WriteScatterBags(SourceWriter w)
+        {
+            using (w.Block($$"""
+                /// <summary>Bag gradient scatter: every id of a cell adds the cell's dL/dE (Sum) or dL/dE / count (Mean) at the
+                /// slots its gather recorded, with float atomics. Same extent as the gather.</summary>
+                public static void ScatterBagsAtomicKernel({{BagKernelParameters}}{{Names.ArrayView}}<float> gradOutput, {{Names.ArrayView}}<float> gradWeights)
+                """))
+            {
+                WriteBagMapping(w);
+                w.WriteLine(AnyMean ? "bool mean = IsMean(table) && end - first > 1;" : "bool mean = false;");
+                w.WriteLine("float count = end - first;");
+                using (w.Block("for (int i = first; i < end; i++)"))
+                {
+                    w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
+                    WritePaths(w, path => path switch
+                    {
+                        "robe" => BagScatterRobe,
+                        "rows" => BagScatterRows,
+                        _ => BagScatterQuotientRemainder,
+                    });
+                }
+            }
+        }
+
+        /// <summary>The cell of a bag-kernel thread, its lane and its ids.</summary>
+        private void WriteBagMapping(SourceWriter w)
+        {
+            w.WriteLine($$"""
+                var lookup = new {{Names.GpuLookup}}(index, LookupLanes, TableCount, EmbeddingDim, args);
+                if (!lookup.Active) return;
+                int pair = lookup.Pair, lane = lookup.Lane, table = lookup.Table, outputBase = lookup.OutputBase;
+                int first = bagOffsets[pair], end = bagOffsets[pair + 1];
+                """);
+            if (_paths.NeedsStorageOf) w.WriteLine("int storage = StorageOf(table);");
+            if (_paths.Robe && _paths.NeedsStorageOf) w.WriteLine("bool robe = storage == " + Storage(TableStorage.Robe) + ";");
+            if (_paths.Robe) w.WriteLine("long range = " + (Circular ? "args.RobeSlots" : "args.RobeSlots - " + _z + " + 1") + ";");
+        }
+
+        private void BagGatherRobe(SourceWriter w)
+        {
+            w.WriteLine("ulong key = " + Names.RobeHash + ".KeyOf(token, TokenOffsetOf(table));");
+            w.WriteLine("ulong rowTerm = " + Names.RobeHash + ".RowTerm(key);");
+            using (w.Block("for (int c = lane; c < EmbeddingDim; c += LookupLanes)"))
+            {
+                w.WriteLine($$"""
+                    int block = c / {{_z}};
+                    int k = c - block * {{_z}};
+                    int start = {{Names.RobeHash}}.BlockStart(rowTerm, block, range);
+                    if (k == 0) blockStarts[recordBase + block] = start;
+                    output[outputBase + c] += weights[{{Slot("start", "k")}}]{{LoopSignFactor}};
+                    """);
+            }
+        }
+
+        private void BagGatherRows(SourceWriter w)
+        {
+            string rowStart = _paths.Full && _paths.Hashed
+                ? "storage == " + Storage(TableStorage.Full) + " ? " + RowStartCall("FullRowStart") + " : " + RowStartCall("HashedRowStart")
+                : RowStartCall(_paths.Full ? "FullRowStart" : "HashedRowStart");
+            w.WriteLine("long rowStart = " + rowStart + ";");
+            w.WriteLine("if (lane == 0) blockStarts[recordBase] = rowStart;");
+            // Only a Full table's id can fall outside its rows (start -1: it adds nothing).
+            w.WriteLine((_paths.Full ? "if (rowStart >= 0) " : "") + "for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] += weights[rowStart + c];");
+        }
+
+        private void BagGatherQuotientRemainder(SourceWriter w)
+        {
+            w.WriteLine($$"""
+                long quotientRows = tables.QuotientRows[table], remainderRows = tables.Rows[table], tableBase = tables.TableBase[table];
+                long quotient = {{Names.TableRows}}.QuotientRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
+                long remainder = {{Names.TableRows}}.RemainderRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
+                if (lane == 0)
+                {
+                    blockStarts[recordBase] = quotient;
+                    blockStarts[recordBase + 1] = remainder;
+                }
+                for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] += weights[quotient + c] * weights[remainder + c];
+                """);
+        }
+
+        private void BagScatterRobe(SourceWriter w)
+        {
+            if (Signed) w.WriteLine("ulong key = " + Names.RobeHash + ".KeyOf(bagIds[i], TokenOffsetOf(table));");
+            using (w.Block("for (int c = lane; c < EmbeddingDim; c += LookupLanes)"))
+            {
+                w.WriteLine($$"""
+                    int block = c / {{_z}};
+                    float g = gradOutput[outputBase + c];
+                    if (mean) g = g / count;
+                    {{Names.Atomic}}.Add(ref gradWeights[{{Slot("(int)blockStarts[recordBase + block]", "c - block * " + _z)}}], g{{LoopSignFactor}});
+                    """);
+            }
+        }
+
+        private void BagScatterRows(SourceWriter w)
+        {
+            w.WriteLine("long rowStart = blockStarts[recordBase];");
+            if (_paths.Full) w.WriteLine("if (rowStart < 0) continue;");
+            using (w.Block("for (int c = lane; c < EmbeddingDim; c += LookupLanes)"))
+            {
+                w.WriteLine($$"""
+                    float g = gradOutput[outputBase + c];
+                    if (mean) g = g / count;
+                    {{Names.Atomic}}.Add(ref gradWeights[rowStart + c], g);
+                    """);
+            }
+        }
+
+        private void BagScatterQuotientRemainder(SourceWriter w)
+        {
+            w.WriteLine("long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];");
+            using (w.Block("for (int c = lane; c < EmbeddingDim; c += LookupLanes)"))
+            {
+                w.WriteLine($$"""
+                    float g = gradOutput[outputBase + c], q = weights[quotient + c], r = weights[remainder + c];
+                    if (mean) g = g / count;
+                    {{Names.Atomic}}.Add(ref gradWeights[quotient + c], g * r);
+                    {{Names.Atomic}}.Add(ref gradWeights[remainder + c], g * q);
+                    """);
             }
         }
 

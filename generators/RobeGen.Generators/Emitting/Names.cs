@@ -5,6 +5,7 @@ internal static class Names
 {
     public const string EmbeddingTable = "global::RobeGen.EmbeddingTable";
     public const string EmbeddingStorage = "global::RobeGen.EmbeddingStorage";
+    public const string Pooling = "global::RobeGen.Pooling";
     public const string EmbeddingLayout = "global::RobeGen.EmbeddingLayout";
     public const string ModelDeclaration = "global::RobeGen.ModelDeclaration";
     public const string DlrmDefinition = "global::RobeGen.IDlrmDefinition";

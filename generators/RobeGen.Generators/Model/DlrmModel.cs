@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace RobeGen.Generators.Model;
 
@@ -17,6 +18,8 @@ internal sealed record DenseColumnModel(string Name, DenseTransform Transform);
 
 internal enum InteractionKind { Dot = 0, Cat = 1, DcnV2 = 2 }
 
+internal enum Pooling { None = 0, Sum = 1, Mean = 2 }
+
 /// <summary>One [Categorical] table as resolved at compile time.</summary>
 /// <param name="Modifiers">The property's modifiers as declared ("public partial", ...): the implementation must repeat them.</param>
 /// <param name="TokenOffset">Constant added to a token to form the global row id xg.</param>
@@ -29,7 +32,16 @@ internal sealed record TableModel(
     long Cardinality,
     TableStorage Storage,
     long Rows,
-    ulong TokenOffset);
+    ulong TokenOffset)
+{
+    /// <summary>How a multi-hot cell is pooled (None: one id per cell).</summary>
+    public Pooling Pooling { get; init; }
+
+    /// <summary>Ids per cell that synthetic data uses (1 for a single-hot table).</summary>
+    public int Hotness { get; init; } = 1;
+
+    public bool IsMultiHot => Pooling != Pooling.None;
+}
 
 /// <summary>Everything the emitter needs to write one model; plain values only (no symbols, syntax or locations).</summary>
 /// <param name="Namespace">Containing namespace, empty for the global namespace.</param>
@@ -53,6 +65,9 @@ internal sealed record DlrmModel(
     int CrossRank = 0)
 {
     public int TableCount => Tables.Count;
+
+    /// <summary>True when some table is multi-hot (ModelDeclaration.HasMultiHotTables).</summary>
+    public bool HasMultiHotTables => Tables.Any(t => t.IsMultiHot);
 
     /// <summary>True when the declaration names its columns; false for the Criteo layout (then the two below are its defaults).</summary>
     public bool NamedColumns { get; init; }

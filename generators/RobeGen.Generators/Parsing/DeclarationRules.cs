@@ -191,6 +191,15 @@ internal static class DeclarationRules
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RowsIgnored, attribute.ArgumentLocation("Rows"),
                     table.Name, table.Rows, (TableStorage)table.Storage));
 
+            if (table.Pooling is < (long)Pooling.None or > (long)Pooling.Mean)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownEnumValue, attribute.ArgumentLocation("Pooling"),
+                    "Pooling", table.Pooling, "Pooling", "None, Sum, Mean"));
+            else if (table.Pooling != (long)Pooling.None && table.ColumnName is null)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PoolingOnCriteoColumn, attribute.ArgumentLocation("Pooling"),
+                    table.Name, (Pooling)table.Pooling, table.Column < 0 ? "(unset)" : "C" + (table.Column + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (table.Hotness < 1)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HotnessOutOfRange, attribute.ArgumentLocation("Hotness"), table.Name, table.Hotness));
+
             if (raw.Tokens == (long)TokenKind.Vocabulary && table.Cardinality == 0)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.VocabularyWithoutCardinality, attribute.Location, table.Name));
         }

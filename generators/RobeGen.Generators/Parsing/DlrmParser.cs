@@ -151,6 +151,8 @@ internal static class DlrmParser
         table.Cardinality = table.Categorical.GetInteger("Cardinality", 0);
         table.Storage = table.Categorical.GetInteger("Storage", 0);
         table.Rows = table.Categorical.GetInteger("Rows", 0);
+        table.Pooling = table.Categorical.GetInteger("Pooling", 0);
+        table.Hotness = table.Categorical.GetInteger("Hotness", 1);
 
         bool isPartial = syntax is not null && syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
         bool rightType = embeddingTable is not null && SymbolEqualityComparer.Default.Equals(property.Type, embeddingTable);
@@ -206,7 +208,11 @@ internal static class DlrmParser
             // A named column is read into the model's own order: the reader hands table t the column named t.ColumnName.
             int column = named ? index : (int)t.Column;
             string columnName = named ? t.ColumnName! : "C" + (t.Column + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            tables.Add(new TableModel(t.Name, t.Modifiers, index, column, columnName, t.Cardinality, (TableStorage)t.Storage, t.Rows, offset));
+            tables.Add(new TableModel(t.Name, t.Modifiers, index, column, columnName, t.Cardinality, (TableStorage)t.Storage, t.Rows, offset)
+            {
+                Pooling = (Pooling)t.Pooling,
+                Hotness = (int)t.Hotness,
+            });
             vocabularyOffset += (ulong)t.Cardinality;
         }
         return new DlrmModel(raw.Namespace, raw.ClassName, raw.FullName, (int)ColumnRules.DenseCount(raw), (int)raw.EmbeddingDim,

@@ -64,4 +64,6 @@ internal sealed class RawTable
     public long Cardinality;
     public long Storage;
     public long Rows;
+    public long Pooling;
+    public long Hotness = 1;
 }

@@ -44,7 +44,9 @@ internal static class Fingerprint
         foreach (TableModel table in model.Tables)
         {
             Line("table", table.Name + ";column=" + Number(table.Column) + (model.NamedColumns ? ";name=" + table.ColumnName : "")
-                + ";cardinality=" + Number(table.Cardinality) + ";storage=" + table.Storage + ";rows=" + Number(table.Rows));
+                + ";cardinality=" + Number(table.Cardinality) + ";storage=" + table.Storage + ";rows=" + Number(table.Rows)
+                // Single-hot tables write nothing more, so their fingerprints (and checkpoints) stay valid.
+                + (table.IsMultiHot || table.Hotness != 1 ? ";pooling=" + table.Pooling + ";hotness=" + Number(table.Hotness) : ""));
         }
         return text.ToString();
     }

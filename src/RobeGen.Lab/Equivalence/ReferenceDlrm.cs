@@ -139,7 +139,8 @@ internal sealed class ReferenceDlrm
         return trace;
     }
 
-    /// <summary>dL/dM, slot by slot (QuotientRemainder: the product rule at the two recorded rows).</summary>
+    /// <summary>dL/dM, slot by slot (QuotientRemainder: the product rule at the two recorded rows); every id of a multi-hot
+    /// cell gets the cell's gradient (divided by the count for Mean).</summary>
     private double[] EmbeddingGradient(Batch batch, ForwardPass pass, double[] gradE)
     {
         int rows = batch.Count, tables = _layout.TableCount, d = _layout.Dim;
@@ -147,28 +148,47 @@ internal sealed class ReferenceDlrm
         var gradM = new double[_layout.TotalParameters];
         for (int b = 0; b < rows; b++)
             for (int t = 0; t < tables; t++)
-                for (int j = 0; j < d; j++)
-                {
-                    double g = gradE[(b * tables + t) * d + j];
-                    if (_layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+            {
+                int cell = b * tables + t;
+                var (first, end) = IdsOf(batch, cell);
+                for (int i = first; i < end; i++)
+                    for (int j = 0; j < d; j++)
                     {
-                        var (quotient, remainder) = pass.QuotientRemainderRows(b, t);
-                        gradM[quotient + j] += g * m[remainder + j];
-                        gradM[remainder + j] += g * m[quotient + j];
-                        continue;
+                        double g = gradE[cell * d + j];
+                        if (_layout.Pooling[t] == Pooling.Mean) g /= end - first;
+                        if (_layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+                        {
+                            var (quotient, remainder) = pass.QuotientRemainderRows(i);
+                            gradM[quotient + j] += g * m[remainder + j];
+                            gradM[remainder + j] += g * m[quotient + j];
+                            continue;
+                        }
+                        var (slot, sign) = _kernels.SlotOf(_layout, t, IdAt(batch, i), j);
+                        gradM[slot] += sign * g;
                     }
-                    var (slot, sign) = _kernels.SlotOf(_layout, t, batch.Tokens[b * tables + t], j);
-                    gradM[slot] += sign * g;
-                }
+            }
         return gradM;
     }
+
+    /// <summary>The ids of a cell: [first, end) into BagIds for a multi-hot batch, the one token [cell, cell + 1) otherwise.</summary>
+    private static (int First, int End) IdsOf(Batch batch, int cell) =>
+        batch.IsMultiHot ? (batch.BagOffsets[cell], batch.BagOffsets[cell + 1]) : (cell, cell + 1);
+
+    private static ulong IdAt(Batch batch, int i) => batch.IsMultiHot ? batch.BagIds[i] : batch.Tokens[i];
 
     private ForwardPass Forward(Batch batch)
     {
         int rows = batch.Count, tables = _layout.TableCount, d = _layout.Dim, n = tables + 1;
-        var pass = new ForwardPass(rows, tables, d, _layout.MaxBlocks) { TopInputWidth = _layout.Declaration.TopInputWidth };
+        int records = batch.IsMultiHot ? batch.IdCount : rows * tables;
+        var pass = new ForwardPass(rows, tables, d, _layout.MaxBlocks, records) { TopInputWidth = _layout.Declaration.TopInputWidth };
         if (_layout.HasQuotientRemainder)
-            _kernels.Gather(_layout, _gatherWeights, batch.TokenSpan, rows, pass.BlockStarts, new float[rows * tables * d]);
+        {
+            if (batch.IsMultiHot)
+                _kernels.GatherBags(_layout, _gatherWeights, batch.BagOffsets.AsSpan(0, rows * tables + 1), batch.BagIds, rows, pass.BlockStarts,
+                    new float[rows * tables * d]);
+            else
+                _kernels.Gather(_layout, _gatherWeights, batch.TokenSpan, rows, pass.BlockStarts, new float[rows * tables * d]);
+        }
 
         double[] x = batch.DenseSpan.ToArray().Select(v => (double)v).ToArray();
         for (int i = 0; i < _bottomLayers; i++) x = pass.Layer(x, Linear(_layers[i], x, rows));
@@ -179,18 +199,26 @@ internal sealed class ReferenceDlrm
         for (int b = 0; b < rows; b++)
             for (int t = 0; t < tables; t++)
             {
-                Span<double> e = pass.Embeddings.AsSpan((b * tables + t) * d, d);
-                if (_layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+                int cell = b * tables + t;
+                Span<double> e = pass.Embeddings.AsSpan(cell * d, d);
+                var (first, end) = IdsOf(batch, cell);
+                // A multi-hot cell pools its ids' embeddings: their sum, divided by the count for Mean (zeros when empty).
+                for (int i = first; i < end; i++)
                 {
-                    var (quotient, remainder) = pass.QuotientRemainderRows(b, t);
-                    for (int j = 0; j < d; j++) e[j] = m[quotient + j] * m[remainder + j];
-                    continue;
+                    if (_layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+                    {
+                        var (quotient, remainder) = pass.QuotientRemainderRows(i);
+                        for (int j = 0; j < d; j++) e[j] += m[quotient + j] * m[remainder + j];
+                        continue;
+                    }
+                    for (int j = 0; j < d; j++)
+                    {
+                        var (slot, sign) = _kernels.SlotOf(_layout, t, IdAt(batch, i), j);
+                        e[j] += sign * m[slot];
+                    }
                 }
-                for (int j = 0; j < d; j++)
-                {
-                    var (slot, sign) = _kernels.SlotOf(_layout, t, batch.Tokens[b * tables + t], j);
-                    e[j] = sign * m[slot];
-                }
+                if (_layout.Pooling[t] == Pooling.Mean && end - first > 0)
+                    for (int j = 0; j < d; j++) e[j] /= end - first;
             }
 
         x = _layout.Declaration.Interaction == InteractionKind.Dot ? DotInteraction(pass, x, rows) : Concatenated(pass, rows);
@@ -245,7 +273,7 @@ internal sealed class ReferenceDlrm
     }
 
     /// <summary>What a forward pass leaves for the backward: every layer's input and output, the embeddings, the loss.</summary>
-    private sealed class ForwardPass(int rows, int tables, int dim, int maxBlocks)
+    private sealed class ForwardPass(int rows, int tables, int dim, int maxBlocks, int records)
     {
         public List<double[]> Inputs { get; } = new();
         public List<double[]> Outputs { get; } = new();
@@ -253,7 +281,7 @@ internal sealed class ReferenceDlrm
         public double[] BottomOutput { get; set; } = [];
         public double[] Embeddings { get; } = new double[rows * tables * dim];
         /// <summary>The gather's record of where each (row, table) read; filled and used for QuotientRemainder tables only.</summary>
-        public long[] BlockStarts { get; } = new long[rows * tables * maxBlocks];
+        public long[] BlockStarts { get; } = new long[records * maxBlocks];
         public double[] Logits { get; set; } = [];
         public double Loss { get; set; }
         public int TopInputWidth { get; init; }
@@ -271,9 +299,10 @@ internal sealed class ReferenceDlrm
         /// <summary>Vector v of row b: the bottom MLP's output for v = 0, table v - 1's embedding otherwise.</summary>
         public double Vector(int b, int v, int k) => v == 0 ? BottomOutput[b * dim + k] : Embeddings[(b * tables + v - 1) * dim + k];
 
-        public (long Quotient, long Remainder) QuotientRemainderRows(int b, int t)
+        /// <summary>The rows a QuotientRemainder lookup read: record <paramref name="index"/> (a cell's, or a multi-hot id's).</summary>
+        public (long Quotient, long Remainder) QuotientRemainderRows(int index)
         {
-            long record = (long)(b * tables + t) * maxBlocks;
+            long record = (long)index * maxBlocks;
             return (BlockStarts[record], BlockStarts[record + 1]);
         }
     }

@@ -39,7 +39,10 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
 
     // Activations of one batch.
     private readonly float[] _gathered, _gatheredGrad, _interactionOut, _interactionGrad;
-    private readonly long[] _blockStarts;
+    private readonly BlockStartBuffer _blockStarts;
+    /// <summary>The bag offsets of the batch of the last <see cref="ComputeGradients"/> (null for a single-hot batch): the
+    /// optimizer step walks its ids' records.</summary>
+    private int[]? _lastBagOffsets;
     /// <summary>Counts changes of the parameters (optimizer steps, imports), so layers know when their packed weights are stale.</summary>
     private long _weightsVersion;
     private bool _disposed;
@@ -89,7 +92,7 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
 
         _gathered = new float[checked(maxBatch * tables * dim)];
         _gatheredGrad = new float[_gathered.Length];
-        _blockStarts = new long[checked(maxBatch * tables * Layout.MaxBlocks)];
+        _blockStarts = new BlockStartBuffer(checked((long)maxBatch * tables * Layout.MaxBlocks));
         _interactionOut = new float[checked(maxBatch * _interaction.Width)];
         _interactionGrad = new float[_interactionOut.Length];
         _pass = new TrainingPass(_pool, _bottom, _top, _interaction, _kernels, Layout, _embedding, _embeddingGrad, _blockStarts,
@@ -139,6 +142,7 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
     internal float ComputeGradients(Batch batch)
     {
         CheckBatch(batch);
+        _lastBagOffsets = batch.IsMultiHot ? batch.BagOffsets : null;
         return _pass.Run(batch, _weightsVersion);
     }
 
@@ -146,7 +150,7 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
     internal void ApplyUpdate(int batchCount, float learningRate)
     {
         _weightsVersion++;
-        _update.Apply(_blockStarts, batchCount, learningRate);
+        _update.Apply(_blockStarts.Array, batchCount, learningRate, _lastBagOffsets);
     }
 
     /// <summary>Bytes allocated by the worker threads so far (see <see cref="WorkerPool.WorkerAllocatedBytes"/>).</summary>
@@ -181,7 +185,10 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         ReadOnlySpan<float> input = batch.DenseSpan;
         for (int i = 0; i < _bottom.Length; i++)
             input = LayerForward(i, input, n, quantized);
-        _gather.Run(_embedding, batch.Tokens, n, _blockStarts, _gathered);
+        if (batch.IsMultiHot)
+            _gather.RunBags(_embedding, batch.BagOffsets, batch.BagIds, n, _blockStarts.Ensure((long)batch.IdCount * Layout.MaxBlocks), _gathered);
+        else
+            _gather.Run(_embedding, batch.Tokens, n, _blockStarts.Array, _gathered);
         _interaction.Forward(_bottom[^1].Output, _gathered, _interactionOut, n, _gemm);
         input = _interactionOut.AsSpan(0, n * _interaction.Width);
         for (int i = 0; i < _top.Length; i++)
@@ -207,6 +214,7 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
             throw new ArgumentException(
                 $"Batch has {batch.DenseFeatures} dense features and {batch.Tables} tables; {Declaration.Name} needs {Declaration.DenseFeatures} and {Declaration.TableCount}.",
                 nameof(batch));
+        BatchChecks.Hotness(batch, Declaration);
     }
 
     public ModelState ExportState()

@@ -18,6 +18,7 @@ internal sealed class EmbeddingGather : IParallelWork
     // The gather being run (valid during Run only).
     private float[] _weights = [];
     private ulong[] _tokens = [];
+    private int[] _bagOffsets = [];
     private long[] _blockStarts = [];
     private float[] _output = [];
     private int _batch;
@@ -33,16 +34,23 @@ internal sealed class EmbeddingGather : IParallelWork
     }
 
     /// <summary>output [batch, T, d] and blockStarts [batch, T, MaxBlocks] from tokens [batch, T].</summary>
-    public void Run(float[] weights, ulong[] tokens, int batch, long[] blockStarts, float[] output)
+    public void Run(float[] weights, ulong[] tokens, int batch, long[] blockStarts, float[] output) =>
+        Run(weights, tokens, [], batch, blockStarts, output);
+
+    /// <summary>output [batch, T, d] and blockStarts [ids, MaxBlocks] from the bags of a multi-hot batch.</summary>
+    public void RunBags(float[] weights, int[] bagOffsets, ulong[] bagIds, int batch, long[] blockStarts, float[] output) =>
+        Run(weights, bagIds, bagOffsets, batch, blockStarts, output);
+
+    private void Run(float[] weights, ulong[] tokens, int[] bagOffsets, int batch, long[] blockStarts, float[] output)
     {
-        _weights = weights; _tokens = tokens; _blockStarts = blockStarts; _output = output; _batch = batch;
+        _weights = weights; _tokens = tokens; _bagOffsets = bagOffsets; _blockStarts = blockStarts; _output = output; _batch = batch;
         try
         {
             _pool.Run(this, (batch + SamplesPerItem - 1) / SamplesPerItem);
         }
         finally
         {
-            _weights = []; _tokens = []; _blockStarts = []; _output = [];
+            _weights = []; _tokens = []; _bagOffsets = []; _blockStarts = []; _output = [];
         }
     }
 
@@ -50,6 +58,12 @@ internal sealed class EmbeddingGather : IParallelWork
     {
         int first = item * SamplesPerItem;
         int count = Math.Min(SamplesPerItem, _batch - first);
+        if (_bagOffsets.Length > 0)
+        {
+            _kernels.GatherBags(_layout, _weights, _bagOffsets.AsSpan(first * _tables, count * _tables + 1), _tokens, count, _blockStarts,
+                _output.AsSpan(first * _tables * _dim, count * _tables * _dim));
+            return;
+        }
         _kernels.Gather(_layout, _weights,
             _tokens.AsSpan(first * _tables, count * _tables), count,
             _blockStarts.AsSpan(first * _tables * _maxBlocks, count * _tables * _maxBlocks),

@@ -37,7 +37,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
     private readonly IEmbeddingKernels _kernels;
     private readonly EmbeddingLayout _layout;
     private readonly float[] _embedding, _embeddingGrad, _gathered, _gatheredGrad, _interactionOut, _interactionGrad;
-    private readonly long[] _blockStarts;
+    private readonly BlockStartBuffer _blockStarts;
     private readonly (int Layer, int First, int Count)[] _gradItems;
     /// <summary>Layers by decreasing weight count (the pack items, largest first).</summary>
     private readonly int[] _packOrder;
@@ -55,7 +55,7 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
     private const int FirstLayerGradItem = 2;
 
     public TrainingPass(WorkerPool pool, LinearLayer[] bottom, LinearLayer[] top, FeatureInteraction interaction,
-        IEmbeddingKernels kernels, EmbeddingLayout layout, float[] embedding, float[] embeddingGrad, long[] blockStarts,
+        IEmbeddingKernels kernels, EmbeddingLayout layout, float[] embedding, float[] embeddingGrad, BlockStartBuffer blockStarts,
         float[] gathered, float[] gatheredGrad, float[] interactionOut, float[] interactionGrad)
     {
         _pool = pool;
@@ -99,6 +99,8 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
         _pool.Run(this, _layers.Length);
 
         int n = batch.Count;
+        // A multi-hot batch records block starts per id: make room before the rows run (they write disjoint records).
+        if (batch.IsMultiHot) _blockStarts.Ensure((long)batch.IdCount * _layout.MaxBlocks);
         int perThread = (n + _pool.Threads - 1) / _pool.Threads;
         _rowsPerItem = Math.Min(MaxRowsPerItem, (perThread + 7) / 8 * 8);
         _batch = batch;
@@ -158,9 +160,13 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
 
         ReadOnlySpan<float> input = batch.DenseSpan.Slice(first * batch.DenseFeatures, count * batch.DenseFeatures);
         foreach (LinearLayer layer in _bottom) input = Forward(layer, gemm, input, first, count);
-        _kernels.Gather(_layout, _embedding, batch.TokenSpan.Slice(first * tables, count * tables), count,
-            _blockStarts.AsSpan(first * tables * _layout.MaxBlocks, count * tables * _layout.MaxBlocks),
-            _gathered.AsSpan(first * tables * dim, count * tables * dim));
+        if (batch.IsMultiHot)
+            _kernels.GatherBags(_layout, _embedding, batch.BagOffsets.AsSpan(first * tables, count * tables + 1), batch.BagIds, count,
+                _blockStarts.Array, _gathered.AsSpan(first * tables * dim, count * tables * dim));
+        else
+            _kernels.Gather(_layout, _embedding, batch.TokenSpan.Slice(first * tables, count * tables), count,
+                _blockStarts.Array.AsSpan(first * tables * _layout.MaxBlocks, count * tables * _layout.MaxBlocks),
+                _gathered.AsSpan(first * tables * dim, count * tables * dim));
         _interaction.ForwardRows(first, count, worker, gemm);
         input = _interactionOut.AsSpan(first * width, count * width);
         foreach (LinearLayer layer in _top) input = Forward(layer, gemm, input, first, count);
@@ -192,8 +198,12 @@ internal sealed unsafe class TrainingPass : IParallelWork, IDisposable
         int n = _batch!.Count, tables = _layout.TableCount;
         // The weights are still those the gather read (the optimizer's call comes after this one): QuotientRemainder's
         // product rule needs them.
-        _kernels.ScatterGradient(_layout, _embedding, _batch.TokenSpan, _blockStarts.AsSpan(0, n * tables * _layout.MaxBlocks), n,
-            _gatheredGrad.AsSpan(0, n * tables * _layout.Dim), _embeddingGrad);
+        if (_batch.IsMultiHot)
+            _kernels.ScatterBagGradient(_layout, _embedding, _batch.BagOffsets.AsSpan(0, n * tables + 1), _batch.BagIds,
+                _blockStarts.Array.AsSpan(0, _batch.IdCount * _layout.MaxBlocks), n, _gatheredGrad.AsSpan(0, n * tables * _layout.Dim), _embeddingGrad);
+        else
+            _kernels.ScatterGradient(_layout, _embedding, _batch.TokenSpan, _blockStarts.Array.AsSpan(0, n * tables * _layout.MaxBlocks), n,
+                _gatheredGrad.AsSpan(0, n * tables * _layout.Dim), _embeddingGrad);
     }
 
     private static ReadOnlySpan<float> Forward(LinearLayer layer, Sgemm gemm, ReadOnlySpan<float> input, int first, int count)

@@ -23,6 +23,7 @@ internal sealed partial class CudaDlrmBackend
         _t.TableQuotientRows.View.CopyFromCPU(Stream, tables.QuotientRows);
         _t.TableBase.View.CopyFromCPU(Stream, tables.TableBase);
         _t.TableTokenOffsets.View.CopyFromCPU(Stream, tables.TokenOffsets);
+        _t.TablePooling.View.CopyFromCPU(Stream, tables.Pooling);
         if (_t.Bf16Slots is { } slots) slots.View.CopyFromCPU(Stream, _mlp.Bf16Slots());
         _t.LossScalars.View.MemSetToZero(Stream);
         _device.Synchronize();

@@ -56,6 +56,7 @@ internal sealed class DeviceTensors
         TableQuotientRows = memory.Allocate<long>("table quotient rows", tables);
         TableBase = memory.Allocate<long>("table base", tables);
         TableTokenOffsets = memory.Allocate<ulong>("table token offsets", tables);
+        TablePooling = memory.Allocate<int>("table pooling", tables);
     }
 
     public ActivationStandIns StandIns { get; }
@@ -112,8 +113,10 @@ internal sealed class DeviceTensors
     public MemoryBuffer1D<long, Stride1D.Dense> TableQuotientRows { get; }
     public MemoryBuffer1D<long, Stride1D.Dense> TableBase { get; }
     public MemoryBuffer1D<ulong, Stride1D.Dense> TableTokenOffsets { get; }
+    /// <summary>Each table's pooling (Pooling as int), for the generic bag kernels.</summary>
+    public MemoryBuffer1D<int, Stride1D.Dense> TablePooling { get; }
 
-    public GpuTableViews TableViews => new(TableStorage.View, TableRows.View, TableQuotientRows.View, TableBase.View, TableTokenOffsets.View);
+    public GpuTableViews TableViews => new(TableStorage.View, TableRows.View, TableQuotientRows.View, TableBase.View, TableTokenOffsets.View, TablePooling.View);
 
     public ArrayView<float> Weight(LinearLayerPlan layer) => DenseParameters.View.SubView(layer.WeightOffset, layer.WeightLength);
     public ArrayView<float> Bias(LinearLayerPlan layer) => DenseParameters.View.SubView(layer.BiasOffset, layer.FanOut);

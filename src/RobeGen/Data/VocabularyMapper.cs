@@ -80,6 +80,16 @@ public sealed class VocabularyMapper
 
     private void MapColumn(Batch batch, (int BatchColumn, int DataColumn) m)
     {
+        if (batch.IsMultiHot)
+        {
+            // Every id of every bag of the column.
+            ulong[] ids = batch.BagIds;
+            int[] offsets = batch.BagOffsets;
+            for (int r = 0, cell = m.BatchColumn; r < batch.Count; r++, cell += batch.Tables)
+                for (int i = offsets[cell]; i < offsets[cell + 1]; i++)
+                    ids[i] = _vocabulary.IndexOf(m.DataColumn, ids[i]);
+            return;
+        }
         ulong[] tokens = batch.Tokens;
         int stride = batch.Tables;
         for (int r = 0, i = m.BatchColumn; r < batch.Count; r++, i += stride)

@@ -119,4 +119,15 @@ public sealed class CategoricalAttribute : Attribute
     /// table gets ceil(Cardinality / R) rows).
     /// </summary>
     public long Rows { get; set; }
+
+    /// <summary>
+    /// How a multi-hot cell (a list of ids: a Parquet list, or a delimited list in a text cell) is pooled into one
+    /// embedding: <see cref="RobeGen.Pooling.Sum"/> or <see cref="RobeGen.Pooling.Mean"/>; <see cref="RobeGen.Pooling.None"/>
+    /// (the default) for a column of one id per cell. Only named columns ([Categorical("name")]) can be multi-hot.
+    /// </summary>
+    public Pooling Pooling { get; set; } = Pooling.None;
+
+    /// <summary>Ids per cell of a multi-hot table that synthetic data and benchmarks use (MLPerf DLRM-DCNv2's per-feature
+    /// hotness); at least 1. Real data may hold any number per cell, an empty list included.</summary>
+    public int Hotness { get; set; } = 1;
 }

@@ -24,6 +24,7 @@ public sealed class EmbeddingLayout
         QuotientRows = quotientRows;
         TableBase = tableBase;
         TotalParameters = total;
+        Pooling = declaration.Tables.Select(t => t.Pooling).ToImmutableArray();
         MatchesDeclaredKernels = storage.SequenceEqual(declaration.Tables.Select(t => t.Storage))
             && (!storage.Contains(EmbeddingStorage.Robe) || IsDeclaredBlockSize);
     }
@@ -52,6 +53,12 @@ public sealed class EmbeddingLayout
     public bool MatchesDeclaredKernels { get; }
     /// <summary>Storage of each table in this run.</summary>
     public ImmutableArray<EmbeddingStorage> Storage { get; }
+    /// <summary>How each table pools a multi-hot cell (a declaration fact: <see cref="EmbeddingTable.Pooling"/>); the bag
+    /// kernels (<see cref="IEmbeddingKernels.GatherBags"/>) read it, a single-hot table's <see cref="RobeGen.Pooling.None"/>
+    /// cell of one id pools like Sum.</summary>
+    public ImmutableArray<Pooling> Pooling { get; }
+    /// <summary>True when some table is multi-hot: the model's batches hold bags (<see cref="Data.Batch.IsMultiHot"/>).</summary>
+    public bool HasMultiHotTables => Declaration.HasMultiHotTables;
     /// <summary>Rows of each Full or Hashed table, the remainder rows R of a QuotientRemainder table (0 for ROBE tables).</summary>
     public ImmutableArray<long> Rows { get; }
     /// <summary>Quotient rows Q of each QuotientRemainder table (0 for the others): ids x &lt; Q * R read Q[x div R] * Rm[x mod R].</summary>

@@ -26,6 +26,28 @@ public interface IEmbeddingKernels
     void ScatterGradient(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<ulong> tokens, ReadOnlySpan<long> blockStarts, int batch,
         ReadOnlySpan<float> gradOutput, Span<float> gradWeights);
 
+    /// <summary>
+    /// The bag path of a multi-hot batch (<see cref="Data.Batch.IsMultiHot"/>): cell (sample, table) holds the ids
+    /// <paramref name="bagIds"/>[<paramref name="bagOffsets"/>[c] .. <paramref name="bagOffsets"/>[c + 1]), c = sample * T + table
+    /// (<paramref name="bagOffsets"/> holds batch * T + 1 entries for the samples of this call; its values index
+    /// <paramref name="bagIds"/>, which is the whole batch's). The embedding of the cell in <paramref name="output"/> [batch, T, d]
+    /// is the sum of its ids' embeddings, divided by their count for a <see cref="Pooling.Mean"/> table; an empty bag gives
+    /// zeros. The block starts of id i are recorded at <paramref name="blockStarts"/>[i * MaxBlocks ..] ([ids, MaxBlocks], indexed
+    /// like <paramref name="bagIds"/>).
+    /// </summary>
+    void GatherBags(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds, int batch,
+        Span<long> blockStarts, Span<float> output) =>
+        throw new NotSupportedException($"{GetType().Name} has no bag path for multi-hot batches.");
+
+    /// <summary>
+    /// The gradient of <see cref="GatherBags"/>: every id of a cell adds the cell's dL/dE (Sum), or dL/dE / count (Mean),
+    /// at the slots its gather recorded (the product rule for QuotientRemainder, as <see cref="ScatterGradient"/>). Runs in
+    /// sample, table, id order, so the result is deterministic.
+    /// </summary>
+    void ScatterBagGradient(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds,
+        ReadOnlySpan<long> blockStarts, int batch, ReadOnlySpan<float> gradOutput, Span<float> gradWeights) =>
+        throw new NotSupportedException($"{GetType().Name} has no bag path for multi-hot batches.");
+
     /// <summary>The slot (index into the flat embedding array) that coordinate <paramref name="j"/> of
     /// <paramref name="token"/> in table <paramref name="table"/> reads, and its sign (+1 except for the Signed variant).
     /// A QuotientRemainder coordinate reads two slots (a product), so it has no single slot: NotSupportedException.</summary>

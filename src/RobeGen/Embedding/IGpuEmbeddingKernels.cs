@@ -40,11 +40,17 @@ public struct GpuEmbeddingArgs
 /// of the declaration's table (xg = token + offset; the generic kernels read it, the generated ones have it built in).</summary>
 public readonly struct GpuTableViews
 {
-    /// <summary>The per-table arrays, already on the device.</summary>
+    /// <summary>The per-table arrays, already on the device (no pooling: single-hot kernels only).</summary>
     public GpuTableViews(ArrayView<int> storage, ArrayView<long> rows, ArrayView<long> quotientRows, ArrayView<long> tableBase, ArrayView<ulong> tokenOffsets)
     {
         Storage = storage; Rows = rows; QuotientRows = quotientRows; TableBase = tableBase; TokenOffsets = tokenOffsets;
     }
+
+    /// <summary>The per-table arrays with each table's pooling (<see cref="RobeGen.Pooling"/> as int), which the generic
+    /// bag kernels read.</summary>
+    public GpuTableViews(ArrayView<int> storage, ArrayView<long> rows, ArrayView<long> quotientRows, ArrayView<long> tableBase, ArrayView<ulong> tokenOffsets,
+        ArrayView<int> pooling)
+        : this(storage, rows, quotientRows, tableBase, tokenOffsets) => Pooling = pooling;
     /// <summary>Storage of each table (EmbeddingStorage as int).</summary>
     public readonly ArrayView<int> Storage;
     /// <summary>Rows of each Full or Hashed table, remainder rows of a QuotientRemainder table.</summary>
@@ -55,6 +61,8 @@ public readonly struct GpuTableViews
     public readonly ArrayView<long> TableBase;
     /// <summary>Each table's token offset (xg = token + offset).</summary>
     public readonly ArrayView<ulong> TokenOffsets;
+    /// <summary>Each table's pooling (Pooling as int; empty when the views were made without it).</summary>
+    public readonly ArrayView<int> Pooling;
 }
 
 /// <summary>
@@ -81,4 +89,20 @@ public interface IGpuEmbeddingKernels
     /// extent as the gather.</summary>
     Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>
         LoadScatterAtomic(Accelerator accelerator);
+
+    /// <summary>
+    /// The bag gather of a multi-hot batch: arguments args, tables, weights, bag offsets ([batch * T + 1], cell c's ids are
+    /// bagIds[offsets[c] .. offsets[c + 1])), bag ids, block starts ([ids, MaxBlocks], indexed like the ids), output. The
+    /// cell's embedding is the sum of its ids' embeddings (divided by the count for Mean; zeros for an empty bag), written
+    /// where <see cref="LoadGather"/> writes a lookup's. Same extent as <see cref="LoadGather"/>: one lookup per cell.
+    /// </summary>
+    Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<int>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>
+        LoadGatherBags(Accelerator accelerator) =>
+        throw new NotSupportedException($"{GetType().Name} has no bag kernels for multi-hot batches.");
+
+    /// <summary>The bag gradient scatter with float atomics: every id of a cell adds the cell's dL/dE (Sum) or dL/dE / count
+    /// (Mean) at its recorded slots. Arguments as <see cref="LoadGatherBags"/>, then dL/dE and dL/dweights.</summary>
+    Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<int>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>
+        LoadScatterBagsAtomic(Accelerator accelerator) =>
+        throw new NotSupportedException($"{GetType().Name} has no bag kernels for multi-hot batches.");
 }

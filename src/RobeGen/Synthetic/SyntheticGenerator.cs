@@ -36,12 +36,32 @@ public sealed class SyntheticGenerator
     private readonly (int A, int B, ulong KeyA, ulong KeyB)[] _pairs;
     private readonly double _tokenScale, _interactionScale;
 
+    /// <summary>Per token column: ids per multi-hot cell (0: single-hot), and how the teacher pools them.</summary>
+    private readonly int[] _hotness = new int[TokenColumns];
+    private readonly Pooling[] _pooling = new Pooling[TokenColumns];
+
     /// <summary>A generator of the data set <paramref name="spec"/> describes.</summary>
     public SyntheticGenerator(SyntheticSpec spec)
+        : this(spec, null)
+    {
+    }
+
+    private SyntheticGenerator(SyntheticSpec spec, ModelDeclaration? multiHot)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         Spec = spec;
+        if (multiHot is not null)
+        {
+            foreach (EmbeddingTable table in multiHot.Tables.Where(t => t.IsMultiHot))
+            {
+                if (table.Column >= TokenColumns)
+                    throw new ArgumentException($"Table {table.Name} of {multiHot.Name} reads column {table.Column}; synthetic rows have {TokenColumns} token columns.", nameof(multiHot));
+                _hotness[table.Column] = Math.Max(1, table.Hotness);
+                _pooling[table.Column] = table.Pooling;
+            }
+            IsMultiHot = true;
+        }
         _seed = unchecked((ulong)spec.Seed);
         _samplers = spec.Cardinalities.Select(c => new ZipfSampler(c, spec.ZipfExponent)).ToArray();
         for (int c = 0; c < TokenColumns; c++)
@@ -65,6 +85,27 @@ public sealed class SyntheticGenerator
 
     /// <summary>What the data set looks like.</summary>
     public SyntheticSpec Spec { get; }
+
+    /// <summary>True for a generator of multi-hot rows (<see cref="ForMultiHot"/>).</summary>
+    public bool IsMultiHot { get; }
+
+    /// <summary>
+    /// The same data set with the multi-hot columns of <paramref name="declaration"/> (its multi-hot tables' columns): each
+    /// such cell holds a bag of L ids, L uniform on 1 .. 2 Hotness - 1 (mean Hotness; exactly 1 for Hotness 1), every id an
+    /// independent draw of the column's Zipf sampler (so a bag may repeat an id). The teacher pools the ids' hashed weights
+    /// as the table does: their mean for Mean, their sum scaled by 1 / sqrt(Hotness) for Sum (so a bag's term has about
+    /// the variance of one id's, whatever the hotness); the column pairs interact through each bag's first id. Single-hot
+    /// columns are drawn as before, but the rows differ from the single-hot generator's (one random stream per row).
+    /// </summary>
+    public SyntheticGenerator ForMultiHot(ModelDeclaration declaration)
+    {
+        ArgumentNullException.ThrowIfNull(declaration);
+        if (!declaration.HasMultiHotTables) throw new ArgumentException($"{declaration.Name} has no multi-hot table.", nameof(declaration));
+        return new SyntheticGenerator(Spec, declaration);
+    }
+
+    /// <summary>Ids a multi-hot row holds at most in token column <paramref name="column"/>.</summary>
+    public int MaxIds(int column) => _hotness[column] == 0 ? 1 : 2 * _hotness[column] - 1;
 
     /// <summary>The teacher's intercept, tuned so that its mean click probability is the spec's target CTR.</summary>
     public double Bias { get; }
@@ -138,11 +179,73 @@ public sealed class SyntheticGenerator
         }
     }
 
-    /// <summary>The dense input the model sees for a count: exactly what the Criteo parser makes of it (missing: 0).</summary>
-    private static float DenseValue(long count) => count < 0 ? 0f : CriteoLineParser.Log1p((ulong)count);
+    /// <summary>
+    /// Fills the multi-hot <paramref name="batch"/> of a model with rows firstRow .. firstRow + count - 1 of this
+    /// multi-hot generator: the first <paramref name="denseFeatures"/> dense columns and, for table t, the bag of token
+    /// column <paramref name="columns"/>[t] (every cell of a single-hot column holds one id).
+    /// </summary>
+    public void FillBags(Batch batch, long firstRow, int count, int denseFeatures, IReadOnlyList<int> columns)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(columns);
+        if (!IsMultiHot) throw new InvalidOperationException("This generator makes single-hot rows; use ForMultiHot(declaration).");
+        if (!batch.IsMultiHot || batch.DenseFeatures != denseFeatures || batch.Tables != columns.Count || denseFeatures > DenseColumns)
+            throw new ArgumentException($"The batch must be multi-hot with {denseFeatures} dense features and {columns.Count} tables.", nameof(batch));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, batch.Capacity);
+        int tables = columns.Count, maxIds = 0;
+        var starts = new int[TokenColumns + 1];
+        for (int c = 0; c < TokenColumns; c++) starts[c + 1] = starts[c] + MaxIds(c);
+        maxIds = starts[TokenColumns];
+        Span<long> counts = stackalloc long[DenseColumns];
+        Span<int> lengths = stackalloc int[TokenColumns];
+        Span<long> ranks = stackalloc long[TokenColumns];
+        var ids = new uint[maxIds];
+        int next = 0;
+        batch.BagOffsets[0] = 0;
+        for (int r = 0; r < count; r++)
+        {
+            var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)(firstRow + r)));
+            double logit = Bias + BagFeatures(ref random, counts, lengths, ranks, ids, starts);
+            batch.Labels[r] = random.NextUniform() < Sigmoid(logit) ? 1f : 0f;
+            for (int j = 0; j < denseFeatures; j++) batch.Dense[r * denseFeatures + j] = DenseValue(counts[j]);
+            for (int t = 0; t < tables; t++)
+            {
+                int c = columns[t], length = lengths[c];
+                batch.EnsureIdCapacity(next + length);
+                for (int k = 0; k < length; k++) batch.BagIds[next + k] = ids[starts[c] + k];
+                next += length;
+                batch.BagOffsets[r * tables + t + 1] = next;
+            }
+        }
+        batch.Count = count;
+    }
 
-    /// <summary>Draws the row's features and returns the teacher's logit without the bias.</summary>
-    private double Features(ref RowRandom random, Span<long> counts, Span<long> ranks, Span<uint> ids)
+    /// <summary>A multi-hot row's features: as <see cref="Features"/>, but a multi-hot column draws a bag (its ids at
+    /// ids[starts[c] ..], its length in lengths[c]) whose weights the teacher pools; ranks[c] is the bag's first id's rank.</summary>
+    private double BagFeatures(ref RowRandom random, Span<long> counts, Span<int> lengths, Span<long> ranks, Span<uint> ids, ReadOnlySpan<int> starts)
+    {
+        double logit = DenseFeatures(ref random, counts);
+        for (int c = 0; c < TokenColumns; c++)
+        {
+            int hotness = _hotness[c];
+            int length = hotness == 0 ? 1 : 1 + Math.Min(2 * hotness - 2, (int)(random.NextUniform() * (2 * hotness - 1)));
+            lengths[c] = length;
+            double pooled = 0;
+            for (int k = 0; k < length; k++)
+            {
+                long rank = _samplers[c].Sample(ref random);
+                if (k == 0) ranks[c] = rank;
+                ids[starts[c] + k] = TokenId(c, rank);
+                pooled += StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
+            }
+            if (hotness > 0) pooled = _pooling[c] == Pooling.Mean ? pooled / length : pooled / Math.Sqrt(hotness);
+            logit += _tokenScale * pooled;
+        }
+        return PairTerms(ranks, logit);
+    }
+
+    /// <summary>The dense columns' draws and their teacher terms.</summary>
+    private double DenseFeatures(ref RowRandom random, Span<long> counts)
     {
         double logit = 0;
         for (int j = 0; j < DenseColumns; j++)
@@ -152,13 +255,13 @@ public sealed class SyntheticGenerator
             counts[j] = (long)Math.Min(value, 1e9);
             logit += _denseWeight[j] * (DenseValue(counts[j]) - 1.5);
         }
-        for (int c = 0; c < TokenColumns; c++)
-        {
-            long rank = _samplers[c].Sample(ref random);
-            ranks[c] = rank;
-            ids[c] = TokenId(c, rank);
-            logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
-        }
+        return logit;
+    }
+
+    /// <summary><paramref name="logit"/> plus the interacting column pairs' terms (dot products of hashed 4-vectors of their
+    /// ranks), added one by one in pair order.</summary>
+    private double PairTerms(ReadOnlySpan<long> ranks, double logit)
+    {
         foreach ((int a, int b, ulong keyA, ulong keyB) in _pairs)
         {
             double dot = 0;
@@ -168,6 +271,23 @@ public sealed class SyntheticGenerator
             logit += _interactionScale * dot;
         }
         return logit;
+    }
+
+    /// <summary>The dense input the model sees for a count: exactly what the Criteo parser makes of it (missing: 0).</summary>
+    private static float DenseValue(long count) => count < 0 ? 0f : CriteoLineParser.Log1p((ulong)count);
+
+    /// <summary>Draws the row's features and returns the teacher's logit without the bias.</summary>
+    private double Features(ref RowRandom random, Span<long> counts, Span<long> ranks, Span<uint> ids)
+    {
+        double logit = DenseFeatures(ref random, counts);
+        for (int c = 0; c < TokenColumns; c++)
+        {
+            long rank = _samplers[c].Sample(ref random);
+            ranks[c] = rank;
+            ids[c] = TokenId(c, rank);
+            logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
+        }
+        return PairTerms(ranks, logit);
     }
 
     private (int, int, ulong, ulong)[] ChoosePairs(int count)
@@ -193,11 +313,14 @@ public sealed class SyntheticGenerator
         {
             Span<long> counts = stackalloc long[DenseColumns];
             Span<long> ranks = stackalloc long[TokenColumns];
-            Span<uint> ids = stackalloc uint[TokenColumns];
+            Span<int> lengths = stackalloc int[TokenColumns];
+            var starts = new int[TokenColumns + 1];
+            for (int c = 0; c < TokenColumns; c++) starts[c + 1] = starts[c] + MaxIds(c);
+            var ids = new uint[starts[TokenColumns]];
             for (int i = k * 1024; i < (k + 1) * 1024; i++)
             {
                 var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)(CalibrationRowBase + i)));
-                z[i] = Features(ref random, counts, ranks, ids);
+                z[i] = IsMultiHot ? BagFeatures(ref random, counts, lengths, ranks, ids, starts) : Features(ref random, counts, ranks, ids);
             }
         });
         double low = -30, high = 30;

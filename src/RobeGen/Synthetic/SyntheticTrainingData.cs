@@ -38,13 +38,27 @@ public sealed class SyntheticTrainingData : ITrainingData
     public string Description =>
         FormattableString.Invariant($"synthetic rows {FirstRow:N0}..{FirstRow + Rows - 1:N0} (seed {Generator.Spec.Seed}, {Generator.Spec.Cardinalities.Sum():N0} ids, Zipf {Generator.Spec.ZipfExponent}, CTR {Generator.Spec.TargetCtr}, token signal {Generator.Spec.TokenSignal})");
 
+    /// <summary>A multi-hot model's shape (its dense features and each table's token column): the rows are generated as
+    /// bags straight into its batches (null for single-hot rows).</summary>
+    internal (int Dense, int[] Columns)? MultiHotShape { get; init; }
+
     /// <summary>The same rows with <paramref name="mapper"/> applied to every batch.</summary>
     public SyntheticTrainingData WithVocabulary(VocabularyMapper? mapper) =>
-        new(Generator, FirstRow, Rows) { Vocabulary = mapper, Projection = Projection };
+        new(Generator, FirstRow, Rows) { Vocabulary = mapper, Projection = Projection, MultiHotShape = MultiHotShape };
 
-    /// <summary>The same rows shaped for <paramref name="declaration"/>'s dense features and tables.</summary>
-    public SyntheticTrainingData ForModel(ModelDeclaration declaration) =>
-        new(Generator, FirstRow, Rows) { Vocabulary = Vocabulary, Projection = ColumnProjection.For(declaration) };
+    /// <summary>The same rows shaped for <paramref name="declaration"/>'s dense features and tables; for a model with
+    /// multi-hot tables, multi-hot rows (<see cref="SyntheticGenerator.ForMultiHot"/>) in multi-hot batches.</summary>
+    public SyntheticTrainingData ForModel(ModelDeclaration declaration)
+    {
+        ArgumentNullException.ThrowIfNull(declaration);
+        ColumnProjection? projection = ColumnProjection.For(declaration); // checks the columns fit the synthetic rows
+        if (!declaration.HasMultiHotTables) return new(Generator, FirstRow, Rows) { Vocabulary = Vocabulary, Projection = projection };
+        return new(Generator.IsMultiHot ? Generator : Generator.ForMultiHot(declaration), FirstRow, Rows)
+        {
+            Vocabulary = Vocabulary,
+            MultiHotShape = (declaration.DenseFeatures, declaration.Tables.Select(t => t.Column).ToArray()),
+        };
+    }
 
     /// <summary>A cursor from <paramref name="start"/> yielding batches of up to <paramref name="batchSize"/> rows.</summary>
     public IBatchCursor Open(DataPosition start, int batchSize)
@@ -72,9 +86,18 @@ public sealed class SyntheticTrainingData : ITrainingData
         public Cursor(SyntheticTrainingData owner, long next, int batchSize)
         {
             (_owner, _batchSize, _next) = (owner, batchSize, next);
-            _current = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
-            _spare = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
-            _projected = owner.Projection?.CreateTarget(batchSize);
+            if (owner.MultiHotShape is var (dense, columns))
+            {
+                int idsPerCell = Math.Max(1, (int)Math.Ceiling(columns.Average(c => (double)owner.Generator.MaxIds(c))));
+                _current = new Batch(batchSize, dense, columns.Length, multiHot: true, idsPerCell);
+                _spare = new Batch(batchSize, dense, columns.Length, multiHot: true, idsPerCell);
+            }
+            else
+            {
+                _current = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
+                _spare = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
+                _projected = owner.Projection?.CreateTarget(batchSize);
+            }
             StartNext(next);
         }
 
@@ -101,7 +124,9 @@ public sealed class SyntheticTrainingData : ITrainingData
             int count = (int)Math.Min(left, _batchSize);
             Batch target = _spare;
             _pendingRows = count;
-            _pending = Task.Run(() => _owner.Generator.Fill(target, _owner.FirstRow + from, count));
+            _pending = _owner.MultiHotShape is var (dense, columns)
+                ? Task.Run(() => _owner.Generator.FillBags(target, _owner.FirstRow + from, count, dense, columns))
+                : Task.Run(() => _owner.Generator.Fill(target, _owner.FirstRow + from, count));
         }
 
         public void Dispose()

@@ -6,7 +6,7 @@ namespace RobeGen.Tests.Embedding;
 /// <summary>A layout's per-table arrays on an accelerator, as the kernels take them.</summary>
 internal sealed class GpuTables : IDisposable
 {
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _storage;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _storage, _pooling;
     private readonly MemoryBuffer1D<long, Stride1D.Dense> _rows, _quotientRows, _tableBase;
     private readonly MemoryBuffer1D<ulong, Stride1D.Dense> _tokenOffsets;
 
@@ -18,9 +18,10 @@ internal sealed class GpuTables : IDisposable
         _quotientRows = accelerator.Allocate1D(arrays.QuotientRows);
         _tableBase = accelerator.Allocate1D(arrays.TableBase);
         _tokenOffsets = accelerator.Allocate1D(arrays.TokenOffsets);
+        _pooling = accelerator.Allocate1D(arrays.Pooling);
     }
 
-    public GpuTableViews Views => new(_storage.View, _rows.View, _quotientRows.View, _tableBase.View, _tokenOffsets.View);
+    public GpuTableViews Views => new(_storage.View, _rows.View, _quotientRows.View, _tableBase.View, _tokenOffsets.View, _pooling.View);
 
     public void Dispose()
     {
@@ -29,5 +30,6 @@ internal sealed class GpuTables : IDisposable
         _quotientRows.Dispose();
         _tableBase.Dispose();
         _tokenOffsets.Dispose();
+        _pooling.Dispose();
     }
 }

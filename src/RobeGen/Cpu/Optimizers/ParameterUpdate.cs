@@ -28,6 +28,7 @@ internal sealed class ParameterUpdate : IParallelWork
 
     // The step being run (valid during Apply only).
     private long[] _blockStarts = [];
+    private int[] _bagOffsets = [];
     private int _batch, _sparseItems;
     private float _learningRate;
 
@@ -48,13 +49,16 @@ internal sealed class ParameterUpdate : IParallelWork
         _chunks = chunks.ToArray();
     }
 
-    /// <summary>Updates every parameter from its gradient; the embedding only at the slots of <paramref name="blockStarts"/>.</summary>
-    public void Apply(long[] blockStarts, int batch, float learningRate)
+    /// <summary>Updates every parameter from its gradient; the embedding only at the slots of <paramref name="blockStarts"/>
+    /// (one record per id of a multi-hot batch, whose <paramref name="bagOffsets"/> say which table each id is of).</summary>
+    public void Apply(long[] blockStarts, int batch, float learningRate, int[]? bagOffsets = null)
     {
         _blockStarts = blockStarts;
+        _bagOffsets = bagOffsets ?? [];
         _batch = batch;
         _learningRate = learningRate;
-        _sparseItems = Math.Clamp(batch * _layout.TableCount / RecordsPerSparseItem, 1, _pool.Threads);
+        int records = bagOffsets is null ? batch * _layout.TableCount : bagOffsets[batch * _layout.TableCount];
+        _sparseItems = Math.Clamp(records / RecordsPerSparseItem, 1, _pool.Threads);
         try
         {
             _pool.Run(this, _sparseItems + _chunks.Length);
@@ -62,6 +66,7 @@ internal sealed class ParameterUpdate : IParallelWork
         finally
         {
             _blockStarts = [];
+            _bagOffsets = [];
         }
     }
 
@@ -72,7 +77,7 @@ internal sealed class ParameterUpdate : IParallelWork
         {
             long slots = _embedding.Length;
             SparseEmbeddingOptimizer.Update(_layout, _blockStarts, _batch, _optimizer, _embedding, _embeddingGrad, _embeddingAccumulator,
-                _learningRate, slots * item / _sparseItems, slots * (item + 1) / _sparseItems);
+                _learningRate, slots * item / _sparseItems, slots * (item + 1) / _sparseItems, _bagOffsets);
             return;
         }
         {

@@ -16,57 +16,84 @@ namespace RobeGen.Cpu.Optimizers;
 /// </summary>
 internal static unsafe class SparseEmbeddingOptimizer
 {
+    /// <summary>Updates the slots the records of <paramref name="batch"/> samples name: one record per (sample, table) of a
+    /// single-hot batch; one per id of a multi-hot batch (<paramref name="bagOffsets"/> non-empty: batch * T + 1 offsets,
+    /// cell c's ids' records at bagOffsets[c] .. bagOffsets[c + 1]).</summary>
     public static void Update(EmbeddingLayout layout, ReadOnlySpan<long> blockStarts, int batch, OptimizerKind optimizer,
-        Span<float> weights, Span<float> grad, Span<float> accumulator, float learningRate, long first, long end)
+        Span<float> weights, Span<float> grad, Span<float> accumulator, float learningRate, long first, long end, ReadOnlySpan<int> bagOffsets = default)
     {
-        int tables = layout.TableCount, maxBlocks = layout.MaxBlocks, dim = layout.Dim, z = layout.BlockSize;
-        int robeBlocks = layout.RobeBlocks;
-        long m = layout.RobeSlots;
-        bool circular = layout.Variant == RobeVariant.Circular;
+        int tables = layout.TableCount, maxBlocks = layout.MaxBlocks;
         bool adagrad = optimizer == OptimizerKind.Adagrad;
         if (grad.Length != weights.Length || (adagrad && accumulator.Length != weights.Length))
             throw new ArgumentException("Weights, gradient and accumulator lengths differ.");
-        if (blockStarts.Length < batch * tables * maxBlocks) throw new ArgumentException("Too few block starts.", nameof(blockStarts));
+        bool bags = !bagOffsets.IsEmpty;
+        if (bags && bagOffsets.Length < batch * tables + 1) throw new ArgumentException("Too few bag offsets.", nameof(bagOffsets));
+        long records = bags ? bagOffsets[batch * tables] : (long)batch * tables;
+        if (blockStarts.Length < records * maxBlocks) throw new ArgumentException("Too few block starts.", nameof(blockStarts));
         if (first < 0 || end > weights.Length || first > end) throw new ArgumentOutOfRangeException(nameof(first), "Slot range outside the array.");
 
         fixed (float* w = weights, g = grad, sum = accumulator)
         fixed (long* starts = blockStarts)
         {
             var slots = new Slots(w, g, sum, weights.Length, learningRate, adagrad, first, end);
-            for (int b = 0; b < batch; b++)
-                for (int t = 0; t < tables; t++)
+            var walk = new RecordWalk(layout);
+            if (!bags)
+            {
+                for (int b = 0; b < batch; b++)
+                    for (int t = 0; t < tables; t++)
+                        walk.Update(slots, t, starts + (long)(b * tables + t) * maxBlocks);
+                return;
+            }
+            for (int cell = 0; cell < batch * tables; cell++)
+            {
+                int t = cell % tables;
+                for (int i = bagOffsets[cell]; i < bagOffsets[cell + 1]; i++)
+                    walk.Update(slots, t, starts + (long)i * maxBlocks);
+            }
+        }
+    }
+
+    /// <summary>The slots one record (one lookup of one id) read, by its table's storage.</summary>
+    private readonly struct RecordWalk(EmbeddingLayout layout)
+    {
+        private readonly EmbeddingLayout _layout = layout;
+        private readonly int _dim = layout.Dim, _z = layout.BlockSize, _robeBlocks = layout.RobeBlocks;
+        private readonly long _m = layout.RobeSlots;
+        private readonly bool _circular = layout.Variant == RobeVariant.Circular;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Update(Slots slots, int t, long* record)
+        {
+            int dim = _dim;
+            if (_layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
+            {
+                // A QuotientRemainder pair read two rows: the quotient row (record 0) and the remainder row (record 1).
+                slots.UpdateRange(record[0], dim);
+                slots.UpdateRange(record[1], dim);
+                return;
+            }
+            if (_layout.Storage[t] != EmbeddingStorage.Robe)
+            {
+                // A Full or Hashed row is one block of d slots.
+                slots.UpdateRange(record[0], dim);
+                return;
+            }
+            for (int c = 0; c < _robeBlocks; c++)
+            {
+                long start = record[c];
+                int width = Math.Min(_z, dim - c * _z);
+                if (_circular && start + width > _m)
                 {
-                    long* record = starts + (long)(b * tables + t) * maxBlocks;
-                    if (layout.Storage[t] == EmbeddingStorage.QuotientRemainder)
-                    {
-                        // A QuotientRemainder pair read two rows: the quotient row (record 0) and the remainder row (record 1).
-                        slots.UpdateRange(record[0], dim);
-                        slots.UpdateRange(record[1], dim);
-                        continue;
-                    }
-                    if (layout.Storage[t] != EmbeddingStorage.Robe)
-                    {
-                        // A Full or Hashed row is one block of d slots.
-                        slots.UpdateRange(record[0], dim);
-                        continue;
-                    }
-                    for (int c = 0; c < robeBlocks; c++)
-                    {
-                        long start = record[c];
-                        int width = Math.Min(z, dim - c * z);
-                        if (circular && start + width > m)
-                        {
-                            // The block wraps around the end of the array: two pieces.
-                            int head = (int)(m - start);
-                            slots.UpdateRange(start, head);
-                            slots.UpdateRange(0, width - head);
-                        }
-                        else
-                        {
-                            slots.UpdateRange(start, width);
-                        }
-                    }
+                    // The block wraps around the end of the array: two pieces.
+                    int head = (int)(_m - start);
+                    slots.UpdateRange(start, head);
+                    slots.UpdateRange(0, width - head);
                 }
+                else
+                {
+                    slots.UpdateRange(start, width);
+                }
+            }
         }
     }
 

@@ -41,6 +41,38 @@ public abstract class DeclaredEmbeddingKernels : IEmbeddingKernels
     }
 
     /// <inheritdoc/>
+    public void GatherBags(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds, int batch,
+        Span<long> blockStarts, Span<float> output)
+    {
+        EmbeddingChecks.SameDeclaration(layout, _declaration);
+        EmbeddingChecks.BagCall(layout, batch, bagOffsets, bagIds.Length, blockStarts.Length, output.Length, "output", weights.Length, "weights");
+        if (layout.MatchesDeclaredKernels) GatherBagsDeclared(layout, weights, bagOffsets, bagIds, batch, blockStarts, output);
+        else GenericEmbeddingKernels.GatherBagsChecked(layout, weights, bagOffsets, bagIds, batch, blockStarts, output);
+    }
+
+    /// <inheritdoc/>
+    public void ScatterBagGradient(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds,
+        ReadOnlySpan<long> blockStarts, int batch, ReadOnlySpan<float> gradOutput, Span<float> gradWeights)
+    {
+        EmbeddingChecks.SameDeclaration(layout, _declaration);
+        EmbeddingChecks.BagCall(layout, batch, bagOffsets, bagIds.Length, blockStarts.Length, gradOutput.Length, "gradOutput", gradWeights.Length, "gradWeights");
+        EmbeddingChecks.ScatterWeights(layout, weights.Length);
+        if (layout.MatchesDeclaredKernels) ScatterBagsDeclared(layout, weights, bagOffsets, bagIds, blockStarts, batch, gradOutput, gradWeights);
+        else GenericEmbeddingKernels.ScatterBagsChecked(layout, weights, bagOffsets, bagIds, blockStarts, batch, gradOutput, gradWeights);
+    }
+
+    /// <summary>The bag gather of the declared layout (checked like <see cref="GatherDeclared"/>); the generated class of a
+    /// declaration with multi-hot tables overrides it with its pooling built in, any other runs the generic bag loop.</summary>
+    protected virtual void GatherBagsDeclared(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds,
+        int batch, Span<long> blockStarts, Span<float> output) =>
+        GenericEmbeddingKernels.GatherBagsChecked(layout, weights, bagOffsets, bagIds, batch, blockStarts, output);
+
+    /// <summary>The bag scatter of the declared layout (see <see cref="GatherBagsDeclared"/>).</summary>
+    protected virtual void ScatterBagsDeclared(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds,
+        ReadOnlySpan<long> blockStarts, int batch, ReadOnlySpan<float> gradOutput, Span<float> gradWeights) =>
+        GenericEmbeddingKernels.ScatterBagsChecked(layout, weights, bagOffsets, bagIds, blockStarts, batch, gradOutput, gradWeights);
+
+    /// <inheritdoc/>
     public (long Slot, float Sign) SlotOf(EmbeddingLayout layout, int table, ulong token, int j)
     {
         EmbeddingChecks.SameDeclaration(layout, _declaration);

@@ -36,6 +36,31 @@ internal static class EmbeddingChecks
             throw new ArgumentException($"{weightsName} holds {weights} floats; the layout's embedding array has {layout.TotalParameters}.", weightsName);
     }
 
+    /// <summary>Sizes of a bag gather or scatter: batch * T + 1 offsets, non-decreasing and within the ids, [ids, MaxBlocks]
+    /// block starts (indexed like the ids), [batch, T, d] embeddings and the whole flat array.</summary>
+    public static void BagCall(EmbeddingLayout layout, int batch, ReadOnlySpan<int> bagOffsets, int bagIds, int blockStarts, int embeddings,
+        string embeddingsName, int weights, string weightsName)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must not be negative.");
+        int tables = layout.TableCount, dim = layout.Dim;
+        long cells = (long)batch * tables;
+        if (bagOffsets.Length < cells + 1)
+            throw new ArgumentException($"bagOffsets holds {bagOffsets.Length} values; {batch} samples x {tables} tables need {cells + 1}.", "bagOffsets");
+        for (int c = 0; c < cells; c++)
+            if (bagOffsets[c] > bagOffsets[c + 1])
+                throw new ArgumentException($"bagOffsets[{c + 1}] = {bagOffsets[c + 1]} is below bagOffsets[{c}] = {bagOffsets[c]}; offsets must not decrease.", "bagOffsets");
+        int first = bagOffsets[0], end = bagOffsets[(int)cells];
+        if (first < 0 || end > bagIds)
+            throw new ArgumentException($"The bags run over ids [{first}, {end}); bagIds holds {bagIds}.", "bagIds");
+        if (blockStarts < (long)end * layout.MaxBlocks)
+            throw new ArgumentException(
+                $"blockStarts holds {blockStarts} values; ids up to {end} x {layout.MaxBlocks} blocks need {(long)end * layout.MaxBlocks}.", "blockStarts");
+        if (embeddings < cells * dim)
+            throw new ArgumentException($"{embeddingsName} holds {embeddings} values; {batch} samples x {tables} tables x {dim} need {cells * dim}.", embeddingsName);
+        if (weights < layout.TotalParameters)
+            throw new ArgumentException($"{weightsName} holds {weights} floats; the layout's embedding array has {layout.TotalParameters}.", weightsName);
+    }
+
     /// <summary>The scatter reads the weights only for QuotientRemainder tables (the product rule); then they must be the whole array.</summary>
     public static void ScatterWeights(EmbeddingLayout layout, int weights)
     {

@@ -28,6 +28,23 @@ internal sealed class GenericEmbeddingKernels : IEmbeddingKernels
         ScatterChecked(layout, weights, tokens, blockStarts, batch, gradOutput, gradWeights);
     }
 
+    public void GatherBags(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds, int batch,
+        Span<long> blockStarts, Span<float> output)
+    {
+        EmbeddingChecks.Layout(layout);
+        EmbeddingChecks.BagCall(layout, batch, bagOffsets, bagIds.Length, blockStarts.Length, output.Length, "output", weights.Length, "weights");
+        GatherBagsChecked(layout, weights, bagOffsets, bagIds, batch, blockStarts, output);
+    }
+
+    public void ScatterBagGradient(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds,
+        ReadOnlySpan<long> blockStarts, int batch, ReadOnlySpan<float> gradOutput, Span<float> gradWeights)
+    {
+        EmbeddingChecks.Layout(layout);
+        EmbeddingChecks.BagCall(layout, batch, bagOffsets, bagIds.Length, blockStarts.Length, gradOutput.Length, "gradOutput", gradWeights.Length, "gradWeights");
+        EmbeddingChecks.ScatterWeights(layout, weights.Length);
+        ScatterBagsChecked(layout, weights, bagOffsets, bagIds, blockStarts, batch, gradOutput, gradWeights);
+    }
+
     public (long Slot, float Sign) SlotOf(EmbeddingLayout layout, int table, ulong token, int j)
     {
         EmbeddingChecks.Slot(layout, table, j);
@@ -108,6 +125,84 @@ internal sealed class GenericEmbeddingKernels : IEmbeddingKernels
                     default:
                         RowTable.ScatterRow(starts, gradient, gradWeights);
                         break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The bag gather after the checks: per cell, each id's embedding (the single-id gather of its table's
+    /// storage, its starts recorded at the id's index) added in id order, then divided by the count for Mean.</summary>
+    internal static void GatherBagsChecked(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds,
+        int batch, Span<long> blockStarts, Span<float> output)
+    {
+        int tables = layout.TableCount, dim = layout.Dim, records = layout.MaxBlocks;
+        var robe = new RobeRun(layout);
+        Span<float> one = dim <= 512 ? stackalloc float[dim] : new float[dim];
+        for (int sample = 0; sample < batch; sample++)
+        {
+            for (int table = 0; table < tables; table++)
+            {
+                int cell = sample * tables + table;
+                int first = bagOffsets[cell], end = bagOffsets[cell + 1];
+                Span<float> pooled = output.Slice(cell * dim, dim);
+                pooled.Clear();
+                for (int i = first; i < end; i++)
+                {
+                    ulong token = bagIds[i];
+                    Span<long> starts = blockStarts.Slice(i * records, records);
+                    switch (layout.Storage[table])
+                    {
+                        case EmbeddingStorage.Robe:
+                            robe.Gather(RobeHash.KeyOf(token, layout.Declaration.Tables[table].TokenOffset), weights, starts, one);
+                            break;
+                        case EmbeddingStorage.Full:
+                            new RowTable(layout, table).GatherFull(token, weights, starts, one);
+                            break;
+                        case EmbeddingStorage.Hashed:
+                            new RowTable(layout, table).GatherHashed(token, weights, starts, one);
+                            break;
+                        default:
+                            new RowTable(layout, table).GatherQuotientRemainder(token, weights, starts, one);
+                            break;
+                    }
+                    BlockCopy.AddInto(one, pooled);
+                }
+                if (layout.Pooling[table] == Pooling.Mean) BlockCopy.DivideBy(pooled, end - first);
+            }
+        }
+    }
+
+    /// <summary>The bag scatter after the checks, in sample, table, id order: each id adds the cell's gradient (divided by
+    /// the count for Mean) at its recorded starts.</summary>
+    internal static void ScatterBagsChecked(EmbeddingLayout layout, ReadOnlySpan<float> weights, ReadOnlySpan<int> bagOffsets, ReadOnlySpan<ulong> bagIds,
+        ReadOnlySpan<long> blockStarts, int batch, ReadOnlySpan<float> gradOutput, Span<float> gradWeights)
+    {
+        int tables = layout.TableCount, dim = layout.Dim, records = layout.MaxBlocks;
+        var robe = new RobeRun(layout);
+        Span<float> scaled = dim <= 512 ? stackalloc float[dim] : new float[dim];
+        for (int sample = 0; sample < batch; sample++)
+        {
+            for (int table = 0; table < tables; table++)
+            {
+                int cell = sample * tables + table;
+                int first = bagOffsets[cell], end = bagOffsets[cell + 1];
+                ReadOnlySpan<float> gradient = BlockCopy.PoolGradient(gradOutput.Slice(cell * dim, dim), layout.Pooling[table], end - first, scaled);
+                for (int i = first; i < end; i++)
+                {
+                    ReadOnlySpan<long> starts = blockStarts.Slice(i * records, records);
+                    switch (layout.Storage[table])
+                    {
+                        case EmbeddingStorage.Robe:
+                            ulong key = robe.Signed ? RobeHash.KeyOf(bagIds[i], layout.Declaration.Tables[table].TokenOffset) : 0UL;
+                            robe.Scatter(key, starts, gradient, gradWeights);
+                            break;
+                        case EmbeddingStorage.QuotientRemainder:
+                            RowTable.ScatterQuotientRemainder(starts, gradient, weights, gradWeights);
+                            break;
+                        default:
+                            RowTable.ScatterRow(starts, gradient, gradWeights);
+                            break;
+                    }
                 }
             }
         }

@@ -51,6 +51,140 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             kernel(index, lookup, args, tables, weights, tokens, blockStarts, gradOutput, gradWeights);
     }
 
+    /// <inheritdoc/>
+    public Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<int>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>> LoadGatherBags(
+        Accelerator accelerator)
+    {
+        var kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, GenericLookup, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<int>,
+            ArrayView<ulong>, ArrayView<long>, ArrayView<float>>(GatherBagsKernel);
+        GenericLookup lookup = _lookup;
+        return (index, args, tables, weights, offsets, ids, blockStarts, output) => kernel(index, lookup, args, tables, weights, offsets, ids, blockStarts, output);
+    }
+
+    /// <inheritdoc/>
+    public Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<int>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>
+        LoadScatterBagsAtomic(Accelerator accelerator)
+    {
+        var kernel = accelerator.LoadAutoGroupedStreamKernel<Index1D, GenericLookup, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<int>,
+            ArrayView<ulong>, ArrayView<long>, ArrayView<float>, ArrayView<float>>(ScatterBagsAtomicKernel);
+        GenericLookup lookup = _lookup;
+        return (index, args, tables, weights, offsets, ids, blockStarts, gradOutput, gradWeights) =>
+            kernel(index, lookup, args, tables, weights, offsets, ids, blockStarts, gradOutput, gradWeights);
+    }
+
+    /// <summary>The bag gather: the lanes of a cell zero its embedding, then for each id (in order) add the id's
+    /// coordinates (each lane its own: no races) and record its starts; a Mean table divides by the count at the end.</summary>
+    internal static void GatherBagsKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
+        ArrayView<int> bagOffsets, ArrayView<ulong> bagIds, ArrayView<long> blockStarts, ArrayView<float> output)
+    {
+        var at = new GpuLookup(index, lookup.Lanes, (int)tables.Storage.Length, lookup.Dim, args);
+        if (!at.Active) return;
+        int dim = lookup.Dim, storage = tables.Storage[at.Table];
+        int first = bagOffsets[at.Pair], end = bagOffsets[at.Pair + 1];
+        for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = 0f;
+        for (int i = first; i < end; i++)
+        {
+            ulong token = bagIds[i];
+            long recordBase = (long)i * args.MaxBlocks;
+            if (storage == (int)EmbeddingStorage.Robe)
+            {
+                int blockSize = args.BlockSize;
+                bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
+                long range = RobeHash.StartRange(args.RobeSlots, blockSize, circular);
+                ulong key = RobeHash.KeyOf(token, tables.TokenOffsets[at.Table]);
+                ulong rowTerm = RobeHash.RowTerm(key), signTerm = signed ? SignHash.RowTerm(key) : 0UL;
+                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                {
+                    int block = c / blockSize, k = c - block * blockSize;
+                    int start = RobeHash.BlockStart(rowTerm, block, range);
+                    if (k == 0) blockStarts[recordBase + block] = start;
+                    float value = weights[circular ? RobeHash.Wrap((long)start + k, args.RobeSlots) : start + k];
+                    output[at.OutputBase + c] += signed ? value * SignHash.SignFromRowTerm(signTerm, c) : value;
+                }
+            }
+            else if (storage == (int)EmbeddingStorage.QuotientRemainder)
+            {
+                long quotientRows = tables.QuotientRows[at.Table], remainderRows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
+                long quotient = TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase, dim);
+                long remainder = TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase, dim);
+                if (at.Lane == 0)
+                {
+                    blockStarts[recordBase] = quotient;
+                    blockStarts[recordBase + 1] = remainder;
+                }
+                for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] += weights[quotient + c] * weights[remainder + c];
+            }
+            else
+            {
+                long rows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
+                long rowStart = storage == (int)EmbeddingStorage.Full
+                    ? TableRows.FullRowStart(token, rows, tableBase, dim)
+                    : TableRows.HashedRowStart(token, rows, tableBase, dim);
+                if (at.Lane == 0) blockStarts[recordBase] = rowStart;
+                if (rowStart >= 0)
+                    for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] += weights[rowStart + c];
+            }
+        }
+        if (tables.Pooling[at.Table] == (int)Pooling.Mean && end - first > 1)
+        {
+            float count = end - first;
+            for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = output[at.OutputBase + c] / count;
+        }
+    }
+
+    /// <summary>The bag scatter with float atomics: each id of a cell adds g (Sum) or g / count (Mean) at its recorded slots.</summary>
+    internal static void ScatterBagsAtomicKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
+        ArrayView<int> bagOffsets, ArrayView<ulong> bagIds, ArrayView<long> blockStarts, ArrayView<float> gradOutput, ArrayView<float> gradWeights)
+    {
+        var at = new GpuLookup(index, lookup.Lanes, (int)tables.Storage.Length, lookup.Dim, args);
+        if (!at.Active) return;
+        int dim = lookup.Dim, storage = tables.Storage[at.Table];
+        int first = bagOffsets[at.Pair], end = bagOffsets[at.Pair + 1];
+        bool mean = tables.Pooling[at.Table] == (int)Pooling.Mean && end - first > 1;
+        float count = end - first;
+        for (int i = first; i < end; i++)
+        {
+            long recordBase = (long)i * args.MaxBlocks;
+            if (storage == (int)EmbeddingStorage.Robe)
+            {
+                int blockSize = args.BlockSize;
+                bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
+                ulong signTerm = signed ? SignHash.RowTerm(RobeHash.KeyOf(bagIds[i], tables.TokenOffsets[at.Table])) : 0UL;
+                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                {
+                    int block = c / blockSize;
+                    long slot = blockStarts[recordBase + block] + (c - block * blockSize);
+                    if (circular) slot = RobeHash.Wrap(slot, args.RobeSlots);
+                    float g = gradOutput[at.OutputBase + c];
+                    if (mean) g = g / count;
+                    Atomic.Add(ref gradWeights[slot], signed ? g * SignHash.SignFromRowTerm(signTerm, c) : g);
+                }
+            }
+            else if (storage == (int)EmbeddingStorage.QuotientRemainder)
+            {
+                long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];
+                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                {
+                    float g = gradOutput[at.OutputBase + c], q = weights[quotient + c], r = weights[remainder + c];
+                    if (mean) g = g / count;
+                    Atomic.Add(ref gradWeights[quotient + c], g * r);
+                    Atomic.Add(ref gradWeights[remainder + c], g * q);
+                }
+            }
+            else
+            {
+                long rowStart = blockStarts[recordBase];
+                if (rowStart < 0) continue;
+                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                {
+                    float g = gradOutput[at.OutputBase + c];
+                    if (mean) g = g / count;
+                    Atomic.Add(ref gradWeights[rowStart + c], g);
+                }
+            }
+        }
+    }
+
     /// <summary>Gather: lane l of a lookup reads coordinates l, l + lanes, ... and records the block starts. A Full
     /// table's out-of-range token reads zeros and records start -1 (no exceptions on a GPU).</summary>
     internal static void GatherKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,

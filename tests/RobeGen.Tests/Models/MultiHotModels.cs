@@ -1,0 +1,44 @@
+namespace RobeGen.Tests.Models;
+
+// Multi-hot test declarations: bags pooled by Sum and Mean beside single-hot tables, on every storage. d = 20 with
+// Z = 8 (blocks 8, 8 and a partial 4) and m = 97 as the Small* models, so blocks overlap and ids of one bag collide.
+
+/// <summary>Every storage pooled: a ROBE Sum bag, a Full single-hot table, a Hashed Mean bag, a QuotientRemainder Mean bag
+/// (Q = 43 x R = 7 for 300 ids) and a single-hot ROBE table.</summary>
+[Dlrm(Label = "clicked", EmbeddingDim = 20, BottomMlp = new[] { 8, 20 }, TopMlp = new[] { 4 })]
+[Dense("price", Transform = DenseTransform.Log1p)]
+[Dense("age")]
+[Dense("score")]
+[RobeArray(Slots = 97, BlockSize = 8, Variant = RobeVariant.Authors)]
+public partial class MultiHotAuthors
+{
+    [Categorical("tags", Cardinality = 1000, Pooling = Pooling.Sum, Hotness = 3)] public partial EmbeddingTable Tags { get; }
+    [Categorical("user", Cardinality = 50, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable User { get; }
+    [Categorical("genres", Cardinality = 300, Storage = EmbeddingStorage.Hashed, Rows = 7, Pooling = Pooling.Mean, Hotness = 2)]
+    public partial EmbeddingTable Genres { get; }
+    [Categorical("items", Cardinality = 300, Storage = EmbeddingStorage.QuotientRemainder, Rows = 7, Pooling = Pooling.Mean, Hotness = 4)]
+    public partial EmbeddingTable Items { get; }
+    [Categorical("city", Cardinality = 5000)] public partial EmbeddingTable City { get; }
+}
+
+/// <summary>The Signed variant with ROBE bags pooled by Mean and Sum and a Full bag pooled by Sum.</summary>
+[Dlrm(Label = "clicked", EmbeddingDim = 20, BottomMlp = new[] { 8, 20 }, TopMlp = new[] { 4 })]
+[Dense("price")]
+[Dense("age")]
+[RobeArray(Slots = 97, BlockSize = 8, Variant = RobeVariant.Signed)]
+public partial class MultiHotSigned
+{
+    [Categorical("tags", Cardinality = 1000, Pooling = Pooling.Mean, Hotness = 5)] public partial EmbeddingTable Tags { get; }
+    [Categorical("user", Cardinality = 5000)] public partial EmbeddingTable User { get; }
+    [Categorical("genres", Cardinality = 40, Storage = EmbeddingStorage.Full, Pooling = Pooling.Sum, Hotness = 2)] public partial EmbeddingTable Genres { get; }
+}
+
+/// <summary>The Circular variant, every table pooled (blocks wrap around the array's end).</summary>
+[Dlrm(Label = "clicked", EmbeddingDim = 20, BottomMlp = new[] { 8, 20 }, TopMlp = new[] { 4 })]
+[Dense("price")]
+[RobeArray(Slots = 97, BlockSize = 8, Variant = RobeVariant.Circular)]
+public partial class MultiHotCircular
+{
+    [Categorical("tags", Cardinality = 1000, Pooling = Pooling.Sum, Hotness = 3)] public partial EmbeddingTable Tags { get; }
+    [Categorical("words", Cardinality = 1000, Pooling = Pooling.Mean, Hotness = 3)] public partial EmbeddingTable Words { get; }
+}
