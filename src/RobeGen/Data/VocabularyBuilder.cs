@@ -19,7 +19,7 @@ public sealed class VocabularyBuilder
         foreach (int c in _columns) _counts[c] = new IdHashTable();
     }
 
-    /// <summary>Counts the raw ids of a batch (missing values are not counted). Batch token column c is column c.</summary>
+    /// <summary>Counts the raw ids of a batch, every id of every bag of a multi-hot batch (missing values are not counted). Batch token column c is column c.</summary>
     public void Add(Batch batch)
     {
         if (batch.Tables != _counts.Length)
@@ -28,17 +28,27 @@ public sealed class VocabularyBuilder
         {
             int column = _columns[k];
             IdHashTable counts = _counts[column]!;
-            ulong[] tokens = batch.Tokens;
             int stride = batch.Tables;
-            for (int r = 0, i = column; r < batch.Count; r++, i += stride)
+            if (batch.IsMultiHot)
             {
-                ulong id = tokens[i];
-                if (id == EmbeddingTable.MissingRawToken) continue;
-                if (id > uint.MaxValue) throw new ArgumentException($"Token {id} of {Vocabulary.ColumnName(column)} is not a raw 32-bit id.", nameof(batch));
-                ref uint count = ref counts.GetOrAdd(id);
-                if (count != uint.MaxValue) count++;
+                // Every id of every bag of the column (a single-hot cell is a bag of one).
+                ulong[] ids = batch.BagIds;
+                int[] offsets = batch.BagOffsets;
+                for (int r = 0, cell = column; r < batch.Count; r++, cell += stride)
+                    for (int i = offsets[cell]; i < offsets[cell + 1]; i++) Count(counts, ids[i], column);
+                return;
             }
+            ulong[] tokens = batch.Tokens;
+            for (int r = 0, i = column; r < batch.Count; r++, i += stride) Count(counts, tokens[i], column);
         });
+    }
+
+    private static void Count(IdHashTable counts, ulong id, int column)
+    {
+        if (id == EmbeddingTable.MissingRawToken) return;
+        if (id > uint.MaxValue) throw new ArgumentException($"Token {id} of {Vocabulary.ColumnName(column)} is not a raw 32-bit id.", "batch");
+        ref uint count = ref counts.GetOrAdd(id);
+        if (count != uint.MaxValue) count++;
     }
 
     /// <summary>

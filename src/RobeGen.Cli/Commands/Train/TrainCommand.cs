@@ -173,6 +173,7 @@ internal static class TrainCommand
         TabularData tabular => new TabularData(declaration, tabular.Files, tabular.Delimiter)
         {
             Labeled = tabular.Labeled,
+            ListSeparator = tabular.ListSeparator,
             Statistics = statistics ?? tabular.ResolvedStatistics,
             Vocabulary = mapper,
         },
