@@ -41,4 +41,27 @@ internal static class BagWriter
         ? new(shape.Capacity, shape.DenseFeatures, shape.Tables)
         : new(shape.Capacity, shape.DenseFeatures, shape.Tables, multiHot: true,
             idsPerCell: Math.Max(1, shape.BagIds.Length / Math.Max(1, shape.Capacity * shape.Tables)));
+
+    /// <summary>A new batch of the first <paramref name="rows"/> rows of <paramref name="batch"/>: labels, dense values and tokens or bags.</summary>
+    public static Batch CopyRows(Batch batch, int rows)
+    {
+        rows = Math.Min(rows, batch.Count);
+        int cells = rows * batch.Tables;
+        int ids = batch.IsMultiHot ? batch.BagOffsets[cells] : 0;
+        var copy = batch.IsMultiHot
+            ? new Batch(Math.Max(1, rows), batch.DenseFeatures, batch.Tables, multiHot: true, idsPerCell: Math.Max(1, (ids + Math.Max(1, cells) - 1) / Math.Max(1, cells)))
+            : new Batch(Math.Max(1, rows), batch.DenseFeatures, batch.Tables);
+        copy.Count = rows;
+        batch.Labels.AsSpan(0, rows).CopyTo(copy.Labels);
+        batch.Dense.AsSpan(0, rows * batch.DenseFeatures).CopyTo(copy.Dense);
+        if (!batch.IsMultiHot)
+        {
+            batch.Tokens.AsSpan(0, cells).CopyTo(copy.Tokens);
+            return copy;
+        }
+        batch.BagOffsets.AsSpan(0, cells + 1).CopyTo(copy.BagOffsets);
+        copy.EnsureIdCapacity(ids);
+        batch.BagIds.AsSpan(0, ids).CopyTo(copy.BagIds);
+        return copy;
+    }
 }

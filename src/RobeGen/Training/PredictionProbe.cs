@@ -24,11 +24,7 @@ internal sealed class PredictionProbe
     public static PredictionProbe From(Batch batch)
     {
         int rows = Math.Min(batch.Count, MaxRows);
-        var copy = new Batch(rows, batch.DenseFeatures, batch.Tables) { Count = rows };
-        batch.Labels.AsSpan(0, rows).CopyTo(copy.Labels);
-        batch.Dense.AsSpan(0, rows * batch.DenseFeatures).CopyTo(copy.Dense);
-        batch.Tokens.AsSpan(0, rows * batch.Tables).CopyTo(copy.Tokens);
-        return new PredictionProbe(copy);
+        return new PredictionProbe(BagWriter.CopyRows(batch, rows));
     }
 
     /// <summary>Throws <see cref="TrainingDivergedException"/> when the model, after <paramref name="stepsDone"/> steps, predicts a non-probability.</summary>

@@ -400,6 +400,18 @@ public sealed class MultiHotReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_copy_of_the_first_rows_keeps_their_bags()
+    {
+        Row[] rows = MakeRows(20, seed: 17);
+        var data = new TabularData(Declaration(), [WriteCsv("copy.csv", rows)]) { Statistics = AgeStatistics() };
+        using IBatchCursor cursor = data.Open(DataPosition.Start, 20);
+        Assert.True(cursor.MoveNext());
+        Batch copy = BagWriter.CopyRows(cursor.Current, 7);
+        Assert.Equal(7, copy.Count);
+        AssertBags([Copy(copy)], rows[..7], 7);
+    }
+
+    [Fact]
     public void Criteo_tsv_is_refused_for_a_multi_hot_model_naming_the_column()
     {
         ModelDeclaration kaggle = CriteoKaggle.Definition.Declaration;
