@@ -8,17 +8,25 @@ namespace ShopClicks;
 /// Writes a synthetic click log in the shop's columns, as CSV (with a header and a quoted field, as spreadsheets
 /// export it) or Parquet: a hidden rule makes clicks likelier for some countries, items and cheap prices, so there is
 /// something to learn. Seeded: the same seed writes the same rows.
+/// <para>
+/// A "tags" column holds a list of 0 to 4 tags per row (a multi-hot column: in the CSV separated by '|', the list
+/// separator the readers take by default, in Parquet a LIST of strings). ShopModel does not read it yet, so it is passed
+/// over; a model declaring <c>[Categorical("tags", Pooling = Pooling.Sum)]</c> reads it as a bag of ids per row.
+/// </para>
 /// </summary>
 internal static class ShopLog
 {
     private static readonly string[] Countries = ["fr", "de", "it", "es", "nl", "be", "pt", "pl", "se", "dk"];
     private static readonly string[] Devices = ["phone", "desktop", "tablet"];
+    private static readonly string[] TagNames = ["sale", "new", "gift", "eco", "bundle", "premium", "local", "clearance"];
 
-    private sealed record Row(int Clicked, double Price, int? Age, double Score, string User, string Item, string Country, string Device, string Note);
+    private sealed record Row(int Clicked, double Price, int? Age, double Score, string User, string Item, string Country, string Device, string Note,
+        string[] Tags);
 
     private static IEnumerable<Row> Rows(int count, int seed)
     {
         var random = new Random(seed);
+        var tagRandom = new Random(seed + 1_000); // a stream of its own: the other columns are the rows they were before tags
         for (int r = 0; r < count; r++)
         {
             int country = random.Next(Countries.Length);
@@ -28,19 +36,21 @@ internal static class ShopLog
             double logit = (country % 3 - 1) * 1.2 + (item % 7 == 0 ? 1.5 : -0.3) - Math.Log(price) * 0.4 + (age is < 30 ? 0.5 : 0);
             int clicked = random.NextDouble() < 1 / (1 + Math.Exp(-logit)) ? 1 : 0;
             yield return new Row(clicked, price, age, Math.Round(random.NextDouble(), 3), "u" + random.Next(5000), "item-" + item,
-                Countries[country], Devices[random.Next(Devices.Length)], r % 50 == 0 ? "gift, wrapped" : "");
+                Countries[country], Devices[random.Next(Devices.Length)], r % 50 == 0 ? "gift, wrapped" : "",
+                Enumerable.Range(0, tagRandom.Next(5)).Select(_ => TagNames[tagRandom.Next(TagNames.Length)]).ToArray());
         }
     }
 
     public static void WriteCsv(string path, int rows, int seed, bool labeled = true)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        writer.WriteLine((labeled ? "clicked," : "") + "price,age,score,user_id,item_id,country,device,note");
+        writer.WriteLine((labeled ? "clicked," : "") + "price,age,score,user_id,item_id,country,device,note,tags");
         foreach (Row r in Rows(rows, seed))
         {
             string note = r.Note.Length == 0 ? "" : "\"" + r.Note.Replace("\"", "\"\"") + "\"";
+            string tags = string.Join('|', r.Tags); // empty: no tags (an empty bag)
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{(labeled ? r.Clicked + "," : "")}{r.Price},{r.Age},{r.Score},{r.User},{r.Item},{r.Country},{r.Device},{note}"));
+                $"{(labeled ? r.Clicked + "," : "")}{r.Price},{r.Age},{r.Score},{r.User},{r.Item},{r.Country},{r.Device},{note},{tags}"));
         }
     }
 
@@ -51,6 +61,7 @@ internal static class ShopLog
         {
             new Column<bool>("clicked"), new Column<double>("price"), new Column<int?>("age"), new Column<double>("score"),
             new Column<string>("user_id"), new Column<string>("item_id"), new Column<string>("country"), new Column<string>("device"),
+            new Column<string[]>("tags"),
         };
         using var file = new ParquetFileWriter(path, columns);
         using (RowGroupWriter group = file.AppendRowGroup())
@@ -61,6 +72,7 @@ internal static class ShopLog
             using (var c = group.NextColumn().LogicalWriter<double>()) c.WriteBatch(data.Select(r => r.Score).ToArray());
             foreach (Func<Row, string> text in new Func<Row, string>[] { r => r.User, r => r.Item, r => r.Country, r => r.Device })
                 using (var c = group.NextColumn().LogicalWriter<string>()) c.WriteBatch(data.Select(text).ToArray());
+            using (var c = group.NextColumn().LogicalWriter<string[]>()) c.WriteBatch(data.Select(r => r.Tags).ToArray());
         }
         file.Close();
     }

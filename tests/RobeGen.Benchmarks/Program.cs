@@ -11,6 +11,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["cpu-gemm"] = GemmProfile.Run,
     ["onnx"] = OnnxBenchmark.Run,
     ["parquet"] = ParquetBenchmark.Run,
+    ["multihot"] = MultiHotBenchmark.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -22,6 +23,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  onnx [--model criteo-kaggle|criteo-terabyte] [--batches 1,64,2048] [--rounds N] [--seconds S]   (ONNX Runtime CPU on the exported model vs RobeGen's predictor)");
     Console.Error.WriteLine("  cpu-memory [--batch N] [--steps N] [--threads N]   (peak RSS of ROBE 1000x training; cpu runs it in a child)");
     Console.Error.WriteLine("  parquet [--file PATH] [--repeat N] [--batch N]   (reading and training rows/s from Parquet beside TSV; Parquet.Net vs ParquetSharp)");
+    Console.Error.WriteLine("  multihot [--rows N] [--multi K] [--hotness H] [--batch N]   (CSV and Parquet rows/s with K of 26 columns lists of ~H ids, beside single-hot)");
     return 2;
 }
 return command(args[1..]);

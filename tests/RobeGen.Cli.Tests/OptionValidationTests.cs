@@ -26,6 +26,8 @@ public sealed class OptionValidationTests
     [InlineData("--threads", "-2")]
     [InlineData("--lr", "abc")]
     [InlineData("--storage", "sideways")]
+    [InlineData("--list-separator", "ab")]
+    [InlineData("--list-separator", "\"")]
     public void Train_refuses_a_bad_value_in_one_line_naming_the_flag(string flag, string value)
     {
         // --max-steps 1 keeps the run short should the value be taken (as it was before parse-time checks).
@@ -36,6 +38,8 @@ public sealed class OptionValidationTests
     [Theory]
     [InlineData("eval", "--batch-size", "0")]
     [InlineData("predict", "--threads", "100000")]
+    [InlineData("eval", "--list-separator", "||")]
+    [InlineData("predict", "--list-separator", "")]
     public void Eval_and_predict_check_the_shared_options_too(string command, string flag, string value)
     {
         string[] rest = command == "predict" ? ["--out", "p.txt"] : [];

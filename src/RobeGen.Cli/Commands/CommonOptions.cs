@@ -51,6 +51,14 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultValue,
     }.Between(1, MaxBatchSize);
 
+    public static Option<string?> ListSeparator() => new Option<string?>("--list-separator")
+    {
+        Description = "CSV/TSV: the character between the ids of a multi-hot (list) cell; default '|', or ',' in a '|'-delimited file.",
+    }.OneCharacter();
+
+    /// <summary>The --list-separator character (checked to be one while parsing); null when not given.</summary>
+    public static char? ListSeparatorValue(string? value) => value is { Length: 1 } ? value[0] : null;
+
     public static Option<bool> SkipBadRows() => new("--skip-bad-rows")
     {
         Description = "Leave out malformed lines instead of stopping: they are counted, reported and written verbatim to a rejects file.",

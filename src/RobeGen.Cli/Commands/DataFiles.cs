@@ -32,10 +32,23 @@ internal static class DataFiles
         return kinds.Count > 0 && kinds[0].Tabular;
     }
 
-    /// <summary>The files read by name for <paramref name="declaration"/>, the text ones split at the delimiter of their first header.</summary>
+    /// <summary>
+    /// The files read by name for <paramref name="declaration"/>, the text ones split at the delimiter of their first header,
+    /// multi-hot cells at <paramref name="listSeparator"/> (--list-separator; null for the default).
+    /// </summary>
     public static TabularData Tabular(ModelDeclaration declaration, IReadOnlyList<string> files, bool labeled = true,
-        DenseStatistics? statistics = null, VocabularyMapper? vocabulary = null) =>
-        new(declaration, files, Delimiter(files)) { Labeled = labeled, Statistics = statistics, Vocabulary = vocabulary };
+        DenseStatistics? statistics = null, VocabularyMapper? vocabulary = null, char? listSeparator = null)
+    {
+        char delimiter = Delimiter(files);
+        try
+        {
+            return new(declaration, files, delimiter) { Labeled = labeled, ListSeparator = listSeparator, Statistics = statistics, Vocabulary = vocabulary };
+        }
+        catch (ArgumentException e) when (e.ParamName == nameof(TabularData.ListSeparator))
+        {
+            throw new CliException($"--list-separator: {e.Message.Split(" (Parameter")[0]} (the files' delimiter is '{(delimiter == '\t' ? "\\t" : delimiter.ToString())}')", 2);
+        }
+    }
 
     /// <summary>The most frequent of ',', tab, ';' and '|' outside quotes in the first text file's header (',' when none).</summary>
     public static char Delimiter(IReadOnlyList<string> files)

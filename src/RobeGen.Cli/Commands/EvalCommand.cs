@@ -22,11 +22,12 @@ internal static class EvalCommand
         var threads = CommonOptions.Threads();
         var precision = CommonOptions.Precision();
         var skipBad = CommonOptions.SkipBadRows();
+        var listSeparator = CommonOptions.ListSeparator();
         var modelAssembly = ModelChoice.AssemblyOption();
         var rejects = new Option<string>("--rejects") { Description = "Where --skip-bad-rows writes rejected lines.", DefaultValueFactory = _ => "rejects.tsv" };
         var command = new Command("eval", "Evaluate a checkpoint: AUC, logloss, accuracy and calibration; ends with 'auc=<x> logloss=<y> rows=<n>'.")
         {
-            checkpoint, data, modelAssembly, batchSize, device, threads, precision, skipBad, rejects,
+            checkpoint, data, modelAssembly, batchSize, device, threads, precision, skipBad, rejects, listSeparator,
         };
         command.SetAction(parse =>
         {
@@ -53,7 +54,8 @@ internal static class EvalCommand
             });
             // Tabular files are read with the statistics and vocabulary the checkpoint holds.
             ITrainingData input = criteo is not null ? criteo.ForModel(model.Declaration).WithVocabulary(loaded.CreateVocabularyMapper())
-                : DataFiles.Tabular(model.Declaration, files, statistics: loaded.DenseStatistics, vocabulary: loaded.CreateVocabularyMapper());
+                : DataFiles.Tabular(model.Declaration, files, statistics: loaded.DenseStatistics, vocabulary: loaded.CreateVocabularyMapper(),
+                    listSeparator: CommonOptions.ListSeparatorValue(parse.GetValue(listSeparator)));
             EvaluationMetrics m = new Evaluator(model).Evaluate(input, batch);
             Console.WriteLine($"{loaded.Definition.Declaration.Name} (step {loaded.Checkpoint.Step:N0}) on {model.DeviceName}");
             Console.WriteLine(m.ToString());

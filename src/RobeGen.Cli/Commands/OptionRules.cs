@@ -35,6 +35,10 @@ internal static class OptionRules
     public static Option<long?> AtLeast(this Option<long?> option, long min) =>
         option.Check(v => v is not long l || l >= min, $"an integer >= {min}", v => v?.ToString(CultureInfo.InvariantCulture) ?? "");
 
+    /// <summary>Refuses anything but one character other than a quote or a line break (a separator).</summary>
+    public static Option<string?> OneCharacter(this Option<string?> option) =>
+        option.Check(v => v is null || (v.Length == 1 && v is not ("\"" or "\r" or "\n")), "one character other than a quote or a line break", v => $"'{v}'");
+
     private static Option<T> Check<T>(this Option<T> option, Func<T, bool> valid, string what, Func<T, string> show)
     {
         option.Validators.Add(result =>

@@ -22,9 +22,10 @@ internal static class PredictCommand
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var precision = CommonOptions.Precision();
+        var listSeparator = CommonOptions.ListSeparator();
         var command = new Command("predict", "Write the click probability of every row of the input files.")
         {
-            checkpoint, data, modelAssembly, output, labeled, batchSize, device, threads, precision,
+            checkpoint, data, modelAssembly, output, labeled, batchSize, device, threads, precision, listSeparator,
         };
         command.SetAction(parse =>
         {
@@ -45,7 +46,8 @@ internal static class PredictCommand
             using Predictor predictor = Predictor.Load(checkpointPath, definition, runtime);
             // Tabular files are read with the checkpoint's statistics; their tokens go through the predictor's own vocabulary.
             ITrainingData input = tabular
-                ? DataFiles.Tabular(predictor.Declaration, files, labeled: false, statistics: predictor.Loaded.DenseStatistics)
+                ? DataFiles.Tabular(predictor.Declaration, files, labeled: false, statistics: predictor.Loaded.DenseStatistics,
+                    listSeparator: CommonOptions.ListSeparatorValue(parse.GetValue(listSeparator)))
                 : new CriteoTrainingData(files, layout, new CriteoReaderOptions { ParserThreads = parse.GetValue(threads) }).ForModel(predictor.Declaration);
             long rows = AtomicOutput.Write(target, stream =>
             {

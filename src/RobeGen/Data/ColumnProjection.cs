@@ -18,6 +18,10 @@ internal sealed class ColumnProjection
         if (declaration.DenseFeatures > CriteoSchema.DenseFeatures)
             throw new ArgumentException($"{declaration.Name} wants {declaration.DenseFeatures} dense features; Criteo rows have {CriteoSchema.DenseFeatures}.", nameof(declaration));
         foreach (EmbeddingTable t in declaration.Tables)
+            if (t.IsMultiHot)
+                throw new ArgumentException($"Table {t.Name} of {declaration.Name} reads column {t.ColumnName} as multi-hot (Pooling = {t.Pooling}); Criteo TSV holds "
+                    + "one id per cell: give the data as CSV with a header or Parquet, with a list of ids in that column.", nameof(declaration));
+        foreach (EmbeddingTable t in declaration.Tables)
             if (t.Column >= CriteoSchema.CategoricalFeatures)
                 throw new ArgumentException($"Table {t.Name} of {declaration.Name} reads categorical column {t.Column}; Criteo rows have columns 0..{CriteoSchema.CategoricalFeatures - 1}.", nameof(declaration));
         bool identity = declaration.DenseFeatures == CriteoSchema.DenseFeatures

@@ -19,7 +19,7 @@ public sealed class VocabularyBuilder
         foreach (int c in _columns) _counts[c] = new IdHashTable();
     }
 
-    /// <summary>Counts the raw ids of a batch (missing values are not counted). Batch token column c is column c.</summary>
+    /// <summary>Counts the raw ids of a batch, every id of every bag of a multi-hot batch (missing values are not counted). Batch token column c is column c.</summary>
     public void Add(Batch batch)
     {
         if (batch.Tables != _counts.Length)
@@ -31,15 +31,15 @@ public sealed class VocabularyBuilder
             int stride = batch.Tables;
             if (batch.IsMultiHot)
             {
-                // Every id of every bag of the column.
+                // Every id of every bag of the column (a single-hot cell is a bag of one).
+                ulong[] ids = batch.BagIds;
+                int[] offsets = batch.BagOffsets;
                 for (int r = 0, cell = column; r < batch.Count; r++, cell += stride)
-                    for (int i = batch.BagOffsets[cell]; i < batch.BagOffsets[cell + 1]; i++)
-                        Count(counts, batch.BagIds[i], column);
+                    for (int i = offsets[cell]; i < offsets[cell + 1]; i++) Count(counts, ids[i], column);
                 return;
             }
             ulong[] tokens = batch.Tokens;
-            for (int r = 0, i = column; r < batch.Count; r++, i += stride)
-                Count(counts, tokens[i], column);
+            for (int r = 0, i = column; r < batch.Count; r++, i += stride) Count(counts, tokens[i], column);
         });
     }
 

@@ -64,7 +64,7 @@ public sealed class VocabularyMapper
     public static VocabularyMapper ForAllTables(Vocabulary vocabulary, ModelDeclaration declaration) =>
         new(vocabulary, declaration.Tables.Select(t => (t.Index, t.Column)));
 
-    /// <summary>Rewrites the mapped columns of <paramref name="batch"/> in place.</summary>
+    /// <summary>Rewrites the mapped columns of <paramref name="batch"/> in place (every id of a multi-hot batch's bags).</summary>
     public void Map(Batch batch)
     {
         if (_mapped.IsEmpty) return;
@@ -80,18 +80,17 @@ public sealed class VocabularyMapper
 
     private void MapColumn(Batch batch, (int BatchColumn, int DataColumn) m)
     {
+        int stride = batch.Tables;
         if (batch.IsMultiHot)
         {
-            // Every id of every bag of the column.
+            // Every id of every bag of the column; the bags keep their lengths.
             ulong[] ids = batch.BagIds;
             int[] offsets = batch.BagOffsets;
-            for (int r = 0, cell = m.BatchColumn; r < batch.Count; r++, cell += batch.Tables)
-                for (int i = offsets[cell]; i < offsets[cell + 1]; i++)
-                    ids[i] = _vocabulary.IndexOf(m.DataColumn, ids[i]);
+            for (int r = 0, cell = m.BatchColumn; r < batch.Count; r++, cell += stride)
+                for (int i = offsets[cell]; i < offsets[cell + 1]; i++) ids[i] = _vocabulary.IndexOf(m.DataColumn, ids[i]);
             return;
         }
         ulong[] tokens = batch.Tokens;
-        int stride = batch.Tables;
         for (int r = 0, i = m.BatchColumn; r < batch.Count; r++, i += stride)
             tokens[i] = _vocabulary.IndexOf(m.DataColumn, tokens[i]);
     }

@@ -24,22 +24,7 @@ internal sealed class PredictionProbe
     public static PredictionProbe From(Batch batch)
     {
         int rows = Math.Min(batch.Count, MaxRows);
-        var copy = new Batch(rows, batch.DenseFeatures, batch.Tables, batch.IsMultiHot) { Count = rows };
-        batch.Labels.AsSpan(0, rows).CopyTo(copy.Labels);
-        batch.Dense.AsSpan(0, rows * batch.DenseFeatures).CopyTo(copy.Dense);
-        if (batch.IsMultiHot)
-        {
-            // The rows' bags: their offsets (the first rows' ids start at 0) and ids.
-            int cells = rows * batch.Tables, ids = batch.BagOffsets[cells];
-            batch.BagOffsets.AsSpan(0, cells + 1).CopyTo(copy.BagOffsets);
-            copy.EnsureIdCapacity(ids);
-            batch.BagIds.AsSpan(0, ids).CopyTo(copy.BagIds);
-        }
-        else
-        {
-            batch.Tokens.AsSpan(0, rows * batch.Tables).CopyTo(copy.Tokens);
-        }
-        return new PredictionProbe(copy);
+        return new PredictionProbe(BagWriter.CopyRows(batch, rows));
     }
 
     /// <summary>Throws <see cref="TrainingDivergedException"/> when the model, after <paramref name="stepsDone"/> steps, predicts a non-probability.</summary>

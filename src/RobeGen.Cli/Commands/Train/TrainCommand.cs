@@ -153,7 +153,7 @@ internal static class TrainCommand
         if ((tabular || evalTabular) && r.SkipBadRows)
             throw new CliException("--skip-bad-rows applies to Criteo TSV; a CSV or Parquet file is read whole (a bad row stops the run, named).", 2);
         ITrainingData Read(string[] paths, bool isTabular, CriteoReaderOptions options) =>
-            isTabular ? DataFiles.Tabular(declaration, paths) : new CriteoTrainingData(paths, CriteoLayout.Labeled, options);
+            isTabular ? DataFiles.Tabular(declaration, paths, listSeparator: r.ListSeparator) : new CriteoTrainingData(paths, CriteoLayout.Labeled, options);
         if (r.EvalData.Length > 0)
         {
             if (r.Holdout is not null) throw new ArgumentException("Give either --eval-data or --holdout, not both.");
@@ -173,6 +173,7 @@ internal static class TrainCommand
         TabularData tabular => new TabularData(declaration, tabular.Files, tabular.Delimiter)
         {
             Labeled = tabular.Labeled,
+            ListSeparator = tabular.ListSeparator,
             Statistics = statistics ?? tabular.ResolvedStatistics,
             Vocabulary = mapper,
         },

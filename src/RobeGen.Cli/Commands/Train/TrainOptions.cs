@@ -138,6 +138,8 @@ internal sealed class TrainOptions
 
     public Option<bool> SkipBadRows { get; } = CommonOptions.SkipBadRows();
 
+    public Option<string?> ListSeparator { get; } = CommonOptions.ListSeparator();
+
     public Option<string?> Rejects { get; } = new("--rejects")
     {
         Description = "Where --skip-bad-rows writes rejected lines (default: rejects.tsv beside --save, or in the current folder).",
@@ -147,7 +149,7 @@ internal sealed class TrainOptions
     [
         Data, EvalData, Holdout, Model, ModelAssembly, Storage, Compression, QrInit, Slots, BlockSize, MinCount, Epochs, BatchSize, LearningRate, Schedule,
         Optimizer, Seed, Device, Threads, Save, Resume, EvalEvery, TargetAuc, MaxSteps, CheckpointEvery, CheckpointMinutes, KeepCheckpoints,
-        SkipBadRows, Rejects, Deterministic, Precision,
+        SkipBadRows, Rejects, Deterministic, Precision, ListSeparator,
     ];
 
     /// <summary>The one place where parsed values become settings.</summary>
@@ -181,6 +183,7 @@ internal sealed class TrainOptions
         CheckpointMinutes = parse.GetValue(CheckpointMinutes),
         KeepCheckpoints = parse.GetValue(KeepCheckpoints),
         SkipBadRows = parse.GetValue(SkipBadRows),
+        ListSeparator = CommonOptions.ListSeparatorValue(parse.GetValue(ListSeparator)),
         Rejects = parse.GetValue(Rejects),
         Deterministic = parse.GetValue(Deterministic),
         Precision = parse.GetValue(Precision),

@@ -34,6 +34,8 @@ internal sealed class TrainSettings
     public double CheckpointMinutes { get; init; }
     public int KeepCheckpoints { get; init; }
     public bool SkipBadRows { get; init; }
+    /// <summary>--list-separator: between the ids of a multi-hot cell of CSV/TSV files; null for the default.</summary>
+    public char? ListSeparator { get; init; }
     public string? Rejects { get; init; }
     public bool Deterministic { get; init; }
     public Precision Precision { get; init; }

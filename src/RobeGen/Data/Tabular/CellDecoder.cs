@@ -12,7 +12,8 @@ namespace RobeGen.Data.Tabular;
 /// </summary>
 internal static class CellDecoder
 {
-    private const string MultiHot = "a list (multi-hot) value; multi-hot columns are not supported yet, give one value per cell";
+    private const string MultiHot = "a list value ('[...'); this column holds one value per cell (a multi-hot table, declared with "
+        + "Pooling = Sum or Mean, reads its cell as ids separated by the list separator, '|' by default, without brackets)";
 
     public static string? Label(ReadOnlySpan<char> cell, out float label)
     {
@@ -66,6 +67,30 @@ internal static class CellDecoder
         if (cell.Length <= 10 && IsDigits(cell) && uint.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out uint number))
             return number;
         return Hash(cell);
+    }
+
+    /// <summary>
+    /// A multi-hot cell: ids separated by <paramref name="separator"/>, each turned into a token exactly as a single-hot
+    /// cell is (<see cref="Token(ReadOnlySpan{char}, TokenRule, out ulong)"/>: no trimming), appended to the batch's ids
+    /// at <paramref name="end"/>. An empty cell is an empty bag; an empty id inside a list (two separators in a row, or
+    /// one at an end) is an error.
+    /// </summary>
+    public static string? Bag(ReadOnlySpan<char> cell, char separator, TokenRule rule, Batch batch, ref int end)
+    {
+        if (cell.Length == 0) return null;
+        ReadOnlySpan<char> rest = cell;
+        for (int index = 1; ; index++)
+        {
+            int at = rest.IndexOf(separator);
+            ReadOnlySpan<char> id = at < 0 ? rest : rest[..at];
+            if (id.Length == 0)
+                return $"id {index} of the list '{Shown(cell)}' is empty (a '{separator}' at an end or two in a row; an empty cell is an empty list)";
+            string? problem = Token(id, rule, out ulong token);
+            if (problem is not null) return $"id {index} of the list '{Shown(cell)}': {problem}";
+            BagWriter.Add(batch, ref end, token);
+            if (at < 0) return null;
+            rest = rest[(at + 1)..];
+        }
     }
 
     /// <summary>An integer cell: under the Criteo rule it must be a 32-bit id; under the text rule it is read as its decimal text.</summary>

@@ -14,11 +14,15 @@ internal sealed class DelimitedFileReader : ITabularFileReader
     private readonly HeaderBinding _binding;
     private readonly string[] _header;
     private readonly string _path;
+    private readonly char _listSeparator;
 
-    public DelimitedFileReader(string path, ModelColumns columns, char delimiter, bool labeled)
+    /// <param name="listSeparator">Separates the ids of a multi-hot cell (distinct from <paramref name="delimiter"/>).</param>
+    public DelimitedFileReader(string path, ModelColumns columns, char delimiter, bool labeled, char listSeparator = TabularData.DefaultListSeparator)
     {
+        if (listSeparator == delimiter) throw new ArgumentException($"The list separator '{Printable(listSeparator)}' is the field delimiter.", nameof(listSeparator));
         _path = path;
         _columns = columns;
+        _listSeparator = listSeparator;
         _records = new DelimitedRecordReader(new StreamReader(InputFile.OpenRead(path), Encoding.UTF8, detectEncodingFromByteOrderMarks: true), path, delimiter);
         try
         {
@@ -80,11 +84,38 @@ internal sealed class DelimitedFileReader : ITabularFileReader
             batch.Dense[row * dense + i] = _columns.DenseInput(i, value, missing);
         }
         int tables = b.Categorical.Length;
+        if (batch.IsMultiHot)
+        {
+            DecodeBags(batch, row);
+            return;
+        }
+        if (_columns.HasMultiHot) throw new InvalidOperationException("A model with a multi-hot table reads into batches of bags.");
         for (int t = 0; t < tables; t++)
         {
             int at = b.Categorical[t];
             Check(CellDecoder.Token(_records.Field(at), _columns.Tokens, out ulong token), at);
             batch.Tokens[row * tables + t] = token;
+        }
+    }
+
+    /// <summary>The categorical cells of a row as bags: a list per multi-hot table, one id per single-hot one.</summary>
+    private void DecodeBags(Batch batch, int row)
+    {
+        int[] categorical = _binding.Categorical;
+        int end = BagWriter.RowStart(batch, row);
+        for (int t = 0; t < categorical.Length; t++)
+        {
+            int at = categorical[t];
+            if (_columns.MultiHot[t])
+            {
+                Check(CellDecoder.Bag(_records.Field(at), _listSeparator, _columns.Tokens, batch, ref end), at);
+            }
+            else
+            {
+                Check(CellDecoder.Token(_records.Field(at), _columns.Tokens, out ulong token), at);
+                BagWriter.Add(batch, ref end, token);
+            }
+            BagWriter.EndCell(batch, row, t, end);
         }
     }
 

@@ -24,6 +24,9 @@ internal sealed class ModelColumns
         Label = declaration.LabelColumn;
         Dense = declaration.DenseColumns.Select(c => c.Name).ToArray();
         Categorical = declaration.Tables.Select(t => t.ColumnName).ToArray();
+        MultiHot = declaration.Tables.Select(t => t.IsMultiHot).ToArray();
+        HasMultiHot = MultiHot.Contains(true);
+        Pooling = declaration.Tables.Select(t => t.Pooling).ToArray();
         Tokens = declaration.NamedColumns ? TokenRule.Text : TokenRule.CriteoHex;
         _transforms = declaration.DenseColumns.Select(c => c.Transform).ToArray();
         _means = new double[Dense.Length];
@@ -44,6 +47,12 @@ internal sealed class ModelColumns
     public string Label { get; }
     public string[] Dense { get; }
     public string[] Categorical { get; }
+    /// <summary>Per table: true when its cells are lists of ids (batches then hold bags for every table).</summary>
+    public bool[] MultiHot { get; }
+    /// <summary>True when some table is multi-hot.</summary>
+    public bool HasMultiHot { get; }
+    /// <summary>Per table: its declared pooling (for messages).</summary>
+    public Pooling[] Pooling { get; }
     public TokenRule Tokens { get; }
 
     /// <summary>The columns of <paramref name="declaration"/>; <paramref name="statistics"/> must cover its standardized columns.</summary>

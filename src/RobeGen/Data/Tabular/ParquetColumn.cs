@@ -11,7 +11,7 @@ internal enum ParquetValueKind { Integer, Real, Text }
 /// reals or strings) whatever its physical type: integers of any width and booleans as integers, float and double
 /// as reals, strings as text. The generic loops are specialized per type by the JIT, so nothing is boxed.
 /// </summary>
-internal sealed class ParquetColumn : IDisposable
+internal sealed class ParquetColumn : IParquetChunk
 {
     private readonly LogicalColumnReader _reader;
     private readonly Func<int, int> _read;

@@ -4,8 +4,10 @@ namespace RobeGen.Data.Tabular;
 
 /// <summary>
 /// A Parquet file read row group by row group, a chunk of rows at a time, into model-shaped rows: only the model's
-/// columns are read (by name; top-level flat columns of numbers, booleans or strings). A list column is refused
-/// (multi-hot is not supported yet); a bad value stops the read naming the file, the row and the column.
+/// columns are read (by name; top-level flat columns of numbers, booleans or strings, and for a multi-hot table a LIST
+/// of int32, int64 or strings, <see cref="ParquetListColumn"/>). A list where the model reads one value, or one value
+/// where it reads a list, is refused naming the file and the column; a bad value stops the read naming the file, the
+/// row and the column.
 /// </summary>
 internal sealed class ParquetRowReader : ITabularFileReader
 {
@@ -17,10 +19,12 @@ internal sealed class ParquetRowReader : ITabularFileReader
     /// <summary>File column of each input: the label (when labeled), the dense columns, the categorical columns.</summary>
     private readonly int[] _fileColumns;
     private readonly string[] _names;
+    /// <summary>Per input: a multi-hot table's list column.</summary>
+    private readonly bool[] _multiHot;
     private RowGroupReader? _group;
     private int _groupIndex = -1;
     private long _groupRowsLeft;
-    private ParquetColumn[]? _open;
+    private IParquetChunk[]? _open;
     private long _row;
 
     public ParquetRowReader(string path, ModelColumns columns, bool labeled)
@@ -42,11 +46,29 @@ internal sealed class ParquetRowReader : ITabularFileReader
             HeaderBinding binding = HeaderBinding.Bind(topNames, columns, labeled, path, 0, "Parquet schema");
             _fileColumns = (labeled ? [binding.Label] : Array.Empty<int>()).Concat(binding.Dense).Concat(binding.Categorical).ToArray();
             _names = _fileColumns.Select(c => topNames[c]).ToArray();
-            foreach (int c in _fileColumns)
+            _multiHot = new bool[_fileColumns.Length];
+            int firstTable = _fileColumns.Length - columns.Categorical.Length;
+            for (int input = 0; input < _fileColumns.Length; input++)
             {
-                if (schema.Column(c).MaxRepetitionLevel > 0)
+                int c = _fileColumns[input];
+                int table = input - firstTable;
+                ColumnDescriptor descriptor = schema.Column(c);
+                bool list = descriptor.MaxRepetitionLevel > 0;
+                string type = ParquetListColumn.TypeOf(descriptor);
+                if (table >= 0 && columns.MultiHot[table])
+                {
+                    _multiHot[input] = true;
+                    if (ParquetListColumn.Unsupported(descriptor) is { } why)
+                        throw new DataFormatException(path, 0, topNames[c], c + 1,
+                            $"column '{topNames[c]}' is {type}: {why}; the model reads it as multi-hot (Pooling = {columns.Pooling[table]}), "
+                            + "a LIST of int32, int64 or strings per row");
+                }
+                else if (list)
+                {
+                    string what = table >= 0 ? "single-hot (declare the table with Pooling = Sum or Mean to read lists)" : input == 0 && labeled ? "the label" : "a dense input";
                     throw new DataFormatException(path, 0, topNames[c], c + 1,
-                        $"column '{topNames[c]}' is a list (multi-hot); multi-hot columns are not supported yet, give one value per row");
+                        $"column '{topNames[c]}' is {type} (multi-hot); the model reads it as {what}, one value per row");
+                }
             }
         }
         catch
@@ -103,16 +125,17 @@ internal sealed class ParquetRowReader : ITabularFileReader
     {
         _open ??= _fileColumns.Select(OpenColumn).ToArray();
         int n = (int)Math.Min(rows, _groupRowsLeft);
-        foreach (ParquetColumn column in _open)
+        foreach (IParquetChunk column in _open)
             if (column.Read(n) != n) throw new DataFormatException(_path, "row", _row + 1, null, 0, $"row group {_groupIndex} ends before its {_group!.MetaData.NumRows} rows");
         (_row, _groupRowsLeft) = (_row + n, _groupRowsLeft - n);
         return n;
     }
 
-    private ParquetColumn OpenColumn(int fileColumn, int input)
+    private IParquetChunk OpenColumn(int fileColumn, int input)
     {
-        // The logical reader owns the column reader from here (its Dispose releases both).
         ColumnReader reader = _group!.Column(fileColumn);
+        if (_multiHot[input]) return ParquetListColumn.Open(reader, ChunkRows, _columns.Tokens);
+        // The logical reader owns the column reader from here (its Dispose releases both).
         if (ParquetColumn.Open(reader, ChunkRows) is { } column) return column;
         string type = reader.ColumnDescriptor.LogicalType.ToString() ?? reader.ColumnDescriptor.PhysicalType.ToString();
         reader.Dispose();
@@ -123,19 +146,49 @@ internal sealed class ParquetRowReader : ITabularFileReader
     {
         int input = 0;
         float label = 0;
-        if (_labeled) Check(Label(_open![input++], i, out label), 0, fileRow);
+        if (_labeled) Check(Label((ParquetColumn)_open![input++], i, out label), 0, fileRow);
         batch.Labels[row] = label;
         int dense = _columns.Dense.Length;
         for (int d = 0; d < dense; d++, input++)
         {
-            Check(Dense(_open![input], i, out double value, out bool missing), input, fileRow);
+            Check(Dense((ParquetColumn)_open![input], i, out double value, out bool missing), input, fileRow);
             batch.Dense[row * dense + d] = _columns.DenseInput(d, value, missing);
         }
         int tables = _columns.Categorical.Length;
+        if (batch.IsMultiHot)
+        {
+            DecodeBags(i, batch, row, fileRow, input);
+            return;
+        }
+        if (_columns.HasMultiHot) throw new InvalidOperationException("A model with a multi-hot table reads into batches of bags.");
         for (int t = 0; t < tables; t++, input++)
         {
-            Check(Token(_open![input], i, out ulong token), input, fileRow);
+            Check(Token((ParquetColumn)_open![input], i, out ulong token), input, fileRow);
             batch.Tokens[row * tables + t] = token;
+        }
+    }
+
+    /// <summary>The categorical cells of chunk row <paramref name="i"/> as bags: a multi-hot table's list, a single-hot table's one id.</summary>
+    private void DecodeBags(int i, Batch batch, int row, long fileRow, int input)
+    {
+        int end = BagWriter.RowStart(batch, row);
+        int tables = _columns.Categorical.Length;
+        for (int t = 0; t < tables; t++, input++)
+        {
+            if (_open![input] is ParquetListColumn list)
+            {
+                if (list.ProblemRow == i) Check(list.Problem, input, fileRow);
+                ReadOnlySpan<ulong> ids = list.Ids.AsSpan(list.Starts[i], list.Starts[i + 1] - list.Starts[i]);
+                batch.EnsureIdCapacity(end + ids.Length);
+                ids.CopyTo(batch.BagIds.AsSpan(end));
+                end += ids.Length;
+            }
+            else
+            {
+                Check(Token((ParquetColumn)_open[input], i, out ulong token), input, fileRow);
+                BagWriter.Add(batch, ref end, token);
+            }
+            BagWriter.EndCell(batch, row, t, end);
         }
     }
 
@@ -184,7 +237,7 @@ internal sealed class ParquetRowReader : ITabularFileReader
 
     private void CloseGroup()
     {
-        if (_open is not null) foreach (ParquetColumn c in _open) c.Dispose();
+        if (_open is not null) foreach (IParquetChunk c in _open) c.Dispose();
         _open = null;
         _group?.Dispose();
         _group = null;

@@ -27,7 +27,7 @@ internal sealed class PrefetchingCursor : IBatchCursor
         _source = source;
         _free = new BoundedQueue<Batch>(depth + 1);
         _ready = new BoundedQueue<Filled>(depth + 1);
-        for (int i = 0; i <= depth; i++) _free.TryAdd(new Batch(shape.Capacity, shape.DenseFeatures, shape.Tables));
+        for (int i = 0; i <= depth; i++) _free.TryAdd(BagWriter.CreateLike(shape));
         Position = source.Position;
         _thread = new Thread(Produce) { IsBackground = true, Name = "RobeGen tabular reader" };
         _thread.Start();

@@ -19,7 +19,7 @@ internal sealed class TabularCursor : IBatchCursor
     {
         if (start.FileIndex < 0 || start.FileIndex > files.Count || start.Line < 0) throw new ArgumentOutOfRangeException(nameof(start), start, $"There are {files.Count} files.");
         (_files, _open, _vocabulary) = (files, open, vocabulary);
-        _batch = new Batch(batchSize, declaration.DenseFeatures, declaration.TableCount);
+        _batch = BagWriter.CreateBatch(declaration, batchSize);
         (_file, _rowsInFile) = (start.FileIndex, 0);
         if (start.Line > 0 && _file < files.Count)
         {

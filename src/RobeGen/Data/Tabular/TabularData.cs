@@ -7,6 +7,12 @@ namespace RobeGen.Data.Tabular;
 /// files are read by those names into the batches training, evaluation and prediction take. Streamed: one batch of
 /// rows in memory at a time.
 /// <para>
+/// A multi-hot table (<see cref="EmbeddingTable.IsMultiHot"/>) reads a list of ids per cell: in delimited text the ids
+/// are separated by <see cref="ListSeparator"/> ('|' by default, ',' in a '|'-delimited file; quote the cell as any
+/// other), in Parquet the column is a LIST of int32, int64 or strings. An empty cell, or a null list, is an empty bag.
+/// Such a model's batches hold bags (<see cref="Batch.IsMultiHot"/>).
+/// </para>
+/// <para>
 /// Dense columns declared <see cref="DenseTransform.Standardize"/> need the mean and standard deviation of the
 /// training data: unless <see cref="Statistics"/> is given, the first <see cref="Open(DataPosition, int)"/> measures them over these
 /// files. Evaluate and predict with the training data's: <c>train.WithFiles("test.csv")</c> keeps them, and a
@@ -43,6 +49,29 @@ public sealed class TabularData : IFittedData
     /// <summary>The field separator of delimited text files.</summary>
     public char Delimiter { get; }
 
+    /// <summary>The list separator of delimited text when none is given: '|' (',' in a '|'-delimited file, see <see cref="ListSeparator"/>).</summary>
+    public const char DefaultListSeparator = '|';
+
+    /// <summary>
+    /// Separates the ids of a multi-hot cell in delimited text (ignored for single-hot tables and Parquet); null for the
+    /// default: '|', or ',' when the field delimiter is '|'. It must differ from the delimiter, the quote and line breaks.
+    /// </summary>
+    public char? ListSeparator
+    {
+        get => _listSeparator;
+        init
+        {
+            if (value is { } c && (c == Delimiter || c is '"' or '\r' or '\n'))
+                throw new ArgumentException($"'{c}' cannot separate the ids of a list: it is the field delimiter, a quote or a line break.", nameof(ListSeparator));
+            _listSeparator = value;
+        }
+    }
+
+    private readonly char? _listSeparator;
+
+    /// <summary>The list separator in use: <see cref="ListSeparator"/> or its default for <see cref="Delimiter"/>.</summary>
+    public char ResolvedListSeparator => _listSeparator ?? (Delimiter == DefaultListSeparator ? ',' : DefaultListSeparator);
+
     /// <summary>False for data without the label column (predictions); every label then reads 0.</summary>
     public bool Labeled { get; init; } = true;
 
@@ -57,11 +86,11 @@ public sealed class TabularData : IFittedData
 
     /// <summary>Other files of the same columns, read with this data's statistics and vocabulary (evaluation, prediction).</summary>
     public TabularData WithFiles(params string[] files) =>
-        new(Declaration, files, Delimiter) { Labeled = Labeled, Statistics = ResolvedStatistics, Vocabulary = Vocabulary };
+        new(Declaration, files, Delimiter) { Labeled = Labeled, ListSeparator = ListSeparator, Statistics = ResolvedStatistics, Vocabulary = Vocabulary };
 
     /// <summary>The same files with <paramref name="mapper"/> applied to every batch.</summary>
     public TabularData WithVocabulary(VocabularyMapper? mapper) =>
-        new(Declaration, Files, Delimiter) { Labeled = Labeled, Statistics = ResolvedStatistics, Vocabulary = mapper };
+        new(Declaration, Files, Delimiter) { Labeled = Labeled, ListSeparator = ListSeparator, Statistics = ResolvedStatistics, Vocabulary = mapper };
 
     DenseStatistics IFittedData.Statistics => ResolvedStatistics;
 
@@ -85,7 +114,7 @@ public sealed class TabularData : IFittedData
 
     private ITabularFileReader OpenFile(string path, ModelColumns columns) => TabularFormats.Detect(path) == TabularFormat.Parquet
         ? new ParquetRowReader(path, columns, Labeled)
-        : new DelimitedFileReader(path, columns, Delimiter, Labeled);
+        : new DelimitedFileReader(path, columns, Delimiter, Labeled, ResolvedListSeparator);
 
     /// <summary>One pass over the files: mean and standard deviation of each standardized column's present values.</summary>
     private DenseStatistics Measure()

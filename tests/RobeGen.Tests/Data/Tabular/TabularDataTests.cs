@@ -184,7 +184,7 @@ public sealed class TabularDataTests : IDisposable
     [Theory]
     [InlineData("1,abc,1,1,u,c", "price", 2, "not a number: 'abc'")]
     [InlineData("2,1,1,1,u,c", "clicked", 1, "the label must be 0 or 1")]
-    [InlineData("1,1,1,1,\"[1,2]\",c", "user_id", 5, "multi-hot columns are not supported yet")]
+    [InlineData("1,1,1,1,\"[1,2]\",c", "user_id", 5, "this column holds one value per cell")]
     [InlineData("1,1,1,1,u", "country", 6, "the line has 5 fields, the header has 6")]
     public void A_bad_cell_names_the_file_the_line_and_the_column(string line, string field, int column, string reason)
     {
@@ -197,7 +197,7 @@ public sealed class TabularDataTests : IDisposable
     }
 
     [Fact]
-    public void A_parquet_list_column_is_refused_as_multi_hot()
+    public void A_parquet_list_column_is_refused_for_a_single_hot_table()
     {
         string path = _temp.File("lists.parquet");
         var columns = new Column[] { new Column<int>("clicked"), new Column<double>("price"), new Column<double>("age"), new Column<double>("score"),
@@ -215,7 +215,7 @@ public sealed class TabularDataTests : IDisposable
         }
         var e = Assert.Throws<DataFormatException>(() => ReadAll(TabularData.Open(ShopClicks.Declaration, path)));
         Assert.Equal("user_id", e.Field);
-        Assert.Contains("multi-hot columns are not supported yet", e.Message);
+        Assert.Contains("is a LIST of Int64 (multi-hot); the model reads it as single-hot", e.Message);
     }
 
     [Fact]
