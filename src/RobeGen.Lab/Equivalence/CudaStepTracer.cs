@@ -46,6 +46,12 @@ internal static class CudaStepTracer
             trace.Add($"{layer.WeightName} gradient", step.Download(t.WeightGradient(layer)));
             trace.Add($"{layer.BiasName} gradient", step.Download(t.BiasGradient(layer)));
         }
+        foreach (var cross in mlp.Cross)
+        {
+            trace.Add($"{cross.FirstName} gradient", step.Download(t.Gradient(cross.FirstOffset, cross.FirstLength)));
+            if (cross.LowRank) trace.Add($"{cross.SecondName} gradient", step.Download(t.Gradient(cross.SecondOffset, cross.SecondLength)));
+            trace.Add($"{cross.BiasName} gradient", step.Download(t.Gradient(cross.BiasOffset, cross.Width)));
+        }
         trace.Add("embedding gradient", step.Download(t.EmbeddingGradients.View.SubView(0, model.Layout.TotalParameters)));
         trace.Loss = model.ReadLastLoss();
 

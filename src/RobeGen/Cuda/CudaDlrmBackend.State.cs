@@ -47,21 +47,13 @@ internal sealed partial class CudaDlrmBackend
 
     private IEnumerable<(string Name, ArrayView<float> View)> ParameterViews()
     {
-        foreach (var layer in _mlp.All)
-        {
-            yield return (layer.WeightName, _t.Weight(layer));
-            yield return (layer.BiasName, _t.Bias(layer));
-        }
+        foreach (var (name, offset, length) in _mlp.Tensors()) yield return (name, _t.Parameter(offset, length));
         yield return ("embedding", _t.Embedding.View.SubView(0, Layout.TotalParameters));
     }
 
     private IEnumerable<(string Name, ArrayView<float> View)> AccumulatorViews()
     {
-        foreach (var layer in _mlp.All)
-        {
-            yield return ("adagrad." + layer.WeightName, _t.DenseAccumulators!.View.SubView(layer.WeightOffset, layer.WeightLength));
-            yield return ("adagrad." + layer.BiasName, _t.DenseAccumulators!.View.SubView(layer.BiasOffset, layer.FanOut));
-        }
+        foreach (var (name, offset, length) in _mlp.Tensors()) yield return ("adagrad." + name, _t.DenseAccumulators!.View.SubView(offset, length));
         yield return ("adagrad.embedding", _t.EmbeddingAccumulators!.View.SubView(0, Layout.TotalParameters));
     }
 

@@ -74,15 +74,62 @@ internal sealed partial class CudaDlrmBackend
         _gather(_embeddingKernels.Extent(rows, Layout.TableCount), EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View,
             _uploader.Tokens, _t.BlockStarts.View, _t.Embeddings.View);
 
-    /// <summary>R = [u, tril(V V^T), 0...] in one kernel, read straight from the bottom output and the gathered embeddings.</summary>
-    private void InteractionForward(int rows) =>
-        _kernels.InteractionForward(Stream, _kernels.InteractionConfig(_interaction, rows, forward: true), _interaction, rows,
-            _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
+    /// <summary>
+    /// The top MLP's input from u and the gathered embeddings. Dot: R = [u, tril(V V^T), 0...] in one kernel. Cat: x0 =
+    /// [u, E, 0...] (one copy kernel). DcnV2: x0 into the first cross layer's input, then the cross layers.
+    /// </summary>
+    private void InteractionForward(int rows)
+    {
+        switch (Declaration.Interaction)
+        {
+            case InteractionKind.Dot:
+                _kernels.InteractionForward(Stream, _kernels.InteractionConfig(_interaction, rows, forward: true), _interaction, rows,
+                    _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
+                break;
+            case InteractionKind.Cat:
+                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
+                break;
+            default:
+                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.StandIns.Of(_t.CrossInputs[0].View));
+                CrossForward(rows);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// x_{l+1} = x0 * y_l + x_l with y_l = U_l (V_l x_l) + b_l (low rank, through h_l) or W_l x_l + b_l: the products on the
+    /// GEMM with the bias in its epilogue, the rest in one elementwise kernel; x_L lands in the top MLP's input.
+    /// </summary>
+    private void CrossForward(int rows)
+    {
+        var gemm = _device.Gemm;
+        int width = _concat.Width, stride = _concat.Stride, codes = _t.CrossCodeStride;
+        ArrayView<float> x0 = _t.CrossInputs[0].View;
+        for (int l = 0; l < _mlp.Cross.Count; l++)
+        {
+            CrossLayerPlan layer = _mlp.Cross[l];
+            ArrayView<float> x = _t.CrossInputs[l].View, y = _t.CrossOutputs[l].View;
+            ArrayView<float> first = _t.Parameter(layer.FirstOffset, layer.FirstLength), bias = _t.Parameter(layer.BiasOffset, width);
+            if (layer.LowRank)
+            {
+                ArrayView<float> h = _t.CrossCodes[l].View;
+                gemm.Matmul(false, true, rows, layer.Rank, width, 1f, x, stride, first, width, 0f, h, codes, tf32: Tf32);
+                gemm.Matmul(false, true, rows, width, layer.Rank, 1f, h, codes, _t.Parameter(layer.SecondOffset, layer.SecondLength), layer.Rank,
+                    0f, y, stride, GemmEpilogue.Bias, bias, Tf32);
+            }
+            else
+            {
+                gemm.Matmul(false, true, rows, width, width, 1f, x, stride, first, width, 0f, y, stride, GemmEpilogue.Bias, bias, Tf32);
+            }
+            ArrayView<float> next = l == _mlp.Cross.Count - 1 ? _t.TopInput.F32 : _t.CrossInputs[l + 1].View;
+            _kernels.CrossCombine(Stream, rows * width, _concat, x0, y, x, next);
+        }
+    }
 
     private void TopForward(int rows, bool probabilities)
     {
         DeviceMatrix input = _t.TopInput.Matrix;
-        int stride = _interaction.OutputStride;
+        int stride = _mlp.TopInputStride;
         int hidden = _t.TopOutputs.Length;
         for (int i = 0; i < hidden; i++)
         {
@@ -152,7 +199,7 @@ internal sealed partial class CudaDlrmBackend
     {
         LinearLayerPlan logit = _mlp.Logit;
         ActivationBuffer input = LogitInput;
-        int inputStride = _t.TopOutputs.Length > 0 ? _mlp.Top[^2].OutputStride : _interaction.OutputStride;
+        int inputStride = _t.TopOutputs.Length > 0 ? _mlp.Top[^2].OutputStride : _mlp.TopInputStride;
         // The logit layer: dh = g w (masked by h > 0 when h is a hidden layer's post-ReLU output), dw = sum_r g[r] h[r],
         // db = sum_r g[r].
         ActivationBuffer gradOut = _t.GradA, free = _t.GradB;
@@ -166,17 +213,70 @@ internal sealed partial class CudaDlrmBackend
             LinearLayerPlan layer = _mlp.Top[i];
             bool first = i == 0;
             ActivationBuffer x = first ? _t.TopInput : _t.TopOutputs[i - 1];
-            int xStride = first ? _interaction.OutputStride : _mlp.Top[i - 1].OutputStride;
+            int xStride = first ? _mlp.TopInputStride : _mlp.Top[i - 1].OutputStride;
             LinearBackward(layer, rows, x.Matrix, xStride, gradOut, free, xIsRelu: !first ? x : null);
             (gradOut, free) = (free, gradOut);
         }
         return gradOut;
     }
 
-    /// <summary>du and dE from dL/dR in one kernel (du masked by the bottom MLP's last ReLU, dE scaled by <paramref name="embeddingScale"/>).</summary>
-    private void InteractionBackward(int rows, ActivationBuffer gradTopInput, float embeddingScale = 1f) =>
-        _kernels.InteractionBackward(Stream, _kernels.InteractionConfig(_interaction, rows, forward: false), _interaction, rows,
-            gradTopInput.View, _t.BottomOutput.View, _t.Embeddings.View, _t.GradBottomOutput.View, _t.GradEmbeddings.View, embeddingScale);
+    /// <summary>
+    /// du (masked by the bottom MLP's last ReLU) and dE (scaled by <paramref name="embeddingScale"/>) from dL/d(top input):
+    /// Dot in one kernel; Cat splits dL/dx0; DcnV2 first takes the gradient back through the cross layers (and fills
+    /// their parameter gradients). <paramref name="gradTopInput"/> may be overwritten.
+    /// </summary>
+    private void InteractionBackward(int rows, ActivationBuffer gradTopInput, float embeddingScale = 1f)
+    {
+        switch (Declaration.Interaction)
+        {
+            case InteractionKind.Dot:
+                _kernels.InteractionBackward(Stream, _kernels.InteractionConfig(_interaction, rows, forward: false), _interaction, rows,
+                    gradTopInput.View, _t.BottomOutput.View, _t.Embeddings.View, _t.GradBottomOutput.View, _t.GradEmbeddings.View, embeddingScale);
+                break;
+            case InteractionKind.Cat:
+                _kernels.ConcatSplit(Stream, rows * _concat.Width, _concat, gradTopInput.View, _t.StandIns.Floats, 0, _t.BottomOutput.View,
+                    _t.GradBottomOutput.View, _t.GradEmbeddings.View, embeddingScale);
+                break;
+            default:
+                CrossBackward(rows, gradTopInput.F32);
+                _kernels.ConcatSplit(Stream, rows * _concat.Width, _concat, gradTopInput.View, _t.CrossGradX0!.View, 1, _t.BottomOutput.View,
+                    _t.GradBottomOutput.View, _t.GradEmbeddings.View, embeddingScale);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// From g = dL/dx_L (in place, becoming dL/dx_0 through the skip and product paths): per layer, last first, dy = x0 * g
+    /// and the product path's dL/dx0 += y * g (into CrossGradX0); dU = dy^T h, dV = dh^T x_l with dh = dy U (low rank) or
+    /// dW = dy^T x_l; db = column sums of dy; then g += dh V or g += dy W. The caller adds CrossGradX0 to g.
+    /// </summary>
+    private void CrossBackward(int rows, ArrayView<float> g)
+    {
+        var gemm = _device.Gemm;
+        int width = _concat.Width, stride = _concat.Stride, codes = _t.CrossCodeStride;
+        ArrayView<float> x0 = _t.CrossInputs[0].View, dy = _t.CrossGradY!.View, dx0 = _t.CrossGradX0!.View;
+        for (int l = _mlp.Cross.Count - 1; l >= 0; l--)
+        {
+            CrossLayerPlan layer = _mlp.Cross[l];
+            ArrayView<float> x = _t.CrossInputs[l].View;
+            _kernels.CrossBackward(Stream, rows * width, _concat, x0, _t.CrossOutputs[l].View, g, dy, dx0, l == _mlp.Cross.Count - 1 ? 0 : 1);
+            ColumnSum(rows, width, stride, _t.StandIns.Of(dy), weighted: false, _t.Gradient(layer.BiasOffset, width));
+            ArrayView<float> first = _t.Parameter(layer.FirstOffset, layer.FirstLength);
+            if (layer.LowRank)
+            {
+                ArrayView<float> h = _t.CrossCodes[l].View, dh = _t.CrossGradCode!.View, u = _t.Parameter(layer.SecondOffset, layer.SecondLength);
+                gemm.Matmul(true, false, width, layer.Rank, rows, 1f, dy, stride, h, codes, 0f, _t.Gradient(layer.SecondOffset, layer.SecondLength), layer.Rank, tf32: Tf32);
+                gemm.Matmul(false, false, rows, layer.Rank, width, 1f, dy, stride, u, layer.Rank, 0f, dh, codes, tf32: Tf32);
+                gemm.Matmul(true, false, layer.Rank, width, rows, 1f, dh, codes, x, stride, 0f, _t.Gradient(layer.FirstOffset, layer.FirstLength), width, tf32: Tf32);
+                gemm.Matmul(false, false, rows, width, layer.Rank, 1f, dh, codes, first, width, 1f, g, stride, tf32: Tf32);
+            }
+            else
+            {
+                gemm.Matmul(true, false, width, width, rows, 1f, dy, stride, x, stride, 0f, _t.Gradient(layer.FirstOffset, layer.FirstLength), width, tf32: Tf32);
+                gemm.Matmul(false, false, rows, width, width, 1f, dy, stride, first, width, 1f, g, stride, tf32: Tf32);
+            }
+        }
+    }
 
     /// <summary>The bottom MLP from du (already masked by its last ReLU), ping-ponging through the two gradient buffers.</summary>
     private void BottomBackward(int rows)

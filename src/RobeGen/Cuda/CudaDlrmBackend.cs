@@ -21,6 +21,7 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
     private readonly DlrmKernelSet _kernels;
     private readonly MlpPlan _mlp;
     private readonly InteractionShape _interaction;
+    private readonly ConcatShape _concat;
     private readonly ModelOptions _options;
     private readonly BatchUploader _uploader;
     private readonly DeviceTensors _t;
@@ -31,14 +32,14 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
     private bool _disposed;
 
     /// <summary>
-    /// The kernels compute the dot interaction only: a Cat or DcnV2 model is refused before anything is allocated,
-    /// never trained as something else. (docs/model-math.md: Cat and DcnV2 train on the CPU backend.)
+    /// Every interaction runs in FP32 and TF32; BF16 runs Dot and Cat. A DcnV2 model in BF16 is refused before
+    /// anything is allocated (its cross layers have no bf16 weight copies yet), never trained in another precision.
     /// </summary>
-    internal static void RequireDotInteraction(ModelDeclaration declaration)
+    internal static void RequireSupportedInteraction(ModelDeclaration declaration, Precision precision)
     {
-        if (declaration.Interaction != InteractionKind.Dot)
+        if (declaration.Interaction == InteractionKind.DcnV2 && precision == Precision.Bf16)
             throw new NotSupportedException(
-                $"{declaration.Name}: Interaction = {declaration.Interaction} runs on the CPU backend only; the CUDA backend implements the Dot interaction. Use --device cpu.");
+                $"{declaration.Name}: Interaction = DcnV2 runs on the CUDA backend in FP32 and TF32; its BF16 cross layers are not built yet. Use --precision fp32 or tf32.");
     }
 
     /// <summary>
@@ -56,10 +57,11 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         _ownsDevice = ownsDevice;
         _options = options;
         Declaration = definition.Declaration;
-        RequireDotInteraction(Declaration);
+        RequireSupportedInteraction(Declaration, options.Precision);
         Layout = EmbeddingLayout.FromDeclaration(Declaration, options.Embedding);
         _mlp = new MlpPlan(Declaration);
         _interaction = new InteractionShape(Declaration.EmbeddingDim, Declaration.TableCount);
+        _concat = new ConcatShape(Declaration.EmbeddingDim, Declaration.TableCount);
         if (Declaration.BottomMlp.Length == 0 || Declaration.BottomMlp[^1] != Declaration.EmbeddingDim)
             throw new ArgumentException($"{Declaration.Name}: the bottom MLP must end in the embedding dim {Declaration.EmbeddingDim}.", nameof(definition));
 

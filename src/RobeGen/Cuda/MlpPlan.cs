@@ -20,7 +20,22 @@ internal readonly record struct LinearLayerPlan(string Name, int FanIn, int FanO
 }
 
 /// <summary>
-/// Both MLPs of a declaration, in ModelState order (bottom layers, then top layers with the one-unit logit layer
+/// One DcnV2 cross layer's tensors in the flat parameter buffer: V [r, D] then U [D, r] (low rank) or W [D, D] (full
+/// rank, <see cref="SecondLength"/> 0), then the bias [D] (docs/model-math.md; ModelTensors.CrossLayers has the order).
+/// </summary>
+internal readonly record struct CrossLayerPlan(int Index, int Width, int Rank, long FirstOffset, long SecondOffset, long BiasOffset)
+{
+    public bool LowRank => Rank > 0;
+    /// <summary>Floats of V (low rank) or W (full rank).</summary>
+    public long FirstLength => LowRank ? (long)Rank * Width : (long)Width * Width;
+    public long SecondLength => LowRank ? (long)Width * Rank : 0;
+    public string FirstName => LowRank ? Initialization.ModelTensors.CrossV(Index) : Initialization.ModelTensors.CrossWeight(Index);
+    public string SecondName => Initialization.ModelTensors.CrossU(Index);
+    public string BiasName => Initialization.ModelTensors.CrossBias(Index);
+}
+
+/// <summary>
+/// Both MLPs of a declaration (and a DcnV2 model's cross layers after them), in ModelState order (bottom layers, then top layers with the one-unit logit layer
 /// last; weight then bias each), packed into one flat buffer so a single kernel updates every dense parameter. Every
 /// tensor starts at a multiple of 64 floats (256 bytes, the alignment cuBLASLt's fastest kernels and epilogues
 /// assume); the gaps hold zeros and stay zero under SGD and Adagrad.
@@ -50,8 +65,24 @@ internal sealed class MlpPlan
             top.Add(Layer($"top.{i}", fanIn, fanOut, relu: !logit, ref offset, ref bf16));
             fanIn = fanOut;
         }
+        var cross = new List<CrossLayerPlan>();
+        if (declaration.Interaction == InteractionKind.DcnV2)
+        {
+            int width = declaration.ConcatWidth, rank = declaration.CrossRank;
+            for (int l = 0; l < declaration.CrossLayers; l++)
+            {
+                long first = offset;
+                long second = Align(first + (rank > 0 ? (long)rank * width : (long)width * width));
+                long bias = rank > 0 ? Align(second + (long)width * rank) : second;
+                offset = Align(bias + width);
+                cross.Add(new CrossLayerPlan(l, width, rank, first, rank > 0 ? second : -1, bias));
+            }
+        }
         Bottom = bottom;
         Top = top;
+        Cross = cross;
+        TopInputWidth = declaration.TopInputWidth;
+        TopInputStride = InteractionShape.PadTo8(declaration.TopInputWidth);
         ParameterCount = offset;
         Bf16WeightCount = bf16;
         WidestActivation = new[] { declaration.DenseFeatures, declaration.TopInputWidth }
@@ -61,6 +92,27 @@ internal sealed class MlpPlan
     public IReadOnlyList<LinearLayerPlan> Bottom { get; }
     public IReadOnlyList<LinearLayerPlan> Top { get; }
     public IEnumerable<LinearLayerPlan> All => Bottom.Concat(Top);
+    /// <summary>DcnV2's cross layers (none for Dot and Cat).</summary>
+    public IReadOnlyList<CrossLayerPlan> Cross { get; }
+    /// <summary>Width of the top MLP's input (the interaction's output) and its row stride in device memory (padded to 8).</summary>
+    public int TopInputWidth { get; }
+    public int TopInputStride { get; }
+
+    /// <summary>Every dense tensor in ModelState order (docs/model-math.md): name, offset and length in the flat buffers.</summary>
+    public IEnumerable<(string Name, long Offset, long Length)> Tensors()
+    {
+        foreach (var layer in All)
+        {
+            yield return (layer.WeightName, layer.WeightOffset, layer.WeightLength);
+            yield return (layer.BiasName, layer.BiasOffset, layer.FanOut);
+        }
+        foreach (var cross in Cross)
+        {
+            yield return (cross.FirstName, cross.FirstOffset, cross.FirstLength);
+            if (cross.LowRank) yield return (cross.SecondName, cross.SecondOffset, cross.SecondLength);
+            yield return (cross.BiasName, cross.BiasOffset, cross.Width);
+        }
+    }
     /// <summary>The top MLP's hidden layers (every top layer but the one-unit logit layer).</summary>
     public IEnumerable<LinearLayerPlan> TopHidden => Top.Take(Top.Count - 1);
     public LinearLayerPlan Logit => Top[^1];

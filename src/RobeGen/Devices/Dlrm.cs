@@ -28,14 +28,6 @@ public static class Dlrm
             case DeviceKind.Cuda:
                 return CreateCuda(definition, options);
             case DeviceKind.Auto:
-                if (definition.Declaration.Interaction != InteractionKind.Dot)
-                {
-                    // Told to the caller or the logger, never printed: the library writes nothing to the user's console.
-                    string cpuOnly = $"Interaction = {definition.Declaration.Interaction} runs on the CPU backend only; running on the CPU.";
-                    if (notice is not null) notice(cpuOnly);
-                    else options.Logger.LogWarning("{Notice}", cpuOnly);
-                    return new CpuDlrmBackend(definition, options);
-                }
                 CudaProbeResult probe = CudaAvailability.Probe();
                 if (probe.Ok) return CreateCuda(definition, options);
                 string message = $"CUDA not available ({probe.Reason}); running on the CPU.";
@@ -52,7 +44,7 @@ public static class Dlrm
         if (options.Precision == Precision.Int8)
             throw new NotSupportedException("Int8 inference runs on the CPU backend only; on CUDA choose Fp32, Tf32 or Bf16.");
         // Refused before the device starts (the constructor checks again for callers that bring their own device).
-        CudaDlrmBackend.RequireDotInteraction(definition.Declaration);
+        CudaDlrmBackend.RequireSupportedInteraction(definition.Declaration, options.Precision);
         GpuDevice device = GpuDevice.CreateCuda();
         try
         {

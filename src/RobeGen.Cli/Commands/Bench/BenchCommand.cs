@@ -14,7 +14,7 @@ internal static class BenchCommand
         var device = new Option<DeviceKind>("--device") { Description = "cuda or cpu.", DefaultValueFactory = _ => DeviceKind.Cuda };
         var models = new Option<string[]>("--models")
         {
-            Description = "kaggle and/or mlperf.",
+            Description = "kaggle, mlperf (the dot-interaction MLPerf DLRM) and/or mlperf-dcnv2 (MLPerf's DLRM-DCNv2; FP32 or TF32 on CUDA).",
             DefaultValueFactory = _ => ["kaggle", "mlperf"],
             AllowMultipleArgumentsPerToken = true,
         };

@@ -81,7 +81,8 @@ internal static class BenchRunner
     {
         "kaggle" => CriteoKaggle.Definition,
         "mlperf" => CriteoTerabyte.Definition,
-        _ => throw new ArgumentException($"Unknown model '{modelName}' (kaggle or mlperf)."),
+        "mlperf-dcnv2" => CriteoTerabyteDcnV2.Definition,
+        _ => throw new ArgumentException($"Unknown model '{modelName}' (kaggle, mlperf or mlperf-dcnv2)."),
     };
 
     private static IEnumerable<BenchStorage> Storages(ModelDeclaration declaration, BenchOptions options, GpuDevice? device)

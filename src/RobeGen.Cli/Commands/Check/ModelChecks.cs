@@ -24,7 +24,11 @@ internal static class ModelChecks
         yield return Layers(device, kaggle,
             new ModelOptions { MaxBatchSize = layerBatch, Optimizer = OptimizerKind.Adagrad, DeterministicGradients = true }, layerBatch, "deterministic");
         if (!options.Simulate)
+        {
             yield return Layers(device, CriteoTerabyte.Definition, new ModelOptions { MaxBatchSize = 32, DeterministicGradients = true }, 32, "deterministic");
+            // The cross layers on cuBLAS: the bias epilogue, and beta = 1 for dL/dx_l = g + dy U V.
+            yield return Layers(device, CriteoTerabyteDcnV2.Definition, new ModelOptions { MaxBatchSize = 32 }, 32, "atomic");
+        }
 
         if (options.Precision == Precision.Bf16)
         {

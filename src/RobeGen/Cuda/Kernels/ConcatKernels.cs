@@ -1,0 +1,80 @@
+using ILGPU;
+
+namespace RobeGen.Cuda.Kernels;
+
+/// <summary>
+/// Shapes of the Cat and DcnV2 interactions: x0 = [u, E_1, .., E_T] of width D = d (T + 1), stored with rows padded to a
+/// multiple of 8 columns (the padding columns of x0 are zeros; the other [rows, D] tensors leave theirs unused).
+/// </summary>
+internal readonly record struct ConcatShape(int Dim, int Tables)
+{
+    public int Width => Dim * (Tables + 1);
+    public int Stride => InteractionShape.PadTo8(Width);
+    /// <summary>Row stride of u and du (the bottom MLP's output).</summary>
+    public int UStride => InteractionShape.PadTo8(Dim);
+}
+
+/// <summary>
+/// The elementwise kernels of the Cat and DcnV2 interactions (docs/model-math.md); their products are GEMMs
+/// (<see cref="Blas.IGpuGemm.Matmul"/>). One thread per element; element i of a [rows, Width] tensor is at row i / Width,
+/// column i % Width, stored at row * Stride + column.
+/// </summary>
+internal static class ConcatKernels
+{
+    /// <summary>x0[b] = [u[b], E[b, 0], .., E[b, T-1], 0...]: one thread per stored element (padding columns get zeros).</summary>
+    public static void Assemble(Index1D i, ConcatShape s, Activations u, ArrayView<float> embeddings, Activations x0)
+    {
+        int stride = s.Stride, d = s.Dim;
+        int row = i / stride, c = i - row * stride;
+        float value = 0f;
+        if (c < d) value = u.Load((long)row * s.UStride + c);
+        else if (c < s.Width) value = embeddings[(long)row * s.Tables * d + c - d];
+        x0.Store(i, value);
+    }
+
+    /// <summary>
+    /// dL/dx0 = <paramref name="gradX0"/> (plus <paramref name="extra"/> when <paramref name="addExtra"/> != 0) split into
+    /// du (masked by u &gt; 0, the bottom MLP's last ReLU) and dE (times <paramref name="embeddingScale"/>: the fused SGD
+    /// passes -lr). One thread per element of [rows, Width].
+    /// </summary>
+    public static void Split(Index1D i, ConcatShape s, Activations gradX0, ArrayView<float> extra, int addExtra, Activations u,
+        Activations gradU, ArrayView<float> gradEmbeddings, float embeddingScale)
+    {
+        int width = s.Width, d = s.Dim;
+        int row = i / width, c = i - row * width;
+        long at = (long)row * s.Stride + c;
+        float g = gradX0.Load(at);
+        if (addExtra != 0) g += extra[at];
+        if (c < d)
+        {
+            long ui = (long)row * s.UStride + c;
+            gradU.Store(ui, u.Load(ui) > 0f ? g : 0f);
+        }
+        else gradEmbeddings[(long)row * s.Tables * d + c - d] = embeddingScale * g;
+    }
+
+    /// <summary>A cross layer's output x_{l+1} = x0 * y + x_l (y = U (V x_l) + b or W x_l + b, bias included).</summary>
+    public static void CrossCombine(Index1D i, ConcatShape s, ArrayView<float> x0, ArrayView<float> y, ArrayView<float> x, ArrayView<float> next)
+    {
+        int width = s.Width;
+        int row = i / width, c = i - row * width;
+        long at = (long)row * s.Stride + c;
+        next[at] = x0[at] * y[at] + x[at];
+    }
+
+    /// <summary>
+    /// A cross layer's elementwise backward from g = dL/dx_{l+1}: dy = x0 * g, and dL/dx0 (through the product) gathers
+    /// y * g: dx0 = y * g on the first layer visited (<paramref name="accumulate"/> = 0), dx0 += y * g after.
+    /// </summary>
+    public static void CrossBackward(Index1D i, ConcatShape s, ArrayView<float> x0, ArrayView<float> y, ArrayView<float> g,
+        ArrayView<float> dy, ArrayView<float> dx0, int accumulate)
+    {
+        int width = s.Width;
+        int row = i / width, c = i - row * width;
+        long at = (long)row * s.Stride + c;
+        float gv = g[at];
+        dy[at] = x0[at] * gv;
+        float through = y[at] * gv;
+        dx0[at] = accumulate != 0 ? dx0[at] + through : through;
+    }
+}
