@@ -40,6 +40,11 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         if (declaration.Interaction == InteractionKind.DcnV2 && precision == Precision.Bf16)
             throw new NotSupportedException(
                 $"{declaration.Name}: Interaction = DcnV2 runs on the CUDA backend in FP32 and TF32; its BF16 cross layers are not built yet. Use --precision fp32 or tf32.");
+        // The bag kernels exist (IGpuEmbeddingKernels.LoadGatherBags) but the backend's upload, gradient and update passes
+        // are not bag-aware yet: refuse before anything is allocated rather than train on the wrong ids.
+        if (declaration.HasMultiHotTables)
+            throw new NotSupportedException(
+                $"{declaration.Name}: multi-hot tables ({string.Join(", ", declaration.Tables.Where(t => t.IsMultiHot).Select(t => t.Name))}) train on the CPU backend only for now. Use --device cpu.");
     }
 
     /// <summary>

@@ -79,6 +79,15 @@ public sealed class DlrmFactoryTests
     }
 
     [Fact]
+    public void Cuda_refuses_a_multi_hot_model_before_starting_the_device()
+    {
+        var error = Assert.Throws<NotSupportedException>(() =>
+            Dlrm.Create(RobeGen.Tests.Models.MultiHotAuthors.Definition, new ModelOptions { Device = DeviceKind.Cuda }));
+        Assert.Contains("multi-hot tables", error.Message);
+        Assert.Contains("--device cpu", error.Message);
+    }
+
+    [Fact]
     public void Embedding_overrides_reach_the_layout()
     {
         using IDlrmBackend backend = Dlrm.Create(TestModel.Tiny(), new ModelOptions
