@@ -101,6 +101,9 @@ public static class OnnxExporter
     {
         EmbeddingLayout layout = model.Layout;
         ModelDeclaration declaration = layout.Declaration;
+        if (declaration.HasMultiHotTables)
+            throw new OnnxExportException(
+                $"{declaration.Name}: multi-hot tables ({string.Join(", ", declaration.Tables.Where(t => t.IsMultiHot).Select(t => t.Name))}) have no ONNX export yet; the graph takes one id per table.");
         VocabularyMapper? mapper;
         try
         {
