@@ -15,19 +15,26 @@ internal sealed class ColumnProjection
     /// <summary>The projection for <paramref name="declaration"/>, or null when the model takes Criteo batches as they are.</summary>
     public static ColumnProjection? For(ModelDeclaration declaration)
     {
-        if (declaration.DenseFeatures > CriteoSchema.DenseFeatures)
-            throw new ArgumentException($"{declaration.Name} wants {declaration.DenseFeatures} dense features; Criteo rows have {CriteoSchema.DenseFeatures}.", nameof(declaration));
         foreach (EmbeddingTable t in declaration.Tables)
             if (t.IsMultiHot)
                 throw new ArgumentException($"Table {t.Name} of {declaration.Name} reads column {t.ColumnName} as multi-hot (Pooling = {t.Pooling}); Criteo TSV holds "
                     + "one id per cell: give the data as CSV with a header or Parquet, with a list of ids in that column.", nameof(declaration));
-        foreach (EmbeddingTable t in declaration.Tables)
-            if (t.Column >= CriteoSchema.CategoricalFeatures)
-                throw new ArgumentException($"Table {t.Name} of {declaration.Name} reads categorical column {t.Column}; Criteo rows have columns 0..{CriteoSchema.CategoricalFeatures - 1}.", nameof(declaration));
+        CheckFitsCriteoShape(declaration);
         bool identity = declaration.DenseFeatures == CriteoSchema.DenseFeatures
             && declaration.TableCount == CriteoSchema.CategoricalFeatures
             && declaration.Tables.All(t => t.Column == t.Index);
         return identity ? null : new ColumnProjection(declaration.DenseFeatures, declaration.Tables.Select(t => t.Column).ToArray());
+    }
+
+    /// <summary>Throws unless the model's dense features and token columns fit Criteo-shaped rows (13 dense values, 26
+    /// categorical columns): what synthetic rows, single- or multi-hot, can feed.</summary>
+    internal static void CheckFitsCriteoShape(ModelDeclaration declaration)
+    {
+        if (declaration.DenseFeatures > CriteoSchema.DenseFeatures)
+            throw new ArgumentException($"{declaration.Name} wants {declaration.DenseFeatures} dense features; Criteo rows have {CriteoSchema.DenseFeatures}.", nameof(declaration));
+        foreach (EmbeddingTable t in declaration.Tables)
+            if (t.Column >= CriteoSchema.CategoricalFeatures)
+                throw new ArgumentException($"Table {t.Name} of {declaration.Name} reads categorical column {t.Column}; Criteo rows have columns 0..{CriteoSchema.CategoricalFeatures - 1}.", nameof(declaration));
     }
 
     /// <summary>A batch shaped for the model, to project into (allocate once, reuse).</summary>

@@ -51,8 +51,9 @@ public sealed class SyntheticTrainingData : ITrainingData
     public SyntheticTrainingData ForModel(ModelDeclaration declaration)
     {
         ArgumentNullException.ThrowIfNull(declaration);
-        ColumnProjection? projection = ColumnProjection.For(declaration); // checks the columns fit the synthetic rows
-        if (!declaration.HasMultiHotTables) return new(Generator, FirstRow, Rows) { Vocabulary = Vocabulary, Projection = projection };
+        if (!declaration.HasMultiHotTables)
+            return new(Generator, FirstRow, Rows) { Vocabulary = Vocabulary, Projection = ColumnProjection.For(declaration) };
+        ColumnProjection.CheckFitsCriteoShape(declaration);
         return new(Generator.IsMultiHot ? Generator : Generator.ForMultiHot(declaration), FirstRow, Rows)
         {
             Vocabulary = Vocabulary,
