@@ -19,7 +19,9 @@ public class DynamicBatcherTests(CpuSimulatorFixture fixture) : IClassFixture<Cp
         var requests = Enumerable.Range(0, 40).Select(i => TestStates.RandomBatch(declaration, 1 + i % 5, 300 + i)).ToArray();
         var expected = requests.Select(b => { var p = new float[b.Count]; backend.Predict(b, p); return p; }).ToArray();
 
-        using var batcher = new DynamicBatcher(backend, maxRows: 16, maxDelay: TimeSpan.FromMilliseconds(5));
+        // A window long enough that 8 concurrent callers meet in it on a loaded 2-core machine (5 ms was not: with the
+        // simulator's kernels on both cores, every request could go out alone).
+        using var batcher = new DynamicBatcher(backend, maxRows: 16, maxDelay: TimeSpan.FromMilliseconds(200));
         var actual = new float[requests.Length][];
         Parallel.For(0, requests.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
         {
