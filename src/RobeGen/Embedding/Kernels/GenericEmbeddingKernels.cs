@@ -80,21 +80,7 @@ internal sealed class GenericEmbeddingKernels : IEmbeddingKernels
                 ulong token = tokens[pair];
                 Span<long> starts = blockStarts.Slice(pair * records, records);
                 Span<float> embedding = output.Slice(pair * dim, dim);
-                switch (layout.Storage[table])
-                {
-                    case EmbeddingStorage.Robe:
-                        robe.Gather(RobeHash.KeyOf(token, layout.Declaration.Tables[table].TokenOffset), weights, starts, embedding);
-                        break;
-                    case EmbeddingStorage.Full:
-                        new RowTable(layout, table).GatherFull(token, weights, starts, embedding);
-                        break;
-                    case EmbeddingStorage.Hashed:
-                        new RowTable(layout, table).GatherHashed(token, weights, starts, embedding);
-                        break;
-                    default:
-                        new RowTable(layout, table).GatherQuotientRemainder(token, weights, starts, embedding);
-                        break;
-                }
+                GatherOne(layout, robe, table, token, weights, starts, embedding);
             }
         }
     }
@@ -112,20 +98,7 @@ internal sealed class GenericEmbeddingKernels : IEmbeddingKernels
                 int pair = sample * tables + table;
                 ReadOnlySpan<long> starts = blockStarts.Slice(pair * records, records);
                 ReadOnlySpan<float> gradient = gradOutput.Slice(pair * dim, dim);
-                switch (layout.Storage[table])
-                {
-                    case EmbeddingStorage.Robe:
-                        // Only the Signed variant needs the token (its signs); the slots come from the recorded starts.
-                        ulong key = robe.Signed ? RobeHash.KeyOf(tokens[pair], layout.Declaration.Tables[table].TokenOffset) : 0UL;
-                        robe.Scatter(key, starts, gradient, gradWeights);
-                        break;
-                    case EmbeddingStorage.QuotientRemainder:
-                        RowTable.ScatterQuotientRemainder(starts, gradient, weights, gradWeights);
-                        break;
-                    default:
-                        RowTable.ScatterRow(starts, gradient, gradWeights);
-                        break;
-                }
+                ScatterOne(layout, robe, table, tokens[pair], weights, starts, gradient, gradWeights);
             }
         }
     }
@@ -150,21 +123,7 @@ internal sealed class GenericEmbeddingKernels : IEmbeddingKernels
                 {
                     ulong token = bagIds[i];
                     Span<long> starts = blockStarts.Slice(i * records, records);
-                    switch (layout.Storage[table])
-                    {
-                        case EmbeddingStorage.Robe:
-                            robe.Gather(RobeHash.KeyOf(token, layout.Declaration.Tables[table].TokenOffset), weights, starts, one);
-                            break;
-                        case EmbeddingStorage.Full:
-                            new RowTable(layout, table).GatherFull(token, weights, starts, one);
-                            break;
-                        case EmbeddingStorage.Hashed:
-                            new RowTable(layout, table).GatherHashed(token, weights, starts, one);
-                            break;
-                        default:
-                            new RowTable(layout, table).GatherQuotientRemainder(token, weights, starts, one);
-                            break;
-                    }
+                    GatherOne(layout, robe, table, token, weights, starts, one);
                     BlockCopy.AddInto(one, pooled);
                 }
                 if (layout.Pooling[table] == Pooling.Mean) BlockCopy.DivideBy(pooled, end - first);
@@ -190,21 +149,49 @@ internal sealed class GenericEmbeddingKernels : IEmbeddingKernels
                 for (int i = first; i < end; i++)
                 {
                     ReadOnlySpan<long> starts = blockStarts.Slice(i * records, records);
-                    switch (layout.Storage[table])
-                    {
-                        case EmbeddingStorage.Robe:
-                            ulong key = robe.Signed ? RobeHash.KeyOf(bagIds[i], layout.Declaration.Tables[table].TokenOffset) : 0UL;
-                            robe.Scatter(key, starts, gradient, gradWeights);
-                            break;
-                        case EmbeddingStorage.QuotientRemainder:
-                            RowTable.ScatterQuotientRemainder(starts, gradient, weights, gradWeights);
-                            break;
-                        default:
-                            RowTable.ScatterRow(starts, gradient, gradWeights);
-                            break;
-                    }
+                    ScatterOne(layout, robe, table, bagIds[i], weights, starts, gradient, gradWeights);
                 }
             }
+        }
+    }
+
+    /// <summary>One id's embedding from its table's storage, its block starts recorded (the single-hot and bag gathers).</summary>
+    private static void GatherOne(EmbeddingLayout layout, in RobeRun robe, int table, ulong token, ReadOnlySpan<float> weights, Span<long> starts, Span<float> embedding)
+    {
+        switch (layout.Storage[table])
+        {
+            case EmbeddingStorage.Robe:
+                robe.Gather(RobeHash.KeyOf(token, layout.Declaration.Tables[table].TokenOffset), weights, starts, embedding);
+                break;
+            case EmbeddingStorage.Full:
+                new RowTable(layout, table).GatherFull(token, weights, starts, embedding);
+                break;
+            case EmbeddingStorage.Hashed:
+                new RowTable(layout, table).GatherHashed(token, weights, starts, embedding);
+                break;
+            default:
+                new RowTable(layout, table).GatherQuotientRemainder(token, weights, starts, embedding);
+                break;
+        }
+    }
+
+    /// <summary>One id's gradient added at the starts its gather recorded (the single-hot and bag scatters).</summary>
+    private static void ScatterOne(EmbeddingLayout layout, in RobeRun robe, int table, ulong token, ReadOnlySpan<float> weights, ReadOnlySpan<long> starts,
+        ReadOnlySpan<float> gradient, Span<float> gradWeights)
+    {
+        switch (layout.Storage[table])
+        {
+            case EmbeddingStorage.Robe:
+                // Only the Signed variant needs the token (its signs); the slots come from the recorded starts.
+                ulong key = robe.Signed ? RobeHash.KeyOf(token, layout.Declaration.Tables[table].TokenOffset) : 0UL;
+                robe.Scatter(key, starts, gradient, gradWeights);
+                break;
+            case EmbeddingStorage.QuotientRemainder:
+                RowTable.ScatterQuotientRemainder(starts, gradient, weights, gradWeights);
+                break;
+            default:
+                RowTable.ScatterRow(starts, gradient, gradWeights);
+                break;
         }
     }
 
