@@ -33,18 +33,20 @@ train() {
   log "train from $name"
   local start end
   start=$(date +%s.%N)
-  "$bin" train --model criteo-kaggle --device "${DEVICE:-cuda}" --batch-size "$batch" --epochs 1 --data "$@" 2>&1 | grep -v '^step' | tail -6
+  "$bin" train --model criteo-kaggle --device "${DEVICE:-cuda}" --batch-size "$batch" --epochs 1 "$@" 2>&1 | grep -v '^step' | tail -6
   end=$(date +%s.%N)
-  echo "process wall time ($name): $(echo "$end - $start" | bc) s"
+  echo "process wall time ($name): $(awk "BEGIN {printf \"%.1f\", $end - $start}") s"
 }
 # Files in the order written (day0, day1, ...), as a user's day files are read.
 mapfile -t gz < <(ls -v "$work"/day*.tsv.gz)
 mapfile -t tsv < <(ls -v "$work"/day*.tsv)
 mapfile -t pq < <(ls -v "$work"/day*.parquet)
-train gzip "${gz[@]}"
-train plain-tsv "${tsv[@]}"
-train parquet "${pq[@]}"
-train gzip-again "${gz[@]}"
+# Each input read one file after another (--files-at-once 1, the order before issue 15) and several at once (the default).
+train gzip-in-order --files-at-once 1 --data "${gz[@]}"
+train gzip-at-once --data "${gz[@]}"
+train plain-tsv --data "${tsv[@]}"
+train parquet-in-order --files-at-once 1 --data "${pq[@]}"
+train parquet-at-once --data "${pq[@]}"
 
 log "synthetic-batch rate of the same model, batch and precision"
 "$bin" bench --device "${DEVICE:-cuda}" --models kaggle --batches "$batch" --storages robe --timed-steps 100 2>&1 | tail -12

@@ -37,12 +37,19 @@ internal static class DataFiles
     /// multi-hot cells at <paramref name="listSeparator"/> (--list-separator; null for the default).
     /// </summary>
     public static TabularData Tabular(ModelDeclaration declaration, IReadOnlyList<string> files, bool labeled = true,
-        DenseStatistics? statistics = null, VocabularyMapper? vocabulary = null, char? listSeparator = null)
+        DenseStatistics? statistics = null, VocabularyMapper? vocabulary = null, char? listSeparator = null, int filesAtOnce = 1)
     {
         char delimiter = Delimiter(files);
         try
         {
-            return new(declaration, files, delimiter) { Labeled = labeled, ListSeparator = listSeparator, Statistics = statistics, Vocabulary = vocabulary };
+            return new(declaration, files, delimiter)
+            {
+                Labeled = labeled,
+                ListSeparator = listSeparator,
+                Statistics = statistics,
+                Vocabulary = vocabulary,
+                FilesAtOnce = filesAtOnce,
+            };
         }
         catch (ArgumentException e) when (e.ParamName == nameof(TabularData.ListSeparator))
         {

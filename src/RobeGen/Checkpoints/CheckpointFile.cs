@@ -57,7 +57,8 @@ public static class CheckpointFile
     private static void WriteBody(Checkpoint c, CheckpointSink sink, long fileLength)
     {
         sink.Write(CheckpointFormat.Magic);
-        sink.WriteU32(CheckpointFormat.Version);
+        InterleavedPosition? lanes = c.DataPosition.Interleaved;
+        sink.WriteU32(lanes is null ? CheckpointFormat.OldestVersion : CheckpointFormat.Version);
         sink.WriteU64((ulong)fileLength);
         sink.WriteString(c.DeclarationName);
         sink.WriteString(c.Fingerprint);
@@ -72,6 +73,16 @@ public static class CheckpointFile
         sink.WriteI32(c.Epoch);
         sink.WriteI32(c.DataPosition.FileIndex);
         sink.WriteI64(c.DataPosition.Line);
+        if (lanes is not null)
+        {
+            sink.WriteU32((uint)lanes.Lanes.Count);
+            foreach (DataPosition lane in lanes.Lanes)
+            {
+                sink.WriteI32(lane.FileIndex);
+                sink.WriteI64(lane.Line);
+            }
+            sink.WriteI32(lanes.Next);
+        }
         sink.WriteU32((uint)c.State.Tensors.Count);
         foreach ((string name, float[] values) in c.State.Tensors)
         {
@@ -103,11 +114,11 @@ public static class CheckpointFile
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints are read on little-endian machines only.");
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, IoBufferBytes, FileOptions.SequentialScan);
         long length = file.Length;
-        VerifyHeader(file, path, length);
+        uint version = VerifyHeader(file, path, length);
         VerifyChecksum(file, path, length);
         file.Position = CheckpointFormat.HeaderBytes;
         var source = new CheckpointSource(file, path, length - CheckpointFormat.HeaderBytes - CheckpointFormat.TrailerBytes);
-        Checkpoint checkpoint = ReadBody(source);
+        Checkpoint checkpoint = ReadBody(source, version);
         if (source.Remaining != 0) throw source.Corrupt($"{source.Remaining} unexplained bytes before the checksum");
         return checkpoint;
     }
@@ -173,7 +184,27 @@ public static class CheckpointFile
     internal static string TemporaryPathFor(string fullPath) =>
         Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}{TemporarySuffix}");
 
-    private static void VerifyHeader(FileStream file, string path, long length)
+    /// <summary>The lanes of an interleaved data position (version 2), bounded like every other value.</summary>
+    private static DataPosition ReadLanes(CheckpointSource s, DataPosition position)
+    {
+        int count = s.ReadCount("interleaved lane count", minBytesEach: 12);
+        if (count is < 2 or > InterleavedPosition.MaxLanes) throw s.Corrupt($"{count} interleaved lanes");
+        var lanes = new DataPosition[count];
+        for (int k = 0; k < count; k++)
+        {
+            lanes[k] = new DataPosition(s.ReadI32($"lane {k}'s file index"), s.ReadI64($"lane {k}'s line"));
+            if (lanes[k].FileIndex < 0 || lanes[k].Line < 0) throw s.Corrupt($"lane {k}'s position is {lanes[k]}");
+        }
+        int next = s.ReadI32("next lane");
+        if (next < 0 || next >= count) throw s.Corrupt($"the next lane is {next} of {count}");
+        DataPosition interleaved = new InterleavedPosition(lanes, next).AsDataPosition();
+        if (interleaved.FileIndex != position.FileIndex || interleaved.Line != position.Line)
+            throw s.Corrupt($"the data position {position} is not the next lane's ({interleaved.FileIndex}, {interleaved.Line})");
+        return interleaved;
+    }
+
+    /// <summary>Checks magic, version and length; returns the version.</summary>
+    private static uint VerifyHeader(FileStream file, string path, long length)
     {
         if (length < CheckpointFormat.HeaderBytes + CheckpointFormat.TrailerBytes)
             throw new CheckpointException(path, $"the file has only {length} bytes: it is truncated or not a checkpoint.");
@@ -182,13 +213,14 @@ public static class CheckpointFile
         if (!header[..4].SequenceEqual(CheckpointFormat.Magic))
             throw new CheckpointException(path, $"not a RobeGen checkpoint (the file starts with {Convert.ToHexString(header[..4])}, not \"RGCK\").");
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        if (version != CheckpointFormat.Version)
-            throw new CheckpointException(path, $"format version {version}; this build reads version {CheckpointFormat.Version}.");
+        if (version is < CheckpointFormat.OldestVersion or > CheckpointFormat.Version)
+            throw new CheckpointException(path, $"format version {version}; this build reads versions {CheckpointFormat.OldestVersion} to {CheckpointFormat.Version}.");
         ulong recorded = BinaryPrimitives.ReadUInt64LittleEndian(header[8..]);
         if (recorded != (ulong)length)
             throw new CheckpointException(path, recorded > (ulong)length
                 ? $"truncated: the header records {recorded} bytes but the file has {length}."
                 : $"corrupt: the header records {recorded} bytes but the file has {length}.");
+        return version;
     }
 
     private static void VerifyChecksum(FileStream file, string path, long length)
@@ -211,7 +243,7 @@ public static class CheckpointFile
             throw new CheckpointException(path, $"corrupt: the XXH64 checksum is {actual:x16} but the file records {expected:x16}.");
     }
 
-    private static Checkpoint ReadBody(CheckpointSource s)
+    private static Checkpoint ReadBody(CheckpointSource s, uint version)
     {
         string name = s.ReadString("declaration name");
         string fingerprint = s.ReadString("fingerprint");
@@ -230,6 +262,7 @@ public static class CheckpointFile
         if (step < 0) throw s.Corrupt($"the step is {step}");
         if (epoch < 0) throw s.Corrupt($"the epoch is {epoch}");
         if (position.FileIndex < 0 || position.Line < 0) throw s.Corrupt($"the data position is {position}");
+        if (version >= 2) position = ReadLanes(s, position);
         var state = new ModelState();
         count = s.ReadCount("tensor count", minBytesEach: 12);
         for (int i = 0; i < count; i++)

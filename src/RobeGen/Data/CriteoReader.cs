@@ -14,7 +14,8 @@ public readonly record struct CriteoBatch(Batch Batch, DataPosition Start, DataP
 /// input into chunks of <see cref="CriteoReaderOptions.BatchSize"/> lines, parser threads turn chunks into batches,
 /// and the consumer receives them in file order: the same files and options always give the same batches,
 /// whatever the thread count. Batch k covers lines [k * BatchSize, (k + 1) * BatchSize) counted from the start
-/// position, across file boundaries.
+/// position, across file boundaries. With <see cref="CriteoReaderOptions.InterleaveFiles"/> (or a start position
+/// saved that way) several files are read at once and the batches go round them (<see cref="InterleavedPosition"/>).
 /// <para>
 /// Usage: <c>while (reader.MoveNext()) { use reader.Current }</c> or <c>foreach (CriteoBatch b in reader)</c>.
 /// The batch is valid until the next <see cref="MoveNext"/>, when its buffers return to the pipeline; nothing is
@@ -30,7 +31,7 @@ public sealed class CriteoReader : IDisposable
     private readonly IReadOnlyList<string> _files;
     private readonly CriteoLayout _layout;
     private readonly CriteoReaderOptions _options;
-    private readonly LineChunker _chunker;
+    private readonly ILineSource _chunker;
     private readonly BoundedQueue<ReaderWorkItem> _free;
     private readonly BoundedQueue<ReaderWorkItem> _toParse;
     private readonly BoundedQueue<ReaderWorkItem> _inOrder;
@@ -51,10 +52,7 @@ public sealed class CriteoReader : IDisposable
         int threads = options.ParserThreads > 0 ? options.ParserThreads : Environment.ProcessorCount;
         int inFlight = options.BatchesInFlight > 0 ? Math.Max(2, options.BatchesInFlight) : DefaultInFlight(threads, options.BatchSize);
 
-        int filesToRead = (options.End?.FileIndex ?? files.Count - 1) - options.Start.FileIndex + 1;
-        int inflateThreads = FilePrefetcher.ThreadsFor(options.InflateThreads, filesToRead);
-        _chunker = new LineChunker(files, options.Start, options.MaxLineBytes, options.ForceGzipTrailerCheck, options.End, inflateThreads,
-            cutLongLines: options.SkipBadRows);
+        _chunker = CreateLineSource(files, options);
         _free = new BoundedQueue<ReaderWorkItem>(inFlight);
         _toParse = new BoundedQueue<ReaderWorkItem>(inFlight);
         _inOrder = new BoundedQueue<ReaderWorkItem>(inFlight);
@@ -83,6 +81,8 @@ public sealed class CriteoReader : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.ParserThreads, nameof(options.ParserThreads));
         ArgumentOutOfRangeException.ThrowIfNegative(options.BatchesInFlight, nameof(options.BatchesInFlight));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLineBytes, 64, nameof(options.MaxLineBytes));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.InterleaveFiles, nameof(options.InterleaveFiles));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.InterleaveFiles, InterleavedPosition.MaxLanes, nameof(options.InterleaveFiles));
         if (options.SkipBadRows && string.IsNullOrEmpty(options.RejectsPath))
             throw new ArgumentException("SkipBadRows needs a RejectsPath: rejected lines are written there, never dropped silently.", nameof(options));
         if (!Enum.IsDefined(layout)) throw new ArgumentOutOfRangeException(nameof(layout), layout, null);
@@ -161,6 +161,24 @@ public sealed class CriteoReader : IDisposable
     {
         item.Recycle();
         _free.TryAdd(item);
+    }
+
+    /// <summary>The files in order, or several at once: as the start position was read, else as the options ask.</summary>
+    private static ILineSource CreateLineSource(IReadOnlyList<string> files, CriteoReaderOptions options)
+    {
+        InterleavedPosition? lanes = options.Start.Interleaved;
+        int interleave = options.InterleaveFiles == 0 ? CriteoReaderOptions.AutomaticInterleave(files) : options.InterleaveFiles;
+        if (lanes is null && interleave >= 2) lanes = InterleavedPosition.Begin(options.Start, interleave, files.Count);
+        if (lanes is not null)
+        {
+            // Each lane inflates its current file and the one after it (no stall between them); -1 keeps inflating on the reader thread.
+            int ahead = options.InflateThreads < 0 ? 0 : 2;
+            return new InterleavedChunker(files, lanes, options.End, options.MaxLineBytes, options.ForceGzipTrailerCheck, ahead, options.SkipBadRows);
+        }
+        int filesToRead = (options.End?.FileIndex ?? files.Count - 1) - options.Start.FileIndex + 1;
+        int inflateThreads = FilePrefetcher.ThreadsFor(options.InflateThreads, filesToRead);
+        return new LineChunker(files, options.Start, options.MaxLineBytes, options.ForceGzipTrailerCheck, options.End, inflateThreads,
+            cutLongLines: options.SkipBadRows);
     }
 
     private void ReadLoop()

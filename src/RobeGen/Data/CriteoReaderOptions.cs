@@ -23,6 +23,24 @@ public sealed record CriteoReaderOptions
     /// </summary>
     public int InflateThreads { get; init; }
 
+    /// <summary>
+    /// Files read at once, the batches going round them one from each (<see cref="InterleavedPosition"/>): gzip is
+    /// inflated one thread per file, so n files at once inflate n times as fast, with bounded memory. 1 (the default)
+    /// reads the files one after another; 0 chooses <see cref="AutomaticInterleave"/>. The batches depend on it (their
+    /// order, and a batch ends early where a file lane ends), never on thread timing. A <see cref="Start"/> position
+    /// saved by interleaved reading resumes with its own lanes, whatever this says.
+    /// </summary>
+    public int InterleaveFiles { get; init; } = 1;
+
+    /// <summary>
+    /// What <see cref="InterleaveFiles"/> = 0 reads at once: for two or more gzip files, as many as half the cores (at
+    /// least two, at most the files), the other half parsing; plain text files one after another (one thread reads them
+    /// faster than the parsers consume them). It depends on the core count: give a number where runs on other machines must
+    /// see the same batches.
+    /// </summary>
+    public static int AutomaticInterleave(IReadOnlyList<string> files) =>
+        files.Count >= 2 && files.All(InputFile.IsGzipFile) ? Math.Min(files.Count, Math.Max(2, Environment.ProcessorCount / 2)) : 1;
+
     /// <summary>Where to start: files before it are skipped, and so are the lines of its file before it.</summary>
     public DataPosition Start { get; init; } = DataPosition.Start;
 

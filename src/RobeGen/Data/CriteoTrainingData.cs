@@ -63,8 +63,12 @@ public sealed class CriteoTrainingData : IFittedData
     /// <summary>Opens at <paramref name="start"/>, relative to the data set (<see cref="DataPosition.Start"/> is <see cref="First"/>).</summary>
     public IBatchCursor Open(DataPosition start, int batchSize)
     {
-        DataPosition absolute = start == DataPosition.Start ? First : start;
-        CriteoReader reader = CriteoReader.Open(Files, Layout, ReaderOptions with { BatchSize = batchSize, Start = absolute, End = End });
+        bool fresh = start == DataPosition.Start;
+        DataPosition absolute = fresh ? First : start;
+        // A saved position resumes as it was read: an interleaved one with its lanes (the reader takes them from it), an
+        // in-order one in order, whatever the options say now; only a pass from the start follows InterleaveFiles.
+        int interleave = fresh ? ReaderOptions.InterleaveFiles : 1;
+        CriteoReader reader = CriteoReader.Open(Files, Layout, ReaderOptions with { BatchSize = batchSize, Start = absolute, End = End, InterleaveFiles = interleave });
         return new Cursor(reader, Vocabulary, Projection, batchSize, this);
     }
 

@@ -21,6 +21,7 @@ internal sealed class FilePrefetcher : IDisposable
     private readonly int _ahead;
     private readonly int _lastFile;
     private readonly bool _forceTrailerCheck;
+    private readonly int _fileStride;
     private readonly Dictionary<int, FileFeed> _feeds = new();
     /// <summary>Buffers of finished files, taken by the next files before they allocate: across files the reader allocates nothing either.</summary>
     private readonly ConcurrentBag<Piece> _spare = new();
@@ -31,9 +32,12 @@ internal sealed class FilePrefetcher : IDisposable
     /// <param name="firstFile">The first file the reader will open.</param>
     /// <param name="lastFile">The last file it may open (a hold-out range can end before the last file).</param>
     /// <param name="ahead">Files being read at once, the reader's current one included (at least 1).</param>
-    public FilePrefetcher(IReadOnlyList<string> files, int firstFile, int lastFile, int ahead, bool forceTrailerCheck)
+    /// <param name="fileStride">The reader opens files firstFile, firstFile + stride, ... (one lane of interleaved reading).</param>
+    public FilePrefetcher(IReadOnlyList<string> files, int firstFile, int lastFile, int ahead, bool forceTrailerCheck, int fileStride = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ahead, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fileStride, 1);
+        _fileStride = fileStride;
         _files = files;
         _ahead = ahead;
         _lastFile = Math.Min(lastFile, files.Count - 1);
@@ -57,7 +61,7 @@ internal sealed class FilePrefetcher : IDisposable
         var n => n,
     };
 
-    /// <summary>The bytes of file <paramref name="index"/> (files are opened in increasing order); starts reading the files after it.</summary>
+    /// <summary>The bytes of file <paramref name="index"/> (files are opened in increasing order, <c>fileStride</c> apart); starts reading the files after it.</summary>
     public Stream Open(int index)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -67,11 +71,11 @@ internal sealed class FilePrefetcher : IDisposable
             _feeds.Remove(skipped);
         }
         if (_nextToStart < index) _nextToStart = index;
-        while (_nextToStart <= _lastFile && _nextToStart < index + _ahead)
+        while (_nextToStart <= _lastFile && _nextToStart < index + (long)_ahead * _fileStride)
         {
             // Plain text is read by the reader itself: reading ahead only pays where there is inflating to do.
             if (InputFile.IsGzipFile(_files[_nextToStart])) _feeds[_nextToStart] = FileFeed.Start(_files[_nextToStart], _forceTrailerCheck, _spare);
-            _nextToStart++;
+            _nextToStart += _fileStride;
         }
         return _feeds.Remove(index, out FileFeed? feed) ? feed : InputFile.OpenRead(_files[index], _forceTrailerCheck);
     }

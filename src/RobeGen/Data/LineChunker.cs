@@ -4,9 +4,10 @@ namespace RobeGen.Data;
 /// The single sequential reader of the pipeline: reads the files one after another (decompressing gzip, on
 /// background threads ahead of it when asked: <see cref="FilePrefetcher"/>) and cuts the byte stream into chunks of
 /// a fixed number of lines. A UTF-8 byte order mark at the start of a file is
-/// dropped; a last line without '\n' still counts as a line. Not thread-safe: one thread owns it.
+/// dropped; a last line without '\n' still counts as a line. Not thread-safe: one thread owns it. With a file stride
+/// of n it reads every n-th file from its start (one lane of <see cref="InterleavedChunker"/>).
 /// </summary>
-internal sealed class LineChunker : IDisposable
+internal sealed class LineChunker : ILineSource
 {
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
@@ -23,14 +24,18 @@ internal sealed class LineChunker : IDisposable
     private long _pendingSkip;
     private readonly DataPosition? _end;
     private readonly FilePrefetcher? _prefetcher;
+    private readonly int _fileStride;
 
     /// <param name="inflateThreads">Files read (and inflated) ahead on background threads (<see cref="FilePrefetcher"/>);
     /// 0 reads each file on the calling thread.</param>
+    /// <param name="fileStride">The file read after file k is file k + <paramref name="fileStride"/>.</param>
     /// <param name="cutLongLines">Keep only the first <paramref name="maxLineBytes"/> bytes of a longer line (with SkipBadRows: no valid
     /// line is that long, so the parser rejects the cut line and the run goes on) instead of stopping.</param>
     public LineChunker(IReadOnlyList<string> files, DataPosition start, int maxLineBytes, bool forceTrailerCheck = false, DataPosition? end = null,
-        int inflateThreads = 0, bool cutLongLines = false)
+        int inflateThreads = 0, bool cutLongLines = false, int fileStride = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fileStride, 1);
+        _fileStride = fileStride;
         _cutLongLines = cutLongLines;
         _end = end;
         _forceTrailerCheck = forceTrailerCheck;
@@ -41,7 +46,7 @@ internal sealed class LineChunker : IDisposable
         _fileIndex = start.FileIndex;
         _pendingSkip = start.Line;
         if (inflateThreads > 0)
-            _prefetcher = new FilePrefetcher(files, start.FileIndex, end?.FileIndex ?? files.Count - 1, inflateThreads, forceTrailerCheck);
+            _prefetcher = new FilePrefetcher(files, start.FileIndex, end?.FileIndex ?? files.Count - 1, inflateThreads, forceTrailerCheck, fileStride);
     }
 
     /// <summary>Where the next line comes from (lines still to be skipped to reach the start position count as read).</summary>
@@ -185,7 +190,7 @@ internal sealed class LineChunker : IDisposable
     {
         _stream?.Dispose();
         _stream = null;
-        _fileIndex++;
+        _fileIndex = (int)Math.Min((long)_fileIndex + _fileStride, _files.Count);
         _lineInFile = 0;
         _bufferStart = _bufferEnd = 0;
     }

@@ -15,7 +15,7 @@ public class CheckpointFileTests
         new(name, 13, 4, [8, 4], [8], TokenKind.RawId, 1000, 2, RobeVariant.Authors,
             ImmutableArray.Create(new EmbeddingTable("C1", 0, 0, 0, EmbeddingStorage.Robe, 0, 0)), fingerprint);
 
-    private static Checkpoint Sample(int embeddingFloats = 37)
+    private static Checkpoint Sample(int embeddingFloats = 37, DataPosition? position = null)
     {
         var random = new Random(5);
         var state = new ModelState();
@@ -30,7 +30,7 @@ public class CheckpointFileTests
             Hyperparameters = new Dictionary<string, string> { ["optimizer"] = "Sgd", ["lr"] = "0.1", ["slots"] = "1000", ["note"] = "ünïcode ✓" },
             Step = 123_456_789_012,
             Epoch = 3,
-            DataPosition = new DataPosition(7, 4_000_000_001),
+            DataPosition = position ?? new DataPosition(7, 4_000_000_001),
             State = state,
             Vocabularies = [new NamedIds("C1", [5, 9, 0xFFFFFFFF]), new NamedIds("C7", [])],
         };
@@ -173,6 +173,23 @@ public class CheckpointFileTests
     }
 
     [Fact]
+    public void An_interleaved_data_position_round_trips_as_version_2_and_an_in_order_one_stays_version_1()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("x.rgck");
+        CheckpointFile.Save(path, Sample());
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(File.ReadAllBytes(path).AsSpan(4)));
+
+        DataPosition interleaved = new InterleavedPosition([new DataPosition(0, 4_000_000_001), new DataPosition(5, 0), new DataPosition(9, 0)], 2).AsDataPosition();
+        CheckpointFile.Save(path, Sample(position: interleaved));
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4)));
+        Checkpoint loaded = CheckpointFile.Load(path);
+        Assert.Equal(interleaved, loaded.DataPosition);
+        Assert.Equal(2, loaded.DataPosition.Interleaved!.Next);
+    }
+
+    [Fact]
     public void Files_that_are_not_checkpoints_or_of_another_version_are_named_as_such()
     {
         using var temp = new TempFolder();
@@ -182,8 +199,8 @@ public class CheckpointFileTests
 
         CheckpointFile.Save(path, Sample());
         byte[] good = File.ReadAllBytes(path);
-        File.WriteAllBytes(path, Forge(good, 4, BitConverter.GetBytes(2u)));
-        Assert.Contains("format version 2", Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path)).Message);
+        File.WriteAllBytes(path, Forge(good, 4, BitConverter.GetBytes(3u)));
+        Assert.Contains("format version 3", Assert.Throws<CheckpointException>(() => CheckpointFile.Load(path)).Message);
     }
 
     [Fact]

@@ -9,22 +9,7 @@ namespace RobeGen.Tests.Data;
 /// </summary>
 public sealed class FilePrefetchTests
 {
-    private static string Line(int row) =>
-        $"{row % 2}\t{row % 97}\t\t-1\t0\t{row}\t4096\t12\t1\t2\t3\t4\t5\t6\t" + string.Join("\t", Enumerable.Range(0, 26).Select(i => (row * 31 + i * 0x1000 + 7).ToString("x8")));
-
-    /// <summary>Files of <paramref name="rows"/> lines each, row numbers continuing across files; gzip unless named .tsv.</summary>
-    private static string[] WriteFiles(TempFolder temp, int rows, params string[] names)
-    {
-        int row = 0;
-        foreach (string name in names)
-        {
-            using Stream file = File.Create(temp.File(name));
-            using Stream target = name.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionLevel.Fastest) : file;
-            using var writer = new StreamWriter(target);
-            for (int i = 0; i < rows; i++) writer.Write(Line(row++) + "\n");
-        }
-        return names.Select(temp.File).ToArray();
-    }
+    private static string[] WriteFiles(TempFolder temp, int rows, params string[] names) => CriteoTestFiles.Write(temp, rows, names);
 
     [Theory]
     [InlineData(1)]

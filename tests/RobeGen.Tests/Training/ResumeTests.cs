@@ -49,6 +49,41 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public void A_run_reading_gzip_files_at_once_resumes_bit_identical_from_its_interleaved_position()
+    {
+        using var folder = new TempFolder();
+        string[] files = CriteoTestFiles.Write(folder, [900, 400, 700], ["a.gz", "b.gz", "c.gz"]);
+        var data = new CriteoTrainingData(files, CriteoLayout.Labeled, new CriteoReaderOptions { InterleaveFiles = 2 });
+        var options = new ModelOptions { Seed = 3, Optimizer = OptimizerKind.Adagrad, MaxBatchSize = 64 };
+        var training = new TrainingOptions { Epochs = 2, BatchSize = 64, LearningRate = LearningRateSchedule.Constant(0.02f) };
+
+        ModelState uninterrupted;
+        TrainingSummary whole;
+        using (IDlrmBackend model = Dlrm.Create(CriteoKaggle.Definition, options))
+        {
+            whole = new Trainer(model, training).Train(data);
+            uninterrupted = model.ExportState();
+        }
+
+        string path = Path.Combine(folder.Path, "run.rgck");
+        long stopAt = whole.Final.Step / 2 + 7; // inside the second epoch, lanes mid-file
+        using (IDlrmBackend model = Dlrm.Create(CriteoKaggle.Definition, options))
+            new Trainer(model, training with { MaxSteps = stopAt }, saveCheckpoint: s => ModelCheckpoint.Save(path, model, options, s)).Train(data);
+        LoadedModel resumed = ModelCheckpoint.Load(path, CriteoKaggle.Definition, new ModelOptions { MaxBatchSize = 64 });
+        using (resumed.Model)
+        {
+            Assert.NotNull(resumed.Progress.Position.Interleaved);
+            // The resumed run's options read in order: the saved lanes decide how the rest of the epoch is read.
+            var inOrder = new CriteoTrainingData(files, CriteoLayout.Labeled, new CriteoReaderOptions { InterleaveFiles = 1 });
+            TrainingSummary finished = new Trainer(resumed.Model, training).Train(inOrder, resumeFrom: resumed.Progress);
+            Assert.Equal(whole.Final.Step, finished.Final.Step);
+            ModelState state = resumed.Model.ExportState();
+            foreach ((string name, float[] expected) in uninterrupted.Tensors)
+                Assert.True(expected.AsSpan().SequenceEqual(state[name]), $"tensor {name} differs after resuming");
+        }
+    }
+
+    [Fact]
     public void A_checkpoint_of_another_declaration_is_refused_with_both_fingerprints()
     {
         using var folder = new TempFolder();

@@ -34,6 +34,7 @@ internal static class TrainCommand
         CriteoReaderOptions readerOptions = new()
         {
             ParserThreads = r.Threads,
+            InterleaveFiles = r.FilesAtOnce,
             SkipBadRows = r.SkipBadRows,
             RejectsPath = outputs.Rejects?.Target,
         };
@@ -147,13 +148,19 @@ internal static class TrainCommand
         ModelDeclaration declaration)
     {
         // Evaluation rows get their own rejects file, so the training rejects are not overwritten by each evaluation.
-        CriteoReaderOptions evalOptions = readerOptions with { RejectsPath = readerOptions.RejectsPath is { } p ? TrainOutputs.EvalRejects(p) : null };
+        // Evaluation reads its files in order: its rows are few beside training's, and predictions keep the files' order.
+        CriteoReaderOptions evalOptions = readerOptions with
+        {
+            RejectsPath = readerOptions.RejectsPath is { } p ? TrainOutputs.EvalRejects(p) : null,
+            InterleaveFiles = 1,
+        };
         bool tabular = DataFiles.IsTabular(declaration, files, "--data");
         bool evalTabular = r.EvalData.Length > 0 && DataFiles.IsTabular(declaration, r.EvalData, "--eval-data");
         if ((tabular || evalTabular) && r.SkipBadRows)
             throw new CliException("--skip-bad-rows applies to Criteo TSV; a CSV or Parquet file is read whole (a bad row stops the run, named).", 2);
-        ITrainingData Read(string[] paths, bool isTabular, CriteoReaderOptions options) =>
-            isTabular ? DataFiles.Tabular(declaration, paths, listSeparator: r.ListSeparator) : new CriteoTrainingData(paths, CriteoLayout.Labeled, options);
+        ITrainingData Read(string[] paths, bool isTabular, CriteoReaderOptions options) => isTabular
+            ? DataFiles.Tabular(declaration, paths, listSeparator: r.ListSeparator, filesAtOnce: options.InterleaveFiles)
+            : new CriteoTrainingData(paths, CriteoLayout.Labeled, options);
         if (r.EvalData.Length > 0)
         {
             if (r.Holdout is not null) throw new ArgumentException("Give either --eval-data or --holdout, not both.");
@@ -174,6 +181,7 @@ internal static class TrainCommand
         {
             Labeled = tabular.Labeled,
             ListSeparator = tabular.ListSeparator,
+            FilesAtOnce = tabular.FilesAtOnce,
             Statistics = statistics ?? tabular.ResolvedStatistics,
             Vocabulary = mapper,
         },

@@ -86,6 +86,13 @@ internal sealed class TrainOptions
     public Option<DeviceKind> Device { get; } = CommonOptions.Device();
     public Option<int> Threads { get; } = CommonOptions.Threads();
 
+    public Option<int> FilesAtOnce { get; } = new Option<int>("--files-at-once")
+    {
+        Description = "Training files read at once, the batches going round them one from each (a gzip, CSV or Parquet file decodes on one " +
+            "thread): 0 = automatic (2+ gzip, CSV or Parquet files: half the cores), 1 = one file after another. A resumed run keeps the way its checkpoint was read.",
+        DefaultValueFactory = _ => 0,
+    }.Between(0, RobeGen.Data.InterleavedPosition.MaxLanes);
+
     public Option<bool> Deterministic { get; } = new("--deterministic")
     {
         Description = "CUDA only: reduce the embedding gradient by sort-and-segment (the same result every run) instead of float atomics.",
@@ -149,7 +156,7 @@ internal sealed class TrainOptions
     [
         Data, EvalData, Holdout, Model, ModelAssembly, Storage, Compression, QrInit, Slots, BlockSize, MinCount, Epochs, BatchSize, LearningRate, Schedule,
         Optimizer, Seed, Device, Threads, Save, Resume, EvalEvery, TargetAuc, MaxSteps, CheckpointEvery, CheckpointMinutes, KeepCheckpoints,
-        SkipBadRows, Rejects, Deterministic, Precision, ListSeparator,
+        SkipBadRows, Rejects, Deterministic, Precision, ListSeparator, FilesAtOnce,
     ];
 
     /// <summary>The one place where parsed values become settings.</summary>
@@ -174,6 +181,7 @@ internal sealed class TrainOptions
         Seed = parse.GetValue(Seed),
         Device = parse.GetValue(Device),
         Threads = parse.GetValue(Threads),
+        FilesAtOnce = parse.GetValue(FilesAtOnce),
         Save = parse.GetValue(Save),
         Resume = parse.GetValue(Resume),
         EvalEvery = parse.GetValue(EvalEvery),

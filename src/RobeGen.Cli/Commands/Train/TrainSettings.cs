@@ -25,6 +25,8 @@ internal sealed class TrainSettings
     public int Seed { get; init; }
     public DeviceKind Device { get; init; }
     public int Threads { get; init; }
+    /// <summary>--files-at-once: Criteo training files read at once (0 automatic, 1 in order).</summary>
+    public int FilesAtOnce { get; init; }
     public string? Save { get; init; }
     public string? Resume { get; init; }
     public long EvalEvery { get; init; }

@@ -3,6 +3,7 @@ namespace RobeGen.Data.Tabular;
 /// <summary>
 /// Batches over a list of tabular files, crossing file boundaries. Its <see cref="Position"/> is (file, data rows of
 /// that file consumed), so a cursor opened at a saved position yields exactly the batches that would have followed.
+/// With a file stride of n it reads every n-th file (one lane of <see cref="InterleavedCursor"/>).
 /// </summary>
 internal sealed class TabularCursor : IBatchCursor
 {
@@ -11,12 +12,15 @@ internal sealed class TabularCursor : IBatchCursor
     private readonly VocabularyMapper? _vocabulary;
     private readonly Batch _batch;
     private ITabularFileReader? _reader;
+    private readonly int _fileStride;
     private int _file;
     private long _rowsInFile;
 
     public TabularCursor(IReadOnlyList<string> files, Func<string, ITabularFileReader> open, DataPosition start, ModelDeclaration declaration, int batchSize,
-        VocabularyMapper? vocabulary)
+        VocabularyMapper? vocabulary, int fileStride = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fileStride, 1);
+        _fileStride = fileStride;
         if (start.FileIndex < 0 || start.FileIndex > files.Count || start.Line < 0) throw new ArgumentOutOfRangeException(nameof(start), start, $"There are {files.Count} files.");
         (_files, _open, _vocabulary) = (files, open, vocabulary);
         _batch = BagWriter.CreateBatch(declaration, batchSize);
@@ -48,7 +52,7 @@ internal sealed class TabularCursor : IBatchCursor
             {
                 _reader.Dispose();
                 _reader = null;
-                (_file, _rowsInFile) = (_file + 1, 0);
+                (_file, _rowsInFile) = ((int)Math.Min((long)_file + _fileStride, _files.Count), 0);
             }
         }
         Position = new DataPosition(_file, _rowsInFile);

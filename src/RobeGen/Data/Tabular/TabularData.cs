@@ -72,6 +72,25 @@ public sealed class TabularData : IFittedData
     /// <summary>The list separator in use: <see cref="ListSeparator"/> or its default for <see cref="Delimiter"/>.</summary>
     public char ResolvedListSeparator => _listSeparator ?? (Delimiter == DefaultListSeparator ? ',' : DefaultListSeparator);
 
+    /// <summary>
+    /// Files read at once for a pass from the start, the batches going round them one from each (see
+    /// <see cref="InterleavedPosition"/>): each file decodes on one thread, so n files at once decode n times as fast.
+    /// 1 (the default) reads the files one after another; 0 chooses <see cref="AutomaticFilesAtOnce"/>. A saved position
+    /// resumes as it was read, whatever this says.
+    /// </summary>
+    public int FilesAtOnce
+    {
+        get => _filesAtOnce;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(FilesAtOnce));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, InterleavedPosition.MaxLanes, nameof(FilesAtOnce));
+            _filesAtOnce = value;
+        }
+    }
+
+    private readonly int _filesAtOnce = 1;
+
     /// <summary>False for data without the label column (predictions); every label then reads 0.</summary>
     public bool Labeled { get; init; } = true;
 
@@ -90,7 +109,7 @@ public sealed class TabularData : IFittedData
 
     /// <summary>The same files with <paramref name="mapper"/> applied to every batch.</summary>
     public TabularData WithVocabulary(VocabularyMapper? mapper) =>
-        new(Declaration, Files, Delimiter) { Labeled = Labeled, ListSeparator = ListSeparator, Statistics = ResolvedStatistics, Vocabulary = mapper };
+        new(Declaration, Files, Delimiter) { Labeled = Labeled, ListSeparator = ListSeparator, Statistics = ResolvedStatistics, Vocabulary = mapper, FilesAtOnce = FilesAtOnce };
 
     DenseStatistics IFittedData.Statistics => ResolvedStatistics;
 
@@ -108,9 +127,20 @@ public sealed class TabularData : IFittedData
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ModelColumns columns = ModelColumns.For(Declaration, ResolvedStatistics);
-        var cursor = new TabularCursor(Files, path => OpenFile(path, columns), start, Declaration, batchSize, Vocabulary);
-        return new PrefetchingCursor(cursor, cursor.Current);
+        IBatchCursor OpenLane(DataPosition place, int stride)
+        {
+            var cursor = new TabularCursor(Files, path => OpenFile(path, columns), place, Declaration, batchSize, Vocabulary, stride);
+            return new PrefetchingCursor(cursor, cursor.Current);
+        }
+        // As Criteo files: a saved position resumes as it was read; only a pass from the start follows FilesAtOnce.
+        int lanes = start != DataPosition.Start ? 1 : FilesAtOnce == 0 ? AutomaticFilesAtOnce(Files) : FilesAtOnce;
+        InterleavedPosition? interleaved = start.Interleaved ?? (lanes >= 2 ? InterleavedPosition.Begin(start, lanes, Files.Count) : null);
+        return interleaved is null ? OpenLane(start, 1) : new InterleavedCursor(interleaved, OpenLane);
     }
+
+    /// <summary>What <see cref="FilesAtOnce"/> = 0 reads at once: two or more files as many as half the cores (at least two, at most the files).</summary>
+    public static int AutomaticFilesAtOnce(IReadOnlyList<string> files) =>
+        files.Count >= 2 ? Math.Min(files.Count, Math.Max(2, Environment.ProcessorCount / 2)) : 1;
 
     private ITabularFileReader OpenFile(string path, ModelColumns columns) => TabularFormats.Detect(path) == TabularFormat.Parquet
         ? new ParquetRowReader(path, columns, Labeled)
