@@ -108,7 +108,12 @@ public sealed class MultiHotCudaBackendTests(CpuSimulatorFixture fixture, ITestO
         IDlrmDefinition definition = Definition(name);
         var options = new ModelOptions
         {
-            MaxBatchSize = 16, DeterministicGradients = deterministic, Seed = 4, Threads = 1, Optimizer = optimizer, Embedding = Overrides(generic),
+            MaxBatchSize = 16,
+            DeterministicGradients = deterministic,
+            Seed = 4,
+            Threads = 1,
+            Optimizer = optimizer,
+            Embedding = Overrides(generic),
         };
         ModelState state = InitialState(definition, options);
         using var cpu = new CpuDlrmBackend(definition, options);
