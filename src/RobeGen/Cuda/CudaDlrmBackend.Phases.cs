@@ -23,7 +23,7 @@ internal sealed partial class CudaDlrmBackend
     /// <summary>Thin access to the phases and buffers of <see cref="CudaDlrmBackend"/>; docs/model-math.md has what each computes.</summary>
     internal readonly struct StepPhases(CudaDlrmBackend model)
     {
-        public void Upload(Batch batch, bool withLabels = true) => model._uploader.Upload(batch, withLabels);
+        public void Upload(Batch batch, bool withLabels = true) => model.UploadBatch(batch, withLabels);
         /// <summary>Hands the uploaded batch's device slot back to the uploader (after the last phase that reads it).</summary>
         public void ReleaseUpload() => model._uploader.Release();
         public void Forward(int rows) => model.Forward(rows);

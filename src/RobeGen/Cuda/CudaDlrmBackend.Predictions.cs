@@ -31,7 +31,7 @@ internal sealed partial class CudaDlrmBackend : IQueuedPrediction
         _resultSlots ??= [new ResultSlot(_device, _options.MaxBatchSize), new ResultSlot(_device, _options.MaxBatchSize)];
         ResultSlot slot = _resultSlots[_nextResultSlot];
         _nextResultSlot = (_nextResultSlot + 1) % _resultSlots.Length;
-        _uploader.Upload(batch, withLabels: false);
+        UploadBatch(batch, withLabels: false);
         int rows = batch.Count;
         Forward(rows, probabilities: true);
         _uploader.Release();

@@ -31,9 +31,14 @@ internal sealed partial class CudaDlrmBackend
 
     private GpuEmbeddingArgs EmbeddingArgs(int rows) => GpuEmbeddingArgs.For(Layout, rows);
 
+    /// <summary>The records of the last uploaded batch: one per cell, or one per id of a multi-hot batch (whose cells the
+    /// uploader filled in; a single-hot batch never reads RecordCells, so any int view stands in).</summary>
     private EmbeddingCoordinateArgs CoordinateArgs(int rows) => new()
     {
         Batch = rows,
+        Records = _uploader.Records,
+        Bags = _uploader.HasBags ? 1 : 0,
+        RecordCells = _uploader.HasBags ? _uploader.IdCells : _t.TablePooling.View,
         Tables = Layout.TableCount,
         Dim = Layout.Dim,
         BlockSize = Layout.BlockSize,
@@ -70,9 +75,16 @@ internal sealed partial class CudaDlrmBackend
         }
     }
 
-    private void GatherEmbeddings(int rows) =>
-        _gather(_embeddingKernels.Extent(rows, Layout.TableCount), EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View,
-            _uploader.Tokens, _t.BlockStarts.View, _t.Embeddings.View);
+    /// <summary>The embeddings [rows, T, d]: one lookup per cell, or each cell's bag pooled (multi-hot models).</summary>
+    private void GatherEmbeddings(int rows)
+    {
+        int extent = _embeddingKernels.Extent(rows, Layout.TableCount);
+        if (_gatherBags is not null)
+            _gatherBags(extent, EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View, _uploader.BagOffsets, _uploader.BagIds, _t.BlockStarts.View,
+                _t.Embeddings.View);
+        else
+            _gather(extent, EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View, _uploader.Tokens, _t.BlockStarts.View, _t.Embeddings.View);
+    }
 
     /// <summary>
     /// The top MLP's input from u and the gathered embeddings. Dot: R = [u, tril(V V^T), 0...] in one kernel. Cat: x0 =
@@ -350,6 +362,7 @@ internal sealed partial class CudaDlrmBackend
     private void EmbeddingUpdate(int rows, float learningRate)
     {
         var coordinates = CoordinateArgs(rows);
+        if (coordinates.Coordinates == 0) return; // a multi-hot batch of empty bags read nothing
         if (_options.Optimizer == OptimizerKind.Adagrad)
             _kernels.EmbeddingAdagrad(Stream, coordinates.Coordinates, coordinates, _t.TableViews, _t.BlockStarts.View,
                 _t.Embedding.View, _t.EmbeddingGradients.View, _t.EmbeddingAccumulators!.View, learningRate);

@@ -28,6 +28,8 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
     private readonly EmbeddingGradient _embeddingGradient;
     private readonly IGpuEmbeddingKernels _embeddingKernels;
     private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>> _gather;
+    /// <summary>The bag gather (models with a multi-hot table, whose every batch travels as bags); null otherwise.</summary>
+    private readonly Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<int>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>? _gatherBags;
     private readonly PageLockedArray1D<float> _lossReadback;
     private bool _disposed;
 
@@ -40,11 +42,6 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         if (declaration.Interaction == InteractionKind.DcnV2 && precision == Precision.Bf16)
             throw new NotSupportedException(
                 $"{declaration.Name}: Interaction = DcnV2 runs on the CUDA backend in FP32 and TF32; its BF16 cross layers are not built yet. Use --precision fp32 or tf32.");
-        // The bag kernels exist (IGpuEmbeddingKernels.LoadGatherBags) but the backend's upload, gradient and update passes
-        // are not bag-aware yet: refuse before anything is allocated rather than train on the wrong ids.
-        if (declaration.HasMultiHotTables)
-            throw new NotSupportedException(
-                $"{declaration.Name}: multi-hot tables ({string.Join(", ", declaration.Tables.Where(t => t.IsMultiHot).Select(t => t.Name))}) train on the CPU backend only for now. Use --device cpu.");
     }
 
     /// <summary>
@@ -77,8 +74,8 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
             _kernels = new DlrmKernelSet(device.Accelerator);
             _embeddingKernels = EmbeddingKernelSelector.Gpu(definition, Layout);
             _gather = _embeddingKernels.LoadGather(device.Accelerator);
-            _uploader = new BatchUploader(device, _memory, options.MaxBatchSize, Declaration.DenseFeatures, Declaration.TableCount,
-                denseAsBf16: options.Precision == Precision.Bf16);
+            if (Declaration.HasMultiHotTables) _gatherBags = _embeddingKernels.LoadGatherBags(device.Accelerator);
+            _uploader = new BatchUploader(device, _memory, options.MaxBatchSize, Declaration, denseAsBf16: options.Precision == Precision.Bf16);
             _t = new DeviceTensors(_memory, Layout, _mlp, _interaction, options);
             _embeddingGradient = options.DeterministicGradients
                 ? new DeterministicEmbeddingGradient(device, _memory, _kernels, _embeddingKernels, Layout, options.MaxBatchSize, _t, _uploader)
@@ -119,7 +116,7 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _device.Accelerator.Bind();
-        _uploader.Upload(batch, withLabels: true);
+        UploadBatch(batch, withLabels: true);
         int rows = batch.Count;
         Forward(rows);
         LossAndGradient(rows);
@@ -132,6 +129,14 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         }
         _uploader.Release();
         _stepsSinceLossRead++;
+    }
+
+    /// <summary>Queues the upload of <paramref name="batch"/> and makes room for its block-start records (a multi-hot batch
+    /// has one per id).</summary>
+    private void UploadBatch(Batch batch, bool withLabels)
+    {
+        _uploader.Upload(batch, withLabels);
+        _t.BlockStarts.Ensure((long)_uploader.Records * Layout.MaxBlocks);
     }
 
     /// <summary>Waits for the device and returns the loss of the last queued step.</summary>

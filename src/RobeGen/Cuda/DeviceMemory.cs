@@ -41,6 +41,9 @@ internal sealed class DeviceMemory : IDisposable
 
     public DeviceMemory(GpuDevice device) => _device = device;
 
+    /// <summary>The device the buffers live on.</summary>
+    public GpuDevice Device => _device;
+
     /// <summary>Bytes allocated so far.</summary>
     public long AllocatedBytes { get; private set; }
 
@@ -58,6 +61,14 @@ internal sealed class DeviceMemory : IDisposable
         {
             throw new GpuOutOfMemoryException(tensor, bytes, _device.FreeMemory, _device.Name, e);
         }
+    }
+
+    /// <summary>Frees one buffer before the others (a <see cref="GrowableDeviceBuffer{T}"/> replacing it by a larger one).</summary>
+    public void Free<T>(MemoryBuffer1D<T, Stride1D.Dense> buffer) where T : unmanaged
+    {
+        if (!_buffers.Remove(buffer)) throw new InvalidOperationException("The buffer was not allocated here.");
+        AllocatedBytes -= buffer.LengthInBytes;
+        buffer.Dispose();
     }
 
     private static bool IsOutOfMemory(Exception e) =>

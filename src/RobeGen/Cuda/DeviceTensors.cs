@@ -38,7 +38,7 @@ internal sealed class DeviceTensors
         TopOutputs = mlp.TopHidden.Select(l => Activation($"{l.Name} output", b * l.OutputStride)).ToArray();
         Logits = memory.Allocate<float>("logits", b);
         Embeddings = memory.Allocate<float>("gathered embeddings", b * tables * d);
-        BlockStarts = memory.Allocate<long>("embedding block starts", b * tables * layout.MaxBlocks);
+        BlockStarts = new GrowableDeviceBuffer<long>(memory, "embedding block starts", b * tables * layout.MaxBlocks);
         TopInput = Activation("top MLP input", b * mlp.TopInputStride);
         if (mlp.Cross.Count > 0)
         {
@@ -105,7 +105,8 @@ internal sealed class DeviceTensors
     public MemoryBuffer1D<float, Stride1D.Dense> Logits { get; }
     public ActivationBuffer BottomOutput => BottomOutputs[^1];
     public MemoryBuffer1D<float, Stride1D.Dense> Embeddings { get; }
-    public MemoryBuffer1D<long, Stride1D.Dense> BlockStarts { get; }
+    /// <summary>MaxBlocks records per cell, or per id of a multi-hot batch (grown for a batch with more ids than any before).</summary>
+    public GrowableDeviceBuffer<long> BlockStarts { get; }
     /// <summary>The top MLP's input, [rows, MlpPlan.TopInputStride]: R = [u, z, zero padding] (Dot), x0 = [u, E, zero padding] (Cat),
     /// or the last cross layer's output x_L (DcnV2).</summary>
     public ActivationBuffer TopInput { get; }

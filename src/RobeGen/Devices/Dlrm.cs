@@ -28,15 +28,9 @@ public static class Dlrm
             case DeviceKind.Cuda:
                 return CreateCuda(definition, options);
             case DeviceKind.Auto:
-                string message;
-                if (definition.Declaration.HasMultiHotTables)
-                    message = $"{definition.Declaration.Name} has multi-hot tables, which the CUDA backend does not run yet; running on the CPU.";
-                else
-                {
-                    CudaProbeResult probe = CudaAvailability.Probe();
-                    if (probe.Ok) return CreateCuda(definition, options);
-                    message = $"CUDA not available ({probe.Reason}); running on the CPU.";
-                }
+                CudaProbeResult probe = CudaAvailability.Probe();
+                if (probe.Ok) return CreateCuda(definition, options);
+                string message = $"CUDA not available ({probe.Reason}); running on the CPU.";
                 if (notice is not null) notice(message);
                 else options.Logger.LogWarning("{Notice}", message);
                 return new CpuDlrmBackend(definition, options);

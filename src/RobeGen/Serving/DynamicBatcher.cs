@@ -37,7 +37,9 @@ internal sealed class DynamicBatcher : IDisposable
         MaxRows = maxRows;
         MaxDelay = maxDelay;
         var declaration = model.Declaration;
-        _batches = [new Batch(maxRows, declaration.DenseFeatures, declaration.TableCount), new Batch(maxRows, declaration.DenseFeatures, declaration.TableCount)];
+        // A multi-hot model's requests hold bags: the device batches gather them as bags too.
+        bool bags = declaration.HasMultiHotTables;
+        _batches = [new Batch(maxRows, declaration.DenseFeatures, declaration.TableCount, bags), new Batch(maxRows, declaration.DenseFeatures, declaration.TableCount, bags)];
         _results = new float[maxRows];
         _dispatcher = new Thread(Dispatch) { IsBackground = true, Name = "RobeGen dynamic batcher" };
         _dispatcher.Start();
@@ -56,6 +58,8 @@ internal sealed class DynamicBatcher : IDisposable
     {
         if (batch.Count > MaxRows) throw new ArgumentException($"The batch has {batch.Count} rows; at most {MaxRows}.", nameof(batch));
         if (batch.Count == 0) return;
+        // Refused here, in the caller's thread: a malformed request must not fail the other requests batched with it.
+        BatchChecks.Hotness(batch, _model.Declaration);
         Request? request = null;
         lock (_gate)
         {
@@ -206,10 +210,21 @@ internal sealed class DynamicBatcher : IDisposable
         {
             Batch b = r.Batch;
             b.DenseSpan.CopyTo(combined.Dense.AsSpan(row * combined.DenseFeatures));
-            b.TokenSpan.CopyTo(combined.Tokens.AsSpan(row * combined.Tables));
+            if (combined.IsMultiHot) AppendBags(b, combined, row);
+            else b.TokenSpan.CopyTo(combined.Tokens.AsSpan(row * combined.Tables));
             row += b.Count;
         }
         combined.Count = row;
+    }
+
+    /// <summary>Puts <paramref name="b"/>'s bags at row <paramref name="row"/> of <paramref name="combined"/>: its ids after the
+    /// ids of the rows before, its offsets shifted by their count.</summary>
+    private static void AppendBags(Batch b, Batch combined, int row)
+    {
+        int tables = combined.Tables, first = combined.BagOffsets[row * tables], ids = b.IdCount;
+        combined.EnsureIdCapacity(first + ids);
+        b.BagIds.AsSpan(0, ids).CopyTo(combined.BagIds.AsSpan(first));
+        for (int c = 1; c <= b.Count * tables; c++) combined.BagOffsets[row * tables + c] = first + b.BagOffsets[c];
     }
 
     private void Complete(List<Request> group)

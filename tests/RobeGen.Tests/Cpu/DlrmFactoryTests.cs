@@ -79,12 +79,18 @@ public sealed class DlrmFactoryTests
     }
 
     [Fact]
-    public void Cuda_refuses_a_multi_hot_model_before_starting_the_device()
+    public void Auto_treats_a_multi_hot_model_like_any_other()
     {
-        var error = Assert.Throws<NotSupportedException>(() =>
-            Dlrm.Create(RobeGen.Tests.Models.MultiHotAuthors.Definition, new ModelOptions { Device = DeviceKind.Cuda }));
-        Assert.Contains("multi-hot tables", error.Message);
-        Assert.Contains("--device cpu", error.Message);
+        // Multi-hot models run on CUDA too: auto takes it when the probe finds it, and otherwise falls back with the
+        // usual notice (none about the bags).
+        CudaProbeResult probe = CudaAvailability.Probe();
+        if (probe.Ok) return; // a GPU machine: MultiHotCudaBackendTests cover the backend itself
+        var notices = new List<string>();
+        using IDlrmBackend backend = Dlrm.Create(MultiHotAuthors.Definition, new ModelOptions { Device = DeviceKind.Auto, MaxBatchSize = 4, Threads = 1 }, notices.Add);
+        Assert.IsType<CpuDlrmBackend>(backend);
+        Assert.Equal([$"CUDA not available ({probe.Reason}); running on the CPU."], notices);
+        var error = Assert.Throws<InvalidOperationException>(() => Dlrm.Create(MultiHotAuthors.Definition, new ModelOptions { Device = DeviceKind.Cuda }));
+        Assert.StartsWith("CUDA is not available: ", error.Message);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Cuda;
 using RobeGen.Data;
+using RobeGen.Initialization;
 using RobeGen.Serving;
 using RobeGen.Tests.Cuda.TestModels;
 
@@ -32,6 +33,45 @@ public class DynamicBatcherTests(CpuSimulatorFixture fixture) : IClassFixture<Cp
         for (int i = 0; i < requests.Length; i++) Assert.Equal(expected[i], actual[i]);
         Assert.Equal(requests.Sum(r => r.Count), batcher.RowsSent);
         Assert.True(batcher.BatchesSent < requests.Length, $"{batcher.BatchesSent} device batches for {requests.Length} requests: nothing was shared.");
+    }
+
+    [Fact]
+    public void A_multi_hot_models_requests_are_batched_as_bags()
+    {
+        IDlrmDefinition definition = RobeGen.Tests.Models.MultiHotAuthors.Definition;
+        var declaration = definition.Declaration;
+        using var backend = new CudaDlrmBackend(definition, new ModelOptions { MaxBatchSize = 16 },
+            ModelInitializer.Create(EmbeddingLayout.FromDeclaration(declaration), OptimizerKind.Sgd, 3), fixture.Device);
+        var requests = Enumerable.Range(0, 24).Select(i => RobeGen.Tests.TestModels.TestBatches.RandomBags(declaration, 1 + i % 4, 400 + i)).ToArray();
+        var expected = requests.Select(b => { var p = new float[b.Count]; backend.Predict(b, p); return p; }).ToArray();
+
+        using var batcher = new DynamicBatcher(backend, maxRows: 16, maxDelay: TimeSpan.FromMilliseconds(200));
+        var actual = new float[requests.Length][];
+        // Six threads of their own (the thread pool of a 2-core machine starts with two workers, too few to meet).
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var callers = Enumerable.Range(0, 6).Select(k => new Thread(() =>
+        {
+            try
+            {
+                for (int i = k; i < requests.Length; i += 6)
+                {
+                    var p = new float[requests[i].Count];
+                    batcher.Predict(requests[i], p);
+                    actual[i] = p;
+                }
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue(e);
+            }
+        })).ToArray();
+        foreach (var caller in callers) caller.Start();
+        foreach (var caller in callers) caller.Join();
+        Assert.Empty(failures);
+        for (int i = 0; i < requests.Length; i++) Assert.Equal(expected[i], actual[i]);
+        Assert.True(batcher.BatchesSent < requests.Length, $"{batcher.BatchesSent} device batches for {requests.Length} requests: nothing was shared.");
+        // A request of tokens for this model is refused in the caller's thread.
+        Assert.Throws<ArgumentException>(() => batcher.Predict(new Batch(2, declaration.DenseFeatures, declaration.TableCount) { Count = 1 }, new float[1]));
     }
 
     [Fact]

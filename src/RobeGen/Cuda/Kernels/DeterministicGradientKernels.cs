@@ -51,6 +51,25 @@ internal static class DeterministicGradientKernels
     }
 
     /// <summary>
+    /// Multi-hot batches: the gradient of coordinate j of every id's record (i = record * d + j), which the pairs then take
+    /// as a single-hot lookup's: the cell's dL/dE [batch, T, d], divided by the bag's count for a Mean table (as the CPU's
+    /// BlockCopy.PoolGradient does), times the coordinate's sign for a ROBE table when <paramref name="signed"/> != 0 (the
+    /// Signed variant; the CPU's scatter multiplies the pooled gradient by it in the same order).
+    /// </summary>
+    public static void BagGradients(Index1D i, EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<int> bagOffsets, ArrayView<ulong> bagIds,
+        ArrayView<float> gradEmbeddings, int signed, ArrayView<float> idGradients)
+    {
+        int record = i / a.Dim, j = i - record * a.Dim;
+        int cell = a.RecordCells[record], table = cell % a.Tables;
+        float g = gradEmbeddings[cell * a.Dim + j];
+        int count = bagOffsets[cell + 1] - bagOffsets[cell];
+        if (tables.Pooling[table] == (int)Pooling.Mean && count > 1) g = g / count;
+        if (signed != 0 && tables.Storage[table] == (int)EmbeddingStorage.Robe)
+            g *= SignHash.SignOf(RobeHash.KeyOf(bagIds[record], tables.TokenOffsets[table]), j);
+        idGradients[i] = g;
+    }
+
+    /// <summary>
     /// Thread i starts a run when its key differs from the previous one; it sums gradient[values[p]] (times the
     /// coordinate's sign when <paramref name="useSigns"/> != 0) over the run and stores the sum at the slot.
     /// </summary>

@@ -38,6 +38,8 @@ internal sealed class DlrmKernelSet
         BuildPairs = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<int>, ArrayView<int>>(DeterministicGradientKernels.BuildPairs);
         BuildQuotientRemainderPairs = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<long>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, int, ArrayView<int>, ArrayView<int>, ArrayView<float>>(DeterministicGradientKernels.BuildQuotientRemainderPairs);
+        BagGradients = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<int>, ArrayView<ulong>, ArrayView<float>, int,
+            ArrayView<float>>(DeterministicGradientKernels.BagGradients);
         int groupSize = 1;
         while (groupSize * 2 <= Math.Min(LossKernels.MaxReduceGroupSize, accelerator.MaxNumThreadsPerGroup)) groupSize *= 2;
         MeanReduceConfig = new KernelConfig(new Index1D(1), new Index1D(groupSize));
@@ -78,6 +80,8 @@ internal sealed class DlrmKernelSet
         ArrayView<int>, ArrayView<int>, ArrayView<float>> BuildQuotientRemainderPairs
     { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> SegmentedSum { get; }
+    /// <summary>Multi-hot batches: each id coordinate's gradient (pooled, signed) over EmbeddingCoordinateArgs.Coordinates.</summary>
+    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<int>, ArrayView<ulong>, ArrayView<float>, int, ArrayView<float>> BagGradients { get; }
 
     /// <summary>One group: the largest power of two the accelerator allows, up to <see cref="LossKernels.MaxReduceGroupSize"/>.</summary>
     public KernelConfig MeanReduceConfig { get; }

@@ -15,8 +15,19 @@ internal struct EmbeddingCoordinateArgs
     /// <summary>1 for <see cref="RobeVariant.Circular"/>: a block wraps around the end of the ROBE array.</summary>
     public int Circular;
 
-    /// <summary>Coordinates read by one batch: one thread each.</summary>
-    public readonly int Coordinates => Batch * Tables * Dim;
+    /// <summary>Block-start records of the batch: one per (sample, table) cell, or one per id of a multi-hot batch.</summary>
+    public int Records;
+    /// <summary>1 when the records are a multi-hot batch's ids: record r then belongs to cell <see cref="RecordCells"/>[r];
+    /// 0 when record r is cell r itself.</summary>
+    public int Bags;
+    /// <summary>Multi-hot batches: the cell (sample * T + table) of each id's record (read only when <see cref="Bags"/> is 1).</summary>
+    public ArrayView<int> RecordCells;
+
+    /// <summary>Coordinates read by one batch: one thread each (d per record).</summary>
+    public readonly int Coordinates => Records * Dim;
+
+    /// <summary>The table record <paramref name="record"/> was read from.</summary>
+    public readonly int TableOf(int record) => (Bags != 0 ? RecordCells[record] : record) % Tables;
 }
 
 /// <summary>
@@ -26,7 +37,7 @@ internal struct EmbeddingCoordinateArgs
 internal static class EmbeddingUpdateKernels
 {
     /// <summary>
-    /// The flat-array slot coordinate j of (sample, table) read. ROBE tables: block c = j / Z starts at the recorded
+    /// The flat-array slot coordinate j of a record (a cell's lookup, or one id of a multi-hot cell) read. ROBE tables: block c = j / Z starts at the recorded
     /// start, coordinate j sits (j mod Z) after it (modulo m for the Circular variant). Full and Hashed tables read
     /// one d-wide row whose start is recorded as block 0 (a QuotientRemainder table: its quotient row); a negative start (the generated gather's mark for a Full
     /// table's out-of-range token, read as zeros) gives -1: no slot, nothing to update.
@@ -34,9 +45,9 @@ internal static class EmbeddingUpdateKernels
     public static long SlotOf(EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts, int coordinate)
     {
         int j = coordinate % a.Dim;
-        int sampleTable = coordinate / a.Dim;
-        int table = sampleTable % a.Tables;
-        long record = (long)sampleTable * a.MaxBlocks;
+        int index = coordinate / a.Dim;
+        int table = a.TableOf(index);
+        long record = (long)index * a.MaxBlocks;
         if (tables.Storage[table] != (int)EmbeddingStorage.Robe)
         {
             long rowStart = blockStarts[record];
@@ -48,14 +59,14 @@ internal static class EmbeddingUpdateKernels
     }
 
     /// <summary>
-    /// The second slot coordinate j of (sample, table) read: a QuotientRemainder table's remainder-row slot (record 1
+    /// The second slot coordinate j of a record read: a QuotientRemainder table's remainder-row slot (record 1
     /// + j; <see cref="SlotOf"/> gives its quotient-row slot, record 0 + j); -1 for every other table.
     /// </summary>
     public static long SecondSlotOf(EmbeddingCoordinateArgs a, GpuTableViews tables, ArrayView<long> blockStarts, int coordinate)
     {
-        int sampleTable = coordinate / a.Dim;
-        if (tables.Storage[sampleTable % a.Tables] != (int)EmbeddingStorage.QuotientRemainder) return -1;
-        return blockStarts[(long)sampleTable * a.MaxBlocks + 1] + coordinate % a.Dim;
+        int index = coordinate / a.Dim;
+        if (tables.Storage[a.TableOf(index)] != (int)EmbeddingStorage.QuotientRemainder) return -1;
+        return blockStarts[(long)index * a.MaxBlocks + 1] + coordinate % a.Dim;
     }
 
     /// <summary>
