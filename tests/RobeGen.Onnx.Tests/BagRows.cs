@@ -35,7 +35,11 @@ internal sealed class BagRows(ModelDeclaration declaration, float[][] dense, ulo
     public static BagRows Of(ModelDeclaration declaration, params ulong[][][] bags) =>
         new(declaration, [.. bags.Select((_, r) => Enumerable.Range(0, declaration.DenseFeatures).Select(i => 0.25f * (r + i)).ToArray())], bags);
 
-    public int IdCount(int table) => bags.Sum(row => row[table].Length);
+    /// <summary>Row <paramref name="row"/>'s raw dense values.</summary>
+    public float[] DenseOf(int row) => dense[row];
+
+    /// <summary>Row <paramref name="row"/>'s cell of table <paramref name="table"/> (a single-hot cell: one id).</summary>
+    public ulong[] BagOf(int row, int table) => bags[row][table];
 
     public Batch ToBatch()
     {
