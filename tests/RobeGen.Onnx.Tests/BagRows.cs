@@ -14,11 +14,11 @@ internal sealed class BagRows(ModelDeclaration declaration, float[][] dense, ulo
     public int Count => dense.Length;
 
     /// <summary>Random rows: bags of 0 to <paramref name="maxBag"/> ids drawn from a small pool (so ids repeat within
-    /// and across bags), some ids of 2^63 and more, some missing ids.</summary>
-    public static BagRows Random(ModelDeclaration declaration, int rows, int seed, int maxBag = 5)
+    /// and across bags), some ids of 2^63 and more, some missing ids; or from <paramref name="pool"/> when given.</summary>
+    public static BagRows Random(ModelDeclaration declaration, int rows, int seed, int maxBag = 5, ulong[]? pool = null)
     {
         var random = new Random(seed);
-        ulong[] pool = [.. Enumerable.Range(0, 40).Select(_ => (ulong)random.NextInt64() * 2 + (ulong)random.Next(2)),
+        pool ??= [.. Enumerable.Range(0, 40).Select(_ => (ulong)random.NextInt64() * 2 + (ulong)random.Next(2)),
             EmbeddingTable.MissingRawToken, 0, 1, ulong.MaxValue];
         var dense = new float[rows][];
         var bags = new ulong[rows][][];

@@ -27,6 +27,16 @@ public partial class TaggedMeanExport
     [Categorical("topics", Pooling = Pooling.Mean, Hotness = 2, Storage = EmbeddingStorage.Hashed, Rows = 13)] public partial EmbeddingTable Topics { get; }
 }
 
+/// <summary>A mean-pooled Full bag: its ids go through the training vocabulary (a LabelEncoder over the jagged values).</summary>
+[Dlrm(Label = "clicked", EmbeddingDim = 8, BottomMlp = new[] { 8 }, TopMlp = new[] { 6 })]
+[Dense("price")]
+[RobeArray(Slots = 307, BlockSize = 4)]
+public partial class TaggedFullExport
+{
+    [Categorical("user_id")] public partial EmbeddingTable User { get; }
+    [Categorical("genres", Pooling = Pooling.Mean, Hotness = 2, Cardinality = 64, Storage = EmbeddingStorage.Full)] public partial EmbeddingTable Genres { get; }
+}
+
 /// <summary>A single-hot table named as the multi-hot one's ids input: the export must refuse it, naming both.</summary>
 [Dlrm(Label = "clicked", EmbeddingDim = 8, BottomMlp = new[] { 8 }, TopMlp = new[] { 6 })]
 [Dense("price")]

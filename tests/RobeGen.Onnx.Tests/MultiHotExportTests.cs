@@ -62,6 +62,33 @@ public sealed class MultiHotExportTests
     }
 
     [Fact]
+    public void A_full_bag_maps_every_id_through_the_training_vocabulary()
+    {
+        ModelDeclaration declaration = TaggedFullExport.Definition.Declaration;
+        // 32-bit ids (a vocabulary counts raw 32-bit ids); the vocabulary sees 0..29, the rows also hold unseen ones (index 0).
+        ulong[] seen = [.. Enumerable.Range(0, 30).Select(i => (ulong)i * 7919)];
+        Batch training = BagRows.Random(declaration, 128, seed: 5, pool: seen).ToBatch();
+        var builder = new VocabularyBuilder([TaggedFullExport.Tables.Genres.Column], declaration.TableCount);
+        builder.Add(training);
+        Vocabulary vocabulary = builder.Build();
+        using IDlrmBackend model = Dlrm.Create(TaggedFullExport.Definition, new ModelOptions { Seed = 3, Device = DeviceKind.Cpu, MaxBatchSize = 256 });
+        VocabularyMapper mapper = VocabularyMapper.For(vocabulary, model.Layout)!;
+        mapper.Map(training);
+        for (int r = 0; r < training.Count; r++) training.Labels[r] = r % 3 == 0 ? 1 : 0;
+        for (int step = 0; step < 5; step++) model.TrainStep(training, 0.1f);
+
+        using InferenceSession session = OnnxRuntimeSession.Open(OnnxExporter.ToBytes(model, vocabulary));
+        BagRows rows = BagRows.Random(declaration, 90, seed: 8, maxBag: 6, pool: [.. seen, 1, 2, 99_999, EmbeddingTable.MissingRawToken]);
+        Batch mapped = rows.ToBatch();
+        mapper.Map(mapped);
+        var expected = new float[rows.Count];
+        model.Predict(mapped, expected);
+        float[] actual = OnnxRuntimeSession.Run(session, rows.OnnxInputs());
+        for (int r = 0; r < rows.Count; r++)
+            Assert.True(Math.Abs(expected[r] - actual[r]) <= Tolerance, $"row {r}: backend {expected[r]}, ONNX Runtime {actual[r]}");
+    }
+
+    [Fact]
     public void TheGraphDeclaresJaggedInputsForBagTablesOnly()
     {
         using IDlrmBackend model = Dlrm.Create(TaggedSumExport.Definition, new ModelOptions { Seed = 3, Device = DeviceKind.Cpu });
