@@ -5,7 +5,10 @@
 //   curl -s localhost:5080/predict -H 'content-type: application/json' \
 //        -d '{"rows":[{"dense":[1,2,0,0,5,0,0,0,0,0,0,0,0],"ids":{"C1":1752832,"C2":3218}}]}'
 //
-// A row names its tables' raw ids; a table it leaves out gets the missing-id token. Answers
+// A model with multi-hot tables takes their bags by table name beside the ids, e.g.
+//        -d '{"rows":[{"dense":[12.5],"ids":{"User":17},"bags":{"Tags":[3,3,7]}}]}'
+//
+// A row names its tables' raw ids; a table it leaves out gets the missing-id token (a bag table: an empty bag). Answers
 // {"probabilities":[...]}, or 400 with one line saying what is wrong with the request.
 using OnnxServing;
 

@@ -10,8 +10,8 @@ namespace ShopClicks;
 /// something to learn. Seeded: the same seed writes the same rows.
 /// <para>
 /// A "tags" column holds a list of 0 to 4 tags per row (a multi-hot column: in the CSV separated by '|', the list
-/// separator the readers take by default, in Parquet a LIST of strings). ShopModel does not read it yet, so it is passed
-/// over; a model declaring <c>[Categorical("tags", Pooling = Pooling.Sum)]</c> reads it as a bag of ids per row.
+/// separator the readers take by default, in Parquet a LIST of strings); ShopModel's <c>Tags</c> table reads it as a bag
+/// of ids per row and averages their embeddings.
 /// </para>
 /// </summary>
 internal static class ShopLog

@@ -7,7 +7,8 @@ namespace RobeGen.Onnx;
 /// array: the ROBE array first, then the Full, Hashed and QuotientRemainder tables at their
 /// <see cref="EmbeddingLayout.TableBase"/>), addressed exactly as docs/model-math.md and the backends address it.
 /// The constants come from the runtime's own hash (<see cref="RobeHash"/>, <see cref="SignHash"/>), so the exported
-/// graph cannot drift from it. Every lookup turns ids [batch] (int64, the unsigned id's bits) into [batch, d] floats.
+/// graph cannot drift from it. Every lookup turns ids [n] (int64, the unsigned id's bits: a batch's single-hot ids, or all
+/// the ids of a bag table's rows, which <see cref="BagPoolingGraph"/> then pools) into [n, d] floats.
 /// </summary>
 internal sealed class EmbeddingLookups
 {

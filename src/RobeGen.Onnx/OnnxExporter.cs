@@ -12,8 +12,10 @@ namespace RobeGen.Onnx;
 /// ids): the dense transform, every table's lookup with the exact ROBE hash (or Full, Hashed, QuotientRemainder rows),
 /// the bottom MLP, the interaction, the top MLP and the sigmoid. Inputs: <see cref="DenseInput"/>, float
 /// [batch, dense features], the raw dense values (the graph applies each column's declared transform); and one int64
-/// [batch] input per table, named as the table, holding the raw 64-bit id's bits (Criteo's hex id as a number; a
-/// user's column's id as <see cref="Data.Tabular.CategoricalIds"/> makes it; a missing id is <see cref="EmbeddingTable.MissingRawToken"/>). Output: <see cref="ProbabilityOutput"/>, float [batch], the click
+/// [batch] input per single-hot table, named as the table, holding the raw 64-bit id's bits (Criteo's hex id as a number; a
+/// user's column's id as <see cref="Data.Tabular.CategoricalIds"/> makes it; a missing id is <see cref="EmbeddingTable.MissingRawToken"/>);
+/// a multi-hot table's bags come jagged as <see cref="BagValues"/> (int64 [ids]) and <see cref="BagLengths"/> (int64 [batch]),
+/// pooled as its declaration says. Output: <see cref="ProbabilityOutput"/>, float [batch], the click
 /// probability. docs/onnx.md describes it.
 /// </summary>
 public static class OnnxExporter
@@ -22,13 +24,30 @@ public static class OnnxExporter
     public const string DenseInput = "dense";
     /// <summary>The click probability's output.</summary>
     public const string ProbabilityOutput = "probability";
-    /// <summary>The standard operator set the graph uses.</summary>
+    /// <summary>The standard operator set the graph uses (16 or later is needed for ScatterND's "add" reduction, which pools bags).</summary>
     public const int Opset = 17;
     /// <summary>ONNX's IR version for opset 17.</summary>
     private const long IrVersion = 8;
-    private const string MlDomain = "ai.onnx.ml";
+    internal const string MlDomain = "ai.onnx.ml";
+    /// <summary>The metadata key listing the multi-hot tables (comma-separated), whose ids come as
+    /// <see cref="BagValues"/> and <see cref="BagLengths"/>; absent when every table is single-hot.</summary>
+    public const string BagTablesMetadata = "robegen.bag_tables";
     /// <summary>Protobuf's message limit: one ONNX file holds at most 2 GiB.</summary>
     private const long MaxFileBytes = int.MaxValue;
+
+    /// <summary>Multi-hot table <paramref name="table"/>'s ids input: int64 [ids], every row's bag one after the other.</summary>
+    public static string BagValues(EmbeddingTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return table.Name + "_values";
+    }
+
+    /// <summary>Multi-hot table <paramref name="table"/>'s lengths input: int64 [batch], the ids of each row's bag in <see cref="BagValues"/>.</summary>
+    public static string BagLengths(EmbeddingTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return table.Name + "_lengths";
+    }
 
     /// <summary>Writes <paramref name="model"/> (a loaded checkpoint) to <paramref name="path"/>, atomically: a temporary file beside it, then a rename.</summary>
     public static void Export(LoadedModel model, string path)
@@ -101,9 +120,6 @@ public static class OnnxExporter
     {
         EmbeddingLayout layout = model.Layout;
         ModelDeclaration declaration = layout.Declaration;
-        if (declaration.HasMultiHotTables)
-            throw new OnnxExportException(
-                $"{declaration.Name}: multi-hot tables ({string.Join(", ", declaration.Tables.Where(t => t.IsMultiHot).Select(t => t.Name))}) have no ONNX export yet; the graph takes one id per table.");
         VocabularyMapper? mapper;
         try
         {
@@ -121,21 +137,15 @@ public static class OnnxExporter
             $"The {declaration.DenseFeatures} dense features ({string.Join(", ", declaration.DenseColumns.Select(c => c.Name))}) as raw values, NaN where missing; " +
             "the graph applies each column's declared transform (Log1p: log(1 + x) for x > 0, else 0; Standardize: (x - mean) / std; None) and maps a missing value to 0.",
             declaration.DenseFeatures);
+        HashSet<int> mapped = mapper is null ? [] : [.. mapper.MappedColumns];
+        TableInputsGraph.Declare(g, declaration, mapped);
         string dense = DenseTransformGraph.Build(g, declaration, statistics ?? DenseStatistics.None, DenseInput);
         string bottom = MlpGraph.Bottom(g, declaration, state, dense);
 
         float[] embedding = state["embedding"];
         string weights = g.Floats("embedding", embedding, embedding.LongLength);
         var lookups = new EmbeddingLookups(g, layout, weights);
-        var embeddings = new List<string>(declaration.TableCount);
-        HashSet<int> mapped = mapper is null ? [] : [.. mapper.MappedColumns];
-        foreach (EmbeddingTable table in declaration.Tables)
-        {
-            if (table.Name == DenseInput) throw new OnnxExportException($"Table {table.Name}'s name is taken by the dense input; rename the table.");
-            g.Input(table.Name, TensorProto.Types.DataType.Int64, IdDoc(table, mapped.Contains(table.Index)));
-            string ids = mapped.Contains(table.Index) ? VocabularyIndex(g, table, vocabulary!) : table.Name;
-            embeddings.Add(lookups.Lookup(table.Index, ids));
-        }
+        List<string> embeddings = TableInputsGraph.Embeddings(g, layout, lookups, mapped, vocabulary);
 
         string interaction = declaration.Interaction == InteractionKind.Dot
             ? DotInteractionGraph.Build(g, declaration, bottom, embeddings)
@@ -166,34 +176,14 @@ public static class OnnxExporter
         proto.MetadataProps.Add(new StringStringEntryProto { Key = "robegen.declaration", Value = declaration.Name });
         proto.MetadataProps.Add(new StringStringEntryProto { Key = "robegen.fingerprint", Value = declaration.Fingerprint });
         proto.MetadataProps.Add(new StringStringEntryProto { Key = "robegen.layout", Value = DescribeLayout(layout) });
+        if (declaration.HasMultiHotTables)
+            proto.MetadataProps.Add(new StringStringEntryProto
+            {
+                Key = BagTablesMetadata,
+                Value = string.Join(',', declaration.Tables.Where(t => t.IsMultiHot).Select(t => t.Name)),
+            });
         return proto;
     }
-
-    /// <summary>
-    /// The vocabulary index of each id (0 for ids the vocabulary does not hold: missing, rare or unseen), as the data
-    /// readers' <see cref="VocabularyMapper"/> computes it: ai.onnx.ml's LabelEncoder from the id to its index.
-    /// </summary>
-    private static string VocabularyIndex(OnnxGraph g, EmbeddingTable table, Vocabulary vocabulary)
-    {
-        ReadOnlySpan<ulong> ids = vocabulary.Ids(table.Column);
-        var keys = new long[ids.Length];
-        var values = new long[ids.Length];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            keys[i] = unchecked((long)ids[i]);
-            values[i] = vocabulary.IndexOf(table.Column, ids[i]);
-        }
-        return g.Node("LabelEncoder", table.Name + "_vocabulary_index", [table.Name], node =>
-        {
-            node.Attribute.Add(OnnxGraph.Ints("keys_int64s", keys));
-            node.Attribute.Add(OnnxGraph.Ints("values_int64s", values));
-            node.Attribute.Add(OnnxGraph.Int("default_int64", 0));
-        }, MlDomain);
-    }
-
-    private static string IdDoc(EmbeddingTable table, bool mapped) =>
-        $"Table {table.Name} (data column {table.ColumnName}): the raw 64-bit id's bits as int64 (a named column's cell as RobeGen.Data.CategoricalIds makes it)"
-        + (mapped ? "; the graph maps it through the training vocabulary (unknown ids share index 0)." : ".");
 
     private static string DescribeLayout(EmbeddingLayout layout) =>
         $"variant {layout.Variant}, ROBE slots {layout.RobeSlots}, Z {layout.BlockSize}, storage {string.Join(' ', layout.Storage)}";

@@ -92,6 +92,14 @@ internal sealed class OnnxGraph
     public void Input(string name, TensorProto.Types.DataType type, string doc, params long[] dims) =>
         Proto.Input.Add(Value(Claim(name), type, doc, dims));
 
+    /// <summary>Declares a 1-D graph input whose one dimension is the symbolic <paramref name="dim"/> (a bag table's ids,
+    /// whose count is not the batch's).</summary>
+    public void VectorInput(string name, TensorProto.Types.DataType type, string doc, string dim) =>
+        Proto.Input.Add(Value(Claim(name), type, doc, [], dim));
+
+    /// <summary>True when <paramref name="name"/> is already a value of the graph (an input or a node's output).</summary>
+    public bool Has(string name) => _names.Contains(name);
+
     /// <summary>Declares a graph output (batch dimension first).</summary>
     public void Output(string name, TensorProto.Types.DataType type, string doc, params long[] dims) =>
         Proto.Output.Add(Value(name, type, doc, dims));
@@ -106,10 +114,10 @@ internal sealed class OnnxGraph
         return attribute;
     }
 
-    private static ValueInfoProto Value(string name, TensorProto.Types.DataType type, string doc, long[] dims)
+    private static ValueInfoProto Value(string name, TensorProto.Types.DataType type, string doc, long[] dims, string firstDim = BatchDim)
     {
         var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDim });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = firstDim });
         foreach (long d in dims) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
         var tensor = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape };
         return new ValueInfoProto { Name = name, DocString = doc, Type = new TypeProto { TensorType = tensor } };

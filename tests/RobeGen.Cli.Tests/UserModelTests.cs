@@ -1,75 +1,15 @@
 using System.Globalization;
-using System.Text;
-using ParquetSharp;
+using static RobeGen.Cli.Tests.ShopLogFiles;
 
 namespace RobeGen.Cli.Tests;
 
 /// <summary>
 /// A user's own model in the CLI: samples/ShopClicks' ShopModel (built before these tests) trained, evaluated, predicted
-/// and inspected through --model-assembly on named columns in CSV and Parquet files, with no Criteo anywhere.
+/// and inspected through --model-assembly on named columns in CSV and Parquet files, with no Criteo anywhere. Its tags
+/// column is multi-hot (a list per row), so these runs are also a multi-hot model's, on the CPU.
 /// </summary>
 public sealed class UserModelTests
 {
-    private static readonly string[] Countries = ["fr", "de", "it", "es", "nl", "be", "pt", "pl", "se", "dk"];
-
-    /// <summary>ShopClicks.dll, built beside the tests in the same configuration.</summary>
-    private static string ShopClicksDll()
-    {
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        string dll = Robegen.RepositoryFile(Path.Combine("samples", "ShopClicks", "bin", configuration, "net10.0", "ShopClicks.dll"));
-        Assert.True(File.Exists(dll), $"{dll} is built before the CLI tests (a project reference of the test project)");
-        return dll;
-    }
-
-    private sealed record Row(bool Clicked, double Price, int? Age, double Score, string User, string Item, string Country, string Device);
-
-    /// <summary>A click log of ShopModel's columns with a rule to learn: some countries, every 7th item and cheap prices click more.</summary>
-    private static Row[] Rows(int count, int seed)
-    {
-        var random = new Random(seed);
-        var rows = new Row[count];
-        for (int r = 0; r < count; r++)
-        {
-            int country = random.Next(Countries.Length), item = random.Next(300);
-            double price = Math.Round(Math.Exp(random.NextDouble() * 6), 2);
-            double logit = (country % 3 - 1) * 1.5 + (item % 7 == 0 ? 1.5 : -0.3) - Math.Log(price) * 0.4;
-            rows[r] = new Row(random.NextDouble() < 1 / (1 + Math.Exp(-logit)), price, random.Next(10) == 0 ? null : 18 + random.Next(60),
-                Math.Round(random.NextDouble(), 3), "u" + random.Next(500), "item-" + item, Countries[country], r % 2 == 0 ? "phone" : "desktop");
-        }
-        return rows;
-    }
-
-    private static void WriteCsv(string path, Row[] rows, bool labeled = true, bool withCountry = true)
-    {
-        var text = new StringBuilder((labeled ? "clicked," : "") + "price,age,score,user_id,item_id," + (withCountry ? "country," : "") + "device\n");
-        foreach (Row r in rows)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{(labeled ? (r.Clicked ? "1," : "0,") : "")}{r.Price},{r.Age},{r.Score},{r.User},\"{r.Item}\",");
-            text.Append(withCountry ? r.Country + "," : "").Append(r.Device).Append('\n');
-        }
-        File.WriteAllText(path, text.ToString());
-    }
-
-    private static void WriteParquet(string path, Row[] rows)
-    {
-        var columns = new Column[]
-        {
-            new Column<bool>("clicked"), new Column<double>("price"), new Column<int?>("age"), new Column<double>("score"),
-            new Column<string>("user_id"), new Column<string>("item_id"), new Column<string>("country"), new Column<string>("device"),
-        };
-        using var file = new ParquetFileWriter(path, columns);
-        using (RowGroupWriter group = file.AppendRowGroup())
-        {
-            using (var c = group.NextColumn().LogicalWriter<bool>()) c.WriteBatch(rows.Select(r => r.Clicked).ToArray());
-            using (var c = group.NextColumn().LogicalWriter<double>()) c.WriteBatch(rows.Select(r => r.Price).ToArray());
-            using (var c = group.NextColumn().LogicalWriter<int?>()) c.WriteBatch(rows.Select(r => r.Age).ToArray());
-            using (var c = group.NextColumn().LogicalWriter<double>()) c.WriteBatch(rows.Select(r => r.Score).ToArray());
-            foreach (Func<Row, string> text in new Func<Row, string>[] { r => r.User, r => r.Item, r => r.Country, r => r.Device })
-                using (var c = group.NextColumn().LogicalWriter<string>()) c.WriteBatch(rows.Select(text).ToArray());
-        }
-        file.Close();
-    }
-
     private static void AssertOneLineError(Robegen.Result result, int exitCode, params string[] mentions)
     {
         Assert.True(result.ExitCode == exitCode, $"exit {result.ExitCode}, expected {exitCode}:\n{result.All}");

@@ -15,8 +15,9 @@ public sealed class GraphRulesTests
     /// <summary>The operators the exporter may emit, all in the default domain's opset 17.</summary>
     private static readonly HashSet<string> Opset17 =
     [
-        "Add", "And", "Cast", "Concat", "Div", "Gather", "Gemm", "Greater", "GreaterOrEqual", "Less", "Log", "MatMul", "Max", "Min",
-        "Mod", "Mul", "Relu", "Reshape", "Sigmoid", "Sub", "Transpose", "Unsqueeze", "Where",
+        "Add", "And", "Cast", "Concat", "ConstantOfShape", "CumSum", "Div", "Gather", "Gemm", "Greater", "GreaterOrEqual", "IsNaN",
+        "Less", "Log", "MatMul", "Max", "Min", "Mod", "Mul", "Not", "Relu", "Reshape", "ScatterND", "Shape", "Sigmoid", "Slice", "Sub",
+        "Transpose", "Unsqueeze", "Where",
     ];
 
     [Theory]
@@ -24,6 +25,8 @@ public sealed class GraphRulesTests
     [InlineData("mixed")]
     [InlineData("kaggle")]
     [InlineData("dcn")]
+    [InlineData("tagged-sum")]
+    [InlineData("tagged-mean")]
     public void TheGraphFollowsTheCheckersStructuralRules(string name)
     {
         IDlrmDefinition definition = name switch
@@ -31,6 +34,8 @@ public sealed class GraphRulesTests
             "authors" => AuthorsExport.Definition,
             "mixed" => MixedExport.Definition,
             "dcn" => DcnLowRankExport.Definition,
+            "tagged-sum" => TaggedSumExport.Definition,
+            "tagged-mean" => TaggedMeanExport.Definition,
             _ => RobeGen.Models.CriteoKaggle.Definition,
         };
         bool hasFull = name is "mixed" or "dcn";

@@ -98,24 +98,3 @@ public sealed class NamedColumnExportTests : IDisposable
         return path;
     }
 }
-
-/// <summary>A model with a sum-pooled multi-hot table: the exporter has no bag input yet and must say so.</summary>
-[Dlrm(Label = "clicked", EmbeddingDim = 8, BottomMlp = new[] { 8 }, TopMlp = new[] { 6 })]
-[Dense("price", Transform = DenseTransform.Log1p)]
-[RobeArray(Slots = 499, BlockSize = 4)]
-public partial class TaggedExport
-{
-    [Categorical("user_id")] public partial EmbeddingTable User { get; }
-    [Categorical("tags", Pooling = Pooling.Sum, Hotness = 3)] public partial EmbeddingTable Tags { get; }
-}
-
-public sealed class MultiHotExportTests
-{
-    [Fact]
-    public void A_multi_hot_model_is_refused_naming_its_bag_tables()
-    {
-        using IDlrmBackend model = Dlrm.Create(TaggedExport.Definition, new ModelOptions { Seed = 3, Device = DeviceKind.Cpu });
-        var error = Assert.Throws<OnnxExportException>(() => OnnxExporter.ToBytes(model, null));
-        Assert.Contains("multi-hot tables (Tags)", error.Message);
-    }
-}

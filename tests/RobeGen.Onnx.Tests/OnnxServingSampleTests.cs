@@ -20,8 +20,56 @@ public sealed class OnnxServingSampleTests
         var expected = new float[rows.Count];
         model.Predict(batch, expected);
 
+        var request = new
+        {
+            rows = Enumerable.Range(0, rows.Count).Select(r => new
+            {
+                dense = Enumerable.Range(0, 13).Select(i => (float)rows.Dense[r * 13 + i]).ToArray(),
+                ids = Enumerable.Range(0, 26).Where(c => rows.Ids[r * 26 + c] != EmbeddingTable.MissingRawToken)
+                    .ToDictionary(c => $"C{c + 1}", c => rows.Ids[r * 26 + c]),
+            }).ToArray(),
+        };
+        await Serve(model, expected, request, async http =>
+        {
+            HttpResponseMessage bad = await http.PostAsJsonAsync("/predict", new { rows = new[] { new { dense = new float[2] } } });
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("'dense' needs 13 numbers", await bad.Content.ReadAsStringAsync());
+        });
+    }
+
+    [Fact]
+    public async Task TheSampleServesAMultiHotModelsBags()
+    {
+        ModelDeclaration declaration = TaggedSumExport.Definition.Declaration;
+        using Backends.IDlrmBackend model = Devices.Dlrm.Create(TaggedSumExport.Definition, new Backends.ModelOptions { Seed = 9, Device = Backends.DeviceKind.Cpu });
+        BagRows rows = BagRows.Random(declaration, 40, seed: 21);
+        var expected = new float[rows.Count];
+        model.Predict(rows.ToBatch(), expected);
+        // Single-hot ids under "ids", bags under "bags"; an empty bag is left out of half of the rows (left out means empty).
+        var request = new
+        {
+            rows = Enumerable.Range(0, rows.Count).Select(r => new
+            {
+                dense = rows.DenseOf(r),
+                ids = declaration.Tables.Where(t => !t.IsMultiHot).ToDictionary(t => t.Name, t => rows.BagOf(r, t.Index)[0]),
+                bags = declaration.Tables.Where(t => t.IsMultiHot && (rows.BagOf(r, t.Index).Length > 0 || r % 2 == 0))
+                    .ToDictionary(t => t.Name, t => rows.BagOf(r, t.Index)),
+            }).ToArray(),
+        };
+        await Serve(model, expected, request, async http =>
+        {
+            HttpResponseMessage bad = await http.PostAsJsonAsync("/predict", new { rows = new[] { new { dense = new float[2], bags = new Dictionary<string, ulong[]> { ["Nope"] = [1] } } } });
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("no table 'Nope' in 'bags'", await bad.Content.ReadAsStringAsync());
+        });
+    }
+
+    /// <summary>Exports <paramref name="model"/>, serves it with the sample, and checks its answer to
+    /// <paramref name="request"/> against <paramref name="expected"/>, then runs <paramref name="more"/> on the server.</summary>
+    private static async Task Serve(Backends.IDlrmBackend model, float[] expected, object request, Func<HttpClient, Task> more)
+    {
         string folder = Directory.CreateTempSubdirectory("robegen-serving-").FullName;
-        string onnx = Path.Combine(folder, "kaggle.onnx");
+        string onnx = Path.Combine(folder, "model.onnx");
         OnnxExporter.Export(model, null, onnx);
         int port = FreePort();
         using Process server = StartSample(onnx, port);
@@ -29,24 +77,12 @@ public sealed class OnnxServingSampleTests
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             await WaitUntilServing(http, server);
-            var request = new
-            {
-                rows = Enumerable.Range(0, rows.Count).Select(r => new
-                {
-                    dense = Enumerable.Range(0, 13).Select(i => (float)rows.Dense[r * 13 + i]).ToArray(),
-                    ids = Enumerable.Range(0, 26).Where(c => rows.Ids[r * 26 + c] != EmbeddingTable.MissingRawToken)
-                        .ToDictionary(c => $"C{c + 1}", c => rows.Ids[r * 26 + c]),
-                }).ToArray(),
-            };
             HttpResponseMessage response = await http.PostAsJsonAsync("/predict", request);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             float[] served = (await response.Content.ReadFromJsonAsync<Served>())!.Probabilities;
             Assert.Equal(expected.Length, served.Length);
             for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - served[i]) <= 1e-5, $"row {i}: {expected[i]} vs {served[i]}");
-
-            HttpResponseMessage bad = await http.PostAsJsonAsync("/predict", new { rows = new[] { new { dense = new float[2] } } });
-            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-            Assert.Contains("'dense' needs 13 numbers", await bad.Content.ReadAsStringAsync());
+            await more(http);
         }
         finally
         {

@@ -53,11 +53,21 @@ internal static class ExportCommand
             ModelDeclaration declaration = model.Declaration;
             Console.WriteLine($"exported {declaration.Name} (step {loaded.Checkpoint.Step:N0}) to {target.FullName} " +
                 $"({SummaryPrinter.Bytes(new FileInfo(outPath.Target).Length)}, ONNX opset {OnnxExporter.Opset})");
-            Console.WriteLine($"inputs   {OnnxExporter.DenseInput}: float[batch, {declaration.DenseFeatures}] raw dense values; " +
-                $"{string.Join(", ", declaration.Tables.Select(t => t.Name))}: int64[batch] raw ids");
+            Console.WriteLine($"inputs   {OnnxExporter.DenseInput}: float[batch, {declaration.DenseFeatures}] raw dense values; " + TableInputs(declaration));
             Console.WriteLine($"output   {OnnxExporter.ProbabilityOutput}: float[batch] click probability");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The tables' inputs as the export line lists them: single-hot ids, then each multi-hot table's jagged pair.</summary>
+    private static string TableInputs(ModelDeclaration declaration)
+    {
+        var parts = new List<string>();
+        string[] single = [.. declaration.Tables.Where(t => !t.IsMultiHot).Select(t => t.Name)];
+        if (single.Length > 0) parts.Add($"{string.Join(", ", single)}: int64[batch] raw ids");
+        foreach (EmbeddingTable table in declaration.Tables.Where(t => t.IsMultiHot))
+            parts.Add($"{OnnxExporter.BagValues(table)}: int64[ids] + {OnnxExporter.BagLengths(table)}: int64[batch] {table.Pooling}-pooled bags (values, lengths)");
+        return string.Join("; ", parts);
     }
 }
