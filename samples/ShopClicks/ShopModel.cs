@@ -8,7 +8,7 @@ namespace ShopClicks;
 /// five categorical columns. Users and items share one 100,000-float ROBE array; the few countries get a Full table
 /// (the trainer counts their vocabulary when training starts); the device type a small hashed table. The tags column
 /// is a list per row (0 to 4 tags): a multi-hot table whose ids are averaged (Mean: a row's tag count does not scale
-/// its embedding; no tags gives zeros), also in the ROBE array. Multi-hot models train and predict on the CPU backend.
+/// its embedding; no tags gives zeros), also in the ROBE array. Multi-hot models train and predict on the CPU and CUDA backends.
 /// </summary>
 [Dlrm(Label = "clicked", EmbeddingDim = 16, BottomMlp = new[] { 32, 16 }, TopMlp = new[] { 32 })]
 [Dense("price", Transform = DenseTransform.Log1p)]
