@@ -27,6 +27,8 @@ internal static class ParseBenchmark
         int[] threadCounts = (Option(args, "--threads") ?? $"1,{cores}").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().ToArray();
         // CriteoReaderOptions.InflateThreads: -1 inflates on the reader thread (the old way), 0 = half the cores (at least 2) ahead.
         int[] inflateSettings = (Option(args, "--inflate-threads") ?? "-1,0").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().ToArray();
+        // CriteoReaderOptions.InterleaveFiles for the gzip input: 1 reads the list in order, n >= 2 reads n files at once.
+        int[] atOnceSettings = (Option(args, "--files-at-once") ?? "1").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().ToArray();
 
         string plain = DecompressToRam(file);
         try
@@ -35,16 +37,16 @@ internal static class ParseBenchmark
             Console.WriteLine($"Criteo parse benchmark: {Path.GetFileName(file)} x {repeat}, batch {batch}, {cores} logical cores, .NET {Environment.Version}");
             Console.WriteLine("rows/CPU-s divides by the CPU time of the whole process (reader, parsers, consumer): the per-core rate, robust to a busy machine.");
             Console.WriteLine($"{"input",-44} {"parser threads",14} {"rows",12} {"seconds",8} {"rows/s",12} {"rows/s/thread",14} {"rows/CPU-s",12} {"MB/s (text)",12}");
-            var inputs = inflateSettings.Select(n => ($"plain text in RAM{InflateLabel(n)}", plain, n))
-                .Concat(inflateSettings.Select(n => ($"gzip{InflateLabel(n)}", file, n)));
-            foreach ((string label, string path, int inflate) in inputs)
+            var inputs = inflateSettings.Select(n => ($"plain text in RAM{InflateLabel(n)}", plain, n, 1))
+                .Concat(inflateSettings.SelectMany(n => atOnceSettings.Select(k => ($"gzip{InflateLabel(n)}{AtOnceLabel(k)}", file, n, k))));
+            foreach ((string label, string path, int inflate, int atOnce) in inputs)
             {
                 string[] files = Enumerable.Repeat(path, repeat).ToArray();
-                Measure(files, batch, threadCounts[0], inflate, out _); // warm-up: JIT, page cache
+                Measure(files, batch, threadCounts[0], inflate, atOnce, out _); // warm-up: JIT, page cache
                 foreach (int threads in threadCounts)
                 {
                     TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                    double seconds = Measure(files, batch, threads, inflate, out long rows);
+                    double seconds = Measure(files, batch, threads, inflate, atOnce, out long rows);
                     double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
                     Console.WriteLine(FormattableString.Invariant(
                         $"{label,-44} {threads,14} {rows,12:N0} {seconds,8:F3} {rows / seconds,12:N0} {rows / seconds / threads,14:N0} {rows / cpuSeconds,12:N0} {plainBytes / seconds / 1e6,12:F1}"));
@@ -65,11 +67,13 @@ internal static class ParseBenchmark
         var n => $", {n} files ahead",
     };
 
-    private static double Measure(string[] files, int batch, int threads, int inflateThreads, out long rows)
+    private static string AtOnceLabel(int atOnce) => atOnce == 1 ? "" : $", {atOnce} files at once";
+
+    private static double Measure(string[] files, int batch, int threads, int inflateThreads, int atOnce, out long rows)
     {
         var stopwatch = Stopwatch.StartNew();
         using var reader = CriteoReader.Open(files, CriteoLayout.Labeled,
-            new CriteoReaderOptions { BatchSize = batch, ParserThreads = threads, InflateThreads = inflateThreads });
+            new CriteoReaderOptions { BatchSize = batch, ParserThreads = threads, InflateThreads = inflateThreads, InterleaveFiles = atOnce });
         double checksum = 0;
         while (reader.MoveNext())
             checksum += reader.Current.Labels[0]; // touch the batch so nothing is optimized away

@@ -17,7 +17,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
 {
     Console.Error.WriteLine($"usage: RobeGen.Benchmarks <{string.Join("|", commands.Keys)}> [options]");
-    Console.Error.WriteLine("  parse [--file PATH] [--repeat N] [--threads a,b,c] [--batch N] [--inflate-threads -1,0,...]");
+    Console.Error.WriteLine("  parse [--file PATH] [--repeat N] [--threads a,b,c] [--batch N] [--inflate-threads -1,0,...] [--files-at-once 1,2,...]");
     Console.Error.WriteLine("  cpu [--rounds N] [--seconds S] [--threads N] [--seed N] [--no-torch] [--inference-only | --training-only] [--torch PATH-TO-RobeGen.Benchmarks.TorchSharp.dll]");
     Console.Error.WriteLine("  cpu-gemm [--batch N] [--threads N] [--seconds S]   (every GEMM of a Kaggle training step: us and GFLOP/s)");
     Console.Error.WriteLine("  onnx [--model criteo-kaggle|criteo-terabyte] [--batches 1,64,2048] [--rounds N] [--seconds S]   (ONNX Runtime CPU on the exported model vs RobeGen's predictor)");
