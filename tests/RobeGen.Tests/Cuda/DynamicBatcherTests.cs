@@ -23,13 +23,7 @@ public class DynamicBatcherTests(CpuSimulatorFixture fixture) : IClassFixture<Cp
         // A window long enough that 8 concurrent callers meet in it on a loaded 2-core machine (5 ms was not: with the
         // simulator's kernels on both cores, every request could go out alone).
         using var batcher = new DynamicBatcher(backend, maxRows: 16, maxDelay: TimeSpan.FromMilliseconds(200));
-        var actual = new float[requests.Length][];
-        Parallel.For(0, requests.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
-        {
-            var p = new float[requests[i].Count];
-            batcher.Predict(requests[i], p);
-            actual[i] = p;
-        });
+        float[][] actual = PredictConcurrently(batcher, requests, callers: 8);
         for (int i = 0; i < requests.Length; i++) Assert.Equal(expected[i], actual[i]);
         Assert.Equal(requests.Sum(r => r.Count), batcher.RowsSent);
         Assert.True(batcher.BatchesSent < requests.Length, $"{batcher.BatchesSent} device batches for {requests.Length} requests: nothing was shared.");
@@ -46,14 +40,26 @@ public class DynamicBatcherTests(CpuSimulatorFixture fixture) : IClassFixture<Cp
         var expected = requests.Select(b => { var p = new float[b.Count]; backend.Predict(b, p); return p; }).ToArray();
 
         using var batcher = new DynamicBatcher(backend, maxRows: 16, maxDelay: TimeSpan.FromMilliseconds(200));
+        float[][] actual = PredictConcurrently(batcher, requests, callers: 6);
+        for (int i = 0; i < requests.Length; i++) Assert.Equal(expected[i], actual[i]);
+        Assert.True(batcher.BatchesSent < requests.Length, $"{batcher.BatchesSent} device batches for {requests.Length} requests: nothing was shared.");
+        // A request of tokens for this model is refused in the caller's thread.
+        Assert.Throws<ArgumentException>(() => batcher.Predict(new Batch(2, declaration.DenseFeatures, declaration.TableCount) { Count = 1 }, new float[1]));
+    }
+
+    /// <summary>
+    /// Request i's predictions, asked by <paramref name="callers"/> threads of their own at once (the thread pool of a
+    /// 2-core machine starts with two workers, too few to meet in the batcher's window under load).
+    /// </summary>
+    private static float[][] PredictConcurrently(DynamicBatcher batcher, Batch[] requests, int callers)
+    {
         var actual = new float[requests.Length][];
-        // Six threads of their own (the thread pool of a 2-core machine starts with two workers, too few to meet).
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        var callers = Enumerable.Range(0, 6).Select(k => new Thread(() =>
+        var threads = Enumerable.Range(0, callers).Select(k => new Thread(() =>
         {
             try
             {
-                for (int i = k; i < requests.Length; i += 6)
+                for (int i = k; i < requests.Length; i += callers)
                 {
                     var p = new float[requests[i].Count];
                     batcher.Predict(requests[i], p);
@@ -65,13 +71,10 @@ public class DynamicBatcherTests(CpuSimulatorFixture fixture) : IClassFixture<Cp
                 failures.Enqueue(e);
             }
         })).ToArray();
-        foreach (var caller in callers) caller.Start();
-        foreach (var caller in callers) caller.Join();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
         Assert.Empty(failures);
-        for (int i = 0; i < requests.Length; i++) Assert.Equal(expected[i], actual[i]);
-        Assert.True(batcher.BatchesSent < requests.Length, $"{batcher.BatchesSent} device batches for {requests.Length} requests: nothing was shared.");
-        // A request of tokens for this model is refused in the caller's thread.
-        Assert.Throws<ArgumentException>(() => batcher.Predict(new Batch(2, declaration.DenseFeatures, declaration.TableCount) { Count = 1 }, new float[1]));
+        return actual;
     }
 
     [Fact]
