@@ -6,6 +6,7 @@ using RobeGen.Cli.Output;
 using RobeGen.Data;
 using RobeGen.Data.Tabular;
 using RobeGen.Models;
+using RobeGen.Synthetic;
 using RobeGen.Training;
 
 namespace RobeGen.Cli.Commands.Train;
@@ -25,7 +26,11 @@ internal static class TrainCommand
     private static int Run(TrainSettings r)
     {
         var console = new TrainingConsole();
-        bool builtIn = r.Data.Length == 0;
+        bool synthetic = r.SyntheticRows > 0;
+        if (synthetic && (r.Data.Length > 0 || r.EvalData.Length > 0 || r.Holdout is not null))
+            throw new CliException("--synthetic-rows trains on rows made on the fly: give it no --data, --eval-data or --holdout (--synthetic-eval-rows evaluates).", 2);
+        if (!synthetic && r.SyntheticEvalRows > 0) throw new CliException("--synthetic-eval-rows needs --synthetic-rows.", 2);
+        bool builtIn = r.Data.Length == 0 && !synthetic;
         string[] files = builtIn ? [EmbeddedSample.Extract()] : r.Data;
         if (builtIn) console.OnMessage($"data: built-in sample, {EmbeddedSample.Attribution}");
 
@@ -38,7 +43,7 @@ internal static class TrainCommand
             SkipBadRows = r.SkipBadRows,
             RejectsPath = outputs.Rejects?.Target,
         };
-        (ITrainingData train, ITrainingData? eval) = SplitData(r, files, builtIn, readerOptions, definition.Declaration);
+        (ITrainingData train, ITrainingData? eval) = synthetic ? SyntheticData(r) : SplitData(r, files, builtIn, readerOptions, definition.Declaration);
 
         if (r.Save is null && (r.CheckpointEvery > 0 || r.CheckpointMinutes > 0 || r.KeepCheckpoints != 1))
             throw new ArgumentException("--checkpoint-every, --checkpoint-minutes and --keep-checkpoints need --save.");
@@ -144,6 +149,14 @@ internal static class TrainCommand
         return loaded;
     }
 
+    /// <summary>Rows 0..N-1 of the --synth-* data set for training and, with --synthetic-eval-rows, rows from 2^48 for evaluation.</summary>
+    private static (ITrainingData Train, ITrainingData? Eval) SyntheticData(TrainSettings r)
+    {
+        var generator = new SyntheticGenerator(r.Synthetic);
+        var eval = r.SyntheticEvalRows > 0 ? new SyntheticTrainingData(generator, SyntheticTrainingData.EvaluationRowBase, r.SyntheticEvalRows) : null;
+        return (new SyntheticTrainingData(generator, 0, r.SyntheticRows), eval);
+    }
+
     private static (ITrainingData Train, ITrainingData? Eval) SplitData(TrainSettings r, string[] files, bool builtIn, CriteoReaderOptions readerOptions,
         ModelDeclaration declaration)
     {
@@ -177,6 +190,7 @@ internal static class TrainCommand
     private static ITrainingData ForModel(ITrainingData data, ModelDeclaration declaration, VocabularyMapper? mapper, DenseStatistics? statistics) => data switch
     {
         CriteoTrainingData criteo => criteo.ForModel(declaration).WithVocabulary(mapper),
+        SyntheticTrainingData synthetic => synthetic.ForModel(declaration).WithVocabulary(mapper),
         TabularData tabular => new TabularData(declaration, tabular.Files, tabular.Delimiter)
         {
             Labeled = tabular.Labeled,
@@ -203,6 +217,8 @@ internal static class TrainCommand
         ["lr-schedule"] = r.Schedule,
         ["batch-size"] = r.BatchSize.ToString(CultureInfo.InvariantCulture),
         ["epochs"] = r.Epochs.ToString(CultureInfo.InvariantCulture),
-        ["data"] = string.Join(' ', r.Data.Length == 0 ? [EmbeddedSample.ResourceName] : r.Data.Select(Path.GetFileName)),
+        ["data"] = r.SyntheticRows > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"synthetic rows 0..{r.SyntheticRows - 1} (seed {r.Synthetic.Seed}, Zipf {r.Synthetic.ZipfExponent}, CTR {r.Synthetic.TargetCtr})")
+            : string.Join(' ', r.Data.Length == 0 ? [EmbeddedSample.ResourceName] : r.Data.Select(Path.GetFileName)),
     };
 }

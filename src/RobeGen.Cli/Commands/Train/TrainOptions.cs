@@ -18,6 +18,20 @@ internal sealed class TrainOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    public Option<long> SyntheticRows { get; } = new Option<long>("--synthetic-rows")
+    {
+        Description = "Train on this many synthetic Criteo-shaped rows made on the fly (rows 0..N-1 of the --synth-* data set; no --data), " +
+            "e.g. a billion-row run checkpointed and resumed like any other.",
+    }.AtLeast(0);
+
+    public Option<long> SyntheticEvalRows { get; } = new Option<long>("--synthetic-eval-rows")
+    {
+        Description = "With --synthetic-rows: evaluate on this many synthetic rows from row 2^48 (disjoint from training), exact AUC.",
+    }.AtLeast(0);
+
+    /// <summary>The --synth-* options describing the synthetic data set of --synthetic-rows (as robegen synth and sweep take them).</summary>
+    public SyntheticOptions Synthetic { get; } = new();
+
     public Option<double?> Holdout { get; } = new Option<double?>("--holdout")
     {
         Description = "Fraction of the training lines (the last ones) kept for evaluation when no --eval-data is given " +
@@ -156,7 +170,7 @@ internal sealed class TrainOptions
     [
         Data, EvalData, Holdout, Model, ModelAssembly, Storage, Compression, QrInit, Slots, BlockSize, MinCount, Epochs, BatchSize, LearningRate, Schedule,
         Optimizer, Seed, Device, Threads, Save, Resume, EvalEvery, TargetAuc, MaxSteps, CheckpointEvery, CheckpointMinutes, KeepCheckpoints,
-        SkipBadRows, Rejects, Deterministic, Precision, ListSeparator, FilesAtOnce,
+        SkipBadRows, Rejects, Deterministic, Precision, ListSeparator, FilesAtOnce, SyntheticRows, SyntheticEvalRows, .. Synthetic.All,
     ];
 
     /// <summary>The one place where parsed values become settings.</summary>
@@ -164,6 +178,9 @@ internal sealed class TrainOptions
     {
         Data = parse.GetValue(Data) ?? [],
         EvalData = parse.GetValue(EvalData) ?? [],
+        SyntheticRows = parse.GetValue(SyntheticRows),
+        SyntheticEvalRows = parse.GetValue(SyntheticEvalRows),
+        Synthetic = Synthetic.Spec(parse),
         Holdout = parse.GetValue(Holdout),
         Model = parse.GetValue(Model),
         ModelAssembly = parse.GetValue(ModelAssembly),

@@ -25,6 +25,12 @@ internal sealed class TrainSettings
     public int Seed { get; init; }
     public DeviceKind Device { get; init; }
     public int Threads { get; init; }
+    /// <summary>--synthetic-rows: synthetic training rows made on the fly instead of --data (0: none).</summary>
+    public long SyntheticRows { get; init; }
+    /// <summary>--synthetic-eval-rows: synthetic evaluation rows from row 2^48.</summary>
+    public long SyntheticEvalRows { get; init; }
+    /// <summary>The --synth-* data set the synthetic rows come from.</summary>
+    public required RobeGen.Synthetic.SyntheticSpec Synthetic { get; init; }
     /// <summary>--files-at-once: Criteo training files read at once (0 automatic, 1 in order).</summary>
     public int FilesAtOnce { get; init; }
     public string? Save { get; init; }

@@ -1,0 +1,49 @@
+using RobeGen.Checkpoints;
+
+namespace RobeGen.Cli.Tests;
+
+/// <summary>
+/// <c>robegen train --synthetic-rows</c>: rows made on the fly, evaluated on a disjoint synthetic range, and a run stopped
+/// part way (--max-steps) and resumed from its checkpoint ends with exactly the parameters of a run that never stopped.
+/// </summary>
+public sealed class SyntheticTrainingTests
+{
+    private static string[] Train(string save, params string[] more) =>
+    [
+        "train", "--synthetic-rows", "6000", "--synthetic-eval-rows", "2000", "--synth-seed", "4", "--cardinality-scale", "0.001",
+        "--batch-size", "256", "--epochs", "2", "--threads", "1", "--seed", "3", "--save", save, .. more,
+    ];
+
+    [Fact]
+    public void A_synthetic_run_stopped_and_resumed_ends_with_the_parameters_of_an_uninterrupted_one()
+    {
+        using var temp = new Scratch();
+        string whole = Path.Combine(temp.Path, "whole.rgck"), parts = Path.Combine(temp.Path, "parts.rgck");
+        Robegen.Result reference = Robegen.Run(Train(whole));
+        Assert.True(reference.ExitCode == 0, reference.All);
+        Assert.Contains("eval rows      2,000", reference.Stdout);
+
+        Robegen.Result first = Robegen.Run(Train(parts, "--max-steps", "30"));
+        Assert.True(first.ExitCode == 0, first.All);
+        Robegen.Result rest = Robegen.Run(Train(parts, "--resume", parts));
+        Assert.True(rest.ExitCode == 0, rest.All);
+        Assert.Contains("resuming at step 30", rest.All);
+
+        Checkpoint expected = CheckpointFile.Load(whole), actual = CheckpointFile.Load(parts);
+        Assert.Equal(expected.Step, actual.Step);
+        foreach ((string name, float[] values) in expected.State.Tensors)
+            Assert.True(values.AsSpan().SequenceEqual(actual.State[name]), $"tensor {name} differs after resuming");
+    }
+
+    [Theory]
+    [InlineData("--synthetic-rows", "100", "--data", "x.tsv")]
+    [InlineData("--synthetic-rows", "100", "--holdout", "0.1")]
+    [InlineData("--synthetic-eval-rows", "100")]
+    public void Synthetic_rows_with_files_or_a_holdout_are_a_usage_error(params string[] arguments)
+    {
+        Robegen.Result result = Robegen.Run(["train", .. arguments]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--synthetic", result.Stderr);
+        Assert.DoesNotContain("   at ", result.All);
+    }
+}
