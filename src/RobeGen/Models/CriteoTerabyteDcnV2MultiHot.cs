@@ -16,7 +16,9 @@ namespace RobeGen.Models;
 /// tests/RobeGen.Benchmarks/pytorch/dlrm_baseline.py's "CriteoTerabyteDcnV2", which this model is benchmarked against.
 /// <para>
 /// Named columns (label, I1..I13, C1..C26), because a Criteo-layout column holds one id per cell (RG0044): Parquet with
-/// a LIST column per C feature, or CSV with list cells, reads into it. Every table is Pooling.Sum, the hotness-1 ones too:
+/// a LIST column per C feature (MLPerf's multi-hot arrays written as lists), or CSV with '|'-separated list cells
+/// (<c>robegen synth --model criteo-terabyte-dcnv2-multihot</c>), reads into it. The Parquet of <c>robegen convert</c>
+/// holds one id per C cell, so its reader refuses it here; <see cref="CriteoTerabyteDcnV2"/> reads that one. Every table is Pooling.Sum, the hotness-1 ones too:
 /// in a multi-hot model every cell is a bag anyway, MLPerf's data stores those features as lists of one id, and the sum of
 /// one id is that id's embedding, so they compute what a single-hot table would. Hotness is what synthetic data and
 /// <c>robegen bench</c> draw; real data may hold any number of ids per cell.
