@@ -44,7 +44,7 @@ internal static class SweepCommand
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => [1, 2, 3],
         };
-        var model = new Option<string>("--model") { Description = "criteo-kaggle, criteo-terabyte or criteo-terabyte-dcnv2.", DefaultValueFactory = _ => "criteo-kaggle" };
+        var model = new Option<string>("--model") { Description = $"A built-in model: {string.Join(", ", ModelCatalog.Builtin.Keys)}.", DefaultValueFactory = _ => "criteo-kaggle" };
         model.AcceptOnlyFromAmong(ModelCatalog.Builtin.Keys.ToArray());
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 1 };
         var batchSize = CommonOptions.BatchSize(128);

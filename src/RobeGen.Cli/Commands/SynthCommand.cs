@@ -25,10 +25,16 @@ internal static class SynthCommand
             DefaultValueFactory = _ => 1_000_000,
         };
         var threads = CommonOptions.Threads();
+        var model = new Option<string?>("--model")
+        {
+            Description = "A multi-hot model (criteo-terabyte-dcnv2-multihot, or one of --model-assembly): write CSV under its column names, " +
+                "each multi-hot cell a '|'-separated bag of about its table's hotness ids, instead of Criteo TSV.",
+        };
+        var assembly = ModelChoice.AssemblyOption();
         var synthetic = new SyntheticOptions();
         var command = new Command("synth", "Write synthetic Criteo-shaped rows (13 dense + 26 categorical, Zipf tokens, labels from a hidden teacher) and print the teacher's AUC.")
         {
-            rows, output, firstRow, eval, teacherRows, threads,
+            rows, output, firstRow, eval, teacherRows, threads, model, assembly,
         };
         synthetic.AddTo(command);
         command.SetAction(parse =>
@@ -42,6 +48,8 @@ internal static class SynthCommand
                 $"synthetic data: seed {spec.Seed}, {spec.Cardinalities.Sum():N0} distinct tokens over 26 columns, Zipf {spec.ZipfExponent}, " +
                 $"target CTR {spec.TargetCtr}, teacher bias {generator.Bias:F3}"));
             var clock = Stopwatch.StartNew();
+            if (parse.GetValue(model) is { } name)
+                return WriteBags(ModelChoice.Choose(name, parse.GetValue(assembly)), generator, start, count, path, clock);
             SyntheticTsvWriter.Write(generator, start, count, path, parse.GetValue(threads));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {count:N0} rows ({start:N0}..{start + count - 1:N0}) to {path} in {clock.Elapsed.TotalSeconds:F1} s ({count / clock.Elapsed.TotalSeconds:N0} rows/s)"));
@@ -55,5 +63,27 @@ internal static class SynthCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A multi-hot model's rows as CSV. The teacher's AUC is not measured: <see cref="TeacherQuality"/> scores single-hot rows.</summary>
+    private static int WriteBags(IDlrmDefinition definition, SyntheticGenerator generator, long start, long count, string path, Stopwatch clock)
+    {
+        ModelDeclaration declaration = definition.Declaration;
+        if (!declaration.HasMultiHotTables)
+            throw new CliException($"--model {declaration.Name.Split('.')[^1]}: not a multi-hot model; leave --model out for Criteo TSV, which single-hot models read.", 2);
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+            throw new CliException("--out: a multi-hot model's rows are written as plain CSV; give a .csv path.", 2);
+        try
+        {
+            SyntheticCsvWriter.Write(generator, declaration, start, count, path);
+        }
+        catch (ArgumentException e) when (e.ParamName == "declaration")
+        {
+            throw new CliException($"--model {declaration.Name.Split('.')[^1]}: {e.Message.Split(" (Parameter")[0]}", 2);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wrote {count:N0} multi-hot rows ({start:N0}..{start + count - 1:N0}) of {declaration.Name.Split('.')[^1]} to {path} in {clock.Elapsed.TotalSeconds:F1} s " +
+            $"(bags of 1 .. 2h - 1 ids, mean h = each table's hotness; the teacher's AUC is measured on single-hot rows only, so none is printed)"));
+        return 0;
     }
 }

@@ -123,6 +123,10 @@ public sealed class ModelDeclaration
     /// batches then hold bags (<see cref="Data.Batch.IsMultiHot"/>).</summary>
     public bool HasMultiHotTables => Tables.Any(t => t.IsMultiHot);
 
+    /// <summary>Ids in one sample when every cell holds its table's <see cref="EmbeddingTable.Hotness"/> ids, as synthetic
+    /// and benchmark batches do: <see cref="TableCount"/> for a single-hot model, 214 for MLPerf's multi-hot DLRM-DCNv2.</summary>
+    public int IdsPerSample => Tables.Sum(t => t.Hotness);
+
     /// <summary>How the top MLP's input is formed from u and the embeddings.</summary>
     public InteractionKind Interaction { get; }
     /// <summary>Cross layers L of a DcnV2 model (0 otherwise).</summary>

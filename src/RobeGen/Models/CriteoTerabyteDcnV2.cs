@@ -8,8 +8,9 @@ namespace RobeGen.Models;
 /// rows x 128 of full tables.
 /// </summary>
 /// <remarks>
-/// Single-hot: one id per feature. MLPerf's DLRM-DCNv2 trains on a multi-hot Criteo 1TB (bags of 1 to 100 ids per
-/// feature, pooled by sum); multi-hot bags are not in RobeGen yet, so this is the model on the single-hot data.
+/// Single-hot: one id per feature, on the Criteo layout (the TSV holds one id per cell). MLPerf's DLRM-DCNv2 trains on a
+/// multi-hot Criteo 1TB (bags of 1 to 100 ids per feature, pooled by sum): that is <see cref="CriteoTerabyteDcnV2MultiHot"/>,
+/// the same sizes on named list columns; this is the model on the single-hot data.
 /// Tokens are vocabulary indices, offset by the earlier tables' cardinalities as in <see cref="CriteoTerabyte"/>.
 /// The cross layers train on the CPU backend and, in FP32 and TF32, on CUDA (docs/model-math.md, "Where each interaction runs").
 /// </remarks>

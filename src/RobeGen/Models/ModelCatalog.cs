@@ -9,6 +9,7 @@ public static class ModelCatalog
         ["criteo-kaggle"] = CriteoKaggle.Definition,
         ["criteo-terabyte"] = CriteoTerabyte.Definition,
         ["criteo-terabyte-dcnv2"] = CriteoTerabyteDcnV2.Definition,
+        ["criteo-terabyte-dcnv2-multihot"] = CriteoTerabyteDcnV2MultiHot.Definition,
     };
 
     /// <summary>The model called <paramref name="name"/> on the command line.</summary>

@@ -39,6 +39,8 @@ public sealed class SyntheticGenerator
     /// <summary>Per token column: ids per multi-hot cell (0: single-hot), and how the teacher pools them.</summary>
     private readonly int[] _hotness = new int[TokenColumns];
     private readonly Pooling[] _pooling = new Pooling[TokenColumns];
+    /// <summary>Where token column c's bag starts in a multi-hot row's ids (room for <see cref="MaxIds"/> each); the last entry is the total.</summary>
+    private readonly int[] _bagStarts = new int[TokenColumns + 1];
 
     /// <summary>A generator of the data set <paramref name="spec"/> describes.</summary>
     public SyntheticGenerator(SyntheticSpec spec)
@@ -62,6 +64,7 @@ public sealed class SyntheticGenerator
             }
             IsMultiHot = true;
         }
+        for (int c = 0; c < TokenColumns; c++) _bagStarts[c + 1] = _bagStarts[c] + MaxIds(c);
         _seed = unchecked((ulong)spec.Seed);
         _samplers = spec.Cardinalities.Select(c => new ZipfSampler(c, spec.ZipfExponent)).ToArray();
         for (int c = 0; c < TokenColumns; c++)
@@ -106,6 +109,29 @@ public sealed class SyntheticGenerator
 
     /// <summary>Ids a multi-hot row holds at most in token column <paramref name="column"/>.</summary>
     public int MaxIds(int column) => _hotness[column] == 0 ? 1 : 2 * _hotness[column] - 1;
+
+    /// <summary>Ids a multi-hot row holds at most over all token columns: the size of <see cref="BagRow"/>'s ids.</summary>
+    public int MaxRowIds => _bagStarts[TokenColumns];
+
+    /// <summary>Where token column <paramref name="column"/>'s bag starts in <see cref="BagRow"/>'s ids.</summary>
+    public int BagStart(int column) => _bagStarts[column];
+
+    /// <summary>
+    /// Writes multi-hot row <paramref name="row"/> of this multi-hot generator: counts (-1 for missing) and, per token column
+    /// c, its bag's ids at ids[<see cref="BagStart"/>(c) ..] and its length in lengths[c]; returns the teacher's logit and
+    /// draws the label from it (the row <see cref="FillBags"/> puts in a batch).
+    /// </summary>
+    public double BagRow(long row, Span<long> counts, Span<int> lengths, Span<uint> ids, out bool clicked)
+    {
+        if (!IsMultiHot) throw new InvalidOperationException("This generator makes single-hot rows; use ForMultiHot(declaration).");
+        if (counts.Length < DenseColumns || lengths.Length < TokenColumns || ids.Length < MaxRowIds)
+            throw new ArgumentException($"A multi-hot row needs {DenseColumns} counts, {TokenColumns} lengths and {MaxRowIds} ids.");
+        Span<long> ranks = stackalloc long[TokenColumns];
+        var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)row));
+        double logit = Bias + BagFeatures(ref random, counts, lengths, ranks, ids, _bagStarts);
+        clicked = random.NextUniform() < Sigmoid(logit);
+        return logit;
+    }
 
     /// <summary>The teacher's intercept, tuned so that its mean click probability is the spec's target CTR.</summary>
     public double Bias { get; }
@@ -192,27 +218,22 @@ public sealed class SyntheticGenerator
         if (!batch.IsMultiHot || batch.DenseFeatures != denseFeatures || batch.Tables != columns.Count || denseFeatures > DenseColumns)
             throw new ArgumentException($"The batch must be multi-hot with {denseFeatures} dense features and {columns.Count} tables.", nameof(batch));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, batch.Capacity);
-        int tables = columns.Count, maxIds = 0;
-        var starts = new int[TokenColumns + 1];
-        for (int c = 0; c < TokenColumns; c++) starts[c + 1] = starts[c] + MaxIds(c);
-        maxIds = starts[TokenColumns];
+        int tables = columns.Count;
         Span<long> counts = stackalloc long[DenseColumns];
         Span<int> lengths = stackalloc int[TokenColumns];
-        Span<long> ranks = stackalloc long[TokenColumns];
-        var ids = new uint[maxIds];
+        var ids = new uint[MaxRowIds];
         int next = 0;
         batch.BagOffsets[0] = 0;
         for (int r = 0; r < count; r++)
         {
-            var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)(firstRow + r)));
-            double logit = Bias + BagFeatures(ref random, counts, lengths, ranks, ids, starts);
-            batch.Labels[r] = random.NextUniform() < Sigmoid(logit) ? 1f : 0f;
+            BagRow(firstRow + r, counts, lengths, ids, out bool clicked);
+            batch.Labels[r] = clicked ? 1f : 0f;
             for (int j = 0; j < denseFeatures; j++) batch.Dense[r * denseFeatures + j] = DenseValue(counts[j]);
             for (int t = 0; t < tables; t++)
             {
                 int c = columns[t], length = lengths[c];
                 batch.EnsureIdCapacity(next + length);
-                for (int k = 0; k < length; k++) batch.BagIds[next + k] = ids[starts[c] + k];
+                for (int k = 0; k < length; k++) batch.BagIds[next + k] = ids[_bagStarts[c] + k];
                 next += length;
                 batch.BagOffsets[r * tables + t + 1] = next;
             }
@@ -314,13 +335,11 @@ public sealed class SyntheticGenerator
             Span<long> counts = stackalloc long[DenseColumns];
             Span<long> ranks = stackalloc long[TokenColumns];
             Span<int> lengths = stackalloc int[TokenColumns];
-            var starts = new int[TokenColumns + 1];
-            for (int c = 0; c < TokenColumns; c++) starts[c + 1] = starts[c] + MaxIds(c);
-            var ids = new uint[starts[TokenColumns]];
+            var ids = new uint[MaxRowIds];
             for (int i = k * 1024; i < (k + 1) * 1024; i++)
             {
                 var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)(CalibrationRowBase + i)));
-                z[i] = IsMultiHot ? BagFeatures(ref random, counts, lengths, ranks, ids, starts) : Features(ref random, counts, ranks, ids);
+                z[i] = IsMultiHot ? BagFeatures(ref random, counts, lengths, ranks, ids, _bagStarts) : Features(ref random, counts, ranks, ids);
             }
         });
         double low = -30, high = 30;

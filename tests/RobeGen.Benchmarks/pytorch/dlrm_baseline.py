@@ -24,12 +24,16 @@ MODELS = {
         976, 14, 39979771, 25641295, 39664984, 585935, 12972, 108, 36]),
     # MLPerf training's DLRM-DCNv2 (mlcommons/training recommendation_v2, TorchRec's dlrm_main.py flags): multi-hot bags of
     # fixed hotness per table (214 ids per sample), 3 low-rank (512) DCNv2 cross layers over the 27 x 128 concatenation.
-    "CriteoTerabyteDcnV2": dict(dim=128, bottom=[512, 256, 128], top=[1024, 1024, 512, 256], m=26_135_627, cards=[
+    # Named as RobeGen's declaration (robegen bench --models mlperf-dcnv2-multihot) so --robegen-csv pairs the rows.
+    "CriteoTerabyteDcnV2MultiHot": dict(dim=128, bottom=[512, 256, 128], top=[1024, 1024, 512, 256], m=26_135_627, cards=[
         40000000, 39060, 17295, 7424, 20265, 3, 7122, 1543, 63, 40000000, 3067956, 405282, 10, 2209, 11938, 155, 4, 976, 14,
         40000000, 40000000, 40000000, 590152, 12973, 108, 36],
         hotness=[3, 2, 1, 2, 6, 1, 1, 1, 1, 7, 3, 8, 1, 6, 9, 5, 1, 1, 1, 12, 100, 27, 10, 3, 1, 1], cross_layers=3, cross_rank=512),
 }
-ALIASES = {"kaggle": "CriteoKaggle", "mlperf": "CriteoTerabyte", "dcnv2": "CriteoTerabyteDcnV2"}
+# The single-hot DCNv2 (RobeGen's CriteoTerabyteDcnV2, robegen bench --models mlperf-dcnv2): the same model, one id per table.
+MODELS["CriteoTerabyteDcnV2"] = {k: v for k, v in MODELS["CriteoTerabyteDcnV2MultiHot"].items() if k != "hotness"}
+ALIASES = {"kaggle": "CriteoKaggle", "mlperf": "CriteoTerabyte", "dcnv2": "CriteoTerabyteDcnV2", "mlperf-dcnv2": "CriteoTerabyteDcnV2",
+           "dcnv2-multihot": "CriteoTerabyteDcnV2MultiHot", "mlperf-dcnv2-multihot": "CriteoTerabyteDcnV2MultiHot"}
 
 
 def mlp(widths, last_relu):
@@ -173,7 +177,8 @@ def bench(model, forward, spec, vocab, batch, steps, device, autocast):
         emb_opt.step()
 
     fbu = timed(emb_fbu, steps) * 1e3
-    src = torch.empty(batch * model.t * model.d, device=device)
+    # one embedding row per id, as RobeGen's bench floor: a multi-hot bag of h ids reads h rows
+    src = torch.empty(batch * sum(model.hotness) * model.d, device=device)
     dst = torch.empty_like(src)
     floor = timed(lambda: dst.copy_(src), 20) * 1e3
     return dict(train=train, train_async=train_async, infer=infer, infer_host=infer_host, fwd=fwd, fbu=fbu, floor=floor)

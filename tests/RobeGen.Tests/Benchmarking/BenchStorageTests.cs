@@ -32,3 +32,32 @@ public class BenchStorageTests
         for (int i = 0; i < batch.Tokens.Length; i++) Assert.True(batch.Tokens[i] < (ulong)storage.Vocabulary[i % declaration.TableCount]);
     }
 }
+
+public class SyntheticBatchesTests
+{
+    [Fact]
+    public void A_multi_hot_model_gets_bags_of_exactly_each_tables_hotness_with_ids_below_the_vocabulary()
+    {
+        var declaration = CriteoTerabyteDcnV2MultiHot.Definition.Declaration;
+        var storage = BenchStorage.Robe(declaration, 32);
+        var batch = SyntheticBatches.CreateUniform(declaration, 16, 3, storage.Vocabulary);
+        Assert.True(batch.IsMultiHot);
+        Assert.Equal(16 * 214, batch.IdCount);
+        for (int r = 0; r < 16; r++)
+            for (int t = 0; t < declaration.TableCount; t++)
+            {
+                var bag = batch.Bag(r, t);
+                Assert.Equal(declaration.Tables[t].Hotness, bag.Length);
+                foreach (ulong id in bag) Assert.True(id < (ulong)storage.Vocabulary[t]);
+            }
+    }
+
+    [Fact]
+    public void A_single_hot_model_still_gets_one_token_per_cell()
+    {
+        var declaration = CriteoTerabyteDcnV2.Definition.Declaration;
+        var batch = SyntheticBatches.Create(declaration, 8, 5);
+        Assert.False(batch.IsMultiHot);
+        Assert.Equal(8 * 26, batch.TokenSpan.Length);
+    }
+}

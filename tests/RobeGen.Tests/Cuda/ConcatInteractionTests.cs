@@ -3,9 +3,11 @@ using RobeGen.Cpu;
 using RobeGen.Cuda;
 using RobeGen.Data;
 using RobeGen.Initialization;
+using RobeGen.Lab.Benchmarking;
 using RobeGen.Lab.Equivalence;
 using RobeGen.Tests.Cuda.TestModels;
 using RobeGen.Tests.Models;
+using RobeGen.Tests.TestModels;
 using Xunit.Abstractions;
 
 namespace RobeGen.Tests.Cuda;
@@ -23,8 +25,14 @@ public class ConcatInteractionTests(CpuSimulatorFixture fixture, ITestOutputHelp
     {
         nameof(SmallCat) => SmallCat.Definition,
         nameof(SmallDcnLowRank) => SmallDcnLowRank.Definition,
+        nameof(MultiHotDcnV2) => MultiHotDcnV2.Definition,
         _ => SmallDcnFullRank.Definition,
     };
+
+    /// <summary>A random batch of the model's kind: bags (0 to 2 x hotness ids, empty and repeated ones) for a multi-hot model.</summary>
+    private static Batch RandomBatch(IDlrmDefinition definition, int rows, int seed) => definition.Declaration.HasMultiHotTables
+        ? TestBatches.RandomBags(definition.Declaration, rows, seed)
+        : TestStates.RandomBatch(definition.Declaration, rows, seed);
 
     /// <summary>The seeded initial state, with random cross biases (they start at zero) so their use is tested too.</summary>
     private static ModelState InitialState(IDlrmDefinition definition, OptimizerKind optimizer, int seed = 4)
@@ -48,12 +56,14 @@ public class ConcatInteractionTests(CpuSimulatorFixture fixture, ITestOutputHelp
     [InlineData(nameof(SmallDcnLowRank), OptimizerKind.Adagrad, false)]
     [InlineData(nameof(SmallDcnFullRank), OptimizerKind.Sgd, false)]
     [InlineData(nameof(SmallDcnFullRank), OptimizerKind.Adagrad, true)]
+    [InlineData(nameof(MultiHotDcnV2), OptimizerKind.Sgd, false)]
+    [InlineData(nameof(MultiHotDcnV2), OptimizerKind.Adagrad, true)]
     public void Layers_and_the_update_match_the_double_precision_reference(string model, OptimizerKind optimizer, bool deterministic)
     {
         IDlrmDefinition definition = Definition(model);
         var options = new ModelOptions { MaxBatchSize = 6, Optimizer = optimizer, DeterministicGradients = deterministic };
         using var backend = new CudaDlrmBackend(definition, options, InitialState(definition, optimizer), fixture.Device);
-        var report = BackendEquivalence.CheckLayers(backend, definition.Embedding, TestStates.RandomBatch(definition.Declaration, 6, 31), 0.2f, optimizer);
+        var report = BackendEquivalence.CheckLayers(backend, definition.Embedding, RandomBatch(definition, 6, 31), 0.2f, optimizer);
         output.WriteLine(report.ToString());
         Assert.True(report.Passed, report.ToString());
         if (definition.Declaration.Interaction == InteractionKind.DcnV2)
@@ -65,6 +75,8 @@ public class ConcatInteractionTests(CpuSimulatorFixture fixture, ITestOutputHelp
     [InlineData(nameof(SmallDcnLowRank), OptimizerKind.Sgd, false)]
     [InlineData(nameof(SmallDcnLowRank), OptimizerKind.Adagrad, true)]
     [InlineData(nameof(SmallDcnFullRank), OptimizerKind.Sgd, true)]
+    [InlineData(nameof(MultiHotDcnV2), OptimizerKind.Sgd, false)]
+    [InlineData(nameof(MultiHotDcnV2), OptimizerKind.Adagrad, true)]
     public void Training_agrees_with_the_cpu_backend(string model, OptimizerKind optimizer, bool deterministic)
     {
         IDlrmDefinition definition = Definition(model);
@@ -74,11 +86,28 @@ public class ConcatInteractionTests(CpuSimulatorFixture fixture, ITestOutputHelp
         cpu.ImportState(state);
         using var cuda = new CudaDlrmBackend(definition, options, state, fixture.Device);
         Assert.Equal(!deterministic && optimizer == OptimizerKind.Sgd, cuda.Phases.FusesEmbeddingSgd);
-        var training = Enumerable.Range(0, 4).Select(i => TestStates.RandomBatch(definition.Declaration, 16, 50 + i)).ToArray();
-        var evaluation = Enumerable.Range(0, 2).Select(i => TestStates.RandomBatch(definition.Declaration, 16, 80 + i)).ToArray();
+        var training = Enumerable.Range(0, 4).Select(i => RandomBatch(definition, 16, 50 + i)).ToArray();
+        var evaluation = Enumerable.Range(0, 2).Select(i => RandomBatch(definition, 16, 80 + i)).ToArray();
         var report = BackendEquivalence.CheckTraining(cpu, cuda, training, evaluation, steps: 6, learningRate: 0.05f);
         output.WriteLine(report.ToString());
         Assert.True(report.Passed, report.ToString());
+    }
+
+    /// <summary>The batches <c>robegen check</c> and <c>robegen bench</c> make for a multi-hot model (bags of exactly each
+    /// table's hotness), through the layer check <c>robegen check --device cuda</c> runs on CriteoTerabyteDcnV2MultiHot.</summary>
+    [Fact]
+    public void Multi_hot_dcn_layers_match_the_reference_on_the_check_commands_batches()
+    {
+        IDlrmDefinition definition = MultiHotDcnV2.Definition;
+        Batch batch = SyntheticBatches.Create(definition.Declaration, 6, seed: 5);
+        Assert.True(batch.IsMultiHot);
+        Assert.Equal(6 * definition.Declaration.IdsPerSample, batch.IdCount);
+        var options = new ModelOptions { MaxBatchSize = 6, DeterministicGradients = true };
+        using var backend = new CudaDlrmBackend(definition, options, InitialState(definition, options.Optimizer), fixture.Device);
+        var report = BackendEquivalence.CheckLayers(backend, definition.Embedding, batch, 0.2f, options.Optimizer);
+        output.WriteLine(report.ToString());
+        Assert.True(report.Passed, report.ToString());
+        Assert.Contains(report.Results, r => r.Name == "embedding gradient");
     }
 
     [Theory]

@@ -60,6 +60,32 @@ public sealed class GeneratedDeclarationTests
     }
 
     [Fact]
+    public void CriteoTerabyteDcnV2MultiHot_is_the_single_hot_model_with_mlperfs_bags_on_named_columns()
+    {
+        ModelDeclaration multiHot = CriteoTerabyteDcnV2MultiHot.Declaration, singleHot = CriteoTerabyteDcnV2.Declaration;
+        // mlcommons/training recommendation_v2: --multi_hot_sizes, one per table C1..C26.
+        Assert.Equal(new[] { 3, 2, 1, 2, 6, 1, 1, 1, 1, 7, 3, 8, 1, 6, 9, 5, 1, 1, 1, 12, 100, 27, 10, 3, 1, 1 }, multiHot.Tables.Select(t => t.Hotness));
+        Assert.Equal(214, multiHot.IdsPerSample);
+        Assert.Equal(26, singleHot.IdsPerSample);
+        Assert.Equal(26, multiHot.TableCount);
+        Assert.All(multiHot.Tables, t => Assert.Equal(Pooling.Sum, t.Pooling));
+        Assert.True(multiHot.NamedColumns);
+        Assert.Equal("label", multiHot.LabelColumn);
+        Assert.Equal(Enumerable.Range(1, 13).Select(j => $"I{j}"), multiHot.DenseColumns.Select(c => c.Name));
+        Assert.All(multiHot.DenseColumns, c => Assert.Equal(DenseTransform.Log1p, c.Transform));
+        Assert.Equal(Enumerable.Range(1, 26).Select(c => $"C{c}"), multiHot.Tables.Select(t => t.ColumnName));
+        // Everything else is the single-hot model's: sizes, cardinalities, token offsets, ROBE array, cross layers.
+        Assert.Equal(singleHot.Tables.Select(t => (t.Cardinality, t.TokenOffset)), multiHot.Tables.Select(t => (t.Cardinality, t.TokenOffset)));
+        Assert.Equal((singleHot.RobeSlots, singleHot.BlockSize, singleHot.Tokens), (multiHot.RobeSlots, multiHot.BlockSize, multiHot.Tokens));
+        Assert.Equal((InteractionKind.DcnV2, 3, 512), (multiHot.Interaction, multiHot.CrossLayers, multiHot.CrossRank));
+        Assert.Equal(singleHot.DenseFeatures, multiHot.DenseFeatures);
+        Assert.Equal(singleHot.TopInputWidth, multiHot.TopInputWidth);
+        Assert.Equal(CriteoTerabyteDcnV2.ParameterCount, CriteoTerabyteDcnV2MultiHot.ParameterCount);
+        Assert.Equal(1000.0, CriteoTerabyteDcnV2MultiHot.CompressionRatio, 0.01);
+        Assert.Same(CriteoTerabyteDcnV2MultiHot.Definition, ModelCatalog.Get("criteo-terabyte-dcnv2-multihot"));
+    }
+
+    [Fact]
     public void Test_models_with_Full_and_Hashed_tables_count_their_rows()
     {
         ModelSize size = EmbeddingLayout.FromDeclaration(SmallAuthors.Declaration).Size;

@@ -42,3 +42,17 @@ public partial class MultiHotCircular
     [Categorical("tags", Cardinality = 1000, Pooling = Pooling.Sum, Hotness = 3)] public partial EmbeddingTable Tags { get; }
     [Categorical("words", Cardinality = 1000, Pooling = Pooling.Mean, Hotness = 3)] public partial EmbeddingTable Words { get; }
 }
+
+/// <summary>MLPerf's multi-hot DLRM-DCNv2 in miniature (CriteoTerabyteDcnV2MultiHot's shape): vocabulary tokens, low-rank
+/// cross layers, every table a Sum bag, hotness 1 beside larger ones.</summary>
+[Dlrm(Label = "label", EmbeddingDim = 20, BottomMlp = new[] { 8, 20 }, TopMlp = new[] { 4 }, Tokens = TokenKind.Vocabulary,
+      Interaction = InteractionKind.DcnV2, CrossLayers = 2, CrossRank = 7)]
+[Dense("I1", Transform = DenseTransform.Log1p)]
+[Dense("I2", Transform = DenseTransform.Log1p)]
+[RobeArray(Slots = 97, BlockSize = 8)]
+public partial class MultiHotDcnV2
+{
+    [Categorical("C1", Cardinality = 1000, Pooling = Pooling.Sum, Hotness = 3)] public partial EmbeddingTable C1 { get; }
+    [Categorical("C2", Cardinality = 50, Pooling = Pooling.Sum, Hotness = 1)] public partial EmbeddingTable C2 { get; }
+    [Categorical("C3", Cardinality = 5000, Pooling = Pooling.Sum, Hotness = 12)] public partial EmbeddingTable C3 { get; }
+}

@@ -42,6 +42,11 @@ internal static class BenchRunner
         foreach (string modelName in options.Models)
         {
             IDlrmDefinition definition = Definition(modelName);
+            ModelDeclaration declaration = definition.Declaration;
+            if (declaration.HasMultiHotTables)
+                Console.WriteLine($"  note: {declaration.Name.Split('.')[^1]} is multi-hot: every cell a bag of its table's hotness " +
+                    $"({string.Join(",", declaration.Tables.Select(t => t.Hotness))}), {declaration.IdsPerSample} ids per sample; " +
+                    "rows/s are samples/s, the floor copies one embedding row per id");
             foreach (BenchStorage storage in Storages(definition.Declaration, options, device))
             {
                 if (storage.RowCap is long cap)
@@ -65,11 +70,12 @@ internal static class BenchRunner
                     if (backend is CudaDlrmBackend gpu)
                     {
                         embedding = CudaStepTimer.MeasureEmbeddingLayer(gpu, batches[0], 0.01f, Math.Max(10, options.TimedSteps));
-                        long floats = (long)batchSize * definition.Declaration.TableCount * definition.Declaration.EmbeddingDim;
+                        // The floor reads one row per id, as the gather does: a multi-hot cell of h ids reads h rows.
+                        long floats = (long)batchSize * definition.Declaration.IdsPerSample * definition.Declaration.EmbeddingDim;
                         if (!floors.TryGetValue(floats, out floor)) floors[floats] = floor = MemoryFloor.CopyMilliseconds(device!, floats, 20);
                     }
                     table.Add(new BenchRow(definition.Declaration.Name.Split(".")[^1], storage.Name, batchSize, throughput, embedding, floor,
-                        backend is CudaDlrmBackend g ? g.DeviceBytes : 0));
+                        backend is CudaDlrmBackend g ? g.DeviceBytes : 0, declaration.IdsPerSample));
                 }
             }
         }
@@ -77,12 +83,16 @@ internal static class BenchRunner
         return 0;
     }
 
-    private static IDlrmDefinition Definition(string modelName) => modelName.ToLowerInvariant() switch
+    /// <summary>The bench's short names, or any built-in model's catalog name (criteo-terabyte-dcnv2-multihot...).</summary>
+    internal static IDlrmDefinition Definition(string modelName) => modelName.ToLowerInvariant() switch
     {
         "kaggle" => CriteoKaggle.Definition,
         "mlperf" => CriteoTerabyte.Definition,
         "mlperf-dcnv2" => CriteoTerabyteDcnV2.Definition,
-        _ => throw new ArgumentException($"Unknown model '{modelName}' (kaggle, mlperf or mlperf-dcnv2)."),
+        "mlperf-dcnv2-multihot" => CriteoTerabyteDcnV2MultiHot.Definition,
+        _ when ModelCatalog.Builtin.TryGetValue(modelName, out IDlrmDefinition? builtin) => builtin,
+        _ => throw new ArgumentException($"Unknown model '{modelName}' (kaggle, mlperf, mlperf-dcnv2, mlperf-dcnv2-multihot, " +
+            $"or a built-in model: {string.Join(", ", ModelCatalog.Builtin.Keys)})."),
     };
 
     private static IEnumerable<BenchStorage> Storages(ModelDeclaration declaration, BenchOptions options, GpuDevice? device)
