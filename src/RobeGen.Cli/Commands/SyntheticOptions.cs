@@ -28,7 +28,7 @@ internal sealed class SyntheticOptions
     public Option<SyntheticTeacher> Teacher { get; } = new("--teacher")
     {
         Description = "How tokens carry the label: independent (one random weight per token, incompressible) or structured " +
-            "(ids in clusters sharing a latent vector, a low-rank interaction as real logs; --clusters, --latent-rank, --id-noise, --cluster-skew).",
+            "(ids in clusters sharing a latent vector, a low-rank interaction as real logs; --clusters, --latent-rank, --id-noise, --cluster-skew, --coherence).",
         DefaultValueFactory = _ => SyntheticTeacher.Independent,
     };
     public Option<int> Clusters { get; } = new("--clusters") { Description = "Structured teacher: clusters of ids per column.", DefaultValueFactory = _ => 16 };
@@ -44,7 +44,13 @@ internal sealed class SyntheticOptions
         DefaultValueFactory = _ => 1.0,
     };
 
-    public IEnumerable<Option> All => [Seed, Cardinalities, Scale, Zipf, Ctr, Signal, Teacher, Clusters, LatentRank, IdNoise, ClusterSkew];
+    public Option<double> Coherence { get; } = new("--coherence")
+    {
+        Description = "Structured teacher: fraction of a row's tokens drawn from the row's own cluster (columns agree, as in real logs; 0: independent tokens).",
+        DefaultValueFactory = _ => 0.5,
+    };
+
+    public IEnumerable<Option> All => [Seed, Cardinalities, Scale, Zipf, Ctr, Signal, Teacher, Clusters, LatentRank, IdNoise, ClusterSkew, Coherence];
 
     public void AddTo(Command command)
     {
@@ -69,6 +75,7 @@ internal sealed class SyntheticOptions
             LatentRank = parse.GetValue(LatentRank),
             IdNoise = parse.GetValue(IdNoise),
             ClusterSkew = parse.GetValue(ClusterSkew),
+            Coherence = parse.GetValue(Coherence),
         };
     }
 }

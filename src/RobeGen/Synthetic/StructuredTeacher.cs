@@ -12,6 +12,8 @@ namespace RobeGen.Synthetic;
 /// <item>the cluster's latent u[c, g] in R^r, coordinate j = UnitVariance(Key(seed, ClusterLatent, (c K + g) r + j));</item>
 /// <item>the id's own deviation e[c, k] in R^r, coordinate j = UnitVariance(Mix(Mix(Key(seed, IdLatent, c) ^ k) + j));</item>
 /// <item>the id's latent v = sqrt(1 - noise) u[c, g] + sqrt(noise) e[c, k] (coordinates of variance 1);</item>
+/// <item>rows are coherent: each row has a segment S (a cluster, drawn with the clusters' shares) and each token, with
+/// probability Coherence, is drawn among the ids of cluster S (<see cref="Draw"/>), so the columns of a row agree;</item>
 /// <item>a multi-hot cell pools its bag's latents as its table does: the mean (Mean) or the sum / sqrt(hotness) (Sum).</item>
 /// </list>
 /// Token part of the logit = sum over columns of TokenSignal &lt;beta_c, v_c&gt; / sqrt(r), beta_c coordinate
@@ -34,6 +36,8 @@ internal sealed class StructuredTeacher
     private readonly ulong[] _clusterKeys = new ulong[SyntheticGenerator.TokenColumns];
     private readonly ulong[] _idKeys = new ulong[SyntheticGenerator.TokenColumns];
     private readonly (int A, int B)[] _pairs;
+    private readonly double _coherence;
+    private readonly int _maxTries;
 
     public StructuredTeacher(SyntheticSpec spec, IEnumerable<(int A, int B)> pairs)
     {
@@ -45,6 +49,9 @@ internal sealed class StructuredTeacher
         _tokenScale = spec.TokenSignal / Math.Sqrt(_rank);
         _interactionScale = spec.InteractionSignal / Math.Sqrt(_rank);
         _pairs = pairs.ToArray();
+        _coherence = spec.Coherence;
+        // A column may have no id in a small cluster (3 ids, 16 clusters): stop looking after this many draws.
+        _maxTries = 8 * clusters;
         _clusterCdf = new double[clusters];
         double total = 0;
         for (int g = 0; g < clusters; g++) _clusterCdf[g] = total += Math.Pow(g + 1, -spec.ClusterSkew);
@@ -70,9 +77,34 @@ internal sealed class StructuredTeacher
     public int Cluster(int column, long rank)
     {
         double u = (StreamHash.Mix(_clusterKeys[column] ^ (ulong)rank) >> 11) * (1.0 / (1UL << 53));
+        return ClusterOf(u);
+    }
+
+    /// <summary>The cluster whose share of [0, 1) holds <paramref name="u"/>.</summary>
+    private int ClusterOf(double u)
+    {
         int g = Array.BinarySearch(_clusterCdf, u);
         // Not found: ~g is the first cumulative share above u; found exactly: u belongs to the next cluster.
         return g >= 0 ? Math.Min(g + 1, _clusterCdf.Length - 1) : ~g;
+    }
+
+    /// <summary>The row's segment (a cluster, drawn with the clusters' shares) from its random stream, or -1 without
+    /// coherence (then nothing is drawn, and the row's features are the independent teacher's).</summary>
+    public int Segment(ref RowRandom random)
+    {
+        return _coherence == 0 ? -1 : ClusterOf(random.NextUniform());
+    }
+
+    /// <summary>A token rank of <paramref name="column"/>: with probability Coherence one of the segment's ids (Zipf draws
+    /// until one falls in the segment, so its frequencies within the segment stay Zipf; at most 8 K draws, the last one
+    /// kept), otherwise any id. Drawing the segment with the clusters' shares keeps each id's overall frequency about Zipf.</summary>
+    public long Draw(ref RowRandom random, ZipfSampler sampler, int column, int segment)
+    {
+        bool coherent = random.NextUniform() < _coherence;
+        long rank = sampler.Sample(ref random);
+        if (!coherent) return rank;
+        for (int tries = 1; tries < _maxTries && Cluster(column, rank) != segment; tries++) rank = sampler.Sample(ref random);
+        return rank;
     }
 
     /// <summary>Adds <paramref name="scale"/> times the latent of the token of rank <paramref name="rank"/> in

@@ -230,6 +230,7 @@ public sealed class SyntheticGenerator
         int latentRank = _structured?.Rank ?? 0;
         Span<double> latents = stackalloc double[TokenColumns * latentRank];
         latents.Clear();
+        int segment = _structured?.Segment(ref random) ?? -1;
         for (int c = 0; c < TokenColumns; c++)
         {
             int hotness = _hotness[c];
@@ -240,7 +241,7 @@ public sealed class SyntheticGenerator
             double pooled = 0;
             for (int k = 0; k < length; k++)
             {
-                long rank = _samplers[c].Sample(ref random);
+                long rank = segment < 0 ? _samplers[c].Sample(ref random) : _structured!.Draw(ref random, _samplers[c], c, segment);
                 if (k == 0) ranks[c] = rank;
                 ids[starts[c] + k] = TokenId(c, rank);
                 if (_structured is null) pooled += StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
@@ -289,9 +290,10 @@ public sealed class SyntheticGenerator
     private double Features(ref RowRandom random, Span<long> counts, Span<long> ranks, Span<uint> ids)
     {
         double logit = DenseFeatures(ref random, counts);
+        int segment = _structured?.Segment(ref random) ?? -1;
         for (int c = 0; c < TokenColumns; c++)
         {
-            long rank = _samplers[c].Sample(ref random);
+            long rank = segment < 0 ? _samplers[c].Sample(ref random) : _structured!.Draw(ref random, _samplers[c], c, segment);
             ranks[c] = rank;
             ids[c] = TokenId(c, rank);
             if (_structured is null) logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));

@@ -56,12 +56,18 @@ public sealed record SyntheticSpec
     /// 1 / (g + 1)^skew; 0: equal clusters).</summary>
     public double ClusterSkew { get; init; } = 1.0;
 
+    /// <summary>Structured teacher: fraction of a row's tokens drawn from the ids of the row's own cluster ("segment",
+    /// one per row, drawn with the clusters' shares), the rest from the whole column. Above 0 the columns of a row agree,
+    /// as a user's fields and an ad's do in real logs, so a model can read a row's segment from many columns at once.
+    /// 0: every token independent (the rows' features are then the independent teacher's).</summary>
+    public double Coherence { get; init; } = 0.5;
+
     /// <summary>The teacher in words, to append to a data set's description (reports, sweep settings, checkpoint
     /// hyperparameters): empty for the independent teacher, so that descriptions, and the settings files that sweeps
     /// made before the structured teacher compare on a rerun, stay as they were.</summary>
     public string TeacherNote => Teacher == SyntheticTeacher.Independent
         ? ""
-        : FormattableString.Invariant($", structured teacher ({Clusters} clusters, skew {ClusterSkew}, rank {LatentRank}, id noise {IdNoise})");
+        : FormattableString.Invariant($", structured teacher ({Clusters} clusters, skew {ClusterSkew}, rank {LatentRank}, id noise {IdNoise}, coherence {Coherence})");
 
     /// <summary>The 26 cardinalities of a built-in table ("kaggle": Criteo Kaggle, "mlperf": Criteo 1TB as MLPerf DLRM), scaled.</summary>
     /// <param name="table">kaggle or mlperf.</param>
@@ -96,6 +102,7 @@ public sealed record SyntheticSpec
         if (LatentRank < 1 || LatentRank > StructuredTeacher.MaxRank) throw new ArgumentException($"LatentRank must be between 1 and {StructuredTeacher.MaxRank}.");
         if (!(IdNoise >= 0 && IdNoise <= 1)) throw new ArgumentException("IdNoise must lie in [0, 1].");
         if (!(ClusterSkew >= 0 && ClusterSkew <= 10)) throw new ArgumentException("ClusterSkew must lie in [0, 10].");
+        if (!(Coherence >= 0 && Coherence <= 1)) throw new ArgumentException("Coherence must lie in [0, 1].");
     }
 }
 

@@ -6,7 +6,7 @@ using RobeGen.Tests.Models;
 namespace RobeGen.Tests.Synthetic;
 
 /// <summary>The structured teacher: rows a pure function of (seed, row), the documented formula, a realistic AUC at the
-/// target CTR, and the same features as the independent teacher's rows (only the labels differ).</summary>
+/// target CTR, and without coherence the same features as the independent teacher's rows (only the labels differ).</summary>
 public sealed class StructuredTeacherTests
 {
     private static SyntheticSpec Spec(long seed = 5, double scale = 0.001) => new()
@@ -69,11 +69,12 @@ public sealed class StructuredTeacherTests
     }
 
     [Fact]
-    public void Features_are_the_independent_teachers_only_labels_differ()
+    public void Without_coherence_features_are_the_independent_teachers_only_labels_differ()
     {
+        // Without coherence the structured teacher draws nothing more from a row's stream than the independent one.
         var independent = new SyntheticGenerator(Spec() with { Teacher = SyntheticTeacher.Independent });
         (Batch a, _) = Fill(independent, 0, 4000);
-        (Batch b, _) = Fill(Generator, 0, 4000);
+        (Batch b, _) = Fill(new SyntheticGenerator(Spec() with { Coherence = 0 }), 0, 4000);
         Assert.Equal(a.TokenSpan.ToArray(), b.TokenSpan.ToArray());
         Assert.Equal(a.DenseSpan.ToArray(), b.DenseSpan.ToArray());
         Assert.NotEqual(a.LabelSpan.ToArray(), b.LabelSpan.ToArray());
@@ -156,6 +157,7 @@ public sealed class StructuredTeacherTests
         Assert.Throws<ArgumentException>(() => new SyntheticGenerator(Spec() with { LatentRank = 0 }));
         Assert.Throws<ArgumentException>(() => new SyntheticGenerator(Spec() with { IdNoise = 1.5 }));
         Assert.Throws<ArgumentException>(() => new SyntheticGenerator(Spec() with { ClusterSkew = -1 }));
+        Assert.Throws<ArgumentException>(() => new SyntheticGenerator(Spec() with { Coherence = 1.5 }));
     }
 
     // The hashes as StreamHash defines them, written out again so that the formula is checked, not just reused.
