@@ -47,7 +47,7 @@ internal sealed class SyntheticOptions
     public Option<double> Coherence { get; } = new("--coherence")
     {
         Description = "Structured teacher: fraction of a row's tokens drawn from the row's own cluster (columns agree, as in real logs; 0: independent tokens).",
-        DefaultValueFactory = _ => 0.5,
+        DefaultValueFactory = _ => 0.0,
     };
 
     public IEnumerable<Option> All => [Seed, Cardinalities, Scale, Zipf, Ctr, Signal, Teacher, Clusters, LatentRank, IdNoise, ClusterSkew, Coherence];

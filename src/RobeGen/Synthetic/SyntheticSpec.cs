@@ -60,7 +60,7 @@ public sealed record SyntheticSpec
     /// one per row, drawn with the clusters' shares), the rest from the whole column. Above 0 the columns of a row agree,
     /// as a user's fields and an ad's do in real logs, so a model can read a row's segment from many columns at once.
     /// 0: every token independent (the rows' features are then the independent teacher's).</summary>
-    public double Coherence { get; init; } = 0.5;
+    public double Coherence { get; init; }
 
     /// <summary>The teacher in words, to append to a data set's description (reports, sweep settings, checkpoint
     /// hyperparameters): empty for the independent teacher, so that descriptions, and the settings files that sweeps

@@ -8,8 +8,8 @@ using Xunit.Abstractions;
 namespace RobeGen.Tests.Study;
 
 /// <summary>
-/// Why the structured teacher exists: on it, ROBE at high compression gets closer to Full than on the independent
-/// teacher, whose per-token weights no compression can keep (docs/accuracy.md, section b4).
+/// Why the structured teacher exists: on it, ROBE at high compression should get closer to Full than on the independent
+/// teacher, whose per-token weights no compression can keep (docs/accuracy.md, section b4). One seed, small data.
 /// </summary>
 [Trait("Tier", "Slow")] // four models on 200K rows: about a minute and a half on 2 cores
 public sealed class StructuredTeacherCompressionTests(ITestOutputHelper output)
@@ -18,8 +18,10 @@ public sealed class StructuredTeacherCompressionTests(ITestOutputHelper output)
     public void ROBE_1000x_is_closer_to_Full_on_the_structured_teacher()
     {
         double independent = Gap(SyntheticTeacher.Independent), structured = Gap(SyntheticTeacher.Structured);
-        // Loose: one seed on small data (the measured gaps are in the output and in docs/accuracy.md).
-        Assert.True(structured < independent - 0.002, $"Full - ROBE 1000x: structured {structured:F4}, independent {independent:F4}");
+        // Measured (2-core VM): independent -0.0013, structured -0.0041: at 200K rows ROBE 1000x is level with Full on
+        // both (Full has too few rows per id), so this only checks that the structured teacher is no harder to compress;
+        // that it is much easier is NOT shown at CPU sizes (docs/accuracy.md, b4).
+        Assert.True(structured < independent + 0.003, $"Full - ROBE 1000x: structured {structured:F4}, independent {independent:F4}");
     }
 
     /// <summary>Full's AUC minus ROBE Z=4 1000x's, one seed, 200K training rows of tables x 0.01.</summary>
