@@ -13,9 +13,11 @@
 #                  10x..10000x, seeds 1-3 (10000x is not reachable: the smallest QR is ~1170x, trained and reported at
 #                  its real bytes)
 #   small-qr       cardinalities x 0.01, both QRs at 10x..10000x, seeds 1-3 (1000x and 10000x not reachable: ~116x)
+#   structured-main  Kaggle cardinalities, the structured teacher (--teacher structured, defaults), Full + ROBE Z=4 at
+#                  10x..10000x, seed 1 (docs/accuracy.md b4)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-part=${1:?part: kaggle-main, kaggle-hashed, kaggle-robe, small-main, kaggle-qr or small-qr}
+part=${1:?part: kaggle-main, kaggle-hashed, kaggle-robe, small-main, kaggle-qr, small-qr or structured-main}
 copy_to=${2:-}
 bin=${ROBEGEN:-.gpu/robegen/RobeGen.Cli}
 chmod +x "$bin"
@@ -27,6 +29,7 @@ case "$part" in
   small-main)    args=(--cardinality-scale 0.01 --methods full hashed robe-z4 --seeds 1 2 3 --out .gpu/study/synthetic-small) ;;
   kaggle-qr)     args=(--cardinality-scale 1 --methods qr qr-scaled --seeds 1 2 3 --out .gpu/study/synthetic-kaggle) ;;
   small-qr)      args=(--cardinality-scale 0.01 --methods qr qr-scaled --seeds 1 2 3 --out .gpu/study/synthetic-small) ;;
+  structured-main) args=(--cardinality-scale 1 --teacher structured --methods full robe-z4 --seeds 1 --out .gpu/study/synthetic-kaggle-structured) ;;
   *) echo "unknown part $part" >&2; exit 2 ;;
 esac
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true

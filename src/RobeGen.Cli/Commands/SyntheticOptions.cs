@@ -25,7 +25,32 @@ internal sealed class SyntheticOptions
         DefaultValueFactory = _ => 1.0,
     };
 
-    public IEnumerable<Option> All => [Seed, Cardinalities, Scale, Zipf, Ctr, Signal];
+    public Option<SyntheticTeacher> Teacher { get; } = new("--teacher")
+    {
+        Description = "How tokens carry the label: independent (one random weight per token, incompressible) or structured " +
+            "(ids in clusters sharing a latent vector, a low-rank interaction as real logs; --clusters, --latent-rank, --id-noise, --cluster-skew, --coherence).",
+        DefaultValueFactory = _ => SyntheticTeacher.Independent,
+    };
+    public Option<int> Clusters { get; } = new("--clusters") { Description = "Structured teacher: clusters of ids per column.", DefaultValueFactory = _ => 16 };
+    public Option<int> LatentRank { get; } = new("--latent-rank") { Description = "Structured teacher: dimension of the latent vectors.", DefaultValueFactory = _ => 4 };
+    public Option<double> IdNoise { get; } = new("--id-noise")
+    {
+        Description = "Structured teacher: fraction of an id's latent variance that is its own (0: ids are their cluster; 1: independent ids).",
+        DefaultValueFactory = _ => 0.1,
+    };
+    public Option<double> ClusterSkew { get; } = new("--cluster-skew")
+    {
+        Description = "Structured teacher: Zipf exponent of cluster sizes (0: equal clusters).",
+        DefaultValueFactory = _ => 1.0,
+    };
+
+    public Option<double> Coherence { get; } = new("--coherence")
+    {
+        Description = "Structured teacher: fraction of a row's tokens drawn from the row's own cluster (columns agree, as in real logs; 0: independent tokens).",
+        DefaultValueFactory = _ => 0.0,
+    };
+
+    public IEnumerable<Option> All => [Seed, Cardinalities, Scale, Zipf, Ctr, Signal, Teacher, Clusters, LatentRank, IdNoise, ClusterSkew, Coherence];
 
     public void AddTo(Command command)
     {
@@ -45,6 +70,12 @@ internal sealed class SyntheticOptions
             TokenSignal = defaults.TokenSignal * signal,
             InteractionSignal = defaults.InteractionSignal * signal,
             DenseSignal = defaults.DenseSignal * signal,
+            Teacher = parse.GetValue(Teacher),
+            Clusters = parse.GetValue(Clusters),
+            LatentRank = parse.GetValue(LatentRank),
+            IdNoise = parse.GetValue(IdNoise),
+            ClusterSkew = parse.GetValue(ClusterSkew),
+            Coherence = parse.GetValue(Coherence),
         };
     }
 }

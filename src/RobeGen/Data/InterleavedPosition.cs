@@ -51,11 +51,14 @@ public sealed class InterleavedPosition : IEquatable<InterleavedPosition>
     /// <summary>This as a <see cref="DataPosition"/>: the next lane's place, carrying every lane's.</summary>
     public DataPosition AsDataPosition() => _lanes[Next] with { Interleaved = this };
 
+    /// <summary>Equal when every lane's place and the next lane are equal.</summary>
     public bool Equals(InterleavedPosition? other) =>
         other is not null && Next == other.Next && _lanes.AsSpan().SequenceEqual(other._lanes);
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as InterleavedPosition);
 
+    /// <inheritdoc/>
     public override int GetHashCode()
     {
         var hash = new HashCode();

@@ -35,6 +35,21 @@ internal static class StreamHash
     }
 }
 
+/// <summary>What a key of <see cref="StreamHash.Key"/> is for: one independent stream of randomness per purpose. Append
+/// only (a value's number is part of every data set made with it).</summary>
+internal enum SyntheticStream : ulong
+{
+    Row, TokenId, TokenWeight, Interaction, Pair, Dense,
+    /// <summary>Structured teacher: the uniform that picks an id's cluster.</summary>
+    Cluster,
+    /// <summary>Structured teacher: the clusters' latent vectors.</summary>
+    ClusterLatent,
+    /// <summary>Structured teacher: each id's own deviation.</summary>
+    IdLatent,
+    /// <summary>Structured teacher: each column's linear read-out of its latent.</summary>
+    Projection,
+}
+
 /// <summary>One row's private random stream (SplitMix64 seeded from the row's key).</summary>
 internal struct RowRandom(ulong seed) : IUniformSource
 {

@@ -10,7 +10,8 @@ namespace RobeGen.Synthetic;
 /// A row: 13 integer counts (log-normal, some missing), 26 tokens (column c's rank k ~ Zipf over its cardinality,
 /// written as the 32-bit id Permute(k), so frequent ids look like any other hash), and a label drawn from the hidden
 /// teacher: P(click) = sigmoid(bias + dense terms + one hashed weight per token + dot products of hashed 4-vectors of
-/// a few column pairs). The teacher's probabilities are the best any model can predict, so its AUC on a sample is the
+/// a few column pairs), or with <see cref="SyntheticTeacher.Structured"/> the same with clustered latent vectors in
+/// place of the per-token weights and 4-vectors (<see cref="StructuredTeacher"/>). The teacher's probabilities are the best any model can predict, so its AUC on a sample is the
 /// ceiling of a study. Nothing is allocated per row.
 /// </remarks>
 public sealed class SyntheticGenerator
@@ -24,8 +25,6 @@ public sealed class SyntheticGenerator
     /// <summary>Rows at and above this index feed only the bias calibration (no data set reaches them).</summary>
     private const long CalibrationRowBase = 1L << 60;
 
-    private enum Stream : ulong { Row, TokenId, TokenWeight, Interaction, Pair, Dense }
-
     private readonly ulong _seed;
     private readonly ZipfSampler[] _samplers;
     private readonly ulong[] _idKeys = new ulong[TokenColumns];
@@ -35,6 +34,8 @@ public sealed class SyntheticGenerator
     private readonly double[] _denseWeight = new double[DenseColumns];
     private readonly (int A, int B, ulong KeyA, ulong KeyB)[] _pairs;
     private readonly double _tokenScale, _interactionScale;
+    /// <summary>The structured teacher's token terms (null: the independent teacher).</summary>
+    private readonly StructuredTeacher? _structured;
 
     /// <summary>Per token column: ids per multi-hot cell (0: single-hot), and how the teacher pools them.</summary>
     private readonly int[] _hotness = new int[TokenColumns];
@@ -69,20 +70,21 @@ public sealed class SyntheticGenerator
         _samplers = spec.Cardinalities.Select(c => new ZipfSampler(c, spec.ZipfExponent)).ToArray();
         for (int c = 0; c < TokenColumns; c++)
         {
-            _idKeys[c] = StreamHash.Key(_seed, (ulong)Stream.TokenId, (ulong)c);
-            _weightKeys[c] = StreamHash.Key(_seed, (ulong)Stream.TokenWeight, (ulong)c);
+            _idKeys[c] = StreamHash.Key(_seed, (ulong)SyntheticStream.TokenId, (ulong)c);
+            _weightKeys[c] = StreamHash.Key(_seed, (ulong)SyntheticStream.TokenWeight, (ulong)c);
         }
         for (int j = 0; j < DenseColumns; j++)
         {
             // Counts spread like Criteo's: medians from 1 to ~50, wide log-normal tails.
-            _denseMu[j] = 4.0 * Unit(StreamHash.Key(_seed, (ulong)Stream.Dense, (ulong)(3 * j)));
-            _denseSd[j] = 0.5 + 1.0 * Unit(StreamHash.Key(_seed, (ulong)Stream.Dense, (ulong)(3 * j + 1)));
-            _denseWeight[j] = spec.DenseSignal * StreamHash.UnitVariance(StreamHash.Key(_seed, (ulong)Stream.Dense, (ulong)(3 * j + 2)));
+            _denseMu[j] = 4.0 * Unit(StreamHash.Key(_seed, (ulong)SyntheticStream.Dense, (ulong)(3 * j)));
+            _denseSd[j] = 0.5 + 1.0 * Unit(StreamHash.Key(_seed, (ulong)SyntheticStream.Dense, (ulong)(3 * j + 1)));
+            _denseWeight[j] = spec.DenseSignal * StreamHash.UnitVariance(StreamHash.Key(_seed, (ulong)SyntheticStream.Dense, (ulong)(3 * j + 2)));
         }
         _pairs = ChoosePairs(spec.InteractionPairs);
         _tokenScale = spec.TokenSignal;
         // Each term is a dot of two unit-variance 4-vectors: variance 4, hence the 1/2.
         _interactionScale = spec.InteractionSignal / Math.Sqrt(InteractionWidth);
+        if (spec.Teacher == SyntheticTeacher.Structured) _structured = new StructuredTeacher(spec, Pairs);
         Bias = CalibrateBias(spec.TargetCtr);
     }
 
@@ -127,7 +129,7 @@ public sealed class SyntheticGenerator
         if (counts.Length < DenseColumns || lengths.Length < TokenColumns || ids.Length < MaxRowIds)
             throw new ArgumentException($"A multi-hot row needs {DenseColumns} counts, {TokenColumns} lengths and {MaxRowIds} ids.");
         Span<long> ranks = stackalloc long[TokenColumns];
-        var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)row));
+        var random = new RowRandom(StreamHash.Key(_seed, (ulong)SyntheticStream.Row, (ulong)row));
         double logit = Bias + BagFeatures(ref random, counts, lengths, ranks, ids, _bagStarts);
         clicked = random.NextUniform() < Sigmoid(logit);
         return logit;
@@ -148,7 +150,7 @@ public sealed class SyntheticGenerator
     /// </summary>
     public double Row(long row, Span<long> counts, Span<long> ranks, Span<uint> ids, out bool clicked)
     {
-        var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)row));
+        var random = new RowRandom(StreamHash.Key(_seed, (ulong)SyntheticStream.Row, (ulong)row));
         double logit = Bias + Features(ref random, counts, ranks, ids);
         clicked = random.NextUniform() < Sigmoid(logit);
         return logit;
@@ -246,23 +248,31 @@ public sealed class SyntheticGenerator
     private double BagFeatures(ref RowRandom random, Span<long> counts, Span<int> lengths, Span<long> ranks, Span<uint> ids, ReadOnlySpan<int> starts)
     {
         double logit = DenseFeatures(ref random, counts);
+        int latentRank = _structured?.Rank ?? 0;
+        Span<double> latents = stackalloc double[TokenColumns * latentRank];
+        latents.Clear();
+        int segment = _structured?.Segment(ref random) ?? -1;
         for (int c = 0; c < TokenColumns; c++)
         {
             int hotness = _hotness[c];
             int length = hotness == 0 ? 1 : 1 + Math.Min(2 * hotness - 2, (int)(random.NextUniform() * (2 * hotness - 1)));
             lengths[c] = length;
+            // The structured teacher pools latents the way the table pools rows; the independent one pools weights.
+            double share = hotness == 0 ? 1.0 : _pooling[c] == Pooling.Mean ? 1.0 / length : 1.0 / Math.Sqrt(hotness);
             double pooled = 0;
             for (int k = 0; k < length; k++)
             {
-                long rank = _samplers[c].Sample(ref random);
+                long rank = segment < 0 ? _samplers[c].Sample(ref random) : _structured!.Draw(ref random, _samplers[c], c, segment);
                 if (k == 0) ranks[c] = rank;
                 ids[starts[c] + k] = TokenId(c, rank);
-                pooled += StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
+                if (_structured is null) pooled += StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
+                else _structured.AddLatent(c, rank, share, latents.Slice(c * latentRank, latentRank));
             }
+            if (_structured is not null) continue;
             if (hotness > 0) pooled = _pooling[c] == Pooling.Mean ? pooled / length : pooled / Math.Sqrt(hotness);
             logit += _tokenScale * pooled;
         }
-        return PairTerms(ranks, logit);
+        return _structured is null ? PairTerms(ranks, logit) : logit + _structured.Terms(latents);
     }
 
     /// <summary>The dense columns' draws and their teacher terms.</summary>
@@ -301,27 +311,40 @@ public sealed class SyntheticGenerator
     private double Features(ref RowRandom random, Span<long> counts, Span<long> ranks, Span<uint> ids)
     {
         double logit = DenseFeatures(ref random, counts);
+        int segment = _structured?.Segment(ref random) ?? -1;
         for (int c = 0; c < TokenColumns; c++)
         {
-            long rank = _samplers[c].Sample(ref random);
+            long rank = segment < 0 ? _samplers[c].Sample(ref random) : _structured!.Draw(ref random, _samplers[c], c, segment);
             ranks[c] = rank;
             ids[c] = TokenId(c, rank);
-            logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
+            if (_structured is null) logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
         }
-        return PairTerms(ranks, logit);
+        return _structured is null ? PairTerms(ranks, logit) : logit + StructuredTerms(ranks);
     }
 
+    /// <summary>The structured teacher's token terms of a single-hot row's ranks.</summary>
+    private double StructuredTerms(ReadOnlySpan<long> ranks)
+    {
+        int r = _structured!.Rank;
+        Span<double> latents = stackalloc double[TokenColumns * r];
+        latents.Clear();
+        for (int c = 0; c < TokenColumns; c++) _structured.AddLatent(c, ranks[c], 1.0, latents.Slice(c * r, r));
+        return _structured.Terms(latents);
+    }
+
+    /// <summary>The spec's interacting column pairs, each with the keys of its two hashed 4-vectors (the same pairs for
+    /// both teachers).</summary>
     private (int, int, ulong, ulong)[] ChoosePairs(int count)
     {
         var chosen = new List<(int, int, ulong, ulong)>();
         var seen = new HashSet<(int, int)>();
         for (ulong i = 0; chosen.Count < count; i++)
         {
-            ulong h = StreamHash.Key(_seed, (ulong)Stream.Pair, i);
+            ulong h = StreamHash.Key(_seed, (ulong)SyntheticStream.Pair, i);
             int a = (int)(h % TokenColumns), b = (int)((h >> 32) % TokenColumns);
             if (a == b || !seen.Add((Math.Min(a, b), Math.Max(a, b)))) continue;
             int p = chosen.Count;
-            chosen.Add((a, b, StreamHash.Key(_seed, (ulong)Stream.Interaction, (ulong)(2 * p)), StreamHash.Key(_seed, (ulong)Stream.Interaction, (ulong)(2 * p + 1))));
+            chosen.Add((a, b, StreamHash.Key(_seed, (ulong)SyntheticStream.Interaction, (ulong)(2 * p)), StreamHash.Key(_seed, (ulong)SyntheticStream.Interaction, (ulong)(2 * p + 1))));
         }
         return chosen.ToArray();
     }
@@ -338,7 +361,7 @@ public sealed class SyntheticGenerator
             var ids = new uint[MaxRowIds];
             for (int i = k * 1024; i < (k + 1) * 1024; i++)
             {
-                var random = new RowRandom(StreamHash.Key(_seed, (ulong)Stream.Row, (ulong)(CalibrationRowBase + i)));
+                var random = new RowRandom(StreamHash.Key(_seed, (ulong)SyntheticStream.Row, (ulong)(CalibrationRowBase + i)));
                 z[i] = IsMultiHot ? BagFeatures(ref random, counts, lengths, ranks, ids, _bagStarts) : Features(ref random, counts, ranks, ids);
             }
         });

@@ -36,7 +36,7 @@ public sealed class SyntheticTrainingData : ITrainingData
 
     /// <summary>The generator and the row range.</summary>
     public string Description =>
-        FormattableString.Invariant($"synthetic rows {FirstRow:N0}..{FirstRow + Rows - 1:N0} (seed {Generator.Spec.Seed}, {Generator.Spec.Cardinalities.Sum():N0} ids, Zipf {Generator.Spec.ZipfExponent}, CTR {Generator.Spec.TargetCtr}, token signal {Generator.Spec.TokenSignal})");
+        FormattableString.Invariant($"synthetic rows {FirstRow:N0}..{FirstRow + Rows - 1:N0} (seed {Generator.Spec.Seed}, {Generator.Spec.Cardinalities.Sum():N0} ids, Zipf {Generator.Spec.ZipfExponent}, CTR {Generator.Spec.TargetCtr}, token signal {Generator.Spec.TokenSignal}{Generator.Spec.TeacherNote})");
 
     /// <summary>A multi-hot model's shape (its dense features and each table's token column): the rows are generated as
     /// bags straight into its batches (null for single-hot rows).</summary>

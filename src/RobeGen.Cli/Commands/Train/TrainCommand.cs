@@ -218,7 +218,7 @@ internal static class TrainCommand
         ["batch-size"] = r.BatchSize.ToString(CultureInfo.InvariantCulture),
         ["epochs"] = r.Epochs.ToString(CultureInfo.InvariantCulture),
         ["data"] = r.SyntheticRows > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"synthetic rows 0..{r.SyntheticRows - 1} (seed {r.Synthetic.Seed}, Zipf {r.Synthetic.ZipfExponent}, CTR {r.Synthetic.TargetCtr})")
+            ? string.Create(CultureInfo.InvariantCulture, $"synthetic rows 0..{r.SyntheticRows - 1} (seed {r.Synthetic.Seed}, Zipf {r.Synthetic.ZipfExponent}, CTR {r.Synthetic.TargetCtr}{r.Synthetic.TeacherNote})")
             : string.Join(' ', r.Data.Length == 0 ? [EmbeddedSample.ResourceName] : r.Data.Select(Path.GetFileName)),
     };
 }

@@ -1,0 +1,133 @@
+namespace RobeGen.Synthetic;
+
+/// <summary>
+/// The token part of the structured teacher's logit (<see cref="SyntheticTeacher.Structured"/>): ids behave in groups,
+/// as in real click logs, so a model that cannot give every id a private row loses little by sharing.
+/// </summary>
+/// <remarks>
+/// For column c and token rank k (everything hashed from the seed, nothing stored per id):
+/// <list type="bullet">
+/// <item>cluster g(c, k) in 0..K-1, drawn with P(g) proportional to 1 / (g + 1)^skew by the uniform
+/// U = top 53 bits of Mix(Key(seed, Cluster, c) ^ k);</item>
+/// <item>the cluster's latent u[c, g] in R^r, coordinate j = UnitVariance(Key(seed, ClusterLatent, (c K + g) r + j));</item>
+/// <item>the id's own deviation e[c, k] in R^r, coordinate j = UnitVariance(Mix(Mix(Key(seed, IdLatent, c) ^ k) + j));</item>
+/// <item>the id's latent v = sqrt(1 - noise) u[c, g] + sqrt(noise) e[c, k] (coordinates of variance 1);</item>
+/// <item>rows are coherent: each row has a segment S (a cluster, drawn with the clusters' shares) and each token, with
+/// probability Coherence, is drawn among the ids of cluster S (<see cref="Draw"/>), so the columns of a row agree;</item>
+/// <item>a multi-hot cell pools its bag's latents as its table does: the mean (Mean) or the sum / sqrt(hotness) (Sum).</item>
+/// </list>
+/// Token part of the logit = sum over columns of TokenSignal &lt;beta_c, v_c&gt; / sqrt(r), beta_c coordinate
+/// j = UnitVariance(Key(seed, Projection, c r + j)), plus, over the spec's interacting column pairs (a, b),
+/// InteractionSignal &lt;v_a, v_b&gt; / sqrt(r): every term has the variance of the independent teacher's, so the two
+/// teachers are equally hard for a model with a private row per id.
+/// </remarks>
+internal sealed class StructuredTeacher
+{
+    /// <summary>Most clusters per column (their latents are kept: 26 K r doubles).</summary>
+    public const int MaxClusters = 1 << 14;
+    /// <summary>Largest latent rank (a row's latents live on the stack).</summary>
+    public const int MaxRank = 16;
+
+    private readonly int _rank;
+    private readonly double _clusterWeight, _idWeight, _tokenScale, _interactionScale;
+    private readonly double[] _clusterCdf;
+    private readonly double[] _clusterLatents;
+    private readonly double[] _projections;
+    private readonly ulong[] _clusterKeys = new ulong[SyntheticGenerator.TokenColumns];
+    private readonly ulong[] _idKeys = new ulong[SyntheticGenerator.TokenColumns];
+    private readonly (int A, int B)[] _pairs;
+    private readonly double _coherence;
+    private readonly int _maxTries;
+
+    public StructuredTeacher(SyntheticSpec spec, IEnumerable<(int A, int B)> pairs)
+    {
+        ulong seed = unchecked((ulong)spec.Seed);
+        int columns = SyntheticGenerator.TokenColumns, clusters = spec.Clusters;
+        _rank = spec.LatentRank;
+        _clusterWeight = Math.Sqrt(1 - spec.IdNoise);
+        _idWeight = Math.Sqrt(spec.IdNoise);
+        _tokenScale = spec.TokenSignal / Math.Sqrt(_rank);
+        _interactionScale = spec.InteractionSignal / Math.Sqrt(_rank);
+        _pairs = pairs.ToArray();
+        _coherence = spec.Coherence;
+        // A column may have no id in a small cluster (3 ids, 16 clusters): stop looking after this many draws.
+        _maxTries = 8 * clusters;
+        _clusterCdf = new double[clusters];
+        double total = 0;
+        for (int g = 0; g < clusters; g++) _clusterCdf[g] = total += Math.Pow(g + 1, -spec.ClusterSkew);
+        for (int g = 0; g < clusters; g++) _clusterCdf[g] /= total;
+        _clusterCdf[^1] = 1.0; // rounding must not leave a uniform above the last cluster
+        _clusterLatents = new double[columns * clusters * _rank];
+        for (int i = 0; i < _clusterLatents.Length; i++)
+            _clusterLatents[i] = StreamHash.UnitVariance(StreamHash.Key(seed, (ulong)SyntheticStream.ClusterLatent, (ulong)i));
+        _projections = new double[columns * _rank];
+        for (int i = 0; i < _projections.Length; i++)
+            _projections[i] = StreamHash.UnitVariance(StreamHash.Key(seed, (ulong)SyntheticStream.Projection, (ulong)i));
+        for (int c = 0; c < columns; c++)
+        {
+            _clusterKeys[c] = StreamHash.Key(seed, (ulong)SyntheticStream.Cluster, (ulong)c);
+            _idKeys[c] = StreamHash.Key(seed, (ulong)SyntheticStream.IdLatent, (ulong)c);
+        }
+    }
+
+    /// <summary>Dimension r of a latent.</summary>
+    public int Rank => _rank;
+
+    /// <summary>The cluster of the token of rank <paramref name="rank"/> in <paramref name="column"/>.</summary>
+    public int Cluster(int column, long rank)
+    {
+        double u = (StreamHash.Mix(_clusterKeys[column] ^ (ulong)rank) >> 11) * (1.0 / (1UL << 53));
+        return ClusterOf(u);
+    }
+
+    /// <summary>The cluster whose share of [0, 1) holds <paramref name="u"/>.</summary>
+    private int ClusterOf(double u)
+    {
+        int g = Array.BinarySearch(_clusterCdf, u);
+        // Not found: ~g is the first cumulative share above u; found exactly: u belongs to the next cluster.
+        return g >= 0 ? Math.Min(g + 1, _clusterCdf.Length - 1) : ~g;
+    }
+
+    /// <summary>The row's segment (a cluster, drawn with the clusters' shares) from its random stream, or -1 without
+    /// coherence (then nothing is drawn, and the row's features are the independent teacher's).</summary>
+    public int Segment(ref RowRandom random)
+    {
+        return _coherence == 0 ? -1 : ClusterOf(random.NextUniform());
+    }
+
+    /// <summary>A token rank of <paramref name="column"/>: with probability Coherence one of the segment's ids (Zipf draws
+    /// until one falls in the segment, so its frequencies within the segment stay Zipf; at most 8 K draws, the last one
+    /// kept), otherwise any id. Drawing the segment with the clusters' shares keeps each id's overall frequency about Zipf.</summary>
+    public long Draw(ref RowRandom random, ZipfSampler sampler, int column, int segment)
+    {
+        bool coherent = random.NextUniform() < _coherence;
+        long rank = sampler.Sample(ref random);
+        if (!coherent) return rank;
+        for (int tries = 1; tries < _maxTries && Cluster(column, rank) != segment; tries++) rank = sampler.Sample(ref random);
+        return rank;
+    }
+
+    /// <summary>Adds <paramref name="scale"/> times the latent of the token of rank <paramref name="rank"/> in
+    /// <paramref name="column"/> to <paramref name="cell"/> (r values).</summary>
+    public void AddLatent(int column, long rank, double scale, Span<double> cell)
+    {
+        ReadOnlySpan<double> cluster = _clusterLatents.AsSpan((column * _clusterCdf.Length + Cluster(column, rank)) * _rank, _rank);
+        ulong own = StreamHash.Mix(_idKeys[column] ^ (ulong)rank);
+        for (int j = 0; j < _rank; j++)
+            cell[j] += scale * (_clusterWeight * cluster[j] + _idWeight * StreamHash.UnitVariance(StreamHash.Mix(own + (ulong)j)));
+    }
+
+    /// <summary>The token part of the logit from every column's (pooled) latent, column c at latents[c r ..].</summary>
+    public double Terms(ReadOnlySpan<double> latents)
+    {
+        double linear = 0;
+        for (int i = 0; i < _projections.Length; i++) linear += _projections[i] * latents[i];
+        double interaction = 0;
+        foreach ((int a, int b) in _pairs)
+        {
+            ReadOnlySpan<double> va = latents.Slice(a * _rank, _rank), vb = latents.Slice(b * _rank, _rank);
+            for (int j = 0; j < _rank; j++) interaction += va[j] * vb[j];
+        }
+        return _tokenScale * linear + _interactionScale * interaction;
+    }
+}
