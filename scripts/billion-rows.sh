@@ -6,7 +6,8 @@
 # from the newest checkpoint. Then the in-memory (synthetic-batch) training rate of the same model, batch and
 # precision, measured in the same call, for the ratio.
 # Usage (on the GPU machine, from the repository root, after scripts/publish-gpu.sh was run where dotnet is):
-#   scripts/billion-rows.sh [ROWS] [EVAL_ROWS]        env: SEGMENT (150), BUDGET (520), EVAL_EVERY (12000), WORK, PRECISION (tf32)
+#   scripts/billion-rows.sh [ROWS] [EVAL_ROWS]        env: SEGMENT (150), BUDGET (520), EVAL_EVERY (12000), WORK, PRECISION (tf32),
+#                                                     TEACHER (structured: ids in clusters, as issue 14 asks; or independent)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000000}
@@ -21,7 +22,7 @@ mkdir -p "$work"
 log() { echo "== $(date -u +%H:%M:%S) $*"; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || echo "no nvidia-smi"
 args=(train --model criteo-terabyte --device cuda --precision "$precision" --batch-size 16384 --epochs 1 --optimizer sgd --lr 0.01
-  --synthetic-rows "$rows" --synthetic-eval-rows "$eval_rows" --cardinalities mlperf --synth-seed 1
+  --synthetic-rows "$rows" --synthetic-eval-rows "$eval_rows" --cardinalities mlperf --synth-seed 1 --teacher "${TEACHER:-structured}"
   --eval-every "${EVAL_EVERY:-12000}" --save "$work/run.rgck" --checkpoint-minutes 2)
 started=$SECONDS
 while (( SECONDS - started < budget )); do
