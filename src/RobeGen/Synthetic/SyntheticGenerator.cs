@@ -1,3 +1,4 @@
+using System.Buffers;
 using RobeGen.Data;
 
 namespace RobeGen.Synthetic;
@@ -221,26 +222,62 @@ public sealed class SyntheticGenerator
             throw new ArgumentException($"The batch must be multi-hot with {denseFeatures} dense features and {columns.Count} tables.", nameof(batch));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, batch.Capacity);
         int tables = columns.Count;
+        int rowIds = 0;
+        foreach (int c in columns) rowIds += MaxIds(c);
+        // Rows are drawn in parallel chunks (as Fill does): each chunk writes its bags' lengths into BagOffsets and its ids
+        // into a pooled scratch array; one prefix sum turns lengths into offsets, then the chunks copy their ids into place.
+        int chunkRows = Math.Max(64, (count + 2 * Environment.ProcessorCount - 1) / (2 * Environment.ProcessorCount));
+        int chunks = Math.Max(1, (count + chunkRows - 1) / chunkRows);
+        var scratch = new ulong[chunks][];
+        var chunkIds = new int[chunks];
+        try
+        {
+            Parallel.For(0, chunks, k =>
+            {
+                int start = k * chunkRows, end = Math.Min(count, start + chunkRows);
+                ulong[] local = scratch[k] = ArrayPool<ulong>.Shared.Rent(Math.Max(1, (end - start) * rowIds));
+                chunkIds[k] = DrawBags(batch, firstRow, start, end, denseFeatures, columns, local);
+            });
+            int[] offsets = batch.BagOffsets;
+            offsets[0] = 0;
+            for (int i = 1; i <= count * tables; i++) offsets[i] += offsets[i - 1];
+            batch.EnsureIdCapacity(offsets[count * tables]);
+            Parallel.For(0, chunks, k =>
+            {
+                int start = k * chunkRows;
+                scratch[k].AsSpan(0, chunkIds[k]).CopyTo(batch.BagIds.AsSpan(offsets[start * tables]));
+            });
+        }
+        finally
+        {
+            foreach (ulong[]? local in scratch) if (local is not null) ArrayPool<ulong>.Shared.Return(local);
+        }
+        batch.Count = count;
+    }
+
+    /// <summary>Draws rows start .. end - 1 of a multi-hot batch: labels and dense values in place, each bag's length at
+    /// BagOffsets[cell + 1] (FillBags sums them into offsets), the ids one after another in <paramref name="ids"/>; returns how many.</summary>
+    private int DrawBags(Batch batch, long firstRow, int start, int end, int denseFeatures, IReadOnlyList<int> columns, ulong[] ids)
+    {
+        int tables = columns.Count;
         Span<long> counts = stackalloc long[DenseColumns];
         Span<int> lengths = stackalloc int[TokenColumns];
-        var ids = new uint[MaxRowIds];
+        Span<uint> row = new uint[MaxRowIds];
         int next = 0;
-        batch.BagOffsets[0] = 0;
-        for (int r = 0; r < count; r++)
+        for (int r = start; r < end; r++)
         {
-            BagRow(firstRow + r, counts, lengths, ids, out bool clicked);
+            BagRow(firstRow + r, counts, lengths, row, out bool clicked);
             batch.Labels[r] = clicked ? 1f : 0f;
             for (int j = 0; j < denseFeatures; j++) batch.Dense[r * denseFeatures + j] = DenseValue(counts[j]);
             for (int t = 0; t < tables; t++)
             {
                 int c = columns[t], length = lengths[c];
-                batch.EnsureIdCapacity(next + length);
-                for (int k = 0; k < length; k++) batch.BagIds[next + k] = ids[_bagStarts[c] + k];
+                for (int i = 0; i < length; i++) ids[next + i] = row[_bagStarts[c] + i];
                 next += length;
-                batch.BagOffsets[r * tables + t + 1] = next;
+                batch.BagOffsets[r * tables + t + 1] = length;
             }
         }
-        batch.Count = count;
+        return next;
     }
 
     /// <summary>A multi-hot row's features: as <see cref="Features"/>, but a multi-hot column draws a bag (its ids at

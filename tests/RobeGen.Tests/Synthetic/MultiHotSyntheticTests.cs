@@ -46,6 +46,32 @@ public sealed class MultiHotSyntheticTests
     }
 
     [Fact]
+    public void A_batch_drawn_in_parallel_chunks_holds_the_rows_one_at_a_time()
+    {
+        ModelDeclaration declaration = MultiHotAuthors.Declaration;
+        SyntheticGenerator bags = Single.ForMultiHot(declaration);
+        int[] columns = declaration.Tables.Select(t => t.Column).ToArray();
+        const int rows = 3000; // several chunks on any core count (a chunk is max(64, rows / (2 cores)) rows)
+        var batch = new Batch(rows, declaration.DenseFeatures, columns.Length, multiHot: true, idsPerCell: 1);
+        bags.FillBags(batch, 500, rows, declaration.DenseFeatures, columns);
+
+        Span<long> counts = stackalloc long[SyntheticGenerator.DenseColumns];
+        Span<int> lengths = stackalloc int[SyntheticGenerator.TokenColumns];
+        var ids = new uint[bags.MaxRowIds];
+        for (int r = 0; r < rows; r++)
+        {
+            bags.BagRow(500 + r, counts, lengths, ids, out bool clicked);
+            Assert.Equal(clicked ? 1f : 0f, batch.Labels[r]);
+            for (int t = 0; t < columns.Length; t++)
+            {
+                uint[] expected = ids.AsSpan(bags.BagStart(columns[t]), lengths[columns[t]]).ToArray();
+                Assert.Equal(expected.Select(id => (ulong)id), batch.Bag(r, t).ToArray());
+            }
+        }
+        Assert.Equal(rows, batch.Count);
+    }
+
+    [Fact]
     public void Rows_do_not_depend_on_the_batching()
     {
         var data = new SyntheticTrainingData(Single, 100, 300).ForModel(MultiHotSigned.Declaration);
