@@ -15,9 +15,13 @@
 #   small-qr       cardinalities x 0.01, both QRs at 10x..10000x, seeds 1-3 (1000x and 10000x not reachable: ~116x)
 #   structured-main  Kaggle cardinalities, the structured teacher (--teacher structured, defaults), Full + ROBE Z=4 at
 #                  10x..10000x, seed 1 (docs/accuracy.md b4)
+#   dcnv2-structured issue 14's comparison: the multi-hot MLPerf DLRM-DCNv2 (criteo-terabyte-dcnv2-multihot) on ROWS
+#                  (50M) structured-teacher rows, Full against ROBE Z=32 at 1000x, seed SEEDS (1), Adagrad lr 0.001 (0.01
+#                  diverges with bags of up to 199 ids), MLPerf cardinalities x SCALE (0.05, so that Full's ~1.2G floats
+#                  fit one array uncapped)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-part=${1:?part: kaggle-main, kaggle-hashed, kaggle-robe, small-main, kaggle-qr, small-qr or structured-main}
+part=${1:?part: kaggle-main, kaggle-hashed, kaggle-robe, small-main, kaggle-qr, small-qr, structured-main or dcnv2-structured}
 copy_to=${2:-}
 bin=${ROBEGEN:-.gpu/robegen/RobeGen.Cli}
 chmod +x "$bin"
@@ -30,6 +34,10 @@ case "$part" in
   kaggle-qr)     args=(--cardinality-scale 1 --methods qr qr-scaled --seeds 1 2 3 --out .gpu/study/synthetic-kaggle) ;;
   small-qr)      args=(--cardinality-scale 0.01 --methods qr qr-scaled --seeds 1 2 3 --out .gpu/study/synthetic-small) ;;
   structured-main) args=(--cardinality-scale 1 --teacher structured --methods full robe-z4 --seeds 1 --out .gpu/study/synthetic-kaggle-structured) ;;
+  dcnv2-structured)
+    common=(sweep --device cuda --synthetic-rows "${ROWS:-50000000}" --synthetic-eval-rows "${EVAL_ROWS:-5000000}" --batch-size 2048 --lr 0.001 --optimizer adagrad)
+    args=(--model criteo-terabyte-dcnv2-multihot --cardinalities mlperf --cardinality-scale "${SCALE:-0.05}" --teacher structured
+      --methods full robe-z32 --ratios 1000 --seeds ${SEEDS:-1} --precision "${PRECISION:-tf32}" --out .gpu/study/dcnv2-structured) ;;
   *) echo "unknown part $part" >&2; exit 2 ;;
 esac
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
