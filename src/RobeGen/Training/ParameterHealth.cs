@@ -17,11 +17,12 @@ internal static class ParameterHealth
     public static NonFiniteValue? FirstNonFinite(ModelState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        foreach ((string name, float[] values) in state.Tensors)
-        {
-            long index = FirstNonFinite(values);
-            if (index >= 0) return new NonFiniteValue(name, index, values[index]);
-        }
+        foreach ((string name, ChunkedFloats values) in state.ChunkedTensors)
+            for (int c = 0; c < values.Chunks.Count; c++)
+            {
+                long index = FirstNonFinite(values.Chunks[c]);
+                if (index >= 0) return new NonFiniteValue(name, values.ChunkStart(c) + index, values.Chunks[c][index]);
+            }
         return null;
     }
 
