@@ -26,6 +26,30 @@ internal static class ParameterHealth
         return null;
     }
 
+    /// <summary>
+    /// The first non-finite value of <paramref name="model"/>'s state: read piece by piece through one small buffer when
+    /// the backend streams its state (CUDA: no host copy of an embedding of any size), else from its export.
+    /// </summary>
+    public static NonFiniteValue? FirstNonFinite(IDlrmBackend model, int pieceLength = 1 << 24)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is not IStreamedState streamed) return FirstNonFinite(model.ExportState());
+        NonFiniteValue? found = null;
+        streamed.ReadState((name, start, values) =>
+        {
+            long index = FirstNonFinite(values);
+            if (index >= 0) found = new NonFiniteValue(name, start + index, values[(int)index]);
+            return found is null;
+        }, pieceLength);
+        return found;
+    }
+
+    /// <summary>Throws <see cref="TrainingDivergedException"/> when <paramref name="model"/>'s state, after <paramref name="stepsDone"/> steps, is not finite.</summary>
+    public static void ThrowIfNonFinite(IDlrmBackend model, long stepsDone)
+    {
+        if (FirstNonFinite(model) is NonFiniteValue bad) throw new TrainingDivergedException(stepsDone, bad);
+    }
+
     /// <summary>Index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>
     public static long FirstNonFinite(ReadOnlySpan<float> values)
     {

@@ -1,5 +1,6 @@
 using RobeGen.Backends;
 using RobeGen.Cpu;
+using RobeGen.Cuda;
 using RobeGen.Initialization;
 using RobeGen.Models;
 using RobeGen.Tests.TestModels;
@@ -126,6 +127,27 @@ public sealed class EmbeddingInitTests
         // Table 0 (39.9M rows): a row past 2^31 / 128 starts past 2^31 floats.
         Assert.Equal(20_000_000L * 128, TableRows.FullRowStart(20_000_000, layout.Rows[0], 0, 128));
         Assert.Equal(layout.TableBase[1] + 3_000L * 128, TableRows.HashedRowStart(3_000 + (ulong)layout.Rows[1], layout.Rows[1], layout.TableBase[1], 128));
+    }
+
+    [Fact]
+    public void Cuda_refuses_tables_beyond_the_free_device_memory_naming_both_sizes()
+    {
+        EmbeddingLayout layout = TerabyteFull();
+        long bytes = layout.TotalParameters * sizeof(float);
+        long free = 80L << 30;
+        var e = Assert.Throws<GpuOutOfMemoryException>(() =>
+            CudaDlrmBackend.RequireDeviceMemory(layout, new ModelOptions { Optimizer = OptimizerKind.Sgd }, free, "Test GPU"));
+        Assert.Equal(bytes, e.Bytes);
+        Assert.Equal(free, e.FreeBytes);
+        Assert.Contains($"{bytes:N0} bytes", e.Message);
+        Assert.Contains($"{free:N0} bytes", e.Message);
+        // Adagrad: the embedding, its gradient and its accumulator.
+        e = Assert.Throws<GpuOutOfMemoryException>(() =>
+            CudaDlrmBackend.RequireDeviceMemory(layout, new ModelOptions { Optimizer = OptimizerKind.Adagrad }, 200L << 30, "Test GPU"));
+        Assert.Equal(3 * bytes, e.Bytes);
+        // Fits: no error (SGD's fused step holds the embedding once).
+        CudaDlrmBackend.RequireDeviceMemory(layout, new ModelOptions { Optimizer = OptimizerKind.Sgd }, 141L << 30, "Test GPU");
+        CudaDlrmBackend.RequireDeviceMemory(layout, new ModelOptions(), freeBytes: null, "CPU accelerator");
     }
 
     [Fact]
