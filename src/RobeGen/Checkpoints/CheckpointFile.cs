@@ -84,7 +84,7 @@ public static class CheckpointFile
             sink.WriteI32(lanes.Next);
         }
         sink.WriteU32((uint)c.State.Tensors.Count);
-        foreach ((string name, float[] values) in c.State.Tensors)
+        foreach ((string name, ChunkedFloats values) in c.State.ChunkedTensors)
         {
             sink.WriteString(name);
             sink.WriteFloats(values);
@@ -109,7 +109,11 @@ public static class CheckpointFile
     }
 
     /// <summary>Loads and verifies a checkpoint without comparing it with a declaration (for inspection).</summary>
-    public static Checkpoint Load(string path)
+    public static Checkpoint Load(string path) => Load(path, ChunkedFloats.MaxChunkLength);
+
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="chunkLength">Floats per chunk of every tensor read (tests pass small ones to cross chunk boundaries).</param>
+    internal static Checkpoint Load(string path, int chunkLength)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints are read on little-endian machines only.");
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, IoBufferBytes, FileOptions.SequentialScan);
@@ -118,7 +122,7 @@ public static class CheckpointFile
         VerifyChecksum(file, path, length);
         file.Position = CheckpointFormat.HeaderBytes;
         var source = new CheckpointSource(file, path, length - CheckpointFormat.HeaderBytes - CheckpointFormat.TrailerBytes);
-        Checkpoint checkpoint = ReadBody(source, version);
+        Checkpoint checkpoint = ReadBody(source, version, chunkLength);
         if (source.Remaining != 0) throw source.Corrupt($"{source.Remaining} unexplained bytes before the checksum");
         return checkpoint;
     }
@@ -243,7 +247,7 @@ public static class CheckpointFile
             throw new CheckpointException(path, $"corrupt: the XXH64 checksum is {actual:x16} but the file records {expected:x16}.");
     }
 
-    private static Checkpoint ReadBody(CheckpointSource s, uint version)
+    private static Checkpoint ReadBody(CheckpointSource s, uint version, int chunkLength)
     {
         string name = s.ReadString("declaration name");
         string fingerprint = s.ReadString("fingerprint");
@@ -268,7 +272,7 @@ public static class CheckpointFile
         for (int i = 0; i < count; i++)
         {
             string tensor = s.ReadString("tensor name");
-            float[] values = s.ReadFloats($"tensor '{tensor}'");
+            ChunkedFloats values = s.ReadChunkedFloats($"tensor '{tensor}'", chunkLength);
             if (state.Contains(tensor)) throw s.Corrupt($"tensor '{tensor}' appears twice");
             state.Add(tensor, values);
         }

@@ -56,10 +56,11 @@ internal sealed class CheckpointSink
         Write(bytes);
     }
 
-    public void WriteFloats(float[] values)
+    /// <summary>A chunked tensor as one f32[] record: the i64 element count, then every chunk's bytes in order.</summary>
+    public void WriteFloats(RobeGen.Backends.ChunkedFloats values)
     {
         WriteI64(values.Length);
-        Write(MemoryMarshal.AsBytes(values.AsSpan()));
+        foreach (float[] chunk in values.Chunks) Write(MemoryMarshal.AsBytes(chunk.AsSpan()));
     }
 
     public void WriteU64s(ulong[] values)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using RobeGen.Backends;
 
 namespace RobeGen.Checkpoints;
 
@@ -74,7 +75,16 @@ internal sealed class CheckpointSource
         return (int)count;
     }
 
-    public float[] ReadFloats(string what) => ReadArray<float>(what);
+    /// <summary>An f32[] record of any length, read chunk by chunk into chunks of <paramref name="chunkLength"/> floats.</summary>
+    public ChunkedFloats ReadChunkedFloats(string what, int chunkLength)
+    {
+        long length = ReadI64(what + " length");
+        if (length < 0 || length > _remaining / sizeof(float))
+            throw Corrupt($"{what} claims {length} elements of {sizeof(float)} bytes, but only {_remaining} bytes remain");
+        ChunkedFloats values = ChunkedFloats.Allocate(length, chunkLength);
+        foreach (float[] chunk in values.Chunks) Take(MemoryMarshal.AsBytes(chunk.AsSpan()), what);
+        return values;
+    }
 
     public ulong[] ReadU64s(string what) => ReadArray<ulong>(what);
 

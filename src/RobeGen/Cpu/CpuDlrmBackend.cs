@@ -76,6 +76,10 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         };
 
         IReadOnlyList<TensorSpec> parameters = ModelTensors.Parameters(Layout);
+        if (parameters[^1].Length > Array.MaxLength)
+            throw new InsufficientMemoryException(
+                $"{Declaration.Name}: the embedding has {parameters[^1].Length:N0} floats; the CPU backend holds it in one array of at most " +
+                $"{Array.MaxLength:N0}. Use fewer ROBE slots or rows, or the CUDA backend (DeviceKind.Cuda), which holds any size its memory takes.");
         _embedding = new float[parameters[^1].Length];
         _embeddingGrad = new float[_embedding.Length];
         bool adagrad = _options.Optimizer == OptimizerKind.Adagrad;
@@ -234,11 +238,11 @@ internal sealed class CpuDlrmBackend : IDlrmBackend
         foreach (var (name, tensor) in tensors)
         {
             if (!state.Contains(name)) throw new ArgumentException($"The state has no tensor '{name}'.", nameof(state));
-            if (state[name].Length != tensor.Length)
-                throw new ArgumentException($"Tensor '{name}' has {state[name].Length} values; this model needs {tensor.Length}.", nameof(state));
+            if (state.Chunked(name).Length != tensor.Length)
+                throw new ArgumentException($"Tensor '{name}' has {state.Chunked(name).Length} values; this model needs {tensor.Length}.", nameof(state));
         }
         _weightsVersion++;
-        foreach (var (name, tensor) in tensors) state[name].CopyTo(tensor, 0);
+        foreach (var (name, tensor) in tensors) state.Chunked(name).CopyTo(tensor);
         Array.Clear(_embeddingGrad);
         // A loaded or swapped model quantizes its weights now, not in its first prediction.
         _quantized?.Refresh(_weightsVersion);

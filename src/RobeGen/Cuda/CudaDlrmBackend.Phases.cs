@@ -65,7 +65,7 @@ internal sealed partial class CudaDlrmBackend
         public MlpPlan Mlp => model._mlp;
         /// <summary>Width of the top MLP's input (the interaction's output) and its row stride in device memory.</summary>
         public (int Width, int Stride) TopInput => (model._mlp.TopInputWidth, model._mlp.TopInputStride);
-        public float[] Download(ArrayView<float> view) => model.Download(view);
+        public float[] Download(ArrayView<float> view) => model.Download(view).ToArray();
         public void Synchronize() => model._device.Synchronize();
     }
 }

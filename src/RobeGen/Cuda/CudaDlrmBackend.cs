@@ -49,6 +49,53 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
     /// ModelInitializer's output). Compiles every kernel here, so the first step is not slowed by JIT.
     /// </summary>
     public CudaDlrmBackend(IDlrmDefinition definition, ModelOptions options, ModelState initialState, GpuDevice device, bool ownsDevice = false)
+        : this(definition, options, initialState, device, ownsDevice, embeddingOnDevice: false)
+    {
+    }
+
+    /// <summary>
+    /// The model of <paramref name="options"/>' seed built on <paramref name="device"/> without a host copy of the
+    /// embedding: the MLP and cross tensors come from ModelInitializer, the embedding is drawn in place by
+    /// <see cref="EmbeddingInitKernel"/> (the same values, element for element) and its optimizer state zeroed on the device.
+    /// So Full tables of any size the device holds start here. A model whose embedding (and Adagrad state) exceeds the
+    /// device's free memory is refused with a <see cref="GpuOutOfMemoryException"/> before anything is allocated.
+    /// </summary>
+    public static CudaDlrmBackend CreateInitialized(IDlrmDefinition definition, ModelOptions options, GpuDevice device, bool ownsDevice = false)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(options);
+        EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
+        ModelState dense = Initialization.ModelInitializer.Create(layout, options.Optimizer, options.Seed, includeEmbedding: false);
+        return new CudaDlrmBackend(definition, options, dense, device, ownsDevice, embeddingOnDevice: true);
+    }
+
+    /// <summary>
+    /// Refuses a layout whose embedding-sized buffers need more bytes than the device has free, naming both, before
+    /// anything is allocated (a device that cannot tell its free memory is not checked): the embedding, plus its
+    /// gradient unless the step fuses SGD into the scatter (SGD, atomic gradients, no QuotientRemainder table), plus the
+    /// Adagrad accumulator.
+    /// </summary>
+    internal static void RequireDeviceMemory(EmbeddingLayout layout, ModelOptions options, long? freeBytes, string deviceName)
+    {
+        bool adagrad = options.Optimizer == OptimizerKind.Adagrad;
+        bool fused = !adagrad && !options.DeterministicGradients && !layout.HasQuotientRemainder;
+        int copies = 1 + (fused ? 0 : 1) + (adagrad ? 1 : 0);
+        long bytes;
+        try
+        {
+            bytes = checked(layout.TotalParameters * sizeof(float) * copies);
+        }
+        catch (OverflowException)
+        {
+            bytes = long.MaxValue;
+        }
+        if (freeBytes is long free && bytes > free)
+            throw new GpuOutOfMemoryException(
+                copies == 1 ? "embedding" : $"embedding, its gradient{(adagrad ? " and adagrad.embedding" : "")}", bytes, free, deviceName);
+    }
+
+    private CudaDlrmBackend(IDlrmDefinition definition, ModelOptions options, ModelState initialState, GpuDevice device, bool ownsDevice,
+        bool embeddingOnDevice)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(options);
@@ -67,6 +114,7 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         if (Declaration.BottomMlp.Length == 0 || Declaration.BottomMlp[^1] != Declaration.EmbeddingDim)
             throw new ArgumentException($"{Declaration.Name}: the bottom MLP must end in the embedding dim {Declaration.EmbeddingDim}.", nameof(definition));
 
+        RequireDeviceMemory(Layout, options, device.FreeMemory, device.Name);
         device.Accelerator.Bind();
         _memory = new DeviceMemory(device);
         try
@@ -82,7 +130,13 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
                 : new AtomicEmbeddingGradient(device, _embeddingKernels, _t, _uploader);
             _lossReadback = device.Accelerator.AllocatePageLocked1D<float>(2);
             InitializeConstants();
-            ImportState(initialState);
+            if (embeddingOnDevice)
+            {
+                Import(initialState, withEmbedding: false);
+                DrawEmbedding(options.Seed);
+            }
+            else
+                ImportState(initialState);
         }
         catch
         {

@@ -7,20 +7,24 @@ namespace RobeGen.Cuda;
 /// <summary>The device could not hold a tensor: names it and its size, so the user knows what to shrink.</summary>
 public sealed class GpuOutOfMemoryException : Exception
 {
-    /// <summary>The GPU could not allocate <paramref name="bytes"/> bytes for <paramref name="tensor"/>.</summary>
-    public GpuOutOfMemoryException(string tensor, long bytes, long? freeBytes, string deviceName, Exception inner)
-        : base($"Out of GPU memory on {deviceName}: tensor '{tensor}' needs {Format(bytes)}" +
-               (freeBytes is long free ? $" but only {Format(free)} are free" : "") +
-               ". Lower the batch size (ModelOptions.MaxBatchSize) or the ROBE array size.", inner)
+    /// <summary>The GPU could not allocate <paramref name="bytes"/> bytes for <paramref name="tensor"/> (<paramref name="inner"/>: the
+    /// allocation's failure; null when the model was refused before allocating, its needs being above the free memory).</summary>
+    public GpuOutOfMemoryException(string tensor, long bytes, long? freeBytes, string deviceName, Exception? inner = null)
+        : base($"Out of GPU memory on {deviceName}: tensor '{tensor}' needs {Format(bytes)} ({bytes:N0} bytes)" +
+               (freeBytes is long free ? $" but only {Format(free)} ({free:N0} bytes) are free" : "") +
+               ". Lower the batch size (ModelOptions.MaxBatchSize), the ROBE array size or the rows of Full tables.", inner)
     {
         Tensor = tensor;
         Bytes = bytes;
+        FreeBytes = freeBytes;
     }
 
     /// <summary>The tensor that did not fit.</summary>
     public string Tensor { get; }
     /// <summary>The bytes it needed.</summary>
     public long Bytes { get; }
+    /// <summary>The device's free bytes when it was refused (null when the device cannot tell).</summary>
+    public long? FreeBytes { get; }
 
     private static string Format(long bytes) => bytes switch
     {

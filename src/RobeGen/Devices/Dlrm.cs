@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
-using RobeGen.Initialization;
 
 namespace RobeGen.Devices;
 
@@ -14,16 +13,19 @@ public static class Dlrm
     /// <see cref="DeviceKind.Cuda"/> needs an NVIDIA driver and GPU (a one-line error says what is missing);
     /// <see cref="DeviceKind.Auto"/> takes CUDA when the probe finds it and the CPU otherwise, telling
     /// <paramref name="notice"/> why (or, without one, <see cref="ModelOptions.Logger"/>). A model whose state exceeds the
-    /// memory this process may use is refused with an <see cref="InsufficientMemoryException"/> before anything is allocated.
+    /// memory this process may use is refused with an <see cref="InsufficientMemoryException"/> before anything is allocated on
+    /// the CPU; on CUDA the embedding is drawn on the device, and one that exceeds the GPU's free memory is refused with a
+    /// <see cref="GpuOutOfMemoryException"/> naming the bytes needed and free (the host must hold the state only to export it).
     /// </summary>
     public static IDlrmBackend Create(IDlrmDefinition definition, ModelOptions? options = null, Action<string>? notice = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         options ??= new ModelOptions();
-        ModelMemory.ThrowIfTooLarge(EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding), options);
+        EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
         switch (options.Device)
         {
             case DeviceKind.Cpu:
+                ModelMemory.ThrowIfTooLarge(layout, options);
                 return new CpuDlrmBackend(definition, options);
             case DeviceKind.Cuda:
                 return CreateCuda(definition, options);
@@ -33,6 +35,7 @@ public static class Dlrm
                 string message = $"CUDA not available ({probe.Reason}); running on the CPU.";
                 if (notice is not null) notice(message);
                 else options.Logger.LogWarning("{Notice}", message);
+                ModelMemory.ThrowIfTooLarge(layout, options);
                 return new CpuDlrmBackend(definition, options);
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Device, "Unknown device kind.");
@@ -48,9 +51,8 @@ public static class Dlrm
         GpuDevice device = GpuDevice.CreateCuda();
         try
         {
-            EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
-            ModelState initial = ModelInitializer.Create(layout, options.Optimizer, options.Seed);
-            return new CudaDlrmBackend(definition, options, initial, device, ownsDevice: true);
+            // The embedding is drawn on the device (no host copy): Full tables of any size the GPU holds.
+            return CudaDlrmBackend.CreateInitialized(definition, options, device, ownsDevice: true);
         }
         catch
         {

@@ -11,7 +11,7 @@ internal enum TensorRole
 }
 
 /// <summary>One parameter tensor of a model: its ModelState name, length and (for MLP layers) fan-in and fan-out.</summary>
-internal sealed record TensorSpec(string Name, int Length, TensorRole Role, int FanIn, int FanOut);
+internal sealed record TensorSpec(string Name, long Length, TensorRole Role, int FanIn, int FanOut);
 
 /// <summary>
 /// The names, shapes and order of a model's tensors (docs/model-math.md "Tensors and names"): bottom layers, top
@@ -90,10 +90,7 @@ internal static class ModelTensors
         var top = TopShapes(declaration);
         for (int i = 0; i < top.Count; i++) AddLayer(specs, TopWeight(i), TopBias(i), top[i]);
         specs.AddRange(CrossLayers(declaration));
-        if (layout.TotalParameters > Array.MaxLength)
-            throw new NotSupportedException(
-                $"The embedding array has {layout.TotalParameters:N0} floats; one array holds at most {Array.MaxLength:N0}. Use fewer ROBE slots or rows.");
-        specs.Add(new TensorSpec(EmbeddingName, (int)layout.TotalParameters, TensorRole.Embedding, 0, 0));
+        specs.Add(new TensorSpec(EmbeddingName, layout.TotalParameters, TensorRole.Embedding, 0, 0));
         return specs;
     }
 

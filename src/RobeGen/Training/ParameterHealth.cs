@@ -17,12 +17,37 @@ internal static class ParameterHealth
     public static NonFiniteValue? FirstNonFinite(ModelState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        foreach ((string name, float[] values) in state.Tensors)
+        foreach ((string name, ChunkedFloats values) in state.ChunkedTensors)
+            for (int c = 0; c < values.Chunks.Count; c++)
+            {
+                long index = FirstNonFinite(values.Chunks[c]);
+                if (index >= 0) return new NonFiniteValue(name, values.ChunkStart(c) + index, values.Chunks[c][index]);
+            }
+        return null;
+    }
+
+    /// <summary>
+    /// The first non-finite value of <paramref name="model"/>'s state: read piece by piece through one small buffer when
+    /// the backend streams its state (CUDA: no host copy of an embedding of any size), else from its export.
+    /// </summary>
+    public static NonFiniteValue? FirstNonFinite(IDlrmBackend model, int pieceLength = 1 << 24)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is not IStreamedState streamed) return FirstNonFinite(model.ExportState());
+        NonFiniteValue? found = null;
+        streamed.ReadState((name, start, values) =>
         {
             long index = FirstNonFinite(values);
-            if (index >= 0) return new NonFiniteValue(name, index, values[index]);
-        }
-        return null;
+            if (index >= 0) found = new NonFiniteValue(name, start + index, values[(int)index]);
+            return found is null;
+        }, pieceLength);
+        return found;
+    }
+
+    /// <summary>Throws <see cref="TrainingDivergedException"/> when <paramref name="model"/>'s state, after <paramref name="stepsDone"/> steps, is not finite.</summary>
+    public static void ThrowIfNonFinite(IDlrmBackend model, long stepsDone)
+    {
+        if (FirstNonFinite(model) is NonFiniteValue bad) throw new TrainingDivergedException(stepsDone, bad);
     }
 
     /// <summary>Index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>

@@ -127,7 +127,7 @@ public sealed class Trainer
         }
         else if (_options.ParameterCheckEverySteps > 0 && step % _options.ParameterCheckEverySteps == 0)
         {
-            ParameterHealth.ThrowIfNonFinite(_model.ExportState(), step);
+            ParameterHealth.ThrowIfNonFinite(_model, step); // streamed on CUDA: no host copy of the state
         }
     }
 

@@ -3,7 +3,6 @@ using RobeGen.Backends;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
 using RobeGen.Data;
-using RobeGen.Initialization;
 using RobeGen.Lab.Benchmarking;
 using RobeGen.Models;
 
@@ -102,9 +101,10 @@ internal static class BenchRunner
             {
                 "robe" => BenchStorage.Robe(declaration, declaration.BlockSize),
                 ['r', 'o', 'b', 'e', .. string z] when int.TryParse(z, out int blockSize) && blockSize > 0 => BenchStorage.Robe(declaration, blockSize),
-                // The initial state is built host-side as one float[] per tensor: at most Array.MaxLength floats.
-                "full" => BenchStorage.Full(declaration, Math.Min(Array.MaxLength,
-                    device?.FreeMemory is long free ? (free - DeviceHeadroomBytes) / sizeof(float) : long.MaxValue)),
+                // CUDA draws the embedding in place, so Full tables are capped only by the device's free memory; the CPU
+                // backend holds the embedding in one array (at most Array.MaxLength floats).
+                "full" => BenchStorage.Full(declaration, device is null ? Array.MaxLength
+                    : device.FreeMemory is long free ? (free - DeviceHeadroomBytes) / sizeof(float) : long.MaxValue),
                 _ => throw new ArgumentException($"Unknown storage '{storage}' (robe = the declared Z, robeN = Z of N, or full)."),
             };
     }
@@ -112,8 +112,6 @@ internal static class BenchRunner
     private static IDlrmBackend Build(IDlrmDefinition definition, ModelOptions options, GpuDevice? device)
     {
         if (device is null) return new CpuDlrmBackend(definition, options);
-        EmbeddingLayout layout = EmbeddingLayout.FromDeclaration(definition.Declaration, options.Embedding);
-        ModelState initial = ModelInitializer.Create(layout, options.Optimizer, options.Seed);
-        return new CudaDlrmBackend(definition, options, initial, device);
+        return CudaDlrmBackend.CreateInitialized(definition, options, device);
     }
 }
