@@ -50,7 +50,7 @@ internal static class BenchRunner
             {
                 if (storage.RowCap is long cap)
                     Console.WriteLine($"  note: {definition.Declaration.Name} full tables ({definition.Declaration.FullTableParameterCount * 4 / 1e9:0.0} GB) do not fit " +
-                        $"{(device is null ? "one host array" : $"{deviceName} with one float[] host-side initial state")}: every table capped at {cap:N0} rows.");
+                        $"{(device is null ? "one host array" : $"{deviceName}'s free memory less {DeviceHeadroomBytes >> 30} GiB of headroom")}: every table capped at {cap:N0} rows.");
                 var modelOptions = new ModelOptions
                 {
                     Device = options.Device,
