@@ -46,4 +46,22 @@ public sealed class SyntheticTrainingTests
         Assert.Contains("--synthetic", result.Stderr);
         Assert.DoesNotContain("   at ", result.All);
     }
+
+    [Theory]
+    [InlineData("synth", "--clusters", "0")]
+    [InlineData("synth", "--latent-rank", "17")]
+    [InlineData("synth", "--id-noise", "NaN")]
+    [InlineData("synth", "--coherence", "1.5")]
+    [InlineData("synth", "--cluster-skew", "-1")]
+    [InlineData("synth", "--zipf", "0")]
+    [InlineData("train", "--ctr", "1")]
+    [InlineData("sweep", "--signal", "-2")]
+    public void A_synthetic_data_set_value_out_of_range_is_a_usage_error_naming_the_flag(string command, string flag, string value)
+    {
+        string[] rest = command == "synth" ? ["--rows", "10", "--out", Path.Combine(Path.GetTempPath(), "never-written.tsv")] : ["--synthetic-rows", "10"];
+        Robegen.Result result = Robegen.Run([command, flag, value, .. rest]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{flag} must be", result.Stderr);
+        Assert.DoesNotContain("   at ", result.All);
+    }
 }

@@ -6,49 +6,49 @@ namespace RobeGen.Cli.Commands;
 /// <summary>The options that describe a synthetic data set, shared by <c>robegen synth</c> and <c>robegen sweep</c>.</summary>
 internal sealed class SyntheticOptions
 {
-    public Option<long> Seed { get; } = new("--synth-seed") { Description = "Seed of the synthetic data (ids, teacher, rows).", DefaultValueFactory = _ => 1 };
-    public Option<string> Cardinalities { get; } = new("--cardinalities")
+    public Option<long> Seed { get; } = new Option<long>("--synth-seed") { Description = "Seed of the synthetic data (ids, teacher, rows).", DefaultValueFactory = _ => 1 };
+    public Option<string> Cardinalities { get; } = new Option<string>("--cardinalities")
     {
         Description = "Per-column cardinalities: kaggle (Criteo Kaggle) or mlperf (Criteo 1TB as MLPerf DLRM).",
         DefaultValueFactory = _ => "kaggle",
     };
-    public Option<double> Scale { get; } = new("--cardinality-scale")
+    public Option<double> Scale { get; } = new Option<double>("--cardinality-scale")
     {
         Description = "Multiply every cardinality by this (e.g. 0.01 for a data set whose tables fill up).",
         DefaultValueFactory = _ => 1.0,
-    };
-    public Option<double> Zipf { get; } = new("--zipf") { Description = "Zipf exponent s of token frequencies: P(rank k) ~ 1/(k+1)^s.", DefaultValueFactory = _ => 1.1 };
-    public Option<double> Ctr { get; } = new("--ctr") { Description = "Target click rate (the teacher's bias is tuned to it).", DefaultValueFactory = _ => 0.25 };
-    public Option<double> Signal { get; } = new("--signal")
+    }.Finite(0);
+    public Option<double> Zipf { get; } = new Option<double>("--zipf") { Description = "Zipf exponent s of token frequencies: P(rank k) ~ 1/(k+1)^s.", DefaultValueFactory = _ => 1.1 }.Finite(0);
+    public Option<double> Ctr { get; } = new Option<double>("--ctr") { Description = "Target click rate (the teacher's bias is tuned to it).", DefaultValueFactory = _ => 0.25 }.Finite(0, max: 0.999999);
+    public Option<double> Signal { get; } = new Option<double>("--signal")
     {
         Description = "Multiplies the teacher's token, interaction and dense weights (higher: an easier task, higher teacher AUC).",
         DefaultValueFactory = _ => 1.0,
-    };
+    }.Finite(0, inclusive: true);
 
-    public Option<SyntheticTeacher> Teacher { get; } = new("--teacher")
+    public Option<SyntheticTeacher> Teacher { get; } = new Option<SyntheticTeacher>("--teacher")
     {
         Description = "How tokens carry the label: independent (one random weight per token, incompressible) or structured " +
             "(ids in clusters sharing a latent vector, a low-rank interaction as real logs; --clusters, --latent-rank, --id-noise, --cluster-skew, --coherence).",
         DefaultValueFactory = _ => SyntheticTeacher.Independent,
     };
-    public Option<int> Clusters { get; } = new("--clusters") { Description = "Structured teacher: clusters of ids per column.", DefaultValueFactory = _ => 16 };
-    public Option<int> LatentRank { get; } = new("--latent-rank") { Description = "Structured teacher: dimension of the latent vectors.", DefaultValueFactory = _ => 4 };
-    public Option<double> IdNoise { get; } = new("--id-noise")
+    public Option<int> Clusters { get; } = new Option<int>("--clusters") { Description = "Structured teacher: clusters of ids per column.", DefaultValueFactory = _ => 16 }.Between(1, StructuredTeacher.MaxClusters);
+    public Option<int> LatentRank { get; } = new Option<int>("--latent-rank") { Description = "Structured teacher: dimension of the latent vectors.", DefaultValueFactory = _ => 4 }.Between(1, StructuredTeacher.MaxRank);
+    public Option<double> IdNoise { get; } = new Option<double>("--id-noise")
     {
         Description = "Structured teacher: fraction of an id's latent variance that is its own (0: ids are their cluster; 1: independent ids).",
         DefaultValueFactory = _ => 0.1,
-    };
-    public Option<double> ClusterSkew { get; } = new("--cluster-skew")
+    }.Finite(0, inclusive: true, max: 1);
+    public Option<double> ClusterSkew { get; } = new Option<double>("--cluster-skew")
     {
         Description = "Structured teacher: Zipf exponent of cluster sizes (0: equal clusters).",
         DefaultValueFactory = _ => 1.0,
-    };
+    }.Finite(0, inclusive: true, max: 10);
 
-    public Option<double> Coherence { get; } = new("--coherence")
+    public Option<double> Coherence { get; } = new Option<double>("--coherence")
     {
         Description = "Structured teacher: fraction of a row's tokens drawn from the row's own cluster (columns agree, as in real logs; 0: independent tokens).",
         DefaultValueFactory = _ => 0.0,
-    };
+    }.Finite(0, inclusive: true, max: 1);
 
     public IEnumerable<Option> All => [Seed, Cardinalities, Scale, Zipf, Ctr, Signal, Teacher, Clusters, LatentRank, IdNoise, ClusterSkew, Coherence];
 
