@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RobeGen.Backends;
 using RobeGen.Checkpoints;
 using RobeGen.Cli.Output;
 using RobeGen.Models;
@@ -36,9 +37,9 @@ internal static class InspectCommand
                     : $"progress       step {c.Step:N0}, in epoch {c.Epoch + 1}, next data at {c.DataPosition}");
                 foreach ((string key, string value) in c.Hyperparameters.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                     Console.WriteLine($"  {key,-14} {value}");
-                long floats = c.State.Tensors.Sum(t => (long)t.Value.Length);
-                Console.WriteLine($"tensors        {c.State.Tensors.Count} ({floats:N0} floats, {SummaryPrinter.Bytes(floats * 4)} with optimizer state)");
-                foreach ((string tensor, float[] values) in c.State.Tensors) Console.WriteLine($"  {tensor,-24} {values.Length,14:N0}");
+                long floats = c.State.ChunkedTensors.Sum(t => t.Value.Length);
+                Console.WriteLine($"tensors        {c.State.ChunkedTensors.Count} ({floats:N0} floats, {SummaryPrinter.Bytes(floats * 4)} with optimizer state)");
+                foreach ((string tensor, ChunkedFloats values) in c.State.ChunkedTensors) Console.WriteLine($"  {tensor,-24} {values.Length,14:N0}");
                 if (c.Vocabularies.Count > 0) Console.WriteLine($"vocabularies   {c.Vocabularies.Count} columns, {c.Vocabularies.Sum(v => (long)v.Ids.Length):N0} ids");
                 if (definition is not null) Console.WriteLine(definition.Declaration);
                 return 0;

@@ -83,7 +83,7 @@ public static class CheckpointFile
             }
             sink.WriteI32(lanes.Next);
         }
-        sink.WriteU32((uint)c.State.Tensors.Count);
+        sink.WriteU32((uint)c.State.ChunkedTensors.Count);
         foreach ((string name, ChunkedFloats values) in c.State.ChunkedTensors)
         {
             sink.WriteString(name);
