@@ -18,19 +18,14 @@ internal readonly record struct EmbeddingInitRegion(long Start, long Length, flo
 internal static class EmbeddingInit
 {
     /// <summary>SplitMix64's increment (the golden ratio in 64 bits).</summary>
-    public const ulong Gamma = 0x9E3779B97F4A7C15UL;
+    public const ulong Gamma = SplitMix64.Gamma;
 
     /// <summary>Tags the embedding's key ("embeddin" in ASCII), so it is not the first output of a stream with the same seed.</summary>
     public const ulong Tag = 0x656D62656464696EUL;
 
-    /// <summary>SplitMix64's finalizer (Vigna's constants): a bijection of 64-bit integers with full avalanche.</summary>
+    /// <summary>SplitMix64's finalizer (<see cref="SplitMix64.Mix"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    public static ulong Mix(ulong z) => SplitMix64.Mix(z);
 
     /// <summary>The key of a seed: Mix(seed sign-extended to 64 bits XOR <see cref="Tag"/>).</summary>
     public static ulong Key(int seed) => Mix(unchecked((ulong)(long)seed) ^ Tag);

@@ -21,13 +21,20 @@ internal struct SplitMix64
         _hasSpare = false;
     }
 
-    public ulong Next()
+    /// <summary>SplitMix64's increment (the golden ratio in 64 bits).</summary>
+    public const ulong Gamma = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>SplitMix64's finalizer (Vigna's constants): a bijection of 64-bit integers with full avalanche. Static and
+    /// integer-only, so ILGPU kernels call it too (the embedding's counter-based init, the synthetic data's stream hash).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static ulong Mix(ulong z)
     {
-        ulong z = _state += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
+
+    public ulong Next() => Mix(_state += Gamma);
 
     /// <summary>Uniform in [0, 1) on a grid of 2^-24 (exactly representable as a float).</summary>
     public double NextUniform() => (Next() >> 40) * (1.0 / (1 << 24));

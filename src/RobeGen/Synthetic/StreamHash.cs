@@ -6,17 +6,12 @@ namespace RobeGen.Synthetic;
 /// </summary>
 internal static class StreamHash
 {
-    /// <summary>SplitMix64's finalizer: a bijection of 64-bit integers with full avalanche.</summary>
-    public static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    /// <summary>SplitMix64's finalizer (<see cref="Initialization.SplitMix64.Mix"/>).</summary>
+    public static ulong Mix(ulong z) => Initialization.SplitMix64.Mix(z);
 
     /// <summary>A key for one purpose (<paramref name="what"/>) and one index under a seed.</summary>
     public static ulong Key(ulong seed, ulong what, ulong index) =>
-        Mix(Mix(seed + 0x9E3779B97F4A7C15UL * (what + 1)) ^ (index * 0xD1B54A32D192ED03UL));
+        Mix(Mix(seed + Initialization.SplitMix64.Gamma * (what + 1)) ^ (index * 0xD1B54A32D192ED03UL));
 
     /// <summary>Uniform in [-sqrt 3, sqrt 3): mean 0, variance 1, from the top 53 bits of a hash.</summary>
     public static double UnitVariance(ulong hash) => ((hash >> 11) * (1.0 / (1UL << 53)) * 2.0 - 1.0) * 1.7320508075688772;
