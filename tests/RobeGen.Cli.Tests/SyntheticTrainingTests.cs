@@ -64,4 +64,16 @@ public sealed class SyntheticTrainingTests
         Assert.Contains($"{flag} must be", result.Stderr);
         Assert.DoesNotContain("   at ", result.All);
     }
+
+    [Theory]
+    [InlineData()]
+    [InlineData("--model", "criteo-terabyte-dcnv2-multihot")]
+    public void Synth_into_a_directory_is_a_usage_error_naming_out(params string[] model)
+    {
+        Robegen.Result result = Robegen.Run(["synth", "--rows", "10", "--out", Path.GetTempPath(), .. model]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--out", result.Stderr);
+        Assert.Contains("is a directory", result.Stderr);
+        Assert.DoesNotContain("   at ", result.All);
+    }
 }

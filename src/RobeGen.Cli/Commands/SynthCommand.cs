@@ -1,3 +1,6 @@
+using RobeGen.Cli.Files;
+using System.Text;
+using System.IO.Compression;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -43,14 +46,27 @@ internal static class SynthCommand
             long count = parse.GetValue(rows), start = parse.GetValue(eval) ? SyntheticTrainingData.EvaluationRowBase : parse.GetValue(firstRow);
             ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, "--rows");
             string path = parse.GetValue(output)!;
+            // Checked before any row is drawn; written to a temporary file renamed into place, so a failed or stopped
+            // run leaves no half-written file.
+            OutputPath target = OutputPath.Check("--out", path, []);
             var generator = new SyntheticGenerator(spec);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"synthetic data: seed {spec.Seed}, {spec.Cardinalities.Sum():N0} distinct tokens over 26 columns, Zipf {spec.ZipfExponent}, " +
                 $"target CTR {spec.TargetCtr}, teacher bias {generator.Bias:F3}"));
             var clock = Stopwatch.StartNew();
             if (parse.GetValue(model) is { } name)
-                return WriteBags(ModelChoice.Choose(name, parse.GetValue(assembly)), generator, start, count, path, clock);
-            SyntheticTsvWriter.Write(generator, start, count, path, parse.GetValue(threads));
+                return WriteBags(ModelChoice.Choose(name, parse.GetValue(assembly)), generator, start, count, target, clock);
+            AtomicOutput.Write(target, stream =>
+            {
+                if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+                {
+                    SyntheticTsvWriter.Write(generator, start, count, stream, parse.GetValue(threads));
+                    return 0;
+                }
+                using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+                SyntheticTsvWriter.Write(generator, start, count, gzip, parse.GetValue(threads));
+                return 0;
+            });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {count:N0} rows ({start:N0}..{start + count - 1:N0}) to {path} in {clock.Elapsed.TotalSeconds:F1} s ({count / clock.Elapsed.TotalSeconds:N0} rows/s)"));
             long measured = Math.Min(count, parse.GetValue(teacherRows));
@@ -66,16 +82,22 @@ internal static class SynthCommand
     }
 
     /// <summary>A multi-hot model's rows as CSV. The teacher's AUC is not measured: <see cref="TeacherQuality"/> scores single-hot rows.</summary>
-    private static int WriteBags(IDlrmDefinition definition, SyntheticGenerator generator, long start, long count, string path, Stopwatch clock)
+    private static int WriteBags(IDlrmDefinition definition, SyntheticGenerator generator, long start, long count, OutputPath target, Stopwatch clock)
     {
         ModelDeclaration declaration = definition.Declaration;
         if (!declaration.HasMultiHotTables)
             throw new CliException($"--model {declaration.Name.Split('.')[^1]}: not a multi-hot model; leave --model out for Criteo TSV, which single-hot models read.", 2);
+        string path = target.Given;
         if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
             throw new CliException("--out: a multi-hot model's rows are written as plain CSV; give a .csv path.", 2);
         try
         {
-            SyntheticCsvWriter.Write(generator, declaration, start, count, path);
+            AtomicOutput.Write(target, stream =>
+            {
+                using var writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 20, leaveOpen: true);
+                SyntheticCsvWriter.Write(generator, declaration, start, count, writer);
+                return 0;
+            });
         }
         catch (ArgumentException e) when (e.ParamName == "declaration")
         {
