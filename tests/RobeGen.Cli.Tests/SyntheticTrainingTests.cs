@@ -60,6 +60,10 @@ public sealed class SyntheticTrainingTests
         Assert.Equal(expected.Step, actual.Step);
         foreach ((string name, float[] values) in expected.State.Tensors)
             Assert.True(values.AsSpan().SequenceEqual(actual.State[name]), $"tensor {name} differs after resuming");
+        // inspect shows it too: every tensor's hash line is the same (how runs on a GPU machine are compared).
+        static string[] Hashes(string path) => Robegen.Run("inspect", "--checkpoint", path).Stdout.Split('\n').Where(l => l.Contains("xxh64")).ToArray();
+        Assert.Equal(expected.State.Tensors.Count(), Hashes(whole).Length);
+        Assert.Equal(Hashes(whole), Hashes(parts));
 
         // Resumed with larger synthetic columns than its Full tables have rows for: refused, naming the flag.
         if (model[0] != "--storage") return;
