@@ -4,7 +4,8 @@
 # (from row 2^48, exact AUC), stopped by SIGINT every SEGMENT seconds (the graceful stop saves a checkpoint) and
 # resumed from it until the run is done or BUDGET seconds have passed; a later call with the same WORK folder goes on
 # from the newest checkpoint. Then the in-memory (synthetic-batch) training rate of the same model, batch and
-# precision, measured in the same call, for the ratio.
+# precision, measured in the same call, for the ratio. Training uses deterministic embedding gradients (bit-exact resume,
+# checked first on CHECK_ROWS rows); the in-memory rate is measured on the same path.
 # Usage (on the GPU machine, from the repository root, after scripts/publish-gpu.sh was run where dotnet is):
 #   scripts/billion-rows.sh [ROWS] [EVAL_ROWS]        env: SEGMENT (150), BUDGET (520), EVAL_EVERY (12000), WORK, PRECISION (tf32),
 #                                                     TEACHER (structured: ids in clusters, as issue 14 asks; or independent)
@@ -21,9 +22,35 @@ chmod +x "$bin"
 mkdir -p "$work"
 log() { echo "== $(date -u +%H:%M:%S) $*"; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || echo "no nvidia-smi"
-args=(train --model criteo-terabyte --device cuda --precision "$precision" --batch-size 16384 --epochs 1 --optimizer sgd --lr 0.01
+args=(train --model criteo-terabyte --device cuda --precision "$precision" --batch-size 16384 --epochs 1 --optimizer sgd --lr 0.01 --deterministic
   --synthetic-rows "$rows" --synthetic-eval-rows "$eval_rows" --cardinalities mlperf --synth-seed 1 --teacher "${TEACHER:-structured}"
   --eval-every "${EVAL_EVERY:-12000}" --save "$work/run.rgck" --checkpoint-minutes 2)
+# Bit-exact resume on this GPU: the first CHECK_ROWS rows trained whole, and stopped at step 600 (--max-steps) then
+# resumed; every tensor's XXH64 (robegen inspect) must match. The run's own segments resume the same way.
+check_rows=${CHECK_ROWS:-20000000}
+if (( check_rows > 0 )) && [[ ! -f "$work/resume-check.done" ]]; then
+  log "resume check: $check_rows rows whole, and stopped at step 600 then resumed"
+  short=("${args[@]}")
+  for i in "${!short[@]}"; do
+    case "${short[$i]}" in
+      --synthetic-rows) short[$((i + 1))]=$check_rows ;;
+      --synthetic-eval-rows) short[$((i + 1))]=16384 ;;
+      --save) short[$((i + 1))]=$work/check-whole.rgck ;;
+    esac
+  done
+  "$bin" "${short[@]}" > "$work/check-whole.log" 2>&1 || { echo "resume check: whole run failed"; tail -3 "$work/check-whole.log"; }
+  parts=("${short[@]/$work\/check-whole.rgck/$work/check-parts.rgck}")
+  "$bin" "${parts[@]}" --max-steps 600 > "$work/check-parts1.log" 2>&1 || { echo "resume check: first part failed"; tail -3 "$work/check-parts1.log"; }
+  "$bin" "${parts[@]}" --resume "$work/check-parts.rgck" > "$work/check-parts2.log" 2>&1 || { echo "resume check: resumed run failed"; tail -3 "$work/check-parts2.log"; }
+  grep -E "^resuming" "$work/check-parts2.log"
+  "$bin" inspect --checkpoint "$work/check-whole.rgck" | grep xxh64 > "$work/check-whole.hashes"
+  "$bin" inspect --checkpoint "$work/check-parts.rgck" | grep xxh64 > "$work/check-parts.hashes"
+  if [[ -s "$work/check-whole.hashes" ]] && diff "$work/check-whole.hashes" "$work/check-parts.hashes"; then
+    echo "resume check: BIT-EXACT, $(wc -l < "$work/check-whole.hashes") tensors equal"; touch "$work/resume-check.done"
+  else echo "resume check: FAILED (hashes differ or missing)"; fi
+  rm -f "$work"/check-*.rgck
+fi
+
 started=$SECONDS
 while (( SECONDS - started < budget )); do
   left=$(( budget - (SECONDS - started) ))
@@ -40,6 +67,6 @@ while (( SECONDS - started < budget )); do
   [[ $rc -ne 0 && $rc -ne 130 && $rc -ne 124 ]] && { log "segment failed with exit code $rc"; tail -5 "$work/segment.log"; break; }
 done
 log "in-memory rate of the same model, batch and precision"
-"$bin" bench --device cuda --models mlperf --batches 16384 --storages robe --timed-steps 50 --precision "$precision" 2>&1 | tail -3
+"$bin" bench --device cuda --models mlperf --batches 16384 --storages robe --timed-steps 50 --precision "$precision" --deterministic 2>&1 | tail -3
 log done
 if [[ -n "${OUT:-}" ]]; then grep -v "^step" "$work/all.log" > "$OUT/billion-rows.log"; fi

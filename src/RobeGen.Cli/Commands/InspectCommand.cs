@@ -39,7 +39,9 @@ internal static class InspectCommand
                     Console.WriteLine($"  {key,-14} {value}");
                 long floats = c.State.ChunkedTensors.Sum(t => t.Value.Length);
                 Console.WriteLine($"tensors        {c.State.ChunkedTensors.Count} ({floats:N0} floats, {SummaryPrinter.Bytes(floats * 4)} with optimizer state)");
-                foreach ((string tensor, ChunkedFloats values) in c.State.ChunkedTensors) Console.WriteLine($"  {tensor,-24} {values.Length,14:N0}");
+                // The hash of each tensor's bits: two checkpoints hold the same parameters when these lines match.
+                foreach ((string tensor, ChunkedFloats values) in c.State.ChunkedTensors)
+                    Console.WriteLine($"  {tensor,-24} {values.Length,14:N0}  xxh64 {values.ContentHash():x16}");
                 if (c.Vocabularies.Count > 0) Console.WriteLine($"vocabularies   {c.Vocabularies.Count} columns, {c.Vocabularies.Sum(v => (long)v.Ids.Length):N0} ids");
                 if (definition is not null) Console.WriteLine(definition.Declaration);
                 return 0;

@@ -1,6 +1,7 @@
 using RobeGen.Data;
 using RobeGen.Metrics;
 using RobeGen.Synthetic;
+using RobeGen.Training;
 
 namespace RobeGen.Lab.Study;
 
@@ -10,11 +11,12 @@ internal abstract class SweepData
     /// <summary>The training rows as read (26 token columns in Criteo order): what a vocabulary is counted over.</summary>
     public abstract ITrainingData RawTrain { get; }
 
-    /// <summary>Training rows shaped for <paramref name="declaration"/>, ids mapped by <paramref name="mapper"/>.</summary>
-    public abstract ITrainingData Train(ModelDeclaration declaration, VocabularyMapper? mapper);
+    /// <summary>Training rows shaped for <paramref name="declaration"/>, ids as <paramref name="model"/> takes them (mapped by its
+    /// vocabulary, or given as indices).</summary>
+    public abstract ITrainingData Train(ModelDeclaration declaration, NewModel model);
 
-    /// <summary>Evaluation rows shaped for <paramref name="declaration"/>, ids mapped by <paramref name="mapper"/>.</summary>
-    public abstract ITrainingData Eval(ModelDeclaration declaration, VocabularyMapper? mapper);
+    /// <summary>Evaluation rows shaped for <paramref name="declaration"/>, ids as <paramref name="model"/> takes them.</summary>
+    public abstract ITrainingData Eval(ModelDeclaration declaration, NewModel model);
 
     /// <summary>Rows of each full table the ratios are taken against (null: the declared cardinalities).</summary>
     public virtual IReadOnlyList<long>? FullRows(ModelDeclaration declaration) => null;
@@ -38,8 +40,8 @@ internal abstract class SweepData
     private sealed class Files(CriteoTrainingData train, CriteoTrainingData eval) : SweepData
     {
         public override ITrainingData RawTrain => train;
-        public override ITrainingData Train(ModelDeclaration declaration, VocabularyMapper? mapper) => train.ForModel(declaration).WithVocabulary(mapper);
-        public override ITrainingData Eval(ModelDeclaration declaration, VocabularyMapper? mapper) => eval.ForModel(declaration).WithVocabulary(mapper);
+        public override ITrainingData Train(ModelDeclaration declaration, NewModel model) => train.ForModel(declaration).WithVocabulary(model.Mapper);
+        public override ITrainingData Eval(ModelDeclaration declaration, NewModel model) => eval.ForModel(declaration).WithVocabulary(model.Mapper);
         public override string Description => $"train {train.Description}; eval {eval.Description}";
     }
 
@@ -48,8 +50,11 @@ internal abstract class SweepData
         private EvaluationMetrics? _teacher;
 
         public override ITrainingData RawTrain => train;
-        public override ITrainingData Train(ModelDeclaration declaration, VocabularyMapper? mapper) => train.ForModel(declaration).WithVocabulary(mapper);
-        public override ITrainingData Eval(ModelDeclaration declaration, VocabularyMapper? mapper) => eval.ForModel(declaration).WithVocabulary(mapper);
+        public override ITrainingData Train(ModelDeclaration declaration, NewModel model) => Shaped(train, declaration, model);
+        public override ITrainingData Eval(ModelDeclaration declaration, NewModel model) => Shaped(eval, declaration, model);
+
+        private static SyntheticTrainingData Shaped(SyntheticTrainingData rows, ModelDeclaration declaration, NewModel model) =>
+            model.SyntheticIndices ? rows.ForModel(declaration).ForIndices() : rows.ForModel(declaration).WithVocabulary(model.Mapper);
 
         public override IReadOnlyList<long> FullRows(ModelDeclaration declaration) =>
             declaration.Tables.Select(t => train.Generator.Spec.Cardinalities[t.Column]).ToArray();

@@ -66,7 +66,7 @@ internal static class SweepRunner
             data.FullRows(definition.Declaration), log);
         using IDlrmBackend model = built.Model;
         var trainer = new Trainer(model, plan.Training);
-        TrainingSummary summary = trainer.Train(data.Train(definition.Declaration, built.Mapper), data.Eval(definition.Declaration, built.Mapper));
+        TrainingSummary summary = trainer.Train(data.Train(definition.Declaration, built), data.Eval(definition.Declaration, built));
         EvaluationMetrics metrics = summary.Evaluation ?? throw new InvalidOperationException("The sweep's training ended without an evaluation.");
         ModelSize size = model.Layout.Size;
         return new SweepResult(method.Name, method.Label, ratio, seed, size.EmbeddingBytes, size.Bytes, metrics.Auc, metrics.LogLoss,

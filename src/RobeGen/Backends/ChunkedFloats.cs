@@ -120,6 +120,22 @@ public sealed class ChunkedFloats
         }
     }
 
+    /// <summary>
+    /// XXH64 of the tensor's bytes (its floats in order, little-endian, as a checkpoint stores them): bit-equal tensors
+    /// hash alike, whatever their chunking, so two checkpoints' parameters can be compared by their hashes alone.
+    /// </summary>
+    public ulong ContentHash()
+    {
+        var hash = new System.IO.Hashing.XxHash64();
+        foreach (float[] chunk in _chunks)
+        {
+            Span<float> values = chunk;
+            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoint bytes are little-endian.");
+            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+        }
+        return hash.GetCurrentHashAsUInt64();
+    }
+
     /// <summary>True when both tensors have the same length and the same bits in every element.</summary>
     public bool BitEquals(ChunkedFloats other)
     {

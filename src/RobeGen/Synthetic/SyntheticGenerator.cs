@@ -35,6 +35,8 @@ public sealed class SyntheticGenerator
     private readonly double[] _denseWeight = new double[DenseColumns];
     private readonly (int A, int B, ulong KeyA, ulong KeyB)[] _pairs;
     private readonly double _tokenScale, _interactionScale;
+    /// <summary>The declaration whose multi-hot columns this generator draws as bags (null: single-hot rows).</summary>
+    private readonly ModelDeclaration? _multiHot;
     /// <summary>The structured teacher's token terms (null: the independent teacher).</summary>
     private readonly StructuredTeacher? _structured;
 
@@ -46,15 +48,17 @@ public sealed class SyntheticGenerator
 
     /// <summary>A generator of the data set <paramref name="spec"/> describes.</summary>
     public SyntheticGenerator(SyntheticSpec spec)
-        : this(spec, null)
+        : this(spec, null, givesIndices: false)
     {
     }
 
-    private SyntheticGenerator(SyntheticSpec spec, ModelDeclaration? multiHot)
+    private SyntheticGenerator(SyntheticSpec spec, ModelDeclaration? multiHot, bool givesIndices)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         Spec = spec;
+        _multiHot = multiHot;
+        GivesIndices = givesIndices;
         if (multiHot is not null)
         {
             foreach (EmbeddingTable table in multiHot.Tables.Where(t => t.IsMultiHot))
@@ -95,6 +99,17 @@ public sealed class SyntheticGenerator
     /// <summary>True for a generator of multi-hot rows (<see cref="ForMultiHot"/>).</summary>
     public bool IsMultiHot { get; }
 
+    /// <summary>True when tokens are written as vocabulary indices (<see cref="ForIndices"/>).</summary>
+    public bool GivesIndices { get; }
+
+    /// <summary>
+    /// The same rows with every token written as its vocabulary index, rank + 1, instead of its hashed 32-bit id; index 0
+    /// (missing and rare ids) is never drawn. Labels, counts and bags are unchanged. This is the form of MLPerf's
+    /// pre-indexed day files: a model that takes vocabulary indices (Full tables, vocabulary-token models) reads the rows
+    /// without a vocabulary counted over them, which for a billion rows would be a pass as long as the training.
+    /// </summary>
+    public SyntheticGenerator ForIndices() => GivesIndices ? this : new SyntheticGenerator(Spec, _multiHot, givesIndices: true);
+
     /// <summary>
     /// The same data set with the multi-hot columns of <paramref name="declaration"/> (its multi-hot tables' columns): each
     /// such cell holds a bag of L ids, L uniform on 1 .. 2 Hotness - 1 (mean Hotness; exactly 1 for Hotness 1), every id an
@@ -107,7 +122,7 @@ public sealed class SyntheticGenerator
     {
         ArgumentNullException.ThrowIfNull(declaration);
         if (!declaration.HasMultiHotTables) throw new ArgumentException($"{declaration.Name} has no multi-hot table.", nameof(declaration));
-        return new SyntheticGenerator(Spec, declaration);
+        return new SyntheticGenerator(Spec, declaration, GivesIndices);
     }
 
     /// <summary>Ids a multi-hot row holds at most in token column <paramref name="column"/>.</summary>
@@ -142,8 +157,9 @@ public sealed class SyntheticGenerator
     /// <summary>The column pairs whose tokens interact in the teacher.</summary>
     public IEnumerable<(int A, int B)> Pairs => _pairs.Select(p => (p.A, p.B));
 
-    /// <summary>The 32-bit id of the token of rank <paramref name="rank"/> in <paramref name="column"/> (distinct ranks, distinct ids).</summary>
-    public uint TokenId(int column, long rank) => StreamHash.Permute32((uint)rank, _idKeys[column]);
+    /// <summary>The 32-bit id of the token of rank <paramref name="rank"/> in <paramref name="column"/> (distinct ranks, distinct
+    /// ids): a keyed permutation of the rank, or rank + 1 for a generator that <see cref="GivesIndices"/>.</summary>
+    public uint TokenId(int column, long rank) => GivesIndices ? (uint)(rank + 1) : StreamHash.Permute32((uint)rank, _idKeys[column]);
 
     /// <summary>
     /// Writes row <paramref name="row"/>: counts (-1 for missing), token ranks and ids; returns the teacher's logit and

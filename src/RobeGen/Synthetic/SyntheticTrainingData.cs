@@ -36,15 +36,51 @@ public sealed class SyntheticTrainingData : ITrainingData
 
     /// <summary>The generator and the row range.</summary>
     public string Description =>
-        FormattableString.Invariant($"synthetic rows {FirstRow:N0}..{FirstRow + Rows - 1:N0} (seed {Generator.Spec.Seed}, {Generator.Spec.Cardinalities.Sum():N0} ids, Zipf {Generator.Spec.ZipfExponent}, CTR {Generator.Spec.TargetCtr}, token signal {Generator.Spec.TokenSignal}{Generator.Spec.TeacherNote})");
+        FormattableString.Invariant($"synthetic rows {FirstRow:N0}..{FirstRow + Rows - 1:N0} (seed {Generator.Spec.Seed}, {Generator.Spec.Cardinalities.Sum():N0} ids{(Generator.GivesIndices ? " given as vocabulary indices" : "")}, Zipf {Generator.Spec.ZipfExponent}, CTR {Generator.Spec.TargetCtr}, token signal {Generator.Spec.TokenSignal}{Generator.Spec.TeacherNote})");
+
+    /// <summary>Rows a Full table over token column <paramref name="column"/> needs for these rows' indices (<see cref="ForIndices"/>):
+    /// the column's cardinality plus row 0.</summary>
+    public long IndexRows(int column) => Generator.Spec.Cardinalities[column] + 1;
+
+    /// <summary>
+    /// The same rows with every token given as its vocabulary index (<see cref="SyntheticGenerator.ForIndices"/>): what a
+    /// model that takes indices reads when no vocabulary was counted. Throws when a mapper is set (ids mapped twice).
+    /// </summary>
+    public SyntheticTrainingData ForIndices()
+    {
+        if (Vocabulary is not null) throw new InvalidOperationException("These rows are mapped through a vocabulary; rows given as indices need none.");
+        return new(Generator.ForIndices(), FirstRow, Rows) { Projection = Projection, MultiHotShape = MultiHotShape };
+    }
+
+    /// <summary>
+    /// Checks that every Full table of <paramref name="layout"/> has a row for each index these rows give (a run resumed
+    /// with other cardinalities than it began with would otherwise read past its tables).
+    /// </summary>
+    public void CheckIndicesFit(EmbeddingLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        for (int t = 0; t < layout.TableCount; t++)
+        {
+            EmbeddingTable table = layout.Declaration.Tables[t];
+            if (layout.Storage[t] != EmbeddingStorage.Full || table.Column >= SyntheticGenerator.TokenColumns) continue;
+            long needed = IndexRows(table.Column);
+            if (layout.Rows[t] < needed)
+                throw new ArgumentException(FormattableString.Invariant(
+                    $"Full table {table.Name} has {layout.Rows[t]:N0} rows but synthetic column {RobeGen.Data.Vocabulary.ColumnName(table.Column)} gives indices up to {needed - 1:N0}: use the cardinalities the model was built with."),
+                    nameof(layout));
+        }
+    }
 
     /// <summary>A multi-hot model's shape (its dense features and each table's token column): the rows are generated as
     /// bags straight into its batches (null for single-hot rows).</summary>
     internal (int Dense, int[] Columns)? MultiHotShape { get; init; }
 
     /// <summary>The same rows with <paramref name="mapper"/> applied to every batch.</summary>
-    public SyntheticTrainingData WithVocabulary(VocabularyMapper? mapper) =>
-        new(Generator, FirstRow, Rows) { Vocabulary = mapper, Projection = Projection, MultiHotShape = MultiHotShape };
+    public SyntheticTrainingData WithVocabulary(VocabularyMapper? mapper)
+    {
+        if (mapper is not null && Generator.GivesIndices) throw new InvalidOperationException("These rows give vocabulary indices already; they take no vocabulary mapper.");
+        return new(Generator, FirstRow, Rows) { Vocabulary = mapper, Projection = Projection, MultiHotShape = MultiHotShape };
+    }
 
     /// <summary>The same rows shaped for <paramref name="declaration"/>'s dense features and tables; for a model with
     /// multi-hot tables, multi-hot rows (<see cref="SyntheticGenerator.ForMultiHot"/>) in multi-hot batches.</summary>

@@ -1,6 +1,7 @@
 using RobeGen.Backends;
 using RobeGen.Data;
 using RobeGen.Devices;
+using RobeGen.Synthetic;
 
 namespace RobeGen.Training;
 
@@ -19,16 +20,23 @@ public sealed record StorageChoice(EmbeddingStorage? Storage = null, double? Com
     QuotientRemainderInit QuotientRemainderInit = QuotientRemainderInit.Reference);
 
 /// <summary>A freshly built model with the settings and vocabulary it was built with.</summary>
-public sealed record NewModel(IDlrmBackend Model, ModelOptions Options, Vocabulary? Vocabulary)
+/// <param name="Model">The model.</param>
+/// <param name="Options">The options it was built with.</param>
+/// <param name="Vocabulary">The vocabulary counted over the training data (null when none was counted).</param>
+/// <param name="SyntheticIndices">True when the model takes vocabulary indices and its synthetic rows give them (their
+/// ranks, <see cref="SyntheticTrainingData.ForIndices"/>) instead of a counted vocabulary.</param>
+public sealed record NewModel(IDlrmBackend Model, ModelOptions Options, Vocabulary? Vocabulary, bool SyntheticIndices = false)
 {
-    /// <summary>The mapper that turns raw ids into this model's vocabulary indices (null when no table needs it).</summary>
-    public VocabularyMapper? Mapper => VocabularyMapper.For(Vocabulary, Model.Layout);
+    /// <summary>The mapper that turns raw ids into this model's vocabulary indices (null when no table needs it, or the
+    /// data gives indices).</summary>
+    public VocabularyMapper? Mapper => SyntheticIndices ? null : VocabularyMapper.For(Vocabulary, Model.Layout);
 }
 
 /// <summary>
 /// Builds a model for training from a declaration, a storage choice and the training data: the one path that
 /// <c>robegen train</c> and <c>robegen sweep</c> share. Full tables (and vocabulary-token models) get a vocabulary
-/// counted over the training data.
+/// counted over the training data; over synthetic rows (with min count 1) they take the rows' ranks as indices instead,
+/// with one row per id of the column's cardinality, and nothing is counted.
 /// </summary>
 public static class ModelSetup
 {
@@ -47,7 +55,16 @@ public static class ModelSetup
         ModelDeclaration declaration = definition.Declaration;
         EmbeddingOverrides overrides = Overrides(declaration, storage, fullRows);
         Vocabulary? vocabulary = null;
-        if (NeedsVocabulary(declaration, overrides))
+        bool syntheticIndices = false;
+        if (NeedsVocabulary(declaration, overrides) && rawTraining is SyntheticTrainingData synthetic && minCount <= 1)
+        {
+            // The generator knows every id's rank: a pass over the rows (as long as the training for a billion of them)
+            // would only rediscover it. Unlike a counted vocabulary, ids the training never draws keep rows of their own.
+            log?.Invoke($"{rawTraining.Description}: the model takes vocabulary indices, given as the ids' ranks (no vocabulary pass)");
+            overrides = WithFullRows(declaration, overrides, synthetic.IndexRows);
+            syntheticIndices = true;
+        }
+        else if (NeedsVocabulary(declaration, overrides))
         {
             log?.Invoke(declaration.Tokens == TokenKind.Vocabulary
                 ? $"building the vocabulary of every column over {rawTraining.Description} (the model takes vocabulary indices; min count {minCount})..."
@@ -56,7 +73,7 @@ public static class ModelSetup
             overrides = WithVocabularyRows(declaration, overrides, vocabulary);
         }
         ModelOptions built = options with { Embedding = overrides };
-        return new NewModel(Dlrm.Create(definition, built, log), built, vocabulary);
+        return new NewModel(Dlrm.Create(definition, built, log), built, vocabulary, syntheticIndices);
     }
 
     /// <summary>The layout overrides of a storage choice; a compression ratio is taken against <paramref name="fullRows"/> (default: the declared cardinalities).</summary>
@@ -97,6 +114,13 @@ public static class ModelSetup
         declaration.Tokens == TokenKind.Vocabulary
         || Enumerable.Range(0, declaration.TableCount).Any(t => (overrides.Storage ?? declaration.Tables[t].Storage) == EmbeddingStorage.Full);
 
+    /// <summary>True when the built model's tokens are vocabulary indices in some table: a Full table, or a vocabulary-token model.</summary>
+    public static bool TakesIndices(EmbeddingLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        return layout.Declaration.Tokens == TokenKind.Vocabulary || layout.Storage.Contains(EmbeddingStorage.Full);
+    }
+
     /// <summary>Counts the ids of every categorical column over <paramref name="rawData"/> (one pass) and keeps those seen minCount times.</summary>
     public static Vocabulary BuildVocabulary(ITrainingData rawData, long minCount)
     {
@@ -106,11 +130,15 @@ public static class ModelSetup
 
     /// <summary>Sizes every Full table to its vocabulary (ids + row 0), keeping the other tables' rows.</summary>
     public static EmbeddingOverrides WithVocabularyRows(ModelDeclaration declaration, EmbeddingOverrides overrides, Vocabulary vocabulary) =>
+        WithFullRows(declaration, overrides, vocabulary.Rows);
+
+    /// <summary>Gives every Full table rowsOfColumn(its column) rows, keeping the other tables' rows.</summary>
+    private static EmbeddingOverrides WithFullRows(ModelDeclaration declaration, EmbeddingOverrides overrides, Func<int, long> rowsOfColumn) =>
         overrides with
         {
             Rows = declaration.Tables
                 .Select(t => (overrides.StorageFor(t.Index) ?? overrides.Storage ?? t.Storage) == EmbeddingStorage.Full
-                    ? vocabulary.Rows(t.Column)
+                    ? rowsOfColumn(t.Column)
                     : overrides.Rows is { } rows && t.Index < rows.Count ? rows[t.Index] : 0)
                 .ToArray(),
         };

@@ -37,6 +37,17 @@ public sealed class ChunkedStateTests
         Assert.True(Numbered(23, 4).BitEquals(Numbered(23, 7)));
     }
 
+    [Fact]
+    public void The_content_hash_is_xxh64_of_the_float_bytes_whatever_the_chunking()
+    {
+        float[] flat = Numbered(23, 23).ToArray();
+        ulong expected = System.IO.Hashing.XxHash64.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(flat.AsSpan()));
+        Assert.Equal(expected, Numbered(23, 5).ContentHash());
+        Assert.Equal(expected, ChunkedFloats.Wrap(flat).ContentHash());
+        flat[22] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(flat[22]) ^ 1); // one bit
+        Assert.NotEqual(expected, ChunkedFloats.Wrap(flat).ContentHash());
+    }
+
     private static Checkpoint WithEmbedding(ChunkedFloats embedding)
     {
         var state = new ModelState();

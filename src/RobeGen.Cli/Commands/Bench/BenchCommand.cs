@@ -34,9 +34,13 @@ internal static class BenchCommand
             Description = "Instead: serve each model from a checkpoint through Predictor (dynamic batching on CUDA) " +
                 "and measure latency and concurrent throughput at the largest batch size.",
         };
+        var deterministic = new Option<bool>("--deterministic")
+        {
+            Description = "Train with deterministic embedding gradients (sorted, no float atomics), as train --deterministic does.",
+        };
         var command = new Command("bench", "Measure training/inference throughput and the embedding layer against the memory floor.")
         {
-            device, models, batches, storages, timedSteps, precision, csv, serving,
+            device, models, batches, storages, timedSteps, precision, csv, serving, deterministic,
         };
         command.SetAction(parse => BenchRunner.Run(new BenchOptions
         {
@@ -48,6 +52,7 @@ internal static class BenchCommand
             Precision = parse.GetValue(precision),
             CsvPath = parse.GetValue(csv),
             Serving = parse.GetValue(serving),
+            Deterministic = parse.GetValue(deterministic),
         }));
         return command;
     }
@@ -65,4 +70,6 @@ internal sealed record BenchOptions
     public Precision Precision { get; init; }
     public string? CsvPath { get; init; }
     public bool Serving { get; init; }
+    /// <summary>Deterministic embedding gradients (the path whose resumes are bit-exact).</summary>
+    public bool Deterministic { get; init; }
 }

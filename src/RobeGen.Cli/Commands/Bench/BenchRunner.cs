@@ -33,6 +33,7 @@ internal static class BenchRunner
         string deviceName = device?.Name ?? $"CPU ({Environment.ProcessorCount} cores)";
         string precision = options.Precision == Precision.Int8 ? "FP32 training / INT8 inference" : options.Precision.ToString().ToUpperInvariant();
         Console.WriteLine($"robegen bench ({DateTime.UtcNow:u}) on {deviceName}; MLP GEMM: {device?.Gemm.Name ?? "CPU"}; {precision}; " +
+            (options.Deterministic ? "deterministic embedding gradients; " : "") +
             $"{options.TimedSteps} timed steps after {ThroughputMeter.WarmupSteps} warm-up; synthetic batches, tokens uniform over each table");
         var table = new BenchTable(deviceName, precision);
         table.PrintHeader();
@@ -57,6 +58,7 @@ internal static class BenchRunner
                     MaxBatchSize = options.BatchSizes.Max(),
                     Embedding = storage.Overrides,
                     Precision = options.Precision,
+                    DeterministicGradients = options.Deterministic,
                 };
                 using IDlrmBackend backend = Build(definition, modelOptions, device);
                 foreach (int batchSize in options.BatchSizes)

@@ -54,9 +54,12 @@ internal static class TrainCommand
         Vocabulary? vocabulary = resumed?.Vocabulary;
         ModelOptions options;
         IDlrmBackend model;
+        // Synthetic rows give a model that takes vocabulary indices their ranks, unless a vocabulary was counted (min count > 1).
+        bool syntheticIndices;
         if (resumed is not null)
         {
             (options, model) = (resumed.Options, resumed.Model);
+            syntheticIndices = synthetic && vocabulary is null && ModelSetup.TakesIndices(model.Layout);
             console.OnMessage($"resuming at step {resumed.Checkpoint.Step:N0} ({resumed.Checkpoint.DataPosition})");
         }
         else
@@ -64,15 +67,16 @@ internal static class TrainCommand
             var choice = new StorageChoice(r.Storage, CompressionFor(r, definition, console), r.Slots, r.BlockSize, QuotientRemainderInit: r.QrInit);
             NewModel built = ModelSetup.Create(definition, RuntimeOptions(r) with { Seed = r.Seed, Optimizer = r.Optimizer }, choice, train,
                 r.MinCount, log: console.OnMessage);
-            (model, options, vocabulary) = (built.Model, built.Options, built.Vocabulary);
+            (model, options, vocabulary, syntheticIndices) = (built.Model, built.Options, built.Vocabulary, built.SyntheticIndices);
         }
 
         using (model)
         {
-            VocabularyMapper? mapper = VocabularyMapper.For(vocabulary, model.Layout);
-            train = ForModel(train, definition.Declaration, mapper, resumed?.DenseStatistics);
+            VocabularyMapper? mapper = syntheticIndices ? null : VocabularyMapper.For(vocabulary, model.Layout);
+            train = ForModel(train, definition.Declaration, mapper, resumed?.DenseStatistics, syntheticIndices ? model.Layout : null);
             // Evaluation files are standardized with the training data's statistics, as the checkpoint stores them.
-            eval = eval is null ? null : ForModel(eval, definition.Declaration, mapper, (train as TabularData)?.ResolvedStatistics ?? resumed?.DenseStatistics);
+            eval = eval is null ? null : ForModel(eval, definition.Declaration, mapper, (train as TabularData)?.ResolvedStatistics ?? resumed?.DenseStatistics,
+                syntheticIndices ? model.Layout : null);
             console.OnMessage($"model: {definition.Declaration.Name} on {model.DeviceName}; {SummaryPrinter.Bytes(model.Layout.Size.Bytes)} " +
                 string.Create(CultureInfo.InvariantCulture,
                     $"({SummaryPrinter.Compression(model.Layout)}); {options.Optimizer}, lr {r.LearningRate}, batch {r.BatchSize}"));
@@ -186,21 +190,33 @@ internal static class TrainCommand
         return (train, new CriteoTrainingData(eval.Files, CriteoLayout.Labeled, evalOptions) { First = eval.First });
     }
 
-    /// <summary>Data shaped for the model: Criteo columns projected to its tables, tabular files read with its statistics; both mapped to its vocabulary.</summary>
-    private static ITrainingData ForModel(ITrainingData data, ModelDeclaration declaration, VocabularyMapper? mapper, DenseStatistics? statistics) => data switch
-    {
-        CriteoTrainingData criteo => criteo.ForModel(declaration).WithVocabulary(mapper),
-        SyntheticTrainingData synthetic => synthetic.ForModel(declaration).WithVocabulary(mapper),
-        TabularData tabular => new TabularData(declaration, tabular.Files, tabular.Delimiter)
+    /// <summary>Data shaped for the model: Criteo columns projected to its tables, tabular files read with its statistics; both
+    /// mapped to its vocabulary. Synthetic rows for <paramref name="indicesFor"/>'s layout give their ranks as indices.</summary>
+    private static ITrainingData ForModel(ITrainingData data, ModelDeclaration declaration, VocabularyMapper? mapper, DenseStatistics? statistics,
+        EmbeddingLayout? indicesFor) => data switch
         {
-            Labeled = tabular.Labeled,
-            ListSeparator = tabular.ListSeparator,
-            FilesAtOnce = tabular.FilesAtOnce,
-            Statistics = statistics ?? tabular.ResolvedStatistics,
-            Vocabulary = mapper,
-        },
-        _ => throw new InvalidOperationException($"Unexpected data {data.GetType().Name}."),
-    };
+            CriteoTrainingData criteo => criteo.ForModel(declaration).WithVocabulary(mapper),
+            SyntheticTrainingData synthetic when indicesFor is not null => SyntheticIndices(synthetic.ForModel(declaration), indicesFor),
+            SyntheticTrainingData synthetic => synthetic.ForModel(declaration).WithVocabulary(mapper),
+            TabularData tabular => new TabularData(declaration, tabular.Files, tabular.Delimiter)
+            {
+                Labeled = tabular.Labeled,
+                ListSeparator = tabular.ListSeparator,
+                FilesAtOnce = tabular.FilesAtOnce,
+                Statistics = statistics ?? tabular.ResolvedStatistics,
+                Vocabulary = mapper,
+            },
+            _ => throw new InvalidOperationException($"Unexpected data {data.GetType().Name}."),
+        };
+
+    /// <summary>The rows as indices, refused (exit 2) when the model's Full tables are too small for them.</summary>
+    private static SyntheticTrainingData SyntheticIndices(SyntheticTrainingData data, EmbeddingLayout layout)
+    {
+        SyntheticTrainingData indices = data.ForIndices();
+        try { indices.CheckIndicesFit(layout); }
+        catch (ArgumentException e) { throw new CliException($"--cardinalities: {e.Message}", 2); }
+        return indices;
+    }
 
     private static ModelOptions RuntimeOptions(TrainSettings r) => new()
     {
