@@ -7,7 +7,18 @@ namespace RobeGen.Data.Tabular;
 /// </summary>
 internal static class ParquetBatchAssembler
 {
+    /// <summary>
+    /// Rows copied column by column at a time: few enough that their batch rows stay in the core's cache while every
+    /// column is scattered into them (a whole batch of Criteo rows is megabytes, each column pass would reload it).
+    /// </summary>
+    private const int TileRows = 256;
+
     public static void Copy(ParquetRowBlock block, ParquetInput[] inputs, int from, int rows, Batch batch)
+    {
+        for (int done = 0; done < rows; done += TileRows) CopyTile(block, inputs, from + done, Math.Min(TileRows, rows - done), batch);
+    }
+
+    private static void CopyTile(ParquetRowBlock block, ParquetInput[] inputs, int from, int rows, Batch batch)
     {
         int at = batch.Count;
         bool labeled = false;
