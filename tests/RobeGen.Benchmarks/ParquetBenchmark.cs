@@ -13,7 +13,9 @@ namespace RobeGen.Benchmarks;
 /// Parquet beside TSV in one run, on the same rows (the 1TB day-0 sample listed <c>--repeat</c> times, as one plain TSV
 /// file in RAM and as the Parquet file <c>robegen convert</c> writes of it): rows/s of reading the Kaggle model's
 /// batches, and of training that model on the CPU for one epoch; then the two .NET Parquet libraries reading every
-/// column of the Parquet file (why RobeGen uses ParquetSharp).
+/// column of the Parquet file (why RobeGen uses ParquetSharp). Reading Parquet is measured with each of
+/// <c>--decode-threads</c> (TabularData.DecodeThreads; 0 = automatic, 1 = one thread); <c>--read-only</c> leaves out training
+/// and the libraries.
 /// </summary>
 internal static class ParquetBenchmark
 {
@@ -27,6 +29,8 @@ internal static class ParquetBenchmark
         }
         int repeat = int.Parse(ParseBenchmark.Option(args, "--repeat") ?? "20", CultureInfo.InvariantCulture);
         int batch = int.Parse(ParseBenchmark.Option(args, "--batch") ?? "2048", CultureInfo.InvariantCulture);
+        int[] decodeThreads = (ParseBenchmark.Option(args, "--decode-threads") ?? "0").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().ToArray();
+        bool readOnly = args.Contains("--read-only");
         string once = ParseBenchmark.DecompressToRam(file);
         string tsv = once + ".x" + repeat.ToString(CultureInfo.InvariantCulture);
         string parquet = tsv + ".parquet";
@@ -44,7 +48,13 @@ internal static class ParquetBenchmark
             ITrainingData fromTsv = new CriteoTrainingData([tsv]).ForModel(kaggle);
             ITrainingData fromParquet = TabularData.Open(kaggle, parquet);
             Console.WriteLine($"{"what",-34} {"TSV rows/s",12} {"Parquet rows/s",15} {"Parquet/TSV",12}");
-            Report("read the Kaggle model's batches", Best(3, () => Read(fromTsv, batch)), Best(3, () => Read(fromParquet, batch)), rows);
+            double tsvRead = Best(3, () => Read(fromTsv, batch));
+            foreach (int threads in decodeThreads)
+            {
+                var data = new TabularData(kaggle, [parquet]) { DecodeThreads = threads };
+                Report($"read the Kaggle batches, {(threads == 0 ? "auto" : threads.ToString(CultureInfo.InvariantCulture))} thr", tsvRead, Best(3, () => Read(data, batch)), rows);
+            }
+            if (readOnly) return 0;
             Report("train CriteoKaggle, CPU, 1 epoch", Train(fromTsv, batch), Train(fromParquet, batch), rows);
 
             Console.WriteLine($"{"library: every column of the file",-34} {"rows/s",12}");

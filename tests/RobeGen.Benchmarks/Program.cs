@@ -22,7 +22,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  cpu-gemm [--batch N] [--threads N] [--seconds S]   (every GEMM of a Kaggle training step: us and GFLOP/s)");
     Console.Error.WriteLine("  onnx [--model criteo-kaggle|criteo-terabyte] [--batches 1,64,2048] [--rounds N] [--seconds S]   (ONNX Runtime CPU on the exported model vs RobeGen's predictor)");
     Console.Error.WriteLine("  cpu-memory [--batch N] [--steps N] [--threads N]   (peak RSS of ROBE 1000x training; cpu runs it in a child)");
-    Console.Error.WriteLine("  parquet [--file PATH] [--repeat N] [--batch N]   (reading and training rows/s from Parquet beside TSV; Parquet.Net vs ParquetSharp)");
+    Console.Error.WriteLine("  parquet [--file PATH] [--repeat N] [--batch N] [--decode-threads 0,1,2] [--read-only]   (reading and training rows/s from Parquet beside TSV; Parquet.Net vs ParquetSharp)");
     Console.Error.WriteLine("  multihot [--rows N] [--multi K] [--hotness H] [--batch N]   (CSV and Parquet rows/s with K of 26 columns lists of ~H ids, beside single-hot)");
     return 2;
 }

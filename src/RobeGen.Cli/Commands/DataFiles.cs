@@ -34,10 +34,11 @@ internal static class DataFiles
 
     /// <summary>
     /// The files read by name for <paramref name="declaration"/>, the text ones split at the delimiter of their first header,
-    /// multi-hot cells at <paramref name="listSeparator"/> (--list-separator; null for the default).
+    /// multi-hot cells at <paramref name="listSeparator"/> (--list-separator; null for the default), a Parquet file's
+    /// columns decoded by <paramref name="decodeThreads"/> threads (--threads; 0 for the cores shared among the files read at once).
     /// </summary>
     public static TabularData Tabular(ModelDeclaration declaration, IReadOnlyList<string> files, bool labeled = true,
-        DenseStatistics? statistics = null, VocabularyMapper? vocabulary = null, char? listSeparator = null, int filesAtOnce = 1)
+        DenseStatistics? statistics = null, VocabularyMapper? vocabulary = null, char? listSeparator = null, int filesAtOnce = 1, int decodeThreads = 0)
     {
         char delimiter = Delimiter(files);
         try
@@ -49,6 +50,7 @@ internal static class DataFiles
                 Statistics = statistics,
                 Vocabulary = vocabulary,
                 FilesAtOnce = filesAtOnce,
+                DecodeThreads = decodeThreads,
             };
         }
         catch (ArgumentException e) when (e.ParamName == nameof(TabularData.ListSeparator))

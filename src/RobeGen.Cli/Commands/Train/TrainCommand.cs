@@ -176,7 +176,7 @@ internal static class TrainCommand
         if ((tabular || evalTabular) && r.SkipBadRows)
             throw new CliException("--skip-bad-rows applies to Criteo TSV; a CSV or Parquet file is read whole (a bad row stops the run, named).", 2);
         ITrainingData Read(string[] paths, bool isTabular, CriteoReaderOptions options) => isTabular
-            ? DataFiles.Tabular(declaration, paths, listSeparator: r.ListSeparator, filesAtOnce: options.InterleaveFiles)
+            ? DataFiles.Tabular(declaration, paths, listSeparator: r.ListSeparator, filesAtOnce: options.InterleaveFiles, decodeThreads: options.ParserThreads)
             : new CriteoTrainingData(paths, CriteoLayout.Labeled, options);
         if (r.EvalData.Length > 0)
         {
@@ -203,6 +203,7 @@ internal static class TrainCommand
                 Labeled = tabular.Labeled,
                 ListSeparator = tabular.ListSeparator,
                 FilesAtOnce = tabular.FilesAtOnce,
+                DecodeThreads = tabular.DecodeThreads,
                 Statistics = statistics ?? tabular.ResolvedStatistics,
                 Vocabulary = mapper,
             },

@@ -3,15 +3,18 @@ using ParquetSharp;
 namespace RobeGen.Data.Tabular;
 
 /// <summary>
-/// A Parquet file read row group by row group, a chunk of rows at a time, into model-shaped rows: only the model's
-/// columns are read (by name; top-level flat columns of numbers, booleans or strings, and for a multi-hot table a LIST
-/// of int32, int64 or strings, <see cref="ParquetListColumn"/>). A list where the model reads one value, or one value
-/// where it reads a list, is refused naming the file and the column; a bad value stops the read naming the file, the
-/// row and the column.
+/// A Parquet file read row group by row group into model-shaped rows: only the model's columns are read (by name;
+/// top-level flat columns of numbers, booleans or strings, and for a multi-hot table a LIST of int32, int64 or strings,
+/// <see cref="ParquetListColumn"/>). A list where the model reads one value, or one value where it reads a list, is
+/// refused naming the file and the column; a bad value stops the read naming the file, the row and the column.
+/// <para>
+/// The row groups' columns are decoded by the threads given at once (<see cref="ParquetGroupPipeline"/>,
+/// one column of a row group each) and the rows are taken from them in file order, so the batches, the rows skipped
+/// to resume and the errors are the same whatever the thread count.
+/// </para>
 /// </summary>
 internal sealed class ParquetRowReader : ITabularFileReader
 {
-    private const int ChunkRows = 4096;
     private readonly ParquetFileReader _file;
     private readonly ModelColumns _columns;
     private readonly string _path;
@@ -21,15 +24,21 @@ internal sealed class ParquetRowReader : ITabularFileReader
     private readonly string[] _names;
     /// <summary>Per input: a multi-hot table's list column.</summary>
     private readonly bool[] _multiHot;
-    private RowGroupReader? _group;
-    private int _groupIndex = -1;
-    private long _groupRowsLeft;
-    private IParquetChunk[]? _open;
-    private long _row;
+    private readonly int _threads;
+    /// <summary>Rows of each row group.</summary>
+    private readonly long[] _groupRows = [];
+    private ParquetInput[] _inputs = [];
+    private ParquetGroupPipeline? _pipeline;
+    /// <summary>Rows passed over (<see cref="Skip"/>) before the pipeline starts.</summary>
+    private long _skipped;
+    private ParquetRowBlock? _block;
+    private int _blockAt;
 
-    public ParquetRowReader(string path, ModelColumns columns, bool labeled)
+    /// <param name="threads">Threads decoding the file's columns (1 decodes on the reading thread alone).</param>
+    public ParquetRowReader(string path, ModelColumns columns, bool labeled, int threads = 1)
     {
-        (_path, _columns, _labeled) = (path, columns, labeled);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        (_path, _columns, _labeled, _threads) = (path, columns, labeled, threads);
         try
         {
             _file = new ParquetFileReader(path);
@@ -70,6 +79,10 @@ internal sealed class ParquetRowReader : ITabularFileReader
                         $"column '{topNames[c]}' is {type} (multi-hot); the model reads it as {what}, one value per row");
                 }
             }
+            _inputs = _fileColumns.Select((c, input) => new ParquetInput(c, _names[input], KindOf(input, firstTable), input - (labeled ? 1 : 0))).ToArray();
+            _groupRows = new long[_file.FileMetaData.NumRowGroups];
+            for (int g = 0; g < _groupRows.Length; g++)
+                using (RowGroupReader group = _file.RowGroup(g)) _groupRows[g] = group.MetaData.NumRows;
         }
         catch
         {
@@ -78,174 +91,88 @@ internal sealed class ParquetRowReader : ITabularFileReader
         }
     }
 
+    private ParquetInputKind KindOf(int input, int firstTable) =>
+        input < firstTable ? (_labeled && input == 0 ? ParquetInputKind.Label : ParquetInputKind.Dense)
+        : _multiHot[input] ? ParquetInputKind.Bag : ParquetInputKind.Token;
+
     public void Skip(long rows)
     {
-        while (rows > 0 && NextGroupIfDone())
+        if (_pipeline is null)
         {
-            if (_open is null && rows >= _groupRowsLeft)
-            {
-                // A whole row group is passed over without reading a value.
-                (rows, _row, _groupRowsLeft) = (rows - _groupRowsLeft, _row + _groupRowsLeft, 0);
-                continue;
-            }
-            int n = ReadChunk((int)Math.Min(rows, ChunkRows));
+            // Before the first read the whole row groups skipped are never read, and the rest is passed over as it decodes.
+            _skipped += Math.Max(0, rows);
+            return;
+        }
+        while (rows > 0)
+        {
+            int n = Take(null, (int)Math.Min(rows, int.MaxValue));
+            if (n == 0) return;
             rows -= n;
         }
     }
 
     public int Read(Batch batch, int maxRows)
     {
+        if (_columns.HasMultiHot && !batch.IsMultiHot) throw new InvalidOperationException("A model with a multi-hot table reads into batches of bags.");
+        return Take(batch, maxRows);
+    }
+
+    /// <summary>Moves over up to <paramref name="maxRows"/> rows, appending them to <paramref name="batch"/> unless it is null (a skip).</summary>
+    private int Take(Batch? batch, int maxRows)
+    {
+        _pipeline ??= Start();
         int rows = 0;
-        while (rows < maxRows && NextGroupIfDone())
+        while (rows < maxRows)
         {
-            long first = _row;
-            int n = ReadChunk(Math.Min(maxRows - rows, ChunkRows));
-            for (int i = 0; i < n; i++) Decode(i, batch, batch.Count + i, first + i + 1);
-            batch.Count += n;
+            if (_block is null || _blockAt == _block.Rows)
+            {
+                if ((_block = _pipeline.Next()) is null) break;
+                _blockAt = 0;
+                foreach (var failure in _block.Failures) failure?.Throw();
+            }
+            int n = Math.Min(maxRows - rows, _block.Rows - _blockAt);
+            if (batch is not null)
+            {
+                (int problemRow, int input) = _block.FirstProblem();
+                if (problemRow >= _blockAt && problemRow < _blockAt + n)
+                {
+                    ParquetInput bad = _inputs[input];
+                    throw new DataFormatException(_path, "row", _block.FirstRow + problemRow + 1, bad.Name, bad.FileColumn + 1, _block.Inputs[input].Problem!);
+                }
+                ParquetBatchAssembler.Copy(_block, _inputs, _blockAt, n, batch);
+            }
+            _blockAt += n;
             rows += n;
         }
         return rows;
     }
 
-    /// <summary>Moves to the next row group when the current one is used up; false after the last.</summary>
-    private bool NextGroupIfDone()
+    /// <summary>The row groups from the skipped rows on, handed to the decoding threads.</summary>
+    private ParquetGroupPipeline Start()
     {
-        while (_groupRowsLeft == 0)
+        var plan = new List<ParquetGroupSpan>();
+        (long first, long skip) = (0, _skipped);
+        for (int g = 0; g < _groupRows.Length; first += _groupRows[g], g++)
         {
-            CloseGroup();
-            if (++_groupIndex >= _file.FileMetaData!.NumRowGroups) return false;
-            _group = _file.RowGroup(_groupIndex);
-            _groupRowsLeft = _group.MetaData.NumRows;
-        }
-        return true;
-    }
-
-    /// <summary>Reads the next <paramref name="rows"/> values of every model column (opened at the group's first chunk).</summary>
-    private int ReadChunk(int rows)
-    {
-        _open ??= _fileColumns.Select(OpenColumn).ToArray();
-        int n = (int)Math.Min(rows, _groupRowsLeft);
-        foreach (IParquetChunk column in _open)
-            if (column.Read(n) != n) throw new DataFormatException(_path, "row", _row + 1, null, 0, $"row group {_groupIndex} ends before its {_group!.MetaData.NumRows} rows");
-        (_row, _groupRowsLeft) = (_row + n, _groupRowsLeft - n);
-        return n;
-    }
-
-    private IParquetChunk OpenColumn(int fileColumn, int input)
-    {
-        ColumnReader reader = _group!.Column(fileColumn);
-        if (_multiHot[input]) return ParquetListColumn.Open(reader, ChunkRows, _columns.Tokens);
-        // The logical reader owns the column reader from here (its Dispose releases both).
-        if (ParquetColumn.Open(reader, ChunkRows) is { } column) return column;
-        string type = reader.ColumnDescriptor.LogicalType.ToString() ?? reader.ColumnDescriptor.PhysicalType.ToString();
-        reader.Dispose();
-        throw new DataFormatException(_path, 0, _names[input], fileColumn + 1, $"column '{_names[input]}' has type {type}; the model reads numbers, booleans or strings");
-    }
-
-    private void Decode(int i, Batch batch, int row, long fileRow)
-    {
-        int input = 0;
-        float label = 0;
-        if (_labeled) Check(Label((ParquetColumn)_open![input++], i, out label), 0, fileRow);
-        batch.Labels[row] = label;
-        int dense = _columns.Dense.Length;
-        for (int d = 0; d < dense; d++, input++)
-        {
-            Check(Dense((ParquetColumn)_open![input], i, out double value, out bool missing), input, fileRow);
-            batch.Dense[row * dense + d] = _columns.DenseInput(d, value, missing);
-        }
-        int tables = _columns.Categorical.Length;
-        if (batch.IsMultiHot)
-        {
-            DecodeBags(i, batch, row, fileRow, input);
-            return;
-        }
-        if (_columns.HasMultiHot) throw new InvalidOperationException("A model with a multi-hot table reads into batches of bags.");
-        for (int t = 0; t < tables; t++, input++)
-        {
-            Check(Token((ParquetColumn)_open![input], i, out ulong token), input, fileRow);
-            batch.Tokens[row * tables + t] = token;
-        }
-    }
-
-    /// <summary>The categorical cells of chunk row <paramref name="i"/> as bags: a multi-hot table's list, a single-hot table's one id.</summary>
-    private void DecodeBags(int i, Batch batch, int row, long fileRow, int input)
-    {
-        int end = BagWriter.RowStart(batch, row);
-        int tables = _columns.Categorical.Length;
-        for (int t = 0; t < tables; t++, input++)
-        {
-            if (_open![input] is ParquetListColumn list)
+            if (skip >= _groupRows[g])
             {
-                if (list.ProblemRow == i) Check(list.Problem, input, fileRow);
-                ReadOnlySpan<ulong> ids = list.Ids.AsSpan(list.Starts[i], list.Starts[i + 1] - list.Starts[i]);
-                batch.EnsureIdCapacity(end + ids.Length);
-                ids.CopyTo(batch.BagIds.AsSpan(end));
-                end += ids.Length;
+                skip -= _groupRows[g];
+                continue;
             }
-            else
-            {
-                Check(Token((ParquetColumn)_open[input], i, out ulong token), input, fileRow);
-                BagWriter.Add(batch, ref end, token);
-            }
-            BagWriter.EndCell(batch, row, t, end);
+            // A decoded row group is held in int-indexed arrays.
+            if (_groupRows[g] > Array.MaxLength / 2)
+                throw new DataFormatException(_path, 0, null, 0, $"row group {g} has {_groupRows[g]} rows; at most {Array.MaxLength / 2} can be read");
+            plan.Add(new ParquetGroupSpan(g, first + skip, skip, (int)(_groupRows[g] - skip)));
+            skip = 0;
         }
-    }
-
-    private static string? Label(ParquetColumn c, int i, out float label)
-    {
-        label = 0;
-        if (!c.Present[i]) return "the label is missing (null)";
-        return c.Kind switch
-        {
-            ParquetValueKind.Integer => CellDecoder.Label(c.Integers[i], out label),
-            ParquetValueKind.Real => CellDecoder.Label(c.Reals[i], out label),
-            _ => CellDecoder.Label(c.Texts[i], out label),
-        };
-    }
-
-    private static string? Dense(ParquetColumn c, int i, out double value, out bool missing)
-    {
-        (value, missing) = (0, !c.Present[i]);
-        if (missing) return null;
-        switch (c.Kind)
-        {
-            case ParquetValueKind.Integer: value = c.Integers[i]; return null;
-            case ParquetValueKind.Real: value = c.Reals[i]; return double.IsFinite(value) ? null : $"not a finite number: {value}";
-            default: return CellDecoder.Dense(c.Texts[i], out value, out missing);
-        }
-    }
-
-    private string? Token(ParquetColumn c, int i, out ulong token)
-    {
-        token = EmbeddingTable.MissingRawToken;
-        if (!c.Present[i]) return null;
-        return c.Kind switch
-        {
-            ParquetValueKind.Integer => CellDecoder.Token(c.Integers[i], _columns.Tokens, out token),
-            ParquetValueKind.Text => CellDecoder.Token(c.Texts[i], _columns.Tokens, out token),
-            _ => c.Reals[i] == Math.Floor(c.Reals[i]) && Math.Abs(c.Reals[i]) < 1e18
-                ? CellDecoder.Token((long)c.Reals[i], _columns.Tokens, out token)
-                : $"a categorical value must be an integer or text, found {c.Reals[i]}",
-        };
-    }
-
-    private void Check(string? problem, int input, long fileRow)
-    {
-        if (problem is not null) throw new DataFormatException(_path, "row", fileRow, _names[input], _fileColumns[input] + 1, problem);
-    }
-
-    private void CloseGroup()
-    {
-        if (_open is not null) foreach (IParquetChunk c in _open) c.Dispose();
-        _open = null;
-        _group?.Dispose();
-        _group = null;
+        var decoder = new ParquetColumnDecoder(_path, _columns);
+        return new ParquetGroupPipeline(plan, _inputs.Length, _threads, _file, () => new ParquetFileReader(_path),
+            (file, block, input) => decoder.Decode(file, block.Group, _inputs[input], block.Skip, block.Rows, block.Inputs[input]));
     }
 
     public void Dispose()
     {
-        CloseGroup();
+        _pipeline?.Dispose();
         _file.Dispose();
     }
 }

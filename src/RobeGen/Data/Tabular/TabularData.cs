@@ -91,6 +91,22 @@ public sealed class TabularData : IFittedData
 
     private readonly int _filesAtOnce = 1;
 
+    /// <summary>
+    /// Threads decoding each Parquet file, its row groups' columns at once (delimited text files read on one thread
+    /// each); 0 (the default) chooses the cores shared among the files read at once. The batches do not depend on it.
+    /// </summary>
+    public int DecodeThreads
+    {
+        get => _decodeThreads;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(DecodeThreads));
+            _decodeThreads = value;
+        }
+    }
+
+    private readonly int _decodeThreads;
+
     /// <summary>False for data without the label column (predictions); every label then reads 0.</summary>
     public bool Labeled { get; init; } = true;
 
@@ -105,11 +121,26 @@ public sealed class TabularData : IFittedData
 
     /// <summary>Other files of the same columns, read with this data's statistics and vocabulary (evaluation, prediction).</summary>
     public TabularData WithFiles(params string[] files) =>
-        new(Declaration, files, Delimiter) { Labeled = Labeled, ListSeparator = ListSeparator, Statistics = ResolvedStatistics, Vocabulary = Vocabulary };
+        new(Declaration, files, Delimiter)
+        {
+            Labeled = Labeled,
+            ListSeparator = ListSeparator,
+            Statistics = ResolvedStatistics,
+            Vocabulary = Vocabulary,
+            DecodeThreads = DecodeThreads,
+        };
 
     /// <summary>The same files with <paramref name="mapper"/> applied to every batch.</summary>
     public TabularData WithVocabulary(VocabularyMapper? mapper) =>
-        new(Declaration, Files, Delimiter) { Labeled = Labeled, ListSeparator = ListSeparator, Statistics = ResolvedStatistics, Vocabulary = mapper, FilesAtOnce = FilesAtOnce };
+        new(Declaration, Files, Delimiter)
+        {
+            Labeled = Labeled,
+            ListSeparator = ListSeparator,
+            Statistics = ResolvedStatistics,
+            Vocabulary = mapper,
+            FilesAtOnce = FilesAtOnce,
+            DecodeThreads = DecodeThreads,
+        };
 
     DenseStatistics IFittedData.Statistics => ResolvedStatistics;
 
@@ -127,14 +158,15 @@ public sealed class TabularData : IFittedData
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ModelColumns columns = ModelColumns.For(Declaration, ResolvedStatistics);
-        IBatchCursor OpenLane(DataPosition place, int stride)
-        {
-            var cursor = new TabularCursor(Files, path => OpenFile(path, columns), place, Declaration, batchSize, Vocabulary, stride);
-            return new PrefetchingCursor(cursor, cursor.Current);
-        }
         // As Criteo files: a saved position resumes as it was read; only a pass from the start follows FilesAtOnce.
         int lanes = start != DataPosition.Start ? 1 : FilesAtOnce == 0 ? AutomaticFilesAtOnce(Files) : FilesAtOnce;
         InterleavedPosition? interleaved = start.Interleaved ?? (lanes >= 2 ? InterleavedPosition.Begin(start, lanes, Files.Count) : null);
+        int threads = ThreadsPerFile(interleaved?.Lanes.Count ?? 1);
+        IBatchCursor OpenLane(DataPosition place, int stride)
+        {
+            var cursor = new TabularCursor(Files, path => OpenFile(path, columns, threads), place, Declaration, batchSize, Vocabulary, stride);
+            return new PrefetchingCursor(cursor, cursor.Current);
+        }
         return interleaved is null ? OpenLane(start, 1) : new InterleavedCursor(interleaved, OpenLane);
     }
 
@@ -142,8 +174,11 @@ public sealed class TabularData : IFittedData
     public static int AutomaticFilesAtOnce(IReadOnlyList<string> files) =>
         files.Count >= 2 ? Math.Min(files.Count, Math.Max(2, Environment.ProcessorCount / 2)) : 1;
 
-    private ITabularFileReader OpenFile(string path, ModelColumns columns) => TabularFormats.Detect(path) == TabularFormat.Parquet
-        ? new ParquetRowReader(path, columns, Labeled)
+    /// <summary>Threads decoding each Parquet file when <paramref name="files"/> are read at once: <see cref="DecodeThreads"/>, or the cores shared among them.</summary>
+    private int ThreadsPerFile(int files) => DecodeThreads > 0 ? DecodeThreads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, files));
+
+    private ITabularFileReader OpenFile(string path, ModelColumns columns, int threads) => TabularFormats.Detect(path) == TabularFormat.Parquet
+        ? new ParquetRowReader(path, columns, Labeled, threads)
         : new DelimitedFileReader(path, columns, Delimiter, Labeled, ResolvedListSeparator);
 
     /// <summary>One pass over the files: mean and standard deviation of each standardized column's present values.</summary>
@@ -155,7 +190,7 @@ public sealed class TabularData : IFittedData
         int dense = Declaration.DenseFeatures;
         int[] positions = standardized.Select(name => Declaration.DenseColumns.IndexOf(Declaration.DenseColumns.First(c => c.Name == name))).ToArray();
         var sums = new (long Count, double Sum, double Squares)[positions.Length];
-        using (var cursor = new TabularCursor(Files, path => OpenFile(path, raw), DataPosition.Start, Declaration, 8192, null))
+        using (var cursor = new TabularCursor(Files, path => OpenFile(path, raw, ThreadsPerFile(1)), DataPosition.Start, Declaration, 8192, null))
         {
             while (cursor.MoveNext())
             {
