@@ -4,17 +4,19 @@
 # (train on the first 10,000 train.txt lines, evaluate on 10,000 others) and the Criteo 1TB day-0 sample (last 20% of
 # its 10,000 lines held out). Adagrad lr 0.01, batch 128, one epoch (the train defaults), seeds 1..3, CPU. Prints a
 # markdown table row per run and the means.
-# Usage: scripts/dcnv2-auc.sh [SEEDS]     (needs ../shared/data beside the repository)
+# Usage: scripts/dcnv2-auc.sh [SEEDS] [LRS]     (needs ../shared/data beside the repository; LRS e.g. "0.001 0.003 0.01",
+# default 0.01, the train default: each model is compared at its best learning rate of the list)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${ROBEGEN_SHARED_DATA:-../shared/data}
 seeds=${1:-"1 2 3"}
+lrs=${2:-0.01}
 [ -f "$data/criteo_kaggle_train_head10k.tsv.gz" ] || { echo "missing $data/criteo_kaggle_train_head10k.tsv.gz" >&2; exit 1; }
 dotnet build -c Release src/RobeGen.Cli >/dev/null
 robegen() { dotnet run -c Release --no-build --project src/RobeGen.Cli -- "$@"; }
 auc() { sed -n 's/^eval AUC *\([0-9.]*\).*/\1/p' | tail -1; }
-echo "| data | model | seed | eval AUC |"
-echo "|---|---|---|---|"
+echo "| data | model | lr | seed | eval AUC |"
+echo "|---|---|---|---|---|"
 declare -A sum
 for split in kaggle 1tb; do
   if [[ $split == kaggle ]]; then
@@ -23,10 +25,12 @@ for split in kaggle 1tb; do
     set -- --data "$data/criteo_1tb_day0_head10k.tsv.gz" --holdout 0.2
   fi
   for model in criteo-terabyte criteo-terabyte-dcnv2; do
-    for seed in $seeds; do
-      a=$(robegen train --model "$model" "$@" --seed "$seed" --threads 2 2>&1 | auc)
-      echo "| $split | $model | $seed | $a |"
-      sum[$split $model]=$(awk "BEGIN {print ${sum[$split $model]:-0} + $a}")
+    for lr in $lrs; do
+      for seed in $seeds; do
+        a=$(robegen train --model "$model" "$@" --seed "$seed" --lr "$lr" --threads 2 2>&1 | auc)
+        echo "| $split | $model | $lr | $seed | $a |"
+        sum[$split $model $lr]=$(awk "BEGIN {print ${sum[$split $model $lr]:-0} + $a}")
+      done
     done
   done
 done
