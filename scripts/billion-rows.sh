@@ -7,7 +7,7 @@
 # precision, measured in the same call, for the ratio. Training uses deterministic embedding gradients (bit-exact resume,
 # checked first on CHECK_ROWS rows); the in-memory rate is measured on the same path.
 # Usage (on the GPU machine, from the repository root, after scripts/publish-gpu.sh was run where dotnet is):
-#   scripts/billion-rows.sh [ROWS] [EVAL_ROWS]        env: SEGMENT (150), BUDGET (520), EVAL_EVERY (12000), WORK, PRECISION (tf32),
+#   scripts/billion-rows.sh [ROWS] [EVAL_ROWS]        env: DETERMINISTIC (1; 0: atomic gradients), CHECK_ROWS, CHECK_STOP, SEGMENT (150), BUDGET (520), EVAL_EVERY (12000), WORK, PRECISION (tf32),
 #                                                     TEACHER (structured: ids in clusters, as issue 14 asks; or independent)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,15 +22,19 @@ chmod +x "$bin"
 mkdir -p "$work"
 log() { echo "== $(date -u +%H:%M:%S) $*"; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || echo "no nvidia-smi"
-args=(train --model criteo-terabyte --device cuda --precision "$precision" --batch-size 16384 --epochs 1 --optimizer sgd --lr 0.01 --deterministic
+deterministic=()
+[[ ${DETERMINISTIC:-1} == 1 ]] && deterministic=(--deterministic)
+args=(train --model criteo-terabyte --device cuda --precision "$precision" --batch-size 16384 --epochs 1 --optimizer sgd --lr 0.01 "${deterministic[@]}"
   --synthetic-rows "$rows" --synthetic-eval-rows "$eval_rows" --cardinalities mlperf --synth-seed 1 --teacher "${TEACHER:-structured}"
   --eval-every "${EVAL_EVERY:-12000}" --save "$work/run.rgck" --checkpoint-minutes 2)
-# Bit-exact resume on this GPU: the first CHECK_ROWS rows trained whole, and stopped at step 600 (--max-steps) then
-# resumed; every tensor's XXH64 (robegen inspect) must match. The run's own segments resume the same way.
+# Bit-exact resume on this GPU, on the deterministic path: the first CHECK_ROWS rows trained whole twice (the same
+# bits run to run?), and stopped at step CHECK_STOP (--max-steps) then resumed; every tensor's XXH64 (robegen inspect)
+# must match. The run's own segments resume the same way.
 check_rows=${CHECK_ROWS:-20000000}
+check_stop=${CHECK_STOP:-600}
 if (( check_rows > 0 )) && [[ ! -f "$work/resume-check.done" ]]; then
-  log "resume check: $check_rows rows whole, and stopped at step 600 then resumed"
-  short=("${args[@]}")
+  log "resume check: $check_rows rows whole (twice), and stopped at step $check_stop then resumed"
+  short=("${args[@]}" --deterministic)
   for i in "${!short[@]}"; do
     case "${short[$i]}" in
       --synthetic-rows) short[$((i + 1))]=$check_rows ;;
@@ -39,12 +43,16 @@ if (( check_rows > 0 )) && [[ ! -f "$work/resume-check.done" ]]; then
     esac
   done
   "$bin" "${short[@]}" > "$work/check-whole.log" 2>&1 || { echo "resume check: whole run failed"; tail -3 "$work/check-whole.log"; }
+  "$bin" inspect --checkpoint "$work/check-whole.rgck" | grep xxh64 > "$work/check-again.hashes"
+  "$bin" "${short[@]}" > "$work/check-again.log" 2>&1 || { echo "resume check: second whole run failed"; tail -3 "$work/check-again.log"; }
   parts=("${short[@]/$work\/check-whole.rgck/$work/check-parts.rgck}")
-  "$bin" "${parts[@]}" --max-steps 600 > "$work/check-parts1.log" 2>&1 || { echo "resume check: first part failed"; tail -3 "$work/check-parts1.log"; }
+  "$bin" "${parts[@]}" --max-steps "$check_stop" > "$work/check-parts1.log" 2>&1 || { echo "resume check: first part failed"; tail -3 "$work/check-parts1.log"; }
   "$bin" "${parts[@]}" --resume "$work/check-parts.rgck" > "$work/check-parts2.log" 2>&1 || { echo "resume check: resumed run failed"; tail -3 "$work/check-parts2.log"; }
   grep -E "^resuming" "$work/check-parts2.log"
   "$bin" inspect --checkpoint "$work/check-whole.rgck" | grep xxh64 > "$work/check-whole.hashes"
   "$bin" inspect --checkpoint "$work/check-parts.rgck" | grep xxh64 > "$work/check-parts.hashes"
+  if diff -q "$work/check-whole.hashes" "$work/check-again.hashes" > /dev/null; then echo "repeat check: two whole runs BIT-EXACT"
+  else echo "repeat check: two whole runs DIFFER:"; diff "$work/check-whole.hashes" "$work/check-again.hashes" | grep "^>" | head -20; fi
   if [[ -s "$work/check-whole.hashes" ]] && diff "$work/check-whole.hashes" "$work/check-parts.hashes"; then
     echo "resume check: BIT-EXACT, $(wc -l < "$work/check-whole.hashes") tensors equal"; touch "$work/resume-check.done"
   else echo "resume check: FAILED (hashes differ or missing)"; fi
@@ -67,6 +75,6 @@ while (( SECONDS - started < budget )); do
   [[ $rc -ne 0 && $rc -ne 130 && $rc -ne 124 ]] && { log "segment failed with exit code $rc"; tail -5 "$work/segment.log"; break; }
 done
 log "in-memory rate of the same model, batch and precision"
-"$bin" bench --device cuda --models mlperf --batches 16384 --storages robe --timed-steps 50 --precision "$precision" --deterministic 2>&1 | tail -3
+"$bin" bench --device cuda --models mlperf --batches 16384 --storages robe --timed-steps 50 --precision "$precision" "${deterministic[@]}" 2>&1 | tail -3
 log done
 if [[ -n "${OUT:-}" ]]; then grep -v "^step" "$work/all.log" > "$OUT/billion-rows.log"; fi
