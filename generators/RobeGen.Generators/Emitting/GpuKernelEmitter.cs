@@ -217,12 +217,14 @@ internal static class GpuKernelEmitter
         {
             using (w.Block($$"""
                 /// <summary>Gather: lane l of a lookup reads coordinates l, l + LookupLanes, ... (a warp reads 32 consecutive slots
-                /// per instruction) and the lookup's block starts are recorded. Extent batch * TableCount * LookupLanes (extra threads
-                /// idle). A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
+                /// per instruction) and the lookup's block starts are recorded (not when args.ForwardOnly: nothing reads them). Extent
+                /// batch * TableCount * LookupLanes (extra threads idle). A Full table's out-of-range token (the CPU loops throw) reads
+                /// zeros and records start -1.</summary>
                 public static void GatherKernel({{KernelParameters}}{{Names.ArrayView}}<float> output)
                 """))
             {
                 WriteLookupMapping(w, robeFlag: _paths.Robe);
+                w.WriteLine("bool record = args.ForwardOnly == 0;");
                 w.WriteLine("ulong token = active ? tokens[pair] : 0UL;");
                 if (_paths.Robe)
                 {
@@ -271,11 +273,13 @@ internal static class GpuKernelEmitter
             using (w.Block($$"""
                 /// <summary>Bag gather of a multi-hot batch: cell (sample, table) pools the embeddings of its ids
                 /// bagIds[bagOffsets[cell] .. bagOffsets[cell + 1]) (Sum, or Mean where declared; zeros for an empty bag) into
-                /// the lookup's output; the block starts of id i are recorded at i * MaxBlocks. Extent as the gather.</summary>
+                /// the lookup's output; the block starts of id i are recorded at i * MaxBlocks (not when args.ForwardOnly). Extent as
+                /// the gather.</summary>
                 public static void GatherBagsKernel({{BagKernelParameters}}{{Names.ArrayView}}<float> output)
                 """))
             {
                 WriteBagMapping(w);
+                w.WriteLine("bool record = args.ForwardOnly == 0;");
                 w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = 0f;");
                 using (w.Block("for (int i = first; i < end; i++)"))
                 {
@@ -348,7 +352,7 @@ internal static class GpuKernelEmitter
                     int block = c / {{_z}};
                     int k = c - block * {{_z}};
                     int start = {{Names.RobeHash}}.BlockStart(rowTerm, block, range);
-                    if (k == 0) blockStarts[recordBase + block] = start;
+                    if (record && k == 0) blockStarts[recordBase + block] = start;
                     output[outputBase + c] += weights[{{Slot("start", "k")}}]{{LoopSignFactor}};
                     """);
             }
@@ -360,7 +364,7 @@ internal static class GpuKernelEmitter
                 ? "storage == " + Storage(TableStorage.Full) + " ? " + RowStartCall("FullRowStart") + " : " + RowStartCall("HashedRowStart")
                 : RowStartCall(_paths.Full ? "FullRowStart" : "HashedRowStart");
             w.WriteLine("long rowStart = " + rowStart + ";");
-            w.WriteLine("if (lane == 0) blockStarts[recordBase] = rowStart;");
+            w.WriteLine("if (record && lane == 0) blockStarts[recordBase] = rowStart;");
             // Only a Full table's id can fall outside its rows (start -1: it adds nothing).
             w.WriteLine((_paths.Full ? "if (rowStart >= 0) " : "") + "for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] += weights[rowStart + c];");
         }
@@ -371,7 +375,7 @@ internal static class GpuKernelEmitter
                 long quotientRows = tables.QuotientRows[table], remainderRows = tables.Rows[table], tableBase = tables.TableBase[table];
                 long quotient = {{Names.TableRows}}.QuotientRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
                 long remainder = {{Names.TableRows}}.RemainderRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
-                if (lane == 0)
+                if (record && lane == 0)
                 {
                     blockStarts[recordBase] = quotient;
                     blockStarts[recordBase + 1] = remainder;
@@ -475,7 +479,7 @@ internal static class GpuKernelEmitter
                     {
                         w.WriteLine($$"""
                             mine = {{Names.RobeHash}}.BlockStart(rowTerm, lane, range);
-                            blockStarts[recordBase + lane] = mine;
+                            if (record) blockStarts[recordBase + lane] = mine;
                             """);
                     }
                     w.WriteLine("int firstLane = " + Names.Warp + ".LaneIdx - lane;");
@@ -505,7 +509,7 @@ internal static class GpuKernelEmitter
                         int block = ({{c}}) / {{_z}};
                         int k = {{c}} - block * {{_z}};
                         int start = {{Names.RobeHash}}.BlockStart(rowTerm, block, range);
-                        if (k == 0) blockStarts[recordBase + block] = start;
+                        if (record && k == 0) blockStarts[recordBase + block] = start;
                         slot{{Int(step)}} = {{Slot("start", "k")}};
                         """);
                 }
@@ -522,7 +526,7 @@ internal static class GpuKernelEmitter
                         int block = c / {{_z}};
                         int k = c - block * {{_z}};
                         int start = {{Names.RobeHash}}.BlockStart(rowTerm, block, range);
-                        if (k == 0) blockStarts[recordBase + block] = start;
+                        if (record && k == 0) blockStarts[recordBase + block] = start;
                         output[outputBase + c] = weights[{{Slot("start", "k")}}]{{LoopSignFactor}};
                         """);
                 }
@@ -542,7 +546,7 @@ internal static class GpuKernelEmitter
             w.WriteLine($$"""
                 // A {{(_paths.Full ? (_paths.Hashed ? "Full or Hashed" : "Full") : "Hashed")}} row: d consecutive floats; lane 0 records the row's start.
                 long rowStart = {{rowStart}};
-                if (lane == 0) blockStarts[recordBase] = rowStart;
+                if (record && lane == 0) blockStarts[recordBase] = rowStart;
                 """);
             // Only a Full table's token can fall outside its rows (start -1: zeros).
             string read(string c) => _paths.Full ? "rowStart >= 0 ? weights[rowStart + " + c + "] : 0f" : "weights[rowStart + " + c + "]";
@@ -565,7 +569,7 @@ internal static class GpuKernelEmitter
                 long quotientRows = tables.QuotientRows[table], remainderRows = tables.Rows[table], tableBase = tables.TableBase[table];
                 long quotient = {{Names.TableRows}}.QuotientRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
                 long remainder = {{Names.TableRows}}.RemainderRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
-                if (lane == 0)
+                if (record && lane == 0)
                 {
                     blockStarts[recordBase] = quotient;
                     blockStarts[recordBase + 1] = remainder;

@@ -75,6 +75,54 @@ public sealed class MultiHotGpuKernelTests(CpuAcceleratorFixture fixture) : ICla
         MultiHotCases.AssertClose(cpuGrad, gradBuffer.GetAsArray1D(), 1e-5f, "grad");
     }
 
+    public static TheoryData<string, bool, int> ForwardOnlyCases()
+    {
+        var data = new TheoryData<string, bool, int>();
+        foreach (string model in MultiHotCases.Models())
+            foreach (bool generic in new[] { false, true })
+                foreach (int warp in new[] { 4, 32 })
+                    data.Add(model, generic, warp);
+        return data;
+    }
+
+    /// <summary>A prediction's bag gather (ForwardOnly) pools the same embeddings to the bit as a training step's and
+    /// leaves every block-start record as it was.</summary>
+    [Theory]
+    [MemberData(nameof(ForwardOnlyCases))]
+    public void A_forward_only_bag_gather_pools_the_same_and_records_nothing(string modelName, bool generic, int warpSize)
+    {
+        IDlrmDefinition model = MultiHotCases.Model(modelName);
+        EmbeddingLayout layout = EmbeddingCases.Layout(model, "declared");
+        IGpuEmbeddingKernels kernels = generic ? new GenericGpuEmbeddingKernels(layout) : model.GpuEmbedding;
+        Accelerator accelerator = fixture.WithWarp(warpSize);
+        int tables = layout.TableCount, d = layout.Dim;
+        var (offsets, ids) = MultiHotCases.Bags(layout, Batch, seed: 23);
+        float[] weights = EmbeddingCases.Floats(layout.TotalParameters, seed: 24);
+        const long Unwritten = -7;
+        int records = Math.Max(1, ids.Length * layout.MaxBlocks);
+
+        using var tableArrays = new GpuTables(accelerator, layout);
+        using var weightBuffer = accelerator.Allocate1D(weights);
+        using var offsetBuffer = accelerator.Allocate1D(offsets);
+        using var idBuffer = accelerator.Allocate1D(ids.Length == 0 ? new ulong[1] : ids);
+        using var trainingStarts = accelerator.Allocate1D(Enumerable.Repeat(Unwritten, records).ToArray());
+        using var forwardStarts = accelerator.Allocate1D(Enumerable.Repeat(Unwritten, records).ToArray());
+        using var trainingOutput = accelerator.Allocate1D(Enumerable.Repeat(Padding, Batch * tables * d).ToArray());
+        using var forwardOutput = accelerator.Allocate1D(Enumerable.Repeat(Padding, Batch * tables * d).ToArray());
+        var gather = kernels.LoadGatherBags(accelerator);
+        var args = GpuEmbeddingArgs.For(layout, Batch);
+        Assert.Equal(0, args.ForwardOnly); // training records by default
+        int threads = Batch * tables * kernels.ThreadsPerLookup;
+        gather(threads, args, tableArrays.Views, weightBuffer.View, offsetBuffer.View, idBuffer.View, trainingStarts.View, trainingOutput.View);
+        args.ForwardOnly = 1;
+        gather(threads, args, tableArrays.Views, weightBuffer.View, offsetBuffer.View, idBuffer.View, forwardStarts.View, forwardOutput.View);
+        accelerator.Synchronize();
+
+        Assert.Equal(trainingOutput.GetAsArray1D(), forwardOutput.GetAsArray1D());
+        Assert.All(forwardStarts.GetAsArray1D(), start => Assert.Equal(Unwritten, start));
+        Assert.Contains(trainingStarts.GetAsArray1D(), start => start != Unwritten);
+    }
+
     [Fact]
     public void A_single_hot_model_has_no_generated_bag_kernels()
     {

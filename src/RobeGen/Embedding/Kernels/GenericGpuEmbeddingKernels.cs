@@ -73,7 +73,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
     }
 
     /// <summary>The bag gather: the lanes of a cell zero its embedding, then for each id (in order) add the id's
-    /// coordinates (each lane its own: no races) and record its starts; a Mean table divides by the count at the end.</summary>
+    /// coordinates (each lane its own: no races) and record its starts (unless ForwardOnly); a Mean table divides by the count at the end.</summary>
     internal static void GatherBagsKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
         ArrayView<int> bagOffsets, ArrayView<ulong> bagIds, ArrayView<long> blockStarts, ArrayView<float> output)
     {
@@ -81,6 +81,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
         if (!at.Active) return;
         int dim = lookup.Dim, storage = tables.Storage[at.Table];
         int first = bagOffsets[at.Pair], end = bagOffsets[at.Pair + 1];
+        bool record = args.ForwardOnly == 0;
         for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = 0f;
         for (int i = first; i < end; i++)
         {
@@ -97,7 +98,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
                 {
                     int block = c / blockSize, k = c - block * blockSize;
                     int start = RobeHash.BlockStart(rowTerm, block, range);
-                    if (k == 0) blockStarts[recordBase + block] = start;
+                    if (record && k == 0) blockStarts[recordBase + block] = start;
                     float value = weights[circular ? RobeHash.Wrap((long)start + k, args.RobeSlots) : start + k];
                     output[at.OutputBase + c] += signed ? value * SignHash.SignFromRowTerm(signTerm, c) : value;
                 }
@@ -107,7 +108,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
                 long quotientRows = tables.QuotientRows[at.Table], remainderRows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
                 long quotient = TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase, dim);
                 long remainder = TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase, dim);
-                if (at.Lane == 0)
+                if (record && at.Lane == 0)
                 {
                     blockStarts[recordBase] = quotient;
                     blockStarts[recordBase + 1] = remainder;
@@ -120,7 +121,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
                 long rowStart = storage == (int)EmbeddingStorage.Full
                     ? TableRows.FullRowStart(token, rows, tableBase, dim)
                     : TableRows.HashedRowStart(token, rows, tableBase, dim);
-                if (at.Lane == 0) blockStarts[recordBase] = rowStart;
+                if (record && at.Lane == 0) blockStarts[recordBase] = rowStart;
                 if (rowStart >= 0)
                     for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] += weights[rowStart + c];
             }
@@ -185,7 +186,8 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
         }
     }
 
-    /// <summary>Gather: lane l of a lookup reads coordinates l, l + lanes, ... and records the block starts. A Full
+    /// <summary>Gather: lane l of a lookup reads coordinates l, l + lanes, ... and records the block starts (unless
+    /// ForwardOnly). A Full
     /// table's out-of-range token reads zeros and records start -1 (no exceptions on a GPU).</summary>
     internal static void GatherKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
         ArrayView<ulong> tokens, ArrayView<long> blockStarts, ArrayView<float> output)
@@ -193,6 +195,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
         var at = new GpuLookup(index, lookup.Lanes, (int)tables.Storage.Length, lookup.Dim, args);
         if (!at.Active) return;
         int dim = lookup.Dim, storage = tables.Storage[at.Table];
+        bool record = args.ForwardOnly == 0;
         ulong token = tokens[at.Pair];
         if (storage == (int)EmbeddingStorage.Robe)
         {
@@ -205,7 +208,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             {
                 int block = c / blockSize, k = c - block * blockSize;
                 int start = RobeHash.BlockStart(rowTerm, block, range);
-                if (k == 0) blockStarts[at.RecordBase + block] = start;
+                if (record && k == 0) blockStarts[at.RecordBase + block] = start;
                 float value = weights[circular ? RobeHash.Wrap((long)start + k, args.RobeSlots) : start + k];
                 output[at.OutputBase + c] = signed ? value * SignHash.SignFromRowTerm(signTerm, c) : value;
             }
@@ -215,7 +218,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             long quotientRows = tables.QuotientRows[at.Table], remainderRows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
             long quotient = TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase, dim);
             long remainder = TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase, dim);
-            if (at.Lane == 0)
+            if (record && at.Lane == 0)
             {
                 blockStarts[at.RecordBase] = quotient;
                 blockStarts[at.RecordBase + 1] = remainder;
@@ -228,7 +231,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             long rowStart = storage == (int)EmbeddingStorage.Full
                 ? TableRows.FullRowStart(token, rows, tableBase, dim)
                 : TableRows.HashedRowStart(token, rows, tableBase, dim);
-            if (at.Lane == 0) blockStarts[at.RecordBase] = rowStart;
+            if (record && at.Lane == 0) blockStarts[at.RecordBase] = rowStart;
             for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = rowStart >= 0 ? weights[rowStart + c] : 0f;
         }
     }
