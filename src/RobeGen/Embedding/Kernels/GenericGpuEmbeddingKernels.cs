@@ -72,8 +72,11 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             kernel(index, lookup, args, tables, weights, offsets, ids, blockStarts, gradOutput, gradWeights);
     }
 
-    /// <summary>The bag gather: the lanes of a cell zero its embedding, then for each id (in order) add the id's
-    /// coordinates (each lane its own: no races) and record its starts (unless ForwardOnly); a Mean table divides by the count at the end.</summary>
+    /// <summary>The bag gather: each lane takes its coordinates one at a time and sums that coordinate over the cell's
+    /// ids in a register, in id order from zero (the CPU loops' sum to the bit), divides by the count for a Mean table
+    /// and stores it once: the output is never read back, so no load waits on a store. Ids are re-read and re-hashed per
+    /// coordinate (the dimension is known only at run time here, so the sums cannot all sit in registers; the generated
+    /// kernel keeps them all and hashes each id once). Each id's starts are recorded at its index unless ForwardOnly.</summary>
     internal static void GatherBagsKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
         ArrayView<int> bagOffsets, ArrayView<ulong> bagIds, ArrayView<long> blockStarts, ArrayView<float> output)
     {
@@ -81,55 +84,51 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
         if (!at.Active) return;
         int dim = lookup.Dim, storage = tables.Storage[at.Table];
         int first = bagOffsets[at.Pair], end = bagOffsets[at.Pair + 1];
-        bool record = args.ForwardOnly == 0;
-        for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = 0f;
-        for (int i = first; i < end; i++)
+        bool record = args.ForwardOnly == 0, mean = tables.Pooling[at.Table] == (int)Pooling.Mean && end - first > 1;
+        int blockSize = args.BlockSize;
+        bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
+        long range = RobeHash.StartRange(args.RobeSlots, blockSize, circular);
+        ulong tokenOffset = tables.TokenOffsets[at.Table];
+        long rows = tables.Rows[at.Table], quotientRows = tables.QuotientRows[at.Table], tableBase = tables.TableBase[at.Table];
+        for (int c = at.Lane; c < dim; c += lookup.Lanes)
         {
-            ulong token = bagIds[i];
-            long recordBase = (long)i * args.MaxBlocks;
-            if (storage == (int)EmbeddingStorage.Robe)
+            float sum = 0f;
+            for (int i = first; i < end; i++)
             {
-                int blockSize = args.BlockSize;
-                bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
-                long range = RobeHash.StartRange(args.RobeSlots, blockSize, circular);
-                ulong key = RobeHash.KeyOf(token, tables.TokenOffsets[at.Table]);
-                ulong rowTerm = RobeHash.RowTerm(key), signTerm = signed ? SignHash.RowTerm(key) : 0UL;
-                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                ulong token = bagIds[i];
+                long recordBase = (long)i * args.MaxBlocks;
+                if (storage == (int)EmbeddingStorage.Robe)
                 {
+                    ulong key = RobeHash.KeyOf(token, tokenOffset);
                     int block = c / blockSize, k = c - block * blockSize;
-                    int start = RobeHash.BlockStart(rowTerm, block, range);
+                    int start = RobeHash.BlockStart(RobeHash.RowTerm(key), block, range);
                     if (record && k == 0) blockStarts[recordBase + block] = start;
                     float value = weights[circular ? RobeHash.Wrap((long)start + k, args.RobeSlots) : start + k];
-                    output[at.OutputBase + c] += signed ? value * SignHash.SignFromRowTerm(signTerm, c) : value;
+                    sum += signed ? value * SignHash.SignFromRowTerm(SignHash.RowTerm(key), c) : value;
                 }
-            }
-            else if (storage == (int)EmbeddingStorage.QuotientRemainder)
-            {
-                long quotientRows = tables.QuotientRows[at.Table], remainderRows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
-                long quotient = TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase, dim);
-                long remainder = TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase, dim);
-                if (record && at.Lane == 0)
+                else if (storage == (int)EmbeddingStorage.QuotientRemainder)
                 {
-                    blockStarts[recordBase] = quotient;
-                    blockStarts[recordBase + 1] = remainder;
+                    long quotient = TableRows.QuotientRowStart(token, quotientRows, rows, tableBase, dim);
+                    long remainder = TableRows.RemainderRowStart(token, quotientRows, rows, tableBase, dim);
+                    if (record && c == 0)
+                    {
+                        blockStarts[recordBase] = quotient;
+                        blockStarts[recordBase + 1] = remainder;
+                    }
+                    sum += weights[quotient + c] * weights[remainder + c];
                 }
-                for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] += weights[quotient + c] * weights[remainder + c];
+                else
+                {
+                    long rowStart = storage == (int)EmbeddingStorage.Full
+                        ? TableRows.FullRowStart(token, rows, tableBase, dim)
+                        : TableRows.HashedRowStart(token, rows, tableBase, dim);
+                    if (record && c == 0) blockStarts[recordBase] = rowStart;
+                    // A Full table's id outside its rows (start -1) adds zeros, as in the generated kernel.
+                    sum += rowStart >= 0 ? weights[rowStart + c] : 0f;
+                }
             }
-            else
-            {
-                long rows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
-                long rowStart = storage == (int)EmbeddingStorage.Full
-                    ? TableRows.FullRowStart(token, rows, tableBase, dim)
-                    : TableRows.HashedRowStart(token, rows, tableBase, dim);
-                if (record && at.Lane == 0) blockStarts[recordBase] = rowStart;
-                if (rowStart >= 0)
-                    for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] += weights[rowStart + c];
-            }
-        }
-        if (tables.Pooling[at.Table] == (int)Pooling.Mean && end - first > 1)
-        {
             float count = end - first;
-            for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = output[at.OutputBase + c] / count;
+            output[at.OutputBase + c] = mean ? sum / count : sum;
         }
     }
 
