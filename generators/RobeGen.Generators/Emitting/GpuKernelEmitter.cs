@@ -496,7 +496,8 @@ internal static class GpuKernelEmitter
             }
         }
 
-        /// <summary>The bag scatter: each id of a cell atomically adds g (or g / count for a Mean table) at its recorded slots.</summary>
+        /// <summary>The bag scatter: each id of a cell atomically adds g (or g / count for a Mean table) at its recorded slots.
+        /// Unrolled, a lane reads its coordinates' g once per cell (not once per id); past that, per id in a loop.</summary>
         public void WriteScatterBags(SourceWriter w)
         {
             using (w.Block($$"""
@@ -506,18 +507,96 @@ internal static class GpuKernelEmitter
                 """))
             {
                 WriteBagMapping(w);
-                w.WriteLine(AnyMean ? "bool mean = IsMean(table) && end - first > 1;" : "bool mean = false;");
-                w.WriteLine("float count = end - first;");
-                using (w.Block("for (int i = first; i < end; i++)"))
+                if (!Unrolled)
                 {
-                    w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
-                    WritePaths(w, path => path switch
+                    w.WriteLine(AnyMean ? "bool mean = IsMean(table) && end - first > 1;" : "bool mean = false;");
+                    w.WriteLine("float count = end - first;");
+                    using (w.Block("for (int i = first; i < end; i++)"))
                     {
-                        "robe" => BagScatterRobe,
-                        "rows" => BagScatterRows,
-                        _ => BagScatterQuotientRemainder,
-                    });
+                        w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
+                        WritePaths(w, path => path switch
+                        {
+                            "robe" => BagScatterRobe,
+                            "rows" => BagScatterRows,
+                            _ => BagScatterQuotientRemainder,
+                        });
+                    }
+                    return;
                 }
+                // Every id of the cell adds the same gradient: read (and for Mean divide) it once, in registers.
+                ForEachStep(w, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(step) + "];", "0f");
+                if (AnyMean)
+                {
+                    using (w.Block("if (IsMean(table) && end - first > 1)"))
+                    {
+                        w.WriteLine("float count = end - first;");
+                        for (int step = 0; step < _plan.Steps; step++) w.WriteLine("g" + Int(step) + " = g" + Int(step) + " / count;");
+                    }
+                }
+                WritePaths(w, path => path switch
+                {
+                    "robe" => BagScatterIdsRobe,
+                    "rows" => BagScatterIdsRows,
+                    _ => BagScatterIdsQuotientRemainder,
+                });
+            }
+        }
+
+        /// <summary>Each id's slots from its recorded starts (each block's start read once when LookupLanes divides Z), the
+        /// cell's gradient (times the id's sign for Signed) added there.</summary>
+        private void BagScatterIdsRobe(SourceWriter w)
+        {
+            if (Signed)
+            {
+                w.WriteLine("ulong tokenOffset = TokenOffsetOf(table);");
+                w.WriteLine("ulong signCoordinate = " + Names.SignHash + ".CoordinateTerm(lane);");
+            }
+            using (w.Block("for (int i = first; i < end; i++)"))
+            {
+                w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
+                if (Signed)
+                    w.WriteLine("ulong signLane = " + Names.RobeHash + ".AddMod(" + Names.SignHash + ".RowTerm(" + Names.RobeHash + ".KeyOf(bagIds[i], tokenOffset)), signCoordinate);");
+                if (StepsInOneBlock)
+                {
+                    for (int block = 0; block < _plan.Blocks; block++)
+                        w.WriteLine("int start" + Int(block) + " = (int)blockStarts[recordBase" + (block == 0 ? "" : " + " + Int(block)) + "];");
+                    ForEachStep(w, step =>
+                    {
+                        int offset = _plan.Lanes * step;
+                        string k = offset % _model.BlockSize == 0 ? "lane" : "lane + " + Int(offset % _model.BlockSize);
+                        return Names.Atomic + ".Add(ref gradWeights[" + Slot("start" + Int(offset / _model.BlockSize), k) + "], g" + step + SignFactor(step) + ");";
+                    });
+                    return;
+                }
+                // A lane past the last coordinate reads no record (its block would be past the id's).
+                ForEachStep(w, step => "int slot" + step + " = " + Slot("(int)blockStarts[recordBase + (" + Coordinate(step) + ") / " + _z + "]", "(" + Coordinate(step) + ") % " + _z) + ";", "0");
+                ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[slot" + step + "], g" + step + SignFactor(step) + ");");
+            }
+        }
+
+        private void BagScatterIdsRows(SourceWriter w)
+        {
+            using (w.Block("for (int i = first; i < end; i++)"))
+            {
+                w.WriteLine("long rowStart = blockStarts[(long)i * args.MaxBlocks];");
+                if (_paths.Full) w.WriteLine("if (rowStart < 0) continue;");
+                ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[rowStart + " + Coordinate(step) + "], g" + step + ");");
+            }
+        }
+
+        private void BagScatterIdsQuotientRemainder(SourceWriter w)
+        {
+            using (w.Block("for (int i = first; i < end; i++)"))
+            {
+                w.WriteLine("""
+                    // The product rule with the weights the gather read: dQ[q] += g * Rm[r], dRm[r] += g * Q[q].
+                    long at = (long)i * args.MaxBlocks;
+                    long quotient = blockStarts[at], remainder = blockStarts[at + 1];
+                    """);
+                ForEachStep(w, step => "float q" + step + " = weights[quotient + " + Coordinate(step) + "];", "0f");
+                ForEachStep(w, step => "float r" + step + " = weights[remainder + " + Coordinate(step) + "];", "0f");
+                ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[quotient + " + Coordinate(step) + "], g" + step + " * r" + step + ");");
+                ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[remainder + " + Coordinate(step) + "], g" + step + " * q" + step + ");");
             }
         }
 

@@ -132,7 +132,9 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
         }
     }
 
-    /// <summary>The bag scatter with float atomics: each id of a cell adds g (Sum) or g / count (Mean) at its recorded slots.</summary>
+    /// <summary>The bag scatter with float atomics: each id of a cell adds g (Sum) or g / count (Mean) at its recorded
+    /// slots. A lane takes its coordinates one at a time and reads (and divides) that coordinate's g once for all the
+    /// cell's ids.</summary>
     internal static void ScatterBagsAtomicKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
         ArrayView<int> bagOffsets, ArrayView<ulong> bagIds, ArrayView<long> blockStarts, ArrayView<float> gradOutput, ArrayView<float> gradWeights)
     {
@@ -142,44 +144,35 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
         int first = bagOffsets[at.Pair], end = bagOffsets[at.Pair + 1];
         bool mean = tables.Pooling[at.Table] == (int)Pooling.Mean && end - first > 1;
         float count = end - first;
-        for (int i = first; i < end; i++)
+        int blockSize = args.BlockSize;
+        bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
+        ulong tokenOffset = tables.TokenOffsets[at.Table];
+        for (int c = at.Lane; c < dim; c += lookup.Lanes)
         {
-            long recordBase = (long)i * args.MaxBlocks;
-            if (storage == (int)EmbeddingStorage.Robe)
+            float g = gradOutput[at.OutputBase + c];
+            if (mean) g = g / count;
+            for (int i = first; i < end; i++)
             {
-                int blockSize = args.BlockSize;
-                bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
-                ulong signTerm = signed ? SignHash.RowTerm(RobeHash.KeyOf(bagIds[i], tables.TokenOffsets[at.Table])) : 0UL;
-                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                long recordBase = (long)i * args.MaxBlocks;
+                if (storage == (int)EmbeddingStorage.Robe)
                 {
                     int block = c / blockSize;
                     long slot = blockStarts[recordBase + block] + (c - block * blockSize);
                     if (circular) slot = RobeHash.Wrap(slot, args.RobeSlots);
-                    float g = gradOutput[at.OutputBase + c];
-                    if (mean) g = g / count;
+                    ulong signTerm = signed ? SignHash.RowTerm(RobeHash.KeyOf(bagIds[i], tokenOffset)) : 0UL;
                     Atomic.Add(ref gradWeights[slot], signed ? g * SignHash.SignFromRowTerm(signTerm, c) : g);
                 }
-            }
-            else if (storage == (int)EmbeddingStorage.QuotientRemainder)
-            {
-                long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];
-                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                else if (storage == (int)EmbeddingStorage.QuotientRemainder)
                 {
-                    float g = gradOutput[at.OutputBase + c], q = weights[quotient + c], r = weights[remainder + c];
-                    if (mean) g = g / count;
+                    long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];
+                    float q = weights[quotient + c], r = weights[remainder + c];
                     Atomic.Add(ref gradWeights[quotient + c], g * r);
                     Atomic.Add(ref gradWeights[remainder + c], g * q);
                 }
-            }
-            else
-            {
-                long rowStart = blockStarts[recordBase];
-                if (rowStart < 0) continue;
-                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                else
                 {
-                    float g = gradOutput[at.OutputBase + c];
-                    if (mean) g = g / count;
-                    Atomic.Add(ref gradWeights[rowStart + c], g);
+                    long rowStart = blockStarts[recordBase];
+                    if (rowStart >= 0) Atomic.Add(ref gradWeights[rowStart + c], g);
                 }
             }
         }
