@@ -10,13 +10,32 @@ public sealed class CompilationTests
     {
         var data = new TheoryData<string> { Declarations.TinyAuthors, Declarations.TinyCircular, Declarations.TinySigned, Declarations.TinyQr, Declarations.TinyNamed };
         // The reference models, moved to another namespace (RobeGen.dll already holds the originals).
-        foreach (string model in new[] { "CriteoKaggle", "CriteoTerabyte" })
+        // Multi-hot bags at widths the bag kernels treat differently: d = 512 (16 steps a lane, ids one at a time) and
+        // d = 1040 (past the unrolling: sums in the output), every storage, Signed with Mean.
+        foreach (int dim in new[] { 512, 1040 })
+            data.Add(MultiHot(dim));
+        foreach (string model in new[] { "CriteoKaggle", "CriteoTerabyte", "CriteoTerabyteDcnV2MultiHot" })
         {
             string source = File.ReadAllText(Path.Combine(RepositoryPaths.RepositoryRoot, "src", "RobeGen", "Models", model + ".cs"));
             data.Add("using RobeGen;\n" + source.Replace("namespace RobeGen.Models;", "namespace Copies;"));
         }
         return data;
     }
+
+    private static string MultiHot(int dim) => $$"""
+        using RobeGen;
+
+        [Dlrm(Label = "clicked", EmbeddingDim = {{dim}}, BottomMlp = new[] { {{dim}} }, TopMlp = new[] { 2 })]
+        [Dense("price")]
+        [RobeArray(Slots = 5000, BlockSize = 64, Variant = RobeVariant.Signed)]
+        public partial class WideBags{{dim}}
+        {
+            [Categorical("tags", Cardinality = 1000, Pooling = Pooling.Mean, Hotness = 3)] public partial EmbeddingTable Tags { get; }
+            [Categorical("user", Cardinality = 50, Storage = EmbeddingStorage.Full, Pooling = Pooling.Sum, Hotness = 2)] public partial EmbeddingTable User { get; }
+            [Categorical("items", Cardinality = 300, Storage = EmbeddingStorage.QuotientRemainder, Rows = 7, Pooling = Pooling.Sum, Hotness = 2)]
+            public partial EmbeddingTable Items { get; }
+        }
+        """;
 
     [Theory]
     [MemberData(nameof(Sources))]

@@ -217,12 +217,14 @@ internal static class GpuKernelEmitter
         {
             using (w.Block($$"""
                 /// <summary>Gather: lane l of a lookup reads coordinates l, l + LookupLanes, ... (a warp reads 32 consecutive slots
-                /// per instruction) and the lookup's block starts are recorded. Extent batch * TableCount * LookupLanes (extra threads
-                /// idle). A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
+                /// per instruction) and the lookup's block starts are recorded (not when args.ForwardOnly: nothing reads them). Extent
+                /// batch * TableCount * LookupLanes (extra threads idle). A Full table's out-of-range token (the CPU loops throw) reads
+                /// zeros and records start -1.</summary>
                 public static void GatherKernel({{KernelParameters}}{{Names.ArrayView}}<float> output)
                 """))
             {
                 WriteLookupMapping(w, robeFlag: _paths.Robe);
+                w.WriteLine("bool record = args.ForwardOnly == 0;");
                 w.WriteLine("ulong token = active ? tokens[pair] : 0UL;");
                 if (_paths.Robe)
                 {
@@ -263,43 +265,239 @@ internal static class GpuKernelEmitter
 
         private bool AnyMean => _model.Tables.Any(t => t.Pooling == Pooling.Mean);
 
-        /// <summary>The bag gather: the lanes of a cell zero its embedding, add each id's coordinates in id order (each
-        /// lane its own coordinates, so no races; the id's block starts recorded at its index), then divide by the count for
-        /// a Mean table. Coordinates in a plain loop (a bag's ids are the inner work).</summary>
+        /// <summary>
+        /// The bag gather. Up to <see cref="Unrolling.MaxCoordinates"/> coordinates, lane l sums its coordinates
+        /// l + LookupLanes * step in registers acc0.. and stores each once at the end (a Mean table divides first): the
+        /// output is never read, so the weight loads of an id wait on no store. The storage path is taken once per cell
+        /// and its id loop runs inside it; ids go in pairs (<see cref="PairsIds"/>): the first id's hashes and loads, the
+        /// second's, then the adds, first id first, so two ids' loads are in flight and every coordinate's sum is formed in
+        /// id order from zero, the CPU loops' sum to the bit. Past that many coordinates, <see cref="WriteGatherBagsInMemory"/>.
+        /// </summary>
         public void WriteGatherBags(SourceWriter w)
         {
             using (w.Block($$"""
                 /// <summary>Bag gather of a multi-hot batch: cell (sample, table) pools the embeddings of its ids
                 /// bagIds[bagOffsets[cell] .. bagOffsets[cell + 1]) (Sum, or Mean where declared; zeros for an empty bag) into
-                /// the lookup's output; the block starts of id i are recorded at i * MaxBlocks. Extent as the gather.</summary>
+                /// the lookup's output; the block starts of id i are recorded at i * MaxBlocks (not when args.ForwardOnly). Extent as
+                /// the gather.</summary>
                 public static void GatherBagsKernel({{BagKernelParameters}}{{Names.ArrayView}}<float> output)
                 """))
             {
                 WriteBagMapping(w);
-                w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = 0f;");
-                using (w.Block("for (int i = first; i < end; i++)"))
+                w.WriteLine("bool record = args.ForwardOnly == 0;");
+                if (!Unrolled)
                 {
-                    w.WriteLine("ulong token = bagIds[i];");
-                    w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
-                    WritePaths(w, path => path switch
-                    {
-                        "robe" => BagGatherRobe,
-                        "rows" => BagGatherRows,
-                        _ => BagGatherQuotientRemainder,
-                    });
+                    WriteGatherBagsInMemory(w);
+                    return;
                 }
+                w.WriteLine("float " + string.Join(", ", Enumerable.Range(0, _plan.Steps).Select(s => "acc" + Int(s) + " = 0f")) + ";");
+                WritePaths(w, path => path switch
+                {
+                    "robe" => BagIdsRobe,
+                    "rows" => BagIdsRows,
+                    _ => BagIdsQuotientRemainder,
+                });
                 if (AnyMean)
                 {
                     using (w.Block("if (IsMean(table) && end - first > 1)"))
                     {
                         w.WriteLine("float count = end - first;");
-                        w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = output[outputBase + c] / count;");
+                        for (int step = 0; step < _plan.Steps; step++) w.WriteLine("acc" + Int(step) + " = acc" + Int(step) + " / count;");
                     }
+                }
+                ForEachStep(w, step => "output[outputBase + " + Coordinate(step) + "] = acc" + step + ";");
+            }
+        }
+
+        /// <summary>
+        /// Ids in pairs while a lane's loads of two ids stay few (2 * Steps registers besides the Steps sums); past that,
+        /// one at a time.
+        /// </summary>
+        private bool PairsIds => _plan.Steps <= MaxPairedSteps;
+
+        private const int MaxPairedSteps = 8;
+
+        /// <summary>
+        /// The id loop of one storage path: <paramref name="locate"/> writes an id's starts (id suffix, index expression),
+        /// <paramref name="load"/> gives the weight of step s of an id (step, suffix), <paramref name="record"/> stores the
+        /// id's starts unless forward-only. Loaded values are vA0.., vB0.. (0 on the lanes past the last coordinate, which
+        /// add them and never store). An id's loads are issued as soon as its starts are known, before the next id's hashing,
+        /// and the records come after all loads (a load may not move above a store the compiler cannot prove elsewhere).
+        /// </summary>
+        private void WriteBagIds(SourceWriter w, Action<SourceWriter, string, string> locate, Action<SourceWriter, string, string> record,
+            Func<int, string, string> load)
+        {
+            void Loads(string id) => ForEachStep(w, step => "float v" + id + Int(step) + " = " + load(step, id) + ";", "0f");
+            void Adds(string id)
+            {
+                for (int step = 0; step < _plan.Steps; step++) w.WriteLine("acc" + Int(step) + " += v" + id + Int(step) + ";");
+            }
+            void One(string index)
+            {
+                locate(w, "A", index);
+                Loads("A");
+                record(w, "A", index);
+                Adds("A");
+            }
+            if (!PairsIds)
+            {
+                using (w.Block("for (int i = first; i < end; i++)")) One("i");
+                return;
+            }
+            w.WriteLine("int i = first;");
+            using (w.Block("for (; i + 1 < end; i += 2)"))
+            {
+                locate(w, "A", "i");
+                Loads("A");
+                locate(w, "B", "i + 1");
+                Loads("B");
+                record(w, "A", "i");
+                record(w, "B", "i + 1");
+                Adds("A");
+                Adds("B");
+            }
+            using (w.Block("if (i < end)")) One("i");
+        }
+
+        /// <summary>
+        /// Whether every step's coordinates lie in one block (LookupLanes divides Z): step s then reads block
+        /// LookupLanes * s / Z at offset lane + LookupLanes * s mod Z, so an id's ceil(d / Z) starts are hashed once each,
+        /// the same numbers on every lane. Otherwise each step hashes its coordinate's block.
+        /// </summary>
+        private bool StepsInOneBlock => _model.BlockSize % _plan.Lanes == 0;
+
+        private void BagIdsRobe(SourceWriter w)
+        {
+            w.WriteLine("ulong tokenOffset = TokenOffsetOf(table);");
+            if (Signed) w.WriteLine("ulong signCoordinate = " + Names.SignHash + ".CoordinateTerm(lane);");
+            WriteBagIds(w, LocateRobe, RecordRobe, (step, id) =>
+            {
+                int offset = _plan.Lanes * step;
+                string slot = StepsInOneBlock
+                    ? Slot("start" + id + Int(offset / _model.BlockSize), offset % _model.BlockSize == 0 ? "lane" : "lane + " + Int(offset % _model.BlockSize))
+                    : Slot("start" + id + Int(step), "(" + Coordinate(step) + ") - block" + id + Int(step) + " * " + _z);
+                return "weights[" + slot + "]" + SignFactor(step, "signLane" + id);
+            });
+        }
+
+        /// <summary>An id's key, row term (and Signed: its lane's sign term) and block starts.</summary>
+        private void LocateRobe(SourceWriter w, string id, string index)
+        {
+            w.WriteLine("ulong key" + id + " = " + Names.RobeHash + ".KeyOf(bagIds[" + index + "], tokenOffset);");
+            w.WriteLine("ulong rowTerm" + id + " = " + Names.RobeHash + ".RowTerm(key" + id + ");");
+            if (Signed)
+                w.WriteLine("ulong signLane" + id + " = " + Names.RobeHash + ".AddMod(" + Names.SignHash + ".RowTerm(key" + id + "), signCoordinate);");
+            if (StepsInOneBlock)
+            {
+                for (int block = 0; block < _plan.Blocks; block++)
+                    w.WriteLine("int start" + id + Int(block) + " = " + Names.RobeHash + ".BlockStart(rowTerm" + id + ", " + Int(block) + ", range);");
+                return;
+            }
+            for (int step = 0; step < _plan.Steps; step++)
+            {
+                string c = Coordinate(step), block = "block" + id + Int(step);
+                w.WriteLine($$"""
+                    int {{block}} = ({{c}}) / {{_z}};
+                    int start{{id}}{{Int(step)}} = {{Names.RobeHash}}.BlockStart(rowTerm{{id}}, {{block}}, range);
+                    """);
+            }
+        }
+
+        /// <summary>An id's block starts into its records: by lane 0 when every lane hashed every block, else by the lane
+        /// whose coordinate opens the block.</summary>
+        private void RecordRobe(SourceWriter w, string id, string index)
+        {
+            if (StepsInOneBlock)
+            {
+                using (w.Block("if (record && lane == 0)"))
+                {
+                    w.WriteLine("long at = (long)(" + index + ") * args.MaxBlocks;");
+                    for (int block = 0; block < _plan.Blocks; block++)
+                        w.WriteLine("blockStarts[at" + (block == 0 ? "" : " + " + Int(block)) + "] = start" + id + Int(block) + ";");
+                }
+                return;
+            }
+            for (int step = 0; step < _plan.Steps; step++)
+            {
+                string c = Coordinate(step), block = "block" + id + Int(step);
+                string tail = _plan.IsPartial(step) ? " && " + TailTest : "";
+                w.WriteLine($"if (record && ({c}) - {block} * {_z} == 0{tail}) blockStarts[(long)({index}) * args.MaxBlocks + {block}] = start{id}{Int(step)};");
+            }
+        }
+
+        private void BagIdsRows(SourceWriter w)
+        {
+            w.WriteLine("long rows = tables.Rows[table], tableBase = tables.TableBase[table];");
+            string call(string method, string token) => Names.TableRows + "." + method + "(" + token + ", rows, tableBase, EmbeddingDim)";
+            WriteBagIds(w, (writer, id, index) =>
+            {
+                string token = "bagIds[" + index + "]";
+                string rowStart = _paths.Full && _paths.Hashed
+                    ? "storage == " + Storage(TableStorage.Full) + " ? " + call("FullRowStart", token) + " : " + call("HashedRowStart", token)
+                    : call(_paths.Full ? "FullRowStart" : "HashedRowStart", token);
+                writer.WriteLine("long rowStart" + id + " = " + rowStart + ";");
+            },
+            (writer, id, index) => writer.WriteLine("if (record && lane == 0) blockStarts[(long)(" + index + ") * args.MaxBlocks] = rowStart" + id + ";"),
+            // Only a Full table's id can fall outside its rows (start -1: it adds zeros).
+            (step, id) => _paths.Full
+                ? "rowStart" + id + " >= 0 ? weights[rowStart" + id + " + " + Coordinate(step) + "] : 0f"
+                : "weights[rowStart" + id + " + " + Coordinate(step) + "]");
+        }
+
+        private void BagIdsQuotientRemainder(SourceWriter w)
+        {
+            w.WriteLine("long quotientRows = tables.QuotientRows[table], remainderRows = tables.Rows[table], tableBase = tables.TableBase[table];");
+            WriteBagIds(w, (writer, id, index) =>
+            {
+                writer.WriteLine($$"""
+                    ulong token{{id}} = bagIds[{{index}}];
+                    long quotient{{id}} = {{Names.TableRows}}.QuotientRowStart(token{{id}}, quotientRows, remainderRows, tableBase, EmbeddingDim);
+                    long remainder{{id}} = {{Names.TableRows}}.RemainderRowStart(token{{id}}, quotientRows, remainderRows, tableBase, EmbeddingDim);
+                    """);
+            },
+            (writer, id, index) =>
+            {
+                using (writer.Block("if (record && lane == 0)"))
+                {
+                    writer.WriteLine($$"""
+                        long at = (long)({{index}}) * args.MaxBlocks;
+                        blockStarts[at] = quotient{{id}};
+                        blockStarts[at + 1] = remainder{{id}};
+                        """);
+                }
+            },
+            (step, id) => "weights[quotient" + id + " + " + Coordinate(step) + "] * weights[remainder" + id + " + " + Coordinate(step) + "]");
+        }
+
+        /// <summary>Past <see cref="Unrolling.MaxCoordinates"/> coordinates (too many registers per lane): the lanes of a cell
+        /// zero its embedding in the output, add each id's coordinates there in id order (each lane its own coordinates, so
+        /// no races), then divide by the count for a Mean table.</summary>
+        private void WriteGatherBagsInMemory(SourceWriter w)
+        {
+            w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = 0f;");
+            using (w.Block("for (int i = first; i < end; i++)"))
+            {
+                w.WriteLine("ulong token = bagIds[i];");
+                w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
+                WritePaths(w, path => path switch
+                {
+                    "robe" => BagGatherRobe,
+                    "rows" => BagGatherRows,
+                    _ => BagGatherQuotientRemainder,
+                });
+            }
+            if (AnyMean)
+            {
+                using (w.Block("if (IsMean(table) && end - first > 1)"))
+                {
+                    w.WriteLine("float count = end - first;");
+                    w.WriteLine("for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] = output[outputBase + c] / count;");
                 }
             }
         }
 
-        /// <summary>The bag scatter: each id of a cell atomically adds g (or g / count for a Mean table) at its recorded slots.</summary>
+        /// <summary>The bag scatter: each id of a cell atomically adds g (or g / count for a Mean table) at its recorded slots.
+        /// Unrolled, a lane reads its coordinates' g once per cell (not once per id); past that, per id in a loop.</summary>
         public void WriteScatterBags(SourceWriter w)
         {
             using (w.Block($$"""
@@ -309,18 +507,96 @@ internal static class GpuKernelEmitter
                 """))
             {
                 WriteBagMapping(w);
-                w.WriteLine(AnyMean ? "bool mean = IsMean(table) && end - first > 1;" : "bool mean = false;");
-                w.WriteLine("float count = end - first;");
-                using (w.Block("for (int i = first; i < end; i++)"))
+                if (!Unrolled)
                 {
-                    w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
-                    WritePaths(w, path => path switch
+                    w.WriteLine(AnyMean ? "bool mean = IsMean(table) && end - first > 1;" : "bool mean = false;");
+                    w.WriteLine("float count = end - first;");
+                    using (w.Block("for (int i = first; i < end; i++)"))
                     {
-                        "robe" => BagScatterRobe,
-                        "rows" => BagScatterRows,
-                        _ => BagScatterQuotientRemainder,
-                    });
+                        w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
+                        WritePaths(w, path => path switch
+                        {
+                            "robe" => BagScatterRobe,
+                            "rows" => BagScatterRows,
+                            _ => BagScatterQuotientRemainder,
+                        });
+                    }
+                    return;
                 }
+                // Every id of the cell adds the same gradient: read (and for Mean divide) it once, in registers.
+                ForEachStep(w, step => "float g" + step + " = gradOutput[outputBase + " + Coordinate(step) + "];", "0f");
+                if (AnyMean)
+                {
+                    using (w.Block("if (IsMean(table) && end - first > 1)"))
+                    {
+                        w.WriteLine("float count = end - first;");
+                        for (int step = 0; step < _plan.Steps; step++) w.WriteLine("g" + Int(step) + " = g" + Int(step) + " / count;");
+                    }
+                }
+                WritePaths(w, path => path switch
+                {
+                    "robe" => BagScatterIdsRobe,
+                    "rows" => BagScatterIdsRows,
+                    _ => BagScatterIdsQuotientRemainder,
+                });
+            }
+        }
+
+        /// <summary>Each id's slots from its recorded starts (each block's start read once when LookupLanes divides Z), the
+        /// cell's gradient (times the id's sign for Signed) added there.</summary>
+        private void BagScatterIdsRobe(SourceWriter w)
+        {
+            if (Signed)
+            {
+                w.WriteLine("ulong tokenOffset = TokenOffsetOf(table);");
+                w.WriteLine("ulong signCoordinate = " + Names.SignHash + ".CoordinateTerm(lane);");
+            }
+            using (w.Block("for (int i = first; i < end; i++)"))
+            {
+                w.WriteLine("long recordBase = (long)i * args.MaxBlocks;");
+                if (Signed)
+                    w.WriteLine("ulong signLane = " + Names.RobeHash + ".AddMod(" + Names.SignHash + ".RowTerm(" + Names.RobeHash + ".KeyOf(bagIds[i], tokenOffset)), signCoordinate);");
+                if (StepsInOneBlock)
+                {
+                    for (int block = 0; block < _plan.Blocks; block++)
+                        w.WriteLine("int start" + Int(block) + " = (int)blockStarts[recordBase" + (block == 0 ? "" : " + " + Int(block)) + "];");
+                    ForEachStep(w, step =>
+                    {
+                        int offset = _plan.Lanes * step;
+                        string k = offset % _model.BlockSize == 0 ? "lane" : "lane + " + Int(offset % _model.BlockSize);
+                        return Names.Atomic + ".Add(ref gradWeights[" + Slot("start" + Int(offset / _model.BlockSize), k) + "], g" + step + SignFactor(step) + ");";
+                    });
+                    return;
+                }
+                // A lane past the last coordinate reads no record (its block would be past the id's).
+                ForEachStep(w, step => "int slot" + step + " = " + Slot("(int)blockStarts[recordBase + (" + Coordinate(step) + ") / " + _z + "]", "(" + Coordinate(step) + ") % " + _z) + ";", "0");
+                ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[slot" + step + "], g" + step + SignFactor(step) + ");");
+            }
+        }
+
+        private void BagScatterIdsRows(SourceWriter w)
+        {
+            using (w.Block("for (int i = first; i < end; i++)"))
+            {
+                w.WriteLine("long rowStart = blockStarts[(long)i * args.MaxBlocks];");
+                if (_paths.Full) w.WriteLine("if (rowStart < 0) continue;");
+                ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[rowStart + " + Coordinate(step) + "], g" + step + ");");
+            }
+        }
+
+        private void BagScatterIdsQuotientRemainder(SourceWriter w)
+        {
+            using (w.Block("for (int i = first; i < end; i++)"))
+            {
+                w.WriteLine("""
+                    // The product rule with the weights the gather read: dQ[q] += g * Rm[r], dRm[r] += g * Q[q].
+                    long at = (long)i * args.MaxBlocks;
+                    long quotient = blockStarts[at], remainder = blockStarts[at + 1];
+                    """);
+                ForEachStep(w, step => "float q" + step + " = weights[quotient + " + Coordinate(step) + "];", "0f");
+                ForEachStep(w, step => "float r" + step + " = weights[remainder + " + Coordinate(step) + "];", "0f");
+                ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[quotient + " + Coordinate(step) + "], g" + step + " * r" + step + ");");
+                ForEachStep(w, step => Names.Atomic + ".Add(ref gradWeights[remainder + " + Coordinate(step) + "], g" + step + " * q" + step + ");");
             }
         }
 
@@ -348,7 +624,7 @@ internal static class GpuKernelEmitter
                     int block = c / {{_z}};
                     int k = c - block * {{_z}};
                     int start = {{Names.RobeHash}}.BlockStart(rowTerm, block, range);
-                    if (k == 0) blockStarts[recordBase + block] = start;
+                    if (record && k == 0) blockStarts[recordBase + block] = start;
                     output[outputBase + c] += weights[{{Slot("start", "k")}}]{{LoopSignFactor}};
                     """);
             }
@@ -360,7 +636,7 @@ internal static class GpuKernelEmitter
                 ? "storage == " + Storage(TableStorage.Full) + " ? " + RowStartCall("FullRowStart") + " : " + RowStartCall("HashedRowStart")
                 : RowStartCall(_paths.Full ? "FullRowStart" : "HashedRowStart");
             w.WriteLine("long rowStart = " + rowStart + ";");
-            w.WriteLine("if (lane == 0) blockStarts[recordBase] = rowStart;");
+            w.WriteLine("if (record && lane == 0) blockStarts[recordBase] = rowStart;");
             // Only a Full table's id can fall outside its rows (start -1: it adds nothing).
             w.WriteLine((_paths.Full ? "if (rowStart >= 0) " : "") + "for (int c = lane; c < EmbeddingDim; c += LookupLanes) output[outputBase + c] += weights[rowStart + c];");
         }
@@ -371,7 +647,7 @@ internal static class GpuKernelEmitter
                 long quotientRows = tables.QuotientRows[table], remainderRows = tables.Rows[table], tableBase = tables.TableBase[table];
                 long quotient = {{Names.TableRows}}.QuotientRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
                 long remainder = {{Names.TableRows}}.RemainderRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
-                if (lane == 0)
+                if (record && lane == 0)
                 {
                     blockStarts[recordBase] = quotient;
                     blockStarts[recordBase + 1] = remainder;
@@ -475,7 +751,7 @@ internal static class GpuKernelEmitter
                     {
                         w.WriteLine($$"""
                             mine = {{Names.RobeHash}}.BlockStart(rowTerm, lane, range);
-                            blockStarts[recordBase + lane] = mine;
+                            if (record) blockStarts[recordBase + lane] = mine;
                             """);
                     }
                     w.WriteLine("int firstLane = " + Names.Warp + ".LaneIdx - lane;");
@@ -505,7 +781,7 @@ internal static class GpuKernelEmitter
                         int block = ({{c}}) / {{_z}};
                         int k = {{c}} - block * {{_z}};
                         int start = {{Names.RobeHash}}.BlockStart(rowTerm, block, range);
-                        if (k == 0) blockStarts[recordBase + block] = start;
+                        if (record && k == 0) blockStarts[recordBase + block] = start;
                         slot{{Int(step)}} = {{Slot("start", "k")}};
                         """);
                 }
@@ -522,7 +798,7 @@ internal static class GpuKernelEmitter
                         int block = c / {{_z}};
                         int k = c - block * {{_z}};
                         int start = {{Names.RobeHash}}.BlockStart(rowTerm, block, range);
-                        if (k == 0) blockStarts[recordBase + block] = start;
+                        if (record && k == 0) blockStarts[recordBase + block] = start;
                         output[outputBase + c] = weights[{{Slot("start", "k")}}]{{LoopSignFactor}};
                         """);
                 }
@@ -542,7 +818,7 @@ internal static class GpuKernelEmitter
             w.WriteLine($$"""
                 // A {{(_paths.Full ? (_paths.Hashed ? "Full or Hashed" : "Full") : "Hashed")}} row: d consecutive floats; lane 0 records the row's start.
                 long rowStart = {{rowStart}};
-                if (lane == 0) blockStarts[recordBase] = rowStart;
+                if (record && lane == 0) blockStarts[recordBase] = rowStart;
                 """);
             // Only a Full table's token can fall outside its rows (start -1: zeros).
             string read(string c) => _paths.Full ? "rowStart >= 0 ? weights[rowStart + " + c + "] : 0f" : "weights[rowStart + " + c + "]";
@@ -565,7 +841,7 @@ internal static class GpuKernelEmitter
                 long quotientRows = tables.QuotientRows[table], remainderRows = tables.Rows[table], tableBase = tables.TableBase[table];
                 long quotient = {{Names.TableRows}}.QuotientRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
                 long remainder = {{Names.TableRows}}.RemainderRowStart(token, quotientRows, remainderRows, tableBase, EmbeddingDim);
-                if (lane == 0)
+                if (record && lane == 0)
                 {
                     blockStarts[recordBase] = quotient;
                     blockStarts[recordBase + 1] = remainder;
@@ -689,12 +965,12 @@ internal static class GpuKernelEmitter
         private static void WriteSignLane(SourceWriter w) =>
             w.WriteLine("ulong signLane = " + Names.RobeHash + ".AddMod(" + Names.SignHash + ".RowTerm(key), " + Names.SignHash + ".CoordinateTerm(lane));");
 
-        private string SignFactor(int step)
+        private string SignFactor(int step, string signLane = "signLane")
         {
             if (!Signed) return "";
-            if (step == 0) return " * " + Names.SignHash + ".Sign(signLane)";
+            if (step == 0) return " * " + Names.SignHash + ".Sign(" + signLane + ")";
             ulong stepTerm = (ulong)(_plan.Lanes * step) * RobeConstants.S2 % RobeConstants.P;
-            return " * " + Names.SignHash + ".Sign(" + Names.RobeHash + ".AddMod(signLane, " + ULong(stepTerm) + "))";
+            return " * " + Names.SignHash + ".Sign(" + Names.RobeHash + ".AddMod(" + signLane + ", " + ULong(stepTerm) + "))";
         }
 
         private string LoopSignFactor => Signed ? " * " + Names.SignHash + ".SignOf(key, c)" : "";

@@ -32,7 +32,7 @@ internal sealed partial class CudaDlrmBackend
         public void InteractionForward(int rows) => model.InteractionForward(rows);
         public void TopForward(int rows) => model.TopForward(rows, probabilities: false);
         /// <summary>The forward of a prediction: logits and their sigmoid in one pass, as <see cref="EnqueuePredict"/> runs it.</summary>
-        public void PredictForward(int rows) => model.Forward(rows, probabilities: true);
+        public void PredictForward(int rows) => model.Forward(rows, prediction: true);
         public void Loss(int rows) => model.LossAndGradient(rows);
         /// <summary>The top MLP's backward; returns the buffer holding dL/dR ([rows, TopInputStride]).</summary>
         public ActivationBuffer BackwardTop(int rows) => model.BackwardTop(rows);

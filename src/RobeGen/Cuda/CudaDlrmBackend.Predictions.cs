@@ -33,7 +33,7 @@ internal sealed partial class CudaDlrmBackend : IQueuedPrediction
         _nextResultSlot = (_nextResultSlot + 1) % _resultSlots.Length;
         UploadBatch(batch, withLabels: false);
         int rows = batch.Count;
-        Forward(rows, probabilities: true);
+        Forward(rows, prediction: true);
         _uploader.Release();
         _t.Probabilities.View.SubView(0, rows).CopyToPageLockedAsync(Stream, slot.Host);
         slot.MarkQueued(_device);

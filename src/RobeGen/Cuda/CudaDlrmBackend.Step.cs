@@ -48,13 +48,14 @@ internal sealed partial class CudaDlrmBackend
     };
 
     /// <summary>Bottom MLP, embedding gather, interaction, top MLP: logits in <see cref="DeviceTensors.Logits"/> (and, for
-    /// predictions, their sigmoid in <see cref="DeviceTensors.Probabilities"/>).</summary>
-    private void Forward(int rows, bool probabilities = false)
+    /// a <paramref name="prediction"/>, their sigmoid in <see cref="DeviceTensors.Probabilities"/>). A prediction has no
+    /// backward pass, so its gather records no block starts.</summary>
+    private void Forward(int rows, bool prediction = false)
     {
         BottomForward(rows);
-        GatherEmbeddings(rows);
+        GatherEmbeddings(rows, forwardOnly: prediction);
         InteractionForward(rows);
-        TopForward(rows, probabilities);
+        TopForward(rows, probabilities: prediction);
     }
 
     /// <summary>The bottom MLP's input: the uploaded F32 dense features, or (BF16) their padded bf16 rounding.</summary>
@@ -75,15 +76,18 @@ internal sealed partial class CudaDlrmBackend
         }
     }
 
-    /// <summary>The embeddings [rows, T, d]: one lookup per cell, or each cell's bag pooled (multi-hot models).</summary>
-    private void GatherEmbeddings(int rows)
+    /// <summary>The embeddings [rows, T, d]: one lookup per cell, or each cell's bag pooled (multi-hot models). With
+    /// <paramref name="forwardOnly"/> (no scatter follows) the block starts are not recorded: a multi-hot batch would
+    /// otherwise write ceil(d / Z) of them per id.</summary>
+    private void GatherEmbeddings(int rows, bool forwardOnly = false)
     {
         int extent = _embeddingKernels.Extent(rows, Layout.TableCount);
+        GpuEmbeddingArgs args = EmbeddingArgs(rows);
+        args.ForwardOnly = forwardOnly ? 1 : 0;
         if (_gatherBags is not null)
-            _gatherBags(extent, EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View, _uploader.BagOffsets, _uploader.BagIds, _t.BlockStarts.View,
-                _t.Embeddings.View);
+            _gatherBags(extent, args, _t.TableViews, _t.Embedding.View, _uploader.BagOffsets, _uploader.BagIds, _t.BlockStarts.View, _t.Embeddings.View);
         else
-            _gather(extent, EmbeddingArgs(rows), _t.TableViews, _t.Embedding.View, _uploader.Tokens, _t.BlockStarts.View, _t.Embeddings.View);
+            _gather(extent, args, _t.TableViews, _t.Embedding.View, _uploader.Tokens, _t.BlockStarts.View, _t.Embeddings.View);
     }
 
     /// <summary>

@@ -22,6 +22,10 @@ public struct GpuEmbeddingArgs
     /// <summary>Floats before a sample's first embedding (0 when dense); lets the gather write into a wider row, such as
     /// the interaction's input [rows, T + 1, d] after the bottom MLP's output (offset d).</summary>
     public int OutputOffset;
+    /// <summary>1 when no scatter reads this batch's block starts (predictions): the gathers then skip writing them,
+    /// which at inference is pure overhead (a multi-hot batch records ceil(d / Z) starts per id). 0, the default, records
+    /// them, as a training step needs.</summary>
+    public int ForwardOnly;
 
     /// <summary>The arguments of <paramref name="batch"/> samples with dense [batch, T, d] embeddings.</summary>
     public static GpuEmbeddingArgs For(EmbeddingLayout layout, int batch) => new()
@@ -78,7 +82,8 @@ public interface IGpuEmbeddingKernels
     /// batch * tables * ThreadsPerLookup (the generated kernels: up to 32 lanes, each moving several coordinates).</summary>
     int ThreadsPerLookup { get; }
 
-    /// <summary>Gather: reads the embedding of every (sample, table) and records its block starts. Launch with extent
+    /// <summary>Gather: reads the embedding of every (sample, table) and records its block starts (unless
+    /// <see cref="GpuEmbeddingArgs.ForwardOnly"/>). Launch with extent
     /// batch * tables * <see cref="ThreadsPerLookup"/> (a larger extent is allowed: the extra threads idle).</summary>
     Action<Index1D, GpuEmbeddingArgs, GpuTableViews, ArrayView<float>, ArrayView<ulong>, ArrayView<long>, ArrayView<float>>
         LoadGather(Accelerator accelerator);
@@ -92,7 +97,8 @@ public interface IGpuEmbeddingKernels
 
     /// <summary>
     /// The bag gather of a multi-hot batch: arguments args, tables, weights, bag offsets ([batch * T + 1], cell c's ids are
-    /// bagIds[offsets[c] .. offsets[c + 1])), bag ids, block starts ([ids, MaxBlocks], indexed like the ids), output. The
+    /// bagIds[offsets[c] .. offsets[c + 1])), bag ids, block starts ([ids, MaxBlocks], indexed like the ids; not written when
+    /// <see cref="GpuEmbeddingArgs.ForwardOnly"/>), output. The
     /// cell's embedding is the sum of its ids' embeddings (divided by the count for Mean; zeros for an empty bag), written
     /// where <see cref="LoadGather"/> writes a lookup's. Same extent as <see cref="LoadGather"/>: one lookup per cell.
     /// </summary>

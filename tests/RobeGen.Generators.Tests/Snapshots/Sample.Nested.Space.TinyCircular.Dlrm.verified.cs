@@ -182,8 +182,9 @@ namespace Sample.Nested.Space
                 global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
 
             /// <summary>Gather: lane l of a lookup reads coordinates l, l + LookupLanes, ... (a warp reads 32 consecutive slots
-            /// per instruction) and the lookup's block starts are recorded. Extent batch * TableCount * LookupLanes (extra threads
-            /// idle). A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
+            /// per instruction) and the lookup's block starts are recorded (not when args.ForwardOnly: nothing reads them). Extent
+            /// batch * TableCount * LookupLanes (extra threads idle). A Full table's out-of-range token (the CPU loops throw) reads
+            /// zeros and records start -1.</summary>
             public static void GatherKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> output)
             {
                 var lookup = new global::RobeGen.GpuLookup(index, LookupLanes, TableCount, EmbeddingDim, args);
@@ -191,6 +192,7 @@ namespace Sample.Nested.Space
                 long recordBase = lookup.RecordBase;
                 bool active = lookup.Active;
                 bool robe = active;
+                bool record = args.ForwardOnly == 0;
                 ulong token = active ? tokens[pair] : 0UL;
                 ulong rowTerm = robe ? global::RobeGen.RobeHash.RowTerm(global::RobeGen.RobeHash.KeyOf(token, TokenOffsetOf(table))) : 0UL;
                 long range = args.RobeSlots;
@@ -201,7 +203,7 @@ namespace Sample.Nested.Space
                     if (robe && lane < 2)
                     {
                         mine = global::RobeGen.RobeHash.BlockStart(rowTerm, lane, range);
-                        blockStarts[recordBase + lane] = mine;
+                        if (record) blockStarts[recordBase + lane] = mine;
                     }
                     int firstLane = global::ILGPU.Warp.LaneIdx - lane;
                     slot0 = (int)global::RobeGen.RobeHash.Wrap((long)global::ILGPU.Warp.Shuffle(mine, firstLane + (lane) / 8) + (lane) % 8, args.RobeSlots);
@@ -213,7 +215,7 @@ namespace Sample.Nested.Space
                         int block = (lane) / 8;
                         int k = lane - block * 8;
                         int start = global::RobeGen.RobeHash.BlockStart(rowTerm, block, range);
-                        if (k == 0) blockStarts[recordBase + block] = start;
+                        if (record && k == 0) blockStarts[recordBase + block] = start;
                         slot0 = (int)global::RobeGen.RobeHash.Wrap((long)start + k, args.RobeSlots);
                     }
                     if (lane < 4)
@@ -221,7 +223,7 @@ namespace Sample.Nested.Space
                         int block = (lane + 8) / 8;
                         int k = lane + 8 - block * 8;
                         int start = global::RobeGen.RobeHash.BlockStart(rowTerm, block, range);
-                        if (k == 0) blockStarts[recordBase + block] = start;
+                        if (record && k == 0) blockStarts[recordBase + block] = start;
                         slot1 = (int)global::RobeGen.RobeHash.Wrap((long)start + k, args.RobeSlots);
                     }
                 }

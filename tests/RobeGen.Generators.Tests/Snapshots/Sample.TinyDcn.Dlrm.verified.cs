@@ -157,8 +157,9 @@ namespace Sample
                 global::ILGPU.Runtime.KernelLoaders.LoadAutoGroupedStreamKernel<global::ILGPU.Index1D, global::RobeGen.GpuEmbeddingArgs, global::RobeGen.GpuTableViews, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<ulong>, global::ILGPU.ArrayView<long>, global::ILGPU.ArrayView<float>, global::ILGPU.ArrayView<float>>(accelerator, ScatterAtomicKernel);
 
             /// <summary>Gather: lane l of a lookup reads coordinates l, l + LookupLanes, ... (a warp reads 32 consecutive slots
-            /// per instruction) and the lookup's block starts are recorded. Extent batch * TableCount * LookupLanes (extra threads
-            /// idle). A Full table's out-of-range token (the CPU loops throw) reads zeros and records start -1.</summary>
+            /// per instruction) and the lookup's block starts are recorded (not when args.ForwardOnly: nothing reads them). Extent
+            /// batch * TableCount * LookupLanes (extra threads idle). A Full table's out-of-range token (the CPU loops throw) reads
+            /// zeros and records start -1.</summary>
             public static void GatherKernel(global::ILGPU.Index1D index, global::RobeGen.GpuEmbeddingArgs args, global::RobeGen.GpuTableViews tables, global::ILGPU.ArrayView<float> weights, global::ILGPU.ArrayView<ulong> tokens, global::ILGPU.ArrayView<long> blockStarts, global::ILGPU.ArrayView<float> output)
             {
                 var lookup = new global::RobeGen.GpuLookup(index, LookupLanes, TableCount, EmbeddingDim, args);
@@ -167,6 +168,7 @@ namespace Sample
                 bool active = lookup.Active;
                 int storage = StorageOf(table);
                 bool robe = active && storage == (int)global::RobeGen.EmbeddingStorage.Robe;
+                bool record = args.ForwardOnly == 0;
                 ulong token = active ? tokens[pair] : 0UL;
                 ulong rowTerm = robe ? global::RobeGen.RobeHash.RowTerm(global::RobeGen.RobeHash.KeyOf(token, TokenOffsetOf(table))) : 0UL;
                 long range = args.RobeSlots - 4 + 1;
@@ -177,7 +179,7 @@ namespace Sample
                     if (robe && lane < 1)
                     {
                         mine = global::RobeGen.RobeHash.BlockStart(rowTerm, lane, range);
-                        blockStarts[recordBase + lane] = mine;
+                        if (record) blockStarts[recordBase + lane] = mine;
                     }
                     int firstLane = global::ILGPU.Warp.LaneIdx - lane;
                     slot0 = global::ILGPU.Warp.Shuffle(mine, firstLane + (lane) / 4) + (lane) % 4;
@@ -188,7 +190,7 @@ namespace Sample
                         int block = (lane) / 4;
                         int k = lane - block * 4;
                         int start = global::RobeGen.RobeHash.BlockStart(rowTerm, block, range);
-                        if (k == 0) blockStarts[recordBase + block] = start;
+                        if (record && k == 0) blockStarts[recordBase + block] = start;
                         slot0 = start + k;
                     }
                 }
@@ -202,7 +204,7 @@ namespace Sample
                 {
                     // A Full row: d consecutive floats; lane 0 records the row's start.
                     long rowStart = global::RobeGen.TableRows.FullRowStart(token, tables.Rows[table], tables.TableBase[table], EmbeddingDim);
-                    if (lane == 0) blockStarts[recordBase] = rowStart;
+                    if (record && lane == 0) blockStarts[recordBase] = rowStart;
                     float v0 = rowStart >= 0 ? weights[rowStart + lane] : 0f;
                     output[outputBase + lane] = v0;
                 }

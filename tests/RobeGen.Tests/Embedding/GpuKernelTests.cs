@@ -217,6 +217,42 @@ public sealed class GpuKernelTests : IClassFixture<CpuAcceleratorFixture>
         Assert.All(output.AsSpan(0, d).ToArray(), v => Assert.Equal(1f, v));
     }
 
+    /// <summary>A prediction's gather (ForwardOnly) reads the same embeddings to the bit as a training step's and leaves
+    /// every block-start record as it was (the warp-shuffle path on 32-lane warps, per-lane hashing on 4).</summary>
+    [Theory]
+    [InlineData(nameof(Models.SmallAuthors), false, 32)]
+    [InlineData(nameof(Models.SmallAuthors), false, 4)]
+    [InlineData(nameof(Models.SmallAuthors), true, 32)]
+    [InlineData(nameof(Models.SmallQr), false, 32)]
+    [InlineData(nameof(Models.SmallQr), true, 4)]
+    [InlineData(nameof(Models.SmallSigned), false, 32)]
+    public void A_forward_only_gather_reads_the_same_and_records_nothing(string modelName, bool generic, int warpSize)
+    {
+        IDlrmDefinition model = EmbeddingCases.Model(modelName);
+        EmbeddingLayout layout = EmbeddingCases.Layout(model, "declared");
+        IGpuEmbeddingKernels kernels = generic ? new GenericGpuEmbeddingKernels(layout) : model.GpuEmbedding;
+        Accelerator accelerator = _fixture.WithWarp(warpSize);
+        int tables = layout.TableCount, d = layout.Dim, records = Batch * tables * layout.MaxBlocks;
+        using var tableArrays = new GpuTables(accelerator, layout);
+        using var weightBuffer = accelerator.Allocate1D(EmbeddingCases.Floats(layout.TotalParameters, seed: 31));
+        using var tokenBuffer = accelerator.Allocate1D(EmbeddingCases.Tokens(layout, Batch, seed: 32));
+        using var trainingStarts = accelerator.Allocate1D(Enumerable.Repeat(Unwritten, records).ToArray());
+        using var forwardStarts = accelerator.Allocate1D(Enumerable.Repeat(Unwritten, records).ToArray());
+        using var trainingOutput = accelerator.Allocate1D<float>(Batch * tables * d);
+        using var forwardOutput = accelerator.Allocate1D<float>(Batch * tables * d);
+        var gather = kernels.LoadGather(accelerator);
+        var args = GpuEmbeddingArgs.For(layout, Batch);
+        int threads = Batch * tables * kernels.ThreadsPerLookup;
+        gather(threads, args, tableArrays.Views, weightBuffer.View, tokenBuffer.View, trainingStarts.View, trainingOutput.View);
+        args.ForwardOnly = 1;
+        gather(threads, args, tableArrays.Views, weightBuffer.View, tokenBuffer.View, forwardStarts.View, forwardOutput.View);
+        accelerator.Synchronize();
+
+        Assert.Equal(trainingOutput.GetAsArray1D(), forwardOutput.GetAsArray1D());
+        Assert.All(forwardStarts.GetAsArray1D(), start => Assert.Equal(Unwritten, start));
+        Assert.DoesNotContain(Unwritten, trainingStarts.GetAsArray1D().Where((_, i) => i % layout.MaxBlocks == 0));
+    }
+
     [Fact]
     public void The_generic_kernels_take_the_generated_lane_count()
     {

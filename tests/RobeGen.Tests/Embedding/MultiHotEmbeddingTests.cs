@@ -11,10 +11,13 @@ internal static class MultiHotCases
         nameof(MultiHotAuthors) => MultiHotAuthors.Definition,
         nameof(MultiHotSigned) => MultiHotSigned.Definition,
         nameof(MultiHotCircular) => MultiHotCircular.Definition,
+        nameof(MultiHotLaneBlocks) => MultiHotLaneBlocks.Definition,
+        nameof(MultiHotWideBlocks) => MultiHotWideBlocks.Definition,
         _ => EmbeddingCases.Model(name),
     };
 
-    public static IEnumerable<string> Models() => [nameof(MultiHotAuthors), nameof(MultiHotSigned), nameof(MultiHotCircular)];
+    public static IEnumerable<string> Models() =>
+        [nameof(MultiHotAuthors), nameof(MultiHotSigned), nameof(MultiHotCircular), nameof(MultiHotLaneBlocks), nameof(MultiHotWideBlocks)];
 
     /// <summary>Bags of 0 to 5 ids (every fourth cell empty or of one id, ids repeated within a bag), valid for the layout.</summary>
     public static (int[] Offsets, ulong[] Ids) Bags(EmbeddingLayout layout, int batch, int seed)
@@ -92,6 +95,8 @@ public sealed class MultiHotEmbeddingTests
     [InlineData(nameof(MultiHotAuthors))]
     [InlineData(nameof(MultiHotSigned))]
     [InlineData(nameof(MultiHotCircular))]
+    [InlineData(nameof(MultiHotLaneBlocks))]
+    [InlineData(nameof(MultiHotWideBlocks))]
     public void Generated_bag_loops_equal_the_generic_ones_to_the_bit(string modelName)
     {
         IDlrmDefinition model = MultiHotCases.Model(modelName);

@@ -56,3 +56,30 @@ public partial class MultiHotDcnV2
     [Categorical("C2", Cardinality = 50, Pooling = Pooling.Sum, Hotness = 1)] public partial EmbeddingTable C2 { get; }
     [Categorical("C3", Cardinality = 5000, Pooling = Pooling.Sum, Hotness = 12)] public partial EmbeddingTable C3 { get; }
 }
+
+/// <summary>Z = 16 with d = 20 (16 lanes per lookup): each of a lane's two steps lies in one block (block 0, then the
+/// partial block 1 on 4 lanes), so the generated bag gather hashes an id's blocks once each. Signed, ROBE bags pooled by
+/// Sum and Mean beside a QuotientRemainder Mean bag.</summary>
+[Dlrm(Label = "clicked", EmbeddingDim = 20, BottomMlp = new[] { 8, 20 }, TopMlp = new[] { 4 })]
+[Dense("price")]
+[RobeArray(Slots = 97, BlockSize = 16, Variant = RobeVariant.Signed)]
+public partial class MultiHotLaneBlocks
+{
+    [Categorical("tags", Cardinality = 1000, Pooling = Pooling.Sum, Hotness = 3)] public partial EmbeddingTable Tags { get; }
+    [Categorical("words", Cardinality = 1000, Pooling = Pooling.Mean, Hotness = 4)] public partial EmbeddingTable Words { get; }
+    [Categorical("items", Cardinality = 300, Storage = EmbeddingStorage.QuotientRemainder, Rows = 7, Pooling = Pooling.Mean, Hotness = 2)]
+    public partial EmbeddingTable Items { get; }
+}
+
+/// <summary>Z = 64 with d = 72 (32 lanes, 3 steps, the last on 8 lanes): two steps of a lane share block 0 (at lane and
+/// lane + 32), the third reads the partial block 1. Circular on m = 97, so blocks wrap; a Full and a Hashed bag beside.</summary>
+[Dlrm(Label = "clicked", EmbeddingDim = 72, BottomMlp = new[] { 8, 72 }, TopMlp = new[] { 4 })]
+[Dense("price")]
+[RobeArray(Slots = 97, BlockSize = 64, Variant = RobeVariant.Circular)]
+public partial class MultiHotWideBlocks
+{
+    [Categorical("tags", Cardinality = 1000, Pooling = Pooling.Sum, Hotness = 3)] public partial EmbeddingTable Tags { get; }
+    [Categorical("user", Cardinality = 40, Storage = EmbeddingStorage.Full, Pooling = Pooling.Sum, Hotness = 2)] public partial EmbeddingTable User { get; }
+    [Categorical("genres", Cardinality = 300, Storage = EmbeddingStorage.Hashed, Rows = 7, Pooling = Pooling.Mean, Hotness = 2)]
+    public partial EmbeddingTable Genres { get; }
+}

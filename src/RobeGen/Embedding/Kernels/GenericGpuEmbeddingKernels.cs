@@ -72,8 +72,11 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             kernel(index, lookup, args, tables, weights, offsets, ids, blockStarts, gradOutput, gradWeights);
     }
 
-    /// <summary>The bag gather: the lanes of a cell zero its embedding, then for each id (in order) add the id's
-    /// coordinates (each lane its own: no races) and record its starts; a Mean table divides by the count at the end.</summary>
+    /// <summary>The bag gather: each lane takes its coordinates one at a time and sums that coordinate over the cell's
+    /// ids in a register, in id order from zero (the CPU loops' sum to the bit), divides by the count for a Mean table
+    /// and stores it once: the output is never read back, so no load waits on a store. Ids are re-read and re-hashed per
+    /// coordinate (the dimension is known only at run time here, so the sums cannot all sit in registers; the generated
+    /// kernel keeps them all and hashes each id once). Each id's starts are recorded at its index unless ForwardOnly.</summary>
     internal static void GatherBagsKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
         ArrayView<int> bagOffsets, ArrayView<ulong> bagIds, ArrayView<long> blockStarts, ArrayView<float> output)
     {
@@ -81,58 +84,57 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
         if (!at.Active) return;
         int dim = lookup.Dim, storage = tables.Storage[at.Table];
         int first = bagOffsets[at.Pair], end = bagOffsets[at.Pair + 1];
-        for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = 0f;
-        for (int i = first; i < end; i++)
+        bool record = args.ForwardOnly == 0, mean = tables.Pooling[at.Table] == (int)Pooling.Mean && end - first > 1;
+        int blockSize = args.BlockSize;
+        bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
+        long range = RobeHash.StartRange(args.RobeSlots, blockSize, circular);
+        ulong tokenOffset = tables.TokenOffsets[at.Table];
+        long rows = tables.Rows[at.Table], quotientRows = tables.QuotientRows[at.Table], tableBase = tables.TableBase[at.Table];
+        for (int c = at.Lane; c < dim; c += lookup.Lanes)
         {
-            ulong token = bagIds[i];
-            long recordBase = (long)i * args.MaxBlocks;
-            if (storage == (int)EmbeddingStorage.Robe)
+            float sum = 0f;
+            for (int i = first; i < end; i++)
             {
-                int blockSize = args.BlockSize;
-                bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
-                long range = RobeHash.StartRange(args.RobeSlots, blockSize, circular);
-                ulong key = RobeHash.KeyOf(token, tables.TokenOffsets[at.Table]);
-                ulong rowTerm = RobeHash.RowTerm(key), signTerm = signed ? SignHash.RowTerm(key) : 0UL;
-                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                ulong token = bagIds[i];
+                long recordBase = (long)i * args.MaxBlocks;
+                if (storage == (int)EmbeddingStorage.Robe)
                 {
+                    ulong key = RobeHash.KeyOf(token, tokenOffset);
                     int block = c / blockSize, k = c - block * blockSize;
-                    int start = RobeHash.BlockStart(rowTerm, block, range);
-                    if (k == 0) blockStarts[recordBase + block] = start;
+                    int start = RobeHash.BlockStart(RobeHash.RowTerm(key), block, range);
+                    if (record && k == 0) blockStarts[recordBase + block] = start;
                     float value = weights[circular ? RobeHash.Wrap((long)start + k, args.RobeSlots) : start + k];
-                    output[at.OutputBase + c] += signed ? value * SignHash.SignFromRowTerm(signTerm, c) : value;
+                    sum += signed ? value * SignHash.SignFromRowTerm(SignHash.RowTerm(key), c) : value;
                 }
-            }
-            else if (storage == (int)EmbeddingStorage.QuotientRemainder)
-            {
-                long quotientRows = tables.QuotientRows[at.Table], remainderRows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
-                long quotient = TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase, dim);
-                long remainder = TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase, dim);
-                if (at.Lane == 0)
+                else if (storage == (int)EmbeddingStorage.QuotientRemainder)
                 {
-                    blockStarts[recordBase] = quotient;
-                    blockStarts[recordBase + 1] = remainder;
+                    long quotient = TableRows.QuotientRowStart(token, quotientRows, rows, tableBase, dim);
+                    long remainder = TableRows.RemainderRowStart(token, quotientRows, rows, tableBase, dim);
+                    if (record && c == 0)
+                    {
+                        blockStarts[recordBase] = quotient;
+                        blockStarts[recordBase + 1] = remainder;
+                    }
+                    sum += weights[quotient + c] * weights[remainder + c];
                 }
-                for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] += weights[quotient + c] * weights[remainder + c];
+                else
+                {
+                    long rowStart = storage == (int)EmbeddingStorage.Full
+                        ? TableRows.FullRowStart(token, rows, tableBase, dim)
+                        : TableRows.HashedRowStart(token, rows, tableBase, dim);
+                    if (record && c == 0) blockStarts[recordBase] = rowStart;
+                    // A Full table's id outside its rows (start -1) adds zeros, as in the generated kernel.
+                    sum += rowStart >= 0 ? weights[rowStart + c] : 0f;
+                }
             }
-            else
-            {
-                long rows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
-                long rowStart = storage == (int)EmbeddingStorage.Full
-                    ? TableRows.FullRowStart(token, rows, tableBase, dim)
-                    : TableRows.HashedRowStart(token, rows, tableBase, dim);
-                if (at.Lane == 0) blockStarts[recordBase] = rowStart;
-                if (rowStart >= 0)
-                    for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] += weights[rowStart + c];
-            }
-        }
-        if (tables.Pooling[at.Table] == (int)Pooling.Mean && end - first > 1)
-        {
             float count = end - first;
-            for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = output[at.OutputBase + c] / count;
+            output[at.OutputBase + c] = mean ? sum / count : sum;
         }
     }
 
-    /// <summary>The bag scatter with float atomics: each id of a cell adds g (Sum) or g / count (Mean) at its recorded slots.</summary>
+    /// <summary>The bag scatter with float atomics: each id of a cell adds g (Sum) or g / count (Mean) at its recorded
+    /// slots. A lane takes its coordinates one at a time and reads (and divides) that coordinate's g once for all the
+    /// cell's ids.</summary>
     internal static void ScatterBagsAtomicKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
         ArrayView<int> bagOffsets, ArrayView<ulong> bagIds, ArrayView<long> blockStarts, ArrayView<float> gradOutput, ArrayView<float> gradWeights)
     {
@@ -142,50 +144,42 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
         int first = bagOffsets[at.Pair], end = bagOffsets[at.Pair + 1];
         bool mean = tables.Pooling[at.Table] == (int)Pooling.Mean && end - first > 1;
         float count = end - first;
-        for (int i = first; i < end; i++)
+        int blockSize = args.BlockSize;
+        bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
+        ulong tokenOffset = tables.TokenOffsets[at.Table];
+        for (int c = at.Lane; c < dim; c += lookup.Lanes)
         {
-            long recordBase = (long)i * args.MaxBlocks;
-            if (storage == (int)EmbeddingStorage.Robe)
+            float g = gradOutput[at.OutputBase + c];
+            if (mean) g = g / count;
+            for (int i = first; i < end; i++)
             {
-                int blockSize = args.BlockSize;
-                bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
-                ulong signTerm = signed ? SignHash.RowTerm(RobeHash.KeyOf(bagIds[i], tables.TokenOffsets[at.Table])) : 0UL;
-                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                long recordBase = (long)i * args.MaxBlocks;
+                if (storage == (int)EmbeddingStorage.Robe)
                 {
                     int block = c / blockSize;
                     long slot = blockStarts[recordBase + block] + (c - block * blockSize);
                     if (circular) slot = RobeHash.Wrap(slot, args.RobeSlots);
-                    float g = gradOutput[at.OutputBase + c];
-                    if (mean) g = g / count;
+                    ulong signTerm = signed ? SignHash.RowTerm(RobeHash.KeyOf(bagIds[i], tokenOffset)) : 0UL;
                     Atomic.Add(ref gradWeights[slot], signed ? g * SignHash.SignFromRowTerm(signTerm, c) : g);
                 }
-            }
-            else if (storage == (int)EmbeddingStorage.QuotientRemainder)
-            {
-                long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];
-                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                else if (storage == (int)EmbeddingStorage.QuotientRemainder)
                 {
-                    float g = gradOutput[at.OutputBase + c], q = weights[quotient + c], r = weights[remainder + c];
-                    if (mean) g = g / count;
+                    long quotient = blockStarts[recordBase], remainder = blockStarts[recordBase + 1];
+                    float q = weights[quotient + c], r = weights[remainder + c];
                     Atomic.Add(ref gradWeights[quotient + c], g * r);
                     Atomic.Add(ref gradWeights[remainder + c], g * q);
                 }
-            }
-            else
-            {
-                long rowStart = blockStarts[recordBase];
-                if (rowStart < 0) continue;
-                for (int c = at.Lane; c < dim; c += lookup.Lanes)
+                else
                 {
-                    float g = gradOutput[at.OutputBase + c];
-                    if (mean) g = g / count;
-                    Atomic.Add(ref gradWeights[rowStart + c], g);
+                    long rowStart = blockStarts[recordBase];
+                    if (rowStart >= 0) Atomic.Add(ref gradWeights[rowStart + c], g);
                 }
             }
         }
     }
 
-    /// <summary>Gather: lane l of a lookup reads coordinates l, l + lanes, ... and records the block starts. A Full
+    /// <summary>Gather: lane l of a lookup reads coordinates l, l + lanes, ... and records the block starts (unless
+    /// ForwardOnly). A Full
     /// table's out-of-range token reads zeros and records start -1 (no exceptions on a GPU).</summary>
     internal static void GatherKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
         ArrayView<ulong> tokens, ArrayView<long> blockStarts, ArrayView<float> output)
@@ -193,6 +187,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
         var at = new GpuLookup(index, lookup.Lanes, (int)tables.Storage.Length, lookup.Dim, args);
         if (!at.Active) return;
         int dim = lookup.Dim, storage = tables.Storage[at.Table];
+        bool record = args.ForwardOnly == 0;
         ulong token = tokens[at.Pair];
         if (storage == (int)EmbeddingStorage.Robe)
         {
@@ -205,7 +200,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             {
                 int block = c / blockSize, k = c - block * blockSize;
                 int start = RobeHash.BlockStart(rowTerm, block, range);
-                if (k == 0) blockStarts[at.RecordBase + block] = start;
+                if (record && k == 0) blockStarts[at.RecordBase + block] = start;
                 float value = weights[circular ? RobeHash.Wrap((long)start + k, args.RobeSlots) : start + k];
                 output[at.OutputBase + c] = signed ? value * SignHash.SignFromRowTerm(signTerm, c) : value;
             }
@@ -215,7 +210,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             long quotientRows = tables.QuotientRows[at.Table], remainderRows = tables.Rows[at.Table], tableBase = tables.TableBase[at.Table];
             long quotient = TableRows.QuotientRowStart(token, quotientRows, remainderRows, tableBase, dim);
             long remainder = TableRows.RemainderRowStart(token, quotientRows, remainderRows, tableBase, dim);
-            if (at.Lane == 0)
+            if (record && at.Lane == 0)
             {
                 blockStarts[at.RecordBase] = quotient;
                 blockStarts[at.RecordBase + 1] = remainder;
@@ -228,7 +223,7 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             long rowStart = storage == (int)EmbeddingStorage.Full
                 ? TableRows.FullRowStart(token, rows, tableBase, dim)
                 : TableRows.HashedRowStart(token, rows, tableBase, dim);
-            if (at.Lane == 0) blockStarts[at.RecordBase] = rowStart;
+            if (record && at.Lane == 0) blockStarts[at.RecordBase] = rowStart;
             for (int c = at.Lane; c < dim; c += lookup.Lanes) output[at.OutputBase + c] = rowStart >= 0 ? weights[rowStart + c] : 0f;
         }
     }
