@@ -88,6 +88,32 @@ public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
         Assert.True(report.Passed, report.ToString());
     }
 
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, false)]
+    [InlineData(OptimizerKind.Sgd, true)]
+    [InlineData(OptimizerKind.Adagrad, true)]
+    public void A_run_exported_and_imported_into_a_new_backend_goes_on_to_the_same_bits(OptimizerKind optimizer, bool deterministic)
+    {
+        // What a resumed run does: the state of step k into a fresh backend (its embedding drawn, then overwritten), then
+        // the remaining steps; a prediction in between (the evaluation at the stop) must change nothing.
+        var declaration = TinyModels.Declaration();
+        var options = new ModelOptions { MaxBatchSize = 6, DeterministicGradients = deterministic, Optimizer = optimizer };
+        var batches = Enumerable.Range(0, 6).Select(i => TestStates.RandomBatch(declaration, 6, 40 + i)).ToArray();
+        using var whole = Create(declaration, options);
+        foreach (var batch in batches) whole.TrainStep(batch, 0.3f);
+
+        using var first = Create(declaration, options);
+        foreach (var batch in batches[..3]) first.TrainStep(batch, 0.3f);
+        first.Predict(batches[0], new float[6]);
+        ModelState saved = first.ExportState();
+        using var resumed = new CudaDlrmBackend(TinyModels.Definition(declaration), options, saved, _device);
+        foreach (var batch in batches[3..]) resumed.TrainStep(batch, 0.3f);
+
+        ModelState expected = whole.ExportState(), actual = resumed.ExportState();
+        foreach (var (name, values) in expected.Tensors)
+            Assert.True(values.AsSpan().SequenceEqual(actual[name]), $"tensor {name} differs after the import");
+    }
+
     [Fact]
     public void Batches_larger_than_the_capacity_are_refused()
     {
