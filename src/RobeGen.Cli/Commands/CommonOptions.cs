@@ -27,7 +27,7 @@ internal static class CommonOptions
 
     public static Option<int> Threads() => new Option<int>("--threads")
     {
-        Description = "CPU threads for the model and the parser (0 = all cores).",
+        Description = "CPU threads for the model, the parser and the Parquet decoders (0 = all cores).",
         DefaultValueFactory = _ => 0,
     }.Between(0, MaxThreads);
 
