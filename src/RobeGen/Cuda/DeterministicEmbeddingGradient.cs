@@ -35,6 +35,13 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     /// <summary>Multi-hot models: the gradient of every id coordinate.</summary>
     private readonly GrowableDeviceBuffer<float>? _idGradients;
     private readonly IGpuEmbeddingKernels _embeddingKernels;
+    /// <summary>
+    /// Single-hot models whose tables are all ROBE arrays of the authors' addressing, with Z dividing d: the blocks are
+    /// sorted (Z times fewer pairs than coordinates) and each covered slot summed over them
+    /// (<see cref="DeterministicGradientKernels.BlockSums"/>). The order of the sums then differs from the CPU's scatter,
+    /// but is fixed: the same bits every run.
+    /// </summary>
+    private readonly bool _byBlock;
 
     public DeterministicEmbeddingGradient(GpuDevice device, DeviceMemory memory, DlrmKernelSet kernels, IGpuEmbeddingKernels embeddingKernels,
         EmbeddingLayout layout, int maxBatch, DeviceTensors tensors, BatchUploader uploader)
@@ -47,6 +54,8 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         _uploader = uploader;
         _embeddingKernels = embeddingKernels;
         _signed = layout.Variant == RobeVariant.Signed;
+        _byBlock = !uploader.HasBags && layout.Variant == RobeVariant.Authors && layout.BlockSize > 1 && layout.Dim % layout.BlockSize == 0
+            && layout.Storage.All(s => s == EmbeddingStorage.Robe);
         // A multi-hot batch's coordinates are known per batch; the same first guess (one id per cell), grown as needed.
         long coordinates = (long)maxBatch * layout.TableCount * layout.Dim;
         long pairs = coordinates * (layout.HasQuotientRemainder ? 2 : 1);
@@ -100,6 +109,14 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
                 gradients, signs, useSigns, _keys.View, _values.View, contributions);
             _sort(stream, _keys.View.SubView(0, pairs), _values.View.SubView(0, pairs), _sortTemp.View);
             _kernels.SegmentedSum(stream, pairs, _keys.View, _values.View, pairs, contributions, contributions, 0, _t.EmbeddingGradients.View);
+            return;
+        }
+        if (_byBlock)
+        {
+            int blocks = count / coordinates.BlockSize;
+            _kernels.BuildBlockPairs(stream, blocks, coordinates, _t.BlockStarts.View, _keys.View, _values.View);
+            _sort(stream, _keys.View.SubView(0, blocks), _values.View.SubView(0, blocks), _sortTemp.View);
+            _kernels.BlockSums(stream, count, blocks, coordinates.BlockSize, coordinates.Dim, _keys.View, _values.View, gradients, _t.EmbeddingGradients.View);
             return;
         }
         _kernels.BuildPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _keys.View, _values.View);

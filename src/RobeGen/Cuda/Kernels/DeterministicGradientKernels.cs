@@ -6,7 +6,8 @@ namespace RobeGen.Cuda.Kernels;
 /// The embedding gradient without float atomics: every (sample, table, coordinate) becomes a (slot, index) pair,
 /// the pairs are stably sorted by slot, and each run of equal slots is summed by one thread in index order -
 /// the order of the CPU's sequential scatter, so the result is the same every run (and the same float sequence as
-/// the CPU backend's).
+/// the CPU backend's). Models of plain ROBE tables only sort their blocks instead (<see cref="BuildBlockPairs"/>,
+/// <see cref="BlockSums"/>): the same every run too, in another (fixed) order.
 /// </summary>
 internal static class DeterministicGradientKernels
 {
@@ -67,6 +68,44 @@ internal static class DeterministicGradientKernels
         if (signed != 0 && tables.Storage[table] == (int)EmbeddingStorage.Robe)
             g *= SignHash.SignOf(RobeHash.KeyOf(bagIds[record], tables.TokenOffsets[table]), j);
         idGradients[i] = g;
+    }
+
+    /// <summary>
+    /// The block pairs of a single-hot model whose tables are all ROBE blocks that never wrap (<see cref="DeterministicEmbeddingGradient"/>
+    /// sorts these instead of one pair per coordinate: Z times fewer): keys[s] = the start slot of block s (block s mod
+    /// d/Z of record s / (d/Z)), values[s] = s.
+    /// </summary>
+    public static void BuildBlockPairs(Index1D s, EmbeddingCoordinateArgs a, ArrayView<long> blockStarts, ArrayView<int> keys, ArrayView<int> values)
+    {
+        int blocks = a.Dim / a.BlockSize;
+        int record = s / blocks;
+        keys[s] = (int)blockStarts[(long)record * a.MaxBlocks + (s - record * blocks)];
+        values[s] = s;
+    }
+
+    /// <summary>
+    /// Sums every slot the sorted blocks cover. Thread t looks at slot x = start(i) + k of sorted block i = t / Z,
+    /// k = t mod Z, and does the work only when block i is the first (in sorted order) to cover x, i.e. the block before
+    /// it starts at or below x - Z. The blocks that cover x are then exactly i, i + 1, ... while their start is at most
+    /// x; their coordinate x - start is added in that order (ascending start, then block index: the sort is stable),
+    /// so every run gives the same sum. A slot no block covers is not written (the update never reads it).
+    /// </summary>
+    public static void BlockSums(Index1D t, int blockCount, int blockSize, int dim, ArrayView<int> sortedStarts, ArrayView<int> sortedBlocks,
+        ArrayView<float> gradEmbeddings, ArrayView<float> gradWeights)
+    {
+        int i = t / blockSize, k = t - i * blockSize;
+        int x = sortedStarts[i] + k;
+        if (i > 0 && sortedStarts[i - 1] > x - blockSize) return;
+        int blocks = dim / blockSize;
+        float sum = 0f;
+        for (int j = i; j < blockCount && sortedStarts[j] <= x; j++)
+        {
+            int block = sortedBlocks[j];
+            int record = block / blocks;
+            int coordinate = record * dim + (block - record * blocks) * blockSize + (x - sortedStarts[j]);
+            sum += gradEmbeddings[coordinate];
+        }
+        gradWeights[x] = sum;
     }
 
     /// <summary>

@@ -44,6 +44,8 @@ internal sealed class DlrmKernelSet
         while (groupSize * 2 <= Math.Min(LossKernels.MaxReduceGroupSize, accelerator.MaxNumThreadsPerGroup)) groupSize *= 2;
         MeanReduceConfig = new KernelConfig(new Index1D(1), new Index1D(groupSize));
         SegmentedSum = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(DeterministicGradientKernels.SegmentedSum);
+        BuildBlockPairs = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, ArrayView<long>, ArrayView<int>, ArrayView<int>>(DeterministicGradientKernels.BuildBlockPairs);
+        BlockSums = accelerator.LoadAutoGroupedKernel<Index1D, int, int, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(DeterministicGradientKernels.BlockSums);
     }
 
     /// <summary>Threads per warp on this accelerator (32 on a GPU; ILGPU's CPU accelerator simulates fewer).</summary>
@@ -80,6 +82,10 @@ internal sealed class DlrmKernelSet
         ArrayView<int>, ArrayView<int>, ArrayView<float>> BuildQuotientRemainderPairs
     { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> SegmentedSum { get; }
+    /// <summary>Plain ROBE models: one (start, block) pair per block read (see <see cref="DeterministicGradientKernels.BuildBlockPairs"/>).</summary>
+    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, ArrayView<long>, ArrayView<int>, ArrayView<int>> BuildBlockPairs { get; }
+    /// <summary>Plain ROBE models: every covered slot's sum over the sorted blocks (see <see cref="DeterministicGradientKernels.BlockSums"/>).</summary>
+    public Action<AcceleratorStream, Index1D, int, int, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> BlockSums { get; }
     /// <summary>Multi-hot batches: each id coordinate's gradient (pooled, signed) over EmbeddingCoordinateArgs.Coordinates.</summary>
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<int>, ArrayView<ulong>, ArrayView<float>, int, ArrayView<float>> BagGradients { get; }
 
