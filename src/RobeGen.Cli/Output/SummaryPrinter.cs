@@ -19,7 +19,7 @@ internal static class SummaryPrinter
             output.WriteLine(string.Create(inv, $"eval rows      {e.Count:N0} ({e.Positives:N0} clicks; mean prediction {e.MeanPrediction:F4} vs CTR {e.ObservedCtr:F4})"));
         }
         output.WriteLine(string.Create(inv, $"model bytes    {Bytes(s.Size.Bytes)} (embeddings {Bytes(s.Size.EmbeddingBytes)}, MLPs {Bytes(s.Size.MlpParameters * 4)})"));
-        output.WriteLine(!IsCompressed(layout) ? "compression    none: Full tables, one row per id of the training vocabulary"
+        output.WriteLine(!IsCompressed(layout) ? "compression    none: Full tables, one row per vocabulary index (a counted id, or a synthetic id's rank)"
             : s.Size.FullTableEmbeddingParameters > 0
                 ? string.Create(inv, $"compression    {s.Size.CompressionRatio:N1}x against full tables ({Bytes(s.Size.FullTableEmbeddingParameters * 4)})")
                 : "compression    n/a (no cardinalities declared)");
