@@ -115,6 +115,32 @@ public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(8)]
+    public void Predictions_between_steps_change_no_parameter_and_no_later_step(int predictRows)
+    {
+        // Evaluations and the checkpoint's prediction probe run between training steps, with batches of any size up to
+        // the capacity: they must leave every parameter, and the steps after them, exactly as without them.
+        var declaration = TinyModels.Declaration(dim: 16, blockSize: 4, slots: 37, tables: 5);
+        var options = new ModelOptions { MaxBatchSize = 8, DeterministicGradients = true };
+        var batches = Enumerable.Range(0, 4).Select(i => TestStates.RandomBatch(declaration, 8, 70 + i)).ToArray();
+        using var plain = Create(declaration, options);
+        using var probed = Create(declaration, options);
+        for (int step = 0; step < 4; step++)
+        {
+            plain.TrainStep(batches[step], 0.4f);
+            probed.TrainStep(batches[step], 0.4f);
+            ModelState before = probed.ExportState();
+            probed.Predict(TestStates.RandomBatch(declaration, predictRows, 90 + step), new float[predictRows]);
+            foreach (var (name, values) in before.Tensors)
+                Assert.True(values.AsSpan().SequenceEqual(probed.ExportState()[name]), $"tensor {name} changed by a prediction after step {step}");
+        }
+        foreach (var (name, values) in plain.ExportState().Tensors)
+            Assert.True(values.AsSpan().SequenceEqual(probed.ExportState()[name]), $"tensor {name} differs when predictions ran between the steps");
+    }
+
+    [Theory]
     [InlineData(OptimizerKind.Sgd)]
     [InlineData(OptimizerKind.Adagrad)]
     public void Deterministic_gradients_of_plain_robe_blocks_agree_with_the_atomic_scatter_and_repeat_bit_for_bit(OptimizerKind optimizer)
