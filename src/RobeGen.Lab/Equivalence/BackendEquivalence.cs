@@ -105,15 +105,58 @@ internal static class BackendEquivalence
             finals[run] = backend.ExportState();
         }
         var report = new EquivalenceReport($"Determinism over {steps} steps on {device}");
-        foreach (var (name, values) in finals[0].Tensors)
+        RecordBitDifferences(report, finals[0], finals[1], "between runs");
+        return report;
+    }
+
+    /// <summary>
+    /// What a resumed training run relies on: <paramref name="steps"/> steps in one backend against the same steps split
+    /// in two, the first half ending with a prediction (as the evaluation and the checkpoint's probe before a save) and
+    /// its state exported and imported into a new backend (<paramref name="createFrom"/>) for the rest. On the
+    /// deterministic path every parameter bit must match.
+    /// </summary>
+    public static EquivalenceReport CheckResume(Func<IDlrmBackend> create, Func<ModelState, IDlrmBackend> createFrom, IReadOnlyList<Batch> training,
+        int steps, float learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(createFrom);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
+        ModelState whole, saved, resumed;
+        string device;
+        using (var backend = create())
         {
-            float[] other = finals[1][name];
+            device = backend.DeviceName;
+            for (int step = 0; step < steps; step++) backend.TrainStep(training[step % training.Count], learningRate);
+            whole = backend.ExportState();
+        }
+        int half = steps / 2;
+        using (var first = create())
+        {
+            for (int step = 0; step < half; step++) first.TrainStep(training[step % training.Count], learningRate);
+            first.Predict(training[0], new float[training[0].Count]);
+            saved = first.ExportState();
+        }
+        using (var second = createFrom(saved))
+        {
+            for (int step = half; step < steps; step++) second.TrainStep(training[step % training.Count], learningRate);
+            resumed = second.ExportState();
+        }
+        var report = new EquivalenceReport($"Resume: {steps} steps whole against {half} + {steps - half} through an export and import on {device}");
+        RecordBitDifferences(report, whole, resumed, "whole vs resumed");
+        return report;
+    }
+
+    /// <summary>One result per tensor: how many of its values differ in their bits between the two states.</summary>
+    private static void RecordBitDifferences(EquivalenceReport report, ModelState a, ModelState b, string between)
+    {
+        foreach (var (name, values) in a.Tensors)
+        {
+            float[] other = b[name];
             int differing = 0;
             for (int i = 0; i < values.Length; i++)
                 if (BitConverter.SingleToInt32Bits(values[i]) != BitConverter.SingleToInt32Bits(other[i])) differing++;
-            report.Record(new CheckResult($"{name} bits differing between runs", differing, 0, $"{values.Length} values"));
+            report.Record(new CheckResult($"{name} bits differing {between}", differing, 0, $"{values.Length} values"));
         }
-        return report;
     }
 
     /// <summary>

@@ -114,6 +114,28 @@ public class CudaBackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
             Assert.True(values.AsSpan().SequenceEqual(actual[name]), $"tensor {name} differs after the import");
     }
 
+    [Fact]
+    public void The_resume_check_passes_an_exact_import_and_catches_one_changed_bit()
+    {
+        // The check `robegen check --device cuda` runs on the GPU: here on the CPU accelerator, where it must pass, and
+        // with an import that flips one bit of one weight, which it must report.
+        var declaration = TinyModels.Declaration(dim: 16, blockSize: 4, slots: 37);
+        var options = new ModelOptions { MaxBatchSize = 6, DeterministicGradients = true };
+        var batches = Enumerable.Range(0, 3).Select(i => TestStates.RandomBatch(declaration, 6, 30 + i)).ToArray();
+        CudaDlrmBackend FromState(ModelState state) => new(TinyModels.Definition(declaration), options, state, _device);
+        var exact = BackendEquivalence.CheckResume(() => Create(declaration, options), FromState, batches, steps: 6, learningRate: 0.3f);
+        Assert.True(exact.Passed, exact.ToString());
+
+        var flipped = BackendEquivalence.CheckResume(() => Create(declaration, options), state =>
+        {
+            float[] weights = state["top.0.weight"];
+            weights[0] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(weights[0]) ^ 1);
+            return FromState(state);
+        }, batches, steps: 6, learningRate: 0.3f);
+        Assert.False(flipped.Passed);
+        Assert.Contains("top.0.weight", flipped.ToString());
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(5)]

@@ -53,6 +53,17 @@ internal static class ModelChecks
         // Run to run.
         int steps = options.Simulate ? 3 : 20;
         yield return BackendEquivalence.CheckDeterminism(() => CreateCuda(device, kaggle, cudaOptions), training, steps, 0.1f);
+        // Stopped, exported, imported into a new backend and resumed (what `train --resume` does): the same bits.
+        yield return BackendEquivalence.CheckResume(() => CreateCuda(device, kaggle, cudaOptions),
+            state => new CudaDlrmBackend(kaggle, cudaOptions, state, device), training, steps, 0.1f);
+        if (!options.Simulate)
+        {
+            // The MLPerf model in the check's precision, on synthetic batches of its shape.
+            var mlperfOptions = cudaOptions with { Precision = options.Precision == Precision.Int8 ? Precision.Fp32 : options.Precision };
+            var mlperfBatches = Enumerable.Range(0, 4).Select(i => SyntheticBatches.Create(CriteoTerabyte.Definition.Declaration, batchSize, seed: 20 + i)).ToArray();
+            yield return BackendEquivalence.CheckResume(() => CreateCuda(device, CriteoTerabyte.Definition, mlperfOptions),
+                state => new CudaDlrmBackend(CriteoTerabyte.Definition, mlperfOptions, state, device), mlperfBatches, steps, 0.1f);
+        }
         var atomic = BackendEquivalence.CheckDeterminism(() => CreateCuda(device, kaggle, cudaOptions with { DeterministicGradients = false }), training, steps, 0.1f);
         Console.WriteLine($"(for information, not a check) atomic gradients, two runs of {steps} steps: " +
             $"{atomic.Results.Sum(r => r.Value):0} parameter values differ in their bits");
