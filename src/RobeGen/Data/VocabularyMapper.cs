@@ -32,9 +32,8 @@ public sealed class VocabularyMapper
     /// </summary>
     public static VocabularyMapper? For(Vocabulary? vocabulary, EmbeddingLayout layout)
     {
+        if (!layout.TakesVocabularyIndices) return null;
         bool needsAll = layout.Declaration.Tokens == TokenKind.Vocabulary;
-        bool needsFull = layout.Storage.Contains(EmbeddingStorage.Full);
-        if (!needsAll && !needsFull) return null;
         if (vocabulary is null)
             throw new InvalidOperationException(needsAll
                 ? $"{layout.Declaration.Name} takes vocabulary indices: build a vocabulary over the training data first."

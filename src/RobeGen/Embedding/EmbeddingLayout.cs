@@ -37,6 +37,9 @@ public sealed class EmbeddingLayout
     public int TableCount => Declaration.TableCount;
     /// <summary>The ROBE addressing formula.</summary>
     public RobeVariant Variant => Declaration.Variant;
+    /// <summary>True when some table's tokens are vocabulary indices: a Full table, or a model declared with
+    /// <see cref="TokenKind.Vocabulary"/> (every table).</summary>
+    public bool TakesVocabularyIndices => Declaration.Tokens == TokenKind.Vocabulary || Storage.Contains(EmbeddingStorage.Full);
     /// <summary>Slot count m of the ROBE array in this run (0 when no table uses it).</summary>
     public long RobeSlots { get; }
     /// <summary>Block size Z of the ROBE tables in this run.</summary>

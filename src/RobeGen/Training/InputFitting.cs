@@ -23,8 +23,7 @@ internal static class InputFitting
     public static (ITrainingData Train, ITrainingData? Eval, FittedInputs Inputs) Fit(IDlrmBackend model, ITrainingData train, ITrainingData? eval)
     {
         if (train is not IFittedData data) return (train, eval, FittedInputs.None);
-        bool needsVocabulary = model.Declaration.Tokens == TokenKind.Vocabulary || model.Layout.Storage.Contains(EmbeddingStorage.Full);
-        if (!needsVocabulary || data.Vocabulary is not null) return (train, eval, new FittedInputs(null, data.Statistics));
+        if (!model.Layout.TakesVocabularyIndices || data.Vocabulary is not null) return (train, eval, new FittedInputs(null, data.Statistics));
         Vocabulary vocabulary = data.BuildVocabulary(minCount: 1, MaxIds(model.Layout));
         VocabularyMapper mapper = VocabularyMapper.For(vocabulary, model.Layout)!;
         ITrainingData? mappedEval = eval is IFittedData { Vocabulary: null } e ? e.WithVocabulary(mapper) : eval;

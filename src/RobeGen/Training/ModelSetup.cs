@@ -55,8 +55,8 @@ public static class ModelSetup
         ModelDeclaration declaration = definition.Declaration;
         EmbeddingOverrides overrides = Overrides(declaration, storage, fullRows);
         Vocabulary? vocabulary = null;
-        bool syntheticIndices = false;
-        if (NeedsVocabulary(declaration, overrides) && rawTraining is SyntheticTrainingData synthetic && minCount <= 1)
+        bool syntheticIndices = false, takesIndices = NeedsVocabulary(declaration, overrides);
+        if (takesIndices && rawTraining is SyntheticTrainingData synthetic && minCount <= 1)
         {
             // The generator knows every id's rank: a pass over the rows (as long as the training for a billion of them)
             // would only rediscover it. Unlike a counted vocabulary, ids the training never draws keep rows of their own.
@@ -64,7 +64,7 @@ public static class ModelSetup
             overrides = WithFullRows(declaration, overrides, synthetic.IndexRows);
             syntheticIndices = true;
         }
-        else if (NeedsVocabulary(declaration, overrides))
+        else if (takesIndices)
         {
             log?.Invoke(declaration.Tokens == TokenKind.Vocabulary
                 ? $"building the vocabulary of every column over {rawTraining.Description} (the model takes vocabulary indices; min count {minCount})..."
@@ -113,13 +113,6 @@ public static class ModelSetup
     public static bool NeedsVocabulary(ModelDeclaration declaration, EmbeddingOverrides overrides) =>
         declaration.Tokens == TokenKind.Vocabulary
         || Enumerable.Range(0, declaration.TableCount).Any(t => (overrides.Storage ?? declaration.Tables[t].Storage) == EmbeddingStorage.Full);
-
-    /// <summary>True when the built model's tokens are vocabulary indices in some table: a Full table, or a vocabulary-token model.</summary>
-    public static bool TakesIndices(EmbeddingLayout layout)
-    {
-        ArgumentNullException.ThrowIfNull(layout);
-        return layout.Declaration.Tokens == TokenKind.Vocabulary || layout.Storage.Contains(EmbeddingStorage.Full);
-    }
 
     /// <summary>Counts the ids of every categorical column over <paramref name="rawData"/> (one pass) and keeps those seen minCount times.</summary>
     public static Vocabulary BuildVocabulary(ITrainingData rawData, long minCount)

@@ -59,7 +59,7 @@ internal static class TrainCommand
         if (resumed is not null)
         {
             (options, model) = (resumed.Options, resumed.Model);
-            syntheticIndices = synthetic && vocabulary is null && ModelSetup.TakesIndices(model.Layout);
+            syntheticIndices = synthetic && vocabulary is null && model.Layout.TakesVocabularyIndices;
             console.OnMessage($"resuming at step {resumed.Checkpoint.Step:N0} ({resumed.Checkpoint.DataPosition})");
         }
         else
@@ -198,15 +198,7 @@ internal static class TrainCommand
             CriteoTrainingData criteo => criteo.ForModel(declaration).WithVocabulary(mapper),
             SyntheticTrainingData synthetic when indicesFor is not null => SyntheticIndices(synthetic.ForModel(declaration), indicesFor),
             SyntheticTrainingData synthetic => synthetic.ForModel(declaration).WithVocabulary(mapper),
-            TabularData tabular => new TabularData(declaration, tabular.Files, tabular.Delimiter)
-            {
-                Labeled = tabular.Labeled,
-                ListSeparator = tabular.ListSeparator,
-                FilesAtOnce = tabular.FilesAtOnce,
-                DecodeThreads = tabular.DecodeThreads,
-                Statistics = statistics ?? tabular.ResolvedStatistics,
-                Vocabulary = mapper,
-            },
+            TabularData tabular => tabular.WithVocabulary(mapper, statistics ?? tabular.ResolvedStatistics),
             _ => throw new InvalidOperationException($"Unexpected data {data.GetType().Name}."),
         };
 

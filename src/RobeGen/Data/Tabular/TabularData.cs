@@ -119,26 +119,26 @@ public sealed class TabularData : IFittedData
     /// <summary>The statistics the batches are standardized with: <see cref="Statistics"/> or, without it, those of these files.</summary>
     public DenseStatistics ResolvedStatistics => _statistics.Value;
 
-    /// <summary>Other files of the same columns, read with this data's statistics and vocabulary (evaluation, prediction).</summary>
-    public TabularData WithFiles(params string[] files) =>
+    /// <summary>Other files of the same columns, read with this data's statistics and vocabulary (evaluation, prediction),
+    /// one after another.</summary>
+    public TabularData WithFiles(params string[] files) => Copy(files, Vocabulary, ResolvedStatistics, filesAtOnce: 1);
+
+    /// <summary>The same files with <paramref name="mapper"/> applied to every batch.</summary>
+    public TabularData WithVocabulary(VocabularyMapper? mapper) => WithVocabulary(mapper, ResolvedStatistics);
+
+    /// <summary>The same files with <paramref name="mapper"/> applied to every batch, standardized with <paramref name="statistics"/>
+    /// (a resumed run's, from its checkpoint).</summary>
+    public TabularData WithVocabulary(VocabularyMapper? mapper, DenseStatistics statistics) => Copy(Files, mapper, statistics, FilesAtOnce);
+
+    /// <summary>These settings over <paramref name="files"/>: the one place a copy lists them.</summary>
+    private TabularData Copy(IReadOnlyList<string> files, VocabularyMapper? vocabulary, DenseStatistics statistics, int filesAtOnce) =>
         new(Declaration, files, Delimiter)
         {
             Labeled = Labeled,
             ListSeparator = ListSeparator,
-            Statistics = ResolvedStatistics,
-            Vocabulary = Vocabulary,
-            DecodeThreads = DecodeThreads,
-        };
-
-    /// <summary>The same files with <paramref name="mapper"/> applied to every batch.</summary>
-    public TabularData WithVocabulary(VocabularyMapper? mapper) =>
-        new(Declaration, Files, Delimiter)
-        {
-            Labeled = Labeled,
-            ListSeparator = ListSeparator,
-            Statistics = ResolvedStatistics,
-            Vocabulary = mapper,
-            FilesAtOnce = FilesAtOnce,
+            Statistics = statistics,
+            Vocabulary = vocabulary,
+            FilesAtOnce = filesAtOnce,
             DecodeThreads = DecodeThreads,
         };
 
