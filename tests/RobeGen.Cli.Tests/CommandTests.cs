@@ -98,6 +98,28 @@ public sealed class CommandTests
         Assert.Contains("sideways", bad.All);
     }
 
+    [Theory]
+    [InlineData("inspect", "--checkpoint")]
+    [InlineData("eval", "--checkpoint")]
+    public void A_directory_given_as_the_checkpoint_is_named_as_a_directory(string command, string flag)
+    {
+        using var temp = new Scratch();
+        string[] rest = command == "eval" ? ["--data", Path.Combine(temp.Path, "x.tsv")] : [];
+        var result = Robegen.Run([command, flag, temp.Path, .. rest]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is a directory", result.Stderr);
+        Assert.DoesNotContain("denied", result.All);
+        Assert.DoesNotContain("   at ", result.All);
+    }
+
+    [Fact]
+    public void Bench_timed_steps_below_one_is_a_usage_error_naming_the_flag()
+    {
+        var result = Robegen.Run("bench", "--device", "cpu", "--timed-steps", "0");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--timed-steps must be", result.Stderr);
+    }
+
     [Fact]
     public void Every_command_has_help()
     {

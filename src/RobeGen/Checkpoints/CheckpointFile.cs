@@ -116,7 +116,7 @@ public static class CheckpointFile
     internal static Checkpoint Load(string path, int chunkLength)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints are read on little-endian machines only.");
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, IoBufferBytes, FileOptions.SequentialScan);
+        using FileStream file = OpenForReading(path, IoBufferBytes, FileOptions.SequentialScan);
         long length = file.Length;
         uint version = VerifyHeader(file, path, length);
         VerifyChecksum(file, path, length);
@@ -133,7 +133,7 @@ public static class CheckpointFile
     /// </summary>
     public static string PeekDeclarationName(string path)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        using FileStream file = OpenForReading(path, 4096, FileOptions.None);
         long length = file.Length;
         VerifyHeader(file, path, length);
         var source = new CheckpointSource(file, path, length - CheckpointFormat.HeaderBytes - CheckpointFormat.TrailerBytes);
@@ -148,7 +148,7 @@ public static class CheckpointFile
     {
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            using FileStream file = OpenForReading(path, 4096, FileOptions.None);
             long length = file.Length;
             VerifyHeader(file, path, length);
             var source = new CheckpointSource(file, path, length - CheckpointFormat.HeaderBytes - CheckpointFormat.TrailerBytes);
@@ -180,6 +180,16 @@ public static class CheckpointFile
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// Opens a checkpoint for reading. A directory is a <see cref="CheckpointException"/> saying so: the runtime reports it
+    /// as "access denied", which sends a user looking at permissions.
+    /// </summary>
+    private static FileStream OpenForReading(string path, int bufferBytes, FileOptions options)
+    {
+        if (Directory.Exists(path)) throw new CheckpointException(path, "this is a directory; give the checkpoint file (for example the .rgck that --save wrote).");
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferBytes, options);
     }
 
     /// <summary>Ends the hidden name (".target.guid.rgck.tmp") of a file being saved; no loader takes such a file.</summary>

@@ -26,7 +26,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => ["robe1", "robe32", "full"],
             AllowMultipleArgumentsPerToken = true,
         };
-        var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per figure (after warm-up).", DefaultValueFactory = _ => 20 };
+        var timedSteps = new Option<int>("--timed-steps") { Description = "Timed steps per figure (after warm-up).", DefaultValueFactory = _ => 20 }.Between(1, 1_000_000);
         var precision = CommonOptions.Precision();
         var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV to this file (the PyTorch baseline reads it for its ratios)." };
         var serving = new Option<bool>("--serving")
