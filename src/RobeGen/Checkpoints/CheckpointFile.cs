@@ -19,18 +19,34 @@ public static class CheckpointFile
     private const int IoBufferBytes = 1 << 20;
 
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically (a temporary file, then a rename), with its checksum.</summary>
-    public static void Save(string path, Checkpoint checkpoint) => Save(path, checkpoint, wrapForTests: null);
-
-    /// <param name="wrapForTests">Wraps the temporary file's stream (tests inject write failures with it).</param>
-    internal static void Save(string path, Checkpoint checkpoint, Func<Stream, Stream>? wrapForTests)
+    public static void Save(string path, Checkpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
+        Save(path, checkpoint, new HostStateStream(checkpoint.State));
+    }
+
+    /// <summary>
+    /// Writes the fields of <paramref name="checkpoint"/> with the tensors of <paramref name="tensors"/> (not its
+    /// <see cref="Checkpoint.State"/>), read piece by piece straight into the file: a device's state needs no host copy.
+    /// The bytes are those <see cref="Save(string, Checkpoint)"/> writes for the same state, whatever the pieces.
+    /// </summary>
+    /// <param name="path">The checkpoint file (replaced atomically).</param>
+    /// <param name="checkpoint">Everything but the tensors.</param>
+    /// <param name="tensors">The tensors, in the model's order.</param>
+    /// <param name="pieceLength">Floats per piece read (tests pass small ones to cross tensor and chunk boundaries).</param>
+    /// <param name="wrapForTests">Wraps the temporary file's stream (tests inject write failures with it).</param>
+    internal static void Save(string path, Checkpoint checkpoint, IStreamedState tensors, int pieceLength = IStreamedState.DefaultPieceLength,
+        Func<Stream, Stream>? wrapForTests = null)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(tensors);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints are written on little-endian machines only.");
         string fullPath = Path.GetFullPath(path);
         string temp = TemporaryPathFor(fullPath);
 
+        // The header records the file length: a first pass counts the bytes, taking the tensors' lengths from their shapes.
         var counter = new CheckpointSink(null);
-        WriteBody(checkpoint, counter, fileLength: 0);
+        WriteBody(checkpoint, tensors, counter, fileLength: 0, pieceLength);
         long fileLength = counter.Written + CheckpointFormat.TrailerBytes;
         try
         {
@@ -38,7 +54,9 @@ public static class CheckpointFile
             {
                 Stream stream = wrapForTests?.Invoke(file) ?? file;
                 var sink = new CheckpointSink(stream);
-                WriteBody(checkpoint, sink, fileLength);
+                WriteBody(checkpoint, tensors, sink, fileLength, pieceLength);
+                if (sink.Written != counter.Written)
+                    throw new InvalidOperationException($"The checkpoint body took {sink.Written} bytes where {counter.Written} were counted.");
                 Span<byte> trailer = stackalloc byte[CheckpointFormat.TrailerBytes];
                 BinaryPrimitives.WriteUInt64LittleEndian(trailer, sink.Hash);
                 stream.Write(trailer);
@@ -54,7 +72,7 @@ public static class CheckpointFile
         }
     }
 
-    private static void WriteBody(Checkpoint c, CheckpointSink sink, long fileLength)
+    private static void WriteBody(Checkpoint c, IStreamedState tensors, CheckpointSink sink, long fileLength, int pieceLength)
     {
         sink.Write(CheckpointFormat.Magic);
         InterleavedPosition? lanes = c.DataPosition.Interleaved;
@@ -83,12 +101,7 @@ public static class CheckpointFile
             }
             sink.WriteI32(lanes.Next);
         }
-        sink.WriteU32((uint)c.State.ChunkedTensors.Count);
-        foreach ((string name, ChunkedFloats values) in c.State.ChunkedTensors)
-        {
-            sink.WriteString(name);
-            sink.WriteFloats(values);
-        }
+        TensorRecordWriter.Write(sink, tensors, pieceLength);
         sink.WriteU32((uint)c.Vocabularies.Count);
         foreach (NamedIds vocabulary in c.Vocabularies)
         {

@@ -18,6 +18,9 @@ internal sealed class CheckpointSink
 
     public long Written { get; private set; }
 
+    /// <summary>False for the counting sink, which learns lengths without being given any tensor value.</summary>
+    public bool Writing => _target is not null;
+
     public ulong Hash => _hash.GetCurrentHashAsUInt64();
 
     public void Write(ReadOnlySpan<byte> bytes)
@@ -56,11 +59,14 @@ internal sealed class CheckpointSink
         Write(bytes);
     }
 
-    /// <summary>A chunked tensor as one f32[] record: the i64 element count, then every chunk's bytes in order.</summary>
-    public void WriteFloats(RobeGen.Backends.ChunkedFloats values)
+    /// <summary>A piece of a tensor's values (its record's i64 element count is written before the first piece).</summary>
+    public void WriteFloats(ReadOnlySpan<float> values) => Write(MemoryMarshal.AsBytes(values));
+
+    /// <summary>Counts <paramref name="bytes"/> of tensor values without being given them (the counting sink only).</summary>
+    public void Count(long bytes)
     {
-        WriteI64(values.Length);
-        foreach (float[] chunk in values.Chunks) Write(MemoryMarshal.AsBytes(chunk.AsSpan()));
+        if (Writing) throw new InvalidOperationException("A writing sink is given every byte it counts.");
+        Written = checked(Written + bytes);
     }
 
     public void WriteU64s(ulong[] values)

@@ -34,9 +34,11 @@ public static class ModelCheckpoint
         Save(path, model, options, TrainingSnapshot.Take(model, progress), vocabulary, extra);
 
     /// <summary>
-    /// Writes a snapshot the trainer took of <paramref name="model"/> (already exported and checked finite: nothing is
-    /// copied or scanned again), with the model's settings, atomically to <paramref name="path"/>. The vocabulary and
-    /// dense statistics the run fitted (<see cref="TrainingSnapshot.Inputs"/>) are stored unless a vocabulary is given.
+    /// Writes a snapshot the trainer took of <paramref name="model"/> (already checked finite: nothing is scanned again),
+    /// with the model's settings, atomically to <paramref name="path"/>. A snapshot of a backend that streams its state
+    /// (CUDA) is written from the device piece by piece through one small buffer, so it must be written before the model
+    /// trains on. The vocabulary and dense statistics the run fitted (<see cref="TrainingSnapshot.Inputs"/>) are stored
+    /// unless a vocabulary is given.
     /// </summary>
     public static void Save(string path, IDlrmBackend model, ModelOptions options, TrainingSnapshot snapshot,
         Vocabulary? vocabulary = null, IReadOnlyDictionary<string, string>? extra = null)
@@ -58,9 +60,9 @@ public static class ModelCheckpoint
             Step = progress.Step,
             Epoch = progress.Epoch,
             DataPosition = progress.Position,
-            State = snapshot.State,
+            State = snapshot.State ?? new ModelState(), // the tensors come from snapshot.Tensors
             Vocabularies = vocabulary?.ToNamedIds() ?? [],
-        });
+        }, snapshot.Tensors);
     }
 
     /// <summary>

@@ -22,9 +22,7 @@ internal sealed partial class CudaDlrmBackend : IStreamedState
         ModelMemory.ThrowIfTooLarge(Layout, _options);
         _device.Accelerator.Bind();
         var state = new ModelState();
-        foreach (var (name, view) in ParameterViews(withEmbedding: true)) state.Add(name, Download(view));
-        if (_options.Optimizer == OptimizerKind.Adagrad)
-            foreach (var (name, view) in AccumulatorViews(withEmbedding: true)) state.Add(name, Download(view));
+        foreach (var (name, view) in StateViews(withEmbedding: true)) state.Add(name, Download(view));
         return state;
     }
 
@@ -32,22 +30,53 @@ internal sealed partial class CudaDlrmBackend : IStreamedState
     public void ImportState(ModelState state) => Import(state, withEmbedding: true);
 
     /// <inheritdoc/>
+    IReadOnlyList<TensorShape> IStreamedState.StateShape => StateViews(withEmbedding: true).Select(v => new TensorShape(v.Name, v.View.Length)).ToList();
+
+    /// <inheritdoc/>
     void IStreamedState.ReadState(StateChunkVisitor visit, int pieceLength)
     {
         ArgumentNullException.ThrowIfNull(visit);
+        foreach (var (name, start, piece, buffer) in Pieces(pieceLength))
+        {
+            piece.CopyToCPU(Stream, buffer.Span);
+            _device.Synchronize();
+            if (!visit(name, start, buffer.Span)) return;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Each piece is copied up before the buffer is filled again; the bf16 copies of the weights are refreshed at the end.</remarks>
+    void IStreamedState.WriteState(StatePieceFiller fill, int pieceLength)
+    {
+        ArgumentNullException.ThrowIfNull(fill);
+        _device.Accelerator.Bind();
+        _device.Synchronize(); // nothing queued may still read the old values
+        foreach (var (name, start, piece, buffer) in Pieces(pieceLength))
+        {
+            fill(name, start, buffer.Span);
+            piece.CopyFromCPU(Stream, (ReadOnlySpan<float>)buffer.Span);
+            _device.Synchronize();
+        }
+        RefreshBf16Weights();
+        _device.Synchronize();
+    }
+
+    /// <summary>
+    /// Every tensor in ModelState order as device pieces of at most <paramref name="pieceLength"/> floats, each with the
+    /// slice of one host buffer (allocated once, no longer than the longest tensor) that it is copied through.
+    /// </summary>
+    private IEnumerable<(string Name, long Start, ArrayView<float> Piece, Memory<float> Buffer)> Pieces(int pieceLength)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(pieceLength, 1);
         ObjectDisposedException.ThrowIf(_disposed, this);
         _device.Accelerator.Bind();
-        var views = ParameterViews(withEmbedding: true).ToList();
-        if (_options.Optimizer == OptimizerKind.Adagrad) views.AddRange(AccumulatorViews(withEmbedding: true));
+        var views = StateViews(withEmbedding: true).ToList();
         var buffer = new float[(int)Math.Min(pieceLength, views.Max(v => v.View.Length))];
         foreach (var (name, view) in views)
             for (long start = 0; start < view.Length; start += buffer.Length)
             {
-                Span<float> piece = buffer.AsSpan(0, (int)Math.Min(buffer.Length, view.Length - start));
-                view.SubView(start, piece.Length).CopyToCPU(Stream, piece);
-                _device.Synchronize();
-                if (!visit(name, start, piece)) return;
+                int length = (int)Math.Min(buffer.Length, view.Length - start);
+                yield return (name, start, view.SubView(start, length), buffer.AsMemory(0, length));
             }
     }
 
@@ -59,17 +88,8 @@ internal sealed partial class CudaDlrmBackend : IStreamedState
     {
         ArgumentNullException.ThrowIfNull(state);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var expected = ParameterViews(withEmbedding).ToList();
-        if (_options.Optimizer == OptimizerKind.Adagrad) expected.AddRange(AccumulatorViews(withEmbedding));
-        foreach (var (name, view) in expected)
-        {
-            if (!state.Contains(name)) throw new ArgumentException($"The model state has no tensor '{name}'.", nameof(state));
-            if (state.Chunked(name).Length != view.Length)
-                throw new ArgumentException($"Tensor '{name}' has {state.Chunked(name).Length} values; this model needs {view.Length}.", nameof(state));
-        }
-        var known = expected.Select(e => e.Name).ToHashSet();
-        if (state.ChunkedTensors.FirstOrDefault(t => !known.Contains(t.Key)) is { Key: not null } extra)
-            throw new ArgumentException($"The model state has a tensor '{extra.Key}' this model does not have (another optimizer or declaration?).", nameof(state));
+        var expected = StateViews(withEmbedding).ToList();
+        StateShapes.RequireFit(expected.Select(e => new TensorShape(e.Name, e.View.Length)).ToList(), StateShapes.Of(state), nameof(state));
 
         _device.Accelerator.Bind();
         _device.Synchronize(); // nothing queued may still read the old values
@@ -94,6 +114,13 @@ internal sealed partial class CudaDlrmBackend : IStreamedState
         new EmbeddingInitKernel(_device.Accelerator).Run(Stream, _t.Embedding.View, Layout, seed);
         _t.EmbeddingAccumulators?.View.MemSetToZero(Stream);
         _device.Synchronize();
+    }
+
+    /// <summary>Every tensor's device view in ModelState order: the parameters, then Adagrad's accumulators.</summary>
+    private IEnumerable<(string Name, ArrayView<float> View)> StateViews(bool withEmbedding)
+    {
+        var views = ParameterViews(withEmbedding);
+        return _options.Optimizer == OptimizerKind.Adagrad ? views.Concat(AccumulatorViews(withEmbedding)) : views;
     }
 
     private IEnumerable<(string Name, ArrayView<float> View)> ParameterViews(bool withEmbedding)

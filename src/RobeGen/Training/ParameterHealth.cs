@@ -30,7 +30,7 @@ internal static class ParameterHealth
     /// The first non-finite value of <paramref name="model"/>'s state: read piece by piece through one small buffer when
     /// the backend streams its state (CUDA: no host copy of an embedding of any size), else from its export.
     /// </summary>
-    public static NonFiniteValue? FirstNonFinite(IDlrmBackend model, int pieceLength = 1 << 24)
+    public static NonFiniteValue? FirstNonFinite(IDlrmBackend model, int pieceLength = IStreamedState.DefaultPieceLength)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model is not IStreamedState streamed) return FirstNonFinite(model.ExportState());

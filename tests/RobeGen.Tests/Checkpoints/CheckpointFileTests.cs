@@ -225,7 +225,8 @@ public class CheckpointFileTests
         string path = temp.File("model.rgck");
         CheckpointFile.Save(path, Sample());
         byte[] before = File.ReadAllBytes(path);
-        Assert.Throws<IOException>(() => CheckpointFile.Save(path, Sample(embeddingFloats: 1000), s => new FailingStream(s, failAfterBytes)));
+        Checkpoint larger = Sample(embeddingFloats: 1000);
+        Assert.Throws<IOException>(() => CheckpointFile.Save(path, larger, new HostStateStream(larger.State), wrapForTests: s => new FailingStream(s, failAfterBytes)));
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal(["model.rgck"], Directory.GetFiles(temp.Path).Select(Path.GetFileName));
     }
