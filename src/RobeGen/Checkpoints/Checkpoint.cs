@@ -21,10 +21,27 @@ public sealed class Checkpoint
     public int Epoch { get; init; }
     /// <summary>Where the next training batch starts.</summary>
     public DataPosition DataPosition { get; init; }
-    /// <summary>Parameters and optimizer state, in the model's order.</summary>
+    /// <summary>
+    /// Parameters and optimizer state, in the model's order. Empty in the checkpoint of a model that
+    /// <see cref="ModelCheckpoint.Load(string, IDlrmDefinition, ModelOptions?)"/> loaded into a backend that streams its
+    /// state (CUDA): its tensors went from the file to the device without a host copy.
+    /// </summary>
     public required ModelState State { get; init; }
     /// <summary>Vocabularies of Full tables (or of every column for vocabulary tokens); empty when raw ids are used.</summary>
     public IReadOnlyList<NamedIds> Vocabularies { get; init; } = [];
+
+    /// <summary>This checkpoint's fields with <paramref name="state"/> as its tensors.</summary>
+    internal Checkpoint WithState(ModelState state) => new()
+    {
+        DeclarationName = DeclarationName,
+        Fingerprint = Fingerprint,
+        Hyperparameters = Hyperparameters,
+        Step = Step,
+        Epoch = Epoch,
+        DataPosition = DataPosition,
+        State = state,
+        Vocabularies = Vocabularies,
+    };
 
     /// <summary>Creates the header fields from a declaration.</summary>
     public static Checkpoint For(ModelDeclaration declaration, ModelState state) =>

@@ -114,11 +114,17 @@ public static class CheckpointFile
     public static Checkpoint Load(string path, ModelDeclaration declaration)
     {
         Checkpoint checkpoint = Load(path);
+        RequireWrittenBy(path, checkpoint, declaration);
+        return checkpoint;
+    }
+
+    /// <summary>Refuses a checkpoint written by another declaration than <paramref name="declaration"/>.</summary>
+    internal static void RequireWrittenBy(string path, Checkpoint checkpoint, ModelDeclaration declaration)
+    {
         if (checkpoint.Fingerprint != declaration.Fingerprint)
             throw new CheckpointException(path,
                 $"it was written by declaration {checkpoint.DeclarationName} (fingerprint {checkpoint.Fingerprint}), but this model is " +
                 $"{declaration.Name} (fingerprint {declaration.Fingerprint}); a checkpoint loads only into the declaration that wrote it.");
-        return checkpoint;
     }
 
     /// <summary>Loads and verifies a checkpoint without comparing it with a declaration (for inspection).</summary>
@@ -128,16 +134,40 @@ public static class CheckpointFile
     /// <param name="chunkLength">Floats per chunk of every tensor read (tests pass small ones to cross chunk boundaries).</param>
     internal static Checkpoint Load(string path, int chunkLength)
     {
+        using CheckpointReader reader = Open(path);
+        return reader.Header.WithState(reader.ReadState(chunkLength));
+    }
+
+    /// <summary>
+    /// Opens a checkpoint and verifies it as <see cref="Load(string)"/> does (magic, version, length, checksum, every field
+    /// and length bounded), reading its fields and indexing its tensors without reading their values.
+    /// </summary>
+    internal static CheckpointReader Open(string path)
+    {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Checkpoints are read on little-endian machines only.");
-        using FileStream file = OpenForReading(path, IoBufferBytes, FileOptions.SequentialScan);
-        long length = file.Length;
-        uint version = VerifyHeader(file, path, length);
-        VerifyChecksum(file, path, length);
-        file.Position = CheckpointFormat.HeaderBytes;
-        var source = new CheckpointSource(file, path, length - CheckpointFormat.HeaderBytes - CheckpointFormat.TrailerBytes);
-        Checkpoint checkpoint = ReadBody(source, version, chunkLength);
-        if (source.Remaining != 0) throw source.Corrupt($"{source.Remaining} unexplained bytes before the checksum");
-        return checkpoint;
+        FileStream file = OpenForReading(path, IoBufferBytes, FileOptions.SequentialScan);
+        try
+        {
+            long length = file.Length;
+            uint version = VerifyHeader(file, path, length);
+            VerifyChecksum(file, path, length);
+            file.Position = CheckpointFormat.HeaderBytes;
+            var source = new CheckpointSource(file, path, length - CheckpointFormat.HeaderBytes - CheckpointFormat.TrailerBytes);
+            (Checkpoint header, List<TensorRecord> tensors) = ReadBody(source, version);
+            if (source.Remaining != 0) throw source.Corrupt($"{source.Remaining} unexplained bytes before the checksum");
+            return new CheckpointReader(file, path, header, tensors);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Verifies a checkpoint in full (as <see cref="Load(string)"/> does) without reading its tensors into memory.</summary>
+    internal static void Verify(string path)
+    {
+        using (Open(path)) { }
     }
 
     /// <summary>
@@ -270,7 +300,8 @@ public static class CheckpointFile
             throw new CheckpointException(path, $"corrupt: the XXH64 checksum is {actual:x16} but the file records {expected:x16}.");
     }
 
-    private static Checkpoint ReadBody(CheckpointSource s, uint version, int chunkLength)
+    /// <summary>Every field, and where each tensor's values lie (skipped, not read).</summary>
+    private static (Checkpoint Header, List<TensorRecord> Tensors) ReadBody(CheckpointSource s, uint version)
     {
         string name = s.ReadString("declaration name");
         string fingerprint = s.ReadString("fingerprint");
@@ -290,14 +321,14 @@ public static class CheckpointFile
         if (epoch < 0) throw s.Corrupt($"the epoch is {epoch}");
         if (position.FileIndex < 0 || position.Line < 0) throw s.Corrupt($"the data position is {position}");
         if (version >= 2) position = ReadLanes(s, position);
-        var state = new ModelState();
+        var tensors = new List<TensorRecord>();
         count = s.ReadCount("tensor count", minBytesEach: 12);
         for (int i = 0; i < count; i++)
         {
             string tensor = s.ReadString("tensor name");
-            ChunkedFloats values = s.ReadChunkedFloats($"tensor '{tensor}'", chunkLength);
-            if (state.Contains(tensor)) throw s.Corrupt($"tensor '{tensor}' appears twice");
-            state.Add(tensor, values);
+            long length = s.SkipFloats($"tensor '{tensor}'", out long offset);
+            if (tensors.Exists(t => t.Shape.Name == tensor)) throw s.Corrupt($"tensor '{tensor}' appears twice");
+            tensors.Add(new TensorRecord(new TensorShape(tensor, length), offset));
         }
         var vocabularies = new List<NamedIds>();
         count = s.ReadCount("vocabulary count", minBytesEach: 12);
@@ -306,7 +337,7 @@ public static class CheckpointFile
             string vocabulary = s.ReadString("vocabulary name");
             vocabularies.Add(new NamedIds(vocabulary, s.ReadU64s($"vocabulary '{vocabulary}'")));
         }
-        return new Checkpoint
+        var header = new Checkpoint
         {
             DeclarationName = name,
             Fingerprint = fingerprint,
@@ -314,9 +345,10 @@ public static class CheckpointFile
             Step = step,
             Epoch = epoch,
             DataPosition = position,
-            State = state,
+            State = new ModelState(),
             Vocabularies = vocabularies,
         };
+        return (header, tensors);
     }
 
     private static void TryDelete(string path)

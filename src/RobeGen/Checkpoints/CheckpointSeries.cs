@@ -123,7 +123,7 @@ public sealed class CheckpointSeries
         {
             try
             {
-                CheckpointFile.Load(candidate);
+                CheckpointFile.Verify(candidate); // no host copy of its tensors: a CUDA model's may exceed the host
             }
             catch (CheckpointException e) when (candidate == Path && !CheckpointFile.StartsWithMagic(candidate))
             {

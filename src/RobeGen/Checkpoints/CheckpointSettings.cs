@@ -85,7 +85,7 @@ internal static class CheckpointSettings
     /// must make a valid layout (slots, block size, rows within the declaration's bounds, no overflow) whose embedding
     /// holds exactly the floats the file stores. A forged file with a valid checksum cannot claim more than its bytes hold.
     /// </summary>
-    public static EmbeddingLayout CheckLayout(string path, Checkpoint checkpoint, ModelDeclaration declaration, ModelOptions options)
+    public static EmbeddingLayout CheckLayout(string path, IReadOnlyList<TensorShape> stored, ModelDeclaration declaration, ModelOptions options)
     {
         EmbeddingLayout layout;
         try
@@ -96,10 +96,10 @@ internal static class CheckpointSettings
         {
             throw new CheckpointException(path, $"corrupt: its model settings describe no valid {declaration.Name} ({e.Message.Split(" (Parameter")[0]})", e);
         }
-        long stored = checkpoint.State.Contains(ModelTensors.EmbeddingName) ? checkpoint.State[ModelTensors.EmbeddingName].Length : -1;
-        if (stored != layout.TotalParameters)
+        long embedding = stored.FirstOrDefault(t => t.Name == ModelTensors.EmbeddingName) is { Name: not null } tensor ? tensor.Length : -1;
+        if (embedding != layout.TotalParameters)
             throw new CheckpointException(path, string.Create(CultureInfo.InvariantCulture,
-                $"corrupt: its settings describe {layout.TotalParameters:N0} embedding weights but the file holds {Math.Max(stored, 0):N0}."));
+                $"corrupt: its settings describe {layout.TotalParameters:N0} embedding weights but the file holds {Math.Max(embedding, 0):N0}."));
         return layout;
     }
 }

@@ -75,15 +75,19 @@ internal sealed class CheckpointSource
         return (int)count;
     }
 
-    /// <summary>An f32[] record of any length, read chunk by chunk into chunks of <paramref name="chunkLength"/> floats.</summary>
-    public ChunkedFloats ReadChunkedFloats(string what, int chunkLength)
+    /// <summary>
+    /// Passes over an f32[] record of any length without reading its values (they are read later, piece by piece, from
+    /// <paramref name="offset"/>); returns its element count, bounded by the bytes left like every other length.
+    /// </summary>
+    public long SkipFloats(string what, out long offset)
     {
         long length = ReadI64(what + " length");
         if (length < 0 || length > _remaining / sizeof(float))
             throw Corrupt($"{what} claims {length} elements of {sizeof(float)} bytes, but only {_remaining} bytes remain");
-        ChunkedFloats values = ChunkedFloats.Allocate(length, chunkLength);
-        foreach (float[] chunk in values.Chunks) Take(MemoryMarshal.AsBytes(chunk.AsSpan()), what);
-        return values;
+        offset = _stream.Position;
+        _stream.Seek(length * sizeof(float), SeekOrigin.Current);
+        _remaining -= length * sizeof(float);
+        return length;
     }
 
     public ulong[] ReadU64s(string what) => ReadArray<ulong>(what);

@@ -68,12 +68,24 @@ public static class ModelCheckpoint
     /// <summary>
     /// Loads <paramref name="path"/> and rebuilds its model, declared by <paramref name="definition"/>, on the device of
     /// <paramref name="runtime"/>. A checkpoint of another declaration, a truncated or damaged file is refused with a
-    /// <see cref="CheckpointException"/>.
+    /// <see cref="CheckpointException"/>. On CUDA the tensors are uploaded piece by piece from the file, with no host copy
+    /// (the returned <see cref="LoadedModel.Checkpoint"/>'s State is then empty).
     /// </summary>
-    public static LoadedModel Load(string path, IDlrmDefinition definition, ModelOptions? runtime = null)
+    public static LoadedModel Load(string path, IDlrmDefinition definition, ModelOptions? runtime = null) =>
+        Load(path, definition, runtime, CreateBackend);
+
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="definition">The model's definition.</param>
+    /// <param name="runtime">Device and batch size.</param>
+    /// <param name="create">Builds the backend (tests build CUDA ones on ILGPU's CPU accelerator, or fakes).</param>
+    /// <param name="pieceLength">Floats per piece uploaded to a backend that streams its state.</param>
+    internal static LoadedModel Load(string path, IDlrmDefinition definition, ModelOptions? runtime, Func<IDlrmDefinition, ModelOptions, IDlrmBackend> create,
+        int pieceLength = IStreamedState.DefaultPieceLength)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return Rebuild(path, CheckpointFile.Load(path, definition.Declaration), definition, runtime ?? new ModelOptions());
+        using CheckpointReader file = CheckpointFile.Open(path);
+        CheckpointFile.RequireWrittenBy(path, file.Header, definition.Declaration);
+        return Rebuild(file, definition, runtime ?? new ModelOptions(), create, pieceLength);
     }
 
     /// <summary>
@@ -84,7 +96,8 @@ public static class ModelCheckpoint
     public static LoadedModel Load(string path, IEnumerable<IDlrmDefinition> known, ModelOptions? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(known);
-        Checkpoint checkpoint = CheckpointFile.Load(path);
+        using CheckpointReader file = CheckpointFile.Open(path);
+        Checkpoint checkpoint = file.Header;
         IDlrmDefinition[] candidates = known.ToArray();
         IDlrmDefinition definition = Array.Find(candidates, d => d.Declaration.Name == checkpoint.DeclarationName)
             ?? throw new CheckpointException(path, $"it holds the model {checkpoint.DeclarationName}, which is not one of the known models " +
@@ -92,30 +105,76 @@ public static class ModelCheckpoint
         if (definition.Declaration.Fingerprint != checkpoint.Fingerprint)
             throw new CheckpointException(path, $"it was written by another declaration of {checkpoint.DeclarationName} " +
                 $"(fingerprint {checkpoint.Fingerprint}; this build's is {definition.Declaration.Fingerprint})");
-        return Rebuild(path, checkpoint, definition, runtime ?? new ModelOptions());
+        return Rebuild(file, definition, runtime ?? new ModelOptions(), CreateBackend, IStreamedState.DefaultPieceLength);
     }
 
-    /// <summary>The model of a verified <paramref name="checkpoint"/>, built with its saved settings on the device of <paramref name="runtime"/>.</summary>
-    private static LoadedModel Rebuild(string path, Checkpoint checkpoint, IDlrmDefinition definition, ModelOptions runtime)
+    private static IDlrmBackend CreateBackend(IDlrmDefinition definition, ModelOptions options) => Dlrm.Create(definition, options);
+
+    /// <summary>
+    /// The model of a verified checkpoint, built with its saved settings on the device of <paramref name="runtime"/>, its
+    /// tensors checked finite as they are read; the model is disposed when any of it fails.
+    /// </summary>
+    private static LoadedModel Rebuild(CheckpointReader file, IDlrmDefinition definition, ModelOptions runtime,
+        Func<IDlrmDefinition, ModelOptions, IDlrmBackend> create, int pieceLength)
     {
-        if (ParameterHealth.FirstNonFinite(checkpoint.State) is NonFiniteValue bad)
-            throw new CheckpointException(path, $"tensor '{bad.Tensor}' holds {bad.Value} at element {bad.Index:N0}: the model had diverged when it was saved.");
-        ModelOptions options = CheckpointSettings.ToModelOptions(path, checkpoint, definition.Declaration, runtime);
-        CheckpointSettings.CheckLayout(path, checkpoint, definition.Declaration, options);
-        IDlrmBackend model = Dlrm.Create(definition, options);
+        string path = file.Path;
+        ModelOptions options = CheckpointSettings.ToModelOptions(path, file.Header, definition.Declaration, runtime);
+        CheckpointSettings.CheckLayout(path, file.Tensors, definition.Declaration, options);
+        IDlrmBackend model = create(definition, options);
         try
         {
-            model.ImportState(checkpoint.State);
+            Checkpoint checkpoint = ReadTensors(file, model, pieceLength);
+            ModelDeclaration declaration = definition.Declaration;
+            // A named model's vocabulary has one column per table; a Criteo model's one per Criteo column.
+            int columns = declaration.NamedColumns ? declaration.TableCount : CriteoSchema.CategoricalFeatures;
+            Vocabulary? vocabulary = checkpoint.Vocabularies.Count > 0 ? Vocabulary.FromNamedIds(checkpoint.Vocabularies, columns) : null;
+            return new LoadedModel(definition, model, options, checkpoint, vocabulary);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Puts the file's tensors into <paramref name="model"/>: streamed when it streams its state, else whole.</summary>
+    private static Checkpoint ReadTensors(CheckpointReader file, IDlrmBackend model, int pieceLength)
+    {
+        try
+        {
+            return model is IStreamedState streamed ? Upload(file, streamed, pieceLength) : ImportWhole(file, model);
         }
         catch (Exception e) when (e is ArgumentException or KeyNotFoundException or InvalidOperationException)
         {
-            model.Dispose();
-            throw new CheckpointException(path, $"its tensors do not fit the model: {e.Message}", e);
+            throw new CheckpointException(file.Path, $"its tensors do not fit the model: {e.Message}", e);
         }
-        ModelDeclaration declaration = definition.Declaration;
-        // A named model's vocabulary has one column per table; a Criteo model's one per Criteo column.
-        int columns = declaration.NamedColumns ? declaration.TableCount : CriteoSchema.CategoricalFeatures;
-        Vocabulary? vocabulary = checkpoint.Vocabularies.Count > 0 ? Vocabulary.FromNamedIds(checkpoint.Vocabularies, columns) : null;
-        return new LoadedModel(definition, model, options, checkpoint, vocabulary);
     }
+
+    /// <summary>Reads every tensor to the host, checks it and imports it (a host backend holds its state there anyway).</summary>
+    private static Checkpoint ImportWhole(CheckpointReader file, IDlrmBackend model)
+    {
+        ModelState state = file.ReadState(ChunkedFloats.MaxChunkLength);
+        if (ParameterHealth.FirstNonFinite(state) is NonFiniteValue bad) throw Diverged(file.Path, bad);
+        model.ImportState(state);
+        return file.Header.WithState(state);
+    }
+
+    /// <summary>
+    /// Uploads every tensor piece by piece through the model's one small buffer, checking each piece as it passes: the
+    /// checkpoint returned holds no tensors (they are on the device only).
+    /// </summary>
+    private static Checkpoint Upload(CheckpointReader file, IStreamedState model, int pieceLength)
+    {
+        StateShapes.RequireFit(model.StateShape, file.Tensors, "state"); // before any value is replaced
+        model.WriteState((name, start, values) =>
+        {
+            file.Read(name, start, values);
+            long index = ParameterHealth.FirstNonFinite(values);
+            if (index >= 0) throw Diverged(file.Path, new NonFiniteValue(name, start + index, values[(int)index]));
+        }, pieceLength);
+        return file.Header;
+    }
+
+    private static CheckpointException Diverged(string path, NonFiniteValue bad) =>
+        new(path, $"tensor '{bad.Tensor}' holds {bad.Value} at element {bad.Index:N0}: the model had diverged when it was saved.");
 }

@@ -87,6 +87,7 @@ internal sealed class ServingModel
     private IDlrmBackend CreateInstance()
     {
         IDlrmBackend backend = Dlrm.Create(Loaded.Definition, Loaded.Options);
+        // Only host backends get here, whose checkpoint keeps the state (a CUDA one, loaded streamed, serves through its batcher).
         backend.ImportState(Loaded.Checkpoint.State);
         return backend;
     }

@@ -42,6 +42,32 @@ public sealed class StreamedCheckpointPathTests
         foreach ((string name, ChunkedFloats values) in expected.ChunkedTensors) Assert.True(values.BitEquals(written.State.Chunked(name)), name);
     }
 
+    [Fact]
+    public void A_checkpoint_loads_into_a_streamed_backend_without_importing_it_whole()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("model.rgck");
+        TestModel definition = TestModel.Tiny();
+        ModelState expected;
+        using (IDlrmBackend trained = Dlrm.Create(definition, Options))
+        {
+            trained.TrainStep(TestBatches.Random(definition.Declaration, BatchRows, seed: 1), 0.1f);
+            ModelCheckpoint.Save(path, trained, Options, TrainingProgressState.Start with { Step = 1 });
+            expected = trained.ExportState();
+        }
+
+        LoadedModel loaded = ModelCheckpoint.Load(path, definition, Options, (d, o) => new StreamedOnlyBackend(Dlrm.Create(d, o)), pieceLength: 5);
+        using IDlrmBackend model = loaded.Model;
+        Assert.Empty(loaded.Checkpoint.State.ChunkedTensors);
+        ModelState actual = ((StreamedOnlyBackend)model).Inner.ExportState();
+        foreach ((string name, ChunkedFloats values) in expected.ChunkedTensors) Assert.True(values.BitEquals(actual.Chunked(name)), name);
+        // A resume verifies the newest checkpoint without reading it whole first.
+        LoadedModel resumed = new CheckpointSeries(path).LoadNewest(p => ModelCheckpoint.Load(p, definition, Options,
+            (d, o) => new StreamedOnlyBackend(Dlrm.Create(d, o))), out _);
+        using IDlrmBackend resumedModel = resumed.Model;
+        Assert.Equal(1, resumed.Progress.Step);
+    }
+
     [Theory]
     [InlineData("a", 3, "gave 3 of the 4 elements of 'a'")]
     [InlineData("a", 5, "elements [4, 5) of 'a' where elements from 0 of 'b'")]
