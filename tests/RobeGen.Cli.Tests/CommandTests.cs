@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Text.RegularExpressions;
 
 namespace RobeGen.Cli.Tests;
 
@@ -39,6 +40,9 @@ public sealed class CommandTests
         Assert.Contains("RobeGen.Models.CriteoKaggle", inspect.Stdout);
         Assert.Contains("step 30", inspect.Stdout);
         Assert.Contains("matches this build", inspect.Stdout);
+        // Each tensor's hash, computed as inspect streams the file, is the one of the tensor read whole.
+        foreach ((string tensor, RobeGen.Backends.ChunkedFloats values) in RobeGen.Checkpoints.CheckpointFile.Load(checkpoint).State.ChunkedTensors)
+            Assert.Matches($@"\n  {Regex.Escape(tensor)} +[\d,]+  xxh64 {values.ContentHash():x16}\n", inspect.Stdout.ReplaceLineEndings("\n"));
     }
 
     [Fact]

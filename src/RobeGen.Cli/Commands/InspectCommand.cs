@@ -22,7 +22,9 @@ internal static class InspectCommand
         {
             if (parse.GetValue(checkpoint) is FileInfo file)
             {
-                Checkpoint c = CheckpointFile.Load(file.FullName);
+                // Verified and indexed, never read whole: a checkpoint of a model larger than this host still inspects.
+                using CheckpointReader reader = CheckpointFile.Open(file.FullName);
+                Checkpoint c = reader.Header;
                 FileInfo? assembly = parse.GetValue(modelAssembly);
                 IDlrmDefinition? definition = ModelChoice.Known(assembly).FirstOrDefault(d => d.Declaration.Name == c.DeclarationName);
                 Console.WriteLine($"checkpoint     {file.FullName} ({SummaryPrinter.Bytes(file.Length)}, format v{CheckpointFile.FormatVersion}, checksum ok)");
@@ -37,11 +39,12 @@ internal static class InspectCommand
                     : $"progress       step {c.Step:N0}, in epoch {c.Epoch + 1}, next data at {c.DataPosition}");
                 foreach ((string key, string value) in c.Hyperparameters.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                     Console.WriteLine($"  {key,-14} {value}");
-                long floats = c.State.ChunkedTensors.Sum(t => t.Value.Length);
-                Console.WriteLine($"tensors        {c.State.ChunkedTensors.Count} ({floats:N0} floats, {SummaryPrinter.Bytes(floats * 4)} with optimizer state)");
-                // The hash of each tensor's bits: two checkpoints hold the same parameters when these lines match.
-                foreach ((string tensor, ChunkedFloats values) in c.State.ChunkedTensors)
-                    Console.WriteLine($"  {tensor,-24} {values.Length,14:N0}  xxh64 {values.ContentHash():x16}");
+                long floats = reader.Tensors.Sum(t => t.Length);
+                Console.WriteLine($"tensors        {reader.Tensors.Count} ({floats:N0} floats, {SummaryPrinter.Bytes(floats * 4)} with optimizer state)");
+                // The hash of each tensor's bits (ChunkedFloats.ContentHash's, read in pieces): two checkpoints hold the same
+                // parameters when these lines match.
+                foreach ((string tensor, long length) in reader.Tensors)
+                    Console.WriteLine($"  {tensor,-24} {length,14:N0}  xxh64 {reader.ContentHash(tensor):x16}");
                 if (c.Vocabularies.Count > 0) Console.WriteLine($"vocabularies   {c.Vocabularies.Count} columns, {c.Vocabularies.Sum(v => (long)v.Ids.Length):N0} ids");
                 if (definition is not null) Console.WriteLine(definition.Declaration);
                 return 0;

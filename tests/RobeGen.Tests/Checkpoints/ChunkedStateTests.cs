@@ -78,6 +78,21 @@ public sealed class ChunkedStateTests
         Assert.True(CheckpointFile.Load(chunkedPath).State.Chunked("embedding").IsSingleArray);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)] // pieces that end inside the saved chunks of 64
+    [InlineData(1 << 20)]
+    public void A_tensor_hashed_as_it_is_read_from_the_file_hashes_as_it_does_read_whole(int pieceLength)
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("model.rgck");
+        CheckpointFile.Save(path, WithEmbedding(Numbered(1000, 64)));
+        Checkpoint whole = CheckpointFile.Load(path);
+        using CheckpointReader reader = CheckpointFile.Open(path);
+        Assert.Equal(whole.State.ChunkedTensors.Select(t => (t.Key, t.Value.Length)), reader.Tensors.Select(t => (t.Name, t.Length)));
+        foreach ((string name, ChunkedFloats values) in whole.State.ChunkedTensors) Assert.Equal(values.ContentHash(), reader.ContentHash(name, pieceLength));
+    }
+
     [Fact]
     public void A_corrupted_byte_inside_a_middle_chunk_is_caught_by_the_checksum()
     {
