@@ -6,7 +6,8 @@ namespace RobeGen.Backends;
 /// Refuses a model whose weights and optimizer state cannot fit in the memory this process may use, before anything is
 /// allocated: a forged checkpoint or a mistyped --slots should be one clear error, not minutes of swapping and an
 /// out-of-memory abort. The CPU backend holds the state on the host from the start; the CUDA backend draws its embedding
-/// on the device and needs the host to hold the state only when it exports it (checkpoints), where it checks the same.
+/// on the device and needs the host to hold the state only when it exports it whole (ONNX export, checks; checkpoints
+/// stream it through a small buffer instead), where it checks the same.
 /// </summary>
 internal static class ModelMemory
 {
