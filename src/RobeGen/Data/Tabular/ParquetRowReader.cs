@@ -10,7 +10,8 @@ namespace RobeGen.Data.Tabular;
 /// <para>
 /// The row groups' columns are decoded by the threads given at once (<see cref="ParquetGroupPipeline"/>,
 /// one column of a row group each) and the rows are taken from them in file order, so the batches, the rows skipped
-/// to resume and the errors are the same whatever the thread count.
+/// to resume and the errors are the same whatever the thread count. A file opened ahead of the run begins decoding its
+/// first row group before the first read (<see cref="BeginDecoding"/>), which then takes it.
 /// </para>
 /// </summary>
 internal sealed class ParquetRowReader : ITabularFileReader
@@ -29,6 +30,8 @@ internal sealed class ParquetRowReader : ITabularFileReader
     private readonly long[] _groupRows = [];
     private ParquetInput[] _inputs = [];
     private ParquetGroupPipeline? _pipeline;
+    /// <summary>The first row group decoding in the background (<see cref="BeginDecoding"/>) until the first read takes it.</summary>
+    private Task<ParquetRowBlock?>? _firstBlock;
     /// <summary>Rows passed over (<see cref="Skip"/>) before the pipeline starts.</summary>
     private long _skipped;
     private ParquetRowBlock? _block;
@@ -95,9 +98,17 @@ internal sealed class ParquetRowReader : ITabularFileReader
         input < firstTable ? (_labeled && input == 0 ? ParquetInputKind.Label : ParquetInputKind.Dense)
         : _multiHot[input] ? ParquetInputKind.Bag : ParquetInputKind.Token;
 
+    public void BeginDecoding()
+    {
+        if (_pipeline is not null || _firstBlock is not null) throw new InvalidOperationException("The reader has begun reading.");
+        // A thread of its own (not the pool's): decoding a row group takes long, and the pipeline's workers help it.
+        // Its errors (a row group too large, a column that cannot be decoded) are thrown by the first read, as without it.
+        _firstBlock = Task.Factory.StartNew(() => (_pipeline = Start()).Next(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
     public void Skip(long rows)
     {
-        if (_pipeline is null)
+        if (_pipeline is null && _firstBlock is null)
         {
             // Before the first read the whole row groups skipped are never read, and the rest is passed over as it decodes.
             _skipped += Math.Max(0, rows);
@@ -120,13 +131,12 @@ internal sealed class ParquetRowReader : ITabularFileReader
     /// <summary>Moves over up to <paramref name="maxRows"/> rows, appending them to <paramref name="batch"/> unless it is null (a skip).</summary>
     private int Take(Batch? batch, int maxRows)
     {
-        _pipeline ??= Start();
         int rows = 0;
         while (rows < maxRows)
         {
             if (_block is null || _blockAt == _block.Rows)
             {
-                if ((_block = _pipeline.Next()) is null) break;
+                if ((_block = NextBlock()) is null) break;
                 _blockAt = 0;
                 foreach (var failure in _block.Failures) failure?.Throw();
             }
@@ -145,6 +155,17 @@ internal sealed class ParquetRowReader : ITabularFileReader
             rows += n;
         }
         return rows;
+    }
+
+    /// <summary>The next decoded row group (the one begun in the background first), starting the pipeline at the first.</summary>
+    private ParquetRowBlock? NextBlock()
+    {
+        if (_firstBlock is { } first)
+        {
+            _firstBlock = null;
+            return first.GetAwaiter().GetResult(); // rethrows the exception itself, as Start and Next throw it
+        }
+        return (_pipeline ??= Start()).Next();
     }
 
     /// <summary>The row groups from the skipped rows on, handed to the decoding threads.</summary>
@@ -172,6 +193,8 @@ internal sealed class ParquetRowReader : ITabularFileReader
 
     public void Dispose()
     {
+        // The background start reads through the file: let it end first. Its failure belongs to a read that never came.
+        if (_firstBlock is Task first) first.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
         _pipeline?.Dispose();
         _file.Dispose();
     }
