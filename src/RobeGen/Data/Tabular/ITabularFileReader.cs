@@ -14,5 +14,6 @@ internal interface ITabularFileReader : IDisposable
     /// the run (<see cref="ReadersOpenedAhead"/>); the rows and errors read are the same. A no-op for a reader that
     /// decodes no more than it is asked for (delimited text). Call it before any <see cref="Skip"/>.
     /// </summary>
-    void BeginDecoding() { }
+    /// <param name="firstRows">The rows the first read will ask for (its batch size): decoded first.</param>
+    void BeginDecoding(int firstRows) { }
 }

@@ -10,8 +10,9 @@ namespace RobeGen.Data.Tabular;
 /// <para>
 /// The row groups' columns are decoded by the threads given at once (<see cref="ParquetGroupPipeline"/>,
 /// one column of a row group each) and the rows are taken from them in file order, so the batches, the rows skipped
-/// to resume and the errors are the same whatever the thread count. A file opened ahead of the run begins decoding its
-/// first row group before the first read (<see cref="BeginDecoding"/>), which then takes it.
+/// to resume and the errors are the same whatever the thread count. The first read's rows are decoded apart from the
+/// rest of their row group (<see cref="ParquetReadPlan"/>); a file opened ahead of the run begins decoding them before
+/// the first read (<see cref="BeginDecoding"/>), which then takes them.
 /// </para>
 /// </summary>
 internal sealed class ParquetRowReader : ITabularFileReader
@@ -98,12 +99,12 @@ internal sealed class ParquetRowReader : ITabularFileReader
         input < firstTable ? (_labeled && input == 0 ? ParquetInputKind.Label : ParquetInputKind.Dense)
         : _multiHot[input] ? ParquetInputKind.Bag : ParquetInputKind.Token;
 
-    public void BeginDecoding()
+    public void BeginDecoding(int firstRows)
     {
         if (_pipeline is not null || _firstBlock is not null) throw new InvalidOperationException("The reader has begun reading.");
         // A thread of its own (not the pool's): decoding a row group takes long, and the pipeline's workers help it.
         // Its errors (a row group too large, a column that cannot be decoded) are thrown by the first read, as without it.
-        _firstBlock = Task.Factory.StartNew(() => (_pipeline = Start()).Next(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _firstBlock = Task.Factory.StartNew(() => (_pipeline = Start(firstRows)).Next(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public void Skip(long rows)
@@ -136,7 +137,7 @@ internal sealed class ParquetRowReader : ITabularFileReader
         {
             if (_block is null || _blockAt == _block.Rows)
             {
-                if ((_block = NextBlock()) is null) break;
+                if ((_block = NextBlock(maxRows)) is null) break;
                 _blockAt = 0;
                 foreach (var failure in _block.Failures) failure?.Throw();
             }
@@ -157,35 +158,21 @@ internal sealed class ParquetRowReader : ITabularFileReader
         return rows;
     }
 
-    /// <summary>The next decoded row group (the one begun in the background first), starting the pipeline at the first.</summary>
-    private ParquetRowBlock? NextBlock()
+    /// <summary>The next decoded rows (those begun in the background first), starting the pipeline at the first read, of <paramref name="firstRows"/>.</summary>
+    private ParquetRowBlock? NextBlock(int firstRows)
     {
         if (_firstBlock is { } first)
         {
             _firstBlock = null;
             return first.GetAwaiter().GetResult(); // rethrows the exception itself, as Start and Next throw it
         }
-        return (_pipeline ??= Start()).Next();
+        return (_pipeline ??= Start(firstRows)).Next();
     }
 
-    /// <summary>The row groups from the skipped rows on, handed to the decoding threads.</summary>
-    private ParquetGroupPipeline Start()
+    /// <summary>The row groups from the skipped rows on (<see cref="ParquetReadPlan"/>), handed to the decoding threads.</summary>
+    private ParquetGroupPipeline Start(int firstRows)
     {
-        var plan = new List<ParquetGroupSpan>();
-        (long first, long skip) = (0, _skipped);
-        for (int g = 0; g < _groupRows.Length; first += _groupRows[g], g++)
-        {
-            if (skip >= _groupRows[g])
-            {
-                skip -= _groupRows[g];
-                continue;
-            }
-            // A decoded row group is held in int-indexed arrays.
-            if (_groupRows[g] > Array.MaxLength / 2)
-                throw new DataFormatException(_path, 0, null, 0, $"row group {g} has {_groupRows[g]} rows; at most {Array.MaxLength / 2} can be read");
-            plan.Add(new ParquetGroupSpan(g, first + skip, skip, (int)(_groupRows[g] - skip)));
-            skip = 0;
-        }
+        List<ParquetGroupSpan> plan = ParquetReadPlan.From(_groupRows, _skipped, firstRows, _path);
         var decoder = new ParquetColumnDecoder(_path, _columns);
         return new ParquetGroupPipeline(plan, _inputs.Length, _threads, _file, () => new ParquetFileReader(_path),
             (file, block, input) => decoder.Decode(file, block.Group, _inputs[input], block.Skip, block.Rows, block.Inputs[input]));

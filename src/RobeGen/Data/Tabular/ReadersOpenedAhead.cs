@@ -1,7 +1,7 @@
 namespace RobeGen.Data.Tabular;
 
 /// <summary>
-/// Files opened before the cursor that reads them exists (<see cref="TabularData.OpenAhead"/>), each on a thread of its
+/// Files opened before the cursor that reads them exists (<see cref="TabularData.OpenAhead(int)"/>), each on a thread of its
 /// own: the file opened, its schema checked and its first rows decoding (<see cref="ITabularFileReader.BeginDecoding"/>)
 /// while the caller does something else, such as building the model. A cursor takes a reader in place of opening the
 /// file itself (<see cref="Take"/>), once, and only one opened with the same settings; an error opening the file is
@@ -18,13 +18,14 @@ internal sealed class ReadersOpenedAhead : IDisposable
     private readonly object _lock = new();
     private readonly List<(Settings Settings, Task<ITabularFileReader> Reader)> _opening = new();
 
-    /// <summary>Opens the file of <paramref name="settings"/> through <paramref name="open"/> on a thread of its own and begins decoding it.</summary>
-    public void Begin(Settings settings, Func<ITabularFileReader> open)
+    /// <summary>Opens the file of <paramref name="settings"/> through <paramref name="open"/> on a thread of its own and begins
+    /// decoding it, its first <paramref name="firstRows"/> rows first.</summary>
+    public void Begin(Settings settings, int firstRows, Func<ITabularFileReader> open)
     {
         Task<ITabularFileReader> reader = Task.Factory.StartNew(() =>
         {
             ITabularFileReader opened = open();
-            opened.BeginDecoding();
+            opened.BeginDecoding(firstRows);
             return opened;
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         lock (_lock) _opening.Add((settings, reader));

@@ -143,7 +143,7 @@ public sealed class TabularData : IFittedData
             Ahead = Ahead,
         };
 
-    /// <summary>The files opened ahead (<see cref="OpenAhead"/>), shared with the copies, which read the same files.</summary>
+    /// <summary>The files opened ahead (<see cref="OpenAhead(int)"/>), shared with the copies, which read the same files.</summary>
     private ReadersOpenedAhead Ahead { get; init; } = new();
 
     DenseStatistics IFittedData.Statistics => ResolvedStatistics;
@@ -187,14 +187,16 @@ public sealed class TabularData : IFittedData
     /// error is thrown when the cursor reaches the file). Dispose the result when done reading, to close the files no
     /// cursor took. Opens nothing while the statistics are still to be measured: that pass comes first, over every file.
     /// </summary>
-    public IDisposable OpenAhead()
+    /// <param name="batchSize">The batch size the cursor will be opened with: a first batch's rows decode first.</param>
+    public IDisposable OpenAhead(int batchSize)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (!_statistics.IsValueCreated && Statistics is null && ModelColumns.Standardized(Declaration).Count > 0) return Ahead;
         DenseStatistics statistics = ResolvedStatistics;
         ModelColumns columns = ModelColumns.For(Declaration, statistics);
         int lanes = LanesFromStart, threads = ThreadsPerFile(lanes);
         foreach (string path in Files.Take(lanes).Distinct())
-            Ahead.Begin(new(path, statistics, Labeled, threads), () => OpenFile(path, columns, threads));
+            Ahead.Begin(new(path, statistics, Labeled, threads), batchSize, () => OpenFile(path, columns, threads));
         return Ahead;
     }
 

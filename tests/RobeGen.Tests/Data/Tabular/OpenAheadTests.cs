@@ -6,7 +6,7 @@ using static RobeGen.Tests.Data.Tabular.ParallelParquetReaderTests;
 namespace RobeGen.Tests.Data.Tabular;
 
 /// <summary>
-/// Files opened ahead of the run (<see cref="TabularData.OpenAhead"/>, which <c>robegen train</c> calls while it builds
+/// Files opened ahead of the run (<see cref="TabularData.OpenAhead(int)"/>, which <c>robegen train</c> calls while it builds
 /// the model) give the batches, positions and errors of files opened when the cursor reaches them: one file or several
 /// read at once, any decode threads, through a copy of the data; a bad cell or an unreadable file is reported with its
 /// file, row and column after the same batches, and a file no read reaches reports nothing.
@@ -46,7 +46,7 @@ public sealed class OpenAheadTests : IDisposable
 
     private static (List<string> Batches, string? Error) ReadOpenedAhead(TabularData data, int batchSize)
     {
-        using IDisposable ahead = data.OpenAhead();
+        using IDisposable ahead = data.OpenAhead(batchSize);
         // As train does: the cursor is opened on a copy made after the files were opened ahead.
         return Read(data.WithVocabulary(null, data.ResolvedStatistics), batchSize);
     }
@@ -95,7 +95,7 @@ public sealed class OpenAheadTests : IDisposable
         string[] files = WriteFiles(2);
         File.WriteAllText(files[1], "not parquet");
         TabularData data = Data(files, 2, 2);
-        data.OpenAhead().Dispose();
+        data.OpenAhead(64).Dispose();
         File.Delete(files[0]); // closed: nothing holds it open (and on every system it can be deleted)
         Assert.False(File.Exists(files[0]));
     }
@@ -105,7 +105,7 @@ public sealed class OpenAheadTests : IDisposable
     {
         string[] files = WriteFiles(1);
         TabularData data = Data(files, 1, 2);
-        using IDisposable ahead = data.OpenAhead();
+        using IDisposable ahead = data.OpenAhead(64);
         // Other statistics standardize otherwise: the file opened ahead is not theirs.
         TabularData other = data.WithVocabulary(null, DenseStatistics.FromSums(new Dictionary<string, (long, double, double)> { ["age"] = (2, 60, 2000) }));
         AssertSame(Read(Data(files, 1, 2).WithVocabulary(null, other.ResolvedStatistics), 64), Read(other, 64));

@@ -151,6 +151,29 @@ public sealed class ParallelParquetReaderTests : IDisposable
         Assert.Equal((701L, "clicked", 1), (later.Line, later.Field, later.Column));
     }
 
+    [Theory]
+    [InlineData(0, 20, 21L, 0)]
+    [InlineData(0, 70, 71L, 1)]
+    [InlineData(10, 70, 71L, 1)]
+    public void A_bad_cell_before_or_after_the_first_reads_rows_of_its_row_group_is_named_after_the_batches_before_it(long start, int bad, long row, int batches)
+    {
+        // Batches of 50 from a row group of 97: the first read's 50 rows decode apart from the rest of the row group.
+        Row[] rows = MakeRows(Rows);
+        rows[bad] = rows[bad] with { Price = double.NaN };
+        string path = Write(_temp.File("bad.parquet"), rows);
+        foreach (int threads in new[] { 1, 3 })
+        {
+            var delivered = new List<string>();
+            DataFormatException e = Assert.Throws<DataFormatException>(() =>
+            {
+                using IBatchCursor cursor = Data(ShopClicks.Declaration, path, threads).Open(new DataPosition(0, start), 50);
+                while (cursor.MoveNext()) delivered.Add(Snapshot(cursor.Current, cursor.Position));
+            });
+            Assert.Equal((row, "price", 2), (e.Line, e.Field, e.Column));
+            Assert.Equal(batches, delivered.Count);
+        }
+    }
+
     [Fact]
     public void A_column_of_an_unreadable_type_names_the_file_and_column_whatever_the_threads()
     {
