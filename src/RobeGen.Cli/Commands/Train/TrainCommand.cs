@@ -52,6 +52,8 @@ internal static class TrainCommand
             console.OnMessage($"removed {stale} temporary file(s) of an interrupted save beside {r.Save}");
         LoadedModel? resumed = r.Resume is null ? null : Resume(r.Resume, definition, RuntimeOptions(r), console);
         Vocabulary? vocabulary = resumed?.Vocabulary;
+        // A new run's first files open and decode while its model is built (a resumed run starts inside its files).
+        using IDisposable? openedAhead = resumed is null ? (train as TabularData)?.OpenAhead(r.BatchSize) : null;
         ModelOptions options;
         IDlrmBackend model;
         // Synthetic rows give a model that takes vocabulary indices their ranks, unless a vocabulary was counted (min count > 1).

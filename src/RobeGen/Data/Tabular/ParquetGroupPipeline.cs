@@ -3,9 +3,6 @@ using ParquetSharp;
 
 namespace RobeGen.Data.Tabular;
 
-/// <summary>One row group's rows to decode: all of them, or those after a resume position inside it.</summary>
-internal readonly record struct ParquetGroupSpan(int Group, long FirstRow, long Skip, int Rows);
-
 /// <summary>
 /// Decodes the row groups of one Parquet file on several threads and hands them over in file order. A unit of work is
 /// one model input's column of one row group, so even a file of a single row group decodes in parallel; the units are

@@ -10,7 +10,9 @@ namespace RobeGen.Data.Tabular;
 /// <para>
 /// The row groups' columns are decoded by the threads given at once (<see cref="ParquetGroupPipeline"/>,
 /// one column of a row group each) and the rows are taken from them in file order, so the batches, the rows skipped
-/// to resume and the errors are the same whatever the thread count.
+/// to resume and the errors are the same whatever the thread count. The first read's rows are decoded apart from the
+/// rest of their row group (<see cref="ParquetReadPlan"/>); a file opened ahead of the run begins decoding them before
+/// the first read (<see cref="BeginDecoding"/>), which then takes them.
 /// </para>
 /// </summary>
 internal sealed class ParquetRowReader : ITabularFileReader
@@ -29,6 +31,8 @@ internal sealed class ParquetRowReader : ITabularFileReader
     private readonly long[] _groupRows = [];
     private ParquetInput[] _inputs = [];
     private ParquetGroupPipeline? _pipeline;
+    /// <summary>The first row group decoding in the background (<see cref="BeginDecoding"/>) until the first read takes it.</summary>
+    private Task<ParquetRowBlock?>? _firstBlock;
     /// <summary>Rows passed over (<see cref="Skip"/>) before the pipeline starts.</summary>
     private long _skipped;
     private ParquetRowBlock? _block;
@@ -95,9 +99,17 @@ internal sealed class ParquetRowReader : ITabularFileReader
         input < firstTable ? (_labeled && input == 0 ? ParquetInputKind.Label : ParquetInputKind.Dense)
         : _multiHot[input] ? ParquetInputKind.Bag : ParquetInputKind.Token;
 
+    public void BeginDecoding(int firstRows)
+    {
+        if (_pipeline is not null || _firstBlock is not null) throw new InvalidOperationException("The reader has begun reading.");
+        // A thread of its own (not the pool's): decoding a row group takes long, and the pipeline's workers help it.
+        // Its errors (a row group too large, a column that cannot be decoded) are thrown by the first read, as without it.
+        _firstBlock = Task.Factory.StartNew(() => (_pipeline = Start(firstRows)).Next(), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
     public void Skip(long rows)
     {
-        if (_pipeline is null)
+        if (_pipeline is null && _firstBlock is null)
         {
             // Before the first read the whole row groups skipped are never read, and the rest is passed over as it decodes.
             _skipped += Math.Max(0, rows);
@@ -120,13 +132,12 @@ internal sealed class ParquetRowReader : ITabularFileReader
     /// <summary>Moves over up to <paramref name="maxRows"/> rows, appending them to <paramref name="batch"/> unless it is null (a skip).</summary>
     private int Take(Batch? batch, int maxRows)
     {
-        _pipeline ??= Start();
         int rows = 0;
         while (rows < maxRows)
         {
             if (_block is null || _blockAt == _block.Rows)
             {
-                if ((_block = _pipeline.Next()) is null) break;
+                if ((_block = NextBlock(maxRows)) is null) break;
                 _blockAt = 0;
                 foreach (var failure in _block.Failures) failure?.Throw();
             }
@@ -147,24 +158,21 @@ internal sealed class ParquetRowReader : ITabularFileReader
         return rows;
     }
 
-    /// <summary>The row groups from the skipped rows on, handed to the decoding threads.</summary>
-    private ParquetGroupPipeline Start()
+    /// <summary>The next decoded rows (those begun in the background first), starting the pipeline at the first read, of <paramref name="firstRows"/>.</summary>
+    private ParquetRowBlock? NextBlock(int firstRows)
     {
-        var plan = new List<ParquetGroupSpan>();
-        (long first, long skip) = (0, _skipped);
-        for (int g = 0; g < _groupRows.Length; first += _groupRows[g], g++)
+        if (_firstBlock is { } first)
         {
-            if (skip >= _groupRows[g])
-            {
-                skip -= _groupRows[g];
-                continue;
-            }
-            // A decoded row group is held in int-indexed arrays.
-            if (_groupRows[g] > Array.MaxLength / 2)
-                throw new DataFormatException(_path, 0, null, 0, $"row group {g} has {_groupRows[g]} rows; at most {Array.MaxLength / 2} can be read");
-            plan.Add(new ParquetGroupSpan(g, first + skip, skip, (int)(_groupRows[g] - skip)));
-            skip = 0;
+            _firstBlock = null;
+            return first.GetAwaiter().GetResult(); // rethrows the exception itself, as Start and Next throw it
         }
+        return (_pipeline ??= Start(firstRows)).Next();
+    }
+
+    /// <summary>The row groups from the skipped rows on (<see cref="ParquetReadPlan"/>), handed to the decoding threads.</summary>
+    private ParquetGroupPipeline Start(int firstRows)
+    {
+        List<ParquetGroupSpan> plan = ParquetReadPlan.From(_groupRows, _skipped, firstRows, _path);
         var decoder = new ParquetColumnDecoder(_path, _columns);
         return new ParquetGroupPipeline(plan, _inputs.Length, _threads, _file, () => new ParquetFileReader(_path),
             (file, block, input) => decoder.Decode(file, block.Group, _inputs[input], block.Skip, block.Rows, block.Inputs[input]));
@@ -172,6 +180,8 @@ internal sealed class ParquetRowReader : ITabularFileReader
 
     public void Dispose()
     {
+        // The background start reads through the file: let it end first. Its failure belongs to a read that never came.
+        if (_firstBlock is Task first) first.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
         _pipeline?.Dispose();
         _file.Dispose();
     }

@@ -140,7 +140,11 @@ public sealed class TabularData : IFittedData
             Vocabulary = vocabulary,
             FilesAtOnce = filesAtOnce,
             DecodeThreads = DecodeThreads,
+            Ahead = Ahead,
         };
+
+    /// <summary>The files opened ahead (<see cref="OpenAhead(int)"/>), shared with the copies, which read the same files.</summary>
+    private ReadersOpenedAhead Ahead { get; init; } = new();
 
     DenseStatistics IFittedData.Statistics => ResolvedStatistics;
 
@@ -157,18 +161,47 @@ public sealed class TabularData : IFittedData
     public IBatchCursor Open(DataPosition start, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        ModelColumns columns = ModelColumns.For(Declaration, ResolvedStatistics);
+        DenseStatistics statistics = ResolvedStatistics;
+        ModelColumns columns = ModelColumns.For(Declaration, statistics);
         // As Criteo files: a saved position resumes as it was read; only a pass from the start follows FilesAtOnce.
-        int lanes = start != DataPosition.Start ? 1 : FilesAtOnce == 0 ? AutomaticFilesAtOnce(Files) : FilesAtOnce;
+        int lanes = start != DataPosition.Start ? 1 : LanesFromStart;
         InterleavedPosition? interleaved = start.Interleaved ?? (lanes >= 2 ? InterleavedPosition.Begin(start, lanes, Files.Count) : null);
         int threads = ThreadsPerFile(interleaved?.Lanes.Count ?? 1);
+        // Only a pass from the start opens every file at its first row, as the files opened ahead were.
+        Func<string, ITabularFileReader> open = start == DataPosition.Start
+            ? path => Ahead.Take(new(path, statistics, Labeled, threads)) ?? OpenFile(path, columns, threads)
+            : path => OpenFile(path, columns, threads);
         IBatchCursor OpenLane(DataPosition place, int stride)
         {
-            var cursor = new TabularCursor(Files, path => OpenFile(path, columns, threads), place, Declaration, batchSize, Vocabulary, stride);
+            var cursor = new TabularCursor(Files, open, place, Declaration, batchSize, Vocabulary, stride);
             return new PrefetchingCursor(cursor, cursor.Current);
         }
         return interleaved is null ? OpenLane(start, 1) : new InterleavedCursor(interleaved, OpenLane);
     }
+
+    /// <summary>
+    /// Opens the files a pass from the start reads first (one per file read at once) on threads of their own, and
+    /// begins decoding their first rows, so that the next <see cref="Open(DataPosition, int)"/> from <see cref="DataPosition.Start"/> of
+    /// this data or of a copy with the same statistics (<see cref="WithVocabulary(VocabularyMapper?)"/>) finds them
+    /// ready: a run builds its model meanwhile. The batches, positions and errors are those of opening them then (an
+    /// error is thrown when the cursor reaches the file). Dispose the result when done reading, to close the files no
+    /// cursor took. Opens nothing while the statistics are still to be measured: that pass comes first, over every file.
+    /// </summary>
+    /// <param name="batchSize">The batch size the cursor will be opened with: a first batch's rows decode first.</param>
+    public IDisposable OpenAhead(int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (!_statistics.IsValueCreated && Statistics is null && ModelColumns.Standardized(Declaration).Count > 0) return Ahead;
+        DenseStatistics statistics = ResolvedStatistics;
+        ModelColumns columns = ModelColumns.For(Declaration, statistics);
+        int lanes = LanesFromStart, threads = ThreadsPerFile(lanes);
+        foreach (string path in Files.Take(lanes).Distinct())
+            Ahead.Begin(new(path, statistics, Labeled, threads), batchSize, () => OpenFile(path, columns, threads));
+        return Ahead;
+    }
+
+    /// <summary>Files read at once by a pass from the start (<see cref="FilesAtOnce"/>, 0 resolved).</summary>
+    private int LanesFromStart => FilesAtOnce == 0 ? AutomaticFilesAtOnce(Files) : FilesAtOnce;
 
     /// <summary>What <see cref="FilesAtOnce"/> = 0 reads at once: two or more files as many as half the cores (at least two, at most the files).</summary>
     public static int AutomaticFilesAtOnce(IReadOnlyList<string> files) =>

@@ -15,12 +15,12 @@ namespace RobeGen.Tests.Data.Tabular;
 public sealed class ParallelParquetReaderTests : IDisposable
 {
     private const int Rows = 1000;
-    private const int GroupRows = 97;
+    internal const int GroupRows = 97;
     private readonly TempFolder _temp = new();
 
-    private sealed record Row(int Label, double? Price, double? Age, double Score, string User, string Country, string[]? Tags, long[]? Genres);
+    internal sealed record Row(int Label, double? Price, double? Age, double Score, string User, string Country, string[]? Tags, long[]? Genres);
 
-    private static Row[] MakeRows(int count)
+    internal static Row[] MakeRows(int count)
     {
         var random = new Random(5);
         string[] words = ["red", "blue", "sale", "42", "4294967296", "ünï"];
@@ -30,9 +30,9 @@ public sealed class ParallelParquetReaderTests : IDisposable
             r % 5 == 0 ? null : Enumerable.Range(0, random.Next(1, 9)).Select(_ => (long)random.Next(300)).ToArray())).ToArray();
     }
 
-    private string Write(string name, Row[] rows, bool ageAsDate = false)
+    /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/> in row groups of <see cref="GroupRows"/> rows.</summary>
+    internal static string Write(string path, Row[] rows, bool ageAsDate = false)
     {
-        string path = _temp.File(name);
         var columns = new Column[]
         {
             new Column<int>("clicked"), new Column<double?>("price"), ageAsDate ? new Column<DateTime>("age") : new Column<double?>("age"),
@@ -59,11 +59,11 @@ public sealed class ParallelParquetReaderTests : IDisposable
         return path;
     }
 
-    private static DenseStatistics AgeStatistics() =>
+    internal static DenseStatistics AgeStatistics() =>
         DenseStatistics.FromSums(new Dictionary<string, (long, double, double)> { ["age"] = (2, 80, 3400) });
 
     /// <summary>A batch's valid rows and the position after it, as comparable text.</summary>
-    private static string Snapshot(Batch b, DataPosition position)
+    internal static string Snapshot(Batch b, DataPosition position)
     {
         var parts = new List<string> { $"{position.FileIndex}:{position.Line}", string.Join(',', b.LabelSpan.ToArray()), string.Join(',', b.DenseSpan.ToArray()) };
         if (b.IsMultiHot)
@@ -93,7 +93,7 @@ public sealed class ParallelParquetReaderTests : IDisposable
     public void Several_threads_give_the_batches_and_positions_of_one_from_the_start_and_from_any_row(bool multiHot)
     {
         ModelDeclaration declaration = multiHot ? MultiHotReaderTests.Declaration() : ShopClicks.Declaration;
-        string path = Write("rows.parquet", MakeRows(Rows));
+        string path = Write(_temp.File("rows.parquet"), MakeRows(Rows));
         foreach (int batchSize in new[] { 64, 250, 4096 })
         {
             List<string> one = ReadAll(Data(declaration, path, 1), DataPosition.Start, batchSize);
@@ -113,7 +113,7 @@ public sealed class ParallelParquetReaderTests : IDisposable
     [Fact]
     public void Resuming_inside_a_row_group_gives_the_rows_that_followed()
     {
-        string path = Write("rows.parquet", MakeRows(Rows));
+        string path = Write(_temp.File("rows.parquet"), MakeRows(Rows));
         var data = Data(ShopClicks.Declaration, path, 4);
         Batch Copy(Batch b) => BagWriter.CopyRows(b, b.Count);
         var all = new List<Batch>();
@@ -133,7 +133,7 @@ public sealed class ParallelParquetReaderTests : IDisposable
         Row[] rows = MakeRows(Rows);
         rows[700] = rows[700] with { Label = 2 };
         rows[450] = rows[450] with { Price = double.PositiveInfinity };
-        string path = Write("bad.parquet", rows);
+        string path = Write(_temp.File("bad.parquet"), rows);
         foreach (int threads in new[] { 1, 4 })
         {
             var delivered = new List<string>();
@@ -151,10 +151,33 @@ public sealed class ParallelParquetReaderTests : IDisposable
         Assert.Equal((701L, "clicked", 1), (later.Line, later.Field, later.Column));
     }
 
+    [Theory]
+    [InlineData(0, 20, 21L, 0)]
+    [InlineData(0, 70, 71L, 1)]
+    [InlineData(10, 70, 71L, 1)]
+    public void A_bad_cell_before_or_after_the_first_reads_rows_of_its_row_group_is_named_after_the_batches_before_it(long start, int bad, long row, int batches)
+    {
+        // Batches of 50 from a row group of 97: the first read's 50 rows decode apart from the rest of the row group.
+        Row[] rows = MakeRows(Rows);
+        rows[bad] = rows[bad] with { Price = double.NaN };
+        string path = Write(_temp.File("bad.parquet"), rows);
+        foreach (int threads in new[] { 1, 3 })
+        {
+            var delivered = new List<string>();
+            DataFormatException e = Assert.Throws<DataFormatException>(() =>
+            {
+                using IBatchCursor cursor = Data(ShopClicks.Declaration, path, threads).Open(new DataPosition(0, start), 50);
+                while (cursor.MoveNext()) delivered.Add(Snapshot(cursor.Current, cursor.Position));
+            });
+            Assert.Equal((row, "price", 2), (e.Line, e.Field, e.Column));
+            Assert.Equal(batches, delivered.Count);
+        }
+    }
+
     [Fact]
     public void A_column_of_an_unreadable_type_names_the_file_and_column_whatever_the_threads()
     {
-        string path = Write("dates.parquet", MakeRows(300), ageAsDate: true);
+        string path = Write(_temp.File("dates.parquet"), MakeRows(300), ageAsDate: true);
         foreach (int threads in new[] { 1, 4 })
         {
             DataFormatException e = Assert.Throws<DataFormatException>(() => ReadAll(Data(ShopClicks.Declaration, path, threads), DataPosition.Start, 64));
