@@ -32,7 +32,7 @@ internal readonly record struct CrossLayerPlan(int Index, int Width, int Rank, l
     /// <summary>Floats of V (low rank) or W (full rank).</summary>
     public long FirstLength => LowRank ? (long)Rank * Width : (long)Width * Width;
     public long SecondLength => LowRank ? (long)Width * Rank : 0;
-    /// <summary>Row stride of the bf16 copy of V or W ([FirstRows, Width] padded to 8 columns).</summary>
+    /// <summary>Row stride of the bf16 copy of V or W ([r or D rows, D] padded to 8 columns).</summary>
     public int PaddedWidth => InteractionShape.PadTo8(Width);
     /// <summary>Row stride of the bf16 copy of U ([Width, Rank] padded to 8 columns).</summary>
     public int PaddedRank => InteractionShape.PadTo8(Rank);
