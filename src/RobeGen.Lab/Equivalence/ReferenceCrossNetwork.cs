@@ -1,15 +1,34 @@
+using RobeGen.Cuda.Kernels;
+
 namespace RobeGen.Lab.Equivalence;
 
 /// <summary>
 /// DcnV2's cross layers of docs/model-math.md written the obvious way in double precision, for
 /// <see cref="ReferenceDlrm"/>: x_{l+1} = x0 * y_l + x_l with y_l = U_l (V_l x_l) + b_l (rank r &gt; 0) or
 /// W_l x_l + b_l (full rank), parameters read by their ModelState names from the reference's dictionary.
+/// With <paramref name="bf16"/> it is <see cref="Bf16Emulation"/>'s: the tensors the CUDA BF16 path stores in bf16 are
+/// rounded where it rounds them (the GEMM operands x_l, V, U, W, h_l, dy and dh); x0, x_l in the combine, y_l, the
+/// biases, g and every sum stay exact (docs/model-math.md, "TF32 and BF16").
 /// </summary>
-internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictionary<string, double[]> parameters)
+internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictionary<string, double[]> parameters, bool bf16 = false)
 {
     private readonly int _width = declaration.ConcatWidth, _rank = declaration.CrossRank, _layers = declaration.CrossLayers;
+    // The bf16 copies of V, U and W a BF16 emulation's products read (taken once: it emulates one state). Biases are added exactly.
+    private readonly Dictionary<string, double[]> _copies = bf16
+        ? parameters.Where(p => p.Key.StartsWith("cross.", StringComparison.Ordinal) && !p.Key.EndsWith(".bias", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key, p => p.Value.Select(Bf16Emulation.Round).ToArray())
+        : [];
 
-    /// <summary>What the backward pass needs of a forward pass: every layer's input x_l, y_l and (low rank) h_l.</summary>
+    /// <summary>The weight the products read: the master, or (BF16) its bf16 copy.</summary>
+    private double[] Weight(string name) => bf16 ? _copies[name] : parameters[name];
+
+    /// <summary>A tensor the CUDA path stores in bf16 in a BF16 model, as it stores it.</summary>
+    private double Q(double value) => bf16 ? Bf16Emulation.Round(value) : value;
+
+    /// <summary>
+    /// What the backward pass needs of a forward pass: x0, every layer's GEMM operand x_l (its bf16 rounding in a BF16
+    /// emulation), y_l and (low rank) h_l.
+    /// </summary>
     public sealed record Activations(double[] X0, List<double[]> Inputs, List<double[]> Y, List<double[]> H);
 
     /// <summary>x_L of every row of x0 [rows, D].</summary>
@@ -21,15 +40,20 @@ internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictio
         for (int l = 0; l < _layers; l++)
         {
             double[] bias = parameters[$"cross.{l}.bias"];
+            double[] operand = x.Select(Q).ToArray();
             var y = new double[rows * d];
             var h = new double[rows * r];
             for (int b = 0; b < rows; b++)
             {
                 if (r > 0)
                 {
-                    double[] v = parameters[$"cross.{l}.v"], u = parameters[$"cross.{l}.u"];
+                    double[] v = Weight($"cross.{l}.v"), u = Weight($"cross.{l}.u");
                     for (int k = 0; k < r; k++)
-                        for (int j = 0; j < d; j++) h[b * r + k] += v[k * d + j] * x[b * d + j];
+                    {
+                        double sum = 0;
+                        for (int j = 0; j < d; j++) sum += v[k * d + j] * operand[b * d + j];
+                        h[b * r + k] = Q(sum);
+                    }
                     for (int i = 0; i < d; i++)
                     {
                         double sum = bias[i];
@@ -39,18 +63,18 @@ internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictio
                 }
                 else
                 {
-                    double[] w = parameters[$"cross.{l}.weight"];
+                    double[] w = Weight($"cross.{l}.weight");
                     for (int i = 0; i < d; i++)
                     {
                         double sum = bias[i];
-                        for (int j = 0; j < d; j++) sum += w[i * d + j] * x[b * d + j];
+                        for (int j = 0; j < d; j++) sum += w[i * d + j] * operand[b * d + j];
                         y[b * d + i] = sum;
                     }
                 }
             }
             var next = new double[rows * d];
             for (int e = 0; e < next.Length; e++) next[e] = x0[e] * y[e] + x[e];
-            activations.Inputs.Add(x);
+            activations.Inputs.Add(operand);
             activations.Y.Add(y);
             activations.H.Add(h);
             x = next;
@@ -58,13 +82,15 @@ internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictio
         return x;
     }
 
-    /// <summary>dL/dx0 from dL/dx_L; every parameter's gradient goes to <paramref name="trace"/> ("cross.0.v gradient", ...).</summary>
-    public double[] Backward(Activations a, double[] gradOutput, int rows, StepTrace trace)
+    /// <summary>
+    /// dL/dx0 from dL/dx_L; every parameter's gradient goes to <paramref name="gradient"/> (name, values), last layer first,
+    /// V (or W), U, then the bias of each.
+    /// </summary>
+    public double[] Backward(Activations a, double[] gradOutput, int rows, Action<string, double[]> gradient)
     {
         int d = _width, r = _rank;
         double[] g = (double[])gradOutput.Clone();
         var gradX0 = new double[rows * d];
-        var gradients = new List<(string, double[])>();
         for (int l = _layers - 1; l >= 0; l--)
         {
             double[] x = a.Inputs[l], y = a.Y[l], h = a.H[l];
@@ -72,14 +98,14 @@ internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictio
             var gradBias = new double[d];
             for (int e = 0; e < dy.Length; e++)
             {
-                dy[e] = a.X0[e] * g[e];
+                dy[e] = Q(a.X0[e] * g[e]);
                 gradX0[e] += y[e] * g[e];
                 gradBias[e % d] += dy[e];
             }
             var gradIn = (double[])g.Clone(); // the skip connection
             if (r > 0)
             {
-                double[] v = parameters[$"cross.{l}.v"], u = parameters[$"cross.{l}.u"];
+                double[] v = Weight($"cross.{l}.v"), u = Weight($"cross.{l}.u");
                 var gradU = new double[d * r];
                 var gradV = new double[r * d];
                 for (int b = 0; b < rows; b++)
@@ -91,18 +117,19 @@ internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictio
                             gradU[i * r + k] += dy[b * d + i] * h[b * r + k];
                             dh += dy[b * d + i] * u[i * r + k];
                         }
+                        dh = Q(dh);
                         for (int j = 0; j < d; j++)
                         {
                             gradV[k * d + j] += dh * x[b * d + j];
                             gradIn[b * d + j] += dh * v[k * d + j];
                         }
                     }
-                gradients.Add(($"cross.{l}.v", gradV));
-                gradients.Add(($"cross.{l}.u", gradU));
+                gradient($"cross.{l}.v", gradV);
+                gradient($"cross.{l}.u", gradU);
             }
             else
             {
-                double[] w = parameters[$"cross.{l}.weight"];
+                double[] w = Weight($"cross.{l}.weight");
                 var gradW = new double[d * d];
                 for (int b = 0; b < rows; b++)
                     for (int i = 0; i < d; i++)
@@ -111,12 +138,11 @@ internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictio
                             gradW[i * d + j] += dy[b * d + i] * x[b * d + j];
                             gradIn[b * d + j] += dy[b * d + i] * w[i * d + j];
                         }
-                gradients.Add(($"cross.{l}.weight", gradW));
+                gradient($"cross.{l}.weight", gradW);
             }
-            gradients.Add(($"cross.{l}.bias", gradBias));
+            gradient($"cross.{l}.bias", gradBias);
             g = gradIn;
         }
-        foreach (var (name, values) in gradients) trace.Add(name + " gradient", values.Select(v => (float)v).ToArray());
         for (int e = 0; e < g.Length; e++) g[e] += gradX0[e];
         return g;
     }

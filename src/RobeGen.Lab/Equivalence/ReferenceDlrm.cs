@@ -99,7 +99,7 @@ internal sealed class ReferenceDlrm
         if (_layout.Declaration.Interaction != InteractionKind.Dot)
         {
             // Cat passes dL/dx0 through; DcnV2 takes it back through the cross layers first. Then x0 = [u, E] splits.
-            double[] gradX0 = pass.Cross is { } cross ? _cross!.Backward(cross, grad, rows, trace) : grad;
+            double[] gradX0 = pass.Cross is { } cross ? _cross!.Backward(cross, grad, rows, (name, values) => trace.Add(name + " gradient", values.Select(v => (float)v).ToArray())) : grad;
             for (int b = 0; b < rows; b++)
             {
                 Array.Copy(gradX0, b * width, gradU, b * d, d);

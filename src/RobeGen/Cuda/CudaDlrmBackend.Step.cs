@@ -106,7 +106,9 @@ internal sealed partial class CudaDlrmBackend
                 _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
                 break;
             default:
-                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.StandIns.Of(_t.CrossInputs[0].View));
+                CrossTensors cross = _t.Cross!;
+                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.StandIns.Of(cross.Inputs[0].View));
+                if (cross.InputCopies is { } copies) _kernels.RoundToBf16(Stream, rows * _concat.Stride, cross.Inputs[0].View, copies[0].View);
                 CrossForward(rows);
                 break;
         }
@@ -114,33 +116,46 @@ internal sealed partial class CudaDlrmBackend
 
     /// <summary>
     /// x_{l+1} = x0 * y_l + x_l with y_l = U_l (V_l x_l) + b_l (low rank, through h_l) or W_l x_l + b_l: the products on the
-    /// GEMM with the bias in its epilogue, the rest in one elementwise kernel; x_L lands in the top MLP's input.
+    /// GEMM with the F32 bias in its epilogue (y_l is F32 in every precision), the rest in one elementwise kernel, which
+    /// also writes a BF16 model's bf16 copy of x_{l+1}; x_L lands in the top MLP's input.
     /// </summary>
     private void CrossForward(int rows)
     {
         var gemm = _device.Gemm;
-        int width = _concat.Width, stride = _concat.Stride, codes = _t.CrossCodeStride;
-        ArrayView<float> x0 = _t.CrossInputs[0].View;
-        for (int l = 0; l < _mlp.Cross.Count; l++)
+        CrossTensors cross = _t.Cross!;
+        int width = _concat.Width, stride = _concat.Stride, codes = cross.CodeStride, last = _mlp.Cross.Count - 1;
+        ArrayView<float> x0 = cross.Inputs[0].View;
+        for (int l = 0; l <= last; l++)
         {
             CrossLayerPlan layer = _mlp.Cross[l];
-            ArrayView<float> x = _t.CrossInputs[l].View, y = _t.CrossOutputs[l].View;
-            ArrayView<float> first = _t.Parameter(layer.FirstOffset, layer.FirstLength), bias = _t.Parameter(layer.BiasOffset, width);
+            DeviceMatrix x = cross.Operand(l);
+            ArrayView<float> y = cross.Outputs[l].View, bias = _t.Parameter(layer.BiasOffset, width);
+            var (first, firstStride) = CrossFirst(layer);
             if (layer.LowRank)
             {
-                ArrayView<float> h = _t.CrossCodes[l].View;
-                gemm.Matmul(false, true, rows, layer.Rank, width, 1f, x, stride, first, width, 0f, h, codes, tf32: Tf32);
-                gemm.Matmul(false, true, rows, width, layer.Rank, 1f, h, codes, _t.Parameter(layer.SecondOffset, layer.SecondLength), layer.Rank,
-                    0f, y, stride, GemmEpilogue.Bias, bias, Tf32);
+                DeviceMatrix h = cross.Codes[l].Matrix;
+                var (second, secondStride) = CrossSecond(layer);
+                gemm.Matmul(false, true, rows, layer.Rank, width, 1f, x, stride, first, firstStride, 0f, h, codes, tf32: Tf32);
+                gemm.Matmul(false, true, rows, width, layer.Rank, 1f, h, codes, second, secondStride, 0f, y, stride, GemmEpilogue.Bias, bias, Tf32);
             }
             else
             {
-                gemm.Matmul(false, true, rows, width, width, 1f, x, stride, first, width, 0f, y, stride, GemmEpilogue.Bias, bias, Tf32);
+                gemm.Matmul(false, true, rows, width, width, 1f, x, stride, first, firstStride, 0f, y, stride, GemmEpilogue.Bias, bias, Tf32);
             }
-            ArrayView<float> next = l == _mlp.Cross.Count - 1 ? _t.TopInput.F32 : _t.CrossInputs[l + 1].View;
-            _kernels.CrossCombine(Stream, rows * width, _concat, x0, y, x, next);
+            Activations next = l == last ? _t.TopInput.View : _t.StandIns.Of(cross.Inputs[l + 1].View);
+            bool copy = l < last && cross.InputCopies is not null;
+            _kernels.CrossCombine(Stream, rows * width, _concat, x0, y, cross.Inputs[l].View, next,
+                copy ? cross.InputCopies![l + 1].View : _t.StandIns.Bf16, copy ? 1 : 0);
         }
     }
+
+    /// <summary>V (low rank) or W as the cross layer's GEMMs read it: its bf16 copy [rows, PaddedWidth] for BF16 models, else the F32 master.</summary>
+    private (DeviceMatrix Weight, int Stride) CrossFirst(CrossLayerPlan layer) =>
+        Bf16 ? (_t.Bf16Copy(layer.FirstSlot), layer.PaddedWidth) : (_t.Parameter(layer.FirstOffset, layer.FirstLength), layer.Width);
+
+    /// <summary>U as the low-rank cross layer's GEMMs read it: its bf16 copy [Width, PaddedRank] for BF16 models, else the F32 master.</summary>
+    private (DeviceMatrix Weight, int Stride) CrossSecond(CrossLayerPlan layer) =>
+        Bf16 ? (_t.Bf16Copy(layer.SecondSlot), layer.PaddedRank) : (_t.Parameter(layer.SecondOffset, layer.SecondLength), layer.Rank);
 
     private void TopForward(int rows, bool probabilities)
     {
@@ -254,44 +269,51 @@ internal sealed partial class CudaDlrmBackend
                     _t.GradBottomOutput.View, _t.GradEmbeddings.View, embeddingScale);
                 break;
             default:
-                CrossBackward(rows, gradTopInput.F32);
-                _kernels.ConcatSplit(Stream, rows * _concat.Width, _concat, gradTopInput.View, _t.CrossGradX0!.View, 1, _t.BottomOutput.View,
+                ArrayView<float> gradX0 = CrossBackward(rows, gradTopInput);
+                _kernels.ConcatSplit(Stream, rows * _concat.Width, _concat, _t.StandIns.Of(gradX0), _t.Cross!.GradX0.View, 1, _t.BottomOutput.View,
                     _t.GradBottomOutput.View, _t.GradEmbeddings.View, embeddingScale);
                 break;
         }
     }
 
     /// <summary>
-    /// From g = dL/dx_L (in place, becoming dL/dx_0 through the skip and product paths): per layer, last first, dy = x0 * g
-    /// and the product path's dL/dx0 += y * g (into CrossGradX0); dU = dy^T h, dV = dh^T x_l with dh = dy U (low rank) or
-    /// dW = dy^T x_l; db = column sums of dy; then g += dh V or g += dy W. The caller adds CrossGradX0 to g.
+    /// From g = dL/dx_L: per layer, last first, dy = x0 * g and the product path's dL/dx0 += y * g (into GradX0);
+    /// dU = dy^T h, dV = dh^T x_l with dh = dy U (low rank) or dW = dy^T x_l; db = column sums of dy; then g += dh V or
+    /// g += dy W. g is accumulated in F32: in place in <paramref name="gradTopInput"/> (FP32, TF32), or (BF16, whose dL/dR
+    /// is bf16) in the cross input gradient the first elementwise kernel widens it into. Returns g, now dL/dx_0 but for
+    /// GradX0, which the caller adds.
     /// </summary>
-    private void CrossBackward(int rows, ArrayView<float> g)
+    private ArrayView<float> CrossBackward(int rows, ActivationBuffer gradTopInput)
     {
         var gemm = _device.Gemm;
-        int width = _concat.Width, stride = _concat.Stride, codes = _t.CrossCodeStride;
-        ArrayView<float> x0 = _t.CrossInputs[0].View, dy = _t.CrossGradY!.View, dx0 = _t.CrossGradX0!.View;
-        for (int l = _mlp.Cross.Count - 1; l >= 0; l--)
+        CrossTensors cross = _t.Cross!;
+        int width = _concat.Width, stride = _concat.Stride, codes = cross.CodeStride, last = _mlp.Cross.Count - 1;
+        ArrayView<float> x0 = cross.Inputs[0].View, g = cross.GradInput?.View ?? gradTopInput.F32;
+        ActivationBuffer dy = cross.GradY;
+        for (int l = last; l >= 0; l--)
         {
             CrossLayerPlan layer = _mlp.Cross[l];
-            ArrayView<float> x = _t.CrossInputs[l].View;
-            _kernels.CrossBackward(Stream, rows * width, _concat, x0, _t.CrossOutputs[l].View, g, dy, dx0, l == _mlp.Cross.Count - 1 ? 0 : 1);
-            ColumnSum(rows, width, stride, _t.StandIns.Of(dy), weighted: false, _t.Gradient(layer.BiasOffset, width));
-            ArrayView<float> first = _t.Parameter(layer.FirstOffset, layer.FirstLength);
+            DeviceMatrix x = cross.Operand(l);
+            _kernels.CrossBackward(Stream, rows * width, _concat, x0, cross.Outputs[l].View, l == last ? gradTopInput.View : _t.StandIns.Of(g), g,
+                dy.View, cross.GradX0.View, l == last ? 0 : 1);
+            ColumnSum(rows, width, stride, dy.View, weighted: false, _t.Gradient(layer.BiasOffset, width));
+            var (first, firstStride) = CrossFirst(layer);
             if (layer.LowRank)
             {
-                ArrayView<float> h = _t.CrossCodes[l].View, dh = _t.CrossGradCode!.View, u = _t.Parameter(layer.SecondOffset, layer.SecondLength);
-                gemm.Matmul(true, false, width, layer.Rank, rows, 1f, dy, stride, h, codes, 0f, _t.Gradient(layer.SecondOffset, layer.SecondLength), layer.Rank, tf32: Tf32);
-                gemm.Matmul(false, false, rows, layer.Rank, width, 1f, dy, stride, u, layer.Rank, 0f, dh, codes, tf32: Tf32);
+                DeviceMatrix h = cross.Codes[l].Matrix, dh = cross.GradCode.Matrix;
+                var (u, uStride) = CrossSecond(layer);
+                gemm.Matmul(true, false, width, layer.Rank, rows, 1f, dy.Matrix, stride, h, codes, 0f, _t.Gradient(layer.SecondOffset, layer.SecondLength), layer.Rank, tf32: Tf32);
+                gemm.Matmul(false, false, rows, layer.Rank, width, 1f, dy.Matrix, stride, u, uStride, 0f, dh, codes, tf32: Tf32);
                 gemm.Matmul(true, false, layer.Rank, width, rows, 1f, dh, codes, x, stride, 0f, _t.Gradient(layer.FirstOffset, layer.FirstLength), width, tf32: Tf32);
-                gemm.Matmul(false, false, rows, width, layer.Rank, 1f, dh, codes, first, width, 1f, g, stride, tf32: Tf32);
+                gemm.Matmul(false, false, rows, width, layer.Rank, 1f, dh, codes, first, firstStride, 1f, g, stride, tf32: Tf32);
             }
             else
             {
-                gemm.Matmul(true, false, width, width, rows, 1f, dy, stride, x, stride, 0f, _t.Gradient(layer.FirstOffset, layer.FirstLength), width, tf32: Tf32);
-                gemm.Matmul(false, false, rows, width, width, 1f, dy, stride, first, width, 1f, g, stride, tf32: Tf32);
+                gemm.Matmul(true, false, width, width, rows, 1f, dy.Matrix, stride, x, stride, 0f, _t.Gradient(layer.FirstOffset, layer.FirstLength), width, tf32: Tf32);
+                gemm.Matmul(false, false, rows, width, width, 1f, dy.Matrix, stride, first, firstStride, 1f, g, stride, tf32: Tf32);
             }
         }
+        return g;
     }
 
     /// <summary>The bottom MLP from du (already masked by its last ReLU), ping-ponging through the two gradient buffers.</summary>

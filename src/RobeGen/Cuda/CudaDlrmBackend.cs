@@ -34,17 +34,6 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
     private bool _disposed;
 
     /// <summary>
-    /// Every interaction runs in FP32 and TF32; BF16 runs Dot and Cat. A DcnV2 model in BF16 is refused before
-    /// anything is allocated (its cross layers have no bf16 weight copies yet), never trained in another precision.
-    /// </summary>
-    internal static void RequireSupportedInteraction(ModelDeclaration declaration, Precision precision)
-    {
-        if (declaration.Interaction == InteractionKind.DcnV2 && precision == Precision.Bf16)
-            throw new NotSupportedException(
-                $"{declaration.Name}: Interaction = DcnV2 runs on the CUDA backend in FP32 and TF32; its BF16 cross layers are not built yet. Use --precision fp32 or tf32.");
-    }
-
-    /// <summary>
     /// Builds the model on <paramref name="device"/> from <paramref name="initialState"/> (normally the shared seeded
     /// ModelInitializer's output). Compiles every kernel here, so the first step is not slowed by JIT.
     /// </summary>
@@ -106,7 +95,6 @@ internal sealed partial class CudaDlrmBackend : IDlrmBackend
         _ownsDevice = ownsDevice;
         _options = options;
         Declaration = definition.Declaration;
-        RequireSupportedInteraction(Declaration, options.Precision);
         Layout = EmbeddingLayout.FromDeclaration(Declaration, options.Embedding);
         _mlp = new MlpPlan(Declaration);
         _interaction = new InteractionShape(Declaration.EmbeddingDim, Declaration.TableCount);

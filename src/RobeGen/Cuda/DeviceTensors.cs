@@ -40,19 +40,8 @@ internal sealed class DeviceTensors
         Embeddings = memory.Allocate<float>("gathered embeddings", b * tables * d);
         BlockStarts = new GrowableDeviceBuffer<long>(memory, "embedding block starts", b * tables * layout.MaxBlocks);
         TopInput = Activation("top MLP input", b * mlp.TopInputStride);
-        if (mlp.Cross.Count > 0)
-        {
-            // DcnV2 (F32 only): per layer its input x_l (x_0 = [u, E]), y_l and (low rank) h_l = V x_l, kept for the
-            // backward; the output x_L is TopInput. Scratch of the backward: dy, dh and the product path's dL/dx0.
-            int rank = mlp.Cross[0].Rank, stride = mlp.TopInputStride, codeStride = InteractionShape.PadTo8(Math.Max(rank, 1));
-            CrossCodeStride = codeStride;
-            CrossInputs = mlp.Cross.Select(c => memory.Allocate<float>($"cross.{c.Index} input", b * stride)).ToArray();
-            CrossOutputs = mlp.Cross.Select(c => memory.Allocate<float>($"cross.{c.Index} y", b * stride)).ToArray();
-            CrossCodes = rank > 0 ? mlp.Cross.Select(c => memory.Allocate<float>($"cross.{c.Index} code", b * codeStride)).ToArray() : [];
-            CrossGradY = memory.Allocate<float>("cross y gradient", b * stride);
-            CrossGradCode = memory.Allocate<float>("cross code gradient", rank > 0 ? b * codeStride : 1);
-            CrossGradX0 = memory.Allocate<float>("cross x0 gradient", b * stride);
-        }
+        // DcnV2: the cross layers' activations and backward scratch (the output x_L is TopInput).
+        if (mlp.Cross.Count > 0) Cross = new CrossTensors(memory, mlp, b, Activation, bf16);
 
         Losses = memory.Allocate<float>("per-sample losses", b);
         LossScalars = memory.Allocate<float>("loss", 2);
@@ -111,16 +100,8 @@ internal sealed class DeviceTensors
     /// or the last cross layer's output x_L (DcnV2).</summary>
     public ActivationBuffer TopInput { get; }
 
-    /// <summary>DcnV2: the cross layers' inputs x_0 .. x_{L-1}, [rows, TopInputStride] each (x_0 = [u, E, 0...]).</summary>
-    public MemoryBuffer1D<float, Stride1D.Dense>[] CrossInputs { get; } = [];
-    /// <summary>DcnV2: y_l = U (V x_l) + b or W x_l + b, [rows, TopInputStride] each.</summary>
-    public MemoryBuffer1D<float, Stride1D.Dense>[] CrossOutputs { get; } = [];
-    /// <summary>DcnV2 low rank: h_l = V x_l, [rows, CrossCodeStride] each.</summary>
-    public MemoryBuffer1D<float, Stride1D.Dense>[] CrossCodes { get; } = [];
-    public int CrossCodeStride { get; }
-    public MemoryBuffer1D<float, Stride1D.Dense>? CrossGradY { get; }
-    public MemoryBuffer1D<float, Stride1D.Dense>? CrossGradCode { get; }
-    public MemoryBuffer1D<float, Stride1D.Dense>? CrossGradX0 { get; }
+    /// <summary>DcnV2's cross-layer buffers (null for Dot and Cat).</summary>
+    public CrossTensors? Cross { get; }
 
     public MemoryBuffer1D<float, Stride1D.Dense> Losses { get; }
     /// <summary>[0] the last step's mean loss, [1] the running sum of step losses since the last read.</summary>
@@ -150,8 +131,10 @@ internal sealed class DeviceTensors
     public ArrayView<float> BiasGradient(LinearLayerPlan layer) => DenseGradients.View.SubView(layer.BiasOffset, layer.FanOut);
     /// <summary>The layer's bf16 bias copy [FanOut] (BF16 models: cuBLASLt adds a bias of the output's type).</summary>
     public ArrayView<ushort> Bf16Bias(LinearLayerPlan layer) => Bf16Weights!.View.SubView(layer.Bf16BiasOffset, layer.FanOut);
-    /// <summary>The layer's bf16 weight copy [FanOut, PaddedFanIn] (BF16 models).</summary>
     public ArrayView<float> Parameter(long offset, long length) => DenseParameters.View.SubView(offset, length);
     public ArrayView<float> Gradient(long offset, long length) => DenseGradients.View.SubView(offset, length);
+    /// <summary>The layer's bf16 weight copy [FanOut, PaddedFanIn] (BF16 models).</summary>
     public ArrayView<ushort> Bf16Weight(LinearLayerPlan layer) => Bf16Weights!.View.SubView(layer.Bf16WeightOffset, (long)layer.FanOut * layer.PaddedFanIn);
+    /// <summary>A bf16 copy of <paramref name="slot"/>'s shape (BF16 models: a cross layer's V, U or W).</summary>
+    public ArrayView<ushort> Bf16Copy(Bf16WeightSlot slot) => Bf16Weights!.View.SubView(slot.Bf16Offset, slot.Bf16Length);
 }

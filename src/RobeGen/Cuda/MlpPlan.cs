@@ -22,13 +22,25 @@ internal readonly record struct LinearLayerPlan(string Name, int FanIn, int FanO
 /// <summary>
 /// One DcnV2 cross layer's tensors in the flat parameter buffer: V [r, D] then U [D, r] (low rank) or W [D, D] (full
 /// rank, <see cref="SecondLength"/> 0), then the bias [D] (docs/model-math.md; ModelTensors.CrossLayers has the order).
+/// BF16 models also keep bf16 copies of V and U (or W) in the bf16 weight-copy buffer, rows padded to 8 columns like an
+/// MLP weight's; the bias has none (the GEMM that adds it writes the F32 y).
 /// </summary>
-internal readonly record struct CrossLayerPlan(int Index, int Width, int Rank, long FirstOffset, long SecondOffset, long BiasOffset)
+internal readonly record struct CrossLayerPlan(int Index, int Width, int Rank, long FirstOffset, long SecondOffset, long BiasOffset,
+    long Bf16FirstOffset = -1, long Bf16SecondOffset = -1)
 {
     public bool LowRank => Rank > 0;
     /// <summary>Floats of V (low rank) or W (full rank).</summary>
     public long FirstLength => LowRank ? (long)Rank * Width : (long)Width * Width;
     public long SecondLength => LowRank ? (long)Width * Rank : 0;
+    /// <summary>Row stride of the bf16 copy of V or W ([r or D rows, D] padded to 8 columns).</summary>
+    public int PaddedWidth => InteractionShape.PadTo8(Width);
+    /// <summary>Row stride of the bf16 copy of U ([Width, Rank] padded to 8 columns).</summary>
+    public int PaddedRank => InteractionShape.PadTo8(Rank);
+    /// <summary>Where the bf16 copy of V (or W) sits and comes from.</summary>
+    public Bf16WeightSlot FirstSlot => new(Bf16FirstOffset, FirstOffset, LowRank ? Rank : Width, Width, PaddedWidth);
+    /// <summary>Where the bf16 copy of U sits and comes from (low rank only).</summary>
+    public Bf16WeightSlot SecondSlot => new(Bf16SecondOffset, SecondOffset, Width, Rank, PaddedRank);
+    public IEnumerable<Bf16WeightSlot> Bf16Slots() => LowRank ? [FirstSlot, SecondSlot] : [FirstSlot];
     public string FirstName => LowRank ? Initialization.ModelTensors.CrossV(Index) : Initialization.ModelTensors.CrossWeight(Index);
     public string SecondName => Initialization.ModelTensors.CrossU(Index);
     public string BiasName => Initialization.ModelTensors.CrossBias(Index);
@@ -69,13 +81,18 @@ internal sealed class MlpPlan
         if (declaration.Interaction == InteractionKind.DcnV2)
         {
             int width = declaration.ConcatWidth, rank = declaration.CrossRank;
+            int paddedWidth = InteractionShape.PadTo8(width), paddedRank = InteractionShape.PadTo8(rank);
             for (int l = 0; l < declaration.CrossLayers; l++)
             {
                 long first = offset;
                 long second = Align(first + (rank > 0 ? (long)rank * width : (long)width * width));
                 long bias = rank > 0 ? Align(second + (long)width * rank) : second;
                 offset = Align(bias + width);
-                cross.Add(new CrossLayerPlan(l, width, rank, first, rank > 0 ? second : -1, bias));
+                // The bf16 copies: V [r, D] then U [D, r] (or W [D, D]), each row padded to 8 columns.
+                long bf16First = bf16;
+                long bf16Second = Align(bf16First + (long)(rank > 0 ? rank : width) * paddedWidth);
+                bf16 = rank > 0 ? Align(bf16Second + (long)width * paddedRank) : bf16Second;
+                cross.Add(new CrossLayerPlan(l, width, rank, first, rank > 0 ? second : -1, bias, bf16First, rank > 0 ? bf16Second : -1));
             }
         }
         Bottom = bottom;
@@ -118,7 +135,8 @@ internal sealed class MlpPlan
     public LinearLayerPlan Logit => Top[^1];
     /// <summary>Floats of the flat parameter buffer: all weights and biases, and the alignment gaps.</summary>
     public long ParameterCount { get; }
-    /// <summary>Elements of the bf16 copy buffer: weights and biases of every layer but the logit layer (whose dot product runs in F32).</summary>
+    /// <summary>Elements of the bf16 copy buffer: weights and biases of every layer but the logit layer (whose dot product runs in F32),
+    /// and the cross layers' V and U (or W).</summary>
     public long Bf16WeightCount { get; }
     /// <summary>The widest layer input or output, padded to 8: sizes the two ping-pong gradient buffers.</summary>
     public int WidestActivation { get; }
@@ -130,7 +148,7 @@ internal sealed class MlpPlan
         {
             new Bf16WeightSlot(l.Bf16WeightOffset, l.WeightOffset, l.FanOut, l.FanIn, l.PaddedFanIn),
             new Bf16WeightSlot(l.Bf16BiasOffset, l.BiasOffset, 1, l.FanOut, l.FanOut),
-        }).ToArray();
+        }).Concat(Cross.SelectMany(c => c.Bf16Slots())).ToArray();
 
     private static LinearLayerPlan Layer(string name, int fanIn, int fanOut, bool relu, ref long offset, ref long bf16)
     {

@@ -46,8 +46,6 @@ public static class Dlrm
     {
         if (options.Precision == Precision.Int8)
             throw new NotSupportedException("Int8 inference runs on the CPU backend only; on CUDA choose Fp32, Tf32 or Bf16.");
-        // Refused before the device starts (the constructor checks again for callers that bring their own device).
-        CudaDlrmBackend.RequireSupportedInteraction(definition.Declaration, options.Precision);
         GpuDevice device = GpuDevice.CreateCuda();
         try
         {

@@ -12,7 +12,7 @@ namespace RobeGen.Models;
 /// multi-hot Criteo 1TB (bags of 1 to 100 ids per feature, pooled by sum): that is <see cref="CriteoTerabyteDcnV2MultiHot"/>,
 /// the same sizes on named list columns; this is the model on the single-hot data.
 /// Tokens are vocabulary indices, offset by the earlier tables' cardinalities as in <see cref="CriteoTerabyte"/>.
-/// The cross layers train on the CPU backend and, in FP32 and TF32, on CUDA (docs/model-math.md, "Where each interaction runs").
+/// The cross layers train on the CPU backend and, in FP32, TF32 and BF16, on CUDA (docs/model-math.md, "Where each interaction runs").
 /// </remarks>
 [Dlrm(DenseFeatures = 13, EmbeddingDim = 128, BottomMlp = new[] { 512, 256, 128 }, TopMlp = new[] { 1024, 1024, 512, 256 },
       Tokens = TokenKind.Vocabulary, Interaction = InteractionKind.DcnV2, CrossLayers = 3, CrossRank = 512)]

@@ -69,16 +69,6 @@ public sealed class DlrmFactoryTests
     }
 
     [Fact]
-    public void Cuda_refuses_a_bf16_dcn_model_before_starting_the_device()
-    {
-        // Checked before the device starts: the same refusal with or without a driver, never a model computing in another precision.
-        var error = Assert.Throws<NotSupportedException>(() =>
-            Dlrm.Create(SmallDcnLowRank.Definition, new ModelOptions { Device = DeviceKind.Cuda, Precision = Precision.Bf16 }));
-        Assert.Equal($"{SmallDcnLowRank.Definition.Declaration.Name}: Interaction = DcnV2 runs on the CUDA backend in FP32 and TF32; its BF16 cross "
-            + "layers are not built yet. Use --precision fp32 or tf32.", error.Message);
-    }
-
-    [Fact]
     public void Auto_treats_a_multi_hot_model_like_any_other()
     {
         // Multi-hot models run on CUDA too: auto takes it when the probe finds it, and otherwise falls back with the

@@ -14,7 +14,7 @@ internal static class BenchCommand
         var device = new Option<DeviceKind>("--device") { Description = "cuda or cpu.", DefaultValueFactory = _ => DeviceKind.Cuda };
         var models = new Option<string[]>("--models")
         {
-            Description = "kaggle, mlperf (the dot-interaction MLPerf DLRM), mlperf-dcnv2 (MLPerf's DLRM-DCNv2, single-hot; FP32 or TF32 on CUDA) " +
+            Description = "kaggle, mlperf (the dot-interaction MLPerf DLRM), mlperf-dcnv2 (MLPerf's DLRM-DCNv2, single-hot) " +
                 "and/or mlperf-dcnv2-multihot (the same with MLPerf's multi-hot bags, 214 ids per sample).",
             DefaultValueFactory = _ => ["kaggle", "mlperf"],
             AllowMultipleArgumentsPerToken = true,

@@ -37,7 +37,13 @@ internal static class ModelChecks
         if (options.Precision == Precision.Bf16)
         {
             yield return Bf16(device, kaggle, options.Simulate ? 8 : 256);
-            if (!options.Simulate) yield return Bf16(device, CriteoTerabyte.Definition, 64);
+            if (!options.Simulate)
+            {
+                yield return Bf16(device, CriteoTerabyte.Definition, 64);
+                // The cross layers' bf16 GEMMs (F32 y with the F32 bias, g += dh V with beta = 1 into F32), single-hot and on MLPerf's bags.
+                yield return Bf16(device, CriteoTerabyteDcnV2.Definition, 32);
+                yield return Bf16(device, CriteoTerabyteDcnV2MultiHot.Definition, 32);
+            }
         }
         if (options.Precision == Precision.Tf32 && !options.Simulate) yield return Tf32(device, kaggle, 256);
 

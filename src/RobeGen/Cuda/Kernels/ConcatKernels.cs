@@ -53,27 +53,37 @@ internal static class ConcatKernels
         else gradEmbeddings[(long)row * s.Tables * d + c - d] = embeddingScale * g;
     }
 
-    /// <summary>A cross layer's output x_{l+1} = x0 * y + x_l (y = U (V x_l) + b or W x_l + b, bias included).</summary>
-    public static void CrossCombine(Index1D i, ConcatShape s, ArrayView<float> x0, ArrayView<float> y, ArrayView<float> x, ArrayView<float> next)
+    /// <summary>
+    /// A cross layer's output x_{l+1} = x0 * y + x_l in F32 (y = U (V x_l) + b or W x_l + b, bias included), stored into
+    /// <paramref name="next"/> (F32 x_{l+1}, or the top MLP's input in its precision after the last layer) and, when
+    /// <paramref name="writeCopy"/> != 0, rounded into <paramref name="copy"/> (a BF16 model's GEMM operand for the next layer).
+    /// </summary>
+    public static void CrossCombine(Index1D i, ConcatShape s, ArrayView<float> x0, ArrayView<float> y, ArrayView<float> x, Activations next,
+        ArrayView<ushort> copy, int writeCopy)
     {
         int width = s.Width;
         int row = i / width, c = i - row * width;
         long at = (long)row * s.Stride + c;
-        next[at] = x0[at] * y[at] + x[at];
+        float value = x0[at] * y[at] + x[at];
+        next.Store(at, value);
+        if (writeCopy != 0) copy[at] = Bf16.FromFloat(value);
     }
 
     /// <summary>
-    /// A cross layer's elementwise backward from g = dL/dx_{l+1}: dy = x0 * g, and dL/dx0 (through the product) gathers
-    /// y * g: dx0 = y * g on the first layer visited (<paramref name="accumulate"/> = 0), dx0 += y * g after.
+    /// A cross layer's elementwise backward from g = dL/dx_{l+1}: dy = x0 * g (stored in dy's precision), and dL/dx0
+    /// (through the product) gathers y * g: dx0 = y * g on the first layer visited (<paramref name="accumulate"/> = 0),
+    /// dx0 += y * g after. A bf16 g (a BF16 model's dL/dR, on the last layer) is also widened into the F32
+    /// <paramref name="gradInput"/> the GEMMs then accumulate dL/dx_l in; an F32 g already is that buffer.
     /// </summary>
-    public static void CrossBackward(Index1D i, ConcatShape s, ArrayView<float> x0, ArrayView<float> y, ArrayView<float> g,
-        ArrayView<float> dy, ArrayView<float> dx0, int accumulate)
+    public static void CrossBackward(Index1D i, ConcatShape s, ArrayView<float> x0, ArrayView<float> y, Activations g,
+        ArrayView<float> gradInput, Activations dy, ArrayView<float> dx0, int accumulate)
     {
         int width = s.Width;
         int row = i / width, c = i - row * width;
         long at = (long)row * s.Stride + c;
-        float gv = g[at];
-        dy[at] = x0[at] * gv;
+        float gv = g.Load(at);
+        if (g.IsBf16 != 0) gradInput[at] = gv;
+        dy.Store(at, x0[at] * gv);
         float through = y[at] * gv;
         dx0[at] = accumulate != 0 ? dx0[at] + through : through;
     }
