@@ -93,7 +93,8 @@ internal static class BackendEquivalence
     }
 
     /// <summary>Two runs from the same state on the same batches end in bit-identical states (deterministic mode).</summary>
-    public static EquivalenceReport CheckDeterminism(Func<IDlrmBackend> create, IReadOnlyList<Batch> training, int steps, float learningRate)
+    public static EquivalenceReport CheckDeterminism(Func<IDlrmBackend> create, IReadOnlyList<Batch> training, int steps, float learningRate,
+        string? what = null)
     {
         ModelState[] finals = new ModelState[2];
         string device = "";
@@ -104,7 +105,7 @@ internal static class BackendEquivalence
             for (int step = 0; step < steps; step++) backend.TrainStep(training[step % training.Count], learningRate);
             finals[run] = backend.ExportState();
         }
-        var report = new EquivalenceReport($"Determinism over {steps} steps on {device}");
+        var report = new EquivalenceReport($"Determinism{(what is null ? "" : " " + what)} over {steps} steps on {device}");
         RecordBitDifferences(report, finals[0], finals[1], "between runs");
         return report;
     }

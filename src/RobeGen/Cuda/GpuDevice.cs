@@ -18,7 +18,7 @@ internal sealed class GpuDevice : IDisposable
     private readonly Context _context;
     private bool _disposed;
 
-    private GpuDevice(Context context, Accelerator accelerator, bool allowTf32)
+    private GpuDevice(Context context, Accelerator accelerator, bool allowTf32, bool reproducibleGemm = false)
     {
         _context = context;
         Accelerator = accelerator;
@@ -27,7 +27,7 @@ internal sealed class GpuDevice : IDisposable
             IsCuda = true;
             var stream = (CudaStream)cuda.DefaultStream;
             Stream = stream;
-            Gemm = new CuBlasGemm(cuda, stream, allowTf32);
+            Gemm = new CuBlasGemm(cuda, stream, allowTf32, reproducibleGemm);
             Name = cuda.Name;
         }
         else
@@ -51,7 +51,11 @@ internal sealed class GpuDevice : IDisposable
     public string Name { get; }
 
     /// <summary>The CUDA GPU <paramref name="index"/>; throws <see cref="InvalidOperationException"/> with the probe's reason when there is none.</summary>
-    public static GpuDevice CreateCuda(int index = 0, bool allowTf32 = false)
+    /// <param name="index">Which GPU.</param>
+    /// <param name="allowTf32">Whether the cuBLAS GEMMs may use TF32.</param>
+    /// <param name="reproducibleGemm">Products whose algorithms are picked the same way in every process (deterministic
+    /// training: without it, two processes may time two different algorithms fastest and round differently).</param>
+    public static GpuDevice CreateCuda(int index = 0, bool allowTf32 = false, bool reproducibleGemm = false)
     {
         var (ok, reason, _) = CudaAvailability.Probe();
         if (!ok) throw new InvalidOperationException($"CUDA is not available: {reason}.");
@@ -63,7 +67,7 @@ internal sealed class GpuDevice : IDisposable
             var devices = context.GetCudaDevices();
             if (index < 0 || index >= devices.Count)
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"there are {devices.Count} CUDA devices");
-            return new GpuDevice(context, context.CreateCudaAccelerator(index), allowTf32);
+            return new GpuDevice(context, context.CreateCudaAccelerator(index), allowTf32, reproducibleGemm);
         }
         catch
         {

@@ -46,7 +46,8 @@ public static class Dlrm
     {
         if (options.Precision == Precision.Int8)
             throw new NotSupportedException("Int8 inference runs on the CPU backend only; on CUDA choose Fp32, Tf32 or Bf16.");
-        GpuDevice device = GpuDevice.CreateCuda();
+        // Deterministic gradients are asked for to repeat a run bit for bit, in another process too (a resume).
+        GpuDevice device = GpuDevice.CreateCuda(reproducibleGemm: options.DeterministicGradients);
         try
         {
             // The embedding is drawn on the device (no host copy): Full tables of any size the GPU holds.

@@ -29,7 +29,7 @@ internal static class BenchRunner
                 ServingBench.Run(Definition(modelName), new ModelOptions { Device = options.Device, MaxBatchSize = options.BatchSizes.Max(), Precision = options.Precision }, 8);
             return 0;
         }
-        using GpuDevice? device = cuda ? GpuDevice.CreateCuda() : null;
+        using GpuDevice? device = cuda ? GpuDevice.CreateCuda(reproducibleGemm: options.Deterministic) : null; // as train --deterministic
         string deviceName = device?.Name ?? $"CPU ({Environment.ProcessorCount} cores)";
         string precision = options.Precision == Precision.Int8 ? "FP32 training / INT8 inference" : options.Precision.ToString().ToUpperInvariant();
         Console.WriteLine($"robegen bench ({DateTime.UtcNow:u}) on {deviceName}; MLP GEMM: {device?.Gemm.Name ?? "CPU"}; {precision}; " +

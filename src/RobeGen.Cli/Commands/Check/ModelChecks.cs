@@ -69,6 +69,13 @@ internal static class ModelChecks
             var mlperfBatches = Enumerable.Range(0, 4).Select(i => SyntheticBatches.Create(CriteoTerabyte.Definition.Declaration, batchSize, seed: 20 + i)).ToArray();
             yield return BackendEquivalence.CheckResume(() => CreateCuda(device, CriteoTerabyte.Definition, mlperfOptions),
                 state => new CudaDlrmBackend(CriteoTerabyte.Definition, mlperfOptions, state, device), mlperfBatches, steps, 0.1f);
+            // A resume runs in a new process, with GEMM plans of its own: two devices (each its own cuBLASLt plans) must
+            // pick the same algorithms. Batches large enough that cuBLASLt would otherwise time its candidates.
+            const int large = 4096;
+            var largeBatches = Enumerable.Range(0, 2).Select(i => SyntheticBatches.Create(CriteoTerabyte.Definition.Declaration, large, seed: 30 + i)).ToArray();
+            yield return BackendEquivalence.CheckDeterminism(() => CudaDlrmBackend.CreateInitialized(CriteoTerabyte.Definition,
+                mlperfOptions with { MaxBatchSize = large }, GpuDevice.CreateCuda(reproducibleGemm: true), ownsDevice: true), largeBatches, steps, 0.1f,
+                "of the MLPerf model on two devices (as a resume in a new process)");
         }
         var atomic = BackendEquivalence.CheckDeterminism(() => CreateCuda(device, kaggle, cudaOptions with { DeterministicGradients = false }), training, steps, 0.1f);
         Console.WriteLine($"(for information, not a check) atomic gradients, two runs of {steps} steps: " +

@@ -16,11 +16,18 @@ internal sealed unsafe class CuBlasGemm : IGpuGemm
     private readonly CudaAccelerator _accelerator;
     private readonly int _computeType;
     private readonly CudaStream _stream;
+    private readonly bool _reproducible;
     private CuBlasLtMatmul? _lt;
     private IntPtr _handle;
 
-    public CuBlasGemm(CudaAccelerator accelerator, CudaStream stream, bool allowTf32)
+    /// <param name="accelerator">The GPU.</param>
+    /// <param name="stream">The stream every product is queued on.</param>
+    /// <param name="allowTf32">Whether the F32 GEMMs may run on TF32 tensor cores.</param>
+    /// <param name="reproducible">cuBLASLt products pick their algorithms the same way in every process (see
+    /// <see cref="CuBlasLtMatmul"/>); cuBLAS's own GEMMs already do: it allows no atomics by default.</param>
+    public CuBlasGemm(CudaAccelerator accelerator, CudaStream stream, bool allowTf32, bool reproducible = false)
     {
+        _reproducible = reproducible;
         CudaNativeLibraries.EnsureInstalled();
         if (CudaNativeLibraries.TryLoadCuBlas() == IntPtr.Zero)
             throw new DllNotFoundException($"cuBLAS was not found (tried {CudaNativeLibraries.CuBlasCandidateList}); install the CUDA 12 or 13 runtime libraries.");
@@ -34,7 +41,7 @@ internal sealed unsafe class CuBlasGemm : IGpuGemm
         _computeType = allowTf32 ? CuBlasNative.ComputeFp32FastTf32 : CuBlasNative.ComputeFp32;
         CuBlasException.ThrowIfFailed(CuBlasNative.GetVersion(_handle, out int version), "cublasGetVersion_v2");
         Version = version;
-        Name = $"cuBLAS {version / 10000}.{version / 100 % 100}.{version % 100} ({(allowTf32 ? "TF32" : "FP32")})";
+        Name = $"cuBLAS {version / 10000}.{version / 100 % 100}.{version % 100} ({(allowTf32 ? "TF32" : "FP32")}{(reproducible ? ", reproducible algorithms" : "")})";
     }
 
     /// <summary>cublasGetVersion: major * 10000 + minor * 100 + patch.</summary>
@@ -75,7 +82,7 @@ internal sealed unsafe class CuBlasGemm : IGpuGemm
         if (m == 0 || n == 0) return;
         ThrowIfDisposed();
         // cuBLASLt is loaded on first use, so FP32 models run where only libcublas is installed.
-        _lt ??= new CuBlasLtMatmul(_accelerator, _stream);
+        _lt ??= new CuBlasLtMatmul(_accelerator, _stream, _reproducible);
         _lt.Run(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue, bias, tf32);
     }
 

@@ -10,7 +10,9 @@ namespace RobeGen.Cuda.Blas;
 /// GEMM's epilogue. Row-major C = op(A) op(B) is run as column-major C^T = op(B)^T op(A)^T (operands swapped, as in
 /// <see cref="CuBlasGemm"/>), so the bias, one value per column of the row-major C, is cuBLASLt's per-row bias of
 /// C^T. Each distinct shape gets its descriptors and heuristic algorithm once (a plan); later calls only set the
-/// bias pointer and launch.
+/// bias pointer and launch. A reproducible instance (<see cref="Reproducible"/>) picks the same algorithm in every
+/// process: the heuristic's first, never one timed fastest (timings vary, so two processes could pick two algorithms
+/// and sum in two orders) nor one that adds split-K partial sums with atomics.
 /// </summary>
 internal sealed unsafe class CuBlasLtMatmul : IDisposable
 {
@@ -23,8 +25,13 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
     private readonly Dictionary<PlanKey, Plan> _plans = new();
     private IntPtr _handle;
 
-    public CuBlasLtMatmul(CudaAccelerator accelerator, CudaStream stream)
+    /// <param name="accelerator">The GPU.</param>
+    /// <param name="stream">The stream every product is queued on.</param>
+    /// <param name="reproducible">Pick every algorithm without timing it and without atomic split-K reductions, so a
+    /// model's products give the same bits in every process (deterministic training, bit-exact resumes).</param>
+    public CuBlasLtMatmul(CudaAccelerator accelerator, CudaStream stream, bool reproducible = false)
     {
+        Reproducible = reproducible;
         if (CudaNativeLibraries.TryLoadCuBlasLt() == IntPtr.Zero)
             throw new DllNotFoundException($"cuBLASLt was not found (tried {CudaNativeLibraries.CuBlasLtCandidateList}); it ships with cuBLAS in the CUDA 12 or 13 runtime.");
         _accelerator = accelerator;
@@ -37,6 +44,9 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
 
     /// <summary>cublasLtGetVersion: major * 10000 + minor * 100 + patch.</summary>
     public long Version { get; }
+
+    /// <summary>Whether every algorithm is chosen the same way in every process (see the constructor).</summary>
+    public bool Reproducible { get; }
 
     public void Run(bool transA, bool transB, int m, int n, int k, float alpha, DeviceMatrix a, int lda, DeviceMatrix b, int ldb,
         float beta, DeviceMatrix c, int ldc, GemmEpilogue epilogue, DeviceMatrix bias, bool tf32)
@@ -94,12 +104,13 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
                 SetAlignment(preference, 6, key.AlignA);
                 SetAlignment(preference, 7, key.AlignC);
                 SetAlignment(preference, 8, key.AlignC);
+                if (Reproducible) SetPreference(preference, CuBlasLtNative.PreferenceReductionSchemeMask, CuBlasLtNative.ReductionSchemesInFixedOrder);
                 var results = stackalloc CuBlasLtNative.HeuristicResult[Candidates];
                 CuBlasException.ThrowIfFailed(CuBlasLtNative.AlgoGetHeuristic(_handle, plan.Desc, plan.LayoutA, plan.LayoutB, plan.LayoutC, plan.LayoutC,
                     preference, Candidates, results, out int returned), $"cublasLtMatmulAlgoGetHeuristic ({Describe(key)})");
                 if (returned < 1 || results[0].State != 0)
                     throw new CuBlasException($"cublasLtMatmulAlgoGetHeuristic found no algorithm for {Describe(key)}", (CuBlasStatus)(returned < 1 ? 15 : results[0].State));
-                int best = returned > 1 && WorthTuning(key) ? Fastest(plan, results, returned, a, b, c) : 0;
+                int best = returned > 1 && !Reproducible && WorthTuning(key) ? Fastest(plan, results, returned, a, b, c) : 0;
                 for (int i = 0; i < 8; i++) plan.Algo[i] = results[best].Algo[i];
             }
             finally
@@ -155,11 +166,10 @@ internal sealed unsafe class CuBlasLtMatmul : IDisposable
     private static void SetDesc(IntPtr desc, int attribute, int value) =>
         CuBlasException.ThrowIfFailed(CuBlasLtNative.MatmulDescSetAttribute(desc, attribute, &value, sizeof(int)), $"cublasLtMatmulDescSetAttribute({attribute})");
 
-    private static void SetAlignment(IntPtr preference, int attribute, int bytes)
-    {
-        uint value = (uint)bytes;
+    private static void SetAlignment(IntPtr preference, int attribute, int bytes) => SetPreference(preference, attribute, (uint)bytes);
+
+    private static void SetPreference(IntPtr preference, int attribute, uint value) =>
         CuBlasException.ThrowIfFailed(CuBlasLtNative.PreferenceSetAttribute(preference, attribute, &value, sizeof(uint)), $"cublasLtMatmulPreferenceSetAttribute({attribute})");
-    }
 
     private static IntPtr Layout(ElementType type, int rows, int cols, int ld)
     {

@@ -23,6 +23,10 @@ internal static unsafe partial class CuBlasLtNative
     public const uint EpilogueReluBias = 6;
     // cublasLtMatmulPreferenceAttributes_t
     public const int PreferenceMaxWorkspaceBytes = 1;
+    public const int PreferenceReductionSchemeMask = 3;
+    // cublasLtReductionScheme_t: NONE 0, INPLACE 1 (split-K partial sums added into C with atomics: their order, and so the
+    // bits, vary run to run), COMPUTE_TYPE 2 and OUTPUT_TYPE 4 (partial sums in the workspace, reduced in a fixed order).
+    public const uint ReductionSchemesInFixedOrder = 2 | 4;
 
     /// <summary>cublasLtMatmulHeuristicResult_t: the algorithm (64 bytes), its workspace, status and waves.</summary>
     [StructLayout(LayoutKind.Sequential)]
