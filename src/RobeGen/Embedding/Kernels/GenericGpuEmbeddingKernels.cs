@@ -72,63 +72,113 @@ internal sealed class GenericGpuEmbeddingKernels : IGpuEmbeddingKernels
             kernel(index, lookup, args, tables, weights, offsets, ids, blockStarts, gradOutput, gradWeights);
     }
 
-    /// <summary>The bag gather: each lane takes its coordinates one at a time and sums that coordinate over the cell's
-    /// ids in a register, in id order from zero (the CPU loops' sum to the bit), divides by the count for a Mean table
-    /// and stores it once: the output is never read back, so no load waits on a store. Ids are re-read and re-hashed per
-    /// coordinate (the dimension is known only at run time here, so the sums cannot all sit in registers; the generated
-    /// kernel keeps them all and hashes each id once). Each id's starts are recorded at its index unless ForwardOnly.</summary>
+    /// <summary>
+    /// The bag gather. Each lane sums its coordinates over the cell's ids in id order from zero (the CPU loops' sum to the
+    /// bit), divides by the count for a Mean table and stores each once: the output is never read back, so no load waits
+    /// on a store. Up to <see cref="RegisterSteps"/> coordinates per lane (d up to 128), the ids are the outer loop and the
+    /// sums sit in registers: an id is read and its row found once, and its coordinates' loads are independent, so a long
+    /// bag keeps several loads in flight instead of one chain of dependent ones per coordinate. A wider d walks one
+    /// coordinate at a time over the ids. Each id's starts are recorded at its index unless ForwardOnly.
+    /// </summary>
     internal static void GatherBagsKernel(Index1D index, GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, ArrayView<float> weights,
         ArrayView<int> bagOffsets, ArrayView<ulong> bagIds, ArrayView<long> blockStarts, ArrayView<float> output)
     {
         var at = new GpuLookup(index, lookup.Lanes, (int)tables.Storage.Length, lookup.Dim, args);
         if (!at.Active) return;
-        int dim = lookup.Dim, storage = tables.Storage[at.Table];
-        int first = bagOffsets[at.Pair], end = bagOffsets[at.Pair + 1];
-        bool record = args.ForwardOnly == 0, mean = tables.Pooling[at.Table] == (int)Pooling.Mean && end - first > 1;
-        int blockSize = args.BlockSize;
-        bool circular = lookup.Variant == (int)RobeVariant.Circular, signed = lookup.Variant == (int)RobeVariant.Signed;
-        long range = RobeHash.StartRange(args.RobeSlots, blockSize, circular);
-        ulong tokenOffset = tables.TokenOffsets[at.Table];
-        long rows = tables.Rows[at.Table], quotientRows = tables.QuotientRows[at.Table], tableBase = tables.TableBase[at.Table];
-        for (int c = at.Lane; c < dim; c += lookup.Lanes)
+        var cell = new BagCell(lookup, args, tables, at.Table);
+        int first = bagOffsets[at.Pair], end = bagOffsets[at.Pair + 1], lanes = lookup.Lanes, dim = lookup.Dim;
+        bool mean = cell.Mean && end - first > 1;
+        float count = end - first;
+        int steps = (dim - at.Lane + lanes - 1) / lanes;
+        if (steps <= RegisterSteps)
         {
-            float sum = 0f;
+            int c0 = at.Lane, c1 = c0 + lanes, c2 = c1 + lanes, c3 = c2 + lanes;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
             for (int i = first; i < end; i++)
             {
                 ulong token = bagIds[i];
                 long recordBase = (long)i * args.MaxBlocks;
-                if (storage == (int)EmbeddingStorage.Robe)
-                {
-                    ulong key = RobeHash.KeyOf(token, tokenOffset);
-                    int block = c / blockSize, k = c - block * blockSize;
-                    int start = RobeHash.BlockStart(RobeHash.RowTerm(key), block, range);
-                    if (record && k == 0) blockStarts[recordBase + block] = start;
-                    float value = weights[circular ? RobeHash.Wrap((long)start + k, args.RobeSlots) : start + k];
-                    sum += signed ? value * SignHash.SignFromRowTerm(SignHash.RowTerm(key), c) : value;
-                }
-                else if (storage == (int)EmbeddingStorage.QuotientRemainder)
-                {
-                    long quotient = TableRows.QuotientRowStart(token, quotientRows, rows, tableBase, dim);
-                    long remainder = TableRows.RemainderRowStart(token, quotientRows, rows, tableBase, dim);
-                    if (record && c == 0)
-                    {
-                        blockStarts[recordBase] = quotient;
-                        blockStarts[recordBase + 1] = remainder;
-                    }
-                    sum += weights[quotient + c] * weights[remainder + c];
-                }
-                else
-                {
-                    long rowStart = storage == (int)EmbeddingStorage.Full
-                        ? TableRows.FullRowStart(token, rows, tableBase, dim)
-                        : TableRows.HashedRowStart(token, rows, tableBase, dim);
-                    if (record && c == 0) blockStarts[recordBase] = rowStart;
-                    // A Full table's id outside its rows (start -1) adds zeros, as in the generated kernel.
-                    sum += rowStart >= 0 ? weights[rowStart + c] : 0f;
-                }
+                s0 += cell.Value(weights, blockStarts, token, recordBase, c0);
+                if (steps > 1) s1 += cell.Value(weights, blockStarts, token, recordBase, c1);
+                if (steps > 2) s2 += cell.Value(weights, blockStarts, token, recordBase, c2);
+                if (steps > 3) s3 += cell.Value(weights, blockStarts, token, recordBase, c3);
             }
-            float count = end - first;
+            output[at.OutputBase + c0] = mean ? s0 / count : s0;
+            if (steps > 1) output[at.OutputBase + c1] = mean ? s1 / count : s1;
+            if (steps > 2) output[at.OutputBase + c2] = mean ? s2 / count : s2;
+            if (steps > 3) output[at.OutputBase + c3] = mean ? s3 / count : s3;
+            return;
+        }
+        for (int c = at.Lane; c < dim; c += lanes)
+        {
+            float sum = 0f;
+            for (int i = first; i < end; i++) sum += cell.Value(weights, blockStarts, bagIds[i], (long)i * args.MaxBlocks, c);
             output[at.OutputBase + c] = mean ? sum / count : sum;
+        }
+    }
+
+    /// <summary>Coordinates per lane whose bag sums the gather keeps in registers (4 x 32 lanes: d up to 128, MLPerf's).</summary>
+    internal const int RegisterSteps = 4;
+
+    /// <summary>What the bag gather knows of one cell's table, and one id coordinate's weight from it.</summary>
+    private readonly struct BagCell
+    {
+        private readonly int _storage, _blockSize, _variant, _record;
+        private readonly long _range, _rows, _quotientRows, _tableBase, _robeSlots;
+        private readonly ulong _tokenOffset;
+        private readonly int _dim;
+
+        public BagCell(GenericLookup lookup, GpuEmbeddingArgs args, GpuTableViews tables, int table)
+        {
+            _storage = tables.Storage[table];
+            _blockSize = args.BlockSize;
+            _variant = lookup.Variant;
+            _record = args.ForwardOnly == 0 ? 1 : 0;
+            _robeSlots = args.RobeSlots;
+            _range = RobeHash.StartRange(args.RobeSlots, args.BlockSize, lookup.Variant == (int)RobeVariant.Circular);
+            _tokenOffset = tables.TokenOffsets[table];
+            _rows = tables.Rows[table];
+            _quotientRows = tables.QuotientRows[table];
+            _tableBase = tables.TableBase[table];
+            _dim = lookup.Dim;
+            Mean = tables.Pooling[table] == (int)Pooling.Mean;
+        }
+
+        public bool Mean { get; }
+
+        /// <summary>Coordinate <paramref name="c"/> of id <paramref name="token"/>'s vector (signed, or the product of its
+        /// QuotientRemainder rows), recording the id's starts at <paramref name="recordBase"/> from its first coordinate of
+        /// each block (ROBE) or from coordinate 0.</summary>
+        public float Value(ArrayView<float> weights, ArrayView<long> blockStarts, ulong token, long recordBase, int c)
+        {
+            bool record = _record != 0;
+            if (_storage == (int)EmbeddingStorage.Robe)
+            {
+                bool circular = _variant == (int)RobeVariant.Circular;
+                ulong key = RobeHash.KeyOf(token, _tokenOffset);
+                int block = c / _blockSize, k = c - block * _blockSize;
+                int start = RobeHash.BlockStart(RobeHash.RowTerm(key), block, _range);
+                if (record && k == 0) blockStarts[recordBase + block] = start;
+                float value = weights[circular ? RobeHash.Wrap((long)start + k, _robeSlots) : start + k];
+                return _variant == (int)RobeVariant.Signed ? value * SignHash.SignFromRowTerm(SignHash.RowTerm(key), c) : value;
+            }
+            if (_storage == (int)EmbeddingStorage.QuotientRemainder)
+            {
+                long quotient = TableRows.QuotientRowStart(token, _quotientRows, _rows, _tableBase, _dim);
+                long remainder = TableRows.RemainderRowStart(token, _quotientRows, _rows, _tableBase, _dim);
+                if (record && c == 0)
+                {
+                    blockStarts[recordBase] = quotient;
+                    blockStarts[recordBase + 1] = remainder;
+                }
+                return weights[quotient + c] * weights[remainder + c];
+            }
+            long rowStart = _storage == (int)EmbeddingStorage.Full
+                ? TableRows.FullRowStart(token, _rows, _tableBase, _dim)
+                : TableRows.HashedRowStart(token, _rows, _tableBase, _dim);
+            if (record && c == 0) blockStarts[recordBase] = rowStart;
+            // A Full table's id outside its rows (start -1) adds zeros, as in the generated kernel.
+            return rowStart >= 0 ? weights[rowStart + c] : 0f;
         }
     }
 
