@@ -42,6 +42,13 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     /// but is fixed: the same bits every run.
     /// </summary>
     private readonly bool _byBlock;
+    /// <summary>Block models: each chunk's and then each group's sums [blocks * Z], and where each group ends [blocks].</summary>
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _blockPartials;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>? _groupEnds;
+
+    /// <summary>Blocks one thread adds at most in a group's chunk (see <see cref="DeterministicGradientKernels.BlockChunkSums"/>):
+    /// small enough that a hot id's group is spread over many threads, large enough that the chunks' sums stay few.</summary>
+    internal const int BlockSumChunk = 32;
 
     public DeterministicEmbeddingGradient(GpuDevice device, DeviceMemory memory, DlrmKernelSet kernels, IGpuEmbeddingKernels embeddingKernels,
         EmbeddingLayout layout, int maxBatch, DeviceTensors tensors, BatchUploader uploader)
@@ -62,6 +69,11 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         if (pairs > int.MaxValue) throw new NotSupportedException($"Deterministic embedding gradients need batch x tables x dim (x 2 with QuotientRemainder tables) < 2^31; got {pairs}.");
         if (layout.HasQuotientRemainder) _contributions = new GrowableDeviceBuffer<float>(memory, "deterministic gradient product-rule terms", pairs);
         if (uploader.HasBags) _idGradients = new GrowableDeviceBuffer<float>(memory, "deterministic gradient id gradients", coordinates);
+        if (_byBlock)
+        {
+            _blockPartials = memory.Allocate<float>("deterministic gradient block sums", coordinates);
+            _groupEnds = memory.Allocate<int>("deterministic gradient block group ends", coordinates / layout.BlockSize);
+        }
         _keys = new GrowableDeviceBuffer<int>(memory, "deterministic gradient slot keys", pairs);
         _values = new GrowableDeviceBuffer<int>(memory, "deterministic gradient coordinate indices", pairs);
         _sortTemp = new GrowableDeviceBuffer<int>(memory, "deterministic gradient sort scratch", SortScratch((int)pairs));
@@ -116,7 +128,10 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
             int blocks = count / coordinates.BlockSize;
             _kernels.BuildBlockPairs(stream, blocks, coordinates, _t.BlockStarts.View, _keys.View, _values.View);
             _sort(stream, _keys.View.SubView(0, blocks), _values.View.SubView(0, blocks), _sortTemp.View);
-            _kernels.BlockSums(stream, count, blocks, coordinates.BlockSize, coordinates.Dim, _keys.View, _values.View, gradients, _t.EmbeddingGradients.View);
+            int z = coordinates.BlockSize;
+            _kernels.BlockChunkSums(stream, count, blocks, z, coordinates.Dim, BlockSumChunk, _keys.View, _values.View, gradients, _blockPartials!.View);
+            _kernels.BlockGroupSums(stream, count, blocks, z, BlockSumChunk, _keys.View, _blockPartials.View, _groupEnds!.View);
+            _kernels.BlockSlotSums(stream, count, blocks, z, _keys.View, _blockPartials.View, _groupEnds.View, _t.EmbeddingGradients.View);
             return;
         }
         _kernels.BuildPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _keys.View, _values.View);

@@ -6,8 +6,9 @@ namespace RobeGen.Cuda.Kernels;
 /// The embedding gradient without float atomics: every (sample, table, coordinate) becomes a (slot, index) pair,
 /// the pairs are stably sorted by slot, and each run of equal slots is summed by one thread in index order -
 /// the order of the CPU's sequential scatter, so the result is the same every run (and the same float sequence as
-/// the CPU backend's). Models of plain ROBE tables only sort their blocks instead (<see cref="BuildBlockPairs"/>,
-/// <see cref="BlockSums"/>): the same every run too, in another (fixed) order.
+/// the CPU backend's). Models of plain ROBE tables only sort their blocks instead (<see cref="BuildBlockPairs"/>, then
+/// <see cref="BlockChunkSums"/>, <see cref="BlockGroupSums"/> and <see cref="BlockSlotSums"/>): the same every run too,
+/// in another (fixed) order.
 /// </summary>
 internal static class DeterministicGradientKernels
 {
@@ -83,28 +84,74 @@ internal static class DeterministicGradientKernels
         values[s] = s;
     }
 
-    /// <summary>
-    /// Sums every slot the sorted blocks cover. Thread t looks at slot x = start(i) + k of sorted block i = t / Z,
-    /// k = t mod Z, and does the work only when block i is the first (in sorted order) to cover x, i.e. the block before
-    /// it starts at or below x - Z. The blocks that cover x are then exactly i, i + 1, ... while their start is at most
-    /// x; their coordinate x - start is added in that order (ascending start, then block index: the sort is stable),
-    /// so every run gives the same sum. A slot no block covers is not written (the update never reads it).
-    /// </summary>
-    public static void BlockSums(Index1D t, int blockCount, int blockSize, int dim, ArrayView<int> sortedStarts, ArrayView<int> sortedBlocks,
-        ArrayView<float> gradEmbeddings, ArrayView<float> gradWeights)
+    // The block sums, in three passes over the sorted blocks (thread t: block i = t / Z, offset k = t mod Z). Blocks of
+    // equal start form a group (a hot id read in many rows makes one of thousands of blocks); a group is cut into chunks
+    // at the multiples of `chunk` of the sorted index. (1) Each chunk's head sums its blocks' coordinate k. (2) Each
+    // group's head adds its chunks' sums in order, and finds where the group ends. (3) Each slot x is summed by the head
+    // of the first group covering it, over the groups covering it in ascending start. Every sum has a fixed order, so the
+    // bits repeat run after run, and no thread walks more than `chunk` blocks, or a group's chunks, or the <= Z groups
+    // over a slot: one summing all of a hot slot's blocks alone held up the whole kernel on Zipf-skewed rows.
+
+    /// <summary>Pass 1: partials[t] = the sum of coordinate k over the blocks of the chunk block i heads (it heads one
+    /// when its start differs from the previous block's, or when i is a multiple of <paramref name="chunk"/>).</summary>
+    public static void BlockChunkSums(Index1D t, int blockCount, int blockSize, int dim, int chunk, ArrayView<int> sortedStarts,
+        ArrayView<int> sortedBlocks, ArrayView<float> gradEmbeddings, ArrayView<float> partials)
     {
         int i = t / blockSize, k = t - i * blockSize;
-        int x = sortedStarts[i] + k;
-        if (i > 0 && sortedStarts[i - 1] > x - blockSize) return;
+        int start = sortedStarts[i];
+        if (i > 0 && sortedStarts[i - 1] == start && i % chunk != 0) return;
         int blocks = dim / blockSize;
         float sum = 0f;
-        for (int j = i; j < blockCount && sortedStarts[j] <= x; j++)
+        int j = i;
+        do
         {
             int block = sortedBlocks[j];
             int record = block / blocks;
-            int coordinate = record * dim + (block - record * blocks) * blockSize + (x - sortedStarts[j]);
-            sum += gradEmbeddings[coordinate];
+            sum += gradEmbeddings[record * dim + (block - record * blocks) * blockSize + k];
+            j++;
         }
+        while (j < blockCount && j % chunk != 0 && sortedStarts[j] == start);
+        partials[t] = sum;
+    }
+
+    /// <summary>Pass 2: a group's head adds the sums of the group's later chunks (heads at the multiples of
+    /// <paramref name="chunk"/>) to its own, in order, in place; its offset-0 thread stores the index past the group.</summary>
+    public static void BlockGroupSums(Index1D t, int blockCount, int blockSize, int chunk, ArrayView<int> sortedStarts, ArrayView<float> partials,
+        ArrayView<int> groupEnds)
+    {
+        int i = t / blockSize, k = t - i * blockSize;
+        int start = sortedStarts[i];
+        if (i > 0 && sortedStarts[i - 1] == start) return;
+        float sum = partials[t];
+        int last = i;
+        for (int c = (i / chunk + 1) * chunk; c < blockCount && sortedStarts[c] == start; c += chunk)
+        {
+            sum += partials[c * blockSize + k];
+            last = c;
+        }
+        partials[t] = sum;
+        if (k != 0) return;
+        int end = last + 1;
+        while (end < blockCount && sortedStarts[end] == start) end++; // within the last chunk: fewer than `chunk` steps
+        groupEnds[i] = end;
+    }
+
+    /// <summary>
+    /// Pass 3: slot x = start + k of group head i is summed there when no earlier group covers it (the previous block
+    /// starts at or below x - Z); the groups covering x are then i and the next ones while their start is at most x, and
+    /// their sums at offset x - start are added in that order. A slot no block covers is not written (the update never
+    /// reads it).
+    /// </summary>
+    public static void BlockSlotSums(Index1D t, int blockCount, int blockSize, ArrayView<int> sortedStarts, ArrayView<float> partials,
+        ArrayView<int> groupEnds, ArrayView<float> gradWeights)
+    {
+        int i = t / blockSize, k = t - i * blockSize;
+        int start = sortedStarts[i];
+        if (i > 0 && sortedStarts[i - 1] == start) return;
+        int x = start + k;
+        if (i > 0 && sortedStarts[i - 1] > x - blockSize) return;
+        float sum = 0f;
+        for (int j = i; j < blockCount && sortedStarts[j] <= x; j = groupEnds[j]) sum += partials[j * blockSize + (x - sortedStarts[j])];
         gradWeights[x] = sum;
     }
 
