@@ -5,7 +5,8 @@
 # Usage (on the GPU machine, from the repository root, after scripts/publish-gpu.sh was run where dotnet is):
 #   scripts/input-rate.sh [FILES] [ROWS_PER_FILE] [OUTPUT_FOLDER]
 # Defaults: 32 files of 1,500,000 rows (48M rows, ~7 GB of gzip), written under ${WORK:-/tmp/input-rate}.
-# IN_ORDER_GZIP=0 leaves out the slowest run (gzip files one after another).
+# IN_ORDER_GZIP=0 leaves out the slowest run (gzip files one after another); REPEATS=N adds N rounds of plain TSV then
+# Parquet and prints the median Parquet / TSV ratio.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 files=${1:-32}
@@ -48,6 +49,19 @@ train gzip-at-once --data "${gz[@]}"
 train plain-tsv --data "${tsv[@]}"
 train parquet-in-order --files-at-once 1 --data "${pq[@]}"
 train parquet-at-once --data "${pq[@]}"
+
+# Parquet against TSV varies a few percent run to run (both near the GPU's rate): REPEATS more rounds of the two,
+# alternating, and the median ratio of the pairs.
+repeats=${REPEATS:-0}
+ratios=()
+rate() { "$bin" train --model criteo-kaggle --device "${DEVICE:-cuda}" --batch-size "$batch" --epochs 1 "$@" 2>&1 |
+  sed -n 's/^throughput *\([0-9,]*\) rows\/s wall-clock.*/\1/p' | tr -d ,; }
+for ((round = 1; round <= repeats; round++)); do
+  t=$(rate --data "${tsv[@]}"); p=$(rate --data "${pq[@]}")
+  ratios+=("$(awk "BEGIN {printf \"%.3f\", $p / $t}")")
+  echo "round $round: plain TSV $t rows/s, Parquet at once $p rows/s, Parquet / TSV ${ratios[-1]}"
+done
+(( repeats > 0 )) && echo "median Parquet / TSV over $repeats rounds: $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR] = $1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}')"
 
 log "synthetic-batch rate of the same model, batch and precision"
 "$bin" bench --device "${DEVICE:-cuda}" --models kaggle --batches "$batch" --storages robe --timed-steps 100 2>&1 | tail -12
