@@ -7,6 +7,7 @@ using RobeGen.Data;
 using RobeGen.Data.Tabular;
 using RobeGen.Models;
 using RobeGen.Tests.Models;
+using Row = RobeGen.Tests.Data.Tabular.ParallelParquetReaderTests.Row;
 
 namespace RobeGen.Tests.Data.Tabular;
 
@@ -39,7 +40,6 @@ public sealed class MultiHotReaderTests : IDisposable
             d.Fingerprint + "-multihot", d.Interaction, d.CrossLayers, d.CrossRank, d.NamedColumns ? d.LabelColumn : null,
             d.NamedColumns ? d.DenseColumns : default);
 
-    private sealed record Row(int Label, double? Price, double? Age, double Score, string User, string Country, string[]? Tags, long[]? Genres);
 
     /// <summary>Rows with empty, null and long bags, ids of text and of numbers, and a list separator inside a single-hot value.</summary>
     private static Row[] MakeRows(int count, int seed = 7)
@@ -101,32 +101,7 @@ public sealed class MultiHotReaderTests : IDisposable
         return path;
     }
 
-    private string WriteParquet(string name, Row[] rows, int rowGroupRows)
-    {
-        string path = _temp.File(name);
-        var columns = new Column[]
-        {
-            new Column<int>("clicked"), new Column<double?>("price"), new Column<double?>("age"), new Column<double>("score"),
-            new Column<string>("user_id"), new Column<string>("country"), new Column<string[]>("tags"), new Column<long[]>("genres"),
-        };
-        using (var writer = new ParquetFileWriter(path, columns))
-        {
-            foreach (Row[] group in rows.Chunk(rowGroupRows))
-            {
-                using RowGroupWriter g = writer.AppendRowGroup();
-                using (var c = g.NextColumn().LogicalWriter<int>()) c.WriteBatch(group.Select(r => r.Label).ToArray());
-                using (var c = g.NextColumn().LogicalWriter<double?>()) c.WriteBatch(group.Select(r => r.Price).ToArray());
-                using (var c = g.NextColumn().LogicalWriter<double?>()) c.WriteBatch(group.Select(r => r.Age).ToArray());
-                using (var c = g.NextColumn().LogicalWriter<double>()) c.WriteBatch(group.Select(r => r.Score).ToArray());
-                using (var c = g.NextColumn().LogicalWriter<string>()) c.WriteBatch(group.Select(r => r.User).ToArray());
-                using (var c = g.NextColumn().LogicalWriter<string>()) c.WriteBatch(group.Select(r => r.Country).ToArray());
-                using (var c = g.NextColumn().LogicalWriter<string[]>()) c.WriteBatch(group.Select(r => r.Tags!).ToArray());
-                using (var c = g.NextColumn().LogicalWriter<long[]>()) c.WriteBatch(group.Select(r => r.Genres!).ToArray());
-            }
-            writer.Close();
-        }
-        return path;
-    }
+    private string WriteParquet(string name, Row[] rows, int rowGroupRows) => ParallelParquetReaderTests.Write(_temp.File(name), rows, rowGroupRows: rowGroupRows);
 
     /// <summary>A copy of a batch's valid rows: labels, dense values and each cell's ids.</summary>
     private sealed record Snapshot(float[] Labels, float[] Dense, int[] Offsets, ulong[] Ids);

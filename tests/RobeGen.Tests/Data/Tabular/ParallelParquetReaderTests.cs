@@ -30,8 +30,9 @@ public sealed class ParallelParquetReaderTests : IDisposable
             r % 5 == 0 ? null : Enumerable.Range(0, random.Next(1, 9)).Select(_ => (long)random.Next(300)).ToArray())).ToArray();
     }
 
-    /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/> in row groups of <see cref="GroupRows"/> rows.</summary>
-    internal static string Write(string path, Row[] rows, bool ageAsDate = false)
+    /// <summary>Writes <paramref name="rows"/> to <paramref name="path"/> in row groups of <paramref name="rowGroupRows"/> rows
+    /// (<see cref="GroupRows"/> by default); <paramref name="ageAsDate"/> writes the age column as dates (a schema mismatch).</summary>
+    internal static string Write(string path, Row[] rows, bool ageAsDate = false, int rowGroupRows = GroupRows)
     {
         var columns = new Column[]
         {
@@ -41,7 +42,7 @@ public sealed class ParallelParquetReaderTests : IDisposable
         };
         using (var writer = new ParquetFileWriter(path, columns))
         {
-            foreach (Row[] group in rows.Chunk(GroupRows))
+            foreach (Row[] group in rows.Chunk(rowGroupRows))
             {
                 using RowGroupWriter g = writer.AppendRowGroup();
                 using (var c = g.NextColumn().LogicalWriter<int>()) c.WriteBatch(group.Select(r => r.Label).ToArray());
