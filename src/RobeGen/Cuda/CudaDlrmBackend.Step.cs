@@ -103,12 +103,12 @@ internal sealed partial class CudaDlrmBackend
                     _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
                 break;
             case InteractionKind.Cat:
-                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
+                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View, _t.StandIns.Bf16, 0);
                 break;
             default:
                 CrossTensors cross = _t.Cross!;
-                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.StandIns.Of(cross.Inputs[0].View));
-                if (cross.InputCopies is { } copies) _kernels.RoundToBf16(Stream, rows * _concat.Stride, cross.Inputs[0].View, copies[0].View);
+                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.StandIns.Of(cross.Inputs[0].View),
+                    cross.InputCopies?[0].View ?? _t.StandIns.Bf16, cross.InputCopies is null ? 0 : 1);
                 CrossForward(rows);
                 break;
         }

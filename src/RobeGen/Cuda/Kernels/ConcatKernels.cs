@@ -21,8 +21,10 @@ internal readonly record struct ConcatShape(int Dim, int Tables)
 /// </summary>
 internal static class ConcatKernels
 {
-    /// <summary>x0[b] = [u[b], E[b, 0], .., E[b, T-1], 0...]: one thread per stored element (padding columns get zeros).</summary>
-    public static void Assemble(Index1D i, ConcatShape s, Activations u, ArrayView<float> embeddings, Activations x0)
+    /// <summary>x0[b] = [u[b], E[b, 0], .., E[b, T-1], 0...]: one thread per stored element (padding columns get zeros);
+    /// when <paramref name="writeCopy"/> != 0 also rounded into <paramref name="copy"/> (a BF16 DcnV2's operand of its first
+    /// cross layer), in the same pass.</summary>
+    public static void Assemble(Index1D i, ConcatShape s, Activations u, ArrayView<float> embeddings, Activations x0, ArrayView<ushort> copy, int writeCopy)
     {
         int stride = s.Stride, d = s.Dim;
         int row = i / stride, c = i - row * stride;
@@ -30,6 +32,7 @@ internal static class ConcatKernels
         if (c < d) value = u.Load((long)row * s.UStride + c);
         else if (c < s.Width) value = embeddings[(long)row * s.Tables * d + c - d];
         x0.Store(i, value);
+        if (writeCopy != 0) copy[i] = Bf16.FromFloat(value);
     }
 
     /// <summary>

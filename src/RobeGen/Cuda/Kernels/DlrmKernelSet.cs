@@ -15,7 +15,7 @@ internal sealed class DlrmKernelSet
         InteractionForward = accelerator.LoadKernel<InteractionShape, int, Activations, ArrayView<float>, Activations>(InteractionKernels.Forward);
         InteractionBackward = accelerator.LoadKernel<InteractionShape, int, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, float>(
             InteractionKernels.Backward);
-        ConcatAssemble = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, Activations, ArrayView<float>, Activations>(ConcatKernels.Assemble);
+        ConcatAssemble = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, Activations, ArrayView<float>, Activations, ArrayView<ushort>, int>(ConcatKernels.Assemble);
         ConcatSplit = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, Activations, ArrayView<float>, int, Activations, Activations, ArrayView<float>, float>(
             ConcatKernels.Split);
         CrossCombine = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, Activations, ArrayView<ushort>, int>(
@@ -28,7 +28,6 @@ internal sealed class DlrmKernelSet
         ColumnSumPartials = accelerator.LoadAutoGroupedKernel<Index2D, int, int, int, Activations, ArrayView<float>, int, ArrayView<float>>(MlpKernels.ColumnSumPartials);
         ColumnSumFinish = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<float>, ArrayView<float>>(MlpKernels.ColumnSumFinish);
         CastWeights = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<Bf16WeightSlot>, ArrayView<float>, ArrayView<ushort>>(PrecisionKernels.CastWeights);
-        RoundToBf16 = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<ushort>>(PrecisionKernels.Round);
         Fill = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, float>(MlpKernels.Fill);
         LossForward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(LossKernels.Forward);
         Probabilities = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>>(LossKernels.Probabilities);
@@ -62,7 +61,7 @@ internal sealed class DlrmKernelSet
     /// <summary>Launch with <see cref="InteractionConfig"/>(rows, forward: false).</summary>
     public Action<AcceleratorStream, KernelConfig, InteractionShape, int, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, float> InteractionBackward { get; }
     /// <summary>Cat/DcnV2: x0 = [u, E, 0...] over rows * ConcatShape.Stride elements.</summary>
-    public Action<AcceleratorStream, Index1D, ConcatShape, Activations, ArrayView<float>, Activations> ConcatAssemble { get; }
+    public Action<AcceleratorStream, Index1D, ConcatShape, Activations, ArrayView<float>, Activations, ArrayView<ushort>, int> ConcatAssemble { get; }
     /// <summary>Cat/DcnV2: dL/dx0 into du and dE over rows * ConcatShape.Width elements.</summary>
     public Action<AcceleratorStream, Index1D, ConcatShape, Activations, ArrayView<float>, int, Activations, Activations, ArrayView<float>, float> ConcatSplit { get; }
     public Action<AcceleratorStream, Index1D, ConcatShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, Activations, ArrayView<ushort>, int> CrossCombine { get; }
@@ -74,8 +73,6 @@ internal sealed class DlrmKernelSet
     public Action<AcceleratorStream, Index2D, int, int, int, Activations, ArrayView<float>, int, ArrayView<float>> ColumnSumPartials { get; }
     public Action<AcceleratorStream, Index1D, int, int, ArrayView<float>, ArrayView<float>> ColumnSumFinish { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<Bf16WeightSlot>, ArrayView<float>, ArrayView<ushort>> CastWeights { get; }
-    /// <summary>An F32 tensor's bf16 copy, element for element (BF16 DcnV2: x0 as its first cross layer's GEMM operand).</summary>
-    public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<ushort>> RoundToBf16 { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, float> Fill { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> LossForward { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>> Probabilities { get; }

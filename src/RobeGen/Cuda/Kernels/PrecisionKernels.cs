@@ -31,7 +31,4 @@ internal static class PrecisionKernels
             return;
         }
     }
-
-    /// <summary>target[i] = source[i] rounded to nearest even bf16.</summary>
-    public static void Round(Index1D i, ArrayView<float> source, ArrayView<ushort> target) => target[i] = Bf16.FromFloat(source[i]);
 }
