@@ -74,9 +74,11 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
             _blockPartials = memory.Allocate<float>("deterministic gradient block sums", coordinates);
             _groupEnds = memory.Allocate<int>("deterministic gradient block group ends", coordinates / layout.BlockSize);
         }
-        _keys = new GrowableDeviceBuffer<int>(memory, "deterministic gradient slot keys", pairs);
-        _values = new GrowableDeviceBuffer<int>(memory, "deterministic gradient coordinate indices", pairs);
-        _sortTemp = new GrowableDeviceBuffer<int>(memory, "deterministic gradient sort scratch", SortScratch((int)pairs));
+        // Block models sort one pair per block, Z times fewer than coordinates: their sort buffers are that much smaller.
+        long sorted = _byBlock ? coordinates / layout.BlockSize : pairs;
+        _keys = new GrowableDeviceBuffer<int>(memory, "deterministic gradient slot keys", sorted);
+        _values = new GrowableDeviceBuffer<int>(memory, "deterministic gradient coordinate indices", sorted);
+        _sortTemp = new GrowableDeviceBuffer<int>(memory, "deterministic gradient sort scratch", SortScratch((int)sorted));
         _sort = device.Accelerator.CreateRadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense, AscendingInt32>();
         if (_signed && !uploader.HasBags)
         {
@@ -96,7 +98,7 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         var stream = _device.Stream;
         int count = coordinates.Coordinates, pairs = _contributions is not null ? 2 * count : count;
         if (count == 0) return; // a multi-hot batch of empty bags read nothing
-        MakeRoom(count, pairs);
+        MakeRoom(count, _byBlock ? count / coordinates.BlockSize : pairs);
         // What each coordinate contributes before the product rule: dL/dE itself (single-hot), times its sign when
         // useSigns; a multi-hot batch's id coordinates get theirs formed here, signs included.
         ArrayView<float> gradients = _t.GradEmbeddings.View, signs = gradients;
