@@ -110,8 +110,9 @@ internal static class Bf16Emulation
                 x = vectors.SelectMany(v => v).Select(Round).ToArray(); // R = x0 = [u, E] stored bf16
                 break;
             default:
-                // x0 = [u, E] stays F32 (u is bf16 already); the cross layers round their GEMM operands; x_L is R, stored bf16.
-                x = cross!.Forward(vectors.SelectMany(v => v).ToArray(), 1, out crossActivations).Select(Round).ToArray();
+                // x0 = [u, E] stored bf16 (u is bf16 already: E is rounded); the cross layers round where the device stores
+                // bf16; x_L is R, stored bf16.
+                x = cross!.Forward(vectors.SelectMany(v => v).Select(Round).ToArray(), 1, out crossActivations).Select(Round).ToArray();
                 break;
         }
         var topInputs = new List<double[]>();

@@ -7,19 +7,20 @@ namespace RobeGen.Lab.Equivalence;
 /// <see cref="ReferenceDlrm"/>: x_{l+1} = x0 * y_l + x_l with y_l = U_l (V_l x_l) + b_l (rank r &gt; 0) or
 /// W_l x_l + b_l (full rank), parameters read by their ModelState names from the reference's dictionary.
 /// With <paramref name="bf16"/> it is <see cref="Bf16Emulation"/>'s: the tensors the CUDA BF16 path stores in bf16 are
-/// rounded where it rounds them (the GEMM operands x_l, V, U, W, h_l, dy and dh); x0, x_l in the combine, y_l, the
-/// biases, g and every sum stay exact (docs/model-math.md, "TF32 and BF16").
+/// rounded where it rounds them (x0, which its caller passes rounded; the GEMM operands x_l, V, U, W; the biases b_l,
+/// added to the exact sum; h_l, y_l, dy and dh); x_l for l &gt;= 1 in the combine, g and every sum stay exact
+/// (docs/model-math.md, "TF32 and BF16").
 /// </summary>
 internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictionary<string, double[]> parameters, bool bf16 = false)
 {
     private readonly int _width = declaration.ConcatWidth, _rank = declaration.CrossRank, _layers = declaration.CrossLayers;
-    // The bf16 copies of V, U and W a BF16 emulation's products read (taken once: it emulates one state). Biases are added exactly.
+    // The bf16 copies of V, U, W and the biases a BF16 emulation's products read (taken once: it emulates one state).
     private readonly Dictionary<string, double[]> _copies = bf16
-        ? parameters.Where(p => p.Key.StartsWith("cross.", StringComparison.Ordinal) && !p.Key.EndsWith(".bias", StringComparison.Ordinal))
+        ? parameters.Where(p => p.Key.StartsWith("cross.", StringComparison.Ordinal))
             .ToDictionary(p => p.Key, p => p.Value.Select(Bf16Emulation.Round).ToArray())
         : [];
 
-    /// <summary>The weight the products read: the master, or (BF16) its bf16 copy.</summary>
+    /// <summary>The weight or bias the products read: the master, or (BF16) its bf16 copy.</summary>
     private double[] Weight(string name) => bf16 ? _copies[name] : parameters[name];
 
     /// <summary>A tensor the CUDA path stores in bf16 in a BF16 model, as it stores it.</summary>
@@ -39,7 +40,7 @@ internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictio
         double[] x = x0;
         for (int l = 0; l < _layers; l++)
         {
-            double[] bias = parameters[$"cross.{l}.bias"];
+            double[] bias = Weight($"cross.{l}.bias");
             double[] operand = x.Select(Q).ToArray();
             var y = new double[rows * d];
             var h = new double[rows * r];
@@ -58,7 +59,7 @@ internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictio
                     {
                         double sum = bias[i];
                         for (int k = 0; k < r; k++) sum += u[i * r + k] * h[b * r + k];
-                        y[b * d + i] = sum;
+                        y[b * d + i] = Q(sum);
                     }
                 }
                 else
@@ -68,7 +69,7 @@ internal sealed class ReferenceCrossNetwork(ModelDeclaration declaration, Dictio
                     {
                         double sum = bias[i];
                         for (int j = 0; j < d; j++) sum += w[i * d + j] * operand[b * d + j];
-                        y[b * d + i] = sum;
+                        y[b * d + i] = Q(sum);
                     }
                 }
             }

@@ -103,12 +103,10 @@ internal sealed partial class CudaDlrmBackend
                     _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
                 break;
             case InteractionKind.Cat:
-                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View, _t.StandIns.Bf16, 0);
+                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.TopInput.View);
                 break;
             default:
-                CrossTensors cross = _t.Cross!;
-                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.StandIns.Of(cross.Inputs[0].View),
-                    cross.InputCopies?[0].View ?? _t.StandIns.Bf16, cross.InputCopies is null ? 0 : 1);
+                _kernels.ConcatAssemble(Stream, rows * _concat.Stride, _concat, _t.BottomOutput.View, _t.Embeddings.View, _t.Cross!.X0.View);
                 CrossForward(rows);
                 break;
         }
@@ -116,20 +114,19 @@ internal sealed partial class CudaDlrmBackend
 
     /// <summary>
     /// x_{l+1} = x0 * y_l + x_l with y_l = U_l (V_l x_l) + b_l (low rank, through h_l) or W_l x_l + b_l: the products on the
-    /// GEMM with the F32 bias in its epilogue (y_l is F32 in every precision), the rest in one elementwise kernel, which
-    /// also writes a BF16 model's bf16 copy of x_{l+1}; x_L lands in the top MLP's input.
+    /// GEMM with the bias in its epilogue (y_l in the activation precision, the bias a copy of its type), the rest in one
+    /// elementwise kernel, which sums in F32 into the F32 x_{l+1} and writes a BF16 model's bf16 copy of it; x_L lands in
+    /// the top MLP's input.
     /// </summary>
     private void CrossForward(int rows)
     {
         var gemm = _device.Gemm;
         CrossTensors cross = _t.Cross!;
         int width = _concat.Width, stride = _concat.Stride, codes = cross.CodeStride, last = _mlp.Cross.Count - 1;
-        ArrayView<float> x0 = cross.Inputs[0].View;
         for (int l = 0; l <= last; l++)
         {
             CrossLayerPlan layer = _mlp.Cross[l];
-            DeviceMatrix x = cross.Operand(l);
-            ArrayView<float> y = cross.Outputs[l].View, bias = _t.Parameter(layer.BiasOffset, width);
+            DeviceMatrix x = cross.Operand(l), y = cross.Outputs[l].Matrix, bias = CrossBias(layer);
             var (first, firstStride) = CrossFirst(layer);
             if (layer.LowRank)
             {
@@ -142,12 +139,16 @@ internal sealed partial class CudaDlrmBackend
             {
                 gemm.Matmul(false, true, rows, width, width, 1f, x, stride, first, firstStride, 0f, y, stride, GemmEpilogue.Bias, bias, Tf32);
             }
-            Activations next = l == last ? _t.TopInput.View : _t.StandIns.Of(cross.Inputs[l + 1].View);
-            bool copy = l < last && cross.InputCopies is not null;
-            _kernels.CrossCombine(Stream, rows * width, _concat, x0, y, cross.Inputs[l].View, next,
-                copy ? cross.InputCopies![l + 1].View : _t.StandIns.Bf16, copy ? 1 : 0);
+            Activations next = l == last ? _t.TopInput.View : cross.Sum(l + 1);
+            bool writeCopy = false;
+            ArrayView<ushort> copy = l == last ? _t.StandIns.Bf16 : cross.SumCopy(l + 1, out writeCopy);
+            _kernels.CrossCombine(Stream, rows * width, _concat, cross.X0.View, cross.Outputs[l].View, cross.Skip(l), next, copy, writeCopy ? 1 : 0);
         }
     }
+
+    /// <summary>The bias the cross layer's last GEMM adds: its bf16 copy for BF16 models (y is bf16), else the F32 master.</summary>
+    private DeviceMatrix CrossBias(CrossLayerPlan layer) =>
+        Bf16 ? _t.Bf16Copy(layer.BiasSlot) : _t.Parameter(layer.BiasOffset, layer.Width);
 
     /// <summary>V (low rank) or W as the cross layer's GEMMs read it: its bf16 copy [rows, PaddedWidth] for BF16 models, else the F32 master.</summary>
     private (DeviceMatrix Weight, int Stride) CrossFirst(CrossLayerPlan layer) =>
@@ -288,13 +289,13 @@ internal sealed partial class CudaDlrmBackend
         var gemm = _device.Gemm;
         CrossTensors cross = _t.Cross!;
         int width = _concat.Width, stride = _concat.Stride, codes = cross.CodeStride, last = _mlp.Cross.Count - 1;
-        ArrayView<float> x0 = cross.Inputs[0].View, g = cross.GradInput?.View ?? gradTopInput.F32;
+        ArrayView<float> g = cross.GradInput?.View ?? gradTopInput.F32;
         ActivationBuffer dy = cross.GradY;
         for (int l = last; l >= 0; l--)
         {
             CrossLayerPlan layer = _mlp.Cross[l];
             DeviceMatrix x = cross.Operand(l);
-            _kernels.CrossBackward(Stream, rows * width, _concat, x0, cross.Outputs[l].View, l == last ? gradTopInput.View : _t.StandIns.Of(g), g,
+            _kernels.CrossBackward(Stream, rows * width, _concat, cross.X0.View, cross.Outputs[l].View, l == last ? gradTopInput.View : _t.StandIns.Of(g), g,
                 dy.View, cross.GradX0.View, l == last ? 0 : 1);
             ColumnSum(rows, width, stride, dy.View, weighted: false, _t.Gradient(layer.BiasOffset, width));
             var (first, firstStride) = CrossFirst(layer);

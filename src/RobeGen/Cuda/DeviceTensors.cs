@@ -41,7 +41,7 @@ internal sealed class DeviceTensors
         BlockStarts = new GrowableDeviceBuffer<long>(memory, "embedding block starts", b * tables * layout.MaxBlocks);
         TopInput = Activation("top MLP input", b * mlp.TopInputStride);
         // DcnV2: the cross layers' activations and backward scratch (the output x_L is TopInput).
-        if (mlp.Cross.Count > 0) Cross = new CrossTensors(memory, mlp, b, Activation, bf16);
+        if (mlp.Cross.Count > 0) Cross = new CrossTensors(memory, mlp, b, Activation, bf16, StandIns);
 
         Losses = memory.Allocate<float>("per-sample losses", b);
         LossScalars = memory.Allocate<float>("loss", 2);

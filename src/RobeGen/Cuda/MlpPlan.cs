@@ -23,10 +23,10 @@ internal readonly record struct LinearLayerPlan(string Name, int FanIn, int FanO
 /// One DcnV2 cross layer's tensors in the flat parameter buffer: V [r, D] then U [D, r] (low rank) or W [D, D] (full
 /// rank, <see cref="SecondLength"/> 0), then the bias [D] (docs/model-math.md; ModelTensors.CrossLayers has the order).
 /// BF16 models also keep bf16 copies of V and U (or W) in the bf16 weight-copy buffer, rows padded to 8 columns like an
-/// MLP weight's; the bias has none (the GEMM that adds it writes the F32 y).
+/// MLP weight's, and of the bias (the GEMM that adds it writes the bf16 y, and cuBLASLt adds a bias of the output's type).
 /// </summary>
 internal readonly record struct CrossLayerPlan(int Index, int Width, int Rank, long FirstOffset, long SecondOffset, long BiasOffset,
-    long Bf16FirstOffset = -1, long Bf16SecondOffset = -1)
+    long Bf16FirstOffset = -1, long Bf16SecondOffset = -1, long Bf16BiasOffset = -1)
 {
     public bool LowRank => Rank > 0;
     /// <summary>Floats of V (low rank) or W (full rank).</summary>
@@ -40,7 +40,9 @@ internal readonly record struct CrossLayerPlan(int Index, int Width, int Rank, l
     public Bf16WeightSlot FirstSlot => new(Bf16FirstOffset, FirstOffset, LowRank ? Rank : Width, Width, PaddedWidth);
     /// <summary>Where the bf16 copy of U sits and comes from (low rank only).</summary>
     public Bf16WeightSlot SecondSlot => new(Bf16SecondOffset, SecondOffset, Width, Rank, PaddedRank);
-    public IEnumerable<Bf16WeightSlot> Bf16Slots() => LowRank ? [FirstSlot, SecondSlot] : [FirstSlot];
+    /// <summary>Where the bf16 copy of the bias sits and comes from (a one-row "weight").</summary>
+    public Bf16WeightSlot BiasSlot => new(Bf16BiasOffset, BiasOffset, 1, Width, Width);
+    public IEnumerable<Bf16WeightSlot> Bf16Slots() => LowRank ? [FirstSlot, SecondSlot, BiasSlot] : [FirstSlot, BiasSlot];
     public string FirstName => LowRank ? Initialization.ModelTensors.CrossV(Index) : Initialization.ModelTensors.CrossWeight(Index);
     public string SecondName => Initialization.ModelTensors.CrossU(Index);
     public string BiasName => Initialization.ModelTensors.CrossBias(Index);
@@ -88,11 +90,12 @@ internal sealed class MlpPlan
                 long second = Align(first + (rank > 0 ? (long)rank * width : (long)width * width));
                 long bias = rank > 0 ? Align(second + (long)width * rank) : second;
                 offset = Align(bias + width);
-                // The bf16 copies: V [r, D] then U [D, r] (or W [D, D]), each row padded to 8 columns.
+                // The bf16 copies: V [r, D] then U [D, r] (or W [D, D]), each row padded to 8 columns, then the bias [D].
                 long bf16First = bf16;
                 long bf16Second = Align(bf16First + (long)(rank > 0 ? rank : width) * paddedWidth);
-                bf16 = rank > 0 ? Align(bf16Second + (long)width * paddedRank) : bf16Second;
-                cross.Add(new CrossLayerPlan(l, width, rank, first, rank > 0 ? second : -1, bias, bf16First, rank > 0 ? bf16Second : -1));
+                long bf16Bias = rank > 0 ? Align(bf16Second + (long)width * paddedRank) : bf16Second;
+                bf16 = Align(bf16Bias + width);
+                cross.Add(new CrossLayerPlan(l, width, rank, first, rank > 0 ? second : -1, bias, bf16First, rank > 0 ? bf16Second : -1, bf16Bias));
             }
         }
         Bottom = bottom;
@@ -136,7 +139,7 @@ internal sealed class MlpPlan
     /// <summary>Floats of the flat parameter buffer: all weights and biases, and the alignment gaps.</summary>
     public long ParameterCount { get; }
     /// <summary>Elements of the bf16 copy buffer: weights and biases of every layer but the logit layer (whose dot product runs in F32),
-    /// and the cross layers' V and U (or W).</summary>
+    /// and the cross layers' V and U (or W) and biases.</summary>
     public long Bf16WeightCount { get; }
     /// <summary>The widest layer input or output, padded to 8: sizes the two ping-pong gradient buffers.</summary>
     public int WidestActivation { get; }

@@ -148,7 +148,8 @@ public sealed partial class CriteoReaderFuzzTests(ITestOutputHelper output)
         {
             try { result = read(); }
             catch (Exception e) { error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
-        }) { IsBackground = true, Name = "fuzz read" };
+        })
+        { IsBackground = true, Name = "fuzz read" };
         thread.Start();
         if (!thread.Join(Deadline)) Assert.Fail($"the reader did not finish {what} within {Deadline.TotalSeconds} s");
         error?.Throw();

@@ -21,10 +21,9 @@ internal readonly record struct ConcatShape(int Dim, int Tables)
 /// </summary>
 internal static class ConcatKernels
 {
-    /// <summary>x0[b] = [u[b], E[b, 0], .., E[b, T-1], 0...]: one thread per stored element (padding columns get zeros);
-    /// when <paramref name="writeCopy"/> != 0 also rounded into <paramref name="copy"/> (a BF16 DcnV2's operand of its first
-    /// cross layer), in the same pass.</summary>
-    public static void Assemble(Index1D i, ConcatShape s, Activations u, ArrayView<float> embeddings, Activations x0, ArrayView<ushort> copy, int writeCopy)
+    /// <summary>x0[b] = [u[b], E[b, 0], .., E[b, T-1], 0...] in x0's precision: one thread per stored element (padding
+    /// columns get zeros).</summary>
+    public static void Assemble(Index1D i, ConcatShape s, Activations u, ArrayView<float> embeddings, Activations x0)
     {
         int stride = s.Stride, d = s.Dim;
         int row = i / stride, c = i - row * stride;
@@ -32,7 +31,6 @@ internal static class ConcatKernels
         if (c < d) value = u.Load((long)row * s.UStride + c);
         else if (c < s.Width) value = embeddings[(long)row * s.Tables * d + c - d];
         x0.Store(i, value);
-        if (writeCopy != 0) copy[i] = Bf16.FromFloat(value);
     }
 
     /// <summary>
@@ -57,17 +55,18 @@ internal static class ConcatKernels
     }
 
     /// <summary>
-    /// A cross layer's output x_{l+1} = x0 * y + x_l in F32 (y = U (V x_l) + b or W x_l + b, bias included), stored into
-    /// <paramref name="next"/> (F32 x_{l+1}, or the top MLP's input in its precision after the last layer) and, when
-    /// <paramref name="writeCopy"/> != 0, rounded into <paramref name="copy"/> (a BF16 model's GEMM operand for the next layer).
+    /// A cross layer's output x_{l+1} = x0 * y + x_l, summed in F32 from x0 and y (each in the activation precision) and
+    /// x_l (x0 itself on the first layer, else the F32 running sum), stored into <paramref name="next"/> (the F32 x_{l+1},
+    /// or the top MLP's input in its precision after the last layer) and, when <paramref name="writeCopy"/> != 0, rounded
+    /// into <paramref name="copy"/> (a BF16 model's GEMM operand for the next layer).
     /// </summary>
-    public static void CrossCombine(Index1D i, ConcatShape s, ArrayView<float> x0, ArrayView<float> y, ArrayView<float> x, Activations next,
+    public static void CrossCombine(Index1D i, ConcatShape s, Activations x0, Activations y, Activations x, Activations next,
         ArrayView<ushort> copy, int writeCopy)
     {
         int width = s.Width;
         int row = i / width, c = i - row * width;
         long at = (long)row * s.Stride + c;
-        float value = x0[at] * y[at] + x[at];
+        float value = x0.Load(at) * y.Load(at) + x.Load(at);
         next.Store(at, value);
         if (writeCopy != 0) copy[at] = Bf16.FromFloat(value);
     }
@@ -78,7 +77,7 @@ internal static class ConcatKernels
     /// dx0 += y * g after. A bf16 g (a BF16 model's dL/dR, on the last layer) is also widened into the F32
     /// <paramref name="gradInput"/> the GEMMs then accumulate dL/dx_l in; an F32 g already is that buffer.
     /// </summary>
-    public static void CrossBackward(Index1D i, ConcatShape s, ArrayView<float> x0, ArrayView<float> y, Activations g,
+    public static void CrossBackward(Index1D i, ConcatShape s, Activations x0, Activations y, Activations g,
         ArrayView<float> gradInput, Activations dy, ArrayView<float> dx0, int accumulate)
     {
         int width = s.Width;
@@ -86,8 +85,8 @@ internal static class ConcatKernels
         long at = (long)row * s.Stride + c;
         float gv = g.Load(at);
         if (g.IsBf16 != 0) gradInput[at] = gv;
-        dy.Store(at, x0[at] * gv);
-        float through = y[at] * gv;
+        dy.Store(at, x0.Load(at) * gv);
+        float through = y.Load(at) * gv;
         dx0[at] = accumulate != 0 ? dx0[at] + through : through;
     }
 }

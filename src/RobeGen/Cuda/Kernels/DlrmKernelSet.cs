@@ -15,12 +15,12 @@ internal sealed class DlrmKernelSet
         InteractionForward = accelerator.LoadKernel<InteractionShape, int, Activations, ArrayView<float>, Activations>(InteractionKernels.Forward);
         InteractionBackward = accelerator.LoadKernel<InteractionShape, int, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, float>(
             InteractionKernels.Backward);
-        ConcatAssemble = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, Activations, ArrayView<float>, Activations, ArrayView<ushort>, int>(ConcatKernels.Assemble);
+        ConcatAssemble = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, Activations, ArrayView<float>, Activations>(ConcatKernels.Assemble);
         ConcatSplit = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, Activations, ArrayView<float>, int, Activations, Activations, ArrayView<float>, float>(
             ConcatKernels.Split);
-        CrossCombine = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, Activations, ArrayView<ushort>, int>(
+        CrossCombine = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, Activations, Activations, Activations, Activations, ArrayView<ushort>, int>(
             ConcatKernels.CrossCombine);
-        CrossBackward = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, ArrayView<float>, ArrayView<float>, Activations, ArrayView<float>, Activations, ArrayView<float>, int>(
+        CrossBackward = accelerator.LoadAutoGroupedKernel<Index1D, ConcatShape, Activations, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, int>(
             ConcatKernels.CrossBackward);
         LogitForward = accelerator.LoadKernel<int, int, int, Activations, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(MlpKernels.LogitForward);
         LogitInputGradient = accelerator.LoadAutoGroupedKernel<Index1D, int, int, int, ArrayView<float>, ArrayView<float>, Activations, Activations>(MlpKernels.LogitInputGradient);
@@ -61,11 +61,11 @@ internal sealed class DlrmKernelSet
     /// <summary>Launch with <see cref="InteractionConfig"/>(rows, forward: false).</summary>
     public Action<AcceleratorStream, KernelConfig, InteractionShape, int, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, float> InteractionBackward { get; }
     /// <summary>Cat/DcnV2: x0 = [u, E, 0...] over rows * ConcatShape.Stride elements.</summary>
-    public Action<AcceleratorStream, Index1D, ConcatShape, Activations, ArrayView<float>, Activations, ArrayView<ushort>, int> ConcatAssemble { get; }
+    public Action<AcceleratorStream, Index1D, ConcatShape, Activations, ArrayView<float>, Activations> ConcatAssemble { get; }
     /// <summary>Cat/DcnV2: dL/dx0 into du and dE over rows * ConcatShape.Width elements.</summary>
     public Action<AcceleratorStream, Index1D, ConcatShape, Activations, ArrayView<float>, int, Activations, Activations, ArrayView<float>, float> ConcatSplit { get; }
-    public Action<AcceleratorStream, Index1D, ConcatShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, Activations, ArrayView<ushort>, int> CrossCombine { get; }
-    public Action<AcceleratorStream, Index1D, ConcatShape, ArrayView<float>, ArrayView<float>, Activations, ArrayView<float>, Activations, ArrayView<float>, int> CrossBackward { get; }
+    public Action<AcceleratorStream, Index1D, ConcatShape, Activations, Activations, Activations, Activations, ArrayView<ushort>, int> CrossCombine { get; }
+    public Action<AcceleratorStream, Index1D, ConcatShape, Activations, Activations, Activations, ArrayView<float>, Activations, ArrayView<float>, int> CrossBackward { get; }
     /// <summary>Launch with <see cref="LogitConfig"/>.</summary>
     public Action<AcceleratorStream, KernelConfig, int, int, int, Activations, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> LogitForward { get; }
     public Action<AcceleratorStream, Index1D, int, int, int, ArrayView<float>, ArrayView<float>, Activations, Activations> LogitInputGradient { get; }
