@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The GPU measurements of issues 14 and 15 that code built since the last GPU run waits on, as named parts, so one
+# device call runs the ones it has time for and the output is the raw record docs/runs keeps. Each part has a time
+# limit (PART_LIMIT seconds, default 240), prints its command and the UTC time, and a failure does not stop the next.
+# Usage (on the GPU machine, from the repository root, after scripts/publish-gpu.sh was run where dotnet is):
+#   scripts/gpu-round.sh PART...      env: ROBEGEN (the published binary), PART_LIMIT, PYTHON (python3)
+# Parts:
+#   check          robegen check --device cuda --precision tf32 and bf16 (layers, resume, determinism on two devices)
+#   resume         scripts/resume-check.sh 20000000 600: bit-exact resume on the deterministic path at 20M rows
+#   deterministic  bench of the MLPerf model, ROBE, TF32: deterministic and atomic gradients in the same call
+#   dcnv2          bench of the multi-hot DLRM-DCNv2, ROBE and Full, BF16; the PyTorch baseline (eager and
+#                  torch.compile, BF16) on the same model and the like-for-like ratios
+#   full-mlperf    (needs an H200) uncapped Full MLPerf tables against ROBE, RobeGen and PyTorch, and a Full training run
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=${ROBEGEN:-.gpu/robegen/RobeGen.Cli}
+limit=${PART_LIMIT:-240}
+python=${PYTHON:-python3}
+baseline=tests/RobeGen.Benchmarks/pytorch/dlrm_baseline.py
+out=.gpu/round
+mkdir -p "$out"
+chmod +x "$bin" 2>/dev/null
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || echo "no nvidia-smi"
+echo "main at $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+
+run() { # run COMMAND...: one measured command under the part's time limit
+  echo "== $(date -u +%H:%M:%S) $*"
+  timeout "$limit" "$@" 2>&1 | grep -v '^\s*$' | tail -60
+  local rc=${PIPESTATUS[0]}
+  (( rc == 0 )) || echo "(exit $rc$( (( rc == 124 )) && echo ": over the ${limit} s limit"))"
+}
+
+for part in "$@"; do
+  case $part in
+    check)
+      run "$bin" check --device cuda --precision tf32 --skip-throughput
+      run "$bin" check --device cuda --precision bf16 --skip-throughput ;;
+    resume)
+      run scripts/resume-check.sh 20000000 600 ;;
+    deterministic)
+      run "$bin" bench --models mlperf --batches 16384 --storages robe --precision tf32 --deterministic
+      run "$bin" bench --models mlperf --batches 16384 --storages robe --precision tf32 ;;
+    dcnv2)
+      run "$bin" bench --models mlperf-dcnv2-multihot --batches 16384 --storages robe full --precision bf16 --csv "$out/dcnv2.csv"
+      run "$python" "$baseline" --models mlperf-dcnv2-multihot --batches 16384 --storages full --bf16 --robegen-csv "$out/dcnv2.csv"
+      run "$python" "$baseline" --models mlperf-dcnv2-multihot --batches 16384 --storages full --bf16 --compile --robegen-csv "$out/dcnv2.csv" ;;
+    full-mlperf)
+      run "$bin" bench --models mlperf --batches 16384 --storages robe full --precision tf32 --csv "$out/full.csv"
+      run "$python" "$baseline" --models mlperf --batches 16384 --storages robe32 full --uncapped --bf16 --compile --robegen-csv "$out/full.csv"
+      run "$bin" train --storage full --model criteo-terabyte --device cuda --precision tf32 --batch-size 16384 \
+        --synthetic-rows 20000000 --cardinalities mlperf --synth-seed 1 ;;
+    *)
+      echo "unknown part '$part' (check, resume, deterministic, dcnv2, full-mlperf)" >&2
+      exit 2 ;;
+  esac
+done
