@@ -48,7 +48,7 @@ internal static class CublasCheck
 
     /// <summary>
     /// IGpuGemm.Matmul (cuBLASLt on a GPU) against the reference, which rounds at the same points: F32 and TF32 with the fused
-    /// bias+ReLU, and the bf16 shapes of a BF16 step (forward into bf16, dW into F32, dX into bf16, a cross layer's y into F32),
+    /// bias+ReLU, and the bf16 shapes of a BF16 step (forward into bf16, dW into F32, dX into bf16, a cross layer's y into bf16),
     /// with the stock models' odd inner sizes (13 dense features, 479 interaction outputs) read through padded strides.
     /// </summary>
     private static void MatmulChecks(GpuDevice device, KernelGemm reference, EquivalenceReport report, Random random)
@@ -65,9 +65,12 @@ internal static class CublasCheck
             (true, false, 1024, 479, 257, 1024, 480, 479, ElementType.Bf16, ElementType.Bf16, ElementType.F32, GemmEpilogue.None, false, 1e-4, "BF16 dW = dY^T x into F32"),
             (false, false, 257, 480, 1024, 1024, 480, 480, ElementType.Bf16, ElementType.Bf16, ElementType.Bf16, GemmEpilogue.None, false, 1e-2, "BF16 dx = dY W into bf16"),
             (true, false, 512, 13, 257, 512, 16, 13, ElementType.Bf16, ElementType.Bf16, ElementType.F32, GemmEpilogue.None, false, 1e-4, "BF16 dW of bottom.0 (n=13)"),
-            // A BF16 cross layer's y = h U^T + b: bf16 operands into an F32 C with an F32 bias (the MLP layers' bias is bf16).
-            (false, true, 257, 1024, 512, 512, 512, 1024, ElementType.Bf16, ElementType.Bf16, ElementType.F32, GemmEpilogue.Bias, false, 1e-4,
-                "BF16 cross y = h U^T + b into F32"),
+            // A cross layer's y = h U^T + b: the bias epilogue without ReLU, into F32 (FP32 models) and into bf16 with the
+            // bias's bf16 copy (BF16 models).
+            (false, true, 257, 1024, 512, 512, 512, 1024, ElementType.F32, ElementType.F32, ElementType.F32, GemmEpilogue.Bias, false, 1e-5,
+                "F32 cross y = h U^T + b"),
+            (false, true, 257, 1024, 512, 512, 512, 1024, ElementType.Bf16, ElementType.Bf16, ElementType.Bf16, GemmEpilogue.Bias, false, 1e-2,
+                "BF16 cross y = h U^T + b into bf16"),
         };
         foreach (var c in cases)
         {
