@@ -53,6 +53,8 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(train);
         (train, eval, _inputs) = InputFitting.Fit(_model, train, eval);
+        // Rows evaluated more than once are read once and replayed from memory when they fit (ReplayedData).
+        if (eval is not null && (_options.EvalEverySteps > 0 || _options.Epochs > 1)) eval = new ReplayedData(eval, ReplayedData.DefaultBudget);
         var run = new TrainingRun(resumeFrom ?? TrainingProgressState.Start, _time.GetTimestamp());
         Func<EvaluationMetrics>? evaluate = null;
         if (eval is not null)
