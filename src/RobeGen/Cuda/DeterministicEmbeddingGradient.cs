@@ -37,9 +37,10 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     private readonly IGpuEmbeddingKernels _embeddingKernels;
     /// <summary>
     /// Single-hot models whose tables are all ROBE arrays of the authors' addressing, with Z dividing d: the blocks are
-    /// sorted (Z times fewer pairs than coordinates) and each covered slot summed over them
-    /// (<see cref="DeterministicGradientKernels.BlockSums"/>). The order of the sums then differs from the CPU's scatter,
-    /// but is fixed: the same bits every run.
+    /// sorted (Z times fewer pairs than coordinates) and each covered slot summed over them in three passes
+    /// (<see cref="DeterministicGradientKernels.BlockChunkSums"/>, <see cref="DeterministicGradientKernels.BlockGroupSums"/>,
+    /// <see cref="DeterministicGradientKernels.BlockSlotSums"/>). The order of the sums then differs from the CPU's
+    /// scatter, but is fixed: the same bits every run.
     /// </summary>
     private readonly bool _byBlock;
     /// <summary>Block models: each chunk's and then each group's sums [blocks * Z], and where each group ends [blocks].</summary>
