@@ -5,7 +5,7 @@ namespace RobeGen.Synthetic;
 /// as in real click logs, so a model that cannot give every id a private row loses little by sharing.
 /// </summary>
 /// <remarks>
-/// For column c and token rank k (everything hashed from the seed, nothing stored per id):
+/// For column c and token rank k (everything hashed from the seed; only the first <see cref="DefaultCachedRanks"/> ranks' clusters and latents are kept, as computed):
 /// <list type="bullet">
 /// <item>cluster g(c, k) in 0..K-1, drawn with P(g) proportional to 1 / (g + 1)^skew by the uniform
 /// U = top 53 bits of Mix(Key(seed, Cluster, c) ^ k);</item>
@@ -27,6 +27,13 @@ internal sealed class StructuredTeacher
     public const int MaxClusters = 1 << 14;
     /// <summary>Largest latent rank (a row's latents live on the stack).</summary>
     public const int MaxRank = 16;
+    /// <summary>
+    /// Ranks below this in every column have their cluster and latent worked out once, at construction: Zipf draws land
+    /// there most of the time (about two thirds of a 40M-id column's at exponent 1.1, all of a small column's), and
+    /// 26 x 4,096 latents of rank 4 (3.4 MB) stay in cache. They are the doubles the per-draw path computes, so the rows
+    /// do not change.
+    /// </summary>
+    public const int DefaultCachedRanks = 4096;
 
     private readonly int _rank;
     private readonly double _clusterWeight, _idWeight, _tokenScale, _interactionScale;
@@ -38,8 +45,12 @@ internal sealed class StructuredTeacher
     private readonly (int A, int B)[] _pairs;
     private readonly double _coherence;
     private readonly int _maxTries;
+    private readonly int _cachedRanks;
+    /// <summary>[column, rank &lt; _cachedRanks]: the id's cluster, and its latent [.., r].</summary>
+    private readonly int[] _cachedClusters;
+    private readonly double[] _cachedLatents;
 
-    public StructuredTeacher(SyntheticSpec spec, IEnumerable<(int A, int B)> pairs)
+    public StructuredTeacher(SyntheticSpec spec, IEnumerable<(int A, int B)> pairs, int cachedRanks = DefaultCachedRanks)
     {
         ulong seed = unchecked((ulong)spec.Seed);
         int columns = SyntheticGenerator.TokenColumns, clusters = spec.Clusters;
@@ -68,24 +79,45 @@ internal sealed class StructuredTeacher
             _clusterKeys[c] = StreamHash.Key(seed, (ulong)SyntheticStream.Cluster, (ulong)c);
             _idKeys[c] = StreamHash.Key(seed, (ulong)SyntheticStream.IdLatent, (ulong)c);
         }
+        ArgumentOutOfRangeException.ThrowIfNegative(cachedRanks);
+        _cachedRanks = cachedRanks;
+        _cachedClusters = new int[columns * cachedRanks];
+        _cachedLatents = new double[columns * cachedRanks * _rank];
+        for (int c = 0; c < columns; c++)
+            for (int k = 0; k < cachedRanks; k++)
+            {
+                int at = c * cachedRanks + k;
+                _cachedClusters[at] = ClusterOf(ClusterUniform(c, k));
+                IdLatent(c, k, _cachedClusters[at], _cachedLatents.AsSpan(at * _rank, _rank));
+            }
     }
 
     /// <summary>Dimension r of a latent.</summary>
     public int Rank => _rank;
 
     /// <summary>The cluster of the token of rank <paramref name="rank"/> in <paramref name="column"/>.</summary>
-    public int Cluster(int column, long rank)
-    {
-        double u = (StreamHash.Mix(_clusterKeys[column] ^ (ulong)rank) >> 11) * (1.0 / (1UL << 53));
-        return ClusterOf(u);
-    }
+    public int Cluster(int column, long rank) =>
+        rank < _cachedRanks ? _cachedClusters[column * _cachedRanks + (int)rank] : ClusterOf(ClusterUniform(column, rank));
+
+    /// <summary>The uniform that places the token of rank <paramref name="rank"/> in <paramref name="column"/> in a cluster.</summary>
+    private double ClusterUniform(int column, long rank) => (StreamHash.Mix(_clusterKeys[column] ^ (ulong)rank) >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>The cluster whose share of [0, 1) holds <paramref name="u"/>.</summary>
     private int ClusterOf(double u)
     {
-        int g = Array.BinarySearch(_clusterCdf, u);
-        // Not found: ~g is the first cumulative share above u; found exactly: u belongs to the next cluster.
-        return g >= 0 ? Math.Min(g + 1, _clusterCdf.Length - 1) : ~g;
+        // Array.BinarySearch's steps written out (the same index for every u, duplicates in the CDF included).
+        double[] cdf = _clusterCdf;
+        int lo = 0, hi = cdf.Length - 1;
+        while (lo <= hi)
+        {
+            int i = lo + ((hi - lo) >> 1);
+            double c = cdf[i];
+            // Found exactly: u belongs to the next cluster.
+            if (c == u) return Math.Min(i + 1, cdf.Length - 1);
+            if (c < u) lo = i + 1;
+            else hi = i - 1;
+        }
+        return lo; // not found: the first cumulative share above u
     }
 
     /// <summary>The row's segment (a cluster, drawn with the clusters' shares) from its random stream, or -1 without
@@ -111,10 +143,24 @@ internal sealed class StructuredTeacher
     /// <paramref name="column"/> to <paramref name="cell"/> (r values).</summary>
     public void AddLatent(int column, long rank, double scale, Span<double> cell)
     {
-        ReadOnlySpan<double> cluster = _clusterLatents.AsSpan((column * _clusterCdf.Length + Cluster(column, rank)) * _rank, _rank);
+        if (rank < _cachedRanks)
+        {
+            ReadOnlySpan<double> cached = _cachedLatents.AsSpan((column * _cachedRanks + (int)rank) * _rank, _rank);
+            for (int j = 0; j < _rank; j++) cell[j] += scale * cached[j];
+            return;
+        }
+        Span<double> latent = stackalloc double[_rank];
+        IdLatent(column, rank, ClusterOf(ClusterUniform(column, rank)), latent);
+        for (int j = 0; j < _rank; j++) cell[j] += scale * latent[j];
+    }
+
+    /// <summary>The latent v of the token of rank <paramref name="rank"/> (in <paramref name="cluster"/>) of
+    /// <paramref name="column"/>: sqrt(1 - noise) times its cluster's latent plus sqrt(noise) times its own deviation.</summary>
+    private void IdLatent(int column, long rank, int cluster, Span<double> latent)
+    {
+        ReadOnlySpan<double> shared = _clusterLatents.AsSpan((column * _clusterCdf.Length + cluster) * _rank, _rank);
         ulong own = StreamHash.Mix(_idKeys[column] ^ (ulong)rank);
-        for (int j = 0; j < _rank; j++)
-            cell[j] += scale * (_clusterWeight * cluster[j] + _idWeight * StreamHash.UnitVariance(StreamHash.Mix(own + (ulong)j)));
+        for (int j = 0; j < _rank; j++) latent[j] = _clusterWeight * shared[j] + _idWeight * StreamHash.UnitVariance(StreamHash.Mix(own + (ulong)j));
     }
 
     /// <summary>The token part of the logit from every column's (pooled) latent, column c at latents[c r ..].</summary>

@@ -142,6 +142,27 @@ public sealed class StructuredTeacherTests
     }
 
     [Fact]
+    public void Cached_ranks_give_the_bits_the_per_draw_path_computes()
+    {
+        SyntheticSpec spec = Spec(seed: 4) with { Clusters = 11, LatentRank = 5, IdNoise = 0.3, ClusterSkew = 1.3 };
+        (int A, int B)[] pairs = [(0, 1), (2, 7)];
+        var cached = new StructuredTeacher(spec, pairs, cachedRanks: 300);
+        var direct = new StructuredTeacher(spec, pairs, cachedRanks: 0);
+        var random = new Random(8);
+        for (int i = 0; i < 4000; i++)
+        {
+            int column = random.Next(26);
+            long rank = i % 2 == 0 ? random.Next(600) : random.NextInt64(1L << 40); // around the cache's edge, and far past it
+            Assert.Equal(direct.Cluster(column, rank), cached.Cluster(column, rank));
+            double scale = random.NextDouble() * 2 - 1;
+            double[] a = Enumerable.Range(0, 5).Select(_ => random.NextDouble()).ToArray(), b = (double[])a.Clone();
+            direct.AddLatent(column, rank, scale, a);
+            cached.AddLatent(column, rank, scale, b);
+            Assert.Equal(a.Select(BitConverter.DoubleToInt64Bits), b.Select(BitConverter.DoubleToInt64Bits));
+        }
+    }
+
+    [Fact]
     public void The_stream_numbers_the_formula_test_uses_are_the_generators()
     {
         Assert.Equal(Cluster, (ulong)SyntheticStream.Cluster);
