@@ -13,10 +13,10 @@ internal enum ParquetValueKind { Integer, Real, Text }
 /// </summary>
 internal sealed class ParquetColumn : IParquetChunk
 {
-    private readonly LogicalColumnReader _reader;
+    private readonly IDisposable _reader;
     private readonly Func<int, int> _read;
 
-    private ParquetColumn(LogicalColumnReader reader, int capacity, ParquetValueKind kind, Func<ParquetColumn, Func<int, int>> read)
+    private ParquetColumn(IDisposable reader, int capacity, ParquetValueKind kind, Func<ParquetColumn, Func<int, int>> read)
     {
         _reader = reader;
         Kind = kind;
@@ -40,6 +40,7 @@ internal sealed class ParquetColumn : IParquetChunk
     /// <summary>A reader of column <paramref name="column"/> of a row group; null when its type is none of the supported ones.</summary>
     public static ParquetColumn? Open(ColumnReader column, int capacity)
     {
+        if (IsPlainInt64(column)) return new(column, capacity, ParquetValueKind.Integer, c => Int64Levels((ColumnReader<long>)column, c));
         LogicalColumnReader reader = column.LogicalReader();
         ParquetColumn? opened = reader switch
         {
@@ -63,6 +64,51 @@ internal sealed class ParquetColumn : IParquetChunk
             _ => null,
         };
         return opened; // when null, the caller disposes the column reader (which the logical reader only wraps)
+    }
+
+    /// <summary>
+    /// An int64 column that is a plain signed integer (no logical type, or INT(64, signed)), required or optional, not
+    /// repeated: what `robegen convert`, pandas and Spark write for integer counts and ids. Read through the physical reader
+    /// (definition levels and the packed non-null values) rather than the logical one, whose nullable values cost more
+    /// than the decoding itself.
+    /// </summary>
+    private static bool IsPlainInt64(ColumnReader column) =>
+        column is ColumnReader<long> && column.ColumnDescriptor is { MaxRepetitionLevel: 0, MaxDefinitionLevel: <= 1 } descriptor
+        && descriptor.LogicalType is NoneLogicalType or IntLogicalType { BitWidth: 64, IsSigned: true };
+
+    private static Func<int, int> Int64Levels(ColumnReader<long> reader, ParquetColumn c)
+    {
+        bool optional = reader.ColumnDescriptor.MaxDefinitionLevel == 1;
+        var definitions = new short[c.Present.Length];
+        var repetitions = new short[c.Present.Length];
+        var values = new long[c.Present.Length];
+        return rows =>
+        {
+            // A physical read stops at the end of a data page: read until the rows are in or the row group ends.
+            int read = 0, packed = 0;
+            while (read < rows && reader.HasNext)
+            {
+                int levels = (int)reader.ReadBatch(rows - read, definitions.AsSpan(read), repetitions.AsSpan(read), values.AsSpan(packed), out long valuesRead);
+                if (levels == 0) break;
+                read += levels;
+                packed += (int)valuesRead;
+            }
+            bool[] present = c.Present;
+            long[] integers = c.Integers;
+            if (!optional)
+            {
+                values.AsSpan(0, read).CopyTo(integers);
+                present.AsSpan(0, read).Fill(true);
+                return read;
+            }
+            for (int i = 0, v = 0; i < read; i++)
+            {
+                bool has = definitions[i] == 1;
+                present[i] = has;
+                integers[i] = has ? values[v++] : 0;
+            }
+            return read;
+        };
     }
 
     private static Func<int, int> OptionalIntegers<T>(LogicalColumnReader<T?> reader, ParquetColumn c) where T : struct, IBinaryInteger<T>
