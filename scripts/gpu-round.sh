@@ -4,12 +4,17 @@
 # limit (PART_LIMIT seconds, default 240), prints its command and the UTC time, and a failure does not stop the next.
 # Usage (on the GPU machine, from the repository root, after scripts/publish-gpu.sh was run where dotnet is):
 #   scripts/gpu-round.sh PART...      env: ROBEGEN (the published binary), PART_LIMIT, PYTHON (python3)
+# dcnv2-study and billion take a whole 10-minute call each (they stop themselves and keep what they finished).
 # Parts:
 #   check          robegen check --device cuda --precision tf32 and bf16 (layers, resume, determinism on two devices)
 #   resume         scripts/resume-check.sh 20000000 600: bit-exact resume on the deterministic path at 20M rows
 #   deterministic  bench of the MLPerf model, ROBE, TF32: deterministic and atomic gradients in the same call
 #   dcnv2          bench of the multi-hot DLRM-DCNv2, ROBE and Full, BF16; the PyTorch baseline (eager and
 #                  torch.compile, BF16) on the same model and the like-for-like ratios
+#   input          REPEATS=3 IN_ORDER_GZIP=0 scripts/input-rate.sh 16 2000000: gzip, TSV and Parquet against synthetic
+#                  batches (the median Parquet / TSV ratio)
+#   dcnv2-study    scripts/synthetic-study.sh dcnv2-structured: Full against ROBE 1000x on 50M structured multi-hot rows
+#   billion        scripts/billion-rows.sh (10^9 rows on the deterministic path; a later call goes on from its checkpoint)
 #   full-mlperf    (needs an H200) uncapped Full MLPerf tables against ROBE, RobeGen and PyTorch, and a Full training run
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,13 +49,21 @@ for part in "$@"; do
       run "$bin" bench --models mlperf-dcnv2-multihot --batches 16384 --storages robe full --precision bf16 --csv "$out/dcnv2.csv"
       run "$python" "$baseline" --models mlperf-dcnv2-multihot --batches 16384 --storages full --bf16 --robegen-csv "$out/dcnv2.csv"
       run "$python" "$baseline" --models mlperf-dcnv2-multihot --batches 16384 --storages full --bf16 --compile --robegen-csv "$out/dcnv2.csv" ;;
+    input)
+      run env REPEATS=3 IN_ORDER_GZIP=0 scripts/input-rate.sh 16 2000000 ;;
+    dcnv2-study)
+      # The study stops itself at STUDY_SECONDS (540) and keeps its finished cells: give it the whole call.
+      limit=590 run scripts/synthetic-study.sh dcnv2-structured ;;
+    billion)
+      # Its segments stop themselves within BUDGET (520 s) and checkpoint: give it the whole call.
+      limit=590 run scripts/billion-rows.sh ;;
     full-mlperf)
       run "$bin" bench --models mlperf --batches 16384 --storages robe full --precision tf32 --csv "$out/full.csv"
       run "$python" "$baseline" --models mlperf --batches 16384 --storages robe32 full --uncapped --bf16 --compile --robegen-csv "$out/full.csv"
       run "$bin" train --storage full --model criteo-terabyte --device cuda --precision tf32 --batch-size 16384 \
         --synthetic-rows 20000000 --cardinalities mlperf --synth-seed 1 ;;
     *)
-      echo "unknown part '$part' (check, resume, deterministic, dcnv2, full-mlperf)" >&2
+      echo "unknown part '$part' (check, resume, deterministic, dcnv2, input, dcnv2-study, billion, full-mlperf)" >&2
       exit 2 ;;
   esac
 done
