@@ -67,30 +67,7 @@ public sealed class ReplayedDataTests
         }).ToList();
     }
 
-    private static List<(float[] Labels, float[] Dense, ulong[] Ids, int[] Offsets)> Read(ITrainingData data)
-    {
-        var all = new List<(float[], float[], ulong[], int[])>();
-        using IBatchCursor cursor = data.Open(DataPosition.Start, BatchRows);
-        while (cursor.MoveNext())
-        {
-            Batch b = cursor.Current;
-            all.Add((b.LabelSpan.ToArray(), b.DenseSpan.ToArray(), b.IsMultiHot ? b.BagIds[..b.IdCount] : b.TokenSpan.ToArray(),
-                b.IsMultiHot ? b.BagOffsets[..(b.Count * b.Tables + 1)] : []));
-        }
-        return all;
-    }
-
-    private static void AssertSame(List<(float[] Labels, float[] Dense, ulong[] Ids, int[] Offsets)> expected, List<(float[] Labels, float[] Dense, ulong[] Ids, int[] Offsets)> actual)
-    {
-        Assert.Equal(expected.Count, actual.Count);
-        for (int i = 0; i < expected.Count; i++)
-        {
-            Assert.Equal(expected[i].Labels, actual[i].Labels);
-            Assert.Equal(expected[i].Dense, actual[i].Dense);
-            Assert.Equal(expected[i].Ids, actual[i].Ids);
-            Assert.Equal(expected[i].Offsets, actual[i].Offsets);
-        }
-    }
+    private static List<BatchSnapshot> Read(ITrainingData data) => BatchSnapshot.ReadAll(data.Open(DataPosition.Start, BatchRows));
 
     [Theory]
     [InlineData(false)]
@@ -101,7 +78,7 @@ public sealed class ReplayedDataTests
         var counting = new CountingData(source);
         var replayed = new ReplayedData(counting, budgetBytes: 1 << 20);
         var expected = Read(source);
-        for (int pass = 0; pass < 3; pass++) AssertSame(expected, Read(replayed));
+        for (int pass = 0; pass < 3; pass++) BatchSnapshot.AssertSame(expected, Read(replayed));
         Assert.Equal(1, counting.Opens);
         Assert.True(replayed.IsHeld);
         Assert.InRange(replayed.HeldBytes, 1, 1 << 20);
@@ -114,7 +91,7 @@ public sealed class ReplayedDataTests
         var counting = new CountingData(source);
         var replayed = new ReplayedData(counting, budgetBytes: 200); // less than the four batches take
         var expected = Read(source);
-        for (int pass = 0; pass < 3; pass++) AssertSame(expected, Read(replayed));
+        for (int pass = 0; pass < 3; pass++) BatchSnapshot.AssertSame(expected, Read(replayed));
         Assert.Equal(3, counting.Opens);
         Assert.False(replayed.IsHeld);
     }
@@ -128,7 +105,7 @@ public sealed class ReplayedDataTests
         Assert.False(replayed.IsHeld);
         var whole = Read(replayed);
         Assert.True(replayed.IsHeld);
-        AssertSame(whole, Read(replayed));
+        BatchSnapshot.AssertSame(whole, Read(replayed));
         Assert.Equal(2, counting.Opens);
     }
 

@@ -103,33 +103,24 @@ public sealed class MultiHotReaderTests : IDisposable
 
     private string WriteParquet(string name, Row[] rows, int rowGroupRows) => ParallelParquetReaderTests.Write(_temp.File(name), rows, rowGroupRows: rowGroupRows);
 
-    /// <summary>A copy of a batch's valid rows: labels, dense values and each cell's ids.</summary>
-    private sealed record Snapshot(float[] Labels, float[] Dense, int[] Offsets, ulong[] Ids);
-
-    private static Snapshot Copy(Batch b)
+    /// <summary>A multi-hot batch's snapshot, checked to be one (bags only, offsets from 0).</summary>
+    private static BatchSnapshot Copy(Batch b)
     {
         Assert.True(b.IsMultiHot);
         Assert.Empty(b.Tokens);
         Assert.Equal(0, b.BagOffsets[0]);
-        int cells = b.Count * b.Tables;
-        return new Snapshot(b.LabelSpan.ToArray(), b.DenseSpan.ToArray(), b.BagOffsets.AsSpan(0, cells + 1).ToArray(), b.BagIds.AsSpan(0, b.IdCount).ToArray());
+        return BatchSnapshot.Of(b);
     }
 
-    private static List<Snapshot> ReadAll(IBatchCursor cursor)
-    {
-        var batches = new List<Snapshot>();
-        using (cursor)
-            while (cursor.MoveNext()) batches.Add(Copy(cursor.Current));
-        return batches;
-    }
+    private static List<BatchSnapshot> ReadAll(IBatchCursor cursor) => BatchSnapshot.ReadAll(cursor, Copy);
 
     /// <summary>Batches against the expected cells: row r of the data is row r % batchSize of batch r / batchSize.</summary>
-    private static void AssertBags(IReadOnlyList<Snapshot> batches, Row[] rows, int batchSize)
+    private static void AssertBags(IReadOnlyList<BatchSnapshot> batches, Row[] rows, int batchSize)
     {
         Assert.Equal((rows.Length + batchSize - 1) / batchSize, batches.Count);
         for (int r = 0; r < rows.Length; r++)
         {
-            Snapshot b = batches[r / batchSize];
+            BatchSnapshot b = batches[r / batchSize];
             int row = r % batchSize;
             Assert.Equal(rows[r].Label, b.Labels[row]);
             ulong[][] cells = ExpectedCells(rows[r]);
@@ -139,7 +130,7 @@ public sealed class MultiHotReaderTests : IDisposable
                 Assert.Equal(cells[t], b.Ids[b.Offsets[cell]..b.Offsets[cell + 1]]);
             }
         }
-        foreach (Snapshot b in batches) Assert.Equal(b.Ids.Length, b.Offsets[^1]);
+        foreach (BatchSnapshot b in batches) Assert.Equal(b.Ids.Length, b.Offsets[^1]);
     }
 
     private static DenseStatistics AgeStatistics() =>
@@ -164,24 +155,14 @@ public sealed class MultiHotReaderTests : IDisposable
         var fromCsv = new TabularData(declaration, [csv]) { Statistics = AgeStatistics() };
         var fromParquet = new TabularData(declaration, [parquet]) { Statistics = AgeStatistics() };
         const int BatchSize = 1000;
-        List<Snapshot> expected = ReadAll(fromCsv.Open(DataPosition.Start, BatchSize));
+        List<BatchSnapshot> expected = ReadAll(fromCsv.Open(DataPosition.Start, BatchSize));
         AssertBags(expected, rows, BatchSize);
-        List<Snapshot> parquetBatches = ReadAll(fromParquet.Open(DataPosition.Start, BatchSize));
+        List<BatchSnapshot> parquetBatches = ReadAll(fromParquet.Open(DataPosition.Start, BatchSize));
         // A cursor on the calling thread (no read-ahead thread) gives the same batches as the prefetching one.
         ModelColumns columns = ModelColumns.For(declaration, fromParquet.ResolvedStatistics);
-        List<Snapshot> plain = ReadAll(new TabularCursor([parquet], path => new ParquetRowReader(path, columns, labeled: true), DataPosition.Start,
+        List<BatchSnapshot> plain = ReadAll(new TabularCursor([parquet], path => new ParquetRowReader(path, columns, labeled: true), DataPosition.Start,
             declaration, BatchSize, null));
-        foreach (List<Snapshot> other in new[] { parquetBatches, plain })
-        {
-            Assert.Equal(expected.Count, other.Count);
-            for (int i = 0; i < expected.Count; i++)
-            {
-                Assert.Equal(expected[i].Labels, other[i].Labels);
-                Assert.Equal(expected[i].Dense, other[i].Dense);
-                Assert.Equal(expected[i].Offsets, other[i].Offsets);
-                Assert.Equal(expected[i].Ids, other[i].Ids);
-            }
-        }
+        foreach (List<BatchSnapshot> other in new[] { parquetBatches, plain }) BatchSnapshot.AssertSame(expected, other);
     }
 
     [Fact]
@@ -219,7 +200,7 @@ public sealed class MultiHotReaderTests : IDisposable
             "0,1,30,0,u,c,\"\",\"5\"\n" +              // quoted empty list, quoted one-id list
             "1,1,30,0,a|b,c,\"a,b|c\", 7|8|7\n");      // a separator in a single-hot cell is part of its id; a comma inside a quoted list; ' 7' is text
         var data = new TabularData(Declaration(), [path]) { Statistics = AgeStatistics() };
-        Snapshot b = Assert.Single(ReadAll(data.Open(DataPosition.Start, 10)));
+        BatchSnapshot b = Assert.Single(ReadAll(data.Open(DataPosition.Start, 10)));
         ulong[] Cell(int row, int table) => b.Ids[b.Offsets[row * 4 + table]..b.Offsets[row * 4 + table + 1]];
         Assert.Empty(Cell(0, 2));
         Assert.Empty(Cell(0, 3));
@@ -292,7 +273,7 @@ public sealed class MultiHotReaderTests : IDisposable
     {
         string ints = WriteParquet("ints.parquet", new string[]?[] { ["a"], null, [] }, new int?[]?[] { [1, 2], null, [3] });
         var data = new TabularData(Declaration(), [ints]) { Statistics = AgeStatistics() };
-        Snapshot b = Assert.Single(ReadAll(data.Open(DataPosition.Start, 10)));
+        BatchSnapshot b = Assert.Single(ReadAll(data.Open(DataPosition.Start, 10)));
         Assert.Equal([0, 1, 2, 3, 5, 6, 7, 7, 7, 8, 9, 9, 10], b.Offsets);
         Assert.Equal([TokenOf("x"), TokenOf("x"), TokenOf("a"), 1UL, 2UL, TokenOf("x"), TokenOf("x"), TokenOf("x"), TokenOf("x"), 3UL], b.Ids);
 
@@ -360,8 +341,8 @@ public sealed class MultiHotReaderTests : IDisposable
 
         var mapper = VocabularyMapper.ForAllTables(vocabulary, declaration);
         // One batch of every row (>= 4096 rows: the mapper maps the tables in parallel) against a per-id lookup.
-        List<Snapshot> batches = ReadAll(data.WithVocabulary(mapper).Open(DataPosition.Start, rows.Length));
-        Snapshot b = Assert.Single(batches);
+        List<BatchSnapshot> batches = ReadAll(data.WithVocabulary(mapper).Open(DataPosition.Start, rows.Length));
+        BatchSnapshot b = Assert.Single(batches);
         for (int r = 0; r < rows.Length; r++)
         {
             ulong[][] cells = ExpectedCells(rows[r]);
