@@ -12,6 +12,8 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["onnx"] = OnnxBenchmark.Run,
     ["parquet"] = ParquetBenchmark.Run,
     ["multihot"] = MultiHotBenchmark.Run,
+    ["auc"] = EvaluationBenchmark.Auc,
+    ["synthetic"] = EvaluationBenchmark.Synthetic,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -24,6 +26,8 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  cpu-memory [--batch N] [--steps N] [--threads N]   (peak RSS of ROBE 1000x training; cpu runs it in a child)");
     Console.Error.WriteLine("  parquet [--file PATH] [--repeat N] [--batch N] [--decode-threads 0,1,2] [--read-only]   (reading and training rows/s from Parquet beside TSV; Parquet.Net vs ParquetSharp)");
     Console.Error.WriteLine("  multihot [--rows N] [--multi K] [--hotness H] [--batch N]   (CSV and Parquet rows/s with K of 26 columns lists of ~H ids, beside single-hot)");
+    Console.Error.WriteLine("  auc [--rows N]   (seconds of exact AUC over N predictions with many ties; default 50,000,000)");
+    Console.Error.WriteLine("  synthetic [--teacher independent|structured] [--seconds S]   (synthetic rows/s, MLPerf cardinalities, and a hash of fixed rows)");
     return 2;
 }
 return command(args[1..]);
