@@ -18,6 +18,7 @@
 #   full-mlperf    (needs an H200) uncapped Full MLPerf tables against ROBE, RobeGen and PyTorch, and a Full training run
 set -uo pipefail
 cd "$(dirname "$0")/.."
+(( $# > 0 )) || { echo "usage: scripts/gpu-round.sh PART... (check, resume, deterministic, dcnv2, input, dcnv2-study, billion, full-mlperf)" >&2; exit 2; }
 bin=${ROBEGEN:-.gpu/robegen/RobeGen.Cli}
 limit=${PART_LIMIT:-240}
 python=${PYTHON:-python3}

@@ -57,13 +57,14 @@ internal sealed class CrossTensors
     /// <summary>x_l as layer <paramref name="l"/>'s combine adds it (the skip connection): x0, or the F32 running sum.</summary>
     public Activations Skip(int l) => l == 0 ? X0.View : _standIns.Of(Sums[l - 1].View);
 
-    /// <summary>Where layer <paramref name="l"/>'s combine writes x_{l+1} (the last one writes the top MLP's input instead).</summary>
-    public Activations Sum(int l) => _standIns.Of(Sums[l - 1].View);
-
-    /// <summary>BF16 models: the bf16 copy of x_l for l &gt;= 1 (else a stand-in, with <paramref name="write"/> false).</summary>
-    public ArrayView<ushort> SumCopy(int l, out bool write)
+    /// <summary>
+    /// Where layer <paramref name="l"/>'s combine writes x_{l+1}: the F32 running sum and (BF16) its bf16 copy, with
+    /// <c>WriteCopy</c> 1; after the last layer, <paramref name="topInput"/> alone (a stand-in copy, <c>WriteCopy</c> 0).
+    /// </summary>
+    public (Activations Next, ArrayView<ushort> Copy, int WriteCopy) CombineTarget(int l, Activations topInput)
     {
-        write = SumCopies is not null;
-        return SumCopies is { } copies ? copies[l - 1].View : _standIns.Bf16;
+        if (l == Outputs.Length - 1) return (topInput, _standIns.Bf16, 0);
+        Activations next = _standIns.Of(Sums[l].View);
+        return SumCopies is { } copies ? (next, copies[l].View, 1) : (next, _standIns.Bf16, 0);
     }
 }

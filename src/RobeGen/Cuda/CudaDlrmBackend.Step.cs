@@ -139,10 +139,8 @@ internal sealed partial class CudaDlrmBackend
             {
                 gemm.Matmul(false, true, rows, width, width, 1f, x, stride, first, firstStride, 0f, y, stride, GemmEpilogue.Bias, bias, Tf32);
             }
-            Activations next = l == last ? _t.TopInput.View : cross.Sum(l + 1);
-            bool writeCopy = false;
-            ArrayView<ushort> copy = l == last ? _t.StandIns.Bf16 : cross.SumCopy(l + 1, out writeCopy);
-            _kernels.CrossCombine(Stream, rows * width, _concat, cross.X0.View, cross.Outputs[l].View, cross.Skip(l), next, copy, writeCopy ? 1 : 0);
+            var (next, copy, writeCopy) = cross.CombineTarget(l, _t.TopInput.View);
+            _kernels.CrossCombine(Stream, rows * width, _concat, cross.X0.View, cross.Outputs[l].View, cross.Skip(l), next, copy, writeCopy);
         }
     }
 

@@ -84,7 +84,7 @@ internal sealed class ParquetColumn : IParquetChunk
         var values = new long[c.Present.Length];
         return rows =>
         {
-            // A physical read stops at the end of a data page: read until the rows are in or the row group ends.
+            // A physical read may stop at the end of a data page: read until the rows are in or the row group ends.
             int read = 0, packed = 0;
             while (read < rows && reader.HasNext)
             {

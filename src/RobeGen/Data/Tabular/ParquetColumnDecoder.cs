@@ -47,7 +47,7 @@ internal sealed class ParquetColumnDecoder(string path, ModelColumns columns)
     private IParquetChunk Open(ColumnReader reader, ParquetInput input)
     {
         if (input.Kind == ParquetInputKind.Bag) return ParquetListColumn.Open(reader, ChunkRows, columns.Tokens);
-        // The logical reader owns the column reader from here (its Dispose releases both).
+        // The column owns the column reader from here (its Dispose releases it, and the logical reader wrapping it if any).
         if (ParquetColumn.Open(reader, ChunkRows) is { } column) return column;
         string type = reader.ColumnDescriptor.LogicalType.ToString() ?? reader.ColumnDescriptor.PhysicalType.ToString();
         reader.Dispose();
