@@ -51,14 +51,8 @@ public class Bf16BackendTests(CpuSimulatorFixture fixture) : IClassFixture<CpuSi
         var expected = Bf16Emulation.DenseGradients(declaration, layout, TinyModels.Definition(declaration).Embedding, state, batch);
         foreach (var (name, gradient) in expected)
         {
-            double num = 0, den = 0;
-            for (int i = 0; i < gradient.Length; i++)
-            {
-                double actual = state[name][i] - after[name][i];
-                num += (actual - gradient[i]) * (actual - gradient[i]);
-                den += gradient[i] * gradient[i];
-            }
-            Assert.True(Math.Sqrt(num / den) < 1e-4, $"{name}: relative error {Math.Sqrt(num / den):g3}");
+            double error = SgdStepError.Relative(state, after, name, gradient);
+            Assert.True(error < 1e-4, $"{name}: relative error {error:g3}");
         }
     }
 

@@ -73,14 +73,7 @@ public class Bf16CrossTests(CpuSimulatorFixture fixture, ITestOutputHelper outpu
         Assert.Contains("cross.1.bias", expected.Keys);
         foreach (var (name, gradient) in expected)
         {
-            double num = 0, den = 0;
-            for (int i = 0; i < gradient.Length; i++)
-            {
-                double actual = state[name][i] - after[name][i];
-                num += (actual - gradient[i]) * (actual - gradient[i]);
-                den += gradient[i] * gradient[i];
-            }
-            double error = Math.Sqrt(num / den);
+            double error = SgdStepError.Relative(state, after, name, gradient);
             output.WriteLine($"{name}: relative error {error:g3}");
             // F32 sums against double ones flip a bf16 rounding now and then (one ulp, 2^-8, of one element); a
             // misplaced rounding moves whole tensors by ~2^-9 relative and more.
