@@ -78,7 +78,8 @@ class Dlrm(nn.Module):
         self.register_buffer("li", li)
         self.register_buffer("lj", lj)
         if storage == "full":
-            self.tables = nn.ModuleList(nn.EmbeddingBag(r, d, mode="sum", sparse=True) for r in rows)
+            # Made and initialised on the GPU: true-size tables (~100 GB with --uncapped) would not fit the host's memory twice.
+            self.tables = nn.ModuleList(nn.EmbeddingBag(r, d, mode="sum", sparse=True, device=device) for r in rows)
             for table, r in zip(self.tables, rows):
                 nn.init.uniform_(table.weight, -math.sqrt(1 / r), math.sqrt(1 / r))
         else:
@@ -266,10 +267,34 @@ def compare(path, torch_results, name):
         if batch in full and batch in robe:
             ratio = robe[batch][ok] / full[batch][tk]
             print(f"  MLPerf {what:<18} batch {batch:>6}: {ratio:5.2f}x (target >= {target}x) {'PASS' if ratio >= target else 'FAIL'}")
+    dcnv2_targets(ours, torch_results, name)
     if 16384 in robe:
         r = robe[16384]
         print(f"  MLPerf embedding forward, batch 16384: {r['emb_fwd_ms'] / r['floor_ms']:5.2f}x the copy floor (target <= 2x) {'PASS' if r['emb_fwd_ms'] <= 2 * r['floor_ms'] else 'FAIL'}")
         print(f"  MLPerf embedding fwd+bwd+update, batch 16384: {r['emb_fbu_ms'] / r['floor_ms']:5.2f}x the copy floor (target <= 5x) {'PASS' if r['emb_fbu_ms'] <= 5 * r['floor_ms'] else 'FAIL'}")
+
+
+def dcnv2_targets(ours, torch_results, name):
+    """Issue 14: RobeGen's ROBE DLRM-DCNv2 against PyTorch's with full tables, same model and batch. Full tables are only
+    true to size with --uncapped on a GPU that holds them (an H200: ~104 GB for the multi-hot model); the label says
+    which rows were kept, and a capped baseline is reported as such."""
+    printed = False
+    for (model, storage, batch), o in ours.items():
+        if not model.startswith("CriteoTerabyteDcnV2") or not storage.startswith("ROBE"):
+            continue
+        for (t_model, t_storage, t_batch), t in torch_results.items():
+            if t_model != model or t_batch != batch or not t_storage.startswith("Full"):
+                continue
+            if not printed:
+                print(f"\nIssue 14 targets ({name}): RobeGen ROBE DLRM-DCNv2 against the PyTorch DLRM-DCNv2 with full tables, same precision")
+                printed = True
+            size = "true-size tables" if t_storage == "Full" else f"CAPPED tables, {t_storage}: not the target's baseline"
+            print(f"  {model} {storage} batch {batch} ({size})")
+            for what, ok, tk, target in [("training (synced)", "train_per_s", "train", 2.0), ("training (async)", "train_async_per_s", "train_async", 2.0),
+                                         ("inference on the device", "infer_device_per_s", "infer", 1.5), ("inference host to host", "infer_per_s", "infer_host", 1.5)]:
+                ratio = o[ok] / t[tk]
+                verdict = ("PASS" if ratio >= target else "FAIL") if t_storage == "Full" else "(capped)"
+                print(f"    {what:<24} {ratio:5.2f}x (target >= {target}x) {verdict}")
 
 
 if __name__ == "__main__":
