@@ -125,6 +125,18 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void Bench_refuses_a_csv_path_it_cannot_write_before_it_measures_anything()
+    {
+        using var scratch = new Scratch();
+        var result = Robegen.Run("bench", "--device", "cpu", "--models", "kaggle", "--batches", "64", "--storages", "robe", "--timed-steps", "1",
+            "--csv", scratch.Path);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--csv", result.Stderr);
+        Assert.Contains("is a directory", result.Stderr);
+        Assert.DoesNotContain("CriteoKaggle", result.Stdout); // refused before the first row was measured
+    }
+
+    [Fact]
     public void Every_command_has_help()
     {
         foreach (string command in new[] { "train", "eval", "predict", "inspect" })

@@ -1,3 +1,4 @@
+using RobeGen.Cli.Files;
 using System.CommandLine;
 using RobeGen.Backends;
 
@@ -50,7 +51,8 @@ internal static class BenchCommand
             Storages = parse.GetValue(storages)!,
             TimedSteps = parse.GetValue(timedSteps),
             Precision = parse.GetValue(precision),
-            CsvPath = parse.GetValue(csv),
+            // Checked before anything is measured: a bad path found after minutes of GPU time would lose them.
+            Csv = parse.GetValue(csv) is { } path ? OutputPath.Check("--csv", path, []) : null,
             Serving = parse.GetValue(serving),
             Deterministic = parse.GetValue(deterministic),
         }));
@@ -68,7 +70,8 @@ internal sealed record BenchOptions
     public int TimedSteps { get; init; } = 20;
     /// <summary>Arithmetic of the MLPs (FP32, TF32 or BF16 on CUDA; Int8 CPU inference).</summary>
     public Precision Precision { get; init; }
-    public string? CsvPath { get; init; }
+    /// <summary>Where the table also goes as CSV (rewritten after every row, atomically).</summary>
+    public OutputPath? Csv { get; init; }
     public bool Serving { get; init; }
     /// <summary>Deterministic embedding gradients (the path whose resumes are bit-exact).</summary>
     public bool Deterministic { get; init; }

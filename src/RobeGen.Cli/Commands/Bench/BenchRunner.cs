@@ -1,3 +1,4 @@
+using RobeGen.Cli.Files;
 using System.Globalization;
 using RobeGen.Backends;
 using RobeGen.Cpu;
@@ -77,10 +78,12 @@ internal static class BenchRunner
                     }
                     table.Add(new BenchRow(definition.Declaration.Name.Split(".")[^1], storage.Name, batchSize, throughput, embedding, floor,
                         backend is CudaDlrmBackend g ? g.DeviceBytes : 0, declaration.IdsPerSample));
+                    // Rewritten after every row: a later storage that fails (out of GPU memory) keeps the rows measured
+                    // so far for the baseline's --robegen-csv, which a device call cannot afford to measure again.
+                    if (options.Csv is { } csv) table.WriteCsv(csv);
                 }
             }
         }
-        if (options.CsvPath is { } path) table.WriteCsv(path);
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using RobeGen.Cli.Files;
 using System.Globalization;
 using System.Text;
 using RobeGen.Lab.Benchmarking;
@@ -36,7 +37,7 @@ internal sealed class BenchTable(string deviceName, string precision)
     private static string Ratio(double? value, double floor) =>
         value is double v && !double.IsNaN(floor) ? (v / floor).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
 
-    public void WriteCsv(string path)
+    public void WriteCsv(OutputPath output)
     {
         var csv = new StringBuilder("device,precision,model,storage,batch,train_per_s,train_async_per_s,infer_per_s,infer_device_per_s,emb_fwd_ms,emb_fbu_ms,floor_ms,ids_per_sample\n");
         foreach (var r in _rows)
@@ -44,7 +45,12 @@ internal sealed class BenchTable(string deviceName, string precision)
                 F(r.Throughput.Train), F(r.Throughput.TrainAsync), F(r.Throughput.Inference), F(r.Throughput.InferenceOnDevice),
                 F(r.Embedding?.Forward ?? double.NaN), F(r.Embedding?.ForwardBackwardUpdate ?? double.NaN), F(r.FloorMs),
                 r.IdsPerSample.ToString(CultureInfo.InvariantCulture)));
-        File.WriteAllText(path, csv.ToString());
+        byte[] bytes = Encoding.UTF8.GetBytes(csv.ToString());
+        AtomicOutput.Write(output, stream =>
+        {
+            stream.Write(bytes);
+            return bytes.Length;
+        });
     }
 
     private static string F(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
