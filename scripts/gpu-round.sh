@@ -3,7 +3,8 @@
 # device call runs the ones it has time for and the output is the raw record docs/runs keeps. Each part has a time
 # limit (PART_LIMIT seconds, default 240), prints its command and the UTC time, and a failure does not stop the next.
 # Usage (on the GPU machine, from the repository root, after scripts/publish-gpu.sh was run where dotnet is):
-#   scripts/gpu-round.sh PART...      env: ROBEGEN (the published binary), PART_LIMIT, PYTHON (python3)
+#   scripts/gpu-round.sh PART...      env: ROBEGEN (the published binary), PART_LIMIT, PYTHON (python3), OUT (the device
+#                                     call's folder: the parts' CSV, study and billion-run files are copied there at exit)
 # dcnv2-study and billion take a whole 10-minute call each (they stop themselves and keep what they finished).
 # Parts:
 #   check          robegen check --device cuda --precision tf32 and bf16 (layers, resume, determinism on two devices)
@@ -37,6 +38,16 @@ run() { # run COMMAND...: one measured command under the part's time limit
   local rc=${PIPESTATUS[0]}
   (( rc == 0 )) || echo "(exit $rc$( (( rc == 124 )) && echo ": over the ${limit} s limit"))"
 }
+
+keep() { # keep: on the device machine ($OUT set), copy what the parts wrote there (not checkpoints: too large to return)
+  [[ -n ${OUT:-} ]] || return 0
+  for dir in .gpu/round .gpu/study .gpu/billion; do
+    [[ -d $dir ]] && (cd "$(dirname "$dir")" && find "$(basename "$dir")" -type f ! -name '*.rgck' ! -name '*.tmp' -size -20M \
+      -exec cp --parents {} "$OUT"/ \;)
+  done
+  return 0
+}
+trap keep EXIT
 
 for part in "$@"; do
   case $part in
