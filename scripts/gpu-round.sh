@@ -72,7 +72,9 @@ for part in "$@"; do
       # Its segments stop themselves within BUDGET (520 s) and checkpoint: give it the whole call.
       limit=590 run scripts/billion-rows.sh ;;
     full-mlperf)
-      run "$bin" bench --models mlperf --batches 16384 --storages robe full --precision tf32 --csv "$out/full.csv"
+      # BF16 on both sides: the baseline's strongest setting (autocast + torch.compile), and compare() pairs rows by
+      # model, storage and batch only, so the two precisions must be the same.
+      run "$bin" bench --models mlperf --batches 16384 --storages robe full --precision bf16 --csv "$out/full.csv"
       run "$python" "$baseline" --models mlperf --batches 16384 --storages robe32 full --uncapped --bf16 --compile --robegen-csv "$out/full.csv"
       run "$bin" train --storage full --model criteo-terabyte --device cuda --precision tf32 --batch-size 16384 \
         --synthetic-rows 20000000 --cardinalities mlperf --synth-seed 1 ;;
