@@ -241,15 +241,19 @@ def main():
             for (model_name, label, batch), r in results.items():
                 w.writerow([name, precision, model_name, label, batch, r["train"], r["train_async"], r["infer"], r["infer_host"], r["fwd"], r["fbu"], r["floor"]])
     if args.robegen_csv:
-        compare(args.robegen_csv, results, name)
+        compare(args.robegen_csv, results, name, precision)
 
 
-def compare(path, torch_results, name):
-    ours = {}
+def compare(path, torch_results, name, precision=None):
+    ours, theirs_precisions = {}, set()
     with open(path) as f:
         for row in csv.DictReader(f):
+            theirs_precisions.add(row["precision"])
             ours[(row["model"], row["storage"], int(row["batch"]))] = {k: float(v) if v else float("nan") for k, v in row.items()
                                                                      if k.endswith(("_s", "_ms"))}
+    base = precision.split(" ")[0] if precision else None  # "BF16 autocast + torch.compile" -> "BF16"
+    if base and theirs_precisions - {base}:
+        print(f"\nWARNING: RobeGen's rows are {', '.join(sorted(theirs_precisions))} and these are {precision}: the ratios below mix precisions")
     print(f"\nRatios RobeGen / PyTorch, same storage (throughput: ours/theirs; embedding times: theirs/ours), {name}")
     print(f"  {'model':<14} {'storage':<26} {'batch':>6} {'train':>7} {'async':>7} {'infer':>7} {'emb fwd':>8} {'emb fbu':>8}")
     for key, o in ours.items():
