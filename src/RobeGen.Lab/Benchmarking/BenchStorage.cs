@@ -19,11 +19,13 @@ internal sealed record BenchStorage(string Name, EmbeddingOverrides Overrides, I
 
     /// <summary>
     /// Full tables of the declared cardinalities, or, when they hold more than <paramref name="maxFloats"/> floats,
-    /// every table capped at the largest row count that fits (tokens are then drawn below the cap).
+    /// every table capped at the largest row count that fits (tokens are then drawn below the cap). With
+    /// <paramref name="indexRow"/> every table has one row more: row 0, which synthetic rows given as vocabulary indices
+    /// (rank + 1) leave for ids never counted, as train does.
     /// </summary>
-    public static BenchStorage Full(ModelDeclaration declaration, long maxFloats)
+    public static BenchStorage Full(ModelDeclaration declaration, long maxFloats, bool indexRow = false)
     {
-        long[] cardinalities = declaration.Tables.Select(t => t.Cardinality).ToArray();
+        long[] cardinalities = declaration.Tables.Select(t => t.Cardinality + (indexRow ? 1 : 0)).ToArray();
         long cap = LargestRowCap(cardinalities, declaration.EmbeddingDim, maxFloats);
         bool capped = cap < cardinalities.Max();
         long[] rows = cardinalities.Select(c => Math.Min(c, cap)).ToArray();

@@ -48,6 +48,18 @@ internal static class SyntheticBatches
     }
 
     /// <summary>
+    /// The first <paramref name="count"/> batches of <paramref name="data"/> from its start, each a copy of its own (a cursor
+    /// reuses one batch). Fewer when the data ends sooner; at least one, or an <see cref="ArgumentException"/>.
+    /// </summary>
+    public static Batch[] First(ITrainingData data, int batchSize, int count)
+    {
+        var batches = new List<Batch>(count);
+        using IBatchCursor cursor = data.Open(DataPosition.Start, batchSize);
+        while (batches.Count < count && cursor.MoveNext()) batches.Add(BagWriter.CopyRows(cursor.Current, cursor.Current.Count));
+        return batches.Count > 0 ? [.. batches] : throw new ArgumentException($"{data.Description} holds no rows.", nameof(data));
+    }
+
+    /// <summary>
     /// Benchmark batches: every id uniform over its table's <paramref name="vocabulary"/> (so Full rows are read all over
     /// their table, not from a hot corner that fits in cache), bags, dense values and labels as <see cref="Create"/>.
     /// </summary>

@@ -1,4 +1,5 @@
 using RobeGen.Lab.Benchmarking;
+using RobeGen.Data;
 using RobeGen.Models;
 using Xunit;
 
@@ -33,6 +34,23 @@ public class BenchStorageTests
     }
 }
 
+public class BenchStorageIndexRowTests
+{
+    [Fact]
+    public void A_full_storage_for_synthetic_indices_has_row_zero_more_and_takes_the_rows_ranks()
+    {
+        var declaration = CriteoKaggle.Definition.Declaration;
+        var generator = new RobeGen.Synthetic.SyntheticGenerator(new RobeGen.Synthetic.SyntheticSpec { Cardinalities = RobeGen.Synthetic.SyntheticSpec.CardinalityTable("kaggle") });
+        var rows = new RobeGen.Synthetic.SyntheticTrainingData(generator, 0, 10).ForModel(declaration).ForIndices();
+
+        var plain = BenchStorage.Full(declaration, Array.MaxLength);
+        var indexed = BenchStorage.Full(declaration, Array.MaxLength, indexRow: true);
+        Assert.Equal(plain.Vocabulary.Select(r => r + 1), indexed.Vocabulary);
+        Assert.Throws<ArgumentException>(() => rows.CheckIndicesFit(EmbeddingLayout.FromDeclaration(declaration, plain.Overrides)));
+        rows.CheckIndicesFit(EmbeddingLayout.FromDeclaration(declaration, indexed.Overrides));
+    }
+}
+
 public class SyntheticBatchesTests
 {
     [Fact]
@@ -59,5 +77,30 @@ public class SyntheticBatchesTests
         var batch = SyntheticBatches.Create(declaration, 8, 5);
         Assert.False(batch.IsMultiHot);
         Assert.Equal(8 * 26, batch.TokenSpan.Length);
+    }
+}
+
+public class SyntheticFirstBatchesTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_first_batches_are_the_cursors_batches_each_kept_apart(bool multiHot)
+    {
+        var declaration = (multiHot ? CriteoTerabyteDcnV2MultiHot.Definition : CriteoTerabyte.Definition).Declaration;
+        var generator = new RobeGen.Synthetic.SyntheticGenerator(new RobeGen.Synthetic.SyntheticSpec
+        {
+            Cardinalities = RobeGen.Synthetic.SyntheticSpec.CardinalityTable("mlperf", 0.001),
+            Teacher = RobeGen.Synthetic.SyntheticTeacher.Structured,
+        });
+        var rows = new RobeGen.Synthetic.SyntheticTrainingData(generator, 0, 100).ForModel(declaration).ForIndices();
+
+        Batch[] first = SyntheticBatches.First(rows, 32, 3);
+        var expected = RobeGen.Tests.Data.BatchSnapshot.ReadAll(rows.Open(DataPosition.Start, 32));
+
+        Assert.Equal(3, first.Length); // 100 rows hold 4 batches of 32: the first 3
+        RobeGen.Tests.Data.BatchSnapshot.AssertSame(expected.Take(3).ToList(), first.Select(RobeGen.Tests.Data.BatchSnapshot.Of).ToList());
+        Assert.Equal(multiHot, first[0].IsMultiHot);
+        Assert.Equal(4, SyntheticBatches.First(rows, 32, 10).Length); // fewer when the rows end sooner (the last holds 4)
     }
 }

@@ -35,14 +35,22 @@ internal static class BenchCommand
             Description = "Instead: serve each model from a checkpoint through Predictor (dynamic batching on CUDA) " +
                 "and measure latency and concurrent throughput at the largest batch size.",
         };
+        var synthetic = new Option<bool>("--synthetic")
+        {
+            Description = "Time the steps on the first batches of the synthetic data set train --synthetic-rows reads with the same " +
+                "--synth-seed, --cardinalities, --teacher ... options (Zipf-skewed ids, as a run on made-up rows sees them; ranks as " +
+                "indices for models that take indices) instead of ids uniform over each table.",
+        };
+        var syntheticData = new SyntheticOptions();
         var deterministic = new Option<bool>("--deterministic")
         {
             Description = "Train with deterministic embedding gradients (sorted, no float atomics), as train --deterministic does.",
         };
         var command = new Command("bench", "Measure training/inference throughput and the embedding layer against the memory floor.")
         {
-            device, models, batches, storages, timedSteps, precision, csv, serving, deterministic,
+            device, models, batches, storages, timedSteps, precision, csv, serving, deterministic, synthetic,
         };
+        syntheticData.AddTo(command);
         command.SetAction(parse => BenchRunner.Run(new BenchOptions
         {
             Device = parse.GetValue(device),
@@ -55,6 +63,7 @@ internal static class BenchCommand
             Csv = parse.GetValue(csv) is { } path ? OutputPath.Check("--csv", path, []) : null,
             Serving = parse.GetValue(serving),
             Deterministic = parse.GetValue(deterministic),
+            Synthetic = parse.GetValue(synthetic) ? syntheticData.Spec(parse) : null,
         }));
         return command;
     }
@@ -75,4 +84,6 @@ internal sealed record BenchOptions
     public bool Serving { get; init; }
     /// <summary>Deterministic embedding gradients (the path whose resumes are bit-exact).</summary>
     public bool Deterministic { get; init; }
+    /// <summary>Time the steps on this synthetic data set's first batches instead of uniform ids (null: uniform).</summary>
+    public RobeGen.Synthetic.SyntheticSpec? Synthetic { get; init; }
 }

@@ -6,6 +6,7 @@ using RobeGen.Cuda;
 using RobeGen.Data;
 using RobeGen.Lab.Benchmarking;
 using RobeGen.Models;
+using RobeGen.Synthetic;
 
 namespace RobeGen.Cli.Commands.Bench;
 
@@ -35,7 +36,12 @@ internal static class BenchRunner
         string precision = options.Precision == Precision.Int8 ? "FP32 training / INT8 inference" : options.Precision.ToString().ToUpperInvariant();
         Console.WriteLine($"robegen bench ({DateTime.UtcNow:u}) on {deviceName}; MLP GEMM: {device?.Gemm.Name ?? "CPU"}; {precision}; " +
             (options.Deterministic ? "deterministic embedding gradients; " : "") +
-            $"{options.TimedSteps} timed steps after {ThroughputMeter.WarmupSteps} warm-up; synthetic batches, tokens uniform over each table");
+            $"{options.TimedSteps} timed steps after {ThroughputMeter.WarmupSteps} warm-up; " +
+            (options.Synthetic is { } spec
+                ? string.Create(CultureInfo.InvariantCulture, $"the first {BatchesPerSize} batches of synthetic rows 0.. (seed {spec.Seed}, Zipf {spec.ZipfExponent}{spec.TeacherNote})")
+                : "synthetic batches, tokens uniform over each table"));
+        // One generator for every model: the structured teacher's set-up is made once.
+        SyntheticGenerator? generator = options.Synthetic is { } s ? new SyntheticGenerator(s) : null;
         var table = new BenchTable(deviceName, precision);
         table.PrintHeader();
         var floors = new Dictionary<long, double>();
@@ -61,11 +67,16 @@ internal static class BenchRunner
                     Precision = options.Precision,
                     DeterministicGradients = options.Deterministic,
                 };
+                // Checked before the backend is built: a Full storage that cannot take the rows is skipped without allocating it.
+                SyntheticTrainingData? rows = generator is null ? null
+                    : SyntheticRows(generator, EmbeddingLayout.FromDeclaration(declaration, storage.Overrides), storage, (long)options.BatchSizes.Max() * BatchesPerSize);
+                if (generator is not null && rows is null) continue;
                 using IDlrmBackend backend = Build(definition, modelOptions, device);
                 foreach (int batchSize in options.BatchSizes)
                 {
-                    var batches = Enumerable.Range(0, BatchesPerSize)
-                        .Select(i => SyntheticBatches.CreateUniform(definition.Declaration, batchSize, 40 + i, storage.Vocabulary)).ToArray();
+                    Batch[] batches = rows is not null
+                        ? SyntheticBatches.First(rows, batchSize, BatchesPerSize)
+                        : Enumerable.Range(0, BatchesPerSize).Select(i => SyntheticBatches.CreateUniform(definition.Declaration, batchSize, 40 + i, storage.Vocabulary)).ToArray();
                     ThroughputResult throughput = ThroughputMeter.Measure(backend, batches, options.TimedSteps);
                     EmbeddingLayerTimes? embedding = null;
                     double floor = double.NaN;
@@ -109,9 +120,31 @@ internal static class BenchRunner
                 // CUDA draws the embedding in place, so Full tables are capped only by the device's free memory; the CPU
                 // backend holds the embedding in one array (at most Array.MaxLength floats).
                 "full" => BenchStorage.Full(declaration, device is null ? Array.MaxLength
-                    : device.FreeMemory is long free ? (free - DeviceHeadroomBytes) / sizeof(float) : long.MaxValue),
+                    : device.FreeMemory is long free ? (free - DeviceHeadroomBytes) / sizeof(float) : long.MaxValue, indexRow: options.Synthetic is not null),
                 _ => throw new ArgumentException($"Unknown storage '{storage}' (robe = the declared Z, robeN = Z of N, or full)."),
             };
+    }
+
+    /// <summary>
+    /// The synthetic rows shaped for the model as train --synthetic-rows reads them: ranks as indices for a model that takes
+    /// indices (no vocabulary is counted), raw ids otherwise. Null, with a note, when a capped Full storage has too few rows
+    /// for the data set's indices (the other storages are still measured).
+    /// </summary>
+    private static SyntheticTrainingData? SyntheticRows(SyntheticGenerator generator, EmbeddingLayout layout, BenchStorage storage, long count)
+    {
+        var rows = new SyntheticTrainingData(generator, 0, count).ForModel(layout.Declaration);
+        if (!layout.TakesVocabularyIndices) return rows;
+        rows = rows.ForIndices();
+        try
+        {
+            rows.CheckIndicesFit(layout);
+            return rows;
+        }
+        catch (ArgumentException e)
+        {
+            Console.WriteLine($"  note: --synthetic: {storage.Name} skipped: {e.Message.Split(" (Parameter")[0]}");
+            return null;
+        }
     }
 
     private static IDlrmBackend Build(IDlrmDefinition definition, ModelOptions options, GpuDevice? device)
