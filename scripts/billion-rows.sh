@@ -75,8 +75,9 @@ while (( SECONDS - started < budget )); do
   if [[ $rc -eq 0 ]] && grep -q "all epochs done" "$work/segment.log"; then log "run complete"; touch "$work/done"; break; fi
   [[ $rc -ne 0 && $rc -ne 130 && $rc -ne 124 ]] && { log "segment failed with exit code $rc"; tail -5 "$work/segment.log"; break; }
 done
-log "in-memory rate of the same model, batch and precision: on ids uniform over each table, then on the run's own first rows (Zipf-skewed, the same teacher)"
+log "in-memory rate of the same model, batch and precision, on ids uniform over each table"
 "$bin" bench --device cuda --models mlperf --batches 16384 --storages robe --timed-steps 50 --precision "$precision" "${deterministic[@]}" 2>&1 | tail -1
+log "in-memory rate on the run's own first rows (Zipf-skewed ids, the same teacher and seed)"
 "$bin" bench --device cuda --models mlperf --batches 16384 --storages robe --timed-steps 50 --precision "$precision" "${deterministic[@]}" \
   --synthetic --cardinalities mlperf --synth-seed 1 --teacher "${TEACHER:-structured}" 2>&1 | tail -1
 log done
