@@ -86,6 +86,27 @@ public sealed class SyntheticTrainingTests
     }
 
     [Theory]
+    [InlineData("with --synthetic-rows", "train", "--teacher", "structured")]
+    [InlineData("with --synthetic-rows", "train", "--cardinalities", "mlperf", "--max-steps", "1")]
+    [InlineData("with --synthetic", "bench", "--device", "cpu", "--synth-seed", "3")]
+    [InlineData("without --data", "sweep", "--data", "x.tsv", "--zipf", "1.2")]
+    public void A_synthetic_data_set_option_where_no_synthetic_rows_are_made_is_a_usage_error(string when, params string[] arguments)
+    {
+        Robegen.Result result = Robegen.Run(arguments);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"describes synthetic rows: it applies only {when}", result.Stderr);
+        Assert.DoesNotContain("   at ", result.All);
+    }
+
+    [Fact]
+    public void An_unknown_cardinality_table_is_a_usage_error_naming_the_flag_and_the_tables()
+    {
+        Robegen.Result result = Robegen.Run("train", "--synthetic-rows", "10", "--cardinalities", "criteo");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--cardinalities must be one of kaggle, mlperf, terabyte, got 'criteo'", result.Stderr);
+    }
+
+    [Theory]
     [InlineData("synth", "--clusters", "0")]
     [InlineData("synth", "--latent-rank", "17")]
     [InlineData("synth", "--id-noise", "NaN")]

@@ -35,6 +35,10 @@ internal static class OptionRules
     public static Option<long?> AtLeast(this Option<long?> option, long min) =>
         option.Check(v => v is not long l || l >= min, $"an integer >= {min}", v => v?.ToString(CultureInfo.InvariantCulture) ?? "");
 
+    /// <summary>Refuses a value outside <paramref name="allowed"/> (compared without case), naming them.</summary>
+    public static Option<string> OneOf(this Option<string> option, IReadOnlyCollection<string> allowed) =>
+        option.Check(v => allowed.Contains(v, StringComparer.OrdinalIgnoreCase), $"one of {string.Join(", ", allowed)}", v => $"'{v}'");
+
     /// <summary>Refuses anything but one character other than a quote or a line break (a separator).</summary>
     public static Option<string?> OneCharacter(this Option<string?> option) =>
         option.Check(v => v is null || (v.Length == 1 && v is not ("\"" or "\r" or "\n")), "one character other than a quote or a line break", v => $"'{v}'");

@@ -63,6 +63,7 @@ internal static class SweepCommand
             data, evalData, syntheticRows, syntheticEvalRows, methods, ratios, seeds, model, epochs, batchSize, lr, optimizer, minCount, device, precision, threads, output,
         };
         synthetic.AddTo(command);
+        synthetic.OnlyWhen(command, r => (r.GetValue(data) ?? []).Length == 0, "without --data (the rows sweep makes when no files are given)");
         command.SetAction(parse =>
         {
             string[] files = parse.GetValue(data) ?? [], evalFiles = parse.GetValue(evalData) ?? [];

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using RobeGen.Synthetic;
 
 namespace RobeGen.Cli.Commands;
@@ -11,7 +12,7 @@ internal sealed class SyntheticOptions
     {
         Description = "Per-column cardinalities: kaggle (Criteo Kaggle) or mlperf (Criteo 1TB as MLPerf DLRM).",
         DefaultValueFactory = _ => "kaggle",
-    };
+    }.OneOf(SyntheticSpec.CardinalityTables);
     public Option<double> Scale { get; } = new Option<double>("--cardinality-scale")
     {
         Description = "Multiply every cardinality by this (e.g. 0.01 for a data set whose tables fill up).",
@@ -55,6 +56,22 @@ internal sealed class SyntheticOptions
     public void AddTo(Command command)
     {
         foreach (Option option in All) command.Options.Add(option);
+    }
+
+    /// <summary>
+    /// Refuses (exit 2) any of these options given on a command line where <paramref name="used"/> says no synthetic rows
+    /// are made: a --teacher beside --data files would otherwise be ignored without a word.
+    /// </summary>
+    /// <param name="when">How the user asks for synthetic rows, for the message ("with --synthetic").</param>
+    public void OnlyWhen(Command command, Func<CommandResult, bool> used, string when)
+    {
+        command.Validators.Add(result =>
+        {
+            if (used(result)) return;
+            foreach (Option option in All)
+                if (result.GetResult(option) is { Implicit: false })
+                    result.AddError($"{option.Name} describes synthetic rows: it applies only {when}");
+        });
     }
 
     public SyntheticSpec Spec(ParseResult parse)

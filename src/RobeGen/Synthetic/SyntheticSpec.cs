@@ -69,6 +69,9 @@ public sealed record SyntheticSpec
         ? ""
         : FormattableString.Invariant($", structured teacher ({Clusters} clusters, skew {ClusterSkew}, rank {LatentRank}, id noise {IdNoise}, coherence {Coherence})");
 
+    /// <summary>The names <see cref="CardinalityTable"/> takes (terabyte: another name for mlperf).</summary>
+    public static IReadOnlyList<string> CardinalityTables { get; } = ["kaggle", "mlperf", "terabyte"];
+
     /// <summary>The 26 cardinalities of a built-in table ("kaggle": Criteo Kaggle, "mlperf": Criteo 1TB as MLPerf DLRM), scaled.</summary>
     /// <param name="table">kaggle or mlperf.</param>
     /// <param name="scale">Multiplies every cardinality (at least 1 token, and columns already smaller than 4 keep theirs).</param>

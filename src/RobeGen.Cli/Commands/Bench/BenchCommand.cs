@@ -51,6 +51,7 @@ internal static class BenchCommand
             device, models, batches, storages, timedSteps, precision, csv, serving, deterministic, synthetic,
         };
         syntheticData.AddTo(command);
+        syntheticData.OnlyWhen(command, r => r.GetValue(synthetic), "with --synthetic");
         command.SetAction(parse => BenchRunner.Run(new BenchOptions
         {
             Device = parse.GetValue(device),

@@ -19,6 +19,7 @@ internal static class TrainCommand
         var options = new TrainOptions();
         var command = new Command("train", "Train a model on Criteo TSV, CSV or Parquet files (or the built-in sample) and print AUC, logloss, size and speed.");
         foreach (Option option in options.All) command.Options.Add(option);
+        options.Synthetic.OnlyWhen(command, r => r.GetValue(options.SyntheticRows) > 0, "with --synthetic-rows");
         command.SetAction(parse => Run(options.Bind(parse)));
         return command;
     }
