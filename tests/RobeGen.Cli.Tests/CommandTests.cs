@@ -136,6 +136,16 @@ public sealed class CommandTests
         Assert.DoesNotContain("CriteoKaggle", result.Stdout); // refused before the first row was measured
     }
 
+    [Theory]
+    [InlineData("--precision", "bf16", "--precision bf16 runs on CUDA only")]
+    [InlineData("--serving", "--synthetic", "give one of them")]
+    public void Bench_flags_that_cannot_go_together_are_a_usage_error(string flag, string other, string message)
+    {
+        var result = Robegen.Run("bench", "--device", "cpu", flag, other);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Stderr);
+    }
+
     /// <summary>(A Full storage that takes the rows, one row more per table than the cardinality, is checked without
     /// allocating it in BenchStorageTests: on the CPU the Kaggle model's 2 GB of Full tables take too long for this tier.)</summary>
     [Fact]

@@ -22,9 +22,11 @@ internal static class BenchRunner
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         bool cuda = options.Device != DeviceKind.Cpu;
         if (cuda && options.Precision == Precision.Int8)
-            throw new ArgumentException("--precision int8 runs on the CPU only (--device cpu).");
+            throw new CliException("--precision int8 runs on the CPU only (--device cpu).", 2);
         if (!cuda && options.Precision is Precision.Tf32 or Precision.Bf16)
-            throw new ArgumentException($"--precision {options.Precision.ToString().ToLowerInvariant()} runs on CUDA only (--device cuda).");
+            throw new CliException($"--precision {options.Precision.ToString().ToLowerInvariant()} runs on CUDA only (--device cuda).", 2);
+        if (options.Serving && options.Synthetic is not null)
+            throw new CliException("--synthetic times training and inference steps on synthetic rows; --serving measures a served checkpoint instead: give one of them.", 2);
         if (options.Serving)
         {
             foreach (string modelName in options.Models)
