@@ -13,7 +13,8 @@ namespace RobeGen.Cuda;
 /// (<see cref="DeterministicGradientKernels.BuildQuotientRemainderPairs"/>). A multi-hot batch's coordinates are its ids'
 /// (one record per id): each id coordinate's gradient is formed first (<see cref="DeterministicGradientKernels.BagGradients"/>:
 /// pooled and signed), then the pairs treat every id as a lookup of its own, in cell, id, coordinate order - the CPU
-/// scatter's order. The pair buffers grow with a batch's ids.
+/// scatter's order. The pair buffers grow with a batch's ids. Models of plain ROBE tables sort nothing: they sum in
+/// fixed point (see <see cref="_byBlock"/>).
 /// </summary>
 internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
 {
@@ -36,20 +37,20 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     private readonly GrowableDeviceBuffer<float>? _idGradients;
     private readonly IGpuEmbeddingKernels _embeddingKernels;
     /// <summary>
-    /// Single-hot models whose tables are all ROBE arrays of the authors' addressing, with Z dividing d: the blocks are
-    /// sorted (Z times fewer pairs than coordinates) and each covered slot summed over them in three passes
-    /// (<see cref="DeterministicGradientKernels.BlockChunkSums"/>, <see cref="DeterministicGradientKernels.BlockGroupSums"/>,
-    /// <see cref="DeterministicGradientKernels.BlockSlotSums"/>). The order of the sums then differs from the CPU's
-    /// scatter, but is fixed: the same bits every run.
+    /// Single-hot models whose tables are all ROBE arrays of the authors' addressing, with Z dividing d: every slot is summed
+    /// in fixed point (<see cref="DeterministicGradientKernels.MaxMagnitude"/>, <see cref="DeterministicGradientKernels.FixedPointScatter"/>,
+    /// <see cref="DeterministicGradientKernels.FixedPointCollect"/>): integer atomics, whose sums do not depend on their order,
+    /// at the cost of the atomic scatter and 8 bytes per array float. The sums differ from the CPU's float scatter by the
+    /// rounding of each term to the batch's fixed-point step (2^-(62 - h) to 2^-(61 - h) of its largest |dL/dE|, 2^h >= its coordinates).
     /// </summary>
     private readonly bool _byBlock;
-    /// <summary>Block models: each chunk's and then each group's sums [blocks * Z], and where each group ends [blocks].</summary>
-    private readonly MemoryBuffer1D<float, Stride1D.Dense>? _blockPartials;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense>? _groupEnds;
+    /// <summary>Block models: one 64-bit accumulator per array float, all zero between batches.</summary>
+    private readonly MemoryBuffer1D<long, Stride1D.Dense>? _accumulators;
+    /// <summary>Block models: the batch's largest |dL/dE| as float bits.</summary>
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>? _maxBits;
 
-    /// <summary>Blocks one thread adds at most in a group's chunk (see <see cref="DeterministicGradientKernels.BlockChunkSums"/>):
-    /// small enough that a hot id's group is spread over many threads, large enough that the chunks' sums stay few.</summary>
-    internal const int BlockSumChunk = 32;
+    /// <summary>Threads of the largest-|dL/dE| pass (each takes every this-many-th coordinate, then one atomic).</summary>
+    private const int MaxMagnitudeThreads = 1 << 16;
 
     public DeterministicEmbeddingGradient(GpuDevice device, DeviceMemory memory, DlrmKernelSet kernels, IGpuEmbeddingKernels embeddingKernels,
         EmbeddingLayout layout, int maxBatch, DeviceTensors tensors, BatchUploader uploader)
@@ -72,11 +73,12 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         if (uploader.HasBags) _idGradients = new GrowableDeviceBuffer<float>(memory, "deterministic gradient id gradients", coordinates);
         if (_byBlock)
         {
-            _blockPartials = memory.Allocate<float>("deterministic gradient block sums", coordinates);
-            _groupEnds = memory.Allocate<int>("deterministic gradient block group ends", coordinates / layout.BlockSize);
+            _accumulators = memory.Allocate<long>("deterministic gradient fixed-point sums", layout.TotalParameters);
+            _accumulators.View.MemSetToZero(device.Stream);
+            _maxBits = memory.Allocate<int>("deterministic gradient largest term", 1);
         }
-        // Block models sort one pair per block, Z times fewer than coordinates: their sort buffers are that much smaller.
-        long sorted = _byBlock ? coordinates / layout.BlockSize : pairs;
+        // Block models sort nothing: their sort buffers hold one pair (the sort is never run for them).
+        long sorted = _byBlock ? 1 : pairs;
         _keys = new GrowableDeviceBuffer<int>(memory, "deterministic gradient slot keys", sorted);
         _values = new GrowableDeviceBuffer<int>(memory, "deterministic gradient coordinate indices", sorted);
         _sortTemp = new GrowableDeviceBuffer<int>(memory, "deterministic gradient sort scratch", SortScratch((int)sorted));
@@ -99,7 +101,12 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         var stream = _device.Stream;
         int count = coordinates.Coordinates, pairs = _contributions is not null ? 2 * count : count;
         if (count == 0) return; // a multi-hot batch of empty bags read nothing
-        MakeRoom(count, _byBlock ? count / coordinates.BlockSize : pairs);
+        if (_byBlock)
+        {
+            SumInFixedPoint(count, coordinates);
+            return;
+        }
+        MakeRoom(count, pairs);
         // What each coordinate contributes before the product rule: dL/dE itself (single-hot), times its sign when
         // useSigns; a multi-hot batch's id coordinates get theirs formed here, signs included.
         ArrayView<float> gradients = _t.GradEmbeddings.View, signs = gradients;
@@ -126,20 +133,20 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
             _kernels.SegmentedSum(stream, pairs, _keys.View, _values.View, pairs, contributions, contributions, 0, _t.EmbeddingGradients.View);
             return;
         }
-        if (_byBlock)
-        {
-            int blocks = count / coordinates.BlockSize;
-            _kernels.BuildBlockPairs(stream, blocks, coordinates, _t.BlockStarts.View, _keys.View, _values.View);
-            _sort(stream, _keys.View.SubView(0, blocks), _values.View.SubView(0, blocks), _sortTemp.View);
-            int z = coordinates.BlockSize;
-            _kernels.BlockChunkSums(stream, count, blocks, z, coordinates.Dim, BlockSumChunk, _keys.View, _values.View, gradients, _blockPartials!.View);
-            _kernels.BlockGroupSums(stream, count, blocks, z, BlockSumChunk, _keys.View, _blockPartials.View, _groupEnds!.View);
-            _kernels.BlockSlotSums(stream, count, blocks, z, _keys.View, _blockPartials.View, _groupEnds.View, _t.EmbeddingGradients.View);
-            return;
-        }
         _kernels.BuildPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _keys.View, _values.View);
         _sort(stream, _keys.View.SubView(0, count), _values.View.SubView(0, count), _sortTemp.View);
         _kernels.SegmentedSum(stream, count, _keys.View, _values.View, count, gradients, signs, useSigns, _t.EmbeddingGradients.View);
+    }
+
+    /// <summary>The block models' three passes: the batch's scale, the integer sums, dL/dM (see <see cref="_byBlock"/>).</summary>
+    private void SumInFixedPoint(int count, EmbeddingCoordinateArgs coordinates)
+    {
+        var stream = _device.Stream;
+        int headroom = DeterministicGradientKernels.HeadroomBits(count), threads = Math.Min(count, MaxMagnitudeThreads);
+        _maxBits!.View.MemSetToZero(stream);
+        _kernels.MaxMagnitude(stream, threads, count, threads, _t.GradEmbeddings.View, _maxBits.View);
+        _kernels.FixedPointScatter(stream, count, coordinates, headroom, _t.BlockStarts.View, _t.GradEmbeddings.View, _maxBits.View, _accumulators!.View);
+        _kernels.FixedPointCollect(stream, count, coordinates, headroom, _t.BlockStarts.View, _maxBits.View, _accumulators.View, _t.EmbeddingGradients.View);
     }
 
     /// <summary>Grows the pair buffers for a multi-hot batch with more id coordinates than any before.</summary>

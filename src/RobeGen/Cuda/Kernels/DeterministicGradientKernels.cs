@@ -6,9 +6,8 @@ namespace RobeGen.Cuda.Kernels;
 /// The embedding gradient without float atomics: every (sample, table, coordinate) becomes a (slot, index) pair,
 /// the pairs are stably sorted by slot, and each run of equal slots is summed by one thread in index order -
 /// the order of the CPU's sequential scatter, so the result is the same every run (and the same float sequence as
-/// the CPU backend's). Models of plain ROBE tables only sort their blocks instead (<see cref="BuildBlockPairs"/>, then
-/// <see cref="BlockChunkSums"/>, <see cref="BlockGroupSums"/> and <see cref="BlockSlotSums"/>): the same every run too,
-/// in another (fixed) order.
+/// the CPU backend's). Models of plain ROBE tables sum in fixed point instead (<see cref="MaxMagnitude"/>,
+/// <see cref="FixedPointScatter"/>, <see cref="FixedPointCollect"/>): integer sums, the same every run in any order.
 /// </summary>
 internal static class DeterministicGradientKernels
 {
@@ -71,88 +70,71 @@ internal static class DeterministicGradientKernels
         idGradients[i] = g;
     }
 
-    /// <summary>
-    /// The block pairs of a single-hot model whose tables are all ROBE blocks that never wrap (<see cref="DeterministicEmbeddingGradient"/>
-    /// sorts these instead of one pair per coordinate: Z times fewer): keys[s] = the start slot of block s (block s mod
-    /// d/Z of record s / (d/Z)), values[s] = s.
-    /// </summary>
-    public static void BuildBlockPairs(Index1D s, EmbeddingCoordinateArgs a, ArrayView<long> blockStarts, ArrayView<int> keys, ArrayView<int> values)
+    // Plain ROBE models sum each slot in fixed point: a coordinate's dL/dE, scaled by a power of two the batch's largest
+    // |dL/dE| decides, is rounded to a 64-bit integer and added to its slot's accumulator with an integer atomic. Integer
+    // sums do not depend on their order, so the bits repeat run after run at the speed of the atomic scatter (no sort, no
+    // thread walking a hot id's thousands of blocks). Every coordinate t reads slot blockStarts[record, c / Z] + c mod Z,
+    // record = t / d, c = t mod d, the slot the gather read.
+
+    /// <summary>Headroom bits of the fixed-point sums: the least h with 2^h &gt;= <paramref name="coordinates"/>, so
+    /// that no slot's sum of at most that many terms, each below 2^(62 - headroom), can overflow 64 bits.</summary>
+    public static int HeadroomBits(int coordinates)
     {
-        int blocks = a.Dim / a.BlockSize;
-        int record = s / blocks;
-        keys[s] = (int)blockStarts[(long)record * a.MaxBlocks + (s - record * blocks)];
-        values[s] = s;
+        int bits = 0;
+        while (bits < 31 && (1L << bits) < coordinates) bits++;
+        return bits;
     }
 
-    // The block sums, in three passes over the sorted blocks (thread t: block i = t / Z, offset k = t mod Z). Blocks of
-    // equal start form a group (a hot id read in many rows makes one of thousands of blocks); a group is cut into chunks
-    // at the multiples of `chunk` of the sorted index. (1) Each chunk's head sums its blocks' coordinate k. (2) Each
-    // group's head adds its chunks' sums in order, and finds where the group ends. (3) Each slot x is summed by the head
-    // of the first group covering it, over the groups covering it in ascending start. Every sum has a fixed order, so the
-    // bits repeat run after run, and no thread walks more than `chunk` blocks, or a group's chunks, or the <= Z groups
-    // over a slot: one summing all of a hot slot's blocks alone held up the whole kernel on Zipf-skewed rows.
-
-    /// <summary>Pass 1: partials[t] = the sum of coordinate k over the blocks of the chunk block i heads (it heads one
-    /// when its start differs from the previous block's, or when i is a multiple of <paramref name="chunk"/>).</summary>
-    public static void BlockChunkSums(Index1D t, int blockCount, int blockSize, int dim, int chunk, ArrayView<int> sortedStarts,
-        ArrayView<int> sortedBlocks, ArrayView<float> gradEmbeddings, ArrayView<float> partials)
+    /// <summary>Pass 1: maxBits[0] = the largest |dL/dE| of the batch as float bits (non-negative floats order as their
+    /// bits; infinities and NaNs above every finite one). Thread t takes every <paramref name="threads"/>-th coordinate.</summary>
+    public static void MaxMagnitude(Index1D t, int count, int threads, ArrayView<float> gradEmbeddings, ArrayView<int> maxBits)
     {
-        int i = t / blockSize, k = t - i * blockSize;
-        int start = sortedStarts[i];
-        if (i > 0 && sortedStarts[i - 1] == start && i % chunk != 0) return;
-        int blocks = dim / blockSize;
-        float sum = 0f;
-        int j = i;
-        do
+        int largest = 0;
+        for (int i = t; i < count; i += threads) largest = Math.Max(largest, (int)(Interop.FloatAsInt(gradEmbeddings[i]) & 0x7FFFFFFF));
+        if (largest != 0) Atomic.Max(ref maxBits[0], largest);
+    }
+
+    /// <summary>The power of two a batch's terms are scaled by: its largest |term| times it is below 2^(62 - headroom).</summary>
+    public static double FixedScale(int maxBits, int headroomBits)
+    {
+        int exponent = Math.Max((maxBits >> 23) - 127, -126); // |term| < 2^(exponent + 1)
+        return Interop.IntAsFloat((ulong)(61 - headroomBits - exponent + 1023) << 52);
+    }
+
+    /// <summary>Pass 2: adds round(dL/dE * scale) of coordinate t to its slot's accumulator (nothing when the batch holds a
+    /// non-finite value: pass 3 then writes NaN).</summary>
+    public static void FixedPointScatter(Index1D t, EmbeddingCoordinateArgs a, int headroomBits, ArrayView<long> blockStarts, ArrayView<float> gradEmbeddings,
+        ArrayView<int> maxBits, ArrayView<long> accumulators)
+    {
+        int largest = maxBits[0];
+        if (largest >= 0x7F800000) return;
+        long term = (long)Math.Round(gradEmbeddings[t] * FixedScale(largest, headroomBits));
+        if (term != 0) Atomic.Add(ref accumulators[BlockSlot(a, blockStarts, t)], term);
+    }
+
+    /// <summary>Pass 3: the first thread to reach a slot takes its sum (and leaves the accumulator at zero for the next
+    /// batch) and stores it, unscaled, in dL/dM; the slot's other threads find zero and store nothing (dL/dM is all zeros
+    /// before, and a sum of zero stays so). A batch with a non-finite dL/dE gets NaN at every slot it read.</summary>
+    public static void FixedPointCollect(Index1D t, EmbeddingCoordinateArgs a, int headroomBits, ArrayView<long> blockStarts, ArrayView<int> maxBits,
+        ArrayView<long> accumulators, ArrayView<float> gradWeights)
+    {
+        long slot = BlockSlot(a, blockStarts, t);
+        int largest = maxBits[0];
+        if (largest >= 0x7F800000)
         {
-            int block = sortedBlocks[j];
-            int record = block / blocks;
-            sum += gradEmbeddings[record * dim + (block - record * blocks) * blockSize + k];
-            j++;
+            gradWeights[slot] = float.NaN;
+            return;
         }
-        while (j < blockCount && j % chunk != 0 && sortedStarts[j] == start);
-        partials[t] = sum;
+        long sum = Atomic.Exchange(ref accumulators[slot], 0L);
+        if (sum != 0) gradWeights[slot] = (float)(sum / FixedScale(largest, headroomBits));
     }
 
-    /// <summary>Pass 2: a group's head adds the sums of the group's later chunks (heads at the multiples of
-    /// <paramref name="chunk"/>) to its own, in order, in place; its offset-0 thread stores the index past the group.</summary>
-    public static void BlockGroupSums(Index1D t, int blockCount, int blockSize, int chunk, ArrayView<int> sortedStarts, ArrayView<float> partials,
-        ArrayView<int> groupEnds)
+    /// <summary>The slot coordinate t read: its block's recorded start plus its offset in the block.</summary>
+    private static long BlockSlot(EmbeddingCoordinateArgs a, ArrayView<long> blockStarts, int t)
     {
-        int i = t / blockSize, k = t - i * blockSize;
-        int start = sortedStarts[i];
-        if (i > 0 && sortedStarts[i - 1] == start) return;
-        float sum = partials[t];
-        int last = i;
-        for (int c = (i / chunk + 1) * chunk; c < blockCount && sortedStarts[c] == start; c += chunk)
-        {
-            sum += partials[c * blockSize + k];
-            last = c;
-        }
-        partials[t] = sum;
-        if (k != 0) return;
-        int end = last + 1;
-        while (end < blockCount && sortedStarts[end] == start) end++; // within the last chunk: fewer than `chunk` steps
-        groupEnds[i] = end;
-    }
-
-    /// <summary>
-    /// Pass 3: slot x = start + k of group head i is summed there when no earlier group covers it (the previous block
-    /// starts at or below x - Z); the groups covering x are then i and the next ones while their start is at most x, and
-    /// their sums at offset x - start are added in that order. A slot no block covers is not written (the update never
-    /// reads it).
-    /// </summary>
-    public static void BlockSlotSums(Index1D t, int blockCount, int blockSize, ArrayView<int> sortedStarts, ArrayView<float> partials,
-        ArrayView<int> groupEnds, ArrayView<float> gradWeights)
-    {
-        int i = t / blockSize, k = t - i * blockSize;
-        int start = sortedStarts[i];
-        if (i > 0 && sortedStarts[i - 1] == start) return;
-        int x = start + k;
-        if (i > 0 && sortedStarts[i - 1] > x - blockSize) return;
-        float sum = 0f;
-        for (int j = i; j < blockCount && sortedStarts[j] <= x; j = groupEnds[j]) sum += partials[j * blockSize + (x - sortedStarts[j])];
-        gradWeights[x] = sum;
+        int record = t / a.Dim, c = t - record * a.Dim;
+        int block = c / a.BlockSize;
+        return blockStarts[(long)record * a.MaxBlocks + block] + (c - block * a.BlockSize);
     }
 
     /// <summary>

@@ -45,12 +45,11 @@ internal sealed class DlrmKernelSet
         while (groupSize * 2 <= Math.Min(LossKernels.MaxReduceGroupSize, accelerator.MaxNumThreadsPerGroup)) groupSize *= 2;
         MeanReduceConfig = new KernelConfig(new Index1D(1), new Index1D(groupSize));
         SegmentedSum = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(DeterministicGradientKernels.SegmentedSum);
-        BuildBlockPairs = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, ArrayView<long>, ArrayView<int>, ArrayView<int>>(DeterministicGradientKernels.BuildBlockPairs);
-        BlockChunkSums = accelerator.LoadAutoGroupedKernel<Index1D, int, int, int, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>>(
-            DeterministicGradientKernels.BlockChunkSums);
-        BlockGroupSums = accelerator.LoadAutoGroupedKernel<Index1D, int, int, int, ArrayView<int>, ArrayView<float>, ArrayView<int>>(DeterministicGradientKernels.BlockGroupSums);
-        BlockSlotSums = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>>(
-            DeterministicGradientKernels.BlockSlotSums);
+        MaxMagnitude = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<float>, ArrayView<int>>(DeterministicGradientKernels.MaxMagnitude);
+        FixedPointScatter = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<float>, ArrayView<int>, ArrayView<long>>(
+            DeterministicGradientKernels.FixedPointScatter);
+        FixedPointCollect = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<int>, ArrayView<long>, ArrayView<float>>(
+            DeterministicGradientKernels.FixedPointCollect);
     }
 
     /// <summary>Threads per warp on this accelerator (32 on a GPU; ILGPU's CPU accelerator simulates fewer).</summary>
@@ -87,14 +86,12 @@ internal sealed class DlrmKernelSet
         ArrayView<int>, ArrayView<int>, ArrayView<float>> BuildQuotientRemainderPairs
     { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> SegmentedSum { get; }
-    /// <summary>Plain ROBE models: one (start, block) pair per block read (see <see cref="DeterministicGradientKernels.BuildBlockPairs"/>).</summary>
-    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, ArrayView<long>, ArrayView<int>, ArrayView<int>> BuildBlockPairs { get; }
-    /// <summary>Plain ROBE models, pass 1 of the block sums: each chunk's sums (see <see cref="DeterministicGradientKernels.BlockChunkSums"/>).</summary>
-    public Action<AcceleratorStream, Index1D, int, int, int, int, ArrayView<int>, ArrayView<int>, ArrayView<float>, ArrayView<float>> BlockChunkSums { get; }
-    /// <summary>Pass 2: each group's sums and end (see <see cref="DeterministicGradientKernels.BlockGroupSums"/>).</summary>
-    public Action<AcceleratorStream, Index1D, int, int, int, ArrayView<int>, ArrayView<float>, ArrayView<int>> BlockGroupSums { get; }
-    /// <summary>Pass 3: every covered slot's sum over its groups (see <see cref="DeterministicGradientKernels.BlockSlotSums"/>).</summary>
-    public Action<AcceleratorStream, Index1D, int, int, ArrayView<int>, ArrayView<float>, ArrayView<int>, ArrayView<float>> BlockSlotSums { get; }
+    /// <summary>Plain ROBE models, fixed-point pass 1: the batch's largest |dL/dE| (see <see cref="DeterministicGradientKernels.MaxMagnitude"/>).</summary>
+    public Action<AcceleratorStream, Index1D, int, int, ArrayView<float>, ArrayView<int>> MaxMagnitude { get; }
+    /// <summary>Pass 2: the scaled, rounded terms added to the slots' integer accumulators (see <see cref="DeterministicGradientKernels.FixedPointScatter"/>).</summary>
+    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<float>, ArrayView<int>, ArrayView<long>> FixedPointScatter { get; }
+    /// <summary>Pass 3: each read slot's sum into dL/dM, its accumulator back to zero (see <see cref="DeterministicGradientKernels.FixedPointCollect"/>).</summary>
+    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<int>, ArrayView<long>, ArrayView<float>> FixedPointCollect { get; }
     /// <summary>Multi-hot batches: each id coordinate's gradient (pooled, signed) over EmbeddingCoordinateArgs.Coordinates.</summary>
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<int>, ArrayView<ulong>, ArrayView<float>, int, ArrayView<float>> BagGradients { get; }
 
