@@ -13,8 +13,8 @@ namespace RobeGen.Cuda;
 /// (<see cref="DeterministicGradientKernels.BuildQuotientRemainderPairs"/>). A multi-hot batch's coordinates are its ids'
 /// (one record per id): each id coordinate's gradient is formed first (<see cref="DeterministicGradientKernels.BagGradients"/>:
 /// pooled and signed), then the pairs treat every id as a lookup of its own, in cell, id, coordinate order - the CPU
-/// scatter's order. The pair buffers grow with a batch's ids. Models of plain ROBE tables sort nothing: they sum in
-/// fixed point (see <see cref="_byBlock"/>).
+/// scatter's order. The pair buffers grow with a batch's ids. Models whose tables are all ROBE arrays sort nothing: they
+/// sum in fixed point (see <see cref="_fixedPoint"/>).
 /// </summary>
 internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
 {
@@ -37,19 +37,21 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     private readonly GrowableDeviceBuffer<float>? _idGradients;
     private readonly IGpuEmbeddingKernels _embeddingKernels;
     /// <summary>
-    /// Single-hot models whose tables are all ROBE arrays of the authors' addressing, with Z dividing d: every slot is summed
-    /// in fixed point (<see cref="DeterministicGradientKernels.MaxMagnitude"/>, <see cref="DeterministicGradientKernels.FixedPointScatter"/>,
+    /// Models whose tables are all ROBE arrays (any variant, single- or multi-hot): every slot is summed in fixed point
+    /// (<see cref="DeterministicGradientKernels.MaxMagnitude"/>, <see cref="DeterministicGradientKernels.FixedPointScatter"/>,
     /// <see cref="DeterministicGradientKernels.FixedPointCollect"/>): integer atomics, whose sums do not depend on their order,
-    /// at the cost of the atomic scatter and 8 bytes per array float. The sums differ from the CPU's float scatter by the
-    /// rounding of each term to the batch's fixed-point step (2^-(62 - h) to 2^-(61 - h) of its largest |dL/dE|, 2^h >= its coordinates).
+    /// at about the cost of the atomic scatter and 8 bytes per array float (small by design: a ROBE array is the model's
+    /// compressed memory). The sums differ from the CPU's float scatter by the rounding of each term to the batch's step
+    /// (2^-(62 - h) to 2^-(61 - h) of its largest |term|, 2^h >= its coordinates). Full, Hashed and QuotientRemainder tables,
+    /// whose arrays can be large, keep the sorted pairs.
     /// </summary>
-    private readonly bool _byBlock;
-    /// <summary>Block models: one 64-bit accumulator per array float, all zero between batches.</summary>
+    private readonly bool _fixedPoint;
+    /// <summary>Fixed-point models: one 64-bit accumulator per array float, all zero between batches.</summary>
     private readonly MemoryBuffer1D<long, Stride1D.Dense>? _accumulators;
-    /// <summary>Block models: the batch's largest |dL/dE| as float bits.</summary>
+    /// <summary>Fixed-point models: the batch's largest |term| as float bits.</summary>
     private readonly MemoryBuffer1D<int, Stride1D.Dense>? _maxBits;
 
-    /// <summary>Threads of the largest-|dL/dE| pass (each takes every this-many-th coordinate, then one atomic).</summary>
+    /// <summary>Threads of the largest-|term| pass (each takes every this-many-th coordinate, then one atomic).</summary>
     private const int MaxMagnitudeThreads = 1 << 16;
 
     public DeterministicEmbeddingGradient(GpuDevice device, DeviceMemory memory, DlrmKernelSet kernels, IGpuEmbeddingKernels embeddingKernels,
@@ -63,22 +65,21 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         _uploader = uploader;
         _embeddingKernels = embeddingKernels;
         _signed = layout.Variant == RobeVariant.Signed;
-        _byBlock = !uploader.HasBags && layout.Variant == RobeVariant.Authors && layout.BlockSize > 1 && layout.Dim % layout.BlockSize == 0
-            && layout.Storage.All(s => s == EmbeddingStorage.Robe);
+        _fixedPoint = layout.Storage.All(s => s == EmbeddingStorage.Robe);
         // A multi-hot batch's coordinates are known per batch; the same first guess (one id per cell), grown as needed.
         long coordinates = (long)maxBatch * layout.TableCount * layout.Dim;
         long pairs = coordinates * (layout.HasQuotientRemainder ? 2 : 1);
         if (pairs > int.MaxValue) throw new NotSupportedException($"Deterministic embedding gradients need batch x tables x dim (x 2 with QuotientRemainder tables) < 2^31; got {pairs}.");
         if (layout.HasQuotientRemainder) _contributions = new GrowableDeviceBuffer<float>(memory, "deterministic gradient product-rule terms", pairs);
         if (uploader.HasBags) _idGradients = new GrowableDeviceBuffer<float>(memory, "deterministic gradient id gradients", coordinates);
-        if (_byBlock)
+        if (_fixedPoint)
         {
             _accumulators = memory.Allocate<long>("deterministic gradient fixed-point sums", layout.TotalParameters);
             _accumulators.View.MemSetToZero(device.Stream);
             _maxBits = memory.Allocate<int>("deterministic gradient largest term", 1);
         }
-        // Block models sort nothing: their sort buffers hold one pair (the sort is never run for them).
-        long sorted = _byBlock ? 1 : pairs;
+        // Fixed-point models sort nothing: their sort buffers hold one pair (the sort is never run for them).
+        long sorted = _fixedPoint ? 1 : pairs;
         _keys = new GrowableDeviceBuffer<int>(memory, "deterministic gradient slot keys", sorted);
         _values = new GrowableDeviceBuffer<int>(memory, "deterministic gradient coordinate indices", sorted);
         _sortTemp = new GrowableDeviceBuffer<int>(memory, "deterministic gradient sort scratch", SortScratch((int)sorted));
@@ -101,12 +102,7 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         var stream = _device.Stream;
         int count = coordinates.Coordinates, pairs = _contributions is not null ? 2 * count : count;
         if (count == 0) return; // a multi-hot batch of empty bags read nothing
-        if (_byBlock)
-        {
-            SumInFixedPoint(count, coordinates);
-            return;
-        }
-        MakeRoom(count, pairs);
+        MakeRoom(count, _fixedPoint ? 0 : pairs);
         // What each coordinate contributes before the product rule: dL/dE itself (single-hot), times its sign when
         // useSigns; a multi-hot batch's id coordinates get theirs formed here, signs included.
         ArrayView<float> gradients = _t.GradEmbeddings.View, signs = gradients;
@@ -124,6 +120,11 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
             useSigns = 1;
         }
 
+        if (_fixedPoint)
+        {
+            SumInFixedPoint(count, coordinates, gradients, signs, useSigns);
+            return;
+        }
         if (_contributions is not null)
         {
             ArrayView<float> contributions = _contributions.View;
@@ -138,15 +139,17 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         _kernels.SegmentedSum(stream, count, _keys.View, _values.View, count, gradients, signs, useSigns, _t.EmbeddingGradients.View);
     }
 
-    /// <summary>The block models' three passes: the batch's scale, the integer sums, dL/dM (see <see cref="_byBlock"/>).</summary>
-    private void SumInFixedPoint(int count, EmbeddingCoordinateArgs coordinates)
+    /// <summary>The fixed-point models' three passes: the batch's scale, the integer sums, dL/dM (see <see cref="_fixedPoint"/>).</summary>
+    private void SumInFixedPoint(int count, EmbeddingCoordinateArgs coordinates, ArrayView<float> gradients, ArrayView<float> signs, int useSigns)
     {
         var stream = _device.Stream;
         int headroom = DeterministicGradientKernels.HeadroomBits(count), threads = Math.Min(count, MaxMagnitudeThreads);
         _maxBits!.View.MemSetToZero(stream);
-        _kernels.MaxMagnitude(stream, threads, count, threads, _t.GradEmbeddings.View, _maxBits.View);
-        _kernels.FixedPointScatter(stream, count, coordinates, headroom, _t.BlockStarts.View, _t.GradEmbeddings.View, _maxBits.View, _accumulators!.View);
-        _kernels.FixedPointCollect(stream, count, coordinates, headroom, _t.BlockStarts.View, _maxBits.View, _accumulators.View, _t.EmbeddingGradients.View);
+        _kernels.MaxMagnitude(stream, threads, count, threads, gradients, _maxBits.View);
+        _kernels.FixedPointScatter(stream, count, coordinates, _t.TableViews, headroom, _t.BlockStarts.View, gradients, signs, useSigns, _maxBits.View,
+            _accumulators!.View);
+        _kernels.FixedPointCollect(stream, count, coordinates, _t.TableViews, headroom, _t.BlockStarts.View, _maxBits.View, _accumulators.View,
+            _t.EmbeddingGradients.View);
     }
 
     /// <summary>Grows the pair buffers for a multi-hot batch with more id coordinates than any before.</summary>

@@ -6,7 +6,7 @@ using RobeGen.Cuda.Kernels;
 namespace RobeGen.Tests.Cuda;
 
 /// <summary>
-/// The deterministic gradient of plain ROBE models in fixed point (on ILGPU's CPU accelerator): the three kernels against a
+/// The deterministic gradient of ROBE models in fixed point (on ILGPU's CPU accelerator): the three kernels against a
 /// slow host computation of the documented arithmetic, bit for bit; the same bits whatever the order of the coordinates;
 /// NaN where a batch holds a non-finite dL/dE; the accumulators left at zero for the next batch.
 /// </summary>
@@ -49,10 +49,15 @@ public sealed class FixedPointGradientTests(CpuSimulatorFixture fixture) : IClas
     {
         var accelerator = _device.Accelerator;
         var max = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<int>>(DeterministicGradientKernels.MaxMagnitude);
-        var scatter = accelerator.LoadAutoGroupedStreamKernel<Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<float>, ArrayView<int>, ArrayView<long>>(
-            DeterministicGradientKernels.FixedPointScatter);
-        var collect = accelerator.LoadAutoGroupedStreamKernel<Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<int>, ArrayView<long>, ArrayView<float>>(
-            DeterministicGradientKernels.FixedPointCollect);
+        var scatter = accelerator.LoadAutoGroupedStreamKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<float>, ArrayView<float>, int,
+            ArrayView<int>, ArrayView<long>>(DeterministicGradientKernels.FixedPointScatter);
+        var collect = accelerator.LoadAutoGroupedStreamKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<int>, ArrayView<long>,
+            ArrayView<float>>(DeterministicGradientKernels.FixedPointCollect);
+        // One ROBE table: the slot is the recorded block start plus the offset in the block (SlotOf reads only the storage).
+        using var storage = accelerator.Allocate1D([(int)EmbeddingStorage.Robe]);
+        using var zeros = accelerator.Allocate1D<long>(1);
+        using var offsets = accelerator.Allocate1D<ulong>(1);
+        var tables = new GpuTableViews(storage.View, zeros.View, zeros.View, zeros.View, offsets.View);
         using var startBuffer = accelerator.Allocate1D(starts);
         using var gradientBuffer = accelerator.Allocate1D(gradients);
         using var maxBits = accelerator.Allocate1D<int>(1);
@@ -64,8 +69,8 @@ public sealed class FixedPointGradientTests(CpuSimulatorFixture fixture) : IClas
         int count = gradients.Length, headroom = DeterministicGradientKernels.HeadroomBits(count);
         var args = new EmbeddingCoordinateArgs { Records = count / Dim, Dim = Dim, BlockSize = BlockSize, MaxBlocks = Dim / BlockSize, Tables = 1, Batch = count / Dim };
         max(7, count, 7, gradientBuffer.View, maxBits.View); // 7 threads: each takes every 7th coordinate
-        scatter(count, args, headroom, startBuffer.View, gradientBuffer.View, maxBits.View, accumulators.View);
-        collect(count, args, headroom, startBuffer.View, maxBits.View, accumulators.View, result.View);
+        scatter(count, args, tables, headroom, startBuffer.View, gradientBuffer.View, gradientBuffer.View, 0, maxBits.View, accumulators.View);
+        collect(count, args, tables, headroom, startBuffer.View, maxBits.View, accumulators.View, result.View);
         accelerator.Synchronize();
         accumulatorsAfter = accumulators.GetAsArray1D();
         return result.GetAsArray1D();

@@ -85,12 +85,18 @@ public sealed class MultiHotCudaBackendTests(CpuSimulatorFixture fixture, ITestO
 
         for (int i = 0; i < pooled.Length; i++) Assert.Equal(pooled[i], embeddings[i], 1e-5f);
         Assert.Contains(expected, g => g != 0f);
-        if (deterministic)
-            Assert.Equal(expected, gradient); // the same additions in the same order: the same bits
+        // A model with Full tables sums deterministically in the CPU's order: the same bits. One whose tables are all ROBE
+        // arrays (MultiHotCircular) sums in fixed point (docs/cuda.md): the exact sum rounded once, not the CPU's float
+        // additions in order, so it agrees to float rounding (closer than the float atomics, whose order varies).
+        bool fixedPoint = deterministic && layout.Storage.All(s => s == EmbeddingStorage.Robe);
+        Assert.Equal(name == nameof(MultiHotCircular) && deterministic, fixedPoint);
+        if (deterministic && !fixedPoint)
+            Assert.Equal(expected, gradient);
         else
         {
-            float scale = expected.Max(MathF.Abs);
-            for (int i = 0; i < expected.Length; i++) Assert.True(MathF.Abs(expected[i] - gradient[i]) <= 1e-5f * scale, $"slot {i}: {gradient[i]} vs {expected[i]}");
+            float scale = expected.Max(MathF.Abs), tolerance = fixedPoint ? 1e-6f : 1e-5f;
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(MathF.Abs(expected[i] - gradient[i]) <= tolerance * scale, $"slot {i}: {gradient[i]} vs {expected[i]}");
         }
     }
 

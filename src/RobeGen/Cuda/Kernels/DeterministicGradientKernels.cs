@@ -6,7 +6,7 @@ namespace RobeGen.Cuda.Kernels;
 /// The embedding gradient without float atomics: every (sample, table, coordinate) becomes a (slot, index) pair,
 /// the pairs are stably sorted by slot, and each run of equal slots is summed by one thread in index order -
 /// the order of the CPU's sequential scatter, so the result is the same every run (and the same float sequence as
-/// the CPU backend's). Models of plain ROBE tables sum in fixed point instead (<see cref="MaxMagnitude"/>,
+/// the CPU backend's). Models whose tables are all ROBE arrays sum in fixed point instead (<see cref="MaxMagnitude"/>,
 /// <see cref="FixedPointScatter"/>, <see cref="FixedPointCollect"/>): integer sums, the same every run in any order.
 /// </summary>
 internal static class DeterministicGradientKernels
@@ -70,11 +70,11 @@ internal static class DeterministicGradientKernels
         idGradients[i] = g;
     }
 
-    // Plain ROBE models sum each slot in fixed point: a coordinate's dL/dE, scaled by a power of two the batch's largest
-    // |dL/dE| decides, is rounded to a 64-bit integer and added to its slot's accumulator with an integer atomic. Integer
-    // sums do not depend on their order, so the bits repeat run after run at the speed of the atomic scatter (no sort, no
-    // thread walking a hot id's thousands of blocks). Every coordinate t reads slot blockStarts[record, c / Z] + c mod Z,
-    // record = t / d, c = t mod d, the slot the gather read.
+    // Models whose tables are all ROBE arrays sum each slot in fixed point: a coordinate's term (dL/dE, times its sign for
+    // the Signed variant; a multi-hot batch's id gradients), scaled by a power of two the batch's largest |term| decides, is
+    // rounded to a 64-bit integer and added to its slot's accumulator with an integer atomic. Integer sums do not depend on
+    // their order, so the bits repeat run after run at about the cost of the atomic scatter (no sort, no thread walking a
+    // hot id's thousands of blocks). Coordinate t reads the slot EmbeddingUpdateKernels.SlotOf gives, the one the gather read.
 
     /// <summary>Headroom bits of the fixed-point sums: the least h with 2^h &gt;= <paramref name="coordinates"/>, so
     /// that no slot's sum of at most that many terms, each below 2^(62 - headroom), can overflow 64 bits.</summary>
@@ -85,12 +85,12 @@ internal static class DeterministicGradientKernels
         return bits;
     }
 
-    /// <summary>Pass 1: maxBits[0] = the largest |dL/dE| of the batch as float bits (non-negative floats order as their
+    /// <summary>Pass 1: maxBits[0] = the largest |term| of the batch as float bits (non-negative floats order as their
     /// bits; infinities and NaNs above every finite one). Thread t takes every <paramref name="threads"/>-th coordinate.</summary>
-    public static void MaxMagnitude(Index1D t, int count, int threads, ArrayView<float> gradEmbeddings, ArrayView<int> maxBits)
+    public static void MaxMagnitude(Index1D t, int count, int threads, ArrayView<float> gradients, ArrayView<int> maxBits)
     {
-        int largest = 0;
-        for (int i = t; i < count; i += threads) largest = Math.Max(largest, (int)(Interop.FloatAsInt(gradEmbeddings[i]) & 0x7FFFFFFF));
+        int largest = 0; // a sign is +-1: |dL/dE * sign| = |dL/dE|
+        for (int i = t; i < count; i += threads) largest = Math.Max(largest, (int)(Interop.FloatAsInt(gradients[i]) & 0x7FFFFFFF));
         if (largest != 0) Atomic.Max(ref maxBits[0], largest);
     }
 
@@ -101,24 +101,28 @@ internal static class DeterministicGradientKernels
         return Interop.IntAsFloat((ulong)(61 - headroomBits - exponent + 1023) << 52);
     }
 
-    /// <summary>Pass 2: adds round(dL/dE * scale) of coordinate t to its slot's accumulator (nothing when the batch holds a
-    /// non-finite value: pass 3 then writes NaN).</summary>
-    public static void FixedPointScatter(Index1D t, EmbeddingCoordinateArgs a, int headroomBits, ArrayView<long> blockStarts, ArrayView<float> gradEmbeddings,
-        ArrayView<int> maxBits, ArrayView<long> accumulators)
+    /// <summary>Pass 2: adds round(term * scale) of coordinate t to its slot's accumulator (nothing when the batch holds a
+    /// non-finite term: pass 3 then writes NaN).</summary>
+    public static void FixedPointScatter(Index1D t, EmbeddingCoordinateArgs a, GpuTableViews tables, int headroomBits, ArrayView<long> blockStarts,
+        ArrayView<float> gradients, ArrayView<float> signs, int useSigns, ArrayView<int> maxBits, ArrayView<long> accumulators)
     {
         int largest = maxBits[0];
         if (largest >= 0x7F800000) return;
-        long term = (long)Math.Round(gradEmbeddings[t] * FixedScale(largest, headroomBits));
-        if (term != 0) Atomic.Add(ref accumulators[BlockSlot(a, blockStarts, t)], term);
+        long slot = EmbeddingUpdateKernels.SlotOf(a, tables, blockStarts, t);
+        if (slot < 0) return;
+        float term = useSigns != 0 ? gradients[t] * signs[t] : gradients[t];
+        long scaled = (long)Math.Round(term * FixedScale(largest, headroomBits));
+        if (scaled != 0) Atomic.Add(ref accumulators[slot], scaled);
     }
 
     /// <summary>Pass 3: the first thread to reach a slot takes its sum (and leaves the accumulator at zero for the next
     /// batch) and stores it, unscaled, in dL/dM; the slot's other threads find zero and store nothing (dL/dM is all zeros
-    /// before, and a sum of zero stays so). A batch with a non-finite dL/dE gets NaN at every slot it read.</summary>
-    public static void FixedPointCollect(Index1D t, EmbeddingCoordinateArgs a, int headroomBits, ArrayView<long> blockStarts, ArrayView<int> maxBits,
-        ArrayView<long> accumulators, ArrayView<float> gradWeights)
+    /// before, and a sum of zero stays so). A batch with a non-finite term gets NaN at every slot it read.</summary>
+    public static void FixedPointCollect(Index1D t, EmbeddingCoordinateArgs a, GpuTableViews tables, int headroomBits, ArrayView<long> blockStarts,
+        ArrayView<int> maxBits, ArrayView<long> accumulators, ArrayView<float> gradWeights)
     {
-        long slot = BlockSlot(a, blockStarts, t);
+        long slot = EmbeddingUpdateKernels.SlotOf(a, tables, blockStarts, t);
+        if (slot < 0) return;
         int largest = maxBits[0];
         if (largest >= 0x7F800000)
         {
@@ -127,14 +131,6 @@ internal static class DeterministicGradientKernels
         }
         long sum = Atomic.Exchange(ref accumulators[slot], 0L);
         if (sum != 0) gradWeights[slot] = (float)(sum / FixedScale(largest, headroomBits));
-    }
-
-    /// <summary>The slot coordinate t read: its block's recorded start plus its offset in the block.</summary>
-    private static long BlockSlot(EmbeddingCoordinateArgs a, ArrayView<long> blockStarts, int t)
-    {
-        int record = t / a.Dim, c = t - record * a.Dim;
-        int block = c / a.BlockSize;
-        return blockStarts[(long)record * a.MaxBlocks + block] + (c - block * a.BlockSize);
     }
 
     /// <summary>

@@ -46,10 +46,10 @@ internal sealed class DlrmKernelSet
         MeanReduceConfig = new KernelConfig(new Index1D(1), new Index1D(groupSize));
         SegmentedSum = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(DeterministicGradientKernels.SegmentedSum);
         MaxMagnitude = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<float>, ArrayView<int>>(DeterministicGradientKernels.MaxMagnitude);
-        FixedPointScatter = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<float>, ArrayView<int>, ArrayView<long>>(
-            DeterministicGradientKernels.FixedPointScatter);
-        FixedPointCollect = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<int>, ArrayView<long>, ArrayView<float>>(
-            DeterministicGradientKernels.FixedPointCollect);
+        FixedPointScatter = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<float>, ArrayView<float>, int,
+            ArrayView<int>, ArrayView<long>>(DeterministicGradientKernels.FixedPointScatter);
+        FixedPointCollect = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<int>, ArrayView<long>,
+            ArrayView<float>>(DeterministicGradientKernels.FixedPointCollect);
     }
 
     /// <summary>Threads per warp on this accelerator (32 on a GPU; ILGPU's CPU accelerator simulates fewer).</summary>
@@ -86,12 +86,15 @@ internal sealed class DlrmKernelSet
         ArrayView<int>, ArrayView<int>, ArrayView<float>> BuildQuotientRemainderPairs
     { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> SegmentedSum { get; }
-    /// <summary>Plain ROBE models, fixed-point pass 1: the batch's largest |dL/dE| (see <see cref="DeterministicGradientKernels.MaxMagnitude"/>).</summary>
+    /// <summary>ROBE models, fixed-point pass 1: the batch's largest |term| (see <see cref="DeterministicGradientKernels.MaxMagnitude"/>).</summary>
     public Action<AcceleratorStream, Index1D, int, int, ArrayView<float>, ArrayView<int>> MaxMagnitude { get; }
     /// <summary>Pass 2: the scaled, rounded terms added to the slots' integer accumulators (see <see cref="DeterministicGradientKernels.FixedPointScatter"/>).</summary>
-    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<float>, ArrayView<int>, ArrayView<long>> FixedPointScatter { get; }
+    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<float>, ArrayView<float>, int, ArrayView<int>,
+        ArrayView<long>> FixedPointScatter
+    { get; }
     /// <summary>Pass 3: each read slot's sum into dL/dM, its accumulator back to zero (see <see cref="DeterministicGradientKernels.FixedPointCollect"/>).</summary>
-    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, int, ArrayView<long>, ArrayView<int>, ArrayView<long>, ArrayView<float>> FixedPointCollect { get; }
+    public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<int>, ArrayView<long>, ArrayView<float>> FixedPointCollect
+    { get; }
     /// <summary>Multi-hot batches: each id coordinate's gradient (pooled, signed) over EmbeddingCoordinateArgs.Coordinates.</summary>
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<int>, ArrayView<ulong>, ArrayView<float>, int, ArrayView<float>> BagGradients { get; }
 
