@@ -51,9 +51,6 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     /// <summary>Fixed-point models: the batch's largest |term| as float bits.</summary>
     private readonly MemoryBuffer1D<int, Stride1D.Dense>? _maxBits;
 
-    /// <summary>Threads of the largest-|term| pass (each takes every this-many-th coordinate, then one atomic).</summary>
-    private const int MaxMagnitudeThreads = 1 << 16;
-
     public DeterministicEmbeddingGradient(GpuDevice device, DeviceMemory memory, DlrmKernelSet kernels, IGpuEmbeddingKernels embeddingKernels,
         EmbeddingLayout layout, int maxBatch, DeviceTensors tensors, BatchUploader uploader)
     {
@@ -143,9 +140,9 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     private void SumInFixedPoint(int count, EmbeddingCoordinateArgs coordinates, ArrayView<float> gradients, ArrayView<float> signs, int useSigns)
     {
         var stream = _device.Stream;
-        int headroom = DeterministicGradientKernels.HeadroomBits(count), threads = Math.Min(count, MaxMagnitudeThreads);
+        int headroom = DeterministicGradientKernels.HeadroomBits(count);
         _maxBits!.View.MemSetToZero(stream);
-        _kernels.MaxMagnitude(stream, threads, count, threads, gradients, _maxBits.View);
+        _kernels.MaxMagnitude(stream, _kernels.MaxMagnitudeConfig(count), gradients, count, _maxBits.View);
         _kernels.FixedPointScatter(stream, count, coordinates, _t.TableViews, headroom, _t.BlockStarts.View, gradients, signs, useSigns, _maxBits.View,
             _accumulators!.View);
         _kernels.FixedPointCollect(stream, count, coordinates, _t.TableViews, headroom, _t.BlockStarts.View, _maxBits.View, _accumulators.View,

@@ -45,10 +45,12 @@ public sealed class FixedPointGradientTests(CpuSimulatorFixture fixture) : IClas
         return [.. sums.Select(s => s == 0 ? 0f : (float)(s / scale))];
     }
 
-    private float[] Run(long[] starts, float[] gradients, out long[] accumulatorsAfter)
+    private float[] Run(long[] starts, float[] gradients, out long[] accumulatorsAfter) => Run(starts, gradients, out accumulatorsAfter, out _);
+
+    private float[] Run(long[] starts, float[] gradients, out long[] accumulatorsAfter, out int largestBits)
     {
         var accelerator = _device.Accelerator;
-        var max = accelerator.LoadAutoGroupedStreamKernel<Index1D, int, int, ArrayView<float>, ArrayView<int>>(DeterministicGradientKernels.MaxMagnitude);
+        var max = accelerator.LoadStreamKernel<ArrayView<float>, int, ArrayView<int>>(DeterministicGradientKernels.MaxMagnitude);
         var scatter = accelerator.LoadAutoGroupedStreamKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<float>, ArrayView<float>, int,
             ArrayView<int>, ArrayView<long>>(DeterministicGradientKernels.FixedPointScatter);
         var collect = accelerator.LoadAutoGroupedStreamKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<int>, ArrayView<long>,
@@ -68,11 +70,13 @@ public sealed class FixedPointGradientTests(CpuSimulatorFixture fixture) : IClas
         result.MemSetToZero();
         int count = gradients.Length, headroom = DeterministicGradientKernels.HeadroomBits(count);
         var args = new EmbeddingCoordinateArgs { Records = count / Dim, Dim = Dim, BlockSize = BlockSize, MaxBlocks = Dim / BlockSize, Tables = 1, Batch = count / Dim };
-        max(7, count, 7, gradientBuffer.View, maxBits.View); // 7 threads: each takes every 7th coordinate
+        // 3 groups of 4 threads: each thread takes every 12th term, so every group reduces a share and adds its atomic.
+        max(new KernelConfig(3, 4), gradientBuffer.View, count, maxBits.View);
         scatter(count, args, tables, headroom, startBuffer.View, gradientBuffer.View, gradientBuffer.View, 0, maxBits.View, accumulators.View);
         collect(count, args, tables, headroom, startBuffer.View, maxBits.View, accumulators.View, result.View);
         accelerator.Synchronize();
         accumulatorsAfter = accumulators.GetAsArray1D();
+        largestBits = maxBits.GetAsArray1D()[0];
         return result.GetAsArray1D();
     }
 
@@ -83,7 +87,8 @@ public sealed class FixedPointGradientTests(CpuSimulatorFixture fixture) : IClas
     public void The_sums_are_the_fixed_point_arithmetic_bit_for_bit_and_close_to_float_sums(int records, int seed)
     {
         var (starts, gradients) = Batch(records, seed);
-        float[] actual = Run(starts, gradients, out long[] after);
+        float[] actual = Run(starts, gradients, out long[] after, out int largestBits);
+        Assert.Equal(gradients.Max(MathF.Abs), BitConverter.Int32BitsToSingle(largestBits));
         Assert.Equal(Expected(starts, gradients), actual);
         Assert.All(after, a => Assert.Equal(0L, a));
 

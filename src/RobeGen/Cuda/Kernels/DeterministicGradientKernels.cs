@@ -85,13 +85,28 @@ internal static class DeterministicGradientKernels
         return bits;
     }
 
-    /// <summary>Pass 1: maxBits[0] = the largest |term| of the batch as float bits (non-negative floats order as their
-    /// bits; infinities and NaNs above every finite one). Thread t takes every <paramref name="threads"/>-th coordinate.</summary>
-    public static void MaxMagnitude(Index1D t, int count, int threads, ArrayView<float> gradients, ArrayView<int> maxBits)
+    /// <summary>Most threads per group of <see cref="MaxMagnitude"/> (its shared partials).</summary>
+    public const int MaxMagnitudeGroupSize = 256;
+
+    /// <summary>Pass 1 (explicitly grouped): maxBits[0] = the largest |term| of the batch as float bits (non-negative floats
+    /// order as their bits; infinities and NaNs above every finite one). Each group takes a grid-stride share of the
+    /// <paramref name="count"/> terms, reduces it in shared memory, and adds one atomic max: a few hundred atomics on the one
+    /// word instead of one per thread.</summary>
+    public static void MaxMagnitude(ArrayView<float> gradients, int count, ArrayView<int> maxBits)
     {
+        var partial = SharedMemory.Allocate<int>(MaxMagnitudeGroupSize);
+        int t = Group.IdxX, size = Group.DimX;
+        long stride = (long)Grid.DimX * size;
         int largest = 0; // a sign is +-1: |dL/dE * sign| = |dL/dE|
-        for (int i = t; i < count; i += threads) largest = Math.Max(largest, (int)(Interop.FloatAsInt(gradients[i]) & 0x7FFFFFFF));
-        if (largest != 0) Atomic.Max(ref maxBits[0], largest);
+        for (long i = (long)Grid.IdxX * size + t; i < count; i += stride) largest = Math.Max(largest, (int)(Interop.FloatAsInt(gradients[i]) & 0x7FFFFFFF));
+        partial[t] = largest;
+        Group.Barrier();
+        for (int width = size / 2; width > 0; width /= 2)
+        {
+            if (t < width) partial[t] = Math.Max(partial[t], partial[t + width]);
+            Group.Barrier();
+        }
+        if (t == 0 && partial[0] != 0) Atomic.Max(ref maxBits[0], partial[0]);
     }
 
     /// <summary>The power of two a batch's terms are scaled by: its largest |term| times it is below 2^(62 - headroom).</summary>

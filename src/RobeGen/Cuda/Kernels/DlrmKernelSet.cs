@@ -45,7 +45,10 @@ internal sealed class DlrmKernelSet
         while (groupSize * 2 <= Math.Min(LossKernels.MaxReduceGroupSize, accelerator.MaxNumThreadsPerGroup)) groupSize *= 2;
         MeanReduceConfig = new KernelConfig(new Index1D(1), new Index1D(groupSize));
         SegmentedSum = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(DeterministicGradientKernels.SegmentedSum);
-        MaxMagnitude = accelerator.LoadAutoGroupedKernel<Index1D, int, int, ArrayView<float>, ArrayView<int>>(DeterministicGradientKernels.MaxMagnitude);
+        MaxMagnitude = accelerator.LoadKernel<ArrayView<float>, int, ArrayView<int>>(DeterministicGradientKernels.MaxMagnitude);
+        int maxGroup = 1;
+        while (maxGroup * 2 <= Math.Min(DeterministicGradientKernels.MaxMagnitudeGroupSize, accelerator.MaxNumThreadsPerGroup)) maxGroup *= 2;
+        MaxMagnitudeGroupSize = maxGroup;
         FixedPointScatter = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<float>, ArrayView<float>, int,
             ArrayView<int>, ArrayView<long>>(DeterministicGradientKernels.FixedPointScatter);
         FixedPointCollect = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<int>, ArrayView<long>,
@@ -87,7 +90,14 @@ internal sealed class DlrmKernelSet
     { get; }
     public Action<AcceleratorStream, Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>> SegmentedSum { get; }
     /// <summary>ROBE models, fixed-point pass 1: the batch's largest |term| (see <see cref="DeterministicGradientKernels.MaxMagnitude"/>).</summary>
-    public Action<AcceleratorStream, Index1D, int, int, ArrayView<float>, ArrayView<int>> MaxMagnitude { get; }
+    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, int, ArrayView<int>> MaxMagnitude { get; }
+    /// <summary>Threads per group of <see cref="MaxMagnitude"/> on this accelerator (a power of two).</summary>
+    public int MaxMagnitudeGroupSize { get; }
+
+    /// <summary>The launch of <see cref="MaxMagnitude"/> over <paramref name="count"/> terms: about 8 terms per thread, at most
+    /// 1,024 groups (so at most 1,024 atomics on the result).</summary>
+    public KernelConfig MaxMagnitudeConfig(int count) =>
+        new(new Index1D((int)Math.Clamp((count + 8L * MaxMagnitudeGroupSize - 1) / (8L * MaxMagnitudeGroupSize), 1, 1024)), new Index1D(MaxMagnitudeGroupSize));
     /// <summary>Pass 2: the scaled, rounded terms added to the slots' integer accumulators (see <see cref="DeterministicGradientKernels.FixedPointScatter"/>).</summary>
     public Action<AcceleratorStream, Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<float>, ArrayView<float>, int, ArrayView<int>,
         ArrayView<long>> FixedPointScatter
