@@ -63,7 +63,8 @@ public sealed record ModelOptions
     /// and runs on the CPU); nothing by default. The library never writes to the console.
     /// </summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
-    /// <summary>GPU only: reduce the embedding gradient by sort-and-segment (same result every run) instead of float atomics.</summary>
+    /// <summary>GPU only: the same embedding gradient bits every run (fixed-point integer sums for ROBE arrays, sorted sums for
+    /// Full, Hashed and QuotientRemainder tables; docs/cuda.md) instead of float atomics, whose order varies.</summary>
     public bool DeterministicGradients { get; init; }
     /// <summary>Arithmetic of the MLPs: FP32 (default), TF32 or BF16 on CUDA, Int8 for CPU predictions.</summary>
     public Precision Precision { get; init; } = Precision.Fp32;

@@ -44,7 +44,7 @@ internal static class BenchCommand
         var syntheticData = new SyntheticOptions();
         var deterministic = new Option<bool>("--deterministic")
         {
-            Description = "Train with deterministic embedding gradients (sorted, no float atomics), as train --deterministic does.",
+            Description = "Train with deterministic embedding gradients (no float atomics), as train --deterministic does.",
         };
         var command = new Command("bench", "Measure training/inference throughput and the embedding layer against the memory floor.")
         {

@@ -109,7 +109,8 @@ internal sealed class TrainOptions
 
     public Option<bool> Deterministic { get; } = new("--deterministic")
     {
-        Description = "CUDA only: reduce the embedding gradient by sort-and-segment (the same result every run) instead of float atomics.",
+        Description = "CUDA only: the same embedding gradient bits every run, whatever the order of the additions (fixed-point integer sums " +
+            "for ROBE arrays, sorted sums for Full tables) instead of float atomics.",
     };
 
     public Option<Precision> Precision { get; } = new("--precision")
