@@ -149,10 +149,18 @@ def bench(model, forward, spec, vocab, batch, steps, device, autocast):
         opt.step()
         return loss
 
-    for _ in range(5):
-        step()
-    train = batch / timed(lambda: step().item(), steps)
-    train_async = batch / timed(step, steps)
+    try:
+        for _ in range(5):
+            step()
+        train = batch / timed(lambda: step().item(), steps)
+        train_async = batch / timed(step, steps)
+    except torch.cuda.OutOfMemoryError as e:
+        # True-size full tables (--uncapped) leave little room for the sparse gradients of a training step; inference
+        # may still fit, and a device call cannot afford to lose it: the training rates are reported as missing.
+        print(f"  training ran out of GPU memory ({str(e).splitlines()[0]}); inference is still measured", flush=True)
+        train = train_async = float("nan")
+        opt.zero_grad(set_to_none=True)
+        torch.cuda.empty_cache()
     host_dense, host_tokens = dense.cpu().pin_memory(), tokens.cpu().pin_memory()
     with torch.no_grad(), torch.autocast("cuda", dtype=torch.bfloat16, enabled=autocast):
         def predict():
@@ -177,7 +185,12 @@ def bench(model, forward, spec, vocab, batch, steps, device, autocast):
         model.embed(tokens).backward(grad)
         emb_opt.step()
 
-    fbu = timed(emb_fbu, steps) * 1e3
+    try:
+        fbu = timed(emb_fbu, steps) * 1e3
+    except torch.cuda.OutOfMemoryError:
+        print("  the embedding's backward and update ran out of GPU memory; reported as missing", flush=True)
+        fbu = float("nan")
+        torch.cuda.empty_cache()
     # one embedding row per id, as RobeGen's bench floor: a multi-hot bag of h ids reads h rows
     src = torch.empty(batch * sum(model.hotness) * model.d, device=device)
     dst = torch.empty_like(src)
@@ -297,7 +310,7 @@ def dcnv2_targets(ours, torch_results, name):
             for what, ok, tk, target in [("training (synced)", "train_per_s", "train", 2.0), ("training (async)", "train_async_per_s", "train_async", 2.0),
                                          ("inference on the device", "infer_device_per_s", "infer", 1.5), ("inference host to host", "infer_per_s", "infer_host", 1.5)]:
                 ratio = o[ok] / t[tk]
-                verdict = ("PASS" if ratio >= target else "FAIL") if t_storage == "Full" else "(capped)"
+                verdict = "(not measured)" if math.isnan(ratio) else ("PASS" if ratio >= target else "FAIL") if t_storage == "Full" else "(capped)"
                 print(f"    {what:<24} {ratio:5.2f}x (target >= {target}x) {verdict}")
 
 
