@@ -2,12 +2,6 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using ILGPU;
 using ILGPU.Backends;
-using ILGPU.Backends.EntryPoints;
-using ILGPU.Backends.PTX;
-using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
-using ILGPU.Runtime.Cuda;
-using ILGPU.Algorithms;
 using RobeGen.Models;
 using RobeGen.Tests.Models;
 
@@ -59,12 +53,5 @@ public sealed class KernelInliningTests
         Assert.NotEmpty(CallInstruction.Matches(ptx));
     }
 
-    private static string CompileToPtx(MethodInfo kernel, InliningMode inlining)
-    {
-        // GpuDevice's context: EnableAlgorithms, O1, the default (aggressive) inlining.
-        using var context = Context.Create(builder => builder.CPU().EnableAlgorithms().Optimize(OptimizationLevel.O1).Inlining(inlining));
-        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_80), CudaArchitecture.SM_80, CudaInstructionSet.ISA_70, nvvmAPI: null);
-        var compiled = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(kernel), KernelSpecialization.Empty);
-        return compiled.PTXAssembly;
-    }
+    private static string CompileToPtx(MethodInfo kernel, InliningMode inlining) => Cuda.PtxCompiler.Compile(kernel, inlining);
 }

@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 
 namespace RobeGen.Cuda.Kernels;
 
@@ -98,12 +99,12 @@ internal static class DeterministicGradientKernels
         int t = Group.IdxX, size = Group.DimX;
         long stride = (long)Grid.DimX * size;
         int largest = 0; // a sign is +-1: |dL/dE * sign| = |dL/dE|
-        for (long i = (long)Grid.IdxX * size + t; i < count; i += stride) largest = Math.Max(largest, (int)(Interop.FloatAsInt(gradients[i]) & 0x7FFFFFFF));
+        for (long i = (long)Grid.IdxX * size + t; i < count; i += stride) largest = XMath.Max(largest, (int)(Interop.FloatAsInt(gradients[i]) & 0x7FFFFFFF));
         partial[t] = largest;
         Group.Barrier();
         for (int width = size / 2; width > 0; width /= 2)
         {
-            if (t < width) partial[t] = Math.Max(partial[t], partial[t + width]);
+            if (t < width) partial[t] = XMath.Max(partial[t], partial[t + width]);
             Group.Barrier();
         }
         if (t == 0 && partial[0] != 0) Atomic.Max(ref maxBits[0], partial[0]);
@@ -112,7 +113,7 @@ internal static class DeterministicGradientKernels
     /// <summary>The power of two a batch's terms are scaled by: its largest |term| times it is below 2^(62 - headroom).</summary>
     public static double FixedScale(int maxBits, int headroomBits)
     {
-        int exponent = Math.Max((maxBits >> 23) - 127, -126); // |term| < 2^(exponent + 1)
+        int exponent = XMath.Max((maxBits >> 23) - 127, -126); // |term| < 2^(exponent + 1)
         return Interop.IntAsFloat((ulong)(61 - headroomBits - exponent + 1023) << 52);
     }
 
@@ -126,7 +127,8 @@ internal static class DeterministicGradientKernels
         long slot = EmbeddingUpdateKernels.SlotOf(a, tables, blockStarts, t);
         if (slot < 0) return;
         float term = useSigns != 0 ? gradients[t] * signs[t] : gradients[t];
-        long scaled = (long)Math.Round(term * FixedScale(largest, headroomBits));
+        // Ties to even, as the host reference in the tests (Math.Round) rounds; ILGPU maps XMath to the device intrinsic.
+        long scaled = (long)XMath.RoundToEven(term * FixedScale(largest, headroomBits));
         if (scaled != 0) Atomic.Add(ref accumulators[slot], scaled);
     }
 
