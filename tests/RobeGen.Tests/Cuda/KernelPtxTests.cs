@@ -38,6 +38,28 @@ public sealed class KernelPtxTests
         Assert.Contains(".entry", ptx);
     }
 
+    public static TheoryData<string> BagKernels()
+    {
+        var data = new TheoryData<string>();
+        foreach (string name in BagKernelMethods.Keys) data.Add(name);
+        return data;
+    }
+
+    /// <summary>The multi-hot gathers and scatters: generated for the MLPerf DLRM-DCNv2 and for test models of each ROBE
+    /// variant, and the generic ones (the single-hot ones are KernelInliningTests').</summary>
+    private static readonly Dictionary<string, MethodInfo> BagKernelMethods = new[]
+        {
+            typeof(RobeGen.Models.CriteoTerabyteDcnV2MultiHot.GpuEmbedding), typeof(Models.MultiHotAuthors.GpuEmbedding),
+            typeof(Models.MultiHotSigned.GpuEmbedding), typeof(Models.MultiHotCircular.GpuEmbedding), typeof(GenericGpuEmbeddingKernels),
+        }
+        .SelectMany(type => new[] { "GatherBagsKernel", "ScatterBagsAtomicKernel" }.Select(name =>
+            type.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!))
+        .ToDictionary(method => method.DeclaringType!.FullName!.Replace('+', '.') + "." + method.Name);
+
+    [Theory]
+    [MemberData(nameof(BagKernels))]
+    public void A_bag_kernel_compiles_to_ptx(string kernel) => Assert.Contains(".entry", PtxCompiler.Compile(BagKernelMethods[kernel]));
+
     [Fact]
     public void The_list_holds_the_kernels_of_every_phase()
     {
