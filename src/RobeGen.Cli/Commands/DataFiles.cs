@@ -55,7 +55,7 @@ internal static class DataFiles
         }
         catch (ArgumentException e) when (e.ParamName == nameof(TabularData.ListSeparator))
         {
-            throw new CliException($"--list-separator: {e.Message.Split(" (Parameter")[0]} (the files' delimiter is '{(delimiter == '\t' ? "\\t" : delimiter.ToString())}')", 2);
+            throw new CliException($"--list-separator: {CliErrors.OneLine(e)} (the files' delimiter is '{(delimiter == '\t' ? "\\t" : delimiter.ToString())}')", 2);
         }
     }
 

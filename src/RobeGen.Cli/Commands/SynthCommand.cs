@@ -101,7 +101,7 @@ internal static class SynthCommand
         }
         catch (ArgumentException e) when (e.ParamName == "declaration")
         {
-            throw new CliException($"--model {declaration.Name.Split('.')[^1]}: {e.Message.Split(" (Parameter")[0]}", 2);
+            throw new CliException($"--model {declaration.Name.Split('.')[^1]}: {CliErrors.OneLine(e)}", 2);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {count:N0} multi-hot rows ({start:N0}..{start + count - 1:N0}) of {declaration.Name.Split('.')[^1]} to {path} in {clock.Elapsed.TotalSeconds:F1} s " +

@@ -22,10 +22,11 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
     private readonly DlrmKernelSet _kernels;
     private readonly DeviceTensors _t;
     private readonly BatchUploader _uploader;
-    private readonly GrowableDeviceBuffer<int> _keys;
-    private readonly GrowableDeviceBuffer<int> _values;
-    private readonly GrowableDeviceBuffer<int> _sortTemp;
-    private readonly RadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense> _sort;
+    /// <summary>The sorted pairs' buffers and the radix sort (null for fixed-point models, which sort nothing).</summary>
+    private readonly GrowableDeviceBuffer<int>? _keys;
+    private readonly GrowableDeviceBuffer<int>? _values;
+    private readonly GrowableDeviceBuffer<int>? _sortTemp;
+    private readonly RadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense>? _sort;
     private readonly bool _signed;
     /// <summary>Single-hot Signed models: each coordinate's sign, and the all-ones array the sign gather reads.</summary>
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? _signs;
@@ -75,12 +76,13 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
             _accumulators.View.MemSetToZero(device.Stream);
             _maxBits = memory.Allocate<int>("deterministic gradient largest term", 1);
         }
-        // Fixed-point models sort nothing: their sort buffers hold one pair (the sort is never run for them).
-        long sorted = _fixedPoint ? 1 : pairs;
-        _keys = new GrowableDeviceBuffer<int>(memory, "deterministic gradient slot keys", sorted);
-        _values = new GrowableDeviceBuffer<int>(memory, "deterministic gradient coordinate indices", sorted);
-        _sortTemp = new GrowableDeviceBuffer<int>(memory, "deterministic gradient sort scratch", SortScratch((int)sorted));
-        _sort = device.Accelerator.CreateRadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense, AscendingInt32>();
+        else
+        {
+            _keys = new GrowableDeviceBuffer<int>(memory, "deterministic gradient slot keys", pairs);
+            _values = new GrowableDeviceBuffer<int>(memory, "deterministic gradient coordinate indices", pairs);
+            _sortTemp = new GrowableDeviceBuffer<int>(memory, "deterministic gradient sort scratch", SortScratch((int)pairs));
+            _sort = device.Accelerator.CreateRadixSortPairs<int, Stride1D.Dense, int, Stride1D.Dense, AscendingInt32>();
+        }
         if (_signed && !uploader.HasBags)
         {
             // The sign of each coordinate is known only to the embedding kernels' hash. Gathering from an all-ones
@@ -99,7 +101,7 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         var stream = _device.Stream;
         int count = coordinates.Coordinates, pairs = _contributions is not null ? 2 * count : count;
         if (count == 0) return; // a multi-hot batch of empty bags read nothing
-        MakeRoom(count, _fixedPoint ? 0 : pairs);
+        MakeRoom(count, pairs);
         // What each coordinate contributes before the product rule: dL/dE itself (single-hot), times its sign when
         // useSigns; a multi-hot batch's id coordinates get theirs formed here, signs included.
         ArrayView<float> gradients = _t.GradEmbeddings.View, signs = gradients;
@@ -126,13 +128,13 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
         {
             ArrayView<float> contributions = _contributions.View;
             _kernels.BuildQuotientRemainderPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _t.Embedding.View,
-                gradients, signs, useSigns, _keys.View, _values.View, contributions);
-            _sort(stream, _keys.View.SubView(0, pairs), _values.View.SubView(0, pairs), _sortTemp.View);
+                gradients, signs, useSigns, _keys!.View, _values!.View, contributions);
+            _sort!(stream, _keys.View.SubView(0, pairs), _values.View.SubView(0, pairs), _sortTemp!.View);
             _kernels.SegmentedSum(stream, pairs, _keys.View, _values.View, pairs, contributions, contributions, 0, _t.EmbeddingGradients.View);
             return;
         }
-        _kernels.BuildPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _keys.View, _values.View);
-        _sort(stream, _keys.View.SubView(0, count), _values.View.SubView(0, count), _sortTemp.View);
+        _kernels.BuildPairs(stream, count, coordinates, _t.TableViews, _t.BlockStarts.View, _keys!.View, _values!.View);
+        _sort!(stream, _keys.View.SubView(0, count), _values.View.SubView(0, count), _sortTemp!.View);
         _kernels.SegmentedSum(stream, count, _keys.View, _values.View, count, gradients, signs, useSigns, _t.EmbeddingGradients.View);
     }
 
@@ -149,15 +151,15 @@ internal sealed class DeterministicEmbeddingGradient : EmbeddingGradient
             _t.EmbeddingGradients.View);
     }
 
-    /// <summary>Grows the pair buffers for a multi-hot batch with more id coordinates than any before.</summary>
+    /// <summary>Grows the id-gradient and pair buffers for a multi-hot batch with more id coordinates than any before.</summary>
     private void MakeRoom(int count, int pairs)
     {
         _idGradients?.Ensure(count);
-        if (pairs <= _keys.Length) return;
+        if (_keys is null || pairs <= _keys.Length) return;
         _keys.Ensure(pairs);
-        _values.Ensure(_keys.Length);
+        _values!.Ensure(_keys.Length);
         _contributions?.Ensure(_keys.Length);
-        _sortTemp.Ensure(SortScratch((int)Math.Min(int.MaxValue, _keys.Length)));
+        _sortTemp!.Ensure(SortScratch((int)Math.Min(int.MaxValue, _keys.Length)));
     }
 
     /// <summary>

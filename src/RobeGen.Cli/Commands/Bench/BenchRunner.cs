@@ -144,7 +144,7 @@ internal static class BenchRunner
         }
         catch (ArgumentException e)
         {
-            Console.WriteLine($"  note: --synthetic: {storage.Name} skipped: {e.Message.Split(" (Parameter")[0]}");
+            Console.WriteLine($"  note: --synthetic: {storage.Name} skipped: {CliErrors.OneLine(e)}");
             return null;
         }
     }

@@ -210,7 +210,7 @@ internal static class TrainCommand
     {
         SyntheticTrainingData indices = data.ForIndices();
         try { indices.CheckIndicesFit(layout); }
-        catch (ArgumentException e) { throw new CliException($"--cardinalities: {e.Message}", 2); }
+        catch (ArgumentException e) { throw new CliException($"--cardinalities: {CliErrors.OneLine(e)}", 2); }
         return indices;
     }
 

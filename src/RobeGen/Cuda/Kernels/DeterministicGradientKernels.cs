@@ -127,7 +127,7 @@ internal static class DeterministicGradientKernels
         long slot = EmbeddingUpdateKernels.SlotOf(a, tables, blockStarts, t);
         if (slot < 0) return;
         float term = useSigns != 0 ? gradients[t] * signs[t] : gradients[t];
-        // Ties to even, as the host reference in the tests (Math.Round) rounds; ILGPU maps XMath to the device intrinsic.
+        // Ties to even, as the host reference in the tests (Math.Round) rounds (XMath's software rounding on the device).
         long scaled = (long)XMath.RoundToEven(term * FixedScale(largest, headroomBits));
         if (scaled != 0) Atomic.Add(ref accumulators[slot], scaled);
     }

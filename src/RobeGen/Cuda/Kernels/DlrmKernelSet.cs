@@ -41,18 +41,23 @@ internal sealed class DlrmKernelSet
             ArrayView<float>, ArrayView<float>, int, ArrayView<int>, ArrayView<int>, ArrayView<float>>(DeterministicGradientKernels.BuildQuotientRemainderPairs);
         BagGradients = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, ArrayView<int>, ArrayView<ulong>, ArrayView<float>, int,
             ArrayView<float>>(DeterministicGradientKernels.BagGradients);
-        int groupSize = 1;
-        while (groupSize * 2 <= Math.Min(LossKernels.MaxReduceGroupSize, accelerator.MaxNumThreadsPerGroup)) groupSize *= 2;
-        MeanReduceConfig = new KernelConfig(new Index1D(1), new Index1D(groupSize));
+        MeanReduceConfig = new KernelConfig(new Index1D(1), new Index1D(ReductionGroupSize(accelerator, LossKernels.MaxReduceGroupSize)));
         SegmentedSum = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<int>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(DeterministicGradientKernels.SegmentedSum);
         MaxMagnitude = accelerator.LoadKernel<ArrayView<float>, int, ArrayView<int>>(DeterministicGradientKernels.MaxMagnitude);
-        int maxGroup = 1;
-        while (maxGroup * 2 <= Math.Min(DeterministicGradientKernels.MaxMagnitudeGroupSize, accelerator.MaxNumThreadsPerGroup)) maxGroup *= 2;
-        MaxMagnitudeGroupSize = maxGroup;
+        MaxMagnitudeGroupSize = ReductionGroupSize(accelerator, DeterministicGradientKernels.MaxMagnitudeGroupSize);
         FixedPointScatter = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<float>, ArrayView<float>, int,
             ArrayView<int>, ArrayView<long>>(DeterministicGradientKernels.FixedPointScatter);
         FixedPointCollect = accelerator.LoadAutoGroupedKernel<Index1D, EmbeddingCoordinateArgs, GpuTableViews, int, ArrayView<long>, ArrayView<int>, ArrayView<long>,
             ArrayView<float>>(DeterministicGradientKernels.FixedPointCollect);
+    }
+
+    /// <summary>The largest power of two at most <paramref name="limit"/> (a kernel's shared partials) and the accelerator's
+    /// group size: the group of a shared-memory tree reduction, which halves its width each step.</summary>
+    private static int ReductionGroupSize(Accelerator accelerator, int limit)
+    {
+        int size = 1;
+        while (size * 2 <= Math.Min(limit, accelerator.MaxNumThreadsPerGroup)) size *= 2;
+        return size;
     }
 
     /// <summary>Threads per warp on this accelerator (32 on a GPU; ILGPU's CPU accelerator simulates fewer).</summary>
