@@ -5,8 +5,9 @@
 # resumed from it until the run is done or BUDGET seconds have passed; a later call with the same WORK folder goes on
 # from the newest checkpoint. Then the in-memory (synthetic-batch) training rate of the same model, batch and
 # precision, measured in the same call, for the ratio: on ids uniform over each table (bench's default) and on the
-# run's own first rows held in memory (bench --synthetic), which separates the input's cost from the skew of the ids. Training uses deterministic embedding gradients (bit-exact resume,
-# checked first on CHECK_ROWS rows); the in-memory rate is measured on the same path.
+# run's own first rows held in memory (bench --synthetic), which separates the input's cost from the skew of the ids.
+# Training uses deterministic embedding gradients (bit-exact resume, checked first on CHECK_ROWS rows); the in-memory
+# rate is measured on the same path.
 # Usage (on the GPU machine, from the repository root, after scripts/publish-gpu.sh was run where dotnet is):
 #   scripts/billion-rows.sh [ROWS] [EVAL_ROWS]        env: DETERMINISTIC (1; 0: atomic gradients), CHECK_ROWS, CHECK_STOP, SEGMENT (150), BUDGET (520), EVAL_EVERY (12000), WORK, PRECISION (tf32),
 #                                                     TEACHER (structured: ids in clusters, as issue 14 asks; or independent)

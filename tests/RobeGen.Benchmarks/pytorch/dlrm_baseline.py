@@ -258,15 +258,15 @@ def main():
 
 
 def compare(path, torch_results, name, precision=None):
-    ours, theirs_precisions = {}, set()
+    ours, our_precisions = {}, set()
     with open(path) as f:
         for row in csv.DictReader(f):
-            theirs_precisions.add(row["precision"])
+            our_precisions.add(row["precision"])
             ours[(row["model"], row["storage"], int(row["batch"]))] = {k: float(v) if v else float("nan") for k, v in row.items()
                                                                      if k.endswith(("_s", "_ms"))}
     base = precision.split(" ")[0] if precision else None  # "BF16 autocast + torch.compile" -> "BF16"
-    if base and theirs_precisions - {base}:
-        print(f"\nWARNING: RobeGen's rows are {', '.join(sorted(theirs_precisions))} and these are {precision}: the ratios below mix precisions")
+    if base and our_precisions - {base}:
+        print(f"\nWARNING: RobeGen's rows are {', '.join(sorted(our_precisions))} and these are {precision}: the ratios below mix precisions")
     print(f"\nRatios RobeGen / PyTorch, same storage (throughput: ours/theirs; embedding times: theirs/ours), {name}")
     print(f"  {'model':<14} {'storage':<26} {'batch':>6} {'train':>7} {'async':>7} {'infer':>7} {'emb fwd':>8} {'emb fbu':>8}")
     for key, o in ours.items():
