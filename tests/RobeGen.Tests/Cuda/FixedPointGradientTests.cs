@@ -29,6 +29,9 @@ public sealed class FixedPointGradientTests(CpuSimulatorFixture fixture) : IClas
         return (starts, gradients);
     }
 
+    /// <summary>The slot coordinate t reads: its record's block start plus its offset in the block.</summary>
+    private static long SlotRead(long[] starts, int t) => starts[t / Dim * (Dim / BlockSize) + t % Dim / BlockSize] + t % BlockSize;
+
     /// <summary>What the kernels compute, written out: each term rounded at the batch's scale, summed as integers per slot.</summary>
     private static float[] Expected(long[] starts, float[] gradients)
     {
@@ -36,12 +39,7 @@ public sealed class FixedPointGradientTests(CpuSimulatorFixture fixture) : IClas
         int largest = gradients.Max(g => BitConverter.SingleToInt32Bits(Math.Abs(g)));
         double scale = Math.ScaleB(1.0, 61 - DeterministicGradientKernels.HeadroomBits(count) - Math.Max((largest >> 23) - 127, -126));
         var sums = new long[Slots];
-        for (int t = 0; t < count; t++)
-        {
-            int record = t / Dim, c = t % Dim;
-            long slot = starts[record * (Dim / BlockSize) + c / BlockSize] + c % BlockSize;
-            sums[slot] += (long)Math.Round(gradients[t] * scale);
-        }
+        for (int t = 0; t < count; t++) sums[SlotRead(starts, t)] += (long)Math.Round(gradients[t] * scale);
         return [.. sums.Select(s => s == 0 ? 0f : (float)(s / scale))];
     }
 
@@ -95,7 +93,7 @@ public sealed class FixedPointGradientTests(CpuSimulatorFixture fixture) : IClas
         // Against plain double sums: the terms are rounded at 2^-(61 - headroom) of the largest |dL/dE|, far below float's own step.
         var exact = new double[Slots];
         for (int t = 0; t < gradients.Length; t++)
-            exact[starts[t / Dim * (Dim / BlockSize) + t % Dim / BlockSize] + t % BlockSize] += gradients[t];
+            exact[SlotRead(starts, t)] += gradients[t];
         double largest = gradients.Max(g => Math.Abs((double)g));
         for (int s = 0; s < Slots; s++) Assert.True(Math.Abs(actual[s] - exact[s]) <= 1e-6 * Math.Abs(exact[s]) + 1e-9 * largest, $"slot {s}: {actual[s]} vs {exact[s]}");
     }
@@ -120,7 +118,7 @@ public sealed class FixedPointGradientTests(CpuSimulatorFixture fixture) : IClas
         gradients[17] = bad;
         float[] actual = Run(starts, gradients, out long[] after);
         bool[] read = new bool[Slots];
-        for (int t = 0; t < gradients.Length; t++) read[starts[t / Dim * (Dim / BlockSize) + t % Dim / BlockSize] + t % BlockSize] = true;
+        for (int t = 0; t < gradients.Length; t++) read[SlotRead(starts, t)] = true;
         for (int s = 0; s < Slots; s++) Assert.Equal(read[s], float.IsNaN(actual[s]));
         Assert.All(after, a => Assert.Equal(0L, a));
     }
