@@ -44,7 +44,7 @@ internal static class SweepReport
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (SweepGroup g in groups)
         {
-            string delta = full is null || g == full ? "" : F(g.AucMean - full.AucMean, "+0.0000;-0.0000");
+            string delta = full is null || g == full ? "" : SignedAuc(g.AucMean - full.AucMean);
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {g.Label} | {Compression(g, fullTableBytes)} | {Bytes(g.EmbeddingBytes)} | {Bytes(g.ModelBytes)} | {g.Runs.Count} | {g.AucMean:F4} | {g.AucMin:F4}..{g.AucMax:F4} | {g.LogLossMean:F4} | {g.LogLossMin:F4}..{g.LogLossMax:F4} | {delta} |"));
         }
@@ -85,7 +85,7 @@ internal static class SweepReport
         {
             double gap = full.AucMean - robe1000.AucMean;
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"ROBE 1000x within 0.002 AUC of Full: {(gap <= 0.002 ? "MET" : "NOT MET")} (Full {full.AucMean:F4}, ROBE 1000x {robe1000.AucMean:F4}, gap {gap:+0.0000;-0.0000})."));
+                $"ROBE 1000x within 0.002 AUC of Full: {(gap <= 0.002 ? "MET" : "NOT MET")} (Full {full.AucMean:F4}, ROBE 1000x {robe1000.AucMean:F4}, gap {SignedAuc(gap)})."));
         }
         else
         {
@@ -123,4 +123,8 @@ internal static class SweepReport
     }
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>An AUC difference with its sign, to 4 places. Rounded first: a tiny negative difference formatted with
+    /// sign sections prints as "-+0.0000"; adding 0.0 turns -0.0 into 0.0.</summary>
+    internal static string SignedAuc(double difference) => F(Math.Round(difference, 4) + 0.0, "+0.0000;-0.0000;+0.0000");
 }

@@ -68,6 +68,16 @@ public class SweepTests
         Assert.StartsWith("ROBE beats Hashed at 1000x: MET", synthetic[1]);
     }
 
+    [Theory]
+    [InlineData(-1e-7, "+0.0000")] // printed "-+0.0000" before: a negative that rounds to zero
+    [InlineData(-0.0, "+0.0000")]
+    [InlineData(0.00004, "+0.0000")]
+    [InlineData(0.00016, "+0.0002")]
+    [InlineData(-0.0031, "-0.0031")]
+    [InlineData(0.0125, "+0.0125")]
+    public void An_auc_difference_prints_one_sign(double difference, string expected) =>
+        Assert.Equal(expected, SweepReport.SignedAuc(difference));
+
     [Fact]
     public void A_sweep_trains_each_cell_once_and_continues_from_known_results()
     {
