@@ -31,6 +31,7 @@ public sealed class MultiHotDcnV2CommandTests
         var written = Robegen.Run(["synth", "--rows", "600", "--out", train, .. synthetic]);
         Assert.True(written.ExitCode == 0, written.All);
         Assert.Contains("multi-hot rows", written.Stdout);
+        Assert.Matches(@"teacher on the first 600 of these rows \(the best achievable\): AUC 0\.\d{4}", written.Stdout);
         Assert.StartsWith("label,I1,", File.ReadLines(train).First());
         Assert.True(Robegen.Run(["synth", "--rows", "200", "--eval", "--out", eval, .. synthetic]).ExitCode == 0);
 

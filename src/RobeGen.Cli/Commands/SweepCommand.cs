@@ -115,7 +115,7 @@ internal static class SweepCommand
             if (known.Count > 0) Console.WriteLine($"continuing: {known.Count} results already in {resultsPath}");
             IReadOnlyList<SweepResult> results = SweepRunner.Run(sweepData, plan, known, r => SweepResultsFile.Append(resultsPath, r), Console.WriteLine);
 
-            EvaluationMetrics? teacher = sweepData.Teacher;
+            EvaluationMetrics? teacher = sweepData.Teacher(declaration);
             string robe = $"robe-z{declaration.BlockSize}";
             // What the ratios are taken against: the data's full tables (synthetic) or the declared cardinalities.
             long fullTableBytes = (sweepData.FullRows(declaration) ?? declaration.Tables.Select(t => t.Cardinality).ToArray()).Sum()

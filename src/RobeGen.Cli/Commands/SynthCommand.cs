@@ -55,7 +55,7 @@ internal static class SynthCommand
                 $"target CTR {spec.TargetCtr}, teacher bias {generator.Bias:F3}"));
             var clock = Stopwatch.StartNew();
             if (parse.GetValue(model) is { } name)
-                return WriteBags(ModelChoice.Choose(name, parse.GetValue(assembly)), generator, start, count, target, clock);
+                return WriteBags(ModelChoice.Choose(name, parse.GetValue(assembly)), generator, start, count, target, clock, parse.GetValue(teacherRows));
             AtomicOutput.Write(target, stream =>
             {
                 if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
@@ -69,20 +69,24 @@ internal static class SynthCommand
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {count:N0} rows ({start:N0}..{start + count - 1:N0}) to {path} in {clock.Elapsed.TotalSeconds:F1} s ({count / clock.Elapsed.TotalSeconds:N0} rows/s)"));
-            long measured = Math.Min(count, parse.GetValue(teacherRows));
-            if (measured > 0)
-            {
-                EvaluationMetrics teacher = TeacherQuality.Measure(generator, start, measured);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"teacher on the first {measured:N0} of these rows (the best achievable): AUC {teacher.Auc:F4}, logloss {teacher.LogLoss:F4}, CTR {teacher.ObservedCtr:F4}"));
-            }
+            PrintTeacher(generator, start, Math.Min(count, parse.GetValue(teacherRows)));
             return 0;
         });
         return command;
     }
 
-    /// <summary>A multi-hot model's rows as CSV. The teacher's AUC is not measured: <see cref="TeacherQuality"/> scores single-hot rows.</summary>
-    private static int WriteBags(IDlrmDefinition definition, SyntheticGenerator generator, long start, long count, OutputPath target, Stopwatch clock)
+    /// <summary>The teacher's AUC on the first <paramref name="measured"/> written rows (none for 0), scored on the rows
+    /// <paramref name="generator"/> drew: single-hot, or a multi-hot model's bags.</summary>
+    private static void PrintTeacher(SyntheticGenerator generator, long start, long measured)
+    {
+        if (measured <= 0) return;
+        EvaluationMetrics teacher = TeacherQuality.Measure(generator, start, measured);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"teacher on the first {measured:N0} of these rows (the best achievable): AUC {teacher.Auc:F4}, logloss {teacher.LogLoss:F4}, CTR {teacher.ObservedCtr:F4}"));
+    }
+
+    /// <summary>A multi-hot model's rows as CSV, and the teacher's AUC on the first <paramref name="teacherRows"/> of them.</summary>
+    private static int WriteBags(IDlrmDefinition definition, SyntheticGenerator generator, long start, long count, OutputPath target, Stopwatch clock, long teacherRows)
     {
         ModelDeclaration declaration = definition.Declaration;
         if (!declaration.HasMultiHotTables)
@@ -105,7 +109,8 @@ internal static class SynthCommand
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {count:N0} multi-hot rows ({start:N0}..{start + count - 1:N0}) of {declaration.Name.Split('.')[^1]} to {path} in {clock.Elapsed.TotalSeconds:F1} s " +
-            $"(bags of 1 .. 2h - 1 ids, mean h = each table's hotness; the teacher's AUC is measured on single-hot rows only, so none is printed)"));
+            $"(bags of 1 .. 2h - 1 ids, mean h = each table's hotness)"));
+        PrintTeacher(generator.ForMultiHot(declaration), start, Math.Min(count, teacherRows));
         return 0;
     }
 }

@@ -21,8 +21,8 @@ internal abstract class SweepData
     /// <summary>Rows of each full table the ratios are taken against (null: the declared cardinalities).</summary>
     public virtual IReadOnlyList<long>? FullRows(ModelDeclaration declaration) => null;
 
-    /// <summary>The best achievable metrics on the evaluation rows, where the data has a known teacher.</summary>
-    public virtual EvaluationMetrics? Teacher => null;
+    /// <summary>The best achievable metrics on <paramref name="declaration"/>'s evaluation rows, where the data has a known teacher.</summary>
+    public virtual EvaluationMetrics? Teacher(ModelDeclaration declaration) => null;
 
     public abstract string Description { get; }
 
@@ -47,7 +47,7 @@ internal abstract class SweepData
 
     private sealed class Synthetic(SyntheticTrainingData train, SyntheticTrainingData eval) : SweepData
     {
-        private EvaluationMetrics? _teacher;
+        private (ModelDeclaration Declaration, EvaluationMetrics Metrics)? _teacher;
 
         public override ITrainingData RawTrain => train;
         public override ITrainingData Train(ModelDeclaration declaration, NewModel model) => Shaped(train, declaration, model);
@@ -59,7 +59,13 @@ internal abstract class SweepData
         public override IReadOnlyList<long> FullRows(ModelDeclaration declaration) =>
             declaration.Tables.Select(t => train.Generator.Spec.Cardinalities[t.Column]).ToArray();
 
-        public override EvaluationMetrics Teacher => _teacher ??= TeacherQuality.Measure(eval.Generator, eval.FirstRow, eval.Rows);
+        // Scored on the model's own rows: a multi-hot model's are drawn as bags, with labels of their own.
+        public override EvaluationMetrics Teacher(ModelDeclaration declaration)
+        {
+            if (_teacher is not { } known || known.Declaration != declaration)
+                _teacher = known = (declaration, TeacherQuality.Measure(eval.ForModel(declaration).Generator, eval.FirstRow, eval.Rows));
+            return known.Metrics;
+        }
 
         public override string Description => $"train {train.Description}; eval {eval.Description}";
     }

@@ -39,7 +39,7 @@ public sealed class StructuredTeacherCompressionTests(ITestOutputHelper output)
             new TrainingOptions { BatchSize = 2048, LearningRate = LearningRateSchedule.Parse("constant", 0.01f) });
         IReadOnlyList<SweepResult> results = SweepRunner.Run(data, plan, []);
         double full = results.Single(r => r.Method == "full").Auc, robe = results.Single(r => r.Method == "robe-z4").Auc;
-        output.WriteLine($"{teacher}: teacher AUC {data.Teacher!.Auc:F4}, Full {full:F4}, ROBE 1000x {robe:F4}, gap {full - robe:F4}");
+        output.WriteLine($"{teacher}: teacher AUC {data.Teacher(CriteoKaggle.Definition.Declaration)!.Auc:F4}, Full {full:F4}, ROBE 1000x {robe:F4}, gap {full - robe:F4}");
         return full - robe;
     }
 }

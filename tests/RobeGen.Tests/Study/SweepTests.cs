@@ -106,7 +106,7 @@ public class SweepTests
         var again = new List<SweepResult>();
         Assert.Equal(3, SweepRunner.Run(data, plan, results, again.Add).Count);
         Assert.Empty(again);
-        Assert.NotNull(data.Teacher);
+        Assert.NotNull(data.Teacher(CriteoKaggle.Definition.Declaration));
     }
 
     [Fact]
