@@ -25,7 +25,7 @@ public static class TeacherQuality
             int count = (int)Math.Min(batchSize, rows - done);
             if (batch is null)
             {
-                BagProbabilities(generator, firstRow + done, probabilities.AsSpan(0, count), labels.AsSpan(0, count));
+                BagProbabilities(generator, firstRow + done, count, probabilities, labels);
                 metrics.Add(probabilities.AsSpan(0, count), labels.AsSpan(0, count));
             }
             else
@@ -38,12 +38,11 @@ public static class TeacherQuality
         return metrics.Compute();
     }
 
-    /// <summary>The teacher's probability and label of each multi-hot row from <paramref name="firstRow"/>, drawn in parallel
-    /// chunks (a row's draw depends on its number alone, so the chunks give the same values as one pass).</summary>
-    private static void BagProbabilities(SyntheticGenerator generator, long firstRow, Span<float> probabilities, Span<float> labels)
+    /// <summary>The teacher's probability and label of multi-hot rows firstRow .. firstRow + count - 1 into the arrays' first
+    /// <paramref name="count"/> slots, drawn in parallel chunks (a row's draw depends on its number alone, so the chunks
+    /// give the same values as one pass).</summary>
+    private static void BagProbabilities(SyntheticGenerator generator, long firstRow, int count, float[] probabilities, float[] labels)
     {
-        int count = probabilities.Length;
-        float[] p = new float[count], y = new float[count];
         int chunkRows = Math.Max(256, (count + 2 * Environment.ProcessorCount - 1) / (2 * Environment.ProcessorCount));
         Parallel.For(0, (count + chunkRows - 1) / chunkRows, k =>
         {
@@ -53,11 +52,9 @@ public static class TeacherQuality
             for (int r = k * chunkRows, end = Math.Min(count, r + chunkRows); r < end; r++)
             {
                 double logit = generator.BagRow(firstRow + r, counts, lengths, ids, out bool clicked);
-                p[r] = (float)SyntheticGenerator.Sigmoid(logit);
-                y[r] = clicked ? 1f : 0f;
+                probabilities[r] = (float)SyntheticGenerator.Sigmoid(logit);
+                labels[r] = clicked ? 1f : 0f;
             }
         });
-        p.CopyTo(probabilities);
-        y.CopyTo(labels);
     }
 }

@@ -1,6 +1,7 @@
-using RobeGen.Cli.Files;
 using System.CommandLine;
 using RobeGen.Backends;
+using RobeGen.Cli.Files;
+using RobeGen.Synthetic;
 
 namespace RobeGen.Cli.Commands.Bench;
 
@@ -86,5 +87,5 @@ internal sealed record BenchOptions
     /// <summary>Deterministic embedding gradients (the path whose resumes are bit-exact).</summary>
     public bool Deterministic { get; init; }
     /// <summary>Time the steps on this synthetic data set's first batches instead of uniform ids (null: uniform).</summary>
-    public RobeGen.Synthetic.SyntheticSpec? Synthetic { get; init; }
+    public SyntheticSpec? Synthetic { get; init; }
 }

@@ -1,6 +1,6 @@
-using RobeGen.Cli.Files;
 using System.Globalization;
 using RobeGen.Backends;
+using RobeGen.Cli.Files;
 using RobeGen.Cpu;
 using RobeGen.Cuda;
 using RobeGen.Data;

@@ -1,8 +1,8 @@
-using RobeGen.Cli.Files;
 using System.Globalization;
 using System.Text;
-using RobeGen.Lab.Benchmarking;
+using RobeGen.Cli.Files;
 using RobeGen.Cuda;
+using RobeGen.Lab.Benchmarking;
 
 namespace RobeGen.Cli.Commands.Bench;
 

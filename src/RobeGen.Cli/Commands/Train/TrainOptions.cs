@@ -110,7 +110,7 @@ internal sealed class TrainOptions
     public Option<bool> Deterministic { get; } = new("--deterministic")
     {
         Description = "CUDA only: the same embedding gradient bits every run, whatever the order of the additions (fixed-point integer sums " +
-            "for ROBE arrays, sorted sums for Full tables) instead of float atomics.",
+            "for ROBE arrays, sorted sums for Full, Hashed and QR tables) instead of float atomics.",
     };
 
     public Option<Precision> Precision { get; } = new("--precision")
