@@ -117,6 +117,17 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public void Synth_teacher_rows_below_zero_is_a_usage_error_and_writes_nothing()
+    {
+        using var scratch = new Scratch();
+        var result = Robegen.Run("synth", "--rows", "10", "--teacher-rows", "-1", "--out", scratch.File("x.tsv"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--teacher-rows must be an integer >= 0", result.Stderr);
+        Assert.DoesNotContain("   at ", result.All);
+        Assert.False(File.Exists(scratch.File("x.tsv")));
+    }
+
+    [Fact]
     public void Bench_timed_steps_below_one_is_a_usage_error_naming_the_flag()
     {
         var result = Robegen.Run("bench", "--device", "cpu", "--timed-steps", "0");

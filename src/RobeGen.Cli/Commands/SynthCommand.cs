@@ -26,7 +26,7 @@ internal static class SynthCommand
         {
             Description = "Rows of the written range the teacher's AUC is measured on (0: none).",
             DefaultValueFactory = _ => 1_000_000,
-        };
+        }.AtLeast(0); // a negative count was taken as 0 without a word
         var threads = CommonOptions.Threads();
         var model = new Option<string?>("--model")
         {
