@@ -6,7 +6,7 @@ using RobeGen.Cuda.Kernels;
 namespace RobeGen.Cuda;
 
 // ExportState / ImportState: the tensor names and order of docs/model-math.md.
-internal sealed partial class CudaDlrmBackend : IStreamedState
+internal sealed partial class CudaDlrmBackend : IStreamedState, IStateScan
 {
     /// <summary>Floats per chunk of an exported tensor (tests lower it to cross chunk boundaries with small models).</summary>
     internal int ExportChunkLength { get; set; } = ChunkedFloats.MaxChunkLength;
@@ -60,6 +60,29 @@ internal sealed partial class CudaDlrmBackend : IStreamedState
         RefreshBf16Weights();
         _device.Synchronize();
     }
+
+    /// <inheritdoc/>
+    /// <remarks>One kernel per tensor on the device, then the one offending value is copied up.</remarks>
+    NonFiniteValue? IStateScan.FirstNonFinite()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _device.Accelerator.Bind();
+        var views = StateViews(withEmbedding: true).ToList();
+        _nonFiniteScan ??= new NonFiniteScanKernel(_device.Accelerator);
+        long[] firsts = _nonFiniteScan.FirstNonFinite(Stream, views.Select(v => v.View).ToList());
+        for (int k = 0; k < views.Count; k++)
+        {
+            if (firsts[k] == NonFiniteScanKernel.NoneFound) continue;
+            var value = new float[1];
+            views[k].View.SubView(firsts[k], 1).CopyToCPU(Stream, value.AsSpan());
+            _device.Synchronize();
+            return new NonFiniteValue(views[k].Name, firsts[k], value[0]);
+        }
+        return null;
+    }
+
+    /// <summary>The finiteness scan's kernel, loaded at its first use (a model that is never checked never compiles it).</summary>
+    private NonFiniteScanKernel? _nonFiniteScan;
 
     /// <summary>
     /// Every tensor in ModelState order as device pieces of at most <paramref name="pieceLength"/> floats, each with the

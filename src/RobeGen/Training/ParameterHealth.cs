@@ -3,9 +3,6 @@ using RobeGen.Backends;
 
 namespace RobeGen.Training;
 
-/// <summary>Where a model state first holds a NaN or an infinity.</summary>
-internal readonly record struct NonFiniteValue(string Tensor, long Index, float Value);
-
 /// <summary>
 /// Finds NaN and infinite values in a model state. A vectorized pass (x - x is 0 for every finite x and NaN otherwise)
 /// costs about as much as reading the state once, far less than writing it to disk, so it runs before every
@@ -27,10 +24,20 @@ internal static class ParameterHealth
     }
 
     /// <summary>
-    /// The first non-finite value of <paramref name="model"/>'s state: read piece by piece through one small buffer when
-    /// the backend streams its state (CUDA: no host copy of an embedding of any size), else from its export.
+    /// The first non-finite value of <paramref name="model"/>'s state: found where the state lives when the backend scans
+    /// it there (CUDA: on the device, nothing copied), else read piece by piece through one small buffer when the backend
+    /// streams its state, else from its export.
     /// </summary>
     public static NonFiniteValue? FirstNonFinite(IDlrmBackend model, int pieceLength = IStreamedState.DefaultPieceLength)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is IStateScan scan) return scan.FirstNonFinite();
+        return FirstStreamedNonFinite(model, pieceLength);
+    }
+
+    /// <summary>The first non-finite value of <paramref name="model"/>'s state as the host sees it: streamed piece by piece
+    /// when the backend streams its state, else from its export (what a device scan must agree with).</summary>
+    internal static NonFiniteValue? FirstStreamedNonFinite(IDlrmBackend model, int pieceLength = IStreamedState.DefaultPieceLength)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model is not IStreamedState streamed) return FirstNonFinite(model.ExportState());

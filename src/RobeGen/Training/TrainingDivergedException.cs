@@ -1,3 +1,5 @@
+using RobeGen.Backends;
+
 namespace RobeGen.Training;
 
 /// <summary>

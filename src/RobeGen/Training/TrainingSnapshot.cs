@@ -42,7 +42,8 @@ public sealed record TrainingSnapshot
         ArgumentNullException.ThrowIfNull(model);
         if (model is IStreamedState streamed)
         {
-            // One pass through a small buffer now, one more when written: no host copy of an embedding of any size.
+            // A scan where the state lives (or one pass through a small buffer) now, one pass when written: no host copy
+            // of an embedding of any size.
             ParameterHealth.ThrowIfNonFinite(model, progress.Step);
             return new TrainingSnapshot(progress, null, streamed);
         }

@@ -79,11 +79,11 @@ public sealed class DeviceEmbeddingInitTests(CpuSimulatorFixture fixture) : ICla
         Assert.Equal(exported.ChunkedTensors.Select(t => t.Key), streamed.Keys);
         foreach (var (name, values) in exported.Tensors) Assert.Equal(values, streamed[name]);
 
-        Assert.Null(RobeGen.Training.ParameterHealth.FirstNonFinite(backend, pieceLength: 5));
+        Assert.Null(RobeGen.Training.ParameterHealth.FirstStreamedNonFinite(backend, pieceLength: 5));
         exported.Chunked("embedding")[12] = float.NaN;
         exported.Chunked("adagrad.embedding")[3] = float.PositiveInfinity;
         backend.ImportState(exported);
-        var bad = RobeGen.Training.ParameterHealth.FirstNonFinite(backend, pieceLength: 5);
+        var bad = RobeGen.Training.ParameterHealth.FirstStreamedNonFinite(backend, pieceLength: 5);
         Assert.NotNull(bad);
         Assert.Equal(("embedding", 12L), (bad.Value.Tensor, bad.Value.Index));
     }
