@@ -7,13 +7,16 @@ namespace RobeGen.Data;
 /// from the start that reads to the end keeps each batch compactly (ids in 32 bits where every id of the batch fits) as
 /// long as the copy stays within <see cref="BudgetBytes"/>; a pass that would outgrow it drops the copy, and then every
 /// pass reads the source, as without this class. Only passes from the start at the recorded batch size replay.
+/// <see cref="ReadAhead"/> makes that first pass in the background, on part of the machine, while training runs.
 /// </summary>
-internal sealed class ReplayedData : ITrainingData
+internal sealed class ReplayedData : ITrainingData, IDisposable
 {
     private readonly ITrainingData _source;
     private List<StoredBatch>? _stored;
     private int _storedBatchSize;
     private bool _tooLarge;
+    private Task? _readAhead;
+    private readonly CancellationTokenSource _stopReadAhead = new();
 
     /// <param name="source">The data read on the first pass (and on every pass once the copy is known not to fit).</param>
     /// <param name="budgetBytes">The most the copy may hold.</param>
@@ -39,12 +42,59 @@ internal sealed class ReplayedData : ITrainingData
 
     public string Description => _source.Description;
 
+    /// <summary>
+    /// Starts the first pass (from the start, at <paramref name="batchSize"/>) in the background, so that the first
+    /// evaluation finds the rows held instead of drawing or reading them while the device waits. The pass runs on a
+    /// scheduler of at most <paramref name="maxThreads"/> (at least 2) threads, and a source that queues its work to the
+    /// current scheduler (the synthetic rows: their batches and their parallel chunks) stays within it, leaving the other
+    /// cores to the training input; a file reader's own threads are not held to it. <see cref="Open"/> from the start waits
+    /// for the pass, and rethrows what it threw; <see cref="Dispose"/> stops it. Does nothing once a copy is held or known
+    /// not to fit, or while a pass is already running ahead.
+    /// </summary>
+    public void ReadAhead(int batchSize, int maxThreads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (_stored is not null || _tooLarge || _readAhead is not null) return;
+        // Two at least: the pass's own loop holds one while it waits for a batch that needs another.
+        var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Math.Max(2, maxThreads)).ConcurrentScheduler;
+        CancellationToken stop = _stopReadAhead.Token;
+        _readAhead = Task.Factory.StartNew(() =>
+        {
+            using IBatchCursor cursor = OpenSource(batchSize);
+            while (!stop.IsCancellationRequested && !_tooLarge && cursor.MoveNext()) { }
+        }, stop, TaskCreationOptions.DenyChildAttach, scheduler);
+    }
+
     public IBatchCursor Open(DataPosition start, int batchSize)
     {
         if (start != DataPosition.Start) return _source.Open(start, batchSize);
+        if (_readAhead is { } pending)
+        {
+            _readAhead = null;
+            pending.GetAwaiter().GetResult(); // the pass's error (a bad row of the evaluation data) is this read's
+        }
+        return OpenSource(batchSize);
+    }
+
+    /// <summary>A pass from the start: the held copy replayed, or the source read (and recorded while a copy may fit).</summary>
+    private IBatchCursor OpenSource(int batchSize)
+    {
         if (_stored is not null && batchSize == _storedBatchSize) return new ReplayCursor(_stored, batchSize);
-        IBatchCursor cursor = _source.Open(start, batchSize);
+        IBatchCursor cursor = _source.Open(DataPosition.Start, batchSize);
         return _tooLarge ? cursor : new RecordingCursor(this, cursor, batchSize);
+    }
+
+    /// <summary>Whether <see cref="Dispose"/> has asked a pass running ahead to stop.</summary>
+    internal bool IsStoppingReadAhead => _stopReadAhead.IsCancellationRequested;
+
+    /// <summary>Stops a pass running ahead and waits for it (its error, if any, belongs to a read nobody asked for).</summary>
+    public void Dispose()
+    {
+        _stopReadAhead.Cancel();
+        try { _readAhead?.Wait(); }
+        catch (AggregateException) { }
+        _readAhead = null;
+        _stopReadAhead.Dispose();
     }
 
     /// <summary>Reads the source and keeps a copy of each batch; a pass read to its end becomes the held copy.</summary>

@@ -197,7 +197,7 @@ public sealed class SyntheticGenerator
         {
             // Spans cannot cross into the parallel lambda: write probabilities to an array, copy after.
             teacher = teacherProbabilities.IsEmpty ? null : new float[count];
-            Parallel.For(0, chunks, k =>
+            Parallel.For(0, chunks, OnCurrentScheduler, k =>
             {
                 int start = k * chunkRows, end = Math.Min(count, start + chunkRows);
                 FillRange(batch, firstRow, start, end, teacher is null ? default : teacher.AsSpan());
@@ -248,7 +248,7 @@ public sealed class SyntheticGenerator
         var chunkIds = new int[chunks];
         try
         {
-            Parallel.For(0, chunks, k =>
+            Parallel.For(0, chunks, OnCurrentScheduler, k =>
             {
                 int start = k * chunkRows, end = Math.Min(count, start + chunkRows);
                 ulong[] local = scratch[k] = ArrayPool<ulong>.Shared.Rent(Math.Max(1, (end - start) * rowIds));
@@ -258,7 +258,7 @@ public sealed class SyntheticGenerator
             offsets[0] = 0;
             for (int i = 1; i <= count * tables; i++) offsets[i] += offsets[i - 1];
             batch.EnsureIdCapacity(offsets[count * tables]);
-            Parallel.For(0, chunks, k =>
+            Parallel.For(0, chunks, OnCurrentScheduler, k =>
             {
                 int start = k * chunkRows;
                 scratch[k].AsSpan(0, chunkIds[k]).CopyTo(batch.BagIds.AsSpan(offsets[start * tables]));
@@ -427,6 +427,10 @@ public sealed class SyntheticGenerator
         }
         return 0.5 * (low + high);
     }
+
+    /// <summary>The parallel chunks of a batch go to the scheduler the fill runs on (Parallel.For's default is the thread
+    /// pool's): a pass read ahead on a few threads (ReplayedData.ReadAhead) keeps its rows' drawing there.</summary>
+    private static ParallelOptions OnCurrentScheduler => new() { TaskScheduler = TaskScheduler.Current };
 
     internal static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
 

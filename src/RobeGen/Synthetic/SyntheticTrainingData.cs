@@ -161,9 +161,12 @@ public sealed class SyntheticTrainingData : ITrainingData
             int count = (int)Math.Min(left, _batchSize);
             Batch target = _spare;
             _pendingRows = count;
-            _pending = _owner.MultiHotShape is var (dense, columns)
-                ? Task.Run(() => _owner.Generator.FillBags(target, _owner.FirstRow + from, count, dense, columns))
-                : Task.Run(() => _owner.Generator.Fill(target, _owner.FirstRow + from, count));
+            // On the current scheduler, not Task.Run's: a pass read ahead on a few threads (ReplayedData.ReadAhead) keeps
+            // its rows' drawing there, with the generator's parallel chunks.
+            Action fill = _owner.MultiHotShape is var (dense, columns)
+                ? () => _owner.Generator.FillBags(target, _owner.FirstRow + from, count, dense, columns)
+                : () => _owner.Generator.Fill(target, _owner.FirstRow + from, count);
+            _pending = Task.Factory.StartNew(fill, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Current);
         }
 
         public void Dispose()

@@ -53,8 +53,13 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(train);
         (train, eval, _inputs) = InputFitting.Fit(_model, train, eval);
-        // Rows evaluated more than once are read once and replayed from memory when they fit (ReplayedData).
-        if (eval is not null && (_options.EvalEverySteps > 0 || _options.Epochs > 1)) eval = new ReplayedData(eval, ReplayedData.DefaultBudget);
+        // Rows evaluated more than once are read once (ahead, while training runs) and replayed from memory when they fit.
+        using ReplayedData? replayed = eval is not null && (_options.EvalEverySteps > 0 || _options.Epochs > 1) ? new ReplayedData(eval, ReplayedData.DefaultBudget) : null;
+        if (replayed is not null)
+        {
+            eval = replayed;
+            if (_options.EvaluationReadAheadThreads > 0) replayed.ReadAhead(_options.BatchSize, _options.EvaluationReadAheadThreads);
+        }
         var run = new TrainingRun(resumeFrom ?? TrainingProgressState.Start, _time.GetTimestamp());
         Func<EvaluationMetrics>? evaluate = null;
         if (eval is not null)

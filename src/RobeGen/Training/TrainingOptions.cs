@@ -24,10 +24,18 @@ public sealed record TrainingOptions
     public double CheckpointEveryMinutes { get; init; }
     /// <summary>
     /// Scan every parameter and optimizer tensor for NaN/infinity every this many steps (0: only before checkpoints).
-    /// The loss is checked after every step for free; a full scan copies the state out once, so it runs before every
-    /// checkpoint (a diverged model is never written) and at this cadence in between.
+    /// The loss is checked after every step for free; a full scan reads the whole state once (on the device for CUDA, else
+    /// through the host), so it runs before every checkpoint (a diverged model is never written) and at this cadence in
+    /// between.
     /// </summary>
     public long ParameterCheckEverySteps { get; init; } = 1000;
+    /// <summary>
+    /// Threads that read evaluation rows ahead, in the background from the start of training, when they are evaluated more
+    /// than once (replayed from memory after the first read): the first evaluation then finds them held instead of
+    /// making the device wait while they are drawn or read. Half the cores by default, the other half left to the
+    /// training input; 0 reads them at the first evaluation.
+    /// </summary>
+    public int EvaluationReadAheadThreads { get; init; } = Math.Max(2, Environment.ProcessorCount / 2);
     /// <summary>Report progress to the observer every this many steps.</summary>
     public int ProgressEverySteps { get; init; } = 10;
 }

@@ -2,6 +2,8 @@ using RobeGen.Backends;
 using RobeGen.Devices;
 using RobeGen.Data;
 using RobeGen.Metrics;
+using RobeGen.Synthetic;
+using RobeGen.Tests.Models;
 using RobeGen.Tests.TestModels;
 using RobeGen.Tests.Training;
 using RobeGen.Training;
@@ -11,7 +13,8 @@ namespace RobeGen.Tests.Data;
 /// <summary>
 /// Evaluation rows read once and replayed: every replayed pass gives the source's batches exactly (single- and
 /// multi-hot, ids past 32 bits, a short last batch), the source is read once while the copy fits and on every pass
-/// when it does not, and a pass that stops early holds nothing.
+/// when it does not, and a pass that stops early holds nothing; a pass read ahead in the background is the one the
+/// first read waits for (its error included), and disposing stops it between batches.
 /// </summary>
 public sealed class ReplayedDataTests
 {
@@ -27,6 +30,48 @@ public sealed class ReplayedDataTests
         {
             Opens++;
             return inner.Open(start, batchSize);
+        }
+    }
+
+    /// <summary>Source data whose cursors count their batches and stop before batch <see cref="GateAt"/> until the gate
+    /// opens; batch <see cref="FailAt"/> (when set) throws instead of being read.</summary>
+    private sealed class GatedData(ITrainingData inner) : ITrainingData
+    {
+        public int Opens;
+        public int BatchesRead;
+        public int GateAt = int.MaxValue;
+        public int FailAt = int.MaxValue;
+        public readonly ManualResetEventSlim Gate = new(false);
+        public readonly ManualResetEventSlim AtGate = new(false);
+        public string Description => inner.Description;
+
+        public IBatchCursor Open(DataPosition start, int batchSize)
+        {
+            Interlocked.Increment(ref Opens);
+            return new Cursor(this, inner.Open(start, batchSize));
+        }
+
+        private sealed class Cursor(GatedData owner, IBatchCursor inner) : IBatchCursor
+        {
+            private int _next;
+            public Batch Current => inner.Current;
+            public DataPosition Position => inner.Position;
+
+            public bool MoveNext()
+            {
+                if (_next == owner.GateAt)
+                {
+                    owner.AtGate.Set();
+                    owner.Gate.Wait();
+                }
+                if (_next == owner.FailAt) throw new InvalidDataException($"batch {_next} is damaged");
+                _next++;
+                bool more = inner.MoveNext();
+                if (more) Interlocked.Increment(ref owner.BatchesRead);
+                return more;
+            }
+
+            public void Dispose() => inner.Dispose();
         }
     }
 
@@ -109,6 +154,68 @@ public sealed class ReplayedDataTests
         Assert.Equal(2, counting.Opens);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_pass_read_ahead_is_the_one_the_first_read_waits_for_and_then_replays(bool multiHot)
+    {
+        var source = new InMemoryTrainingData(multiHot ? MultiHot(4) : SingleHot(4));
+        var gated = new GatedData(source) { GateAt = 2 };
+        using var replayed = new ReplayedData(gated, budgetBytes: 1 << 20);
+        replayed.ReadAhead(BatchRows, maxThreads: 2);
+        Assert.True(gated.AtGate.Wait(TimeSpan.FromSeconds(30)));
+        Assert.False(replayed.IsHeld);
+        // The first read comes while the pass is held at the gate: it must wait for that pass, not open the source again.
+        Task<List<BatchSnapshot>> first = Task.Run(() => Read(replayed));
+        gated.Gate.Set();
+        BatchSnapshot.AssertSame(Read(source), await first);
+        BatchSnapshot.AssertSame(Read(source), Read(replayed));
+        Assert.Equal(1, gated.Opens);
+        Assert.True(replayed.IsHeld);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Synthetic_rows_read_ahead_on_two_threads_are_the_rows_read_directly(bool multiHot)
+    {
+        // The pass's own loop, its batches drawn ahead and their parallel chunks all share the two threads.
+        var generator = new SyntheticGenerator(new SyntheticSpec { Seed = 9, Cardinalities = SyntheticSpec.CardinalityTable("kaggle", 0.001) });
+        var data = new SyntheticTrainingData(generator, 0, 5000);
+        if (multiHot) data = data.ForModel(MultiHotAuthors.Declaration);
+        using var replayed = new ReplayedData(data, budgetBytes: 1L << 30);
+        replayed.ReadAhead(2048, maxThreads: 2);
+        List<BatchSnapshot> ahead = await Task.Run(() => BatchSnapshot.ReadAll(replayed.Open(DataPosition.Start, 2048))).WaitAsync(TimeSpan.FromMinutes(2));
+        BatchSnapshot.AssertSame(BatchSnapshot.ReadAll(data.Open(DataPosition.Start, 2048)), ahead);
+        Assert.True(replayed.IsHeld);
+    }
+
+    [Fact]
+    public void An_error_of_the_pass_read_ahead_is_thrown_by_the_first_read()
+    {
+        var gated = new GatedData(new InMemoryTrainingData(SingleHot(5))) { FailAt = 1 };
+        using var replayed = new ReplayedData(gated, budgetBytes: 1 << 20);
+        replayed.ReadAhead(BatchRows, maxThreads: 2);
+        var error = Assert.Throws<InvalidDataException>(() => Read(replayed));
+        Assert.Equal("batch 1 is damaged", error.Message);
+        Assert.False(replayed.IsHeld);
+    }
+
+    [Fact]
+    public async Task Disposing_stops_the_pass_read_ahead_at_the_next_batch_and_holds_nothing()
+    {
+        var gated = new GatedData(new InMemoryTrainingData(SingleHot(6))) { GateAt = 2 };
+        var replayed = new ReplayedData(gated, budgetBytes: 1 << 20);
+        replayed.ReadAhead(BatchRows, maxThreads: 2);
+        Assert.True(gated.AtGate.Wait(TimeSpan.FromSeconds(30)));
+        Task disposing = Task.Run(replayed.Dispose);
+        Assert.True(SpinWait.SpinUntil(() => replayed.IsStoppingReadAhead, TimeSpan.FromSeconds(30)));
+        gated.Gate.Set();
+        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(3, gated.BatchesRead); // the batch at the gate, then it stopped: 4 batches in all
+        Assert.False(replayed.IsHeld);
+    }
+
     [Fact]
     public void The_trainer_reads_repeated_evaluation_rows_once_and_scores_them_as_the_source()
     {
@@ -119,6 +226,12 @@ public sealed class ReplayedDataTests
         var counting = new CountingData(evalRows);
         using IDlrmBackend backend = Dlrm.Create(model, options);
         TrainingSummary summary = new Trainer(backend, new TrainingOptions { BatchSize = 8, Epochs = 2, EvalEverySteps = 2 }).Train(train, counting);
+        // Read ahead (the default) or at the first evaluation, the same scores.
+        using IDlrmBackend again = Dlrm.Create(model, options);
+        var countingAgain = new CountingData(evalRows);
+        TrainingSummary notAhead = new Trainer(again, new TrainingOptions { BatchSize = 8, Epochs = 2, EvalEverySteps = 2, EvaluationReadAheadThreads = 0 }).Train(train, countingAgain);
+        Assert.Equal(summary.Curve.Select(p => p.Evaluation?.Auc), notAhead.Curve.Select(p => p.Evaluation?.Auc));
+        Assert.Equal(1, countingAgain.Opens);
         Assert.Equal(6, summary.Curve.Count(p => p.Evaluation is not null));
         Assert.Equal(1, counting.Opens);
         // The last evaluation (replayed) scores the final model as a fresh read of the source does.

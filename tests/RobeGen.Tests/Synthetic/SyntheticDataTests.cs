@@ -50,6 +50,32 @@ public class SyntheticDataTests
         Assert.NotEqual(whole.TokenSpan.ToArray(), Fill(new SyntheticGenerator(Spec(seed: 6)), 1000, 5000).TokenSpan.ToArray());
     }
 
+    /// <summary>A scheduler that runs its tasks on the thread pool and counts them.</summary>
+    private sealed class CountingScheduler : TaskScheduler
+    {
+        public int Queued;
+        protected override void QueueTask(Task task)
+        {
+            Interlocked.Increment(ref Queued);
+            ThreadPool.UnsafeQueueUserWorkItem(_ => TryExecuteTask(task), null);
+        }
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => TryExecuteTask(task);
+        protected override IEnumerable<Task> GetScheduledTasks() => [];
+    }
+
+    [Fact]
+    public async Task A_cursor_draws_its_rows_on_the_scheduler_it_is_opened_from_and_they_are_the_same_rows()
+    {
+        // What lets a pass read ahead on a few threads (ReplayedData.ReadAhead) keep the drawing of its rows there.
+        var scheduler = new CountingScheduler();
+        var data = new SyntheticTrainingData(Generator, 1000, 5000);
+        List<BatchSnapshot> there = await Task.Factory.StartNew(() => BatchSnapshot.ReadAll(data.Open(DataPosition.Start, 2048)),
+            CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler);
+        // One task for the pass, one per batch drawn ahead (3), and the parallel chunks of the 2,048-row batches.
+        Assert.True(scheduler.Queued > 4, $"{scheduler.Queued} tasks came to the scheduler");
+        BatchSnapshot.AssertSame(BatchSnapshot.ReadAll(data.Open(DataPosition.Start, 2048)), there);
+    }
+
     [Fact]
     public void A_cursor_opened_at_a_saved_position_continues_with_the_same_rows()
     {
