@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using RobeGen.Data;
 
 namespace RobeGen.Synthetic;
@@ -23,6 +24,9 @@ public sealed class SyntheticGenerator
     public const int TokenColumns = CriteoSchema.CategoricalFeatures;
     private const int InteractionWidth = 4;
     private const int CalibrationRows = 1 << 16;
+    /// <summary>Columns a structured row's latent is read after its draw (<see cref="StructuredFeatures"/>): time for its
+    /// prefetch to arrive, while the next draws run.</summary>
+    private const int LatentLag = 4;
     /// <summary>Rows at and above this index feed only the bias calibration (no data set reaches them).</summary>
     private const long CalibrationRowBase = 1L << 60;
 
@@ -364,25 +368,52 @@ public sealed class SyntheticGenerator
     private double Features(ref RowRandom random, Span<long> counts, Span<long> ranks, Span<uint> ids)
     {
         double logit = DenseFeatures(ref random, counts);
-        int segment = _structured?.Segment(ref random) ?? -1;
+        if (_structured is not null) return StructuredFeatures(ref random, ranks, ids, logit);
         for (int c = 0; c < TokenColumns; c++)
         {
-            long rank = segment < 0 ? _samplers[c].Sample(ref random) : _structured!.Draw(ref random, _samplers[c], c, segment);
+            long rank = _samplers[c].Sample(ref random);
             ranks[c] = rank;
             ids[c] = TokenId(c, rank);
-            if (_structured is null) logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
+            logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
         }
-        return _structured is null ? PairTerms(ranks, logit) : logit + StructuredTerms(ranks);
+        return PairTerms(ranks, logit);
     }
 
-    /// <summary>The structured teacher's token terms of a single-hot row's ranks.</summary>
-    private double StructuredTerms(ReadOnlySpan<long> ranks)
+    /// <summary>
+    /// A single-hot row's tokens under the structured teacher: <paramref name="logit"/> plus the teacher's token terms
+    /// (<see cref="StructuredTeacher.Terms"/> of the row's latents, each column's latent 0 + 1 * its id's). The latents are
+    /// read <see cref="LatentLag"/> columns after their draw, once their prefetch has had time to arrive, and each column's
+    /// linear read-out is added as soon as its latent is in (the same sum, in the same order), so that the read-out's long
+    /// chain of additions runs beside the draws rather than after them.
+    /// </summary>
+    [SkipLocalsInit] // the latents are cleared below, as AddLatent adds into them
+    private double StructuredFeatures(ref RowRandom random, Span<long> ranks, Span<uint> ids, double logit)
     {
-        int r = _structured!.Rank;
-        Span<double> latents = stackalloc double[TokenColumns * r];
+        StructuredTeacher structured = _structured!;
+        Span<double> latents = stackalloc double[TokenColumns * structured.Rank];
         latents.Clear();
-        for (int c = 0; c < TokenColumns; c++) _structured.AddLatent(c, ranks[c], 1.0, latents.Slice(c * r, r));
-        return _structured.Terms(latents);
+        int segment = structured.Segment(ref random);
+        double linear = 0;
+        for (int c = 0; c < TokenColumns; c++)
+        {
+            long rank = segment < 0 ? _samplers[c].Sample(ref random) : structured.Draw(ref random, _samplers[c], c, segment);
+            ranks[c] = rank;
+            ids[c] = TokenId(c, rank);
+            structured.Prefetch(c, rank);
+            if (c >= LatentLag) linear = AddColumnLatent(structured, c - LatentLag, ranks, latents, linear);
+        }
+        for (int c = TokenColumns - LatentLag; c < TokenColumns; c++) linear = AddColumnLatent(structured, c, ranks, latents, linear);
+        return logit + structured.Combine(linear, structured.Interactions(latents));
+    }
+
+    /// <summary>Adds column <paramref name="column"/>'s token latent to its cell of <paramref name="latents"/> and returns
+    /// <paramref name="linear"/> plus the cell's linear read-out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double AddColumnLatent(StructuredTeacher structured, int column, ReadOnlySpan<long> ranks, Span<double> latents, double linear)
+    {
+        Span<double> cell = latents.Slice(column * structured.Rank, structured.Rank);
+        structured.AddLatent(column, ranks[column], 1.0, cell);
+        return structured.AddLinear(column, cell, linear);
     }
 
     /// <summary>The spec's interacting column pairs, each with the keys of its two hashed 4-vectors (the same pairs for
