@@ -369,12 +369,14 @@ public sealed class SyntheticGenerator
     {
         double logit = DenseFeatures(ref random, counts);
         if (_structured is not null) return StructuredFeatures(ref random, ranks, ids, logit);
-        for (int c = 0; c < TokenColumns; c++)
+        for (int c = 0; c < TokenColumns; c += 2)
         {
-            long rank = _samplers[c].Sample(ref random);
-            ranks[c] = rank;
-            ids[c] = TokenId(c, rank);
-            logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
+            ZipfSampler.SamplePair(_samplers[c], _samplers[c + 1], ref random, out ranks[c], out ranks[c + 1]);
+            for (int k = c; k < c + 2; k++)
+            {
+                ids[k] = TokenId(k, ranks[k]);
+                logit += _tokenScale * StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[k] ^ (ulong)ranks[k]));
+            }
         }
         return PairTerms(ranks, logit);
     }
@@ -394,13 +396,20 @@ public sealed class SyntheticGenerator
         latents.Clear();
         int segment = structured.Segment(ref random);
         double linear = 0;
-        for (int c = 0; c < TokenColumns; c++)
+        for (int c = 0; c < TokenColumns; c += 2)
         {
-            long rank = segment < 0 ? _samplers[c].Sample(ref random) : structured.Draw(ref random, _samplers[c], c, segment);
-            ranks[c] = rank;
-            ids[c] = TokenId(c, rank);
-            structured.Prefetch(c, rank);
-            if (c >= LatentLag) linear = AddColumnLatent(structured, c - LatentLag, ranks, latents, linear);
+            if (segment < 0) ZipfSampler.SamplePair(_samplers[c], _samplers[c + 1], ref random, out ranks[c], out ranks[c + 1]);
+            else
+            {
+                ranks[c] = structured.Draw(ref random, _samplers[c], c, segment);
+                ranks[c + 1] = structured.Draw(ref random, _samplers[c + 1], c + 1, segment);
+            }
+            for (int k = c; k < c + 2; k++)
+            {
+                ids[k] = TokenId(k, ranks[k]);
+                structured.Prefetch(k, ranks[k]);
+                if (k >= LatentLag) linear = AddColumnLatent(structured, k - LatentLag, ranks, latents, linear);
+            }
         }
         for (int c = TokenColumns - LatentLag; c < TokenColumns; c++) linear = AddColumnLatent(structured, c, ranks, latents, linear);
         return logit + structured.Combine(linear, structured.Interactions(latents));

