@@ -10,8 +10,14 @@ internal static class StreamHash
     public static ulong Mix(ulong z) => Initialization.SplitMix64.Mix(z);
 
     /// <summary>A key for one purpose (<paramref name="what"/>) and one index under a seed.</summary>
-    public static ulong Key(ulong seed, ulong what, ulong index) =>
-        Mix(Mix(seed + Initialization.SplitMix64.Gamma * (what + 1)) ^ (index * 0xD1B54A32D192ED03UL));
+    public static ulong Key(ulong seed, ulong what, ulong index) => KeyOf(Stream(seed, what), index);
+
+    /// <summary>The part of <see cref="Key"/> that depends on the seed and purpose only: worked out once, where a key per row
+    /// is taken (KeyOf(Stream(seed, what), index) is Key(seed, what, index)).</summary>
+    public static ulong Stream(ulong seed, ulong what) => Mix(seed + Initialization.SplitMix64.Gamma * (what + 1));
+
+    /// <summary>The key of one index of a <see cref="Stream"/>.</summary>
+    public static ulong KeyOf(ulong stream, ulong index) => Mix(stream ^ (index * 0xD1B54A32D192ED03UL));
 
     /// <summary>Uniform in [-sqrt 3, sqrt 3): mean 0, variance 1, from the top 53 bits of a hash.</summary>
     public static double UnitVariance(ulong hash) => ((hash >> 11) * (1.0 / (1UL << 53)) * 2.0 - 1.0) * 1.7320508075688772;

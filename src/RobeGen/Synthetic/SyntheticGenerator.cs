@@ -31,6 +31,8 @@ public sealed class SyntheticGenerator
     private const long CalibrationRowBase = 1L << 60;
 
     private readonly ulong _seed;
+    /// <summary>StreamHash.Stream(seed, Row): row i's random stream starts from KeyOf(_rowStream, i).</summary>
+    private readonly ulong _rowStream;
     private readonly ZipfSampler[] _samplers;
     private readonly ulong[] _idKeys = new ulong[TokenColumns];
     private readonly ulong[] _weightKeys = new ulong[TokenColumns];
@@ -76,6 +78,7 @@ public sealed class SyntheticGenerator
         }
         for (int c = 0; c < TokenColumns; c++) _bagStarts[c + 1] = _bagStarts[c] + MaxIds(c);
         _seed = unchecked((ulong)spec.Seed);
+        _rowStream = StreamHash.Stream(_seed, (ulong)SyntheticStream.Row);
         _samplers = spec.Cardinalities.Select(c => new ZipfSampler(c, spec.ZipfExponent)).ToArray();
         for (int c = 0; c < TokenColumns; c++)
         {
@@ -148,9 +151,16 @@ public sealed class SyntheticGenerator
         if (!IsMultiHot) throw new InvalidOperationException("This generator makes single-hot rows; use ForMultiHot(declaration).");
         if (counts.Length < DenseColumns || lengths.Length < TokenColumns || ids.Length < MaxRowIds)
             throw new ArgumentException($"A multi-hot row needs {DenseColumns} counts, {TokenColumns} lengths and {MaxRowIds} ids.");
+        Span<float> dense = stackalloc float[DenseColumns];
+        return DrawBagRow(row, counts, dense, lengths, ids, out clicked);
+    }
+
+    /// <summary><see cref="BagRow"/> unchecked, also writing the dense values the model sees (<see cref="DenseValue"/>).</summary>
+    private double DrawBagRow(long row, Span<long> counts, Span<float> dense, Span<int> lengths, Span<uint> ids, out bool clicked)
+    {
         Span<long> ranks = stackalloc long[TokenColumns];
-        var random = new RowRandom(StreamHash.Key(_seed, (ulong)SyntheticStream.Row, (ulong)row));
-        double logit = Bias + BagFeatures(ref random, counts, lengths, ranks, ids, _bagStarts);
+        var random = new RowRandom(StreamHash.KeyOf(_rowStream, (ulong)row));
+        double logit = Bias + BagFeatures(ref random, counts, dense, lengths, ranks, ids, _bagStarts);
         clicked = random.NextUniform() < Sigmoid(logit);
         return logit;
     }
@@ -171,9 +181,18 @@ public sealed class SyntheticGenerator
     /// </summary>
     public double Row(long row, Span<long> counts, Span<long> ranks, Span<uint> ids, out bool clicked)
     {
-        var random = new RowRandom(StreamHash.Key(_seed, (ulong)SyntheticStream.Row, (ulong)row));
-        double logit = Bias + Features(ref random, counts, ranks, ids);
-        clicked = random.NextUniform() < Sigmoid(logit);
+        Span<float> dense = stackalloc float[DenseColumns];
+        return DrawRow(row, counts, dense, ranks, ids, out _, out clicked);
+    }
+
+    /// <summary><see cref="Row"/>, also writing the dense values the model sees (<see cref="DenseValue"/>) and giving the
+    /// teacher's click probability, so that a batch works out neither twice.</summary>
+    private double DrawRow(long row, Span<long> counts, Span<float> dense, Span<long> ranks, Span<uint> ids, out double probability, out bool clicked)
+    {
+        var random = new RowRandom(StreamHash.KeyOf(_rowStream, (ulong)row));
+        double logit = Bias + Features(ref random, counts, dense, ranks, ids);
+        probability = Sigmoid(logit);
+        clicked = random.NextUniform() < probability;
         return logit;
     }
 
@@ -218,13 +237,11 @@ public sealed class SyntheticGenerator
         Span<uint> ids = stackalloc uint[TokenColumns];
         for (int r = start; r < end; r++)
         {
-            double logit = Row(firstRow + r, counts, ranks, ids, out bool clicked);
+            DrawRow(firstRow + r, counts, batch.Dense.AsSpan(r * DenseColumns, DenseColumns), ranks, ids, out double probability, out bool clicked);
             batch.Labels[r] = clicked ? 1f : 0f;
-            Span<float> dense = batch.Dense.AsSpan(r * DenseColumns, DenseColumns);
-            for (int j = 0; j < DenseColumns; j++) dense[j] = DenseValue(counts[j]);
             Span<ulong> tokens = batch.Tokens.AsSpan(r * TokenColumns, TokenColumns);
             for (int c = 0; c < TokenColumns; c++) tokens[c] = ids[c];
-            if (!teacher.IsEmpty) teacher[r] = (float)Sigmoid(logit);
+            if (!teacher.IsEmpty) teacher[r] = (float)probability;
         }
     }
 
@@ -281,14 +298,15 @@ public sealed class SyntheticGenerator
     {
         int tables = columns.Count;
         Span<long> counts = stackalloc long[DenseColumns];
+        Span<float> dense = stackalloc float[DenseColumns];
         Span<int> lengths = stackalloc int[TokenColumns];
         Span<uint> row = new uint[MaxRowIds];
         int next = 0;
         for (int r = start; r < end; r++)
         {
-            BagRow(firstRow + r, counts, lengths, row, out bool clicked);
+            DrawBagRow(firstRow + r, counts, dense, lengths, row, out bool clicked);
             batch.Labels[r] = clicked ? 1f : 0f;
-            for (int j = 0; j < denseFeatures; j++) batch.Dense[r * denseFeatures + j] = DenseValue(counts[j]);
+            dense[..denseFeatures].CopyTo(batch.Dense.AsSpan(r * denseFeatures, denseFeatures));
             for (int t = 0; t < tables; t++)
             {
                 int c = columns[t], length = lengths[c];
@@ -302,9 +320,9 @@ public sealed class SyntheticGenerator
 
     /// <summary>A multi-hot row's features: as <see cref="Features"/>, but a multi-hot column draws a bag (its ids at
     /// ids[starts[c] ..], its length in lengths[c]) whose weights the teacher pools; ranks[c] is the bag's first id's rank.</summary>
-    private double BagFeatures(ref RowRandom random, Span<long> counts, Span<int> lengths, Span<long> ranks, Span<uint> ids, ReadOnlySpan<int> starts)
+    private double BagFeatures(ref RowRandom random, Span<long> counts, Span<float> dense, Span<int> lengths, Span<long> ranks, Span<uint> ids, ReadOnlySpan<int> starts)
     {
-        double logit = DenseFeatures(ref random, counts);
+        double logit = DenseFeatures(ref random, counts, dense);
         int latentRank = _structured?.Rank ?? 0;
         Span<double> latents = stackalloc double[TokenColumns * latentRank];
         latents.Clear();
@@ -332,16 +350,24 @@ public sealed class SyntheticGenerator
         return _structured is null ? PairTerms(ranks, logit) : logit + _structured.Terms(latents);
     }
 
-    /// <summary>The dense columns' draws and their teacher terms.</summary>
-    private double DenseFeatures(ref RowRandom random, Span<long> counts)
+    /// <summary>The dense columns' draws (counts, and the values the model sees in <paramref name="dense"/>) and their teacher terms.</summary>
+    private double DenseFeatures(ref RowRandom random, Span<long> counts, Span<float> dense)
     {
         double logit = 0;
         for (int j = 0; j < DenseColumns; j++)
         {
-            if (random.NextUniform() < Spec.DenseMissing) { counts[j] = -1; continue; }
+            if (random.NextUniform() < Spec.DenseMissing)
+            {
+                counts[j] = -1;
+                dense[j] = DenseValue(-1);
+                continue;
+            }
             double value = Math.Exp(_denseMu[j] + _denseSd[j] * random.NextRoughNormal());
-            counts[j] = (long)Math.Min(value, 1e9);
-            logit += _denseWeight[j] * (DenseValue(counts[j]) - 1.5);
+            long count = (long)Math.Min(value, 1e9);
+            float input = DenseValue(count);
+            counts[j] = count;
+            dense[j] = input;
+            logit += _denseWeight[j] * (input - 1.5);
         }
         return logit;
     }
@@ -365,9 +391,9 @@ public sealed class SyntheticGenerator
     private static float DenseValue(long count) => count < 0 ? 0f : CriteoLineParser.Log1p((ulong)count);
 
     /// <summary>Draws the row's features and returns the teacher's logit without the bias.</summary>
-    private double Features(ref RowRandom random, Span<long> counts, Span<long> ranks, Span<uint> ids)
+    private double Features(ref RowRandom random, Span<long> counts, Span<float> dense, Span<long> ranks, Span<uint> ids)
     {
-        double logit = DenseFeatures(ref random, counts);
+        double logit = DenseFeatures(ref random, counts, dense);
         if (_structured is not null) return StructuredFeatures(ref random, ranks, ids, logit);
         for (int c = 0; c < TokenColumns; c += 2)
         {
@@ -449,13 +475,16 @@ public sealed class SyntheticGenerator
         Parallel.For(0, CalibrationRows / 1024, k =>
         {
             Span<long> counts = stackalloc long[DenseColumns];
+            Span<float> dense = stackalloc float[DenseColumns];
             Span<long> ranks = stackalloc long[TokenColumns];
             Span<int> lengths = stackalloc int[TokenColumns];
             var ids = new uint[MaxRowIds];
             for (int i = k * 1024; i < (k + 1) * 1024; i++)
             {
-                var random = new RowRandom(StreamHash.Key(_seed, (ulong)SyntheticStream.Row, (ulong)(CalibrationRowBase + i)));
-                z[i] = IsMultiHot ? BagFeatures(ref random, counts, lengths, ranks, ids, _bagStarts) : Features(ref random, counts, ranks, ids);
+                var random = new RowRandom(StreamHash.KeyOf(_rowStream, (ulong)(CalibrationRowBase + i)));
+                z[i] = IsMultiHot
+                    ? BagFeatures(ref random, counts, dense, lengths, ranks, ids, _bagStarts)
+                    : Features(ref random, counts, dense, ranks, ids);
             }
         });
         double low = -30, high = 30;
