@@ -105,10 +105,36 @@ internal sealed class StructuredTeacher
     /// <summary>The uniform that places the token of rank <paramref name="rank"/> in <paramref name="column"/> in a cluster.</summary>
     private double ClusterUniform(int column, long rank) => (StreamHash.Mix(_clusterKeys[column] ^ (ulong)rank) >> 11) * (1.0 / (1UL << 53));
 
+    /// <summary>The clusters' cumulative shares of [0, 1) (cluster g's ends at [g]; the last is 1).</summary>
+    internal ReadOnlySpan<double> CumulativeShares => _clusterCdf;
+
     /// <summary>The cluster whose share of [0, 1) holds <paramref name="u"/>.</summary>
-    private int ClusterOf(double u)
+    /// <remarks>
+    /// Array.BinarySearch's answer (<see cref="SearchCluster"/>), found without a branch on the data: a binary search's
+    /// turns are coin flips the processor guesses wrong half of the time, and every token past the cached ranks (a tenth
+    /// of a row's, a third of a long bag's) comes here. When no cumulative share equals u, the search ends at the first
+    /// one above u, which is the number of shares below u, as counted here; an exact tie (where the search's answer
+    /// depends on its path) takes the search itself.
+    /// </remarks>
+    internal int ClusterOf(double u)
     {
-        // Array.BinarySearch's steps written out (the same index for every u, duplicates in the CDF included).
+        double[] cdf = _clusterCdf;
+        int below = 0;
+        for (int span = cdf.Length; span > 1;)
+        {
+            int half = span >> 1;
+            // The first share not below u lies in [below, below + span]; halve that on the last share of the lower half.
+            below = cdf[below + half - 1] < u ? below + half : below;
+            span -= half;
+        }
+        if (cdf[below] < u) below++;
+        return below < cdf.Length && cdf[below] == u ? SearchCluster(u) : below;
+    }
+
+    /// <summary>The cluster of <paramref name="u"/> by Array.BinarySearch's steps written out (the same index for every u,
+    /// duplicates in the CDF included): the reference <see cref="ClusterOf"/> keeps to.</summary>
+    internal int SearchCluster(double u)
+    {
         double[] cdf = _clusterCdf;
         int lo = 0, hi = cdf.Length - 1;
         while (lo <= hi)

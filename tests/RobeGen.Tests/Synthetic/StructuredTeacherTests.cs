@@ -162,6 +162,25 @@ public sealed class StructuredTeacherTests
         }
     }
 
+    [Theory]
+    [InlineData(16, 1.0)]
+    [InlineData(11, 1.3)]
+    [InlineData(1, 1.0)]
+    [InlineData(2, 0.0)]
+    [InlineData(StructuredTeacher.MaxClusters, 10.0)] // the tail's shares round away: runs of equal cumulative shares
+    public void The_branch_free_cluster_search_gives_the_binary_searchs_cluster(int clusters, double skew)
+    {
+        var teacher = new StructuredTeacher(Spec() with { Clusters = clusters, ClusterSkew = skew }, [(0, 1)], cachedRanks: 0);
+        double[] shares = teacher.CumulativeShares.ToArray();
+        if (clusters == StructuredTeacher.MaxClusters) Assert.True(shares.Distinct().Count() < shares.Length);
+        var random = new Random(3);
+        // Every share exactly (ties, where the search's path decides) and its neighbours, then random uniforms.
+        IEnumerable<double> us = shares.SelectMany(c => new[] { c, Math.BitDecrement(c), Math.BitIncrement(c) })
+            .Concat([0.0, Math.BitDecrement(1.0)])
+            .Concat(Enumerable.Range(0, 100_000).Select(_ => random.NextDouble()));
+        foreach (double u in us) Assert.Equal(teacher.SearchCluster(u), teacher.ClusterOf(u));
+    }
+
     [Fact]
     public void The_stream_numbers_the_formula_test_uses_are_the_generators()
     {
