@@ -156,11 +156,14 @@ public sealed class SyntheticGenerator
     }
 
     /// <summary><see cref="BagRow"/> unchecked, also writing the dense values the model sees (<see cref="DenseValue"/>).</summary>
+    [SkipLocalsInit] // BagFeatures writes every rank it reads
     private double DrawBagRow(long row, Span<long> counts, Span<float> dense, Span<int> lengths, Span<uint> ids, out bool clicked)
     {
         Span<long> ranks = stackalloc long[TokenColumns];
+        // Hotness is the declaration's choice: past 16 KB of ranks (MLPerf's multi-hot rows take about 3 KB) they go to the heap.
+        Span<long> idRanks = MaxRowIds <= 2048 ? stackalloc long[MaxRowIds] : new long[MaxRowIds];
         var random = new RowRandom(StreamHash.KeyOf(_rowStream, (ulong)row));
-        double logit = Bias + BagFeatures(ref random, counts, dense, lengths, ranks, ids, _bagStarts);
+        double logit = Bias + BagFeatures(ref random, counts, dense, lengths, ranks, idRanks, ids, _bagStarts);
         clicked = random.NextUniform() < Sigmoid(logit);
         return logit;
     }
@@ -319,35 +322,71 @@ public sealed class SyntheticGenerator
     }
 
     /// <summary>A multi-hot row's features: as <see cref="Features"/>, but a multi-hot column draws a bag (its ids at
-    /// ids[starts[c] ..], its length in lengths[c]) whose weights the teacher pools; ranks[c] is the bag's first id's rank.</summary>
-    private double BagFeatures(ref RowRandom random, Span<long> counts, Span<float> dense, Span<int> lengths, Span<long> ranks, Span<uint> ids, ReadOnlySpan<int> starts)
+    /// ids[starts[c] ..], its length in lengths[c]) whose weights the teacher pools; ranks[c] is the bag's first id's rank,
+    /// and every id's rank goes to idRanks at the id's place.</summary>
+    private double BagFeatures(
+        ref RowRandom random, Span<long> counts, Span<float> dense, Span<int> lengths, Span<long> ranks, Span<long> idRanks, Span<uint> ids, ReadOnlySpan<int> starts)
     {
         double logit = DenseFeatures(ref random, counts, dense);
-        int latentRank = _structured?.Rank ?? 0;
+        StructuredTeacher? structured = _structured;
+        int latentRank = structured?.Rank ?? 0;
         Span<double> latents = stackalloc double[TokenColumns * latentRank];
         latents.Clear();
-        int segment = _structured?.Segment(ref random) ?? -1;
+        int segment = structured?.Segment(ref random) ?? -1;
+        double linear = 0;
         for (int c = 0; c < TokenColumns; c++)
         {
             int hotness = _hotness[c];
             int length = hotness == 0 ? 1 : 1 + Math.Min(2 * hotness - 2, (int)(random.NextUniform() * (2 * hotness - 1)));
             lengths[c] = length;
-            // The structured teacher pools latents the way the table pools rows; the independent one pools weights.
-            double share = hotness == 0 ? 1.0 : _pooling[c] == Pooling.Mean ? 1.0 / length : 1.0 / Math.Sqrt(hotness);
-            double pooled = 0;
+            Span<long> bag = idRanks.Slice(starts[c], length);
+            DrawBag(ref random, c, segment, bag);
+            ranks[c] = bag[0];
             for (int k = 0; k < length; k++)
             {
-                long rank = segment < 0 ? _samplers[c].Sample(ref random) : _structured!.Draw(ref random, _samplers[c], c, segment);
-                if (k == 0) ranks[c] = rank;
-                ids[starts[c] + k] = TokenId(c, rank);
-                if (_structured is null) pooled += StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
-                else _structured.AddLatent(c, rank, share, latents.Slice(c * latentRank, latentRank));
+                ids[starts[c] + k] = TokenId(c, bag[k]);
+                structured?.Prefetch(c, bag[k]);
             }
-            if (_structured is not null) continue;
+            if (structured is not null)
+            {
+                // Column c - 1's latents are read now, while column c's prefetches arrive (see StructuredFeatures).
+                if (c > 0) linear = PoolBag(structured, c - 1, lengths, idRanks, starts, latents, linear);
+                continue;
+            }
+            double pooled = 0;
+            foreach (long rank in bag) pooled += StreamHash.UnitVariance(StreamHash.Mix(_weightKeys[c] ^ (ulong)rank));
             if (hotness > 0) pooled = _pooling[c] == Pooling.Mean ? pooled / length : pooled / Math.Sqrt(hotness);
             logit += _tokenScale * pooled;
         }
-        return _structured is null ? PairTerms(ranks, logit) : logit + _structured.Terms(latents);
+        if (structured is null) return PairTerms(ranks, logit);
+        linear = PoolBag(structured, TokenColumns - 1, lengths, idRanks, starts, latents, linear);
+        return logit + structured.Combine(linear, structured.Interactions(latents));
+    }
+
+    /// <summary>The ranks of one bag of column <paramref name="column"/>, in draw order: two at a time
+    /// (<see cref="ZipfSampler.SamplePair"/>) without a segment, the same draws as one at a time.</summary>
+    private void DrawBag(ref RowRandom random, int column, int segment, Span<long> bag)
+    {
+        ZipfSampler sampler = _samplers[column];
+        int k = 0;
+        if (segment < 0)
+            for (; k + 1 < bag.Length; k += 2) ZipfSampler.SamplePair(sampler, sampler, ref random, out bag[k], out bag[k + 1]);
+        for (; k < bag.Length; k++) bag[k] = segment < 0 ? sampler.Sample(ref random) : _structured!.Draw(ref random, sampler, column, segment);
+    }
+
+    /// <summary>
+    /// Pools the latents of column <paramref name="column"/>'s bag into its cell of <paramref name="latents"/> (in the bag's
+    /// order, as the table pools its rows: the mean for Mean, the sum / sqrt(hotness) for Sum) and returns
+    /// <paramref name="linear"/> plus the cell's linear read-out.
+    /// </summary>
+    private double PoolBag(
+        StructuredTeacher structured, int column, ReadOnlySpan<int> lengths, ReadOnlySpan<long> idRanks, ReadOnlySpan<int> starts, Span<double> latents, double linear)
+    {
+        int hotness = _hotness[column], length = lengths[column];
+        double share = hotness == 0 ? 1.0 : _pooling[column] == Pooling.Mean ? 1.0 / length : 1.0 / Math.Sqrt(hotness);
+        Span<double> cell = latents.Slice(column * structured.Rank, structured.Rank);
+        foreach (long rank in idRanks.Slice(starts[column], length)) structured.AddLatent(column, rank, share, cell);
+        return structured.AddLinear(column, cell, linear);
     }
 
     /// <summary>The dense columns' draws (counts, and the values the model sees in <paramref name="dense"/>) and their teacher terms.</summary>
@@ -479,11 +518,12 @@ public sealed class SyntheticGenerator
             Span<long> ranks = stackalloc long[TokenColumns];
             Span<int> lengths = stackalloc int[TokenColumns];
             var ids = new uint[MaxRowIds];
+            var idRanks = new long[MaxRowIds];
             for (int i = k * 1024; i < (k + 1) * 1024; i++)
             {
                 var random = new RowRandom(StreamHash.KeyOf(_rowStream, (ulong)(CalibrationRowBase + i)));
                 z[i] = IsMultiHot
-                    ? BagFeatures(ref random, counts, dense, lengths, ranks, ids, _bagStarts)
+                    ? BagFeatures(ref random, counts, dense, lengths, ranks, idRanks, ids, _bagStarts)
                     : Features(ref random, counts, dense, ranks, ids);
             }
         });
