@@ -16,7 +16,12 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
     private int _storedBatchSize;
     private bool _tooLarge;
     private Task? _readAhead;
+    private int _readAheadBatchSize;
     private readonly CancellationTokenSource _stopReadAhead = new();
+    /// <summary>Set by a read that takes the pass running ahead over; the pass stops after its current batch.</summary>
+    private volatile bool _handOver;
+    /// <summary>The cursor of a pass stopped for a reader that takes it over (from the pass's task to that reader).</summary>
+    private RecordingCursor? _handedOver;
 
     /// <param name="source">The data read on the first pass (and on every pass once the copy is known not to fit).</param>
     /// <param name="budgetBytes">The most the copy may hold.</param>
@@ -47,9 +52,9 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
     /// evaluation finds the rows held instead of drawing or reading them while the device waits. The pass runs on a
     /// scheduler of at most <paramref name="maxThreads"/> (at least 2) threads, and a source that queues its work to the
     /// current scheduler (the synthetic rows: their batches and their parallel chunks) stays within it, leaving the other
-    /// cores to the training input; a file reader's own threads are not held to it. <see cref="Open"/> from the start waits
-    /// for the pass, and rethrows what it threw; <see cref="Dispose"/> stops it. Does nothing once a copy is held or known
-    /// not to fit, or while a pass is already running ahead.
+    /// cores to the training input; a file reader's own threads are not held to it. A read from the start that comes
+    /// before the pass ends takes it over (<see cref="Open"/>); <see cref="Dispose"/> stops it. Does nothing once a copy
+    /// is held or known not to fit, or while a pass is already running ahead.
     /// </summary>
     public void ReadAhead(int batchSize, int maxThreads)
     {
@@ -58,20 +63,47 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
         // Two at least: the pass's own loop holds one while it waits for a batch that needs another.
         var scheduler = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Math.Max(2, maxThreads)).ConcurrentScheduler;
         CancellationToken stop = _stopReadAhead.Token;
+        _handOver = false;
+        _readAheadBatchSize = batchSize;
         _readAhead = Task.Factory.StartNew(() =>
         {
-            using IBatchCursor cursor = OpenSource(batchSize);
-            while (!stop.IsCancellationRequested && !_tooLarge && cursor.MoveNext()) { }
+            IBatchCursor cursor = OpenSource(batchSize);
+            try
+            {
+                while (!stop.IsCancellationRequested && !_handOver && !_tooLarge && cursor.MoveNext()) { }
+            }
+            catch
+            {
+                cursor.Dispose();
+                throw;
+            }
+            // Asked for before the end: the reader goes on with this cursor, from the batch after the last one recorded.
+            if (_handOver && !stop.IsCancellationRequested && !_tooLarge && _stored is null && cursor is RecordingCursor { Recorded: not null } recording)
+                _handedOver = recording;
+            else cursor.Dispose();
         }, stop, TaskCreationOptions.DenyChildAttach, scheduler);
     }
 
+    /// <summary>
+    /// A pass from the start: the held copy replayed, or the source read (and recorded while a copy may fit). While a pass
+    /// runs ahead, it is stopped after the batch it is reading and taken over, not waited for: the batches it recorded
+    /// come first, then its cursor goes on here, on the caller's threads (all the machine's, while the device waits for
+    /// them), recording to the end. An error of the pass ahead (a bad row of the evaluation data) is thrown here.
+    /// </summary>
     public IBatchCursor Open(DataPosition start, int batchSize)
     {
         if (start != DataPosition.Start) return _source.Open(start, batchSize);
         if (_readAhead is { } pending)
         {
             _readAhead = null;
-            pending.GetAwaiter().GetResult(); // the pass's error (a bad row of the evaluation data) is this read's
+            _handOver = true;
+            pending.GetAwaiter().GetResult();
+            if (_handedOver is { } recording)
+            {
+                _handedOver = null;
+                if (batchSize == _readAheadBatchSize) return new ContinuedCursor(recording, batchSize);
+                recording.Dispose();
+            }
         }
         return OpenSource(batchSize);
     }
@@ -103,6 +135,9 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
         private List<StoredBatch>? _batches = [];
         private long _bytes;
 
+        /// <summary>The batches recorded so far (null once the copy outgrew the budget, or once the pass ended and became the held copy).</summary>
+        public List<StoredBatch>? Recorded => _batches;
+
         public Batch Current => source.Current;
         public DataPosition Position => source.Position;
 
@@ -133,6 +168,36 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
         }
 
         public void Dispose() => source.Dispose();
+    }
+
+    /// <summary>A pass taken over from the read ahead: the batches it recorded, written back into one reused batch, then
+    /// its own cursor, which reads (and records) the rest.</summary>
+    private sealed class ContinuedCursor(RecordingCursor recording, int batchSize) : IBatchCursor
+    {
+        // The list as it was taken over: its first batches stay as they are while the cursor appends the rest.
+        private readonly List<StoredBatch> _recorded = recording.Recorded!;
+        private readonly int _recordedCount = recording.Recorded!.Count;
+        private Batch? _batch;
+        private int _next;
+        private bool _live;
+
+        public Batch Current => _live ? recording.Current : _batch ?? throw new InvalidOperationException("MoveNext has not returned a batch.");
+        public DataPosition Position => _live ? recording.Position : _next == 0 ? DataPosition.Start : _recorded[_next - 1].End;
+
+        public bool MoveNext()
+        {
+            if (!_live && _next < _recordedCount)
+            {
+                StoredBatch stored = _recorded[_next++];
+                _batch ??= stored.NewBatch(batchSize);
+                stored.CopyTo(_batch);
+                return true;
+            }
+            _live = true;
+            return recording.MoveNext();
+        }
+
+        public void Dispose() => recording.Dispose();
     }
 
     /// <summary>The held batches, written back into one reused batch.</summary>

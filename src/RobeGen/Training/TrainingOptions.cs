@@ -31,9 +31,9 @@ public sealed record TrainingOptions
     public long ParameterCheckEverySteps { get; init; } = 1000;
     /// <summary>
     /// Threads that read evaluation rows ahead, in the background from the start of training, when they are evaluated more
-    /// than once (replayed from memory after the first read): the first evaluation then finds them held instead of
-    /// making the device wait while they are drawn or read. Half the cores by default, the other half left to the
-    /// training input; 0 reads them at the first evaluation.
+    /// than once (replayed from memory after the first read): the first evaluation then finds them held, or takes the
+    /// pass over where it stands and reads the rest on every core, instead of making the device wait for all of them.
+    /// Half the cores by default, the other half left to the training input; 0 reads them at the first evaluation.
     /// </summary>
     public int EvaluationReadAheadThreads { get; init; } = Math.Max(2, Environment.ProcessorCount / 2);
     /// <summary>Report progress to the observer every this many steps.</summary>

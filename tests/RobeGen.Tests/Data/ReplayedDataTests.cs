@@ -157,7 +157,7 @@ public sealed class ReplayedDataTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task A_pass_read_ahead_is_the_one_the_first_read_waits_for_and_then_replays(bool multiHot)
+    public async Task A_pass_read_ahead_is_taken_over_by_the_first_read_and_then_replayed(bool multiHot)
     {
         var source = new InMemoryTrainingData(multiHot ? MultiHot(4) : SingleHot(4));
         var gated = new GatedData(source) { GateAt = 2 };
@@ -165,12 +165,30 @@ public sealed class ReplayedDataTests
         replayed.ReadAhead(BatchRows, maxThreads: 2);
         Assert.True(gated.AtGate.Wait(TimeSpan.FromSeconds(30)));
         Assert.False(replayed.IsHeld);
-        // The first read comes while the pass is held at the gate: it must wait for that pass, not open the source again.
+        // The first read comes while the pass is held at the gate: it takes that pass over (its batches, then its cursor),
+        // and the source is neither opened nor read again.
         Task<List<BatchSnapshot>> first = Task.Run(() => Read(replayed));
         gated.Gate.Set();
         BatchSnapshot.AssertSame(Read(source), await first);
         BatchSnapshot.AssertSame(Read(source), Read(replayed));
         Assert.Equal(1, gated.Opens);
+        Assert.Equal(multiHot ? 3 : 4, gated.BatchesRead);
+        Assert.True(replayed.IsHeld);
+    }
+
+    [Fact]
+    public void A_first_read_at_another_batch_size_stops_the_pass_ahead_and_reads_the_source_itself()
+    {
+        var generator = new SyntheticGenerator(new SyntheticSpec { Seed = 8, Cardinalities = SyntheticSpec.CardinalityTable("kaggle", 0.001) });
+        var data = new SyntheticTrainingData(generator, 0, 5000);
+        var gated = new GatedData(data) { GateAt = 2 };
+        using var replayed = new ReplayedData(gated, budgetBytes: 1L << 30);
+        replayed.ReadAhead(1000, maxThreads: 2);
+        Assert.True(gated.AtGate.Wait(TimeSpan.FromSeconds(30)));
+        gated.GateAt = int.MaxValue;
+        gated.Gate.Set();
+        BatchSnapshot.AssertSame(BatchSnapshot.ReadAll(data.Open(DataPosition.Start, 2048)), BatchSnapshot.ReadAll(replayed.Open(DataPosition.Start, 2048)));
+        Assert.Equal(2, gated.Opens);
         Assert.True(replayed.IsHeld);
     }
 
