@@ -20,12 +20,11 @@ public sealed class Evaluator
         ArgumentNullException.ThrowIfNull(data);
         _metrics.Clear();
         using IBatchCursor cursor = data.Open(DataPosition.Start, batchSize);
-        PredictionPipeline.Run(_model, PredictionPipeline.Batches(cursor), (_, probabilities, labels) =>
-        {
-            long first = _metrics.Count;
-            UnusableModelException.ThrowIfNotProbabilities(probabilities, i => $"row {first + i + 1:N0} of {data.Description}");
-            _metrics.Add(probabilities, labels);
-        });
+        // Checked and added on a thread of their own, in order: the host's work per batch is what bounds a GPU's evaluation.
+        using var metrics = new BackgroundMetrics(_metrics, (probabilities, first) =>
+            UnusableModelException.ThrowIfNotProbabilities(probabilities, i => $"row {first + i + 1:N0} of {data.Description}"));
+        PredictionPipeline.Run(_model, PredictionPipeline.Batches(cursor), (_, probabilities, labels) => metrics.Add(probabilities, labels));
+        metrics.Complete();
         if (_metrics.Count == 0) throw new InvalidOperationException($"The evaluation data ({data.Description}) has no rows.");
         return _metrics.Compute();
     }
