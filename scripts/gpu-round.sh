@@ -19,9 +19,11 @@
 #   dcnv2-study    scripts/synthetic-study.sh dcnv2-structured: Full against ROBE 1000x on 50M structured multi-hot rows
 #   billion        scripts/billion-rows.sh (10^9 rows on the deterministic path; a later call goes on from its checkpoint)
 #   full-mlperf    (needs an H200) uncapped Full MLPerf tables against ROBE, RobeGen and PyTorch, and a Full training run
+#   full-train     (needs an H200) the Full training run of full-mlperf alone: 20M rows on the uncapped tables
+#   profile-bags   ncu of RobeGen's bag gather on the multi-hot DCNv2 with Full tables (36.5 ms on an H200, PyTorch 1.7)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-(( $# > 0 )) || { echo "usage: scripts/gpu-round.sh PART... (check, resume, deterministic, dcnv2, input, dcnv2-study, billion, full-mlperf)" >&2; exit 2; }
+(( $# > 0 )) || { echo "usage: scripts/gpu-round.sh PART... (check, resume, deterministic, dcnv2, input, dcnv2-study, billion, full-mlperf, full-train, profile-bags)" >&2; exit 2; }
 bin=${ROBEGEN:-.gpu/robegen/RobeGen.Cli}
 limit=${PART_LIMIT:-240}
 python=${PYTHON:-python3}
@@ -34,9 +36,14 @@ echo "main at $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 
 run() { # run COMMAND...: one measured command under the part's time limit
   echo "== $(date -u +%H:%M:%S) $*"
-  timeout "$limit" "$@" 2>&1 | grep -v '^\s*$' | tail -60
+  timeout "$limit" "$@" 2>&1 | grep -v '^\s*$' | tail -"${tail_lines:-60}"
   local rc=${PIPESTATUS[0]}
   (( rc == 0 )) || echo "(exit $rc$( (( rc == 124 )) && echo ": over the ${limit} s limit"))"
+}
+
+full_train() { # SGD, as the MLPerf reference trains these tables: Adagrad's per-weight state would double the ~96 GB.
+  run "$bin" train --storage full --model criteo-terabyte --device cuda --precision tf32 --batch-size 16384 \
+    --optimizer sgd --lr 0.01 --synthetic-rows 20000000 --cardinalities mlperf --synth-seed 1
 }
 
 keep() { # keep: on the device machine ($OUT set), copy what the parts wrote there (not checkpoints: too large to return)
@@ -76,11 +83,15 @@ for part in "$@"; do
       # model, storage and batch only, so the two precisions must be the same.
       run "$bin" bench --models mlperf --batches 16384 --storages robe full --precision bf16 --csv "$out/full.csv"
       run "$python" "$baseline" --models mlperf --batches 16384 --storages robe32 full --uncapped --bf16 --compile --robegen-csv "$out/full.csv"
-      # SGD, as the MLPerf reference trains these tables: Adagrad's per-weight state would double the ~96 GB.
-      run "$bin" train --storage full --model criteo-terabyte --device cuda --precision tf32 --batch-size 16384 \
-        --optimizer sgd --lr 0.01 --synthetic-rows 20000000 --cardinalities mlperf --synth-seed 1 ;;
+      full_train ;;
+    full-train)
+      full_train ;;
+    profile-bags)
+      tail_lines=160 run "${NCU:-/usr/local/cuda/bin/ncu}" -k regex:GatherBags --section SpeedOfLight --section MemoryWorkloadAnalysis \
+        --section WarpStateStats --section Occupancy --section LaunchStats -c 1 \
+        "$bin" bench --models mlperf-dcnv2-multihot --batches 16384 --storages full --precision bf16 --timed-steps 1 ;;
     *)
-      echo "unknown part '$part' (check, resume, deterministic, dcnv2, input, dcnv2-study, billion, full-mlperf)" >&2
+      echo "unknown part '$part' (check, resume, deterministic, dcnv2, input, dcnv2-study, billion, full-mlperf, full-train, profile-bags)" >&2
       exit 2 ;;
   esac
 done
