@@ -134,7 +134,7 @@ public sealed class Trainer
         }
         else if (_options.ParameterCheckEverySteps > 0 && step % _options.ParameterCheckEverySteps == 0)
         {
-            ParameterHealth.ThrowIfNonFinite(_model, step); // streamed on CUDA: no host copy of the state
+            ParameterHealth.ThrowIfNonFinite(_model, step); // on the device for CUDA (IStateScan): no host copy of the state
         }
     }
 
