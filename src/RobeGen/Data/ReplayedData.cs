@@ -78,7 +78,8 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
                 throw;
             }
             // Asked for before the end: the reader goes on with this cursor, from the batch after the last one recorded.
-            if (_handOver && !stop.IsCancellationRequested && !_tooLarge && _stored is null && cursor is RecordingCursor { Recorded: not null } recording)
+            // (A recording that still holds its batches has neither ended nor outgrown the budget.)
+            if (_handOver && !stop.IsCancellationRequested && cursor is RecordingCursor { Recorded: not null } recording)
                 _handedOver = recording;
             else cursor.Dispose();
         }, stop, TaskCreationOptions.DenyChildAttach, scheduler);
@@ -251,16 +252,14 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
             Labels.CopyTo(batch.Labels, 0);
             Dense.CopyTo(batch.Dense, 0);
             int idCount = NarrowIds?.Length ?? WideIds!.Length;
-            Span<ulong> ids;
             if (MultiHot)
             {
                 Offsets.CopyTo(batch.BagOffsets, 0);
                 batch.EnsureIdCapacity(idCount);
-                ids = batch.BagIds.AsSpan(0, idCount);
             }
-            else ids = batch.Tokens.AsSpan(0, idCount);
-            if (NarrowIds is not null) Widen(NarrowIds, MultiHot ? batch.BagIds : batch.Tokens, idCount);
-            else WideIds!.CopyTo(ids);
+            ulong[] ids = MultiHot ? batch.BagIds : batch.Tokens;
+            if (NarrowIds is not null) Widen(NarrowIds, ids, idCount);
+            else WideIds!.CopyTo(ids, 0);
             batch.Count = Count;
         }
 

@@ -218,18 +218,10 @@ internal sealed class StructuredTeacher
         for (int j = 0; j < _rank; j++) latent[j] = _clusterWeight * shared[j] + _idWeight * StreamHash.UnitVariance(StreamHash.Mix(own + (ulong)j));
     }
 
-    /// <summary>The token part of the logit from every column's (pooled) latent, column c at latents[c r ..].</summary>
-    public double Terms(ReadOnlySpan<double> latents)
-    {
-        double linear = 0;
-        for (int c = 0; c < SyntheticGenerator.TokenColumns; c++) linear = AddLinear(c, latents.Slice(c * _rank, _rank), linear);
-        return Combine(linear, Interactions(latents));
-    }
-
     /// <summary>
     /// <paramref name="linear"/> plus column <paramref name="column"/>'s linear read-out &lt;beta_c, cell&gt;, its r products
-    /// added one by one. Adding the columns in order 0, 1, .. gives <see cref="Terms"/>'s sum bit for bit, so the generator
-    /// adds each column as soon as its cell is final: the 26 r dependent additions then overlap the next columns' draws
+    /// added one by one. Added over the columns in order 0, 1, .. it is the one sum of all 26 r products in index order, so
+    /// the generator adds each column as soon as its cell is final: the 26 r dependent additions then overlap the next columns' draws
     /// instead of waiting in one chain at the end of the row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -211,8 +211,7 @@ public sealed class SyntheticGenerator
             throw new ArgumentException($"Synthetic rows have {DenseColumns} dense and {TokenColumns} token columns; the batch has {batch.DenseFeatures} and {batch.Tables}.", nameof(batch));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, batch.Capacity);
         if (!teacherProbabilities.IsEmpty && teacherProbabilities.Length < count) throw new ArgumentException("Too few teacher probability slots.", nameof(teacherProbabilities));
-        // About two chunks per core, none under 128 rows: big batches use every core, small ones skip the thread hop.
-        int chunkRows = Math.Max(128, (count + 2 * Environment.ProcessorCount - 1) / (2 * Environment.ProcessorCount));
+        int chunkRows = ChunkRows(count, 128);
         int chunks = (count + chunkRows - 1) / chunkRows;
         float[]? teacher = null;
         if (chunks <= 1)
@@ -266,7 +265,7 @@ public sealed class SyntheticGenerator
         foreach (int c in columns) rowIds += MaxIds(c);
         // Rows are drawn in parallel chunks (as Fill does): each chunk writes its bags' lengths into BagOffsets and its ids
         // into a pooled scratch array; one prefix sum turns lengths into offsets, then the chunks copy their ids into place.
-        int chunkRows = Math.Max(64, (count + 2 * Environment.ProcessorCount - 1) / (2 * Environment.ProcessorCount));
+        int chunkRows = ChunkRows(count, 64);
         int chunks = Math.Max(1, (count + chunkRows - 1) / chunkRows);
         var scratch = new ulong[chunks][];
         var chunkIds = new int[chunks];
@@ -448,7 +447,8 @@ public sealed class SyntheticGenerator
 
     /// <summary>
     /// A single-hot row's tokens under the structured teacher: <paramref name="logit"/> plus the teacher's token terms
-    /// (<see cref="StructuredTeacher.Terms"/> of the row's latents, each column's latent 0 + 1 * its id's). The latents are
+    /// (<see cref="StructuredTeacher.AddLinear"/> over the columns in order, then <see cref="StructuredTeacher.Combine"/> with
+    /// the pairs' <see cref="StructuredTeacher.Interactions"/>; each column's latent 0 + 1 * its id's). The latents are
     /// read <see cref="LatentLag"/> columns after their draw, once their prefetch has had time to arrive, and each column's
     /// linear read-out is added as soon as its latent is in (the same sum, in the same order), so that the read-out's long
     /// chain of additions runs beside the draws rather than after them.
@@ -536,6 +536,11 @@ public sealed class SyntheticGenerator
         }
         return 0.5 * (low + high);
     }
+
+    /// <summary>Rows per parallel chunk of <paramref name="count"/> rows: about two chunks per core, none under
+    /// <paramref name="minimum"/> rows (a small batch skips the thread hop).</summary>
+    internal static int ChunkRows(int count, int minimum) =>
+        Math.Max(minimum, (count + 2 * Environment.ProcessorCount - 1) / (2 * Environment.ProcessorCount));
 
     /// <summary>The parallel chunks of a batch go to the scheduler the fill runs on (Parallel.For's default is the thread
     /// pool's): a pass read ahead on a few threads (ReplayedData.ReadAhead) keeps its rows' drawing there.</summary>

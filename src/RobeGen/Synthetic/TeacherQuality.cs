@@ -43,7 +43,7 @@ public static class TeacherQuality
     /// give the same values as one pass).</summary>
     private static void BagProbabilities(SyntheticGenerator generator, long firstRow, int count, float[] probabilities, float[] labels)
     {
-        int chunkRows = Math.Max(256, (count + 2 * Environment.ProcessorCount - 1) / (2 * Environment.ProcessorCount));
+        int chunkRows = SyntheticGenerator.ChunkRows(count, 256);
         Parallel.For(0, (count + chunkRows - 1) / chunkRows, k =>
         {
             Span<long> counts = stackalloc long[SyntheticGenerator.DenseColumns];
