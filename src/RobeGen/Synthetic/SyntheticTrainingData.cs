@@ -107,72 +107,88 @@ public sealed class SyntheticTrainingData : ITrainingData
     }
 
     /// <summary>
-    /// Generates the next batch on the thread pool while the caller trains on the current one (two buffers, swapped
-    /// at each <see cref="MoveNext"/>): on a GPU the rows are made while the device computes.
+    /// Generates the next <see cref="Depth"/> batches on the thread pool while the caller trains on the current one: on a
+    /// GPU the rows are made while the device computes. Each batch is drawn in parallel chunks over every core; with one
+    /// batch at a time the last chunks of each leave cores idle while the batch waits for them (with 32 chunks on 15 free
+    /// cores, a third of the last round), and a step that outlasts its batch's making then waits. Two in flight let the
+    /// second fill those gaps. Every batch is a function of its first row alone, so the order of making changes nothing.
     /// </summary>
     private sealed class Cursor : IBatchCursor
     {
+        /// <summary>Batches made ahead of the current one.</summary>
+        internal const int Depth = 2;
+
         private readonly SyntheticTrainingData _owner;
         private readonly int _batchSize;
         private readonly Batch? _projected;
-        private Batch _current, _spare;
-        private Task? _pending;
-        private long _pendingRows;
+        private readonly Queue<(Task Fill, Batch Target, int Rows)> _pending = new();
+        private readonly Stack<Batch> _free = new();
+        private Batch? _current;
+        /// <summary>The row after the current batch.</summary>
         private long _next;
+        /// <summary>The row the next batch to be started begins at.</summary>
+        private long _nextStart;
 
         public Cursor(SyntheticTrainingData owner, long next, int batchSize)
         {
-            (_owner, _batchSize, _next) = (owner, batchSize, next);
-            if (owner.MultiHotShape is var (dense, columns))
-            {
-                int idsPerCell = Math.Max(1, (int)Math.Ceiling(columns.Average(c => (double)owner.Generator.MaxIds(c))));
-                _current = new Batch(batchSize, dense, columns.Length, multiHot: true, idsPerCell);
-                _spare = new Batch(batchSize, dense, columns.Length, multiHot: true, idsPerCell);
-            }
-            else
-            {
-                _current = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
-                _spare = new Batch(batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
-                _projected = owner.Projection?.CreateTarget(batchSize);
-            }
-            StartNext(next);
+            (_owner, _batchSize, _next, _nextStart) = (owner, batchSize, next, next);
+            for (int i = 0; i <= Depth; i++) _free.Push(NewBatch());
+            if (owner.MultiHotShape is null) _projected = owner.Projection?.CreateTarget(batchSize);
+            StartAhead();
         }
 
-        public Batch Current => _projected ?? _current;
+        public Batch Current => _projected ?? _current ?? throw new InvalidOperationException("MoveNext has not returned a batch.");
         public DataPosition Position => new(0, _next);
 
         public bool MoveNext()
         {
-            if (_pending is null) return false;
-            _pending.GetAwaiter().GetResult();
-            (_current, _spare) = (_spare, _current);
-            _next += _pendingRows;
-            StartNext(_next);
+            if (_pending.Count == 0) return false;
+            (Task fill, Batch target, int rows) = _pending.Dequeue();
+            fill.GetAwaiter().GetResult();
+            if (_current is not null) _free.Push(_current);
+            _current = target;
+            _next += rows;
+            StartAhead();
             if (_owner.Projection is { } projection) projection.Project(_current, _projected!);
             _owner.Vocabulary?.Map(Current);
             return true;
         }
 
-        /// <summary>Starts filling the spare buffer with the rows from <paramref name="from"/> (nothing at the end).</summary>
-        private void StartNext(long from)
+        private Batch NewBatch()
         {
-            long left = _owner.Rows - from;
-            if (left <= 0) { _pending = null; return; }
-            int count = (int)Math.Min(left, _batchSize);
-            Batch target = _spare;
-            _pendingRows = count;
-            // On the current scheduler, not Task.Run's: a pass read ahead on a few threads (ReplayedData.ReadAhead) keeps
-            // its rows' drawing there, with the generator's parallel chunks.
-            Action fill = _owner.MultiHotShape is var (dense, columns)
-                ? () => _owner.Generator.FillBags(target, _owner.FirstRow + from, count, dense, columns)
-                : () => _owner.Generator.Fill(target, _owner.FirstRow + from, count);
-            _pending = Task.Factory.StartNew(fill, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Current);
+            if (_owner.MultiHotShape is var (dense, columns))
+            {
+                int idsPerCell = Math.Max(1, (int)Math.Ceiling(columns.Average(c => (double)_owner.Generator.MaxIds(c))));
+                return new Batch(_batchSize, dense, columns.Length, multiHot: true, idsPerCell);
+            }
+            return new Batch(_batchSize, SyntheticGenerator.DenseColumns, SyntheticGenerator.TokenColumns);
+        }
+
+        /// <summary>Starts making batches into the free buffers until <see cref="Depth"/> are in flight or the range ends.</summary>
+        private void StartAhead()
+        {
+            while (_pending.Count < Depth && _nextStart < _owner.Rows && _free.TryPop(out Batch? target))
+            {
+                int count = (int)Math.Min(_owner.Rows - _nextStart, _batchSize);
+                long first = _owner.FirstRow + _nextStart;
+                // On the current scheduler, not Task.Run's: a pass read ahead on a few threads (ReplayedData.ReadAhead) keeps
+                // its rows' drawing there, with the generator's parallel chunks.
+                Action fill = _owner.MultiHotShape is var (dense, columns)
+                    ? () => _owner.Generator.FillBags(target, first, count, dense, columns)
+                    : () => _owner.Generator.Fill(target, first, count);
+                _pending.Enqueue((Task.Factory.StartNew(fill, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Current), target, count));
+                _nextStart += count;
+            }
         }
 
         public void Dispose()
         {
-            // Let a generation in flight finish before the buffers go; its error (if any) belongs to a batch nobody asked for.
-            try { _pending?.Wait(); } catch (AggregateException) { }
+            // Let the generations in flight finish before the buffers go; their errors (if any) belong to batches nobody asked for.
+            foreach ((Task fill, _, _) in _pending)
+            {
+                try { fill.Wait(); } catch (AggregateException) { }
+            }
+            _pending.Clear();
         }
     }
 }

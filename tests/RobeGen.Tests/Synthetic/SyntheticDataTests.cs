@@ -77,6 +77,27 @@ public class SyntheticDataTests
     }
 
     [Fact]
+    public void The_current_batch_stays_as_it_was_while_the_next_ones_are_made()
+    {
+        // The cursor makes batches ahead into buffers of its own: none of them may be the one the caller still reads.
+        var data = new SyntheticTrainingData(Generator, 0, 2000);
+        Batch whole = Fill(Generator, 0, 2000);
+        using IBatchCursor cursor = data.Open(DataPosition.Start, 100);
+        int row = 0;
+        while (cursor.MoveNext())
+        {
+            ulong[] tokens = cursor.Current.TokenSpan.ToArray();
+            Thread.Sleep(2); // the batches ahead are made meanwhile
+            Assert.Equal(tokens, cursor.Current.TokenSpan.ToArray());
+            Assert.Equal(whole.Tokens.AsSpan(row * 26, cursor.Current.Count * 26).ToArray(), tokens);
+            row += cursor.Current.Count;
+            Assert.Equal(new DataPosition(0, row), cursor.Position);
+        }
+        Assert.Equal(2000, row);
+        Assert.False(cursor.MoveNext());
+    }
+
+    [Fact]
     public void A_cursor_opened_at_a_saved_position_continues_with_the_same_rows()
     {
         var data = new SyntheticTrainingData(Generator, 0, 1000);
