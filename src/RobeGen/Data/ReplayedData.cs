@@ -201,10 +201,13 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
         public void Dispose() => recording.Dispose();
     }
 
-    /// <summary>The held batches, written back into one reused batch.</summary>
+    /// <summary>The held batches, written back into two batches in turn: the next one is written on the thread pool while
+    /// the caller reads the current one, so a replayed evaluation's thread only hands batches to the device.</summary>
     private sealed class ReplayCursor(List<StoredBatch> batches, int batchSize) : IBatchCursor
     {
-        private Batch? _batch;
+        private Batch? _batch, _spare;
+        /// <summary>Writing batches[_next] into _spare, when started.</summary>
+        private Task? _pending;
         private int _next;
 
         public Batch Current => _batch ?? throw new InvalidOperationException("MoveNext has not returned a batch.");
@@ -213,13 +216,25 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
         public bool MoveNext()
         {
             if (_next == batches.Count) return false;
-            StoredBatch stored = batches[_next++];
-            _batch ??= stored.NewBatch(batchSize);
-            stored.CopyTo(_batch);
+            if (_pending is null) batches[_next].CopyTo(_spare ??= batches[_next].NewBatch(batchSize));
+            else _pending.GetAwaiter().GetResult();
+            _pending = null;
+            (_batch, _spare) = (_spare, _batch);
+            _next++;
+            if (_next < batches.Count)
+            {
+                StoredBatch stored = batches[_next];
+                Batch target = _spare ??= stored.NewBatch(batchSize);
+                _pending = Task.Run(() => stored.CopyTo(target));
+            }
             return true;
         }
 
-        public void Dispose() { }
+        public void Dispose()
+        {
+            // The batch being written belongs to this cursor: let it finish before the cursor goes.
+            try { _pending?.Wait(); } catch (AggregateException) { }
+        }
     }
 
     /// <summary>One batch's valid rows, ids narrowed to 32 bits when they all fit.</summary>

@@ -129,6 +129,26 @@ public sealed class ReplayedDataTests
         Assert.InRange(replayed.HeldBytes, 1, 1 << 20);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_replayed_batch_stays_as_it_was_while_the_next_one_is_written(bool multiHot)
+    {
+        var source = new InMemoryTrainingData(multiHot ? MultiHot(3) : SingleHot(3));
+        var replayed = new ReplayedData(source, budgetBytes: 1 << 20);
+        var expected = Read(source);
+        BatchSnapshot.AssertSame(expected, Read(replayed)); // recorded
+        // The replay writes each next batch on the thread pool: the one being read must not be it.
+        List<BatchSnapshot> paused = BatchSnapshot.ReadAll(replayed.Open(DataPosition.Start, BatchRows), batch =>
+        {
+            BatchSnapshot before = BatchSnapshot.Of(batch);
+            Thread.Sleep(5);
+            BatchSnapshot.AssertSame([before], [BatchSnapshot.Of(batch)]);
+            return before;
+        });
+        BatchSnapshot.AssertSame(expected, paused);
+    }
+
     [Fact]
     public void A_copy_over_the_budget_is_dropped_and_every_pass_reads_the_source()
     {
