@@ -26,6 +26,9 @@ internal static class SummaryPrinter
         // The headline rate is wall-clock (rows over the run's elapsed time); the steps-only rate is labelled as such.
         output.WriteLine(string.Create(inv,
             $"throughput     {s.WallRowsPerSecond:N0} rows/s wall-clock ({s.RowsTrained:N0} rows in {s.WallTime.TotalSeconds:F1} s); training steps alone {s.TrainingRowsPerSecond:N0} rows/s"));
+        TrainingTimes t = s.Times;
+        output.WriteLine(string.Create(inv,
+            $"time           steps {t.Steps.TotalSeconds:F1} s, waiting for input {t.InputWait.TotalSeconds:F1} s, evaluations {t.Evaluations.TotalSeconds:F1} s, checkpoints {t.Checkpoints.TotalSeconds:F1} s, the rest {Math.Max(0, (s.WallTime - t.Steps - t.InputWait - t.Evaluations - t.Checkpoints).TotalSeconds):F1} s"));
         if (checkpoint is not null) output.WriteLine($"checkpoint     {checkpoint}");
         if (plot is not null) output.WriteLine($"curve          {plot}");
     }

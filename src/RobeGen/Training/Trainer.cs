@@ -80,7 +80,7 @@ public sealed class Trainer
         // An interrupted run skips its final evaluation (it can take long) but still saves where it stands.
         if (evaluate is not null && run.LastEvaluationStep != run.State.Step && !cancel.IsCancellationRequested) Evaluate(run, evaluate);
         else if (run.HasLossSinceCurvePoint) run.AddCurvePoint(null);
-        if (_saveCheckpoint is not null && run.LastCheckpointStep != run.State.Step) SaveCheckpoint(run.State);
+        if (_saveCheckpoint is not null && run.LastCheckpointStep != run.State.Step) SaveCheckpoint(run, run.State);
         return run.Summary(_model) with { Inputs = _inputs };
     }
 
@@ -101,7 +101,10 @@ public sealed class Trainer
                 run.Stop("interrupted");
                 return;
             }
-            if (!cursor.MoveNext()) return;
+            long waitStart = Stopwatch.GetTimestamp();
+            bool more = cursor.MoveNext();
+            run.WaitedForInput(Stopwatch.GetElapsedTime(waitStart).TotalSeconds);
+            if (!more) return;
 
             Batch batch = cursor.Current;
             float rate = _options.LearningRate.At(run.State.Step);
@@ -129,7 +132,7 @@ public sealed class Trainer
 
         if (_saveCheckpoint is not null && CheckpointDue(step, run.LastCheckpointClock))
         {
-            SaveCheckpoint(run.State);
+            SaveCheckpoint(run, run.State);
             run.Checkpointed(_time.GetTimestamp());
         }
         else if (_options.ParameterCheckEverySteps > 0 && step % _options.ParameterCheckEverySteps == 0)
@@ -141,7 +144,9 @@ public sealed class Trainer
     /// <summary>Evaluates, adds the curve point, tells the observer, and stops the run when the target AUC is reached.</summary>
     private void Evaluate(TrainingRun run, Func<EvaluationMetrics> evaluate)
     {
+        long start = Stopwatch.GetTimestamp();
         EvaluationMetrics metrics = evaluate();
+        run.SpentEvaluating(Stopwatch.GetElapsedTime(start).TotalSeconds);
         run.Evaluated(metrics);
         _observer.OnEvaluation(run.State.Step, metrics);
         if (_options.TargetAuc is double target && metrics.Auc >= target) run.Stop($"AUC {metrics.Auc:F4} reached the target {target}");
@@ -155,11 +160,13 @@ public sealed class Trainer
     /// The snapshot scans the whole state and the probe asks the model for predictions first, so a diverged model (NaN
     /// weights, or finite ones that overflow) never replaces a good checkpoint.
     /// </summary>
-    private void SaveCheckpoint(TrainingProgressState state)
+    private void SaveCheckpoint(TrainingRun run, TrainingProgressState state)
     {
+        long start = Stopwatch.GetTimestamp();
         TrainingSnapshot snapshot = TrainingSnapshot.Take(_model, state) with { Inputs = _inputs };
         _probe?.ThrowIfUnusable(_model, state.Step);
         _saveCheckpoint!(snapshot);
+        run.SpentCheckpointing(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
     private sealed class NullObserver : ITrainingObserver

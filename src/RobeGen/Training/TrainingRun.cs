@@ -16,7 +16,7 @@ internal sealed class TrainingRun(TrainingProgressState start, long checkpointCl
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly long _startRows = start.Rows;
     private readonly List<TrainingCurvePoint> _curve = new();
-    private double _trainSeconds;
+    private double _trainSeconds, _inputSeconds, _evaluationSeconds, _checkpointSeconds;
     private double _curveLossSum, _progressLossSum;
     private long _curveSteps, _progressSteps;
 
@@ -40,6 +40,15 @@ internal sealed class TrainingRun(TrainingProgressState start, long checkpointCl
         _progressLossSum += loss;
         _progressSteps++;
     }
+
+    /// <summary>Counts time spent waiting for the next batch.</summary>
+    public void WaitedForInput(double seconds) => _inputSeconds += seconds;
+
+    /// <summary>Counts time spent evaluating.</summary>
+    public void SpentEvaluating(double seconds) => _evaluationSeconds += seconds;
+
+    /// <summary>Counts time spent saving checkpoints.</summary>
+    public void SpentCheckpointing(double seconds) => _checkpointSeconds += seconds;
 
     /// <summary>The next epoch starts at the beginning of the data: records that, so a checkpoint taken now resumes there.</summary>
     public void EpochDone(int epoch) => State = State with { Epoch = epoch + 1, Position = DataPosition.Start };
@@ -85,5 +94,7 @@ internal sealed class TrainingRun(TrainingProgressState start, long checkpointCl
         model.Layout.Size, (State.Rows - _startRows) / Math.Max(1e-9, _trainSeconds), _wall.Elapsed)
     {
         RowsTrained = State.Rows - _startRows,
+        Times = new TrainingTimes(TimeSpan.FromSeconds(_trainSeconds), TimeSpan.FromSeconds(_inputSeconds), TimeSpan.FromSeconds(_evaluationSeconds),
+            TimeSpan.FromSeconds(_checkpointSeconds)),
     };
 }

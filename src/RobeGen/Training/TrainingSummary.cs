@@ -23,6 +23,17 @@ public sealed record TrainingSummary(
     /// </summary>
     public double WallRowsPerSecond => RowsTrained / Math.Max(1e-9, WallTime.TotalSeconds);
 
+    /// <summary>Where <see cref="WallTime"/> went: the steps, the waits for the next batch, evaluations and checkpoints.</summary>
+    public TrainingTimes Times { get; init; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+
     /// <summary>The vocabulary and dense statistics fitted on the training data (pass them to a checkpoint saved after the run).</summary>
     public FittedInputs Inputs { get; init; } = FittedInputs.None;
 }
+
+/// <summary>
+/// Where a run's wall-clock time went. <paramref name="Steps"/>: the training steps themselves (what the steps-alone
+/// rate divides by); <paramref name="InputWait"/>: waiting for the next batch (the input falling behind the model);
+/// <paramref name="Evaluations"/> and <paramref name="Checkpoints"/>: the evaluations and saves during and after training.
+/// The rest of the wall time is progress reports, parameter checks and the run's start.
+/// </summary>
+public sealed record TrainingTimes(TimeSpan Steps, TimeSpan InputWait, TimeSpan Evaluations, TimeSpan Checkpoints);

@@ -1,4 +1,5 @@
 using RobeGen.Backends;
+using RobeGen.Data;
 using RobeGen.Devices;
 using RobeGen.Metrics;
 using RobeGen.Tests.TestModels;
@@ -79,6 +80,46 @@ public sealed class TrainerTests
         Assert.Equal(5, summary.Final.Step);
         Assert.Equal([5L], observer.Evaluations);
         Assert.Equal("reached 5 steps", summary.StopReason);
+    }
+
+    /// <summary>The batches of <paramref name="inner"/>, each after a pause: an input slower than the model.</summary>
+    private sealed class SlowData(ITrainingData inner, TimeSpan pause) : ITrainingData
+    {
+        public string Description => inner.Description;
+        public IBatchCursor Open(DataPosition start, int batchSize) => new Cursor(inner.Open(start, batchSize), pause);
+
+        private sealed class Cursor(IBatchCursor inner, TimeSpan pause) : IBatchCursor
+        {
+            public Batch Current => inner.Current;
+            public DataPosition Position => inner.Position;
+            public bool MoveNext()
+            {
+                Thread.Sleep(pause);
+                return inner.MoveNext();
+            }
+            public void Dispose() => inner.Dispose();
+        }
+    }
+
+    [Fact]
+    public void The_summary_says_where_the_wall_time_went()
+    {
+        using IDlrmBackend model = Dlrm.Create(Model, Options);
+        var pause = TimeSpan.FromMilliseconds(15);
+        var options = new TrainingOptions { BatchSize = BatchRows, EvalEverySteps = 5, CheckpointEverySteps = 4, EvaluationReadAheadThreads = 0 };
+        TrainingSummary summary = new Trainer(model, options, saveCheckpoint: _ => Thread.Sleep(pause))
+            .Train(new SlowData(Train, pause), new SlowData(Eval, pause));
+
+        TrainingTimes t = summary.Times;
+        // 11 waits for the training batches (the last finds the end); two evaluations, the first reading the rows (3 waits)
+        // and the second replaying them from memory; 3 saves (steps 4, 8, 10).
+        Assert.InRange(t.InputWait.TotalMilliseconds, 11 * 15 * 0.9, summary.WallTime.TotalMilliseconds);
+        Assert.InRange(t.Evaluations.TotalMilliseconds, 3 * 15 * 0.9, summary.WallTime.TotalMilliseconds);
+        Assert.InRange(t.Checkpoints.TotalMilliseconds, 3 * 15 * 0.9, summary.WallTime.TotalMilliseconds);
+        Assert.True(t.Steps > TimeSpan.Zero);
+        Assert.True(t.Steps + t.InputWait + t.Evaluations + t.Checkpoints <= summary.WallTime, $"{t} against {summary.WallTime}");
+        // The steps-alone rate divides by the same time (kept to the TimeSpan's 100 ns ticks).
+        Assert.Equal(1.0, summary.RowsTrained / t.Steps.TotalSeconds / summary.TrainingRowsPerSecond, 3);
     }
 
     [Fact]
