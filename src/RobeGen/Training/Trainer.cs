@@ -80,7 +80,7 @@ public sealed class Trainer
         // An interrupted run skips its final evaluation (it can take long) but still saves where it stands.
         if (evaluate is not null && run.LastEvaluationStep != run.State.Step && !cancel.IsCancellationRequested) Evaluate(run, evaluate);
         else if (run.HasLossSinceCurvePoint) run.AddCurvePoint(null);
-        if (_saveCheckpoint is not null && run.LastCheckpointStep != run.State.Step) SaveCheckpoint(run, run.State);
+        if (_saveCheckpoint is not null && run.LastCheckpointStep != run.State.Step) SaveCheckpoint(run);
         return run.Summary(_model) with { Inputs = _inputs };
     }
 
@@ -132,7 +132,7 @@ public sealed class Trainer
 
         if (_saveCheckpoint is not null && CheckpointDue(step, run.LastCheckpointClock))
         {
-            SaveCheckpoint(run, run.State);
+            SaveCheckpoint(run);
             run.Checkpointed(_time.GetTimestamp());
         }
         else if (_options.ParameterCheckEverySteps > 0 && step % _options.ParameterCheckEverySteps == 0)
@@ -160,11 +160,11 @@ public sealed class Trainer
     /// The snapshot scans the whole state and the probe asks the model for predictions first, so a diverged model (NaN
     /// weights, or finite ones that overflow) never replaces a good checkpoint.
     /// </summary>
-    private void SaveCheckpoint(TrainingRun run, TrainingProgressState state)
+    private void SaveCheckpoint(TrainingRun run)
     {
         long start = Stopwatch.GetTimestamp();
-        TrainingSnapshot snapshot = TrainingSnapshot.Take(_model, state) with { Inputs = _inputs };
-        _probe?.ThrowIfUnusable(_model, state.Step);
+        TrainingSnapshot snapshot = TrainingSnapshot.Take(_model, run.State) with { Inputs = _inputs };
+        _probe?.ThrowIfUnusable(_model, run.State.Step);
         _saveCheckpoint!(snapshot);
         run.SpentCheckpointing(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
