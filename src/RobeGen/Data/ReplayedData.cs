@@ -112,7 +112,7 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
     /// <summary>A pass from the start: the held copy replayed, or the source read (and recorded while a copy may fit).</summary>
     private IBatchCursor OpenSource(int batchSize)
     {
-        if (_stored is not null && batchSize == _storedBatchSize) return new ReplayCursor(_stored, batchSize);
+        if (_stored is not null && batchSize == _storedBatchSize) return new ReplayCursor(_stored, _stored.Count, batchSize);
         IBatchCursor cursor = _source.Open(DataPosition.Start, batchSize);
         return _tooLarge ? cursor : new RecordingCursor(this, cursor, batchSize);
     }
@@ -171,39 +171,35 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
         public void Dispose() => source.Dispose();
     }
 
-    /// <summary>A pass taken over from the read ahead: the batches it recorded, written back into one reused batch, then
+    /// <summary>A pass taken over from the read ahead: the batches it recorded, replayed (<see cref="ReplayCursor"/>), then
     /// its own cursor, which reads (and records) the rest.</summary>
     private sealed class ContinuedCursor(RecordingCursor recording, int batchSize) : IBatchCursor
     {
-        // The list as it was taken over: its first batches stay as they are while the cursor appends the rest.
-        private readonly List<StoredBatch> _recorded = recording.Recorded!;
-        private readonly int _recordedCount = recording.Recorded!.Count;
-        private Batch? _batch;
-        private int _next;
+        // The batches as they were taken over: the recording appends the rest to the same list once it goes on.
+        private readonly ReplayCursor _recorded = new(recording.Recorded!, recording.Recorded!.Count, batchSize);
         private bool _live;
 
-        public Batch Current => _live ? recording.Current : _batch ?? throw new InvalidOperationException("MoveNext has not returned a batch.");
-        public DataPosition Position => _live ? recording.Position : _next == 0 ? DataPosition.Start : _recorded[_next - 1].End;
+        public Batch Current => _live ? recording.Current : _recorded.Current;
+        public DataPosition Position => _live ? recording.Position : _recorded.Position;
 
         public bool MoveNext()
         {
-            if (!_live && _next < _recordedCount)
-            {
-                StoredBatch stored = _recorded[_next++];
-                _batch ??= stored.NewBatch(batchSize);
-                stored.CopyTo(_batch);
-                return true;
-            }
+            if (!_live && _recorded.MoveNext()) return true;
             _live = true;
             return recording.MoveNext();
         }
 
-        public void Dispose() => recording.Dispose();
+        public void Dispose()
+        {
+            _recorded.Dispose();
+            recording.Dispose();
+        }
     }
 
-    /// <summary>The held batches, written back into two batches in turn: the next one is written on the thread pool while
-    /// the caller reads the current one, so a replayed evaluation's thread only hands batches to the device.</summary>
-    private sealed class ReplayCursor(List<StoredBatch> batches, int batchSize) : IBatchCursor
+    /// <summary>The first <paramref name="count"/> held batches, written back into two batches in turn: the next one is
+    /// written on the thread pool while the caller reads the current one, so a replayed evaluation's thread only hands
+    /// batches to the device.</summary>
+    private sealed class ReplayCursor(List<StoredBatch> batches, int count, int batchSize) : IBatchCursor
     {
         private Batch? _batch, _spare;
         /// <summary>Writing batches[_next] into _spare, when started.</summary>
@@ -215,13 +211,13 @@ internal sealed class ReplayedData : ITrainingData, IDisposable
 
         public bool MoveNext()
         {
-            if (_next == batches.Count) return false;
+            if (_next == count) return false;
             if (_pending is null) batches[_next].CopyTo(_spare ??= batches[_next].NewBatch(batchSize));
             else _pending.GetAwaiter().GetResult();
             _pending = null;
             (_batch, _spare) = (_spare, _batch);
             _next++;
-            if (_next < batches.Count)
+            if (_next < count)
             {
                 StoredBatch stored = batches[_next];
                 Batch target = _spare ??= stored.NewBatch(batchSize);
