@@ -64,9 +64,7 @@ public sealed class DeviceEmbeddingInitTests(CpuSimulatorFixture fixture) : ICla
     [Trait("Tier", "Slow")] // the whole backend's kernels on ILGPU's CPU accelerator
     public void The_state_streams_piece_by_piece_and_the_health_check_finds_a_value_past_a_piece_boundary()
     {
-        ModelDeclaration declaration = TinyModels.Declaration(storage: [EmbeddingStorage.Robe, EmbeddingStorage.Full, EmbeddingStorage.Hashed]);
-        var options = new ModelOptions { MaxBatchSize = 4, Optimizer = OptimizerKind.Adagrad, Seed = 3 };
-        using CudaDlrmBackend backend = CudaDlrmBackend.CreateInitialized(TinyModels.Definition(declaration), options, _device);
+        using CudaDlrmBackend backend = TinyModels.EveryTensorKind(_device, seed: 3);
         ModelState exported = backend.ExportState();
         var streamed = new Dictionary<string, List<float>>();
         ((IStreamedState)backend).ReadState((name, start, values) =>

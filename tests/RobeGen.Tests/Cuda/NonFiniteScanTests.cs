@@ -53,9 +53,7 @@ public sealed class NonFiniteScanTests(CpuSimulatorFixture fixture) : IClassFixt
     [Trait("Tier", "Slow")] // the whole backend's kernels on ILGPU's CPU accelerator
     public void The_backends_device_check_finds_what_the_streamed_check_finds_in_every_tensor()
     {
-        ModelDeclaration declaration = TinyModels.Declaration(storage: [EmbeddingStorage.Robe, EmbeddingStorage.Full, EmbeddingStorage.Hashed]);
-        var options = new ModelOptions { MaxBatchSize = 4, Optimizer = OptimizerKind.Adagrad, Seed = 5 };
-        using CudaDlrmBackend backend = CudaDlrmBackend.CreateInitialized(TinyModels.Definition(declaration), options, _device);
+        using CudaDlrmBackend backend = TinyModels.EveryTensorKind(_device, seed: 5);
         Assert.Null(ParameterHealth.FirstNonFinite(backend));
         ModelState clean = backend.ExportState();
         // A bad value in each tensor in turn (past its middle), with a second one further on that must not be reported.

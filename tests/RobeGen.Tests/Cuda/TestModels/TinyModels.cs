@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using RobeGen.Backends;
+using RobeGen.Cuda;
 
 namespace RobeGen.Tests.Cuda.TestModels;
 
@@ -18,4 +20,13 @@ internal static class TinyModels
     }
 
     public static ReferenceDefinition Definition(ModelDeclaration declaration) => new(declaration);
+
+    /// <summary>An initialized backend on <paramref name="device"/> holding every kind of tensor a state has: a ROBE, a Full
+    /// and a Hashed table, the MLPs, and Adagrad's accumulators.</summary>
+    public static CudaDlrmBackend EveryTensorKind(GpuDevice device, int seed)
+    {
+        ModelDeclaration declaration = Declaration(storage: [EmbeddingStorage.Robe, EmbeddingStorage.Full, EmbeddingStorage.Hashed]);
+        var options = new ModelOptions { MaxBatchSize = 4, Optimizer = OptimizerKind.Adagrad, Seed = seed };
+        return CudaDlrmBackend.CreateInitialized(Definition(declaration), options, device);
+    }
 }
